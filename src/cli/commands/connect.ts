@@ -1,0 +1,33 @@
+import { ensureDefaultBucket, listSageMakerRoles } from '../../workflow/connect';
+import { parseCommandArgs, type CliContext } from '../context';
+
+export const command = {
+  summary: 'show the AWS identity, region, role and default bucket (--create-bucket, --list-roles, --json)',
+  async run(argv: string[], ctx: CliContext): Promise<number> {
+    const { values } = parseCommandArgs(argv, {
+      'create-bucket': { type: 'boolean' },
+      'list-roles': { type: 'boolean' },
+      json: { type: 'boolean' },
+    });
+    if (values.help) {
+      ctx.stdout('Usage: sagemaker-hf connect [--create-bucket] [--list-roles] [--json] [--profile P] [--region R]');
+      return 0;
+    }
+    const conn = await ctx.connection();
+    let created = false;
+    if (values['create-bucket']) created = (await ensureDefaultBucket(conn, ctx.signal)).created;
+    const roles = values['list-roles'] ? await listSageMakerRoles(conn, ctx.signal) : undefined;
+    if (values.json) {
+      ctx.stdout(JSON.stringify({ profile: conn.profile ?? null, region: conn.region, account: conn.account, arn: conn.arn, role: conn.role ?? null, bucket: conn.bucket, bucketCreated: created, ...(roles ? { roles } : {}) }, null, 2));
+      return 0;
+    }
+    ctx.stdout(`profile  ${conn.profile ?? '(default chain)'}`);
+    ctx.stdout(`region   ${conn.region}`);
+    ctx.stdout(`account  ${conn.account}`);
+    ctx.stdout(`identity ${conn.arn}`);
+    ctx.stdout(`role     ${conn.role ?? '(none: pass --role or set SAGEMAKER_ROLE_ARN)'}`);
+    ctx.stdout(`bucket   s3://${conn.bucket}${created ? ' (created)' : ''}`);
+    if (roles) for (const r of roles) ctx.stdout(`  role ${r.arn}`);
+    return 0;
+  },
+};

@@ -1,0 +1,83 @@
+// sagemaker-hf: the workflow steps from a terminal, sharing src/workflow with the extension.
+// Exit 0 on success; otherwise one line on stderr saying why, and a non-zero code.
+import { errorLine, isCancelled, UserError } from '../core/errors';
+import { makeContext, type CliContext } from './context';
+import { command as connectCommand } from './commands/connect';
+import { command as prepareCommand } from './commands/prepare';
+import { command as trainCommand } from './commands/train';
+import { command as logsCommand } from './commands/logs';
+import { command as deployCommand } from './commands/deploy';
+import { command as predictCommand } from './commands/predict';
+import { command as deleteCommand } from './commands/delete';
+import { command as runCommand } from './commands/run';
+
+// The AWS SDK warns on every run that future releases need Node 22; it is noise in a one-line-error CLI.
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  if (String(typeof warning === 'string' ? warning : warning.message).includes('NodeVersionSupportWarning') || rest.includes('NodeVersionSupportWarning')) return;
+  (emitWarning as (...a: unknown[]) => void)(warning, ...rest);
+}) as typeof process.emitWarning;
+
+type Command = { summary: string; run: (argv: string[], ctx: CliContext) => Promise<number> };
+
+const commands: Record<string, Command> = {
+  connect: connectCommand,
+  prepare: prepareCommand,
+  train: trainCommand,
+  logs: logsCommand,
+  deploy: deployCommand,
+  predict: predictCommand,
+  delete: deleteCommand,
+  run: runCommand,
+};
+
+function usage(): string {
+  const lines = ['Usage: sagemaker-hf <command> [options]', '', 'Commands:'];
+  for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(9)} ${c.summary}`);
+  lines.push('', 'Global options: --profile NAME  --region REGION  --endpoint-url URL  --role ARN', 'Environment: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL and the other standard AWS variables.', "Run 'sagemaker-hf <command> --help' for a command's options.");
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return name ? 0 : 2;
+  }
+  const cmd = commands[name];
+  if (!cmd) {
+    process.stderr.write(`sagemaker-hf: unknown command '${name}' (one of: ${Object.keys(commands).join(', ')})\n`);
+    return 2;
+  }
+  const abort = new AbortController();
+  const onSigint = () => {
+    if (abort.signal.aborted) process.exit(130);
+    process.stderr.write('\ncancelling… (Ctrl-C again to quit now)\n');
+    abort.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const ctx = await makeContext(rest, abort.signal);
+    return await cmd.run(rest, ctx);
+  } catch (err) {
+    if (isCancelled(err)) {
+      process.stderr.write('sagemaker-hf: cancelled\n');
+      return 130;
+    }
+    process.stderr.write(`sagemaker-hf ${name}: ${errorLine(err)}\n`);
+    if (process.env.SAGEMAKER_HF_DEBUG && err instanceof Error && !(err instanceof UserError)) process.stderr.write(`${err.stack}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(`sagemaker-hf: ${errorLine(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

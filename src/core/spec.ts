@@ -1,0 +1,168 @@
+// The job spec file (*.sagemaker-hf.json): types, parsing with line numbers, validation against the
+// shipped JSON Schema (one source of truth for the editor and the code), and path resolution.
+import Ajv, { type ErrorObject } from 'ajv';
+import * as path from 'node:path';
+import schema from '../../schemas/sagemaker-hf.schema.json';
+import { UserError } from './errors';
+
+export type Padding = 'max_length' | 'auto' | 'dynamic';
+export type Compiler = 'training-compiler' | 'torch-compile' | 'none';
+export type HyperparameterValue = string | number | boolean | null | HyperparameterValue[] | { [k: string]: HyperparameterValue };
+
+export interface DatasetSpec {
+  /** Hub dataset id, or split name -> local file (absolute after resolveSpecPaths). */
+  source: string | Record<string, string>;
+  config?: string;
+  revision?: string;
+  /** Channel name -> split name. */
+  splits: Record<string, string>;
+  textColumn: string;
+  labelColumn: string;
+  labelNames?: string[];
+  tokenizer: string;
+  padding: Padding;
+  maxLength: number;
+  limit?: number;
+  s3Prefix: string;
+}
+
+export interface TrainingSpec {
+  entryPoint: string;
+  sourceDir: string;
+  baseJobName?: string;
+  instanceType: string;
+  instanceCount: number;
+  volumeSizeInGB: number;
+  maxRuntimeInSeconds: number;
+  transformersVersion?: string;
+  pytorchVersion?: string;
+  pyVersion?: string;
+  compiler: Compiler;
+  distribution?: 'none' | 'pytorchxla' | 'torch_distributed';
+  hyperparameters: Record<string, HyperparameterValue>;
+  disableProfiler: boolean;
+  debuggerHookConfig: boolean;
+  role?: string;
+  pythonPath?: string;
+}
+
+export interface DeploySpec {
+  instanceType: string;
+  initialInstanceCount: number;
+  endpointName?: string;
+}
+
+export interface JobSpec {
+  version: 1;
+  dataset: DatasetSpec;
+  training: TrainingSpec;
+  deploy: DeploySpec;
+  /** Absolute path of the spec file, when it came from one. */
+  file?: string;
+}
+
+let validator: ReturnType<Ajv['compile']> | undefined;
+function validate(data: unknown): ErrorObject[] {
+  validator ??= new Ajv({ allErrors: true, strict: false, useDefaults: true }).compile(schema);
+  return validator(data) ? [] : (validator.errors ?? []);
+}
+
+/** "/training/instanceCount" -> "training.instanceCount" */
+function fieldOf(e: ErrorObject): string {
+  const base = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const extra =
+    e.keyword === 'required' ? (e.params as { missingProperty: string }).missingProperty :
+    e.keyword === 'additionalProperties' ? (e.params as { additionalProperty: string }).additionalProperty : '';
+  return [base, extra].filter(Boolean).join('.') || '(root)';
+}
+
+function messageOf(e: ErrorObject): string {
+  switch (e.keyword) {
+    case 'required': return 'is required';
+    case 'additionalProperties': return 'is not a known field (check the spelling; the schema lists the allowed fields)';
+    case 'enum': return `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'const': return `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
+    case 'oneOf': return 'must be a Hub dataset id ("owner/name") or an object of split -> local .jsonl/.csv/.parquet file';
+    default: return e.message ?? 'is invalid';
+  }
+}
+
+/** Validates an already-parsed spec; throws a UserError naming every faulty field. Fills defaults. */
+export function validateSpec(data: unknown, file?: string): JobSpec {
+  const errors = validate(data);
+  if (errors.length > 0) {
+    // oneOf produces noise from each branch; keep the most specific messages, one per field.
+    const seen = new Map<string, string>();
+    for (const e of errors) {
+      const f = fieldOf(e);
+      if (e.keyword === 'oneOf' || !seen.has(f)) seen.set(f, messageOf(e));
+    }
+    const lines = [...seen].map(([f, m]) => `${f} ${m}`);
+    const where = file ? `${path.basename(file)}: ` : '';
+    throw new UserError(`${where}invalid spec: ${lines.join('; ')}`, [...seen.keys()][0]);
+  }
+  const spec = data as JobSpec;
+  spec.deploy ??= { instanceType: 'ml.g4dn.xlarge', initialInstanceCount: 1 };
+  spec.training.hyperparameters ??= {};
+  for (const channel of Object.keys(spec.dataset.splits)) {
+    const split = spec.dataset.splits[channel];
+    if (typeof spec.dataset.source === 'object' && split && !(split in spec.dataset.source)) {
+      throw new UserError(
+        `dataset.splits.${channel}: split '${split}' of channel '${channel}' has no file in dataset.source (it has: ${Object.keys(spec.dataset.source).join(', ')})`,
+        `dataset.splits.${channel}`,
+      );
+    }
+  }
+  return spec;
+}
+
+/** Parses JSON text, reporting syntax errors with line and column. */
+export function parseSpecText(text: string, file?: string): JobSpec {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    const m = /position (\d+)/.exec(msg);
+    let where = '';
+    if (m) {
+      const pos = Number(m[1]);
+      const before = text.slice(0, pos).split('\n');
+      where = ` at line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
+    }
+    throw new UserError(`${file ? path.basename(file) : 'spec'}: not valid JSON${where}: ${msg}`);
+  }
+  const spec = validateSpec(data, file);
+  if (file) {
+    spec.file = path.resolve(file);
+    resolveSpecPaths(spec, path.dirname(spec.file));
+  }
+  return spec;
+}
+
+function isLocalPath(p: string): boolean {
+  return p.startsWith('.') || p.startsWith('/') || p.startsWith('~');
+}
+
+/** Makes local paths (data files, tokenizer folder, sourceDir, local model_id) absolute. */
+export function resolveSpecPaths(spec: JobSpec, baseDir: string): void {
+  const abs = (p: string) => path.resolve(baseDir, p);
+  if (typeof spec.dataset.source === 'object') {
+    for (const k of Object.keys(spec.dataset.source)) spec.dataset.source[k] = abs(spec.dataset.source[k]!);
+  }
+  if (isLocalPath(spec.dataset.tokenizer)) spec.dataset.tokenizer = abs(spec.dataset.tokenizer);
+  spec.training.sourceDir = abs(spec.training.sourceDir);
+  const modelId = spec.training.hyperparameters['model_id'];
+  if (typeof modelId === 'string' && isLocalPath(modelId)) spec.training.hyperparameters['model_id'] = abs(modelId);
+}
+
+export async function loadSpecFile(file: string): Promise<JobSpec> {
+  const { readFile } = await import('node:fs/promises');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`cannot read spec file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  return parseSpecText(text, file);
+}

@@ -1,0 +1,4 @@
+import type { Services } from '../services';
+
+// Placeholder until the 'logs' feature lands; its owner replaces this file.
+export function activate(_services: Services): void {}

@@ -1,0 +1,113 @@
+// The SageMaker tree: a connection root and sections (datasets, training jobs, endpoints) that feature
+// modules fill. Nodes are small objects; a feature refreshes its own section.
+import * as vscode from 'vscode';
+
+export interface Node {
+  treeItem(): vscode.TreeItem | Promise<vscode.TreeItem>;
+  children?(): vscode.ProviderResult<Node[]>;
+  parent?: Node;
+}
+
+export interface Section {
+  id: 'datasets' | 'jobs' | 'endpoints';
+  label: string;
+  icon: string;
+  order: number;
+  /** Shown even when not connected to AWS (local jobs and endpoints). */
+  availableOffline?: boolean;
+  children(): vscode.ProviderResult<Node[]>;
+  description?(): string | undefined;
+}
+
+/** A leaf or branch with fixed content; handy for details under a resource. */
+export class InfoNode implements Node {
+  constructor(
+    readonly label: string,
+    readonly description?: string,
+    readonly opts: { icon?: string; tooltip?: string | vscode.MarkdownString; contextValue?: string; command?: vscode.Command; kids?: Node[] } = {},
+  ) {}
+  treeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.label, this.opts.kids?.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.description = this.description;
+    if (this.opts.icon) item.iconPath = new vscode.ThemeIcon(this.opts.icon);
+    item.tooltip = this.opts.tooltip ?? (this.description ? `${this.label}: ${this.description}` : undefined);
+    item.contextValue = this.opts.contextValue ?? 'info.copyable';
+    item.command = this.opts.command;
+    return item;
+  }
+  children(): Node[] {
+    return this.opts.kids ?? [];
+  }
+}
+
+class SectionNode implements Node {
+  constructor(readonly section: Section) {}
+  treeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.section.label, vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `section.${this.section.id}`;
+    item.iconPath = new vscode.ThemeIcon(this.section.icon);
+    item.contextValue = `section.${this.section.id}`;
+    item.description = this.section.description?.();
+    return item;
+  }
+  children(): vscode.ProviderResult<Node[]> {
+    return this.section.children();
+  }
+}
+
+export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<Node | undefined | void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly sections: SectionNode[] = [];
+  private readonly sectionNodes = new Map<string, SectionNode>();
+  readonly view: vscode.TreeView<Node>;
+
+  constructor(private readonly root: () => { connected: boolean; rootNode?: Node }) {
+    this.view = vscode.window.createTreeView('sagemakerHf.explorer', { treeDataProvider: this, showCollapseAll: true });
+  }
+
+  registerSection(section: Section): void {
+    const node = new SectionNode(section);
+    this.sections.push(node);
+    this.sections.sort((a, b) => a.section.order - b.section.order);
+    this.sectionNodes.set(section.id, node);
+    this.changed.fire();
+  }
+
+  /** Refresh everything, one section, or one node. */
+  refresh(what?: Section['id'] | Node): void {
+    if (typeof what === 'string') this.changed.fire(this.sectionNodes.get(what));
+    else this.changed.fire(what);
+  }
+
+  get visible(): boolean {
+    return this.view.visible;
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem | Promise<vscode.TreeItem> {
+    return node.treeItem();
+  }
+
+  getParent(node: Node): Node | undefined {
+    return node.parent;
+  }
+
+  async getChildren(node?: Node): Promise<Node[]> {
+    if (node) return ((await node.children?.()) ?? []) as Node[];
+    const { connected, rootNode } = this.root();
+    if (connected) return [...(rootNode ? [rootNode] : []), ...this.sections];
+    // Offline: local jobs and endpoints only, and only if there are some (else the welcome view shows).
+    const offline: Node[] = [];
+    for (const s of this.sections) {
+      if (!s.section.availableOffline) continue;
+      const kids = (await s.section.children()) ?? [];
+      if (kids.length > 0) offline.push(s);
+    }
+    return offline;
+  }
+
+  dispose(): void {
+    this.view.dispose();
+    this.changed.dispose();
+  }
+}

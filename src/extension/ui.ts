@@ -1,0 +1,42 @@
+// Small helpers for how commands report: cancellation is silent, failures are one actionable line
+// with a way to the details.
+import * as vscode from 'vscode';
+import { errorLine, isCancelled } from '../core/errors';
+
+export async function reportError(log: vscode.LogOutputChannel, what: string, err: unknown): Promise<void> {
+  if (isCancelled(err)) {
+    log.info(`${what}: cancelled`);
+    return;
+  }
+  const line = errorLine(err);
+  log.error(`${what} failed: ${line}`);
+  if (err instanceof Error && err.stack && err.name !== 'UserError') log.debug(err.stack);
+  const choice = await vscode.window.showErrorMessage(`${what} failed: ${line}`, 'Show Log');
+  if (choice === 'Show Log') log.show(true);
+}
+
+/** Wraps a command handler: errors are reported, never thrown back at VS Code. */
+export function command<A extends unknown[]>(log: vscode.LogOutputChannel, what: string, fn: (...args: A) => Promise<unknown>) {
+  return async (...args: A): Promise<unknown> => {
+    try {
+      return await fn(...args);
+    } catch (err) {
+      await reportError(log, what, err);
+      return undefined;
+    }
+  };
+}
+
+/** A CancellationToken as an AbortSignal for the AWS SDK and the workflow steps. */
+export function toAbortSignal(token: vscode.CancellationToken | undefined): AbortSignal {
+  const ctl = new AbortController();
+  if (token?.isCancellationRequested) ctl.abort();
+  token?.onCancellationRequested(() => ctl.abort());
+  return ctl.signal;
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+  return h ? `${h}h ${String(m).padStart(2, '0')}m` : m ? `${m}m ${String(sec).padStart(2, '0')}s` : `${sec}s`;
+}
