@@ -3,6 +3,7 @@
 import * as esbuild from 'esbuild';
 import { readdirSync, mkdirSync, chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { builtinModules } from 'node:module';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -33,6 +34,43 @@ const webviewEntries = existsSync(webviewDir)
   ? readdirSync(webviewDir).filter((f) => /^[a-zA-Z]+Page\.ts$/.test(f)).map((f) => join(webviewDir, f))
   : [];
 
+// Activation must stay fast (target < 50 ms), so the extension ships as two bundles: dist/extension.js
+// holds the VS Code UI code (src/extension/**) and loads nothing heavy; every module it imports from
+// elsewhere (src/workflow, src/aws, src/core, npm packages other than vscode) becomes a small proxy that
+// requires dist/heavy.js on first property access, i.e. the first time a command actually runs.
+// Light modules that define error classes stay in the shell so `instanceof` works there.
+const SHELL_DIR = join(process.cwd(), 'src', 'extension') + '/';
+const KEEP_IN_SHELL = new Set([join(process.cwd(), 'src', 'core', 'errors.ts')]);
+const lazyModules = new Map(); // key -> absolute path or package name
+const lazyHeavy = {
+  name: 'lazy-heavy',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/heavy\.js$/ }, (args) => (args.namespace === 'lazy' ? { path: './heavy.js', external: true } : undefined));
+    build.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData?.lazySkip || args.namespace !== 'file') return undefined;
+      if (!args.importer.startsWith(SHELL_DIR) || args.path === 'vscode') return undefined;
+      const res = await build.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: { lazySkip: true } });
+      if (res.errors.length > 0) return { errors: res.errors };
+      if (res.external || builtinModules.includes(args.path.replace(/^node:/, ''))) return undefined;
+      if (res.path.startsWith(SHELL_DIR) || KEEP_IN_SHELL.has(res.path) || res.path.endsWith('.json')) return undefined;
+      const isPackage = !args.path.startsWith('.') && !args.path.startsWith('/');
+      const key = isPackage ? args.path : res.path.slice(process.cwd().length + 1);
+      lazyModules.set(key, isPackage ? args.path : res.path);
+      return { path: key, namespace: 'lazy' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
+      loader: 'js',
+      contents: `let m; const load = () => (m ??= require('./heavy.js')[${JSON.stringify(args.path)}]);
+module.exports = new Proxy({}, {
+  get: (_, k) => (k === '__esModule' ? true : load()[k]),
+  has: (_, k) => k in load(),
+  ownKeys: () => Reflect.ownKeys(load()),
+  getOwnPropertyDescriptor: (_, k) => { const d = Object.getOwnPropertyDescriptor(load(), k); return d && { ...d, configurable: true }; },
+});`,
+    }));
+  },
+};
+
 const builds = [
   {
     ...common,
@@ -42,7 +80,7 @@ const builds = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
-    plugins: [stubNative],
+    plugins: [lazyHeavy, stubNative],
   },
   {
     ...common,
@@ -67,10 +105,27 @@ if (webviewEntries.length > 0) {
   });
 }
 
+/** dist/heavy.js: every module the shell proxies, each initialised only when first required. */
+function heavyBuild() {
+  const getters = [...lazyModules].map(([key, target]) => `  get ${JSON.stringify(key)}() { return require(${JSON.stringify(target)}); },`);
+  return {
+    ...common,
+    stdin: { contents: `module.exports = {\n${getters.join('\n')}\n};\n`, resolveDir: process.cwd(), sourcefile: 'heavy-entry.js', loader: 'js' },
+    outfile: 'dist/heavy.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+    plugins: [stubNative],
+  };
+}
+
 mkdirSync('dist', { recursive: true });
 if (watch) {
   for (const b of builds) (await esbuild.context(b)).watch();
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
+  // The heavy bundle's contents are what the shell build proxied, so it is built second.
+  await esbuild.build(heavyBuild());
   chmodSync('dist/cli.js', 0o755);
 }
