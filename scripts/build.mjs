@@ -38,9 +38,8 @@ const webviewEntries = existsSync(webviewDir)
 // holds the VS Code UI code (src/extension/**) and loads nothing heavy; every module it imports from
 // elsewhere (src/workflow, src/aws, src/core, npm packages other than vscode) becomes a small proxy that
 // requires dist/heavy.js on first property access, i.e. the first time a command actually runs.
-// Light modules that define error classes stay in the shell so `instanceof` works there.
+// Each module exists once (in heavy.js), so `instanceof` across the two bundles stays true.
 const SHELL_DIR = join(process.cwd(), 'src', 'extension') + '/';
-const KEEP_IN_SHELL = new Set([join(process.cwd(), 'src', 'core', 'errors.ts')]);
 const lazyModules = new Map(); // key -> absolute path or package name
 const lazyHeavy = {
   name: 'lazy-heavy',
@@ -52,7 +51,7 @@ const lazyHeavy = {
       const res = await build.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: { lazySkip: true } });
       if (res.errors.length > 0) return { errors: res.errors };
       if (res.external || builtinModules.includes(args.path.replace(/^node:/, ''))) return undefined;
-      if (res.path.startsWith(SHELL_DIR) || KEEP_IN_SHELL.has(res.path) || res.path.endsWith('.json')) return undefined;
+      if (res.path.startsWith(SHELL_DIR) || res.path.endsWith('.json')) return undefined;
       const isPackage = !args.path.startsWith('.') && !args.path.startsWith('/');
       const key = isPackage ? args.path : res.path.slice(process.cwd().length + 1);
       lazyModules.set(key, isPackage ? args.path : res.path);
