@@ -256,8 +256,9 @@ def main(argv=None):
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    threading.Thread(target=load_model, args=(model_state, args.model, args.task, workdir, args.load_delay), daemon=True).start()
+    # Announce the port before loading starts: a load failure must not hide it from the host.
     log(f"listening port={port} url=http://{args.host}:{port} pid={os.getpid()}")
+    threading.Thread(target=load_model, args=(model_state, args.model, args.task, workdir, args.load_delay), daemon=True).start()
     try:
         server.serve_forever(poll_interval=0.2)
     finally:
