@@ -1,10 +1,45 @@
 import { UserError } from '../../core/errors';
-import type { CliContext } from '../context';
+import { describeKept, describeSteps } from '../../core/deletePlan';
+import { formatPrice } from '../../core/pricing';
+import { executeDeletePlan, planEndpointDelete } from '../../workflow/deleteEndpoint';
+import { askYesNo, canAsk } from '../askYesNo';
+import { parseCommandArgs, type CliContext } from '../context';
 
-// Placeholder until the 'delete' workflow lands; its owner replaces this file.
+const USAGE = `Usage: sagemaker-hf delete <endpoint-name> [--yes] [--include-untagged]
+
+Deletes the endpoint, then its endpoint config, then its model (waiting for the endpoint to be gone).
+A config or model another endpoint still uses is kept; so is one not created by sagemaker-hf and not
+named after the endpoint, unless --include-untagged. Without --yes it prints the plan and asks (and
+refuses when there is no terminal).`;
+
 export const command = {
-  summary: 'delete (not available yet)',
-  async run(_argv: string[], _ctx: CliContext): Promise<number> {
-    throw new UserError("'delete' is not implemented yet");
+  summary: 'delete an endpoint, its endpoint config and its model (keeps what other endpoints use)',
+  async run(argv: string[], ctx: CliContext): Promise<number> {
+    const { values, positionals } = parseCommandArgs(argv, {
+      yes: { type: 'boolean', short: 'y' },
+      'include-untagged': { type: 'boolean' },
+    });
+    if (values.help) {
+      ctx.stdout(USAGE);
+      return 0;
+    }
+    const name = positionals[0];
+    if (!name || positionals.length > 1) throw new UserError(`endpoint: give exactly one endpoint name\n${USAGE}`, 'endpoint');
+    const info = await planEndpointDelete(ctx.target, name, { includeUntagged: !!values['include-untagged'], signal: ctx.signal });
+    const { plan } = info;
+    const cost = info.instanceType ? `, ${info.instanceCount ?? 1} x ${info.instanceType} now costs ${formatPrice(info.instanceType, info.instanceCount || 1, 'inference', ctx.target.region)}` : '';
+    ctx.stderr(`Deletes ${describeSteps(plan.steps)} (endpoint is ${plan.status ?? 'unknown'}${cost}).`);
+    for (const line of describeKept(plan.kept)) ctx.stderr(`  ${line}`);
+    if (!values.yes) {
+      if (!canAsk()) throw new UserError('delete: pass --yes to confirm (no terminal to ask on)', 'yes');
+      if (!(await askYesNo('Delete?', ctx.signal))) {
+        ctx.stderr('Nothing deleted.');
+        return 1;
+      }
+    }
+    const result = await executeDeletePlan(ctx.target, plan, { signal: ctx.signal, onProgress: (p) => ctx.stderr(p.message) });
+    ctx.stdout(`Deleted ${describeSteps(result.deleted)}.`);
+    for (const line of describeKept(result.kept)) ctx.stdout(line);
+    return 0;
   },
 };

@@ -1,10 +1,62 @@
 import { UserError } from '../../core/errors';
-import type { CliContext } from '../context';
+import { formatPrice } from '../../core/pricing';
+import { executeDeploy, planDeploy } from '../../workflow/deploy';
+import { askYesNo, canAsk } from '../askYesNo';
+import { parseCommandArgs, type CliContext } from '../context';
 
-// Placeholder until the 'deploy' workflow lands; its owner replaces this file.
+const USAGE = `Usage: sagemaker-hf deploy <training-job> [--instance-type ml.g4dn.xlarge] [--count 1] [--endpoint-name NAME] [--dry-run] [--yes]
+
+Creates a SageMaker model, endpoint config and real-time endpoint for a completed training job (billed
+per instance-hour until deleted) and waits until it is InService. --dry-run prints the three requests
+as JSON and creates nothing. Without --yes it asks first (and refuses when there is no terminal).`;
+
 export const command = {
-  summary: 'deploy (not available yet)',
-  async run(_argv: string[], _ctx: CliContext): Promise<number> {
-    throw new UserError("'deploy' is not implemented yet");
+  summary: 'deploy a completed training job as a real-time endpoint (--dry-run prints the requests)',
+  async run(argv: string[], ctx: CliContext): Promise<number> {
+    const { values, positionals } = parseCommandArgs(argv, {
+      'instance-type': { type: 'string' },
+      count: { type: 'string' },
+      'endpoint-name': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      yes: { type: 'boolean', short: 'y' },
+    });
+    if (values.help) {
+      ctx.stdout(USAGE);
+      return 0;
+    }
+    const job = positionals[0];
+    if (!job || positionals.length > 1) throw new UserError(`job: give exactly one training job name\n${USAGE}`, 'job');
+    const instanceType = (values['instance-type'] as string | undefined) ?? 'ml.g4dn.xlarge';
+    const countText = (values.count as string | undefined) ?? '1';
+    const initialInstanceCount = Number(countText);
+    if (!/^\d+$/.test(countText) || initialInstanceCount < 1) throw new UserError(`--count: '${countText}' is not a whole number of at least 1`, 'count');
+    const conn = await ctx.connection();
+    const plan = await planDeploy(conn, job, { instanceType, initialInstanceCount, endpointName: values['endpoint-name'] as string | undefined, signal: ctx.signal });
+    if (values['dry-run']) {
+      ctx.stdout(JSON.stringify({ CreateModel: plan.requests.createModel, CreateEndpointConfig: plan.requests.createEndpointConfig, CreateEndpoint: plan.requests.createEndpoint }, null, 2));
+      return 0;
+    }
+    const price = formatPrice(instanceType, initialInstanceCount, 'inference', conn.region);
+    ctx.stderr(`Creates model, endpoint config and endpoint ${plan.endpointName} in ${conn.region}: ${initialInstanceCount} x ${instanceType}, ${price} until deleted.`);
+    ctx.stderr(`  image ${plan.image.uri}${plan.image.note ? ` (${plan.image.note})` : ''}`);
+    ctx.stderr(`  model ${plan.modelDataUrl}`);
+    if (!values.yes) {
+      if (!canAsk()) throw new UserError('deploy creates a billable endpoint: pass --yes to confirm (no terminal to ask on)', 'yes');
+      if (!(await askYesNo('Create it?', ctx.signal))) {
+        ctx.stderr('Nothing created.');
+        return 1;
+      }
+    }
+    let last = '';
+    const result = await executeDeploy(conn, plan, {
+      signal: ctx.signal,
+      onStatus: (s) => {
+        if (s.message !== last) ctx.stderr(`${new Date().toISOString().slice(11, 19)} ${s.message}`);
+        last = s.message;
+      },
+    });
+    ctx.stdout(result.endpointName);
+    ctx.stderr(`Endpoint ${result.endpointName} is ${result.endpointStatus} (${price}). Try it: sagemaker-hf predict ${result.endpointName} "Winter is coming and it will be dark soon." · delete it: sagemaker-hf delete ${result.endpointName}`);
+    return 0;
   },
 };

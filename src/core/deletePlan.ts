@@ -1,0 +1,89 @@
+// What deleting an endpoint removes, decided before anything is deleted: the endpoint, then its
+// endpoint config, then the config's models (the SDK's delete_endpoint() leaks the model). A config or
+// model another endpoint still uses is kept, and so is anything we cannot tie to this endpoint: not
+// tagged by this extension and not named after the endpoint (the SDK's naming) unless the user says so.
+import type { Tag } from '@aws-sdk/client-sagemaker';
+import { isOurs } from './deployRequests';
+
+export type ResourceKind = 'endpoint' | 'endpointConfig' | 'model';
+
+export interface DeleteFacts {
+  endpoint: { name: string; status?: string; configName?: string };
+  /** undefined: the endpoint names no config; 'missing': already deleted; 'unreadable': describe failed. */
+  config?: { name: string; modelNames: string[]; tags?: Tag[] } | { name: string; state: 'missing' | 'unreadable'; error?: string };
+  /** Per model name of the config: whether it exists and its tags. */
+  models: Record<string, { exists: boolean; tags?: Tag[] }>;
+  /** Every other endpoint of the account and region with what it uses. */
+  otherEndpoints: { name: string; configName?: string; modelNames?: string[] }[];
+  /** The user agreed to delete config/model without our tag. */
+  includeUntagged?: boolean;
+}
+
+export interface PlanStep {
+  kind: ResourceKind;
+  name: string;
+}
+
+export interface KeptResource extends PlanStep {
+  reason: string;
+  /** Kept only because it is not ours; the user may include it. */
+  askable?: boolean;
+}
+
+export interface DeletePlan {
+  endpoint: string;
+  status?: string;
+  steps: PlanStep[];
+  kept: KeptResource[];
+}
+
+export const KIND_LABEL: Record<ResourceKind, string> = { endpoint: 'endpoint', endpointConfig: 'endpoint config', model: 'model' };
+
+function usersOf(others: DeleteFacts['otherEndpoints'], pick: (e: DeleteFacts['otherEndpoints'][number]) => string[]): (name: string) => string[] {
+  return (name) => others.filter((e) => pick(e).includes(name)).map((e) => e.name);
+}
+
+function listNames(names: string[]): string {
+  return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+}
+
+export function planDelete(f: DeleteFacts): DeletePlan {
+  const steps: PlanStep[] = [{ kind: 'endpoint', name: f.endpoint.name }];
+  const kept: KeptResource[] = [];
+  const configUsers = usersOf(f.otherEndpoints, (e) => (e.configName ? [e.configName] : []));
+  const modelUsers = usersOf(f.otherEndpoints, (e) => e.modelNames ?? []);
+  const namedAfterEndpoint = (name: string) => name === f.endpoint.name;
+  const c = f.config;
+  if (c && 'state' in c) {
+    if (c.state === 'unreadable') {
+      kept.push({ kind: 'endpointConfig', name: c.name, reason: `it could not be read (${c.error ?? 'describe failed'}), so neither it nor its model can be checked` });
+    }
+    // 'missing': already gone, and its models can no longer be identified from it.
+  } else if (c) {
+    const configOurs = isOurs(c.tags) || namedAfterEndpoint(c.name);
+    const users = configUsers(c.name);
+    if (users.length) kept.push({ kind: 'endpointConfig', name: c.name, reason: `still used by endpoint ${listNames(users)}` });
+    else if (!configOurs && !f.includeUntagged) kept.push({ kind: 'endpointConfig', name: c.name, reason: 'not created by sagemaker-hf (no sagemaker-hf:created-by tag) and not named after the endpoint', askable: true });
+    else steps.push({ kind: 'endpointConfig', name: c.name });
+    for (const model of c.modelNames) {
+      const m = f.models[model];
+      if (m && !m.exists) continue;
+      const mUsers = modelUsers(model);
+      if (mUsers.length) kept.push({ kind: 'model', name: model, reason: `still used by endpoint ${listNames(mUsers)}` });
+      else if (!(isOurs(m?.tags) || namedAfterEndpoint(model) || model === c.name) && !f.includeUntagged) {
+        kept.push({ kind: 'model', name: model, reason: 'not created by sagemaker-hf (no sagemaker-hf:created-by tag) and not named after the endpoint', askable: true });
+      } else steps.push({ kind: 'model', name: model });
+    }
+  }
+  return { endpoint: f.endpoint.name, ...(f.endpoint.status ? { status: f.endpoint.status } : {}), steps, kept };
+}
+
+/** "endpoint x, endpoint config x and model x" */
+export function describeSteps(steps: PlanStep[]): string {
+  const parts = steps.map((s) => `${KIND_LABEL[s.kind]} ${s.name}`);
+  return parts.length <= 1 ? (parts[0] ?? 'nothing') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+}
+
+export function describeKept(kept: KeptResource[]): string[] {
+  return kept.map((k) => `kept ${KIND_LABEL[k.kind]} ${k.name}: ${k.reason}`);
+}
