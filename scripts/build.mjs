@@ -3,6 +3,7 @@
 import * as esbuild from 'esbuild';
 import { readdirSync, mkdirSync, chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 
 const production = process.argv.includes('--production');
@@ -17,6 +18,12 @@ const stubNative = {
     const filter = new RegExp(`^(${emptyModules.map((m) => m.replace(/[-/]/g, '\\$&')).join('|')})(/.*)?$`);
     build.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'stub-unused' }));
     build.onLoad({ filter: /.*/, namespace: 'stub-unused' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+    // transformers.js loads onnxruntime-node through createRequire(import.meta.url), which esbuild cannot
+    // see; turned into a plain require() it resolves to the empty module above instead of node_modules.
+    build.onLoad({ filter: /@huggingface[\\/]transformers[\\/]dist[\\/]transformers\.node\.(mjs|cjs)$/ }, async (args) => {
+      const src = await readFile(args.path, 'utf8');
+      return { contents: src.replace(/requireFromHere\((["'])onnxruntime-node\1\)/g, 'require("onnxruntime-node")'), loader: 'js' };
+    });
   },
 };
 

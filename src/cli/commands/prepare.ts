@@ -1,10 +1,51 @@
+import * as path from 'node:path';
 import { UserError } from '../../core/errors';
-import type { CliContext } from '../context';
+import { loadSpecFile } from '../../core/spec';
+import { reportSummary } from '../../core/prepareReport';
+import { prepareDataset } from '../../workflow/prepare';
+import { parseCommandArgs, type CliContext } from '../context';
 
-// Placeholder until the 'prepare' workflow lands; its owner replaces this file.
 export const command = {
-  summary: 'prepare (not available yet)',
-  async run(_argv: string[], _ctx: CliContext): Promise<number> {
-    throw new UserError("'prepare' is not implemented yet");
+  summary: 'tokenize the spec\'s dataset into save_to_disk folders (one per channel) and upload them to S3 (--out DIR, --no-upload, --json)',
+  async run(argv: string[], ctx: CliContext): Promise<number> {
+    const { values, positionals } = parseCommandArgs(argv, {
+      out: { type: 'string' },
+      'no-upload': { type: 'boolean' },
+      json: { type: 'boolean' },
+      quiet: { type: 'boolean', short: 'q' },
+    });
+    if (values.help || positionals.length === 0) {
+      ctx.stdout('Usage: sagemaker-hf prepare <spec.sagemaker-hf.json> [--out DIR] [--no-upload] [--json] [--profile P] [--region R]');
+      ctx.stdout('  Writes DIR/<channel>/ (datasets.load_from_disk folders) and DIR/report.md; without --no-upload also');
+      ctx.stdout('  uploads to s3://{default bucket}/{dataset.s3Prefix}/{channel}/ (creating the SageMaker default bucket if absent).');
+      return values.help ? 0 : 2;
+    }
+    if (positionals.length > 1) throw new UserError(`prepare takes one spec file, got ${positionals.length}`);
+    const spec = await loadSpecFile(positionals[0]!);
+    const outDir = path.resolve((values.out as string | undefined) ?? path.join(path.dirname(spec.file!), '.sagemaker-hf', 'datasets', path.basename(spec.file!).replace(/\.sagemaker-hf\.json$/, '')));
+    const upload = values['no-upload'] ? undefined : await ctx.connection();
+    if (upload && !values.quiet) ctx.stderr(`Uploading to s3://${upload.bucket}/${spec.dataset.s3Prefix}/ (S3 storage is billed by the GB-month)`);
+    let lastStage = '';
+    const result = await prepareDataset(spec, {
+      outDir,
+      upload,
+      signal: ctx.signal,
+      hubToken: process.env.HF_TOKEN || undefined,
+      onProgress: (p) => {
+        if (values.quiet || values.json) return;
+        if (p.stage !== lastStage) ctx.stderr(`${p.stage}: ${p.message}`);
+        lastStage = p.stage;
+      },
+    });
+    if (values.json) {
+      ctx.stdout(JSON.stringify({ outDir: result.outDir, channels: result.channels, labelNames: result.labelNames, maxLength: result.maxLength, reportPath: result.reportPath, manifestUri: result.manifestUri ?? null, report: result.report }, null, 2));
+      return 0;
+    }
+    for (const line of reportSummary(result.report)) ctx.stdout(line);
+    for (const [channel, c] of Object.entries(result.channels)) ctx.stdout(`${channel.padEnd(10)} ${c.dir}${c.s3Uri ? `  ->  ${c.s3Uri}` : ''}`);
+    if (result.bucketCreated) ctx.stdout(`created bucket s3://${upload!.bucket}`);
+    if (result.manifestUri) ctx.stdout(`manifest   ${result.manifestUri}`);
+    ctx.stdout(`report     ${result.reportPath}`);
+    return 0;
   },
 };
