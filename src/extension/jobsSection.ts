@@ -1,0 +1,342 @@
+// The "Training Jobs" section: local jobs (from registered sources) first, then the SageMaker jobs this
+// extension started, then the account's recent jobs. Only jobs in progress are polled, only while the
+// view is visible, with backoff; a job in a terminal state is described once and never again.
+import * as vscode from 'vscode';
+import { DescribeTrainingJobCommand, ListTrainingJobsCommand, SageMakerClient, SearchCommand, type TrainingJobSummary } from '@aws-sdk/client-sagemaker';
+import { client } from '../aws/clients';
+import { describeAwsError } from '../aws/errors';
+import { errorLine } from '../core/errors';
+import type { Services } from './services';
+import { InfoNode, type Node } from './tree';
+import { formatDuration } from './ui';
+import { lastMetricsSummary, metricsStore } from './metricsStore';
+import type { JobDescription } from '../workflow/logTail';
+
+export const CREATED_BY_TAG = 'sagemaker-hf:created-by';
+const STARTED_KEY = 'sagemakerHf.startedJobs';
+const TERMINAL = new Set(['Completed', 'Failed', 'Stopped']);
+
+export interface JobSource {
+  id: string;
+  nodes(): Node[];
+  onDidChange: vscode.Event<void>;
+}
+
+const sources: JobSource[] = [];
+const sourcesChanged = new vscode.EventEmitter<void>();
+
+/** Adds jobs from elsewhere (local runs), listed before the SageMaker jobs. */
+export function registerJobSource(source: JobSource): vscode.Disposable {
+  sources.push(source);
+  const sub = source.onDidChange(() => sourcesChanged.fire());
+  sourcesChanged.fire();
+  return new vscode.Disposable(() => {
+    sub.dispose();
+    const i = sources.indexOf(source);
+    if (i >= 0) sources.splice(i, 1);
+    sourcesChanged.fire();
+  });
+}
+
+/** What a job node exposes to commands (showJobLogs, openJobDetails, stop, deploy). */
+export interface JobNodeLike {
+  jobName: string;
+  local: boolean;
+}
+
+export function isJobNode(x: unknown): x is JobNodeLike {
+  return !!x && typeof (x as JobNodeLike).jobName === 'string' && typeof (x as JobNodeLike).local === 'boolean';
+}
+
+const STATUS_ICON: Record<string, [string, string?]> = {
+  InProgress: ['sync~spin', 'charts.blue'],
+  Stopping: ['loading~spin', 'charts.yellow'],
+  Completed: ['pass', 'testing.iconPassed'],
+  Failed: ['error', 'testing.iconFailed'],
+  Stopped: ['debug-stop', 'disabledForeground'],
+};
+
+export class SageMakerJobNode implements Node, JobNodeLike {
+  readonly local = false;
+  parent?: Node;
+  desc?: JobDescription;
+  tailing = false;
+
+  constructor(readonly jobName: string, public summary: TrainingJobSummary | undefined, private readonly model: JobsModel) {}
+
+  get status(): string {
+    return this.desc?.TrainingJobStatus ?? this.summary?.TrainingJobStatus ?? 'Unknown';
+  }
+
+  treeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.jobName, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `job.sm.${this.jobName}`;
+    const [icon, color] = STATUS_ICON[this.status] ?? ['circle-outline'];
+    item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+    item.contextValue = `job.${this.status}`;
+    const d = this.desc;
+    const parts: string[] = [];
+    parts.push(d?.SecondaryStatus && d.SecondaryStatus !== this.status ? `${this.status} · ${d.SecondaryStatus}` : this.status);
+    if (d?.ResourceConfig?.InstanceType) parts.push(`${d.ResourceConfig.InstanceType} × ${d.ResourceConfig.InstanceCount ?? 1}`);
+    const start = d?.TrainingStartTime ?? d?.CreationTime ?? this.summary?.CreationTime;
+    const end = d?.TrainingEndTime ?? this.summary?.TrainingEndTime;
+    if (start) parts.push(formatDuration((end ? new Date(end).getTime() : TERMINAL.has(this.status) ? new Date(start).getTime() : Date.now()) - new Date(start).getTime()));
+    const metrics = lastMetricsSummary(this.jobName);
+    if (metrics) parts.push(metrics);
+    if (this.tailing) parts.push('tailing');
+    item.description = parts.join(' · ');
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**${this.jobName}**\n\n`);
+    md.appendText(`Status: ${this.status}${d?.SecondaryStatus ? ` (${d.SecondaryStatus})` : ''}\n`);
+    if (d?.FailureReason) md.appendText(`\nFailure: ${d.FailureReason}\n`);
+    const created = d?.CreationTime ?? this.summary?.CreationTime;
+    if (created) md.appendText(`\nCreated: ${new Date(created).toLocaleString()}\n`);
+    if (this.tailing) md.appendText('\nLogs are being tailed into the Output panel.\n');
+    item.tooltip = md;
+    return item;
+  }
+
+  async children(): Promise<Node[]> {
+    const d = this.desc ?? (await this.model.describe(this.jobName).catch((err) => {
+      return new InfoNode('Could not read the job', errorLine(err), { icon: 'warning' });
+    }));
+    if (d instanceof InfoNode) return [d];
+    const kids: Node[] = [];
+    const at = (n: Node) => {
+      n.parent = this;
+      kids.push(n);
+    };
+    if (d.FailureReason) at(new InfoNode('Failure reason', d.FailureReason, { icon: 'error' }));
+    const channels = (d.InputDataConfig ?? []).map((c) => new InfoNode(c.ChannelName ?? '?', c.DataSource?.S3DataSource?.S3Uri ?? '', { icon: 'database' }));
+    if (channels.length) at(new InfoNode('Channels', String(channels.length), { icon: 'folder', kids: channels, contextValue: 'info' }));
+    const hp = Object.entries(d.HyperParameters ?? {})
+      .filter(([k]) => !k.startsWith('sagemaker_'))
+      .map(([k, v]) => new InfoNode(k, v.replace(/^"(.*)"$/, '$1'), { icon: 'symbol-parameter' }));
+    if (hp.length) at(new InfoNode('Hyperparameters', String(hp.length), { icon: 'settings', kids: hp, contextValue: 'info' }));
+    const finals = (d.FinalMetricDataList ?? []).map((m) => new InfoNode(m.MetricName ?? '?', String(m.Value), { icon: 'graph' }));
+    if (finals.length) at(new InfoNode('Final metrics', String(finals.length), { icon: 'graph-line', kids: finals, contextValue: 'info' }));
+    const last = metricsStore.get(this.jobName)?.last;
+    if (last && Object.keys(last).length) {
+      const lastKids = Object.entries(last).map(([k, v]) => new InfoNode(k, String(v), { icon: 'pulse' }));
+      at(new InfoNode('Last logged metrics', lastMetricsSummary(this.jobName) ?? '', { icon: 'pulse', kids: lastKids, contextValue: 'info' }));
+    }
+    if (d.ModelArtifacts?.S3ModelArtifacts) at(new InfoNode('Model artifact', d.ModelArtifacts.S3ModelArtifacts, { icon: 'package' }));
+    return kids;
+  }
+}
+
+/** The SageMaker job list, its cache and the poller. */
+export class JobsModel implements vscode.Disposable {
+  private readonly nodes = new Map<string, SageMakerJobNode>();
+  private order: string[] = [];
+  private listedAt = 0;
+  private listError: string | undefined;
+  private listing: Promise<void> | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private pollMs = 10_000;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly services: Services) {
+    this.disposables.push(
+      services.tree.view.onDidChangeVisibility(() => this.schedule()),
+      services.connection.onDidChange(() => {
+        this.nodes.clear();
+        this.order = [];
+        this.listedAt = 0;
+      }),
+      metricsStore.onDidChange((job) => {
+        const n = this.nodes.get(job);
+        if (n) this.refreshNode(n);
+      }),
+    );
+  }
+
+  private refreshNode(n: SageMakerJobNode): void {
+    // Coalesce: metric lines can arrive many per second.
+    if ((n as { _pending?: boolean })._pending) return;
+    (n as { _pending?: boolean })._pending = true;
+    setTimeout(() => {
+      (n as { _pending?: boolean })._pending = false;
+      this.services.tree.refresh(n);
+    }, 250);
+  }
+
+  get startedNames(): string[] {
+    return this.services.context.workspaceState.get<string[]>(STARTED_KEY, []);
+  }
+
+  async rememberStarted(name: string): Promise<void> {
+    const list = [name, ...this.startedNames.filter((n) => n !== name)].slice(0, 50);
+    await this.services.context.workspaceState.update(STARTED_KEY, list);
+  }
+
+  node(name: string): SageMakerJobNode | undefined {
+    return this.nodes.get(name);
+  }
+
+  private ensureNode(name: string, summary?: TrainingJobSummary): SageMakerJobNode {
+    let n = this.nodes.get(name);
+    if (!n) {
+      n = new SageMakerJobNode(name, summary, this);
+      this.nodes.set(name, n);
+    } else if (summary && !TERMINAL.has(n.desc?.TrainingJobStatus ?? '')) n.summary = summary;
+    return n;
+  }
+
+  /** A description from anywhere (the tail's status, a poll) updates the node. */
+  update(desc: JobDescription): void {
+    if (!desc.TrainingJobName) return;
+    const n = this.ensureNode(desc.TrainingJobName);
+    const before = `${n.desc?.TrainingJobStatus}|${n.desc?.SecondaryStatus}`;
+    n.desc = desc;
+    if (!this.order.includes(desc.TrainingJobName)) {
+      this.order.unshift(desc.TrainingJobName);
+      this.services.tree.refresh('jobs');
+    } else this.services.tree.refresh(n);
+    if (before !== `${desc.TrainingJobStatus}|${desc.SecondaryStatus}`) this.pollMs = 10_000;
+    this.schedule();
+  }
+
+  setTailing(name: string, tailing: boolean): void {
+    const n = this.ensureNode(name);
+    n.tailing = tailing;
+    if (!this.order.includes(name)) this.order.unshift(name);
+    this.services.tree.refresh('jobs');
+  }
+
+  async describe(name: string): Promise<JobDescription> {
+    const conn = this.services.connection.current;
+    if (!conn) throw new Error('not connected to AWS');
+    const d = await client(SageMakerClient, conn).send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
+    const n = this.ensureNode(name);
+    n.desc = d;
+    return d;
+  }
+
+  /** The nodes in display order; lists again when the cache is older than 30 s. */
+  async list(): Promise<Node[]> {
+    const conn = this.services.connection.current;
+    if (!conn) return [];
+    if (Date.now() - this.listedAt > 30_000) {
+      this.listing ??= this.fetch().finally(() => (this.listing = undefined));
+      await this.listing;
+    }
+    const out: Node[] = this.order.map((n) => this.nodes.get(n)!).filter(Boolean);
+    if (this.listError) out.push(new InfoNode('Could not list training jobs', this.listError, { icon: 'warning', tooltip: this.listError }));
+    this.schedule();
+    return out;
+  }
+
+  private async fetch(): Promise<void> {
+    const conn = this.services.connection.current;
+    if (!conn) return;
+    const sm = client(SageMakerClient, conn);
+    const max = vscode.workspace.getConfiguration('sagemakerHf').get<number>('jobs.maxListed', 50);
+    const ours: string[] = [];
+    const recent: string[] = [];
+    this.listError = undefined;
+    try {
+      // Jobs this extension started carry a tag; Search finds them (with their full description) in one call.
+      const found = await sm.send(new SearchCommand({
+        Resource: 'TrainingJob',
+        SearchExpression: { Filters: [{ Name: `Tags.${CREATED_BY_TAG}`, Operator: 'Exists' }] },
+        SortBy: 'CreationTime',
+        SortOrder: 'Descending',
+        MaxResults: 20,
+      })).catch(() => undefined); // Search may be denied by IAM; the list below still works.
+      for (const r of found?.Results ?? []) {
+        const tj = r.TrainingJob;
+        if (!tj?.TrainingJobName) continue;
+        const tagged = (tj.Tags ?? []).some((t) => t.Key === CREATED_BY_TAG);
+        if (!tagged) continue; // an emulator may ignore the filter
+        const n = this.ensureNode(tj.TrainingJobName);
+        n.desc = tj as JobDescription;
+        ours.push(tj.TrainingJobName);
+      }
+      let token: string | undefined;
+      do {
+        const page = await sm.send(new ListTrainingJobsCommand({ SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: Math.min(100, max - recent.length), NextToken: token }));
+        for (const s of page.TrainingJobSummaries ?? []) {
+          if (!s.TrainingJobName || recent.length >= max) continue;
+          this.ensureNode(s.TrainingJobName, s);
+          recent.push(s.TrainingJobName);
+        }
+        token = page.NextToken;
+      } while (token && recent.length < max);
+      // Jobs started from this workspace that the list did not reach.
+      for (const name of this.startedNames.slice(0, 20)) {
+        if (!ours.includes(name)) ours.push(name);
+        const n = this.nodes.get(name);
+        if (!n?.summary && !n?.desc) await this.describe(name).catch(() => this.nodes.delete(name));
+      }
+      // Jobs shown in detail right away: ours and the running ones (cheap: terminal ones are cached).
+      const wanted = [...ours, ...recent].filter((name) => {
+        const n = this.nodes.get(name);
+        return n && (!n.desc || !TERMINAL.has(n.desc.TrainingJobStatus ?? '')) && (ours.includes(name) || !TERMINAL.has(n.status));
+      });
+      await Promise.all(wanted.slice(0, 20).map((name) => this.describe(name).catch(() => undefined)));
+      this.listedAt = Date.now();
+    } catch (err) {
+      this.listError = errorLine(describeAwsError(err, conn, 'Listing training jobs'));
+      this.listedAt = Date.now();
+    }
+    const seen = new Set<string>();
+    this.order = [...ours, ...recent, ...this.order].filter((n) => this.nodes.has(n) && !seen.has(n) && seen.add(n));
+  }
+
+  /** Poll in-progress jobs while the view is visible; back off while nothing changes. */
+  private schedule(): void {
+    if (this.timer) return;
+    const active = [...this.nodes.values()].filter((n) => !n.tailing && ['InProgress', 'Stopping'].includes(n.status));
+    if (!active.length || !this.services.tree.visible || !this.services.connection.current) return;
+    this.timer = setTimeout(() => void this.poll(), this.pollMs);
+  }
+
+  private async poll(): Promise<void> {
+    this.timer = undefined;
+    if (!this.services.tree.visible) return;
+    const active = [...this.nodes.values()].filter((n) => !n.tailing && ['InProgress', 'Stopping'].includes(n.status));
+    let changed = false;
+    for (const n of active) {
+      const before = `${n.status}|${n.desc?.SecondaryStatus}`;
+      try {
+        await this.describe(n.jobName);
+      } catch (err) {
+        this.services.log.debug(`polling ${n.jobName}: ${errorLine(err)}`);
+      }
+      if (before !== `${n.status}|${n.desc?.SecondaryStatus}`) changed = true;
+      this.services.tree.refresh(n);
+    }
+    this.pollMs = changed ? 10_000 : Math.min(120_000, Math.round(this.pollMs * 1.5));
+    this.schedule();
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** Registers the section; returns the model so the logs feature can update nodes. */
+export function registerJobsSection(services: Services): JobsModel {
+  const model = new JobsModel(services);
+  services.context.subscriptions.push(model, sourcesChanged.event(() => services.tree.refresh('jobs')));
+  services.tree.registerSection({
+    id: 'jobs',
+    label: 'Training Jobs',
+    icon: 'pulse',
+    order: 2,
+    availableOffline: true,
+    children: async () => {
+      const local = sources.flatMap((s) => {
+        try {
+          return s.nodes();
+        } catch {
+          return [];
+        }
+      });
+      return [...local, ...(await model.list())];
+    },
+  });
+  return model;
+}

@@ -1,0 +1,61 @@
+// Messages between the job details panel (extension side) and its page (src/webview/jobDetailsPage.ts).
+// Both sides validate what they receive with the guards below and ignore anything else.
+
+/** One logged step; null where the metric was not logged at that step. JSON cannot carry NaN. */
+export interface MetricPoint {
+  step: number;
+  loss: number | null;
+  eval_loss: number | null;
+  learning_rate: number | null;
+  eval_accuracy: number | null;
+  epoch: number | null;
+}
+
+export const POINT_KEYS = ['loss', 'eval_loss', 'learning_rate', 'eval_accuracy', 'epoch'] as const;
+
+export type ToPage =
+  | { type: 'init'; job: string; status: string; detail: string; points: MetricPoint[] }
+  | { type: 'append'; points: MetricPoint[] }
+  | { type: 'status'; status: string; detail: string };
+
+export type FromPage = { type: 'ready' } | { type: 'showLogs' };
+
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const numOrNull = (x: unknown) => x === null || (typeof x === 'number' && Number.isFinite(x));
+
+export function isMetricPoint(x: unknown): x is MetricPoint {
+  return isObj(x) && typeof x.step === 'number' && Number.isFinite(x.step) && POINT_KEYS.every((k) => numOrNull(x[k]));
+}
+
+export function isToPage(x: unknown): x is ToPage {
+  if (!isObj(x)) return false;
+  switch (x.type) {
+    case 'init':
+      return typeof x.job === 'string' && typeof x.status === 'string' && typeof x.detail === 'string' && Array.isArray(x.points) && x.points.every(isMetricPoint);
+    case 'append':
+      return Array.isArray(x.points) && x.points.every(isMetricPoint);
+    case 'status':
+      return typeof x.status === 'string' && typeof x.detail === 'string';
+    default:
+      return false;
+  }
+}
+
+export function isFromPage(x: unknown): x is FromPage {
+  return isObj(x) && (x.type === 'ready' || x.type === 'showLogs') && Object.keys(x).length === 1;
+}
+
+/** Metric records (as parsed from `[metrics]` lines) to chart points; records without a step are skipped. */
+export function toPoints(records: Record<string, number>[]): MetricPoint[] {
+  const out: MetricPoint[] = [];
+  for (const r of records) {
+    if (r.step === undefined || !Number.isFinite(r.step)) continue;
+    const p = { step: r.step } as MetricPoint;
+    for (const k of POINT_KEYS) {
+      const v = r[k];
+      p[k] = v !== undefined && Number.isFinite(v) ? v : null;
+    }
+    out.push(p);
+  }
+  return out;
+}
