@@ -91,7 +91,7 @@ async function csvRows(file: string, content: string, cols: Columns, limit: numb
   const name = path.basename(file);
   let records: { record: Record<string, string>; info: { lines: number } }[];
   try {
-    records = parse(content, { columns: true, skip_empty_lines: true, bom: true, info: true, to: limit }) as typeof records;
+    records = parse(content, { columns: true, skip_empty_lines: true, bom: true, info: true, ...(Number.isFinite(limit) ? { to: limit } : {}) }) as typeof records;
   } catch (err) {
     const e = err as Error & { lines?: number };
     throw new UserError(`${name}${e.lines ? `:${e.lines}` : ''}: not valid CSV: ${e.message.replace(/^Invalid Record Length: /, '')}`);
