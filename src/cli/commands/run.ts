@@ -1,10 +1,98 @@
+import * as path from 'node:path';
 import { UserError } from '../../core/errors';
-import type { CliContext } from '../context';
+import { loadSpecFile } from '../../core/spec';
+import { runLocalWorkflow } from '../../workflow/localRun';
+import { LOCAL_DIR } from '../../workflow/localTraining';
+import { resolvePython } from '../../workflow/pythonEnv';
+import { parseCommandArgs, type CliContext } from '../context';
 
-// Placeholder until the 'run' workflow lands; its owner replaces this file.
+const USAGE = `Usage: sagemaker-hf run <spec.sagemaker-hf.json> [--target local] [--python PATH] [--workdir DIR] [--keep-endpoint] [--quiet]
+
+Runs the whole workflow: prepare the dataset, train, deploy, predict the notebook's sentence, delete.
+--target local (the default when training.instanceType is "local") runs everything on this machine, no
+AWS account needed: train.py with the SageMaker container's arguments and SM_* environment, and
+serve.py as the endpoint on a free 127.0.0.1 port. Jobs and datasets go under DIR/.sagemaker-hf/
+(DIR: --workdir, default the current folder).
+--python PATH   the interpreter (default: training.pythonPath, DIR/.sagemaker-hf/venv, python3 on PATH);
+                it needs torch, transformers and datasets (pip install -r training-scripts/requirements.txt).
+--keep-endpoint leave the local endpoint running (stop it with: sagemaker-hf delete <url>).
+--target sagemaker is not offered by 'run': use the prepare, train, deploy, predict and delete commands.`;
+
+const fmt = (ms: number) => (ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`);
+
 export const command = {
-  summary: 'run (not available yet)',
-  async run(_argv: string[], _ctx: CliContext): Promise<number> {
-    throw new UserError("'run' is not implemented yet");
+  summary: 'the whole workflow in one go: prepare, train, deploy, predict, delete (--target local runs it on this machine)',
+  async run(argv: string[], ctx: CliContext): Promise<number> {
+    const { values, positionals } = parseCommandArgs(argv, {
+      target: { type: 'string' },
+      python: { type: 'string' },
+      workdir: { type: 'string' },
+      'keep-endpoint': { type: 'boolean' },
+      quiet: { type: 'boolean', short: 'q' },
+    });
+    if (values.help) {
+      ctx.stdout(USAGE);
+      return 0;
+    }
+    if (positionals.length !== 1) throw new UserError(`run takes one spec file, got ${positionals.length}\n${USAGE}`);
+    const spec = await loadSpecFile(positionals[0]!);
+    const target = (values.target as string | undefined) ?? (spec.training.instanceType === 'local' ? 'local' : 'sagemaker');
+    if (target !== 'local' && target !== 'sagemaker') throw new UserError(`--target must be 'local' or 'sagemaker', got '${target}'`, 'target');
+    if (target === 'sagemaker') {
+      throw new UserError(
+        `'run' on SageMaker is not available (training.instanceType is ${spec.training.instanceType}): use --target local, or the prepare, train, deploy, predict and delete commands`,
+        'target',
+      );
+    }
+    const workspaceDir = path.resolve((values.workdir as string | undefined) ?? process.cwd());
+    // dist/cli.js -> training-scripts/ of this installation (serve.py is the tool's, not the spec's).
+    const scriptsDir = path.resolve(__dirname, '..', 'training-scripts');
+
+    // SIGTERM/SIGHUP end the run like Ctrl-C: children live in their own process groups and would
+    // otherwise survive this process.
+    const abort = new AbortController();
+    const onCtx = () => abort.abort();
+    ctx.signal.addEventListener('abort', onCtx, { once: true });
+    const onTerm = () => abort.abort();
+    process.on('SIGTERM', onTerm);
+    process.on('SIGHUP', onTerm);
+    const quiet = !!values.quiet;
+    try {
+      const py = await resolvePython({
+        explicit: values.python as string | undefined,
+        specPython: spec.training.pythonPath,
+        specDir: path.dirname(spec.file!),
+        venvDirs: [path.join(workspaceDir, LOCAL_DIR, 'venv')],
+        signal: abort.signal,
+      });
+      ctx.stdout(`python   ${py.python} (Python ${py.version}, torch ${py.packages.torch}, transformers ${py.packages.transformers}, datasets ${py.packages.datasets})`);
+      const result = await runLocalWorkflow(spec, {
+        python: py.python,
+        workspaceDir,
+        scriptsDir,
+        keepEndpoint: !!values['keep-endpoint'],
+        signal: abort.signal,
+        hubToken: process.env.HF_TOKEN || undefined,
+        onStep: (e) => {
+          if (e.phase === 'start') ctx.stdout(`\n[${e.index}/5] ${e.step}`);
+          else ctx.stdout(`[${e.index}/5] ${e.step} done in ${fmt(e.result!.ms)}: ${e.result!.summary}`);
+        },
+        onLine: (l) => {
+          if (!quiet) ctx.stdout(`    ${l}`);
+        },
+      });
+      ctx.stdout('\nSummary');
+      for (const s of result.steps) ctx.stdout(`  ${s.step.padEnd(8)} ${fmt(s.ms).padStart(9)}  ${s.summary}`);
+      ctx.stdout(`  ${'total'.padEnd(8)} ${fmt(result.totalMs).padStart(9)}`);
+      ctx.stdout(`  job folder ${result.job.jobDir}`);
+      ctx.stdout(`  model      ${result.job.modelArtifact}`);
+      ctx.stdout(`  prediction ${JSON.stringify(result.prediction.raw)}`);
+      if (result.endpoint) ctx.stdout(`  endpoint   ${result.endpoint.url} still running (pid ${result.endpoint.pid}); stop it with: sagemaker-hf delete ${result.endpoint.url}`);
+      return 0;
+    } finally {
+      ctx.signal.removeEventListener('abort', onCtx);
+      process.off('SIGTERM', onTerm);
+      process.off('SIGHUP', onTerm);
+    }
   },
 };
