@@ -1,0 +1,241 @@
+// Dataset preparation end to end against a real moto_server (upload, manifest, re-run, interrupted
+// uploads) and the Hub code path against a local HTTP server serving the Hub's URL paths.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { startMoto, useMotoEnv, type Moto } from '../helpers/moto';
+import { client, resetClients } from '../../src/aws/clients';
+import { listKeys, listOpenUploads } from '../../src/aws/s3Upload';
+import { CancelledError } from '../../src/core/errors';
+import { validateSpec, type JobSpec } from '../../src/core/spec';
+import { connect, type Connection } from '../../src/workflow/connect';
+import { MANIFEST_NAME, prepareDataset, type DatasetManifest } from '../../src/workflow/prepare';
+
+const repoRoot = path.resolve(__dirname, '../../..');
+const shared = path.resolve(repoRoot, '../shared');
+const EMOTION = path.join(shared, 'data/emotion');
+const TOKENIZER = path.join(shared, 'models/bert-base-uncased');
+const NAMES = ['sadness', 'joy', 'love', 'anger', 'fear', 'surprise'];
+const PREFIX = 'datasets/emotion-it';
+const MiB = 1024 * 1024;
+
+let moto: Moto;
+let restore: () => void;
+let conn: Connection;
+let s3: S3Client;
+
+before(async () => {
+  moto = await startMoto();
+  restore = useMotoEnv(moto);
+  resetClients();
+  conn = await connect({ region: 'us-east-1' });
+  s3 = client(S3Client, conn);
+});
+after(async () => {
+  restore?.();
+  await moto?.stop();
+});
+
+function spec(dataset: Record<string, unknown>): JobSpec {
+  return validateSpec({
+    version: 1,
+    dataset: {
+      source: { train: path.join(EMOTION, 'train.jsonl'), test: path.join(EMOTION, 'test.jsonl') },
+      splits: { train: 'train', test: 'test' },
+      tokenizer: TOKENIZER,
+      labelNames: NAMES,
+      s3Prefix: PREFIX,
+      ...dataset,
+    },
+    training: { entryPoint: 'train.py', sourceDir: '.', instanceType: 'local' },
+  });
+}
+
+function tmp(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'prep-it-'));
+}
+
+async function manifest(): Promise<DatasetManifest | undefined> {
+  try {
+    const res = await s3.send(new GetObjectCommand({ Bucket: conn.bucket, Key: `${PREFIX}/${MANIFEST_NAME}` }));
+    return JSON.parse(await res.Body!.transformToString()) as DatasetManifest;
+  } catch (err) {
+    if ((err as Error).name === 'NoSuchKey') return undefined;
+    throw err;
+  }
+}
+
+// 3000 rows padded to 512 make a ~8.8 MiB train file: two 5 MiB parts, a real multipart upload.
+const big = { limit: 3000, padding: 'max_length', maxLength: 512 };
+
+test('upload: channel folders under the prefix, manifest last with sizes and ETags', async () => {
+  const stages: string[] = [];
+  const res = await prepareDataset(spec(big), { outDir: tmp(), upload: conn, uploadPartSize: 5 * MiB, onProgress: (p) => stages.push(p.stage) });
+  assert.equal(res.bucketCreated, true);
+  assert.equal(res.channels.train!.s3Uri, `s3://${conn.bucket}/${PREFIX}/train/`);
+  assert.equal(res.manifestUri, `s3://${conn.bucket}/${PREFIX}/${MANIFEST_NAME}`);
+  assert.ok(stages.includes('upload') && stages.at(-1) === 'done');
+  const m = (await manifest())!;
+  assert.deepEqual(m.labelNames, NAMES);
+  assert.equal(m.channels.train!.rows, 3000);
+  assert.equal(m.channels.test!.rows, 2000);
+  assert.equal(m.maxLength, 512);
+  const keys = (await listKeys(s3, conn.bucket, `${PREFIX}/`)).map((k) => k.key).sort();
+  assert.deepEqual(keys, [
+    `${PREFIX}/${MANIFEST_NAME}`,
+    `${PREFIX}/.sagemaker-hf-report.md`,
+    ...['test', 'train'].flatMap((c) => ['data-00000-of-00001.arrow', 'dataset_info.json', 'state.json'].map((f) => `${PREFIX}/${c}/${f}`)),
+  ].sort());
+  for (const f of [...m.channels.train!.files, m.report]) {
+    const head = await s3.send(new HeadObjectCommand({ Bucket: conn.bucket, Key: f.key }));
+    assert.equal(head.ContentLength, f.bytes);
+    assert.equal(head.ETag, f.etag);
+  }
+  const arrow = m.channels.train!.files.find((f) => f.key.endsWith('.arrow'))!;
+  assert.ok(arrow.bytes > 5 * MiB && /-2"$/.test(arrow.etag), `multipart ETag with 2 parts: ${arrow.etag}`);
+  assert.equal(fs.statSync(path.join(res.channels.train!.dir, 'data-00000-of-00001.arrow')).size, arrow.bytes);
+});
+
+test('re-run replaces cleanly: stale keys under a channel go, manifest describes the new run', async () => {
+  await s3.send(new PutObjectCommand({ Bucket: conn.bucket, Key: `${PREFIX}/train/data-00001-of-00002.arrow`, Body: 'stale' }));
+  await s3.send(new PutObjectCommand({ Bucket: conn.bucket, Key: `${PREFIX}/other-keep.txt`, Body: 'not ours' }));
+  await prepareDataset(spec({ limit: 500, padding: 'auto' }), { outDir: tmp(), upload: conn });
+  const m = (await manifest())!;
+  assert.equal(m.padding, 'auto');
+  assert.equal(m.maxLength, 72);
+  assert.equal(m.channels.train!.rows, 500);
+  const keys = (await listKeys(s3, conn.bucket, `${PREFIX}/train/`)).map((k) => k.key).sort();
+  assert.deepEqual(keys, ['data-00000-of-00001.arrow', 'dataset_info.json', 'state.json'].map((f) => `${PREFIX}/train/${f}`));
+  assert.equal((await listKeys(s3, conn.bucket, `${PREFIX}/other-keep.txt`)).length, 1, 'keys outside the channels are left alone');
+});
+
+test('cancel during a multipart upload: no manifest, no open multipart upload', async () => {
+  assert.ok(await manifest(), 'a previous complete run exists');
+  const ctl = new AbortController();
+  let sawPartial = false;
+  await assert.rejects(
+    prepareDataset(spec(big), {
+      outDir: tmp(),
+      upload: conn,
+      uploadPartSize: 5 * MiB,
+      signal: ctl.signal,
+      onProgress: (p) => {
+        if (p.stage === 'upload' && p.fraction !== undefined && p.fraction > 0 && p.fraction < 0.5 && !ctl.signal.aborted) {
+          sawPartial = true;
+          ctl.abort();
+        }
+      },
+    }),
+    (err) => err instanceof CancelledError,
+  );
+  assert.ok(sawPartial, 'aborted mid-way');
+  assert.equal(await manifest(), undefined, 'the old manifest was deleted first and no new one written');
+  assert.deepEqual(await listOpenUploads(s3, conn.bucket, `${PREFIX}/`), []);
+});
+
+test('a failing request mid-upload: no manifest, the multipart upload is aborted', async () => {
+  await prepareDataset(spec({ limit: 200, padding: 'dynamic' }), { outDir: tmp(), upload: conn });
+  assert.ok(await manifest());
+  // Fault injection: moto cannot be told to fail one UploadPart, so the second part fails in the
+  // client; every other request (create, parts, abort, list) goes to the real moto server.
+  let failed = 0;
+  const name = 'fail-second-part';
+  s3.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { PartNumber?: number };
+      if (context.commandName === 'UploadPartCommand' && input.PartNumber === 2) {
+        failed++;
+        throw Object.assign(new Error('injected network failure'), { name: 'TimeoutError', $metadata: {} });
+      }
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  try {
+    await assert.rejects(prepareDataset(spec(big), { outDir: tmp(), upload: conn, uploadPartSize: 5 * MiB }), /injected network failure|Uploading the dataset/);
+  } finally {
+    s3.middlewareStack.remove(name);
+  }
+  assert.ok(failed >= 1);
+  assert.equal(await manifest(), undefined);
+  assert.deepEqual(await listOpenUploads(s3, conn.bucket, `${PREFIX}/`), []);
+});
+
+test('Hub path: parquet listing, downloads (cached), ClassLabel names from parquet metadata, token', async () => {
+  const dir = tmp();
+  const parquetDir = path.join(dir, 'parquet');
+  fs.mkdirSync(parquetDir);
+  // The emotion data as the Hub's parquet conversion holds it (label int64 + `huggingface` ClassLabel metadata).
+  execFileSync(path.join(repoRoot, '.cache/venv/bin/python'), ['-c', `
+import json, sys, pyarrow as pa, pyarrow.parquet as pq
+src, out, names = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+feats = {"text": {"dtype": "string", "_type": "Value"}, "label": {"names": names, "_type": "ClassLabel"}}
+for split in ["train", "test"]:
+    rows = [json.loads(l) for l in open(f"{src}/{split}.jsonl")]
+    t = pa.table({"text": [r["text"] for r in rows], "label": pa.array([r["label"] for r in rows], pa.int64())})
+    t = t.replace_schema_metadata({"huggingface": json.dumps({"info": {"features": feats}})})
+    pq.write_table(t, f"{out}/{split}-00000-of-00001.parquet", row_group_size=5000)
+`, EMOTION, parquetDir, JSON.stringify(NAMES)]);
+  const requests: { url: string; auth?: string }[] = [];
+  const server = http.createServer((req, res) => {
+    requests.push({ url: req.url!, auth: req.headers.authorization });
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const send = (status: number, body: string | Buffer, type = 'application/json') => {
+      res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    };
+    let m: RegExpExecArray | null;
+    if (req.url === '/api/datasets/dair-ai/emotion/parquet/split') {
+      return send(200, JSON.stringify({ train: [`${base}/api/datasets/dair-ai/emotion/parquet/split/train/0.parquet`], test: [`${base}/api/datasets/dair-ai/emotion/parquet/split/test/0.parquet`] }));
+    }
+    if ((m = /^\/api\/datasets\/dair-ai\/emotion\/parquet\/split\/(train|test)\/0\.parquet$/.exec(req.url!))) {
+      // The Hub redirects to the refs/convert/parquet file; so does this server.
+      res.writeHead(302, { location: `${base}/datasets/dair-ai/emotion/resolve/refs%2Fconvert%2Fparquet/split/${m[1]}/0000.parquet` });
+      return res.end();
+    }
+    if ((m = /^\/datasets\/dair-ai\/emotion\/resolve\/refs%2Fconvert%2Fparquet\/split\/(train|test)\/0000\.parquet$/.exec(req.url!))) {
+      return send(200, fs.readFileSync(path.join(parquetDir, `${m[1]}-00000-of-00001.parquet`)), 'application/octet-stream');
+    }
+    if ((m = /^\/bert-base-uncased\/resolve\/main\/([\w.]+)$/.exec(req.url!)) && fs.existsSync(path.join(TOKENIZER, m[1]!))) {
+      return send(200, fs.readFileSync(path.join(TOKENIZER, m[1]!)));
+    }
+    send(404, JSON.stringify({ error: 'Entry not found' }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  try {
+    const hubSpec = validateSpec({
+      version: 1,
+      dataset: { source: 'dair-ai/emotion', config: 'split', splits: { train: 'train', eval: 'test' }, tokenizer: 'bert-base-uncased', padding: 'auto' },
+      training: { entryPoint: 'train.py', sourceDir: '.', instanceType: 'local' },
+    });
+    const cacheDir = path.join(dir, 'cache');
+    const res = await prepareDataset(hubSpec, { outDir: path.join(dir, 'out'), hubEndpoint: endpoint, hubToken: 'hf_test_token', cacheDir });
+    assert.deepEqual(res.labelNames, NAMES, 'names from the parquet ClassLabel metadata, not LABEL_0..5');
+    assert.equal(res.report.labelNamesFrom, 'the dataset metadata');
+    assert.equal(res.channels.train!.rows, 16000);
+    assert.equal(res.channels.eval!.rows, 2000);
+    assert.equal(res.channels.eval!.split, 'test');
+    assert.equal(res.maxLength, 88);
+    assert.deepEqual(res.report.splits[0]!.labelCounts, { sadness: 4666, joy: 5362, love: 1304, anger: 2159, fear: 1937, surprise: 572 });
+    const hubCalls = requests.filter((r) => !r.url.startsWith('/bert-base-uncased'));
+    assert.ok(hubCalls.length >= 5);
+    assert.ok(requests.every((r) => r.auth === 'Bearer hf_test_token'), 'the token goes with every request to the Hub endpoint');
+    assert.ok(requests.some((r) => r.url === '/bert-base-uncased/resolve/main/tokenizer.json'), 'tokenizer fetched through the Hub path');
+    // Second run: parquet files and tokenizer come from the cache.
+    requests.length = 0;
+    const again = await prepareDataset(hubSpec, { outDir: path.join(dir, 'out2'), hubEndpoint: endpoint, cacheDir });
+    assert.equal(again.channels.train!.rows, 16000);
+    assert.deepEqual(requests.filter((r) => r.url.endsWith('.parquet')), []);
+    // A split the dataset does not have.
+    const missing = validateSpec({ ...hubSpec, dataset: { ...hubSpec.dataset, splits: { train: 'train', validation: 'valid' } } });
+    await assert.rejects(prepareDataset(missing, { outDir: path.join(dir, 'out3'), hubEndpoint: endpoint, cacheDir }), /dataset\.splits: split 'valid' is not in dair-ai\/emotion \(config split\); it has: train, test/);
+  } finally {
+    server.close();
+  }
+});
