@@ -1,4 +1,261 @@
+// Datasets: the Prepare Dataset command (progress with cancel, the padding choice shown with what
+// `auto` saves, optional upload), the report, the Hub token in secret storage, and the 'Datasets' tree
+// section listing prepared datasets (manifests in the default bucket and this session's runs).
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { client } from '../../aws/clients';
+import { formatBytes, reportSummary, renderReportMarkdown, type PrepareReport } from '../../core/prepareReport';
+import { loadSpecFile, type JobSpec } from '../../core/spec';
+import { MANIFEST_NAME, REPORT_NAME, prepareDataset, type DatasetManifest, type PrepareResult } from '../../workflow/prepare';
+import type { Connection } from '../../workflow/connect';
+import { readSettings } from '../settings';
 import type { Services } from '../services';
+import { InfoNode, type Node } from '../tree';
+import { command, toAbortSignal } from '../ui';
 
-// Placeholder until the 'datasets' feature lands; its owner replaces this file.
-export function activate(_services: Services): void {}
+const TOKEN_KEY = 'sagemakerHf.hubToken';
+// S3 Standard in us-east-1, per GB-month; shown before uploading.
+const S3_GB_MONTH_USD = 0.023;
+
+interface PreparedEntry {
+  prefix: string;
+  bucket?: string;
+  channels: Record<string, { split: string; rows: number; s3Uri?: string; dir?: string }>;
+  labelNames: string[];
+  padding: string;
+  maxLength: number | null;
+  createdAt: string;
+  reportPath?: string;
+  reportKey?: string;
+  report?: PrepareReport;
+}
+
+class DatasetNode implements Node {
+  constructor(readonly entry: PreparedEntry) {}
+  treeItem(): vscode.TreeItem {
+    const e = this.entry;
+    const item = new vscode.TreeItem(e.prefix, vscode.TreeItemCollapsibleState.Collapsed);
+    const rows = Object.values(e.channels).reduce((a, c) => a + c.rows, 0);
+    item.description = `${rows} rows · ${e.padding}${e.maxLength ? ` ${e.maxLength}` : ''}${e.bucket ? '' : ' · local'}`;
+    item.tooltip = new vscode.MarkdownString(`**${e.prefix}**\n\n${e.bucket ? `s3://${e.bucket}/${e.prefix}/` : 'not uploaded'}\n\nPrepared ${e.createdAt}\n\nLabels: ${e.labelNames.join(', ')}`);
+    item.iconPath = new vscode.ThemeIcon('database');
+    item.contextValue = 'dataset';
+    item.id = `dataset.${e.bucket ?? 'local'}.${e.prefix}`;
+    return item;
+  }
+  children(): Node[] {
+    const e = this.entry;
+    const kids: Node[] = Object.entries(e.channels).map(([channel, c]) => new InfoNode(channel, `${c.rows} rows · ${c.s3Uri ?? c.dir ?? ''}`, { icon: 'folder', tooltip: c.s3Uri ?? c.dir }));
+    kids.push(new InfoNode('labels', e.labelNames.join(', '), { icon: 'tag' }));
+    kids.push(new InfoNode('report', e.reportPath ?? (e.bucket && e.reportKey ? `s3://${e.bucket}/${e.reportKey}` : ''), { icon: 'graph', contextValue: 'dataset.report', command: { command: 'sagemakerHf.openDatasetReport', title: 'Open Dataset Report', arguments: [this] } }));
+    return kids;
+  }
+}
+
+function entryOfResult(spec: JobSpec, r: PrepareResult, conn?: Connection): PreparedEntry {
+  return {
+    prefix: spec.dataset.s3Prefix,
+    bucket: r.manifestUri ? conn?.bucket : undefined,
+    channels: Object.fromEntries(Object.entries(r.channels).map(([k, c]) => [k, { split: c.split, rows: c.rows, s3Uri: c.s3Uri, dir: c.dir }])),
+    labelNames: r.labelNames,
+    padding: r.report.padding,
+    maxLength: r.report.maxLength,
+    createdAt: r.report.createdAt,
+    reportPath: r.reportPath,
+    reportKey: r.manifestUri ? `${spec.dataset.s3Prefix}/${REPORT_NAME}` : undefined,
+    report: r.report,
+  };
+}
+
+function entryOfManifest(m: DatasetManifest): PreparedEntry {
+  return {
+    prefix: m.prefix,
+    bucket: m.bucket,
+    channels: Object.fromEntries(Object.entries(m.channels).map(([k, c]) => [k, { split: c.split, rows: c.rows, s3Uri: c.s3Uri }])),
+    labelNames: m.labelNames,
+    padding: m.padding,
+    maxLength: m.maxLength,
+    createdAt: m.createdAt,
+    reportKey: m.report?.key,
+  };
+}
+
+/** Manifests in the bucket (the first pages of keys only: the default bucket also holds job outputs). */
+async function listManifests(conn: Connection, signal?: AbortSignal): Promise<DatasetManifest[]> {
+  const s3 = client(S3Client, conn);
+  const keys: string[] = [];
+  let token: string | undefined;
+  for (let page = 0; page < 10; page++) {
+    const res = await s3.send(new ListObjectsV2Command({ Bucket: conn.bucket, ContinuationToken: token }), { abortSignal: signal });
+    for (const o of res.Contents ?? []) if (o.Key?.endsWith(`/${MANIFEST_NAME}`)) keys.push(o.Key);
+    token = res.IsTruncated ? res.NextContinuationToken : undefined;
+    if (!token) break;
+  }
+  const out: DatasetManifest[] = [];
+  for (const key of keys) {
+    try {
+      const res = await s3.send(new GetObjectCommand({ Bucket: conn.bucket, Key: key }), { abortSignal: signal });
+      out.push(JSON.parse(await res.Body!.transformToString()) as DatasetManifest);
+    } catch {
+      // An unreadable manifest is skipped; the prefix then reads as not prepared.
+    }
+  }
+  return out;
+}
+
+export function activate(services: Services): void {
+  const { log, context } = services;
+  const session = new Map<string, PreparedEntry>();
+
+  services.tree.registerSection({
+    id: 'datasets',
+    label: 'Datasets',
+    icon: 'database',
+    order: 1,
+    children: async () => {
+      const entries = new Map<string, PreparedEntry>();
+      const conn = services.connection.current;
+      if (conn) {
+        try {
+          for (const m of await listManifests(conn)) entries.set(`${m.bucket}/${m.prefix}`, entryOfManifest(m));
+        } catch (err) {
+          log.warn(`Listing prepared datasets in s3://${conn.bucket} failed: ${(err as Error).message}`);
+        }
+      }
+      for (const [k, e] of session) if (!entries.has(k)) entries.set(k, e);
+      if (entries.size === 0) return [new InfoNode('No prepared datasets', 'run Prepare Dataset on a spec', { icon: 'info', command: { command: 'sagemakerHf.prepareDataset', title: 'Prepare Dataset' } })];
+      return [...entries.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map((e) => new DatasetNode(e));
+    },
+  });
+
+  const hubToken = async () => (await context.secrets.get(TOKEN_KEY)) || process.env.HF_TOKEN || undefined;
+
+  const run = async (spec: JobSpec, outDir: string, upload: Connection | undefined, title: string): Promise<PrepareResult> =>
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+      let last = 0;
+      return prepareDataset(spec, {
+        outDir,
+        upload,
+        signal: toAbortSignal(token),
+        hubToken: await hubToken(),
+        hubEndpoint: readSettings().hubEndpoint,
+        onProgress: (p) => {
+          const pct = p.fraction === undefined ? 0 : Math.round(p.fraction * 100);
+          const stageShare = { read: [0, 5], tokenize: [5, 60], write: [60, 75], upload: [75, 100], done: [100, 100] }[p.stage] ?? [0, 0];
+          const at = stageShare[0]! + ((stageShare[1]! - stageShare[0]!) * pct) / 100;
+          progress.report({ message: p.message, increment: Math.max(0, at - last) });
+          last = Math.max(last, at);
+        },
+      });
+    });
+
+  const openReport = async (markdown: string) => {
+    const doc = await vscode.workspace.openTextDocument({ content: markdown, language: 'markdown' });
+    await vscode.window.showTextDocument(doc, { preview: true });
+    await vscode.commands.executeCommand('markdown.showPreviewToSide');
+  };
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('sagemakerHf.prepareDataset', command(log, 'Prepare dataset', async (arg?: unknown) => {
+      const uri = await services.specs.pick(arg);
+      if (!uri) return;
+      const spec = await loadSpecFile(uri.fsPath);
+      const name = path.basename(uri.fsPath).replace(/\.sagemaker-hf\.json$/, '');
+      const root = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? path.join(os.tmpdir(), 'sagemaker-hf');
+      const outDir = path.join(root, '.sagemaker-hf', 'datasets', name);
+      // First pass writes locally only, so the padding choice can be made with the report in hand.
+      let result = await run(spec, outDir, undefined, `Preparing ${name}`);
+      log.info(`Prepared ${name} in ${outDir}:\n${reportSummary(result.report).join('\n')}`);
+      const auto = result.report.options.find((o) => o.mode === 'auto')!;
+      const chosen = result.report.options.find((o) => o.mode === result.report.padding)!;
+      let changed = false;
+      if (result.report.padding !== 'auto' && auto.bytes < chosen.bytes * 0.75) {
+        const keep = `Keep ${chosen.mode}${chosen.length ? ` (${chosen.length})` : ''}`;
+        const useAuto = `Use auto (${auto.length})`;
+        const pick = await vscode.window.showInformationMessage(
+          `Padding "auto" would store rows at ${auto.length} tokens: ${formatBytes(auto.bytes)} instead of ${formatBytes(chosen.bytes)}, truncating ${auto.truncatedRows} rows. (${chosen.mode === 'max_length' ? 'max_length gives static shapes; auto is static too, just shorter.' : 'auto stores fixed-length rows.'})`,
+          keep, useAuto, 'Open Report',
+        );
+        if (pick === 'Open Report') await openReport(renderReportMarkdown(result.report));
+        if (pick === useAuto) {
+          spec.dataset.padding = 'auto';
+          changed = true;
+        }
+      }
+      let conn = services.connection.current;
+      let upload: Connection | undefined;
+      const bytes = result.report.bytesWritten;
+      if (conn) {
+        const target = `s3://${conn.bucket}/${spec.dataset.s3Prefix}/`;
+        const size = changed ? auto.bytes : bytes;
+        const pick = await vscode.window.showInformationMessage(
+          `Upload ${formatBytes(size)} to ${target}? S3 storage is billed (about $${S3_GB_MONTH_USD}/GB-month in us-east-1); existing objects under each channel prefix there are replaced.`,
+          { modal: true },
+          'Upload',
+          'Keep Local Only',
+        );
+        if (pick === undefined) return;
+        if (pick === 'Upload') upload = conn;
+      } else {
+        const pick = await vscode.window.showInformationMessage(`Prepared ${name} locally in ${outDir}. Connect to AWS to upload it to S3.`, 'Connect', 'Open Report');
+        if (pick === 'Open Report') await openReport(renderReportMarkdown(result.report));
+        if (pick === 'Connect') {
+          conn = await services.connection.require();
+          upload = conn;
+        }
+      }
+      if (changed || upload) result = await run(spec, outDir, upload, upload ? `Uploading ${name}` : `Preparing ${name} (auto padding)`);
+      session.set(`${upload?.bucket ?? 'local'}/${spec.dataset.s3Prefix}`, entryOfResult(spec, result, upload));
+      services.tree.refresh('datasets');
+      const where = result.manifestUri ? `s3://${upload!.bucket}/${spec.dataset.s3Prefix}/` : outDir;
+      log.info(`Dataset ${name} ready at ${where}${result.bucketCreated ? ` (created bucket ${upload!.bucket})` : ''}`);
+      const pick = await vscode.window.showInformationMessage(`Dataset ready: ${Object.values(result.channels).map((c) => c.rows).join(' / ')} rows at ${where}.`, 'Open Report');
+      if (pick === 'Open Report') await openReport(renderReportMarkdown(result.report));
+    })),
+
+    vscode.commands.registerCommand('sagemakerHf.openDatasetReport', command(log, 'Open dataset report', async (arg?: unknown) => {
+      const node = arg instanceof DatasetNode ? arg : undefined;
+      let entry = node?.entry;
+      if (!entry) {
+        const all = [...session.values()];
+        if (all.length === 0) {
+          void vscode.window.showInformationMessage('No dataset prepared in this session: run Prepare Dataset, or open one from the Datasets section.');
+          return;
+        }
+        const pick = all.length === 1 ? all[0] : (await vscode.window.showQuickPick(all.map((e) => ({ label: e.prefix, description: e.bucket ?? 'local', e })), { title: 'Dataset report' }))?.e;
+        if (!pick) return;
+        entry = pick;
+      }
+      if (entry.report) return openReport(renderReportMarkdown(entry.report));
+      if (entry.reportPath) return vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(entry.reportPath));
+      const conn = services.connection.current ?? (await services.connection.require());
+      if (!entry.reportKey) throw new Error(`dataset ${entry.prefix} has no report`);
+      const res = await client(S3Client, conn).send(new GetObjectCommand({ Bucket: entry.bucket ?? conn.bucket, Key: entry.reportKey }));
+      await openReport(await res.Body!.transformToString());
+    })),
+
+    vscode.commands.registerCommand('sagemakerHf.setHubToken', command(log, 'Set Hugging Face Hub token', async () => {
+      const existing = await context.secrets.get(TOKEN_KEY);
+      const value = await vscode.window.showInputBox({
+        title: 'Hugging Face Hub Token',
+        prompt: existing ? 'A token is stored. Enter a new one, or leave empty and press Enter to remove it.' : 'Needed for private or gated datasets and models. Stored in VS Code secret storage.',
+        password: true,
+        ignoreFocusOut: true,
+        placeHolder: 'hf_…',
+        validateInput: (v) => (v === '' || /^hf_[A-Za-z0-9]{10,}$/.test(v.trim()) ? undefined : 'A Hub token starts with hf_ (create one at huggingface.co/settings/tokens)'),
+      });
+      if (value === undefined) return;
+      if (value.trim() === '') {
+        await context.secrets.delete(TOKEN_KEY);
+        void vscode.window.showInformationMessage('Hugging Face Hub token removed.');
+      } else {
+        await context.secrets.store(TOKEN_KEY, value.trim());
+        void vscode.window.showInformationMessage('Hugging Face Hub token stored in secret storage.');
+      }
+      log.info('Hugging Face Hub token updated');
+    })),
+    services.connection.onDidChange(() => services.tree.refresh('datasets')),
+  );
+}
