@@ -1,4 +1,445 @@
+// Endpoints: deploy a completed job (after a modal naming instance type, count and price), the tree of
+// endpoints with status, size, uptime and cost, a status bar item so none is forgotten, the predictions
+// page, and delete (endpoint, config, model; shared or foreign resources kept and named).
+import * as vscode from 'vscode';
+import {
+  DescribeEndpointCommand, DescribeEndpointConfigCommand, ListEndpointsCommand, ListTrainingJobsCommand, SageMakerClient,
+  type DescribeEndpointOutput, type EndpointSummary,
+} from '@aws-sdk/client-sagemaker';
+import { client } from '../../aws/clients';
+import { describeAwsError } from '../../aws/errors';
+import { UserError, errorLine } from '../../core/errors';
+import { describeKept, describeSteps } from '../../core/deletePlan';
+import { endpointNameProblem } from '../../core/deployRequests';
+import { mapLimit } from '../../core/concurrency';
+import { costSoFar, formatPrice, onDemandPrice } from '../../core/pricing';
+import { loadSpecFile } from '../../core/spec';
+import type { Connection } from '../../workflow/connect';
+import { executeDeploy, planDeploy } from '../../workflow/deploy';
+import { executeDeletePlan, planEndpointDelete } from '../../workflow/deleteEndpoint';
+import { sageMakerPredictor } from '../../workflow/predictor';
+import { examplesFromSpec, type LabelledExample } from '../../workflow/testExamples';
+import {
+  isEndpointNode, localJobDeployer, onDidChangeEndpointSources, openPredictionsPanel, registerEndpointsSection, sourceNodes, type EndpointNodeLike,
+} from '../endpointsSection';
 import type { Services } from '../services';
+import { InfoNode, type Node } from '../tree';
+import { command, formatDuration, toAbortSignal } from '../ui';
 
-// Placeholder until the 'endpoints' feature lands; its owner replaces this file.
-export function activate(_services: Services): void {}
+const IN_PROGRESS = new Set(['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'Deleting']);
+/** Statuses in which instances run and are billed. */
+const BILLED = new Set(['InService', 'Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'OutOfService']);
+const STATUS_ICON: Record<string, [string, string?]> = {
+  InService: ['pass-filled', 'testing.iconPassed'],
+  Creating: ['loading~spin', 'charts.blue'],
+  Updating: ['loading~spin', 'charts.blue'],
+  SystemUpdating: ['loading~spin', 'charts.blue'],
+  RollingBack: ['loading~spin', 'charts.yellow'],
+  Deleting: ['loading~spin', 'charts.yellow'],
+  Failed: ['error', 'testing.iconFailed'],
+  OutOfService: ['warning', 'charts.yellow'],
+};
+
+const INSTANCE_CHOICES = ['ml.g4dn.xlarge', 'ml.m5.xlarge', 'ml.c5.xlarge', 'ml.g4dn.2xlarge', 'ml.g5.xlarge', 'ml.m5.large', 'ml.t2.medium'];
+
+interface EndpointFacts {
+  desc?: DescribeEndpointOutput;
+  instanceType?: string;
+  count?: number;
+  modelName?: string;
+  error?: string;
+}
+
+class SageMakerEndpointNode implements Node, EndpointNodeLike {
+  readonly local = false;
+  parent?: Node;
+  facts: EndpointFacts = {};
+  /** Set while this window deploys or deletes it: shown before ListEndpoints knows it. */
+  override?: string;
+
+  constructor(readonly endpointName: string, public summary: EndpointSummary | undefined, private readonly region: () => string) {}
+
+  get status(): string {
+    return this.override ?? this.facts.desc?.EndpointStatus ?? this.summary?.EndpointStatus ?? 'Unknown';
+  }
+
+  get createdAt(): Date | undefined {
+    const c = this.facts.desc?.CreationTime ?? this.summary?.CreationTime;
+    return c ? new Date(c) : undefined;
+  }
+
+  get pricePerHour(): number | undefined {
+    const { instanceType, count } = this.facts;
+    if (!instanceType || !BILLED.has(this.status)) return BILLED.has(this.status) ? undefined : 0;
+    const p = onDemandPrice(instanceType, 'inference', this.region());
+    return p ? p.perHour * (count || 1) : undefined;
+  }
+
+  treeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.endpointName, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `endpoint.sm.${this.endpointName}`;
+    const [icon, color] = STATUS_ICON[this.status] ?? ['circle-outline'];
+    item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+    item.contextValue = `endpoint.${this.status}`;
+    const { instanceType, count } = this.facts;
+    const parts = [this.status];
+    if (instanceType) parts.push(`${instanceType} × ${count || 1}`);
+    const created = this.createdAt;
+    if (created && BILLED.has(this.status)) parts.push(formatDuration(Date.now() - created.getTime()));
+    if (instanceType && BILLED.has(this.status)) {
+      parts.push(formatPrice(instanceType, count || 1, 'inference', this.region()).replace(/ \(us-east-1 price\)$/, ''));
+      const so = created ? costSoFar(instanceType, count || 1, 'inference', this.region(), created) : undefined;
+      if (so !== undefined) parts.push(`$${so.toFixed(2)} so far`);
+    }
+    item.description = parts.join(' · ');
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(`**${this.endpointName}**\n\n`);
+    md.appendText(`Status: ${this.status}\n`);
+    if (this.facts.desc?.FailureReason) md.appendText(`\nFailure: ${this.facts.desc.FailureReason}\n`);
+    if (instanceType) md.appendText(`\n${count || 1} × ${instanceType}: ${formatPrice(instanceType, count || 1, 'inference', this.region())} while running\n`);
+    if (created) md.appendText(`\nCreated: ${created.toLocaleString()}\n`);
+    if (this.facts.error) md.appendText(`\nCould not read details: ${this.facts.error}\n`);
+    item.tooltip = md;
+    return item;
+  }
+
+  children(): Node[] {
+    const d = this.facts.desc;
+    const kids: Node[] = [];
+    const at = (n: Node) => { n.parent = this; kids.push(n); };
+    if (d?.FailureReason) at(new InfoNode('Failure reason', d.FailureReason, { icon: 'error' }));
+    if (d?.EndpointConfigName) at(new InfoNode('Endpoint config', d.EndpointConfigName, { icon: 'settings' }));
+    if (this.facts.modelName) at(new InfoNode('Model', this.facts.modelName, { icon: 'package' }));
+    if (d?.EndpointArn) at(new InfoNode('ARN', d.EndpointArn, { icon: 'tag' }));
+    at(new InfoNode('Logs', `/aws/sagemaker/Endpoints/${this.endpointName}`, { icon: 'output' }));
+    return kids;
+  }
+}
+
+class EndpointsModel implements vscode.Disposable {
+  private readonly nodes = new Map<string, SageMakerEndpointNode>();
+  private order: string[] = [];
+  private listedAt = 0;
+  private listError: string | undefined;
+  private listing: Promise<void> | undefined;
+  private readonly configCache = new Map<string, { instanceType?: string; count?: number; modelName?: string }>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private pollMs = 10_000;
+  private readonly statusItem: vscode.StatusBarItem;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly services: Services) {
+    this.statusItem = vscode.window.createStatusBarItem('sagemakerHf.endpoints', vscode.StatusBarAlignment.Left, 9);
+    this.statusItem.name = 'SageMaker HF Endpoints';
+    this.statusItem.command = 'sagemakerHf.explorer.focus';
+    this.disposables.push(
+      this.statusItem,
+      services.tree.view.onDidChangeVisibility(() => this.schedule()),
+      onDidChangeEndpointSources(() => { services.tree.refresh('endpoints'); this.renderStatus(); }),
+      services.connection.onDidChange(() => {
+        this.nodes.clear();
+        this.order = [];
+        this.listedAt = 0;
+        this.configCache.clear();
+        this.renderStatus();
+        // The status bar must know about running endpoints even while the tree is closed.
+        if (services.connection.current) void this.refresh().catch(() => undefined);
+      }),
+    );
+  }
+
+  private get conn(): Connection | undefined {
+    return this.services.connection.current;
+  }
+
+  private region = () => this.conn?.region ?? 'us-east-1';
+
+  node(name: string): SageMakerEndpointNode {
+    let n = this.nodes.get(name);
+    if (!n) {
+      n = new SageMakerEndpointNode(name, undefined, this.region);
+      this.nodes.set(name, n);
+    }
+    return n;
+  }
+
+  get listErrorText(): string | undefined {
+    return this.listError;
+  }
+
+  async children(): Promise<Node[]> {
+    if (!this.listedAt || Date.now() - this.listedAt > 60_000) await this.refresh().catch(() => undefined);
+    if (this.listError && this.order.length === 0) return [new InfoNode('Could not list endpoints', this.listError, { icon: 'warning' })];
+    const names = [...new Set([...[...this.nodes.values()].filter((n) => n.override).map((n) => n.endpointName), ...this.order])];
+    return names.map((n) => this.node(n));
+  }
+
+  /** ListEndpoints (newest first, one page of 100) and a describe of each. */
+  refresh(): Promise<void> {
+    this.listing ??= this.doRefresh().finally(() => { this.listing = undefined; });
+    return this.listing;
+  }
+
+  private async doRefresh(): Promise<void> {
+    const conn = this.conn;
+    if (!conn) return;
+    const sm = client(SageMakerClient, conn);
+    try {
+      const page = await sm.send(new ListEndpointsCommand({ SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 100 }));
+      const summaries = page.Endpoints ?? [];
+      this.order = summaries.map((s) => s.EndpointName!).filter(Boolean);
+      for (const s of summaries) this.node(s.EndpointName!).summary = s;
+      for (const [name, n] of this.nodes) if (!this.order.includes(name) && !n.override) this.nodes.delete(name);
+      this.listError = undefined;
+      await mapLimit(this.order, 4, (name) => this.describe(name));
+    } catch (err) {
+      this.listError = errorLine(describeAwsError(err, conn, 'Listing endpoints'));
+    }
+    this.listedAt = Date.now();
+    this.services.tree.refresh('endpoints');
+    this.renderStatus();
+    this.schedule();
+  }
+
+  async describe(name: string): Promise<void> {
+    const conn = this.conn;
+    if (!conn) return;
+    const sm = client(SageMakerClient, conn);
+    const n = this.node(name);
+    const before = n.status;
+    try {
+      const desc = await sm.send(new DescribeEndpointCommand({ EndpointName: name }));
+      n.facts.desc = desc;
+      n.facts.count = desc.ProductionVariants?.reduce((k, v) => k + (v.CurrentInstanceCount ?? v.DesiredInstanceCount ?? 0), 0) || undefined;
+      const cfgName = desc.EndpointConfigName;
+      if (cfgName && !this.configCache.has(cfgName)) {
+        const cfg = await sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: cfgName }));
+        const v = cfg.ProductionVariants?.[0];
+        this.configCache.set(cfgName, { instanceType: v?.InstanceType, count: v?.InitialInstanceCount, modelName: v?.ModelName });
+      }
+      const cfg = cfgName ? this.configCache.get(cfgName) : undefined;
+      n.facts.instanceType = cfg?.instanceType;
+      n.facts.count ??= cfg?.count;
+      n.facts.modelName = cfg?.modelName;
+      n.facts.error = undefined;
+    } catch (err) {
+      if (/could not find/i.test(String((err as Error).message))) {
+        this.nodes.delete(name);
+        this.order = this.order.filter((x) => x !== name);
+        this.services.tree.refresh('endpoints');
+        return;
+      }
+      n.facts.error = errorLine(err);
+    }
+    if (before !== n.status) this.pollMs = 10_000;
+    this.services.tree.refresh(n);
+  }
+
+  setOverride(name: string, status: string | undefined): void {
+    const isNew = !this.nodes.has(name) || !this.order.includes(name);
+    const n = this.node(name);
+    n.override = status;
+    if (isNew) this.services.tree.refresh('endpoints');
+    else this.services.tree.refresh(n);
+    this.renderStatus();
+  }
+
+  /** Polls only endpoints in progress, only while the tree is visible, backing off to a minute. */
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const busy = this.order.filter((n) => IN_PROGRESS.has(this.node(n).facts.desc?.EndpointStatus ?? ''));
+    if (!busy.length || !this.services.tree.visible || !this.conn) return;
+    this.timer = setTimeout(async () => {
+      this.timer = undefined;
+      await mapLimit(busy, 4, (n) => this.describe(n)).catch(() => undefined);
+      this.pollMs = Math.min(60_000, Math.round(this.pollMs * 1.5));
+      this.renderStatus();
+      this.schedule();
+    }, this.pollMs);
+  }
+
+  renderStatus(): void {
+    const remote = this.conn ? [...this.nodes.values()].filter((n) => BILLED.has(n.status)) : [];
+    const local = sourceNodes().filter(isEndpointNode).filter((n) => n.status !== 'Deleting' && n.status !== 'Stopped');
+    const count = remote.length + local.length;
+    if (count === 0) {
+      this.statusItem.hide();
+      return;
+    }
+    let total = 0;
+    let unknown = false;
+    for (const n of remote) {
+      const p = n.pricePerHour;
+      if (p === undefined) unknown = true;
+      else total += p;
+    }
+    this.statusItem.text = `$(server) ${count} endpoint${count === 1 ? '' : 's'} · $${total.toFixed(2)}/h${unknown ? '+' : ''}`;
+    const lines = [
+      ...remote.map((n) => `${n.endpointName}: ${n.status}${n.facts.instanceType ? `, ${n.facts.count || 1} × ${n.facts.instanceType}` : ''}${n.pricePerHour !== undefined ? `, $${n.pricePerHour.toFixed(3)}/h` : ', price unknown'}`),
+      ...local.map((n) => `${n.endpointName}: local, ${n.status}, $0/h`),
+    ];
+    this.statusItem.tooltip = `Endpoints running now (billed per hour until deleted):\n${lines.join('\n')}\nClick to show them.`;
+    this.statusItem.show();
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+async function pickCompletedJob(conn: Connection, signal: AbortSignal): Promise<string | undefined> {
+  const sm = client(SageMakerClient, conn);
+  const page = await sm.send(new ListTrainingJobsCommand({ StatusEquals: 'Completed', SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 50 }), { abortSignal: signal })
+    .catch((e) => { throw describeAwsError(e, conn, 'Listing completed training jobs'); });
+  const jobs = (page.TrainingJobSummaries ?? []).filter((j) => j.TrainingJobStatus === 'Completed');
+  if (!jobs.length) throw new UserError(`no completed training job in ${conn.region} to deploy: train one first`);
+  const pick = await vscode.window.showQuickPick(jobs.map((j) => ({ label: j.TrainingJobName!, description: j.TrainingEndTime ? new Date(j.TrainingEndTime).toLocaleString() : '' })), { title: 'Deploy Endpoint: pick a completed training job' });
+  return pick?.label;
+}
+
+async function pickEndpoint(model: EndpointsModel, title: string, filter: (n: EndpointNodeLike) => boolean): Promise<EndpointNodeLike | undefined> {
+  await model.refresh();
+  const all = [...sourceNodes().filter(isEndpointNode), ...((await model.children()).filter(isEndpointNode))].filter(filter);
+  if (!all.length) throw new UserError('no endpoint to pick: deploy one first');
+  const pick = await vscode.window.showQuickPick(all.map((n) => ({ label: n.endpointName, description: `${n.local ? 'local · ' : ''}${n.status}`, node: n })), { title });
+  return pick?.node;
+}
+
+/** Examples and label names from the first workspace spec whose dataset is local files. */
+async function workspaceExamples(log: vscode.LogOutputChannel): Promise<{ examples: LabelledExample[]; labelNames?: string[] }> {
+  const files = await vscode.workspace.findFiles('**/*.sagemaker-hf.json', '**/node_modules/**', 20);
+  let labelNames: string[] | undefined;
+  for (const f of files) {
+    try {
+      const spec = await loadSpecFile(f.fsPath);
+      labelNames ??= spec.dataset.labelNames;
+      const examples = await examplesFromSpec(spec);
+      if (examples.length) return { examples, labelNames: spec.dataset.labelNames };
+    } catch (err) {
+      log.debug(`examples from ${f.fsPath}: ${errorLine(err)}`);
+    }
+  }
+  return { examples: [], labelNames };
+}
+
+export function activate(services: Services): void {
+  const { log, context } = services;
+  const model = new EndpointsModel(services);
+  context.subscriptions.push(model);
+  registerEndpointsSection(services, () => model.children(), () => model.listErrorText ? 'error' : undefined);
+
+  const deploy = async (node?: unknown) => {
+    const jobNode = node as { jobName?: string; local?: boolean } | undefined;
+    if (jobNode?.local) {
+      const deployer = localJobDeployer();
+      if (!deployer) throw new UserError('deploying a local job needs the local target, which is not available in this window');
+      return deployer(node);
+    }
+    const conn = await services.connection.require();
+    const cts = new vscode.CancellationTokenSource();
+    const signal = toAbortSignal(cts.token);
+    const jobName = jobNode?.jobName ?? (await pickCompletedJob(conn, signal));
+    if (!jobName) return;
+    const typePick = await vscode.window.showQuickPick(INSTANCE_CHOICES.map((t) => ({ label: t, description: formatPrice(t, 1, 'inference', conn.region), detail: t === 'ml.g4dn.xlarge' ? 'GPU, the notebook\'s choice' : /\.(g|p)\d/.test(t) ? 'GPU' : 'CPU' })), { title: `Deploy ${jobName}: instance type` });
+    if (!typePick) return;
+    const countText = await vscode.window.showInputBox({ title: `Deploy ${jobName}: instance count`, value: '1', validateInput: (v) => (/^[1-9]\d*$/.test(v.trim()) ? undefined : 'A whole number of at least 1') });
+    if (!countText) return;
+    const nameText = await vscode.window.showInputBox({ title: `Deploy ${jobName}: endpoint name`, prompt: 'Empty: the SDK\'s name (base job name + timestamp)', value: '', validateInput: (v) => (v.trim() === '' ? undefined : endpointNameProblem(v.trim()) ? `The name ${endpointNameProblem(v.trim())}` : undefined) });
+    if (nameText === undefined) return;
+    const opts = { instanceType: typePick.label, initialInstanceCount: Number(countText.trim()), endpointName: nameText.trim() || undefined, signal };
+    const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reading training job ${jobName}…`, cancellable: true }, (_p, token) => {
+      token.onCancellationRequested(() => cts.cancel());
+      return planDeploy(conn, jobName, opts);
+    });
+    const price = formatPrice(opts.instanceType, opts.initialInstanceCount, 'inference', conn.region);
+    const ok = await vscode.window.showWarningMessage(
+      `Deploy ${jobName} as endpoint ${plan.endpointName}?`,
+      { modal: true, detail: `Creates a model, an endpoint config and a real-time endpoint on ${opts.initialInstanceCount} × ${opts.instanceType}: ${price}, billed until you delete it.\n\nImage: ${plan.image.uri}${plan.image.note ? `\n(${plan.image.note})` : ''}\nModel: ${plan.modelDataUrl}` },
+      'Deploy',
+    );
+    if (ok !== 'Deploy') return;
+    log.info(`deploying ${jobName} as ${plan.endpointName}: ${opts.initialInstanceCount} × ${opts.instanceType}, ${plan.image.uri}`);
+    model.setOverride(plan.endpointName, 'Creating');
+    try {
+      // Waiting takes minutes: the status shows on the tree node and as a window progress, not a toast.
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Deploying ${plan.endpointName}` }, (progress) =>
+        executeDeploy(conn, plan, {
+          signal,
+          onStatus: (s) => {
+            log.info(s.message);
+            progress.report({ message: s.endpointStatus ?? s.step });
+            if (s.endpointStatus) model.setOverride(plan.endpointName, s.endpointStatus === 'InService' ? undefined : s.endpointStatus);
+          },
+        }));
+    } finally {
+      model.setOverride(plan.endpointName, undefined);
+      await model.refresh();
+    }
+    const choice = await vscode.window.showInformationMessage(`Endpoint ${plan.endpointName} is InService (${price} until deleted).`, 'Try Predictions', 'Delete');
+    if (choice === 'Try Predictions') await openPredictions(model.node(plan.endpointName));
+    if (choice === 'Delete') await deleteEndpoint(model.node(plan.endpointName));
+  };
+
+  const openPredictions = async (node?: unknown) => {
+    let target = isEndpointNode(node) ? node : undefined;
+    if (!target) {
+      if (!services.connection.current && !sourceNodes().length) await services.connection.require();
+      target = await pickEndpoint(model, 'Try Predictions: pick an endpoint', (n) => n.status === 'InService');
+      if (!target) return;
+    }
+    if (target.openPredictions) return target.openPredictions();
+    const conn = await services.connection.require();
+    const { examples, labelNames } = await workspaceExamples(log);
+    openPredictionsPanel(services, {
+      title: `Predictions: ${target.endpointName}`,
+      predictor: sageMakerPredictor(conn, target.endpointName),
+      labelNames,
+      examples,
+      stateKey: `sagemaker:${conn.account}:${conn.region}:${target.endpointName}`,
+    });
+  };
+
+  const deleteEndpoint = async (node?: unknown) => {
+    let target = isEndpointNode(node) ? node : undefined;
+    if (!target) {
+      target = await pickEndpoint(model, 'Delete Endpoint: pick an endpoint', () => true);
+      if (!target) return;
+    }
+    if (target.deleteEndpoint) return target.deleteEndpoint();
+    const conn = await services.connection.require();
+    const name = target.endpointName;
+    const info = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Checking what endpoint ${name} uses…`, cancellable: true }, (_p, token) =>
+      planEndpointDelete(conn, name, { signal: toAbortSignal(token) }));
+    const kept = describeKept(info.plan.kept);
+    const cost = info.instanceType ? `It costs ${formatPrice(info.instanceType, info.instanceCount || 1, 'inference', conn.region)} now (${info.instanceCount || 1} × ${info.instanceType}, status ${info.plan.status ?? 'unknown'}).` : `Status: ${info.plan.status ?? 'unknown'}.`;
+    const askable = info.plan.kept.some((k) => k.askable);
+    const choice = await vscode.window.showWarningMessage(
+      `Delete endpoint ${name}?`,
+      { modal: true, detail: `Deletes, in this order: ${describeSteps(info.plan.steps)}.\n${cost}${kept.length ? `\n\n${kept.join('\n')}` : ''}` },
+      'Delete',
+      ...(askable ? ['Delete Including Untagged'] : []),
+    );
+    if (!choice) return;
+    const plan = choice === 'Delete Including Untagged' ? (await planEndpointDelete(conn, name, { includeUntagged: true })).plan : info.plan;
+    log.info(`deleting ${describeSteps(plan.steps)}`);
+    model.setOverride(name, 'Deleting');
+    let result;
+    try {
+      result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Deleting ${name}` }, (progress) =>
+        executeDeletePlan(conn, plan, { onProgress: (p) => { log.info(p.message); progress.report({ message: p.message }); } }));
+    } finally {
+      model.setOverride(name, undefined);
+      await model.refresh();
+    }
+    const keptNow = describeKept(result.kept);
+    void vscode.window.showInformationMessage(`Deleted ${describeSteps(result.deleted)}.${keptNow.length ? ` ${keptNow.join('; ')}.` : ''}`);
+  };
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('sagemakerHf.deployEndpoint', command(log, 'Deploy endpoint', deploy)),
+    vscode.commands.registerCommand('sagemakerHf.openPredictions', command(log, 'Open predictions', openPredictions)),
+    vscode.commands.registerCommand('sagemakerHf.deleteEndpoint', command(log, 'Delete endpoint', deleteEndpoint)),
+  );
+}

@@ -1,0 +1,109 @@
+// Messages between the predictions webview and the extension host, both ways, typed in one place. The
+// host checks every message from the page with parsePageMessage before acting on it: a page is
+// untrusted input (it renders endpoint answers), so malformed, unknown or oversized messages are refused.
+
+export interface LabelScore {
+  label: string;
+  score: number;
+}
+
+export interface HistoryEntry {
+  input: string;
+  predictions: LabelScore[];
+  latencyMs: number;
+  at: number;
+}
+
+export interface Example {
+  text: string;
+  label?: string;
+}
+
+export interface EvaluationSummary {
+  evaluated: number;
+  total: number;
+  accuracy: number;
+  labels: string[];
+  confusion: number[][];
+  latencyMs: { p50: number; p90: number; p99: number; mean: number };
+  errors: number;
+  firstError?: string;
+}
+
+/** An input larger than InvokeEndpoint's 6 MB body (less room for the JSON around it) is refused. */
+export const MAX_INPUT_BYTES = 6_291_456 - 1024;
+export const MAX_SAMPLE_SIZE = 5000;
+export const MAX_CONCURRENCY = 16;
+export const HISTORY_LIMIT = 50;
+
+export type HostMessage =
+  | { type: 'init'; title: string; labelNames: string[]; examples: Example[]; history: HistoryEntry[]; canEvaluate: boolean; evaluationSize: number }
+  | { type: 'prediction'; requestId: number; entry: HistoryEntry }
+  | { type: 'predictionError'; requestId: number; message: string }
+  | { type: 'history'; history: HistoryEntry[] }
+  | { type: 'evaluationProgress'; done: number; total: number }
+  | { type: 'evaluationResult'; result: EvaluationSummary }
+  | { type: 'evaluationError'; message: string };
+
+export type PageMessage =
+  | { type: 'ready' }
+  | { type: 'predict'; requestId: number; text: string }
+  | { type: 'evaluate'; sampleSize: number; concurrency: number }
+  | { type: 'cancelEvaluation' }
+  | { type: 'clearHistory' };
+
+export type Parsed<T> = { ok: true; message: T } | { ok: false; error: string };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isIntIn = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+
+function onlyKeys(m: Record<string, unknown>, keys: string[]): string | undefined {
+  const extra = Object.keys(m).filter((k) => !keys.includes(k));
+  return extra.length ? `unexpected field(s) ${extra.join(', ')}` : undefined;
+}
+
+function utf8Length(s: string): number {
+  return new TextEncoder().encode(s).length;
+}
+
+/** Validates a message from the page; the host ignores (and logs) anything that is not ok. */
+export function parsePageMessage(data: unknown): Parsed<PageMessage> {
+  const fail = (error: string): Parsed<PageMessage> => ({ ok: false, error });
+  if (!isObject(data)) return fail('not an object');
+  const type = data.type;
+  if (typeof type !== 'string') return fail('no message type');
+  switch (type) {
+    case 'ready':
+    case 'cancelEvaluation':
+    case 'clearHistory': {
+      const extra = onlyKeys(data, ['type']);
+      return extra ? fail(`${type}: ${extra}`) : { ok: true, message: { type } };
+    }
+    case 'predict': {
+      const extra = onlyKeys(data, ['type', 'requestId', 'text']);
+      if (extra) return fail(`predict: ${extra}`);
+      if (!isIntIn(data.requestId, 0, Number.MAX_SAFE_INTEGER)) return fail('predict: requestId must be a non-negative integer');
+      if (typeof data.text !== 'string') return fail('predict: text must be a string');
+      if (data.text.trim() === '') return fail('predict: text is empty');
+      if (data.text.length > MAX_INPUT_BYTES || utf8Length(data.text) > MAX_INPUT_BYTES) return fail(`predict: text is over the 6 MB payload limit of SageMaker endpoints`);
+      return { ok: true, message: { type, requestId: data.requestId, text: data.text } };
+    }
+    case 'evaluate': {
+      const extra = onlyKeys(data, ['type', 'sampleSize', 'concurrency']);
+      if (extra) return fail(`evaluate: ${extra}`);
+      if (!isIntIn(data.sampleSize, 1, MAX_SAMPLE_SIZE)) return fail(`evaluate: sampleSize must be a whole number from 1 to ${MAX_SAMPLE_SIZE}`);
+      if (!isIntIn(data.concurrency, 1, MAX_CONCURRENCY)) return fail(`evaluate: concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}`);
+      return { ok: true, message: { type, sampleSize: data.sampleSize, concurrency: data.concurrency } };
+    }
+    default:
+      return fail(`unknown message type '${type.slice(0, 40)}'`);
+  }
+}
+
+/** The page's persisted UI state (getState/setState): what the user typed and the last evaluation. */
+export interface PageState {
+  text: string;
+  sampleSize: number;
+  concurrency: number;
+  evaluation?: EvaluationSummary;
+}
