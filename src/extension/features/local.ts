@@ -1,4 +1,439 @@
+// The local target in the editor: train a spec on this machine (the job in the Training Jobs tree with
+// its status, output in the job's channel, metrics in the metrics view, Stop on the node), deploy a
+// completed local job as a local endpoint (Endpoints tree, predictions webview, delete = stop the
+// server), run the whole workflow with a cancellable notification, and create the Python environment.
+// Everything here runs Python from the workspace, so it needs a trusted workspace.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { UserError, errorLine, isCancelled } from '../../core/errors';
+import { loadSpecFile, type JobSpec } from '../../core/spec';
+import { listLocalEndpoints, startLocalEndpoint, stopLocalEndpoint, type LocalEndpointRecord } from '../../workflow/localEndpoint';
+import { runLocalWorkflow } from '../../workflow/localRun';
+import { listLocalJobs, localJobName, runLocalTraining, type LocalJobRecord, type LocalJobStatus } from '../../workflow/localTraining';
+import { httpPredictor } from '../../workflow/predictor';
+import { prepareDataset } from '../../workflow/prepare';
+import { createVenv, PythonPackagesMissingError, resolvePython, type PythonCheck } from '../../workflow/pythonEnv';
+import { openPredictionsPanel, registerEndpointSource } from '../endpointsSection';
+import { registerJobSource } from '../jobsSection';
+import { metricsStore, lastMetricsSummary } from '../metricsStore';
 import type { Services } from '../services';
+import { readSettings } from '../settings';
+import { InfoNode, type Node } from '../tree';
+import { command, formatDuration, toAbortSignal } from '../ui';
 
-// Placeholder until the 'local' feature lands; its owner replaces this file.
-export function activate(_services: Services): void {}
+const STATUS_ICON: Record<LocalJobStatus, [string, string?]> = {
+  InProgress: ['sync~spin', 'charts.blue'],
+  Completed: ['pass', 'testing.iconPassed'],
+  Failed: ['error', 'testing.iconFailed'],
+  Stopped: ['debug-stop', 'disabledForeground'],
+};
+
+function requireTrust(what: string): void {
+  if (!vscode.workspace.isTrusted) {
+    throw new UserError(`${what} runs Python code from this workspace, so it needs a trusted workspace: trust it first (Workspaces: Manage Workspace Trust)`);
+  }
+}
+
+function workspaceDirOf(uri?: vscode.Uri): string {
+  const folder = (uri && vscode.workspace.getWorkspaceFolder(uri)) ?? vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new UserError('open a folder first: local jobs and endpoints live in the workspace (.sagemaker-hf/)');
+  return folder.uri.fsPath;
+}
+
+class LocalJobNode implements Node {
+  readonly local = true;
+  parent?: Node;
+  constructor(public job: LocalJobRecord, private readonly feature: LocalFeature) {}
+  get jobName(): string {
+    return this.job.jobName;
+  }
+  get status(): LocalJobStatus {
+    return this.job.status;
+  }
+  treeItem(): vscode.TreeItem {
+    const j = this.job;
+    const item = new vscode.TreeItem(j.jobName, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `job.local.${j.jobName}`;
+    const [icon, color] = STATUS_ICON[j.status];
+    item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+    item.contextValue = `job.local.${j.status}`;
+    const took = formatDuration((j.endedAt ? new Date(j.endedAt).getTime() : Date.now()) - new Date(j.createdAt).getTime());
+    item.description = ['local', j.status, took, lastMetricsSummary(j.jobName)].filter(Boolean).join(' · ');
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**${j.jobName}** (local)\n\n`);
+    md.appendText(`Status: ${j.status}\n`);
+    if (j.failureReason) md.appendText(`\nFailure: ${j.failureReason}\n`);
+    md.appendText(`\nFolder: ${j.jobDir}\n`);
+    item.tooltip = md;
+    item.command = { command: 'sagemakerHf.showJobLogs', title: 'Show Training Logs', arguments: [this] };
+    return item;
+  }
+  children(): Node[] {
+    const j = this.job;
+    const kids: Node[] = [];
+    if (j.failureReason) kids.push(new InfoNode('Failure reason', j.failureReason, { icon: 'error' }));
+    if (j.lastLines?.length) kids.push(new InfoNode('Last lines', String(j.lastLines.length), { icon: 'output', contextValue: 'info', kids: j.lastLines.map((l) => new InfoNode(l, undefined, { icon: 'blank' })) }));
+    kids.push(new InfoNode('Command', `python ${j.entryPoint} ${j.args.join(' ')}`, { icon: 'terminal' }));
+    const ch = Object.entries(j.channels).map(([c, d]) => new InfoNode(c, d, { icon: 'database' }));
+    kids.push(new InfoNode('Channels', String(ch.length), { icon: 'folder', kids: ch, contextValue: 'info' }));
+    if (j.modelArtifact) kids.push(new InfoNode('Model artifact', j.modelArtifact, { icon: 'package' }));
+    kids.push(new InfoNode('Job folder', j.jobDir, { icon: 'folder-opened', command: { command: 'revealFileInOS', title: 'Reveal', arguments: [vscode.Uri.file(j.jobDir)] } }));
+    return kids;
+  }
+  /** Stop action (sagemakerHf.stopTrainingJob on a local node). */
+  stop(): Promise<void> {
+    return this.feature.stopJob(this.jobName);
+  }
+  /** Deploy action (sagemakerHf.deployEndpoint on a local node). */
+  deploy(): Promise<unknown> {
+    return this.feature.deployJob(this.job);
+  }
+}
+
+class LocalEndpointNode implements Node {
+  readonly local = true;
+  readonly status = 'InService';
+  readonly pricePerHour = 0;
+  parent?: Node;
+  constructor(readonly record: LocalEndpointRecord, private readonly feature: LocalFeature) {}
+  get endpointName(): string {
+    return this.record.name;
+  }
+  get url(): string {
+    return this.record.url;
+  }
+  treeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.record.name, vscode.TreeItemCollapsibleState.None);
+    item.id = `endpoint.local.${this.record.name}`;
+    item.iconPath = new vscode.ThemeIcon('vm-running', new vscode.ThemeColor('testing.iconPassed'));
+    item.contextValue = 'endpoint.local.InService';
+    item.description = `local · ${this.record.url}`;
+    item.tooltip = `Local endpoint (serve.py, pid ${this.record.pid}) at ${this.record.url}\nModel: ${this.record.model}\nLog: ${this.record.logFile}`;
+    item.command = { command: 'sagemakerHf.openPredictions', title: 'Try Predictions', arguments: [this] };
+    return item;
+  }
+  openPredictions(): unknown {
+    return this.feature.openPredictions(this.record);
+  }
+  deleteEndpoint(): Promise<unknown> {
+    return this.feature.deleteEndpoint(this.record);
+  }
+}
+
+class LocalFeature implements vscode.Disposable {
+  private jobs = new Map<string, LocalJobRecord>();
+  private endpoints: LocalEndpointRecord[] = [];
+  private readonly running = new Map<string, AbortController>();
+  private readonly jobsChanged = new vscode.EventEmitter<void>();
+  private readonly endpointsChanged = new vscode.EventEmitter<void>();
+  private loadedFor?: string;
+
+  constructor(private readonly services: Services) {}
+
+  get scriptsDir(): string {
+    return path.join(this.services.context.extensionPath, 'training-scripts');
+  }
+
+  register(): vscode.Disposable[] {
+    return [
+      this.jobsChanged,
+      this.endpointsChanged,
+      registerJobSource({ id: 'local', nodes: () => this.jobNodes(), onDidChange: this.jobsChanged.event }),
+      registerEndpointSource({ id: 'local', nodes: () => this.endpointNodes(), onDidChange: this.endpointsChanged.event }),
+      metricsStore.onDidChange((job) => this.jobs.has(job) && this.jobsChanged.fire()),
+    ];
+  }
+
+  /** Reads the workspace's local jobs and endpoints once (on first use of the tree). */
+  private ensureLoaded(): void {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    if (!folder || this.loadedFor === folder) return;
+    this.loadedFor = folder;
+    void this.reload(folder);
+  }
+
+  async reload(ws: string): Promise<void> {
+    for (const j of await listLocalJobs(ws)) if (!this.running.has(j.jobName)) this.jobs.set(j.jobName, j);
+    this.jobsChanged.fire();
+    await this.reloadEndpoints(ws);
+  }
+
+  async reloadEndpoints(ws: string): Promise<void> {
+    this.endpoints = await listLocalEndpoints(ws);
+    this.endpointsChanged.fire();
+  }
+
+  jobNodes(): Node[] {
+    this.ensureLoaded();
+    return [...this.jobs.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map((j) => new LocalJobNode(j, this));
+  }
+
+  endpointNodes(): Node[] {
+    this.ensureLoaded();
+    return this.endpoints.map((e) => new LocalEndpointNode(e, this));
+  }
+
+  job(name: string): LocalJobRecord | undefined {
+    return this.jobs.get(name);
+  }
+
+  /** The Python to use; offers to create the environment when none is suitable. */
+  async python(spec: JobSpec | undefined, signal: AbortSignal): Promise<PythonCheck> {
+    const opts = {
+      setting: readSettings().pythonPath,
+      specPython: spec?.training.pythonPath,
+      specDir: spec?.file ? path.dirname(spec.file) : undefined,
+      venvDirs: [this.venvDir(), ...(vscode.workspace.workspaceFolders?.[0] ? [path.join(vscode.workspace.workspaceFolders[0].uri.fsPath, '.sagemaker-hf', 'venv')] : [])],
+      signal,
+    };
+    try {
+      return await resolvePython(opts);
+    } catch (err) {
+      if (!(err instanceof UserError) || isCancelled(err)) throw err;
+      const fixable = err instanceof PythonPackagesMissingError || /no Python found/.test(err.message);
+      if (!fixable) throw err;
+      const choice = await vscode.window.showWarningMessage(`${err.message}`, { modal: false }, 'Create Environment');
+      if (choice !== 'Create Environment') throw err;
+      return this.createEnvironment();
+    }
+  }
+
+  venvDir(): string {
+    return path.join(this.services.context.globalStorageUri.fsPath, 'venv');
+  }
+
+  async createEnvironment(basePython?: string): Promise<PythonCheck> {
+    requireTrust('Creating the local Python environment');
+    const out = this.services.log;
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Creating the local Python environment', cancellable: true },
+      async (progress, token) => {
+        out.show(true);
+        const check = await createVenv({
+          venvDir: this.venvDir(),
+          requirements: path.join(this.scriptsDir, 'requirements.txt'),
+          basePython,
+          signal: toAbortSignal(token),
+          onLine: (l) => {
+            out.info(`[pip] ${l}`);
+            if (l.trim()) progress.report({ message: l.slice(0, 120) });
+          },
+        });
+        void vscode.window.showInformationMessage(`Local Python environment ready: Python ${check.version}, torch ${check.packages.torch}, transformers ${check.packages.transformers}.`);
+        return check;
+      },
+    );
+  }
+
+  private jobLine(jobName: string, line: string): void {
+    this.services.jobChannels.appendLine(jobName, line);
+    metricsStore.append(jobName, line);
+  }
+
+  /** Prepares the spec's dataset locally (no upload) and trains; resolves with the final record. */
+  async trainSpec(uri: vscode.Uri): Promise<LocalJobRecord | undefined> {
+    requireTrust('Local training');
+    const ws = workspaceDirOf(uri);
+    const spec = await loadSpecFile(uri.fsPath);
+    const name = path.basename(uri.fsPath).replace(/\.sagemaker-hf\.json$/, '');
+    const jobName = localJobName(spec.training.baseJobName ?? 'huggingface-pytorch-training');
+    const ctl = new AbortController();
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Local training ${jobName}`, cancellable: true },
+      async (progress, token) => {
+        token.onCancellationRequested(() => ctl.abort());
+        const py = await this.python(spec, ctl.signal);
+        progress.report({ message: 'preparing the dataset' });
+        const prepared = await prepareDataset(spec, {
+          outDir: path.join(ws, '.sagemaker-hf', 'datasets', name),
+          signal: ctl.signal,
+          onProgress: (p) => progress.report({ message: `${p.stage}: ${p.message}` }),
+        });
+        this.running.set(jobName, ctl);
+        this.services.jobChannels.show(jobName);
+        progress.report({ message: 'training (Stop on the job in the tree, or Cancel here)' });
+        try {
+          const job = await runLocalTraining(spec, {
+            python: py.python,
+            jobName,
+            channels: Object.fromEntries(Object.entries(prepared.channels).map(([c, x]) => [c, x.dir])),
+            workspaceDir: ws,
+            labelNames: prepared.labelNames,
+            signal: ctl.signal,
+            onLine: (l) => this.jobLine(jobName, l),
+            onStatus: (j) => {
+              this.jobs.set(j.jobName, j);
+              this.jobsChanged.fire();
+            },
+          });
+          void vscode.window.showInformationMessage(`Local training ${jobName} completed.`, 'Deploy Locally').then((c) => c && this.deployJob(job));
+          return job;
+        } catch (err) {
+          if (isCancelled(err)) {
+            void vscode.window.showInformationMessage(`Local training ${jobName} stopped.`);
+            return this.jobs.get(jobName);
+          }
+          throw err;
+        } finally {
+          this.running.delete(jobName);
+          this.jobsChanged.fire();
+        }
+      },
+    );
+  }
+
+  async stopJob(jobName: string): Promise<void> {
+    const ctl = this.running.get(jobName);
+    if (!ctl) throw new UserError(`local job ${jobName} is not running in this window`);
+    ctl.abort();
+  }
+
+  /** Starts serve.py for a completed local job; resolves with the endpoint once /ping answers 200. */
+  async deployJob(job: LocalJobRecord): Promise<LocalEndpointRecord | undefined> {
+    requireTrust('Deploying locally');
+    if (job.status !== 'Completed' || !job.modelArtifact) throw new UserError(`local job ${job.jobName} is ${job.status}: only a completed job has a model to deploy`);
+    const ws = workspaceDirOf(vscode.Uri.file(job.jobDir));
+    const existing = (await listLocalEndpoints(ws)).find((e) => e.jobName === job.jobName);
+    if (existing) {
+      void this.openPredictions(existing);
+      return existing;
+    }
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Deploying ${job.jobName} locally`, cancellable: true },
+      async (progress, token) => {
+        const signal = toAbortSignal(token);
+        const py = await this.python(undefined, signal).catch(async (err) => {
+          // The Python that trained the job can serve it.
+          if (job.python) return { python: job.python } as PythonCheck;
+          throw err;
+        });
+        const ep = await startLocalEndpoint({
+          python: py.python,
+          model: job.modelArtifact!,
+          workspaceDir: ws,
+          serveScript: path.join(this.scriptsDir, 'serve.py'),
+          jobName: job.jobName,
+          labelNames: job.labelNames,
+          signal,
+          onLine: (l) => {
+            this.services.log.info(l);
+            progress.report({ message: l.replace(/^\[local\]\s*/, '').slice(0, 120) });
+          },
+        });
+        await this.reloadEndpoints(ws);
+        const { stop: _stop, ...record } = ep;
+        this.openPredictions(record);
+        return record;
+      },
+    );
+  }
+
+  openPredictions(e: LocalEndpointRecord): vscode.WebviewPanel {
+    return openPredictionsPanel(this.services, {
+      title: `Predictions: ${e.name} (local)`,
+      predictor: httpPredictor(e.url, `local endpoint ${e.name}`),
+      labelNames: e.labelNames,
+      stateKey: `local:${e.name}`,
+    });
+  }
+
+  async deleteEndpoint(e: LocalEndpointRecord): Promise<void> {
+    const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    if (!ws) return;
+    await stopLocalEndpoint(ws, e.name);
+    await this.reloadEndpoints(ws);
+  }
+
+  async runWorkflow(uri: vscode.Uri): Promise<unknown> {
+    requireTrust('Running the workflow locally');
+    const ws = workspaceDirOf(uri);
+    const spec = await loadSpecFile(uri.fsPath);
+    const out = vscode.window.createOutputChannel('SageMaker HF: Local Run', 'log');
+    this.disposables.push(out);
+    out.clear();
+    out.show(true);
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Running ${path.basename(uri.fsPath)} locally`, cancellable: true },
+      async (progress, token) => {
+        const signal = toAbortSignal(token);
+        const py = await this.python(spec, signal);
+        out.appendLine(`python ${py.python} (Python ${py.version}, torch ${py.packages.torch}, transformers ${py.packages.transformers})`);
+        let jobName: string | undefined;
+        try {
+          const r = await runLocalWorkflow(spec, {
+            python: py.python,
+            workspaceDir: ws,
+            scriptsDir: this.scriptsDir,
+            signal,
+            onStep: (e) => {
+              if (e.phase === 'start') progress.report({ message: `${e.index}/5 ${e.step}`, increment: 0 });
+              out.appendLine(e.phase === 'start' ? `[${e.index}/5] ${e.step}` : `[${e.index}/5] ${e.step} done in ${formatDuration(e.result!.ms)}: ${e.result!.summary}`);
+              if (e.phase === 'end') progress.report({ increment: 20 });
+            },
+            onJob: (j) => {
+              jobName = j.jobName;
+              this.jobs.set(j.jobName, j);
+              this.jobsChanged.fire();
+            },
+            onLine: (l) => {
+              out.appendLine(`    ${l}`);
+              if (jobName) this.jobLine(jobName, l);
+            },
+          });
+          out.appendLine('Summary');
+          for (const s of r.steps) out.appendLine(`  ${s.step.padEnd(8)} ${formatDuration(s.ms).padStart(7)}  ${s.summary}`);
+          const top = r.prediction.predictions[0]?.[0];
+          void vscode.window.showInformationMessage(`Local workflow done in ${formatDuration(r.totalMs)}: "${top?.label ?? '?'}" for the notebook's sentence.`);
+          return r;
+        } catch (err) {
+          out.appendLine(isCancelled(err) ? 'cancelled' : `failed: ${errorLine(err)}`);
+          throw err;
+        } finally {
+          await this.reloadEndpoints(ws);
+        }
+      },
+    );
+  }
+
+  readonly disposables: vscode.Disposable[] = [];
+  dispose(): void {
+    for (const c of this.running.values()) c.abort();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+let feature: LocalFeature | undefined;
+
+/** For sagemakerHf.deployEndpoint on a local job node (`local: true`). */
+export async function deployLocalJob(_services: Services, node: { jobName: string }): Promise<unknown> {
+  const job = feature?.job(node.jobName);
+  if (!job) throw new UserError(`local job ${node.jobName} not found`);
+  return feature!.deployJob(job);
+}
+
+/** For sagemakerHf.stopTrainingJob on a local job node. */
+export async function stopLocalJob(node: { jobName: string }): Promise<void> {
+  if (!feature) throw new UserError('local target not active');
+  return feature.stopJob(node.jobName);
+}
+
+export function activate(services: Services): void {
+  const { context, log } = services;
+  feature = new LocalFeature(services);
+  const f = feature;
+  context.subscriptions.push(
+    f,
+    ...f.register(),
+    vscode.commands.registerCommand('sagemakerHf.trainLocally', command(log, 'Local training', async (arg?: unknown) => {
+      requireTrust('Local training');
+      const uri = await services.specs.pick(arg);
+      return uri && f.trainSpec(uri);
+    })),
+    vscode.commands.registerCommand('sagemakerHf.runWorkflowLocally', command(log, 'Run workflow locally', async (arg?: unknown) => {
+      requireTrust('Running the workflow locally');
+      const uri = await services.specs.pick(arg);
+      return uri && f.runWorkflow(uri);
+    })),
+    vscode.commands.registerCommand('sagemakerHf.createPythonEnvironment', command(log, 'Create local Python environment', () => f.createEnvironment())),
+  );
+}
