@@ -1,0 +1,126 @@
+// The local target in the real VS Code: start a local training of a spec through the command, see the
+// job in the Training Jobs tree and its output channel fill, deploy it locally from its tree node, ask
+// the local endpoint through the predictor, delete it from the Endpoints tree. Real train.py and serve.py
+// on CPU with a tiny BERT (test/tools/make_tiny_model.py) and a few hundred emotion rows.
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import * as vscode from 'vscode';
+import type { ExtensionApi } from '../../../src/extension/extension';
+import type { Node } from '../../../src/extension/tree';
+import { httpPredictor } from '../../../src/workflow/predictor';
+import { metric, waitFor } from './util';
+
+const EXTENSION_ID = 'sagemaker-hf.sagemaker-hf';
+const EMOTIONS = ['sadness', 'joy', 'love', 'anger', 'fear', 'surprise'];
+// out/test/e2e/suite -> the repository (the venv and ../shared live beside the sources, not the .vsix).
+const repo = path.resolve(__dirname, '../../../..');
+const shared = path.resolve(repo, '../shared');
+const python = path.join(repo, '.cache/venv/bin/python');
+
+async function api(): Promise<ExtensionApi> {
+  const ext = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
+  return ext.isActive ? ext.exports : ext.activate();
+}
+
+async function treeNodes(a: ExtensionApi, section: string): Promise<{ node: Node; item: vscode.TreeItem }[]> {
+  const roots = await a.services.tree.getChildren();
+  for (const r of roots) {
+    const item = await r.treeItem();
+    if (item.contextValue === `section.${section}`) {
+      const kids = await a.services.tree.getChildren(r);
+      return Promise.all(kids.map(async (node) => ({ node, item: await node.treeItem() })));
+    }
+  }
+  return [];
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port }, () => { s.destroy(); resolve(true); });
+    s.on('error', () => resolve(false));
+  });
+}
+
+suite('Local target', function () {
+  this.timeout(600_000);
+  let specUri: vscode.Uri;
+
+  suiteSetup(async () => {
+    assert.ok(existsSync(python), `${python} exists (bash scripts/ensure-venv.sh)`);
+    assert.ok(vscode.workspace.isTrusted, 'the e2e workspace is trusted');
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'sagemaker-hf-e2e-local-'));
+    const model = path.join(tmp, 'bert-tiny');
+    await promisify(execFile)(python, [path.join(repo, 'test/tools/make_tiny_model.py'), model], { timeout: 300_000 });
+    const ws = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(ws, 'a workspace folder is open');
+    specUri = vscode.Uri.joinPath(ws.uri, 'e2e-local.sagemaker-hf.json');
+    writeFileSync(specUri.fsPath, JSON.stringify({
+      version: 1,
+      dataset: {
+        source: { train: path.join(shared, 'data/emotion/train.jsonl'), test: path.join(shared, 'data/emotion/test.jsonl') },
+        splits: { train: 'train', test: 'test' },
+        labelNames: EMOTIONS,
+        tokenizer: path.join(shared, 'models/bert-base-uncased'),
+        padding: 'dynamic',
+        maxLength: 64,
+        limit: 200,
+      },
+      training: {
+        entryPoint: 'train.py',
+        sourceDir: '../training-scripts',
+        baseJobName: 'e2e-local',
+        instanceType: 'local',
+        instanceCount: 1,
+        hyperparameters: { epochs: 1, train_batch_size: 32, eval_batch_size: 64, learning_rate: 5e-4, model_id: model, fp16: false, warmup_steps: 0, logging_steps: 2 },
+      },
+    }, null, 2));
+    await vscode.workspace.getConfiguration('sagemakerHf').update('pythonPath', python, vscode.ConfigurationTarget.Global);
+  });
+
+  suiteTeardown(async () => {
+    await vscode.workspace.getConfiguration('sagemakerHf').update('pythonPath', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  test('train locally from a spec, see the output, deploy locally, predict, delete', async () => {
+    const a = await api();
+    const t0 = Date.now();
+    const job = (await vscode.commands.executeCommand('sagemakerHf.trainLocally', specUri)) as { jobName: string; status: string; modelArtifact?: string } | undefined;
+    assert.ok(job, 'the command returned the job (an error would have been reported instead)');
+    assert.equal(job.status, 'Completed');
+    metric('local.trainLocally.ms', Date.now() - t0);
+
+    // The job's output channel received train.py's lines, metrics included.
+    const channels = a.services.jobChannels as unknown as { lines?(job: string): string[]; has(job: string): boolean };
+    assert.ok(channels.has(job.jobName), 'the job has an output channel');
+    assert.ok(channels.lines, 'JobChannels keeps a copy of the lines');
+    const lines = channels.lines(job.jobName);
+    assert.ok(lines.some((l) => l.includes('[metrics]') && l.includes('eval_accuracy=')), `metrics lines in the channel: ${lines.slice(-5).join(' | ')}`);
+    assert.ok(lines.some((l) => l.includes(`${job.jobName} Completed`)));
+
+    // The Training Jobs tree lists it as a completed local job.
+    const jobRow = await waitFor(async () => (await treeNodes(a, 'jobs')).find((n) => n.item.label === job.jobName), 10_000, 'the local job in the tree');
+    assert.equal(jobRow.item.contextValue, 'job.local.Completed');
+
+    // Deploy from the node (what the Deploy action on a local job node does).
+    const t1 = Date.now();
+    const endpoint = (await (jobRow.node as unknown as { deploy(): Promise<{ url: string; name: string; port: number }> }).deploy());
+    metric('local.deploy.ms', Date.now() - t1);
+    assert.match(endpoint.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    const epRow = await waitFor(async () => (await treeNodes(a, 'endpoints')).find((n) => n.item.label === endpoint.name), 10_000, 'the local endpoint in the tree');
+    assert.equal(epRow.item.contextValue, 'endpoint.local.InService');
+
+    const result = await httpPredictor(endpoint.url, 'e2e local').predict('Winter is coming and it will be dark soon.');
+    assert.equal(result.predictions.length, 1);
+    assert.ok(EMOTIONS.includes(result.predictions[0]![0]!.label), `an emotion label: ${JSON.stringify(result.raw)}`);
+
+    await (epRow.node as unknown as { deleteEndpoint(): Promise<void> }).deleteEndpoint();
+    assert.equal(await portOpen(endpoint.port), false, 'the server is gone');
+    assert.equal((await treeNodes(a, 'endpoints')).find((n) => n.item.label === endpoint.name), undefined);
+  });
+});
