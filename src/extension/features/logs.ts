@@ -26,6 +26,8 @@ function jobArg(arg: unknown): { jobName: string; local: boolean } | undefined {
 
 export class LogTails implements vscode.Disposable {
   private readonly tails = new Map<string, Tail>();
+  /** Jobs whose channel already holds the whole log of a finished job: showing them needs no re-read. */
+  private readonly complete = new Set<string>();
   private readonly statusItem: vscode.StatusBarItem;
   private readonly subs: vscode.Disposable[] = [];
 
@@ -34,7 +36,10 @@ export class LogTails implements vscode.Disposable {
     this.statusItem.name = 'SageMaker HF Log Tails';
     this.statusItem.command = 'sagemakerHf.stopTailing';
     // Disposing a job's channel (jobChannels.close) is the one "closed" signal there is: stop its polling.
-    this.subs.push(services.jobChannels.onDidClose((job) => this.stop(job)));
+    this.subs.push(services.jobChannels.onDidClose((job) => {
+      this.complete.delete(job);
+      this.stop(job);
+    }));
   }
 
   get running(): string[] {
@@ -64,6 +69,10 @@ export class LogTails implements vscode.Disposable {
       return running;
     }
     const ch = this.services.jobChannels;
+    if (this.complete.has(job) && ch.has(job)) {
+      if (opts.show) ch.show(job);
+      return { job, abort: new AbortController(), done: Promise.resolve(undefined) };
+    }
     // A fresh tail reads the log from its start; old text would repeat.
     ch.clear(job);
     metricsStore.clear(job);
@@ -113,6 +122,7 @@ export class LogTails implements vscode.Disposable {
 
   private finished(job: string, status: string, desc: JobDescription | undefined): void {
     if (!isTerminalStatus(status)) return;
+    this.complete.add(job);
     const ch = this.services.jobChannels;
     if (status === 'Failed') {
       void vscode.window.showErrorMessage(`Training job ${job} failed: ${desc?.FailureReason ?? 'no reason given'}`, 'Show Logs').then((c) => c && ch.show(job));
