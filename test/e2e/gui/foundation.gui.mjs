@@ -1,0 +1,40 @@
+// GUI: the SageMaker HF container opens from the activity bar, "Connect to AWS" runs from the palette
+// (moto behind AWS_ENDPOINT_URL), the connection row appears at the root of the tree with the account,
+// the Job Specs view lists the example spec, and a screenshot is saved (test-output/e2e/foundation.png;
+// with SAGEMAKER_HF_E2E_UPDATE_DOCS=1 also docs/screenshot.png for the README).
+import { join } from 'node:path';
+
+export const title = 'open the view container, connect from the palette, see the connection row';
+
+export async function run(wb) {
+  await wb.open();
+  await wb.openContainer('SageMaker HF');
+  // Not connected yet: the welcome view offers to connect.
+  await wb.viewPane('SageMaker').getByText('Not connected to AWS', { exact: false }).waitFor({ timeout: 20_000 })
+    .catch((e) => { throw new Error(`the "not connected" welcome view is missing: ${e.message}`); });
+  await wb.screenshot('foundation-welcome');
+
+  await wb.runCommand('SageMaker HF: Connect to AWS');
+  const row = await wb.waitForTreeRow('default · us-east-1', { view: 'SageMaker', timeoutMs: 45_000 });
+  const rowText = await row.innerText();
+  if (!rowText.includes('123456789012')) throw new Error(`the connection row shows "${rowText}", expected the account 123456789012`);
+  await wb.statusBarItem('us-east-1');
+
+  // Expand the connection to show account, role and default bucket.
+  await row.click();
+  await wb.waitForTreeRow('sagemaker-us-east-1-123456789012', { view: 'SageMaker' });
+
+  // The example spec in Job Specs; clicking it opens the file in an editor.
+  const spec = await wb.waitForTreeRow('emotion', { view: 'Job Specs' });
+  await spec.click();
+  await wb.page.locator('.tabs-container .tab', { hasText: 'emotion.sagemaker-hf.json' }).waitFor({ timeout: 20_000 })
+    .catch((e) => { throw new Error(`clicking the spec did not open emotion.sagemaker-hf.json: ${e.message}`); });
+  await wb.clearNotifications();
+  await wb.widenSideBar(430);
+  await wb.page.mouse.move(200, 650); // empty side-bar space: no hover tooltip in the picture
+  await wb.page.waitForTimeout(800);
+  await wb.screenshot('foundation');
+  if (process.env.SAGEMAKER_HF_E2E_UPDATE_DOCS === '1') {
+    await wb.screenshot('foundation', { path: join(wb.opts.repoRoot, 'docs/screenshot.png') });
+  }
+}
