@@ -149,13 +149,15 @@ def main():
     fast_prec = {"bf16": True, "fp16": False} if bf16 else {"fp16": True}
     variants = [
         ("seed: pad512 fp16 eager", dict(base, max_steps=seed_steps, _data="pad512")),
-        ("per-batch pad8 %s eager" % ("bf16" if bf16 else "fp16"), dict(base, max_steps=fast_steps, _data="dynamic", **fast_prec)),
+        ("per-batch pad8 %s eager" % ("bf16" if bf16 else "fp16"),
+         dict(base, max_steps=fast_steps, _data="dynamic", pad_to_multiple_of=8, **fast_prec)),
         ("fast: pad32 %s compile cudagraphs" % ("bf16" if bf16 else "fp16"),
          dict(base, max_steps=fast_steps, _data="dynamic", pad_to_multiple_of=32, torch_compile=True,
               torch_compile_mode="reduce-overhead", **fast_prec)),
         ("fast: pad8 %s compile" % ("bf16" if bf16 else "fp16"),
-         dict(base, max_steps=fast_steps, _data="dynamic", torch_compile=True, **fast_prec)),
-        ("seed + torch.compile", dict(base, max_steps=seed_steps, _data="pad512", torch_compile=True)),
+         dict(base, max_steps=fast_steps, _data="dynamic", pad_to_multiple_of=8, torch_compile=True,
+              torch_compile_mode="default", **fast_prec)),
+        ("seed + torch.compile", dict(base, max_steps=seed_steps, _data="pad512", torch_compile=True, torch_compile_mode="default")),
     ]
     if a.only:
         variants = [v for v in variants if any(o in v[0] for o in a.only.split(","))]

@@ -1,0 +1,122 @@
+// The CreateTrainingJob request of HuggingFace(..., compiler_config=TrainingCompilerConfig()).fit({...})
+// (SageMaker Python SDK v2.257, no SageMaker config file), built from a job spec without any AWS call.
+//
+// Field for field the SDK's request, plus two documented additions that only help the user:
+//  - Tags: {sagemaker-hf:created-by = sagemaker-hf-vscode} marks resources this extension created, and
+//    {sagemaker-hf:spec = <spec file name>} names the spec they came from (the tree and cleanup use them).
+//  - AlgorithmSpecification.MetricDefinitions: regexes for the `[metrics] k=v` lines train.py prints
+//    (src/core/metrics.ts), so SageMaker charts loss/accuracy in the console and DescribeTrainingJob
+//    returns FinalMetricDataList.
+// torch-compile path: a plain Hugging Face PyTorch 2.x image, no compiler keys, and `torch_compile: true`
+// as an ordinary hyperparameter that train.py reads.
+import * as path from 'node:path';
+import type { CreateTrainingJobRequest } from '@aws-sdk/client-sagemaker';
+import { UserError } from './errors';
+import { buildHyperParameters } from './hyperparameters';
+import { checkJobName, nameFromBase } from './jobName';
+import { metricDefinitions } from './metrics';
+import type { HyperparameterValue, JobSpec } from './spec';
+import { validateTraining, type ValidatedTraining } from './trainingValidation';
+
+export interface RequestContext {
+  account: string;
+  region: string;
+  bucket: string;
+  /** Execution role ARN or name (spec.training.role wins). */
+  role?: string;
+  now: Date;
+  partition?: string;
+}
+
+export interface TrainingRequest {
+  jobName: string;
+  request: CreateTrainingJobRequest;
+  sourceS3Uri: string;
+  validated: ValidatedTraining;
+}
+
+export const CREATED_BY_TAG = { Key: 'sagemaker-hf:created-by', Value: 'sagemaker-hf-vscode' } as const;
+export const SPEC_TAG_KEY = 'sagemaker-hf:spec';
+
+export function partitionOfRegion(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  return 'aws';
+}
+
+/** Session.expand_role: a value with '/' is an ARN already; a bare name becomes one in this account. */
+export function roleArn(role: string, account: string, partition: string): string {
+  return role.includes('/') || role.startsWith('arn:') ? role : `arn:${partition}:iam::${account}:role/${role}`;
+}
+
+function tagValue(s: string): string {
+  // Tag values allow letters, digits, spaces and _.:/=+-@ (256 max).
+  return s.replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, '_').slice(0, 256);
+}
+
+export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): TrainingRequest {
+  const t = spec.training;
+  const partition = ctx.partition ?? partitionOfRegion(ctx.region);
+  const validated = validateTraining(spec, ctx.region);
+  const role = t.role ?? ctx.role;
+  if (!role) {
+    throw new UserError('training.role: no execution role: set training.role in the spec, the sagemakerHf.executionRole setting, --role or SAGEMAKER_ROLE_ARN (a role SageMaker may assume)', 'training.role');
+  }
+  // The SDK names the job after the image repository when no base name is given.
+  const base = t.baseJobName ?? validated.image.entry.repository;
+  const jobName = nameFromBase(base, ctx.now);
+  checkJobName(jobName);
+  const sourceS3Uri = `s3://${ctx.bucket}/${jobName}/source/sourcedir.tar.gz`;
+  const outputPath = `s3://${ctx.bucket}/`;
+
+  const user: Record<string, HyperparameterValue> = { ...t.hyperparameters };
+  if (t.compiler === 'torch-compile' && !('torch_compile' in user)) user['torch_compile'] = true;
+  const hyperParameters = buildHyperParameters(user, {
+    submitDirectory: sourceS3Uri,
+    program: t.entryPoint,
+    jobName,
+    region: ctx.region,
+    distribution: validated.distribution,
+    instanceType: t.instanceType,
+    trainingCompiler: t.compiler === 'training-compiler' ? { enabled: true, debug: false } : undefined,
+  });
+
+  const channels = Object.keys(spec.dataset.splits);
+  if (channels.length === 0) throw new UserError('dataset.splits: no channel to train on', 'dataset.splits');
+  const request: CreateTrainingJobRequest = {
+    AlgorithmSpecification: {
+      TrainingInputMode: 'File',
+      TrainingImage: validated.image.uri,
+      EnableSageMakerMetricsTimeSeries: true,
+      MetricDefinitions: metricDefinitions(),
+    },
+    OutputDataConfig: { S3OutputPath: outputPath },
+    TrainingJobName: jobName,
+    StoppingCondition: { MaxRuntimeInSeconds: t.maxRuntimeInSeconds ?? 86400 },
+    ResourceConfig: { VolumeSizeInGB: t.volumeSizeInGB ?? 30, InstanceCount: t.instanceCount ?? 1, InstanceType: t.instanceType as never },
+    RoleArn: roleArn(role, ctx.account, partition),
+    InputDataConfig: channels.map((channel) => ({
+      DataSource: {
+        S3DataSource: {
+          S3DataType: 'S3Prefix',
+          S3Uri: `s3://${ctx.bucket}/${spec.dataset.s3Prefix}/${channel}`,
+          S3DataDistributionType: 'FullyReplicated',
+        },
+      },
+      ChannelName: channel,
+    })),
+    HyperParameters: hyperParameters,
+  };
+  // debugger_hook_config=False sends nothing; the SDK's default (None) sends a hook to the output path.
+  if (t.debuggerHookConfig !== false) request.DebugHookConfig = { S3OutputPath: outputPath, CollectionConfigurations: [] };
+  request.ProfilerConfig = t.disableProfiler ? { DisableProfiler: true } : { S3OutputPath: outputPath, DisableProfiler: false };
+  request.Tags = [{ ...CREATED_BY_TAG }, ...(spec.file ? [{ Key: SPEC_TAG_KEY, Value: tagValue(path.basename(spec.file)) }] : [])];
+  return { jobName, request, sourceS3Uri, validated };
+}
+
+/** "ml.p3.2xlarge x1" */
+export function instanceSummary(spec: JobSpec): string {
+  return `${spec.training.instanceType} x${spec.training.instanceCount ?? 1}`;
+}
