@@ -1,4 +1,141 @@
+// Training on SageMaker: "Start training" from the spec file (editor title button, a CodeLens over the
+// "training" key, the Job Specs tree, the jobs section) with a modal confirmation showing instance type,
+// count and on-demand price before anything billable is created; "Stop training job" from the tree.
+// After a start the jobs section refreshes and the job's log tail opens (sagemakerHf.showJobLogs).
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { UserError } from '../../core/errors';
+import { formatPrice } from '../../core/pricing';
+import { loadSpecFile, type JobSpec } from '../../core/spec';
+import { instanceSummary } from '../../core/trainingRequest';
+import { COMPILER_NOTICE } from '../../core/trainingValidation';
+import { readSettings } from '../settings';
 import type { Services } from '../services';
+import { command, toAbortSignal } from '../ui';
 
-// Placeholder until the 'training' feature lands; its owner replaces this file.
-export function activate(_services: Services): void {}
+const NOTICE_KEY = 'sagemakerHf.trainingCompilerNotice.dismissed';
+const SPEC_SELECTOR: vscode.DocumentSelector = { pattern: '**/*.sagemaker-hf.json' };
+
+function priceRegion(services: Services): string {
+  return services.connection.current?.region ?? readSettings().region ?? 'us-east-1';
+}
+
+/** Title of the lens and of the confirmation: "ml.p3.2xlarge x1, $3.83/h". */
+export function trainingSummary(instanceType: string, count: number, region: string): string {
+  return `${instanceType} x${count}, ${formatPrice(instanceType, count, 'training', region)}`;
+}
+
+/** A CodeLens over the "training" key of spec files. */
+class TrainingLens implements vscode.CodeLensProvider {
+  constructor(private readonly services: Services) {}
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    const text = doc.getText();
+    const at = /"training"\s*:/.exec(text);
+    if (!at) return [];
+    const range = doc.lineAt(doc.positionAt(at.index).line).range;
+    let title = 'Start training';
+    try {
+      const t = (JSON.parse(text) as { training?: { instanceType?: unknown; instanceCount?: unknown } }).training;
+      if (typeof t?.instanceType === 'string' && t.instanceType !== 'local') {
+        title = `Start training (${trainingSummary(t.instanceType, typeof t.instanceCount === 'number' ? t.instanceCount : 1, priceRegion(this.services))})`;
+      }
+    } catch {
+      /* half-typed JSON: the plain title */
+    }
+    return [new vscode.CodeLens(range, { title, command: 'sagemakerHf.startTraining', arguments: [doc.uri] })];
+  }
+}
+
+/** The Training Compiler notice, once (until "Don't show again"). Not awaited: it must not block. */
+function showCompilerNotice(services: Services): void {
+  const state = services.context.globalState;
+  if (state.get<boolean>(NOTICE_KEY)) return;
+  void vscode.window.showInformationMessage(COMPILER_NOTICE, 'OK', "Don't Show Again").then(async (choice) => {
+    if (choice === "Don't Show Again") await state.update(NOTICE_KEY, true);
+  });
+}
+
+async function specFromArg(services: Services, arg: unknown): Promise<JobSpec | undefined> {
+  const uri = await services.specs.pick(arg instanceof vscode.Uri ? arg : undefined);
+  if (!uri) return undefined;
+  // Train what the editor shows: save unsaved edits of the spec first.
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (open?.isDirty) await open.save();
+  return loadSpecFile(uri.fsPath);
+}
+
+async function startTrainingCommand(services: Services, arg: unknown): Promise<void> {
+  const spec = await specFromArg(services, arg);
+  if (!spec) return;
+  if (spec.training.instanceType === 'local') {
+    throw new UserError(`training.instanceType is "local" in ${path.basename(spec.file ?? 'the spec')}: use "Start Local Training", or set an ml.* GPU instance type`, 'training.instanceType');
+  }
+  if (spec.training.compiler === 'training-compiler') showCompilerNotice(services);
+  const conn = await services.connection.require();
+  const { dryRun } = await import('../../workflow/train');
+  // Everything the SDK would refuse is refused here, before the confirmation.
+  const planned = dryRun(spec, { account: conn.account, region: conn.region, bucket: conn.bucket, role: conn.role, now: new Date() });
+  const count = spec.training.instanceCount ?? 1;
+  const summary = trainingSummary(spec.training.instanceType, count, conn.region);
+  const detail = [
+    `Instance: ${instanceSummary(spec)} — ${formatPrice(spec.training.instanceType, count, 'training', conn.region)} while it runs (at most ${Math.round((spec.training.maxRuntimeInSeconds ?? 86400) / 3600)} h).`,
+    `Image: ${planned.request.AlgorithmSpecification?.TrainingImage}`,
+    `Data: ${planned.request.InputDataConfig?.map((c) => c.DataSource?.S3DataSource?.S3Uri).join(', ')}`,
+    `Output: ${planned.request.OutputDataConfig?.S3OutputPath}`,
+    ...planned.validated.warnings.map((w) => `Warning: ${w}`),
+  ].join('\n');
+  const go = await vscode.window.showWarningMessage(`Start a SageMaker training job on ${summary}?`, { modal: true, detail }, 'Start Training');
+  if (go !== 'Start Training') return;
+  const started = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Starting training', cancellable: true },
+    async (progress, token) => {
+      const { startTraining } = await import('../../workflow/train');
+      return startTraining(spec, conn, { signal: toAbortSignal(token), onProgress: (m) => { services.log.info(m); progress.report({ message: m }); } });
+    },
+  );
+  services.log.info(`training job ${started.jobName} created (${summary})`);
+  for (const w of started.warnings) services.log.warn(w);
+  services.tree.refresh('jobs');
+  await vscode.commands.executeCommand('sagemakerHf.showJobLogs', started.jobName);
+  void vscode.window.showInformationMessage(`Training job ${started.jobName} started on ${summary}.`);
+}
+
+interface StoppableNode {
+  jobName: string;
+  local?: boolean;
+  stop?: () => Promise<void>;
+}
+
+async function stopTrainingCommand(services: Services, arg: unknown): Promise<void> {
+  const node = (arg && typeof arg === 'object' && typeof (arg as StoppableNode).jobName === 'string') ? (arg as StoppableNode) : undefined;
+  let name = typeof arg === 'string' ? arg.trim() : node?.jobName;
+  name ||= (await vscode.window.showInputBox({ title: 'Stop training job', prompt: 'Training job name' }))?.trim();
+  if (!name) return;
+  const local = node?.local === true;
+  const go = await vscode.window.showWarningMessage(
+    `Stop ${local ? 'local training' : 'training job'} ${name}?`,
+    { modal: true, detail: local ? 'The training process is ended; its partial output stays on disk.' : 'SageMaker ends the job (Stopping, then Stopped); billing ends when it is Stopped. What the script has not saved is lost.' },
+    'Stop Job',
+  );
+  if (go !== 'Stop Job') return;
+  if (local) {
+    if (node?.stop) return void (await node.stop());
+    const { stopLocalJob } = await import('./local');
+    return void (await stopLocalJob({ jobName: name }));
+  }
+  const conn = await services.connection.require();
+  const { stopTrainingJob } = await import('../../workflow/train');
+  await stopTrainingJob(conn, name);
+  services.log.info(`stop requested for training job ${name}`);
+  services.tree.refresh('jobs');
+  void vscode.window.showInformationMessage(`Stopping training job ${name}.`);
+}
+
+export function activate(services: Services): void {
+  const { context, log } = services;
+  context.subscriptions.push(
+    vscode.commands.registerCommand('sagemakerHf.startTraining', command(log, 'Start training', (arg?: unknown) => startTrainingCommand(services, arg))),
+    vscode.commands.registerCommand('sagemakerHf.stopTrainingJob', command(log, 'Stop training job', (arg?: unknown) => stopTrainingCommand(services, arg))),
+    vscode.languages.registerCodeLensProvider(SPEC_SELECTOR, new TrainingLens(services)),
+  );
+}
