@@ -123,6 +123,7 @@ def load_model(state, model, task, workdir, delay):
         state.error = f"{type(e).__name__}: {e}"
         print(f"[serve] error: loading the model failed: {state.error}", file=sys.stderr, flush=True)
         traceback.print_exc()
+        shutil.rmtree(workdir, ignore_errors=True)
         os._exit(EXIT_LOAD_FAILED)
 
 

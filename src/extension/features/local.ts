@@ -13,7 +13,7 @@ import { listLocalJobs, localJobName, runLocalTraining, type LocalJobRecord, typ
 import { httpPredictor } from '../../workflow/predictor';
 import { prepareDataset } from '../../workflow/prepare';
 import { createVenv, PythonPackagesMissingError, resolvePython, type PythonCheck } from '../../workflow/pythonEnv';
-import { openPredictionsPanel, registerEndpointSource } from '../endpointsSection';
+import { openPredictionsPanel, registerEndpointSource, registerLocalJobDeployer } from '../endpointsSection';
 import { registerJobSource } from '../jobsSection';
 import { metricsStore, lastMetricsSummary } from '../metricsStore';
 import type { Services } from '../services';
@@ -424,6 +424,8 @@ export function activate(services: Services): void {
   context.subscriptions.push(
     f,
     ...f.register(),
+    // sagemakerHf.deployEndpoint (the endpoints feature) hands local job nodes to us.
+    registerLocalJobDeployer((node) => deployLocalJob(services, node as { jobName: string })),
     vscode.commands.registerCommand('sagemakerHf.trainLocally', command(log, 'Local training', async (arg?: unknown) => {
       requireTrust('Local training');
       const uri = await services.specs.pick(arg);

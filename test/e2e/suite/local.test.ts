@@ -107,9 +107,10 @@ suite('Local target', function () {
     const jobRow = await waitFor(async () => (await treeNodes(a, 'jobs')).find((n) => n.item.label === job.jobName), 10_000, 'the local job in the tree');
     assert.equal(jobRow.item.contextValue, 'job.local.Completed');
 
-    // Deploy from the node (what the Deploy action on a local job node does).
+    // The Deploy action on a local job node: sagemakerHf.deployEndpoint hands it to the local target.
     const t1 = Date.now();
-    const endpoint = (await (jobRow.node as unknown as { deploy(): Promise<{ url: string; name: string; port: number }> }).deploy());
+    const endpoint = (await vscode.commands.executeCommand('sagemakerHf.deployEndpoint', jobRow.node)) as { url: string; name: string; port: number } | undefined;
+    assert.ok(endpoint, 'deployEndpoint returned the local endpoint');
     metric('local.deploy.ms', Date.now() - t1);
     assert.match(endpoint.url, /^http:\/\/127\.0\.0\.1:\d+$/);
     const epRow = await waitFor(async () => (await treeNodes(a, 'endpoints')).find((n) => n.item.label === endpoint.name), 10_000, 'the local endpoint in the tree');
@@ -119,7 +120,8 @@ suite('Local target', function () {
     assert.equal(result.predictions.length, 1);
     assert.ok(EMOTIONS.includes(result.predictions[0]![0]!.label), `an emotion label: ${JSON.stringify(result.raw)}`);
 
-    await (epRow.node as unknown as { deleteEndpoint(): Promise<void> }).deleteEndpoint();
+    // Delete Endpoint on a local node stops the server.
+    await vscode.commands.executeCommand('sagemakerHf.deleteEndpoint', epRow.node);
     assert.equal(await portOpen(endpoint.port), false, 'the server is gone');
     assert.equal((await treeNodes(a, 'endpoints')).find((n) => n.item.label === endpoint.name), undefined);
   });
