@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import * as tar from 'tar';
 import { containerInvocation, specHyperparameters } from '../core/containerContract';
 import { CancelledError, UserError } from '../core/errors';
+import { nameFromBase } from '../core/jobName';
 import type { JobSpec } from '../core/spec';
 import { groupAlive, runCollect, spawnGroup } from './processGroup';
 
@@ -60,10 +61,8 @@ export function jobsDir(workspaceDir: string): string {
  * `YYYY-MM-DD-HH-MM-SS-mmm`. Characters the API refuses become '-'.
  */
 export function localJobName(base: string, now = new Date()): string {
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  const ts = `${now.getUTCFullYear()}-${p(now.getUTCMonth() + 1)}-${p(now.getUTCDate())}-${p(now.getUTCHours())}-${p(now.getUTCMinutes())}-${p(now.getUTCSeconds())}-${p(now.getUTCMilliseconds(), 3)}`;
   const clean = base.replace(/[^a-zA-Z0-9-]+/g, '-').replace(/^-+/, '') || 'local';
-  return `${clean.slice(0, 63 - ts.length - 1)}-${ts}`;
+  return nameFromBase(clean, now);
 }
 
 /** GPUs nvidia-smi lists; 0 without nvidia-smi (what SM_NUM_GPUS says on a CPU instance). */
