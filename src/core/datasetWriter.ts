@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AsyncByteQueue, Field, Int32, Int64, Int8, List, RecordBatch, RecordBatchStreamWriter, Schema, Struct, makeData, type Data, type DataType } from 'apache-arrow';
 import { throwIfAborted } from './errors';
-import { pyJsonDumps } from './pyJson';
+import { pythonJsonDumps as pyJsonDumps, type PyValue } from './pythonJson';
 
 /** A tokenized split: rows already truncated, flat token ids with per-row offsets. */
 export interface TokenizedSplit {
@@ -59,7 +59,7 @@ class FileSink extends AsyncByteQueue<Uint8Array> {
 const MAX_SHARD_BYTES = 500 * 1024 * 1024;
 
 /** The `features` dict datasets writes (Sequence, not List: readable by datasets 2.x through 5.x). */
-export function featuresJson(labelNames: string[], withTypeIds: boolean): Record<string, unknown> {
+export function featuresJson(labelNames: string[], withTypeIds: boolean): { [key: string]: PyValue } {
   const seq = (dtype: string) => ({ feature: { dtype, _type: 'Value' }, _type: 'Sequence' });
   return {
     input_ids: seq('int32'),

@@ -60,8 +60,15 @@ export function pythonJsonString(s: string): string {
   return out + '"';
 }
 
-/** json.dumps(value) of the Python value this JavaScript value stands for. */
-export function pythonJsonDumps(value: PyValue | undefined): string {
+export interface DumpsOptions {
+  /** json.dumps(indent=N): items on their own lines, "," and ": " separators. */
+  indent?: number;
+  /** json.dumps(sort_keys=True). */
+  sortKeys?: boolean;
+}
+
+/** json.dumps(value[, indent, sort_keys]) of the Python value this JavaScript value stands for. */
+export function pythonJsonDumps(value: PyValue | undefined, opts: DumpsOptions = {}, depth = 0): string {
   if (value === null || value === undefined) return 'null';
   if (value === true) return 'true';
   if (value === false) return 'false';
@@ -71,6 +78,12 @@ export function pythonJsonDumps(value: PyValue | undefined): string {
     return Number.isInteger(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER ? String(value) : pythonFloatRepr(value);
   }
   if (typeof value === 'string') return pythonJsonString(value);
-  if (Array.isArray(value)) return `[${value.map((v) => pythonJsonDumps(v)).join(', ')}]`;
-  return `{${Object.entries(value).map(([k, v]) => `${pythonJsonString(k)}: ${pythonJsonDumps(v)}`).join(', ')}}`;
+  const items: string[] = Array.isArray(value)
+    ? value.map((v) => pythonJsonDumps(v, opts, depth + 1))
+    : (opts.sortKeys ? Object.keys(value).sort() : Object.keys(value)).map((k) => `${pythonJsonString(k)}: ${pythonJsonDumps(value[k], opts, depth + 1)}`);
+  const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
+  if (items.length === 0) return open + close;
+  if (opts.indent === undefined) return `${open}${items.join(', ')}${close}`;
+  const pad = (n: number) => '\n' + ' '.repeat(opts.indent! * n);
+  return `${open}${pad(depth + 1)}${items.join(',' + pad(depth + 1))}${pad(depth)}${close}`;
 }

@@ -9,7 +9,7 @@ import { datasetInfoJson, stateJson, writeSplit } from '../../src/core/datasetWr
 import { encodeLabels, resolveLabelNames } from '../../src/core/labels';
 import { choosePadding } from '../../src/core/padding';
 import { histogram, lengthStats, paddingOptions, renderReportMarkdown, reportSummary, splitReport } from '../../src/core/prepareReport';
-import { pyJsonDumps } from '../../src/core/pyJson';
+import { pythonJsonDumps as pyJsonDumps } from '../../src/core/pythonJson';
 import { UserError } from '../../src/core/errors';
 import type { JobSpec } from '../../src/core/spec';
 import { validateSpec } from '../../src/core/spec';
