@@ -244,3 +244,22 @@ test('Ctrl-C during training stops it: job Stopped, exit 130, nothing left', asy
   assert.equal(job.status, 'Stopped');
   await assertNothingRunning();
 });
+
+test('a kept local endpoint answers the CLI predict and is stopped by the CLI delete', async () => {
+  const ep = await startLocalEndpoint({ python, model: tinyModel, workspaceDir: tmp, serveScript, port: 0, name: 'kept-endpoint' });
+  try {
+    const predicted = await cliRun(['predict', ep.url, 'Winter is coming and it will be dark soon.']);
+    assert.equal(predicted.code, 0, predicted.stderr);
+    assert.ok(JSON.parse(predicted.stdout), 'prints the response JSON');
+    const deleted = await cliRun(['delete', ep.url]);
+    assert.equal(deleted.code, 0, deleted.stderr);
+    assert.match(deleted.stdout, new RegExp(`Stopped local endpoint kept-endpoint \\(pid ${ep.pid}\\)`));
+    assert.deepEqual((await listLocalEndpoints(tmp)).map((e) => e.name), []);
+    assert.deepEqual(strayProcesses(), []);
+    const again = await cliRun(['delete', ep.url]);
+    assert.notEqual(again.code, 0);
+    assert.match(again.stderr, /no local endpoint http:\/\/127\.0\.0\.1:\d+ is registered/);
+  } finally {
+    await ep.stop().catch(() => undefined);
+  }
+});

@@ -2,10 +2,11 @@ import { UserError } from '../../core/errors';
 import { describeKept, describeSteps } from '../../core/deletePlan';
 import { formatPrice } from '../../core/pricing';
 import { executeDeletePlan, planEndpointDelete } from '../../workflow/deleteEndpoint';
+import { listLocalEndpoints, stopLocalEndpoint } from '../../workflow/localEndpoint';
 import { askYesNo, canAsk } from '../askYesNo';
 import { parseCommandArgs, type CliContext } from '../context';
 
-const USAGE = `Usage: sagemaker-hf delete <endpoint-name> [--yes] [--include-untagged]
+const USAGE = `Usage: sagemaker-hf delete <endpoint-name | http://127.0.0.1:PORT> [--yes] [--include-untagged]
 
 Deletes the endpoint, then its endpoint config, then its model (waiting for the endpoint to be gone).
 A config or model another endpoint still uses is kept; so is one not created by sagemaker-hf and not
@@ -25,6 +26,14 @@ export const command = {
     }
     const name = positionals[0];
     if (!name || positionals.length > 1) throw new UserError(`endpoint: give exactly one endpoint name\n${USAGE}`, 'endpoint');
+    // A local endpoint (started by 'run --keep-endpoint' from this folder) is a process, not an AWS
+    // resource: stopping it costs nothing and loses nothing, so it needs no confirmation.
+    const local = (await listLocalEndpoints(process.cwd())).find((e) => e.name === name || e.url.replace(/\/+$/, '') === name.replace(/\/+$/, ''));
+    if (local || /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(name)) {
+      if (!(await stopLocalEndpoint(process.cwd(), name))) throw new UserError(`endpoint: no local endpoint ${name} is registered in ${process.cwd()}/.sagemaker-hf/endpoints.json`, 'endpoint');
+      ctx.stdout(`Stopped local endpoint ${local?.name ?? name} (pid ${local?.pid ?? '?'}).`);
+      return 0;
+    }
     const info = await planEndpointDelete(ctx.target, name, { includeUntagged: !!values['include-untagged'], signal: ctx.signal });
     const { plan } = info;
     const cost = info.instanceType ? `, ${info.instanceCount ?? 1} x ${info.instanceType} now costs ${formatPrice(info.instanceType, info.instanceCount || 1, 'inference', ctx.target.region)}` : '';

@@ -16,7 +16,7 @@ serve.py as the endpoint on a free 127.0.0.1 port. Jobs and datasets go under DI
 --python PATH   the interpreter (default: training.pythonPath, DIR/.sagemaker-hf/venv, python3 on PATH);
                 it needs torch, transformers and datasets (pip install -r training-scripts/requirements.txt).
 --keep-endpoint leave the local endpoint running (it stays in DIR/.sagemaker-hf/endpoints.json; stop it with
-                kill -TERM -- -PID, the process group printed at the end).
+                'sagemaker-hf delete URL' run from DIR).
 --target sagemaker is not offered by 'run': use the prepare, train, deploy, predict and delete commands.`;
 
 const fmt = (ms: number) => (ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`);
@@ -88,7 +88,7 @@ export const command = {
       ctx.stdout(`  job folder ${result.job.jobDir}`);
       ctx.stdout(`  model      ${result.job.modelArtifact}`);
       ctx.stdout(`  prediction ${JSON.stringify(result.prediction.raw)}`);
-      if (result.endpoint) ctx.stdout(`  endpoint   ${result.endpoint.url} still running (process group ${result.endpoint.pid}); stop it with: kill -TERM -- -${result.endpoint.pid}`);
+      if (result.endpoint) ctx.stdout(`  endpoint   ${result.endpoint.url} still running (process group ${result.endpoint.pid}); stop it with: sagemaker-hf delete ${result.endpoint.url}${values.workdir ? ` (from ${values.workdir})` : ''}`);
       return 0;
     } finally {
       ctx.signal.removeEventListener('abort', onCtx);
