@@ -124,6 +124,7 @@ JSON
 }
 
 # Starts code-server in its own process group: e2e_start_code_server PORT DATA_DIR [extra code-server args...]
+# (tests pass `--vscode-option enable-smoke-test-driver`: VS Code 1.139 honours the ?payload= URL only then)
 # (DATA_DIR gets config.yaml, user/, ext/ and server.log). Sets E2E_CS_PGID; waits for /healthz.
 e2e_start_code_server() {
   local port=$1 data=$2; shift 2
@@ -131,7 +132,7 @@ e2e_start_code_server() {
   [ -f "$data/user/User/settings.json" ] || e2e_write_user_settings "$data/user"
   e2e_start_group env PATH="$NODE24/bin:$PATH" "$CODE_SERVER" --config "$data/config.yaml" \
     --bind-addr "127.0.0.1:$port" --auth none --disable-telemetry --disable-update-check \
-    --disable-workspace-trust --disable-getting-started-override --vscode-option enable-smoke-test-driver \
+    --disable-workspace-trust --disable-getting-started-override \
     --user-data-dir "$data/user" --extensions-dir "$data/ext" "$@" >"$data/server.log" 2>&1
   E2E_CS_PGID=$E2E_LAST_PGID
   if ! e2e_wait_http "http://127.0.0.1:$port/healthz" 60; then

@@ -132,9 +132,12 @@ WS=$TMP/ws
 mkdir -p "$WS"
 cp -r examples schemas "$WS/"
 [ -d training-scripts ] && cp -r training-scripts "$WS/" && find "$WS/training-scripts" -name __pycache__ -prune -exec rm -rf {} +
+# Same relative layout as the repo for specs that point at ../../shared (test data) or ../.cache (models).
+ln -s "$REPO/.cache" "$WS/.cache"
+[ -d "$REPO/../shared" ] && ln -s "$(cd "$REPO/../shared" && pwd)" "$TMP/shared"
 CS_PORT=$(e2e_free_port)
 t=$SECONDS
-if ! e2e_start_code_server "$CS_PORT" "$TMP/cs"; then ko "code-server did not start on 127.0.0.1:$CS_PORT"; finish; fi
+if ! e2e_start_code_server "$CS_PORT" "$TMP/cs" --vscode-option enable-smoke-test-driver; then ko "code-server did not start on 127.0.0.1:$CS_PORT"; finish; fi
 echo "  moto on :$MOTO_PORT, code-server on :$CS_PORT ($((SECONDS - t)) s)"
 
 # --- browser: mocha suite in the extension host + GUI scenarios ------------------------------------------

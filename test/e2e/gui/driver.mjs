@@ -73,15 +73,20 @@ export class Workbench {
     if (await this.page.locator('.quick-input-widget input').isVisible().catch(() => false)) await this.page.keyboard.press('Escape');
   }
 
-  /** A tree/list row containing `text`, optionally inside the view titled `view` (e.g. "Job Specs"). */
-  treeRow(text, { view } = {}) {
+  /**
+   * A tree/list row containing `text` (anywhere: label or description), optionally inside the view titled
+   * `view` (e.g. "Job Specs"); with `exact: true` the row whose label is exactly `text`.
+   */
+  treeRow(text, { view, exact = false } = {}) {
     const scope = view ? this.viewPane(view) : this.page.locator('.sidebar');
-    return scope.locator('.monaco-list-row', { hasText: text }).first();
+    if (!exact) return scope.locator('.monaco-list-row', { hasText: text }).first();
+    const label = this.page.locator('.label-name', { hasText: new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) });
+    return scope.locator('.monaco-list-row', { has: label }).first();
   }
 
-  /** Waits for a tree row containing `text`; returns its locator. */
-  async waitForTreeRow(text, { view, timeoutMs = 30_000 } = {}) {
-    const row = this.treeRow(text, { view });
+  /** Waits for a tree row (see treeRow); returns its locator. */
+  async waitForTreeRow(text, { view, exact, timeoutMs = 30_000 } = {}) {
+    const row = this.treeRow(text, { view, exact });
     await row.waitFor({ timeout: timeoutMs }).catch((e) => { throw new Error(`no tree row "${text}"${view ? ` in view "${view}"` : ''} within ${timeoutMs} ms: ${e.message}`); });
     return row;
   }

@@ -25,7 +25,7 @@ export async function run(wb) {
   await wb.waitForTreeRow('sagemaker-us-east-1-123456789012', { view: 'SageMaker' });
 
   // The example spec in Job Specs; clicking it opens the file in an editor.
-  const spec = await wb.waitForTreeRow('emotion', { view: 'Job Specs' });
+  const spec = await wb.waitForTreeRow('emotion', { view: 'Job Specs', exact: true });
   await spec.click();
   await wb.page.locator('.tabs-container .tab', { hasText: 'emotion.sagemaker-hf.json' }).waitFor({ timeout: 20_000 })
     .catch((e) => { throw new Error(`clicking the spec did not open emotion.sagemaker-hf.json: ${e.message}`); });
