@@ -50,7 +50,7 @@ finish() {
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/sagemaker-hf-e2e.XXXXXX")
 MOTO_PGID="" RUNNER_PGID="" WATCHDOG_PID="" E2E_CS_PGID=""
 cleanup() {
-  [ -n "$WATCHDOG_PID" ] && kill "$WATCHDOG_PID" 2>/dev/null
+  [ -n "$WATCHDOG_PID" ] && kill -KILL -- "-$WATCHDOG_PID" 2>/dev/null
   e2e_kill_group "$RUNNER_PGID"
   e2e_kill_group "$E2E_CS_PGID"
   e2e_kill_group "$MOTO_PGID"
@@ -146,11 +146,13 @@ export CHROMIUM
 e2e_start_group node test/e2e/runner.mjs --base "http://127.0.0.1:$CS_PORT" --folder "$WS/examples" --repo "$REPO" \
   --out "$OUT" ${SAGEMAKER_HF_E2E_ONLY:+--only "$SAGEMAKER_HF_E2E_ONLY"} ${SAGEMAKER_HF_E2E_GREP:+--grep "$SAGEMAKER_HF_E2E_GREP"}
 RUNNER_PGID=$E2E_LAST_PGID
-( sleep "$TIMEOUT_S"; echo "✖ e2e browser part exceeded ${TIMEOUT_S} s (SAGEMAKER_HF_E2E_TIMEOUT_S): killing it"; kill -TERM -- "-$RUNNER_PGID" 2>/dev/null ) &
-WATCHDOG_PID=$!
+# The watchdog is a process group of its own: killing it must also end its `sleep`, which otherwise keeps
+# our stdout open and the caller (test-all) waiting for the full timeout.
+e2e_start_group bash -c 'sleep "$1"; echo "✖ e2e browser part exceeded $1 s (SAGEMAKER_HF_E2E_TIMEOUT_S): killing it"; kill -TERM -- "-$2"' watchdog "$TIMEOUT_S" "$RUNNER_PGID"
+WATCHDOG_PID=$E2E_LAST_PGID
 wait "$RUNNER_PGID"
 runner_rc=$?
-kill "$WATCHDOG_PID" 2>/dev/null; WATCHDOG_PID=""
+kill -KILL -- "-$WATCHDOG_PID" 2>/dev/null; WATCHDOG_PID=""
 if [ -f "$OUT/runner.json" ]; then
   read -r rp rf < <(node -p 'const r=require(process.argv[1]); `${r.passed} ${r.failed}`' "$OUT/runner.json")
   passed=$((passed + rp)); failed=$((failed + rf))
