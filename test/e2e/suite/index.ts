@@ -20,14 +20,34 @@ async function measureActivation(): Promise<void> {
     metric('activationMs', ext.exports.activationMs.toFixed(1));
     return;
   }
+  // Which of the extension's own bundles (dist/*.js) are loaded at each point: the shell is meant to load
+  // nothing heavy until a command runs (scripts/build.mjs).
+  const loaded = () => Object.keys(require.cache).filter((k) => k.startsWith(path.join(ext.extensionPath, 'dist'))).map((k) => path.basename(k)).sort().join('+') || 'none';
   const t0 = performance.now();
   require(path.join(ext.extensionPath, String(ext.packageJSON.main)));
   const t1 = performance.now();
-  const api = await ext.activate();
+  const afterRequire = loaded();
+  // Who loads dist/heavy.js during activate(), if anything does: the first stack, for the report.
+  const Module = require('node:module') as { prototype: { require: (id: string) => unknown } };
+  const original = Module.prototype.require;
+  let heavyStack: string | undefined;
+  Module.prototype.require = function (this: unknown, id: string) {
+    if (!heavyStack && /heavy\.js$/.test(id)) heavyStack = new Error().stack?.split('\n').slice(2, 9).map((l) => l.trim()).join(' < ');
+    return original.call(this, id);
+  };
+  let api: { activationMs: number };
+  try {
+    api = await ext.activate();
+  } finally {
+    Module.prototype.require = original;
+  }
   const t2 = performance.now();
   metric('bundleRequireMs', (t1 - t0).toFixed(1));
   metric('activateWallMs', (t2 - t1).toFixed(1));
   metric('activationMs', api.activationMs.toFixed(1));
+  metric('bundlesLoadedAfterRequire', afterRequire);
+  metric('bundlesLoadedAfterActivate', loaded());
+  if (heavyStack) metric('heavyLoadedDuringActivateBy', heavyStack);
 }
 
 export async function run(): Promise<void> {
