@@ -8,8 +8,9 @@
 # (test/e2e/install.sh: apt chromium/libkrb5-dev, Node 24, code-server); packages the extension
 # (npm run package -> dist/sagemaker-hf.vsix, production build) and installs the .vsix into a scratch
 # code-server; starts moto_server and code-server (each in its own process group, killed at exit, also
-# on failure, timeout or Ctrl-C) with AWS_ENDPOINT_URL pointing at moto; the workspace is a temp copy of
-# examples/ (with schemas/ and training-scripts/ beside it, so the spec's relative paths resolve).
+# on failure, timeout or Ctrl-C) with AWS_ENDPOINT_URL pointing at moto. The workspace: the mocha run and
+# each GUI scenario open their own temp copy of examples/ (with schemas/ and training-scripts/ beside it,
+# and ../.cache, ../../shared linked as in the repo, so the specs' relative paths resolve).
 #
 # Add a test suite: create test/e2e/suite/<feature>.test.ts with mocha TDD (`suite`, `test`) using the
 #   real `vscode` API; scripts/build-tests.mjs compiles it to out/test/e2e/suite/ and suite/index.ts loads
@@ -143,7 +144,7 @@ echo "  moto on :$MOTO_PORT, code-server on :$CS_PORT ($((SECONDS - t)) s)"
 # --- browser: mocha suite in the extension host + GUI scenarios ------------------------------------------
 TIMEOUT_S=${SAGEMAKER_HF_E2E_TIMEOUT_S:-600}
 export CHROMIUM
-e2e_start_group node test/e2e/runner.mjs --base "http://127.0.0.1:$CS_PORT" --folder "$WS/examples" --repo "$REPO" \
+e2e_start_group node test/e2e/runner.mjs --base "http://127.0.0.1:$CS_PORT" --workspace "$WS" --repo "$REPO" \
   --out "$OUT" ${SAGEMAKER_HF_E2E_ONLY:+--only "$SAGEMAKER_HF_E2E_ONLY"} ${SAGEMAKER_HF_E2E_GREP:+--grep "$SAGEMAKER_HF_E2E_GREP"}
 RUNNER_PGID=$E2E_LAST_PGID
 # The watchdog is a process group of its own: killing it must also end its `sleep`, which otherwise keeps
@@ -172,6 +173,7 @@ const figures = {
   vsixBytes: size('dist/sagemaker-hf.vsix'),
   extensionJsBytes: size('dist/extension.js'),
   cliJsBytes: size('dist/cli.js'),
+  heavyJsBytes: size('dist/heavy.js'),
   activationMs: m.activationMs ? +m.activationMs : null,
   activateWallMs: m.activateWallMs && !isNaN(+m.activateWallMs) ? +m.activateWallMs : m.activateWallMs ?? null,
   suiteSeconds: r.timings?.suiteSeconds ?? null,
@@ -181,6 +183,6 @@ const figures = {
 };
 fs.writeFileSync(path.join(out, 'metrics.json'), JSON.stringify(figures, null, 2));
 const kb = (b) => (b == null ? 'n/a' : `${(b / 1024).toFixed(0)} KiB`);
-console.log(`e2e figures: vsix ${kb(figures.vsixBytes)}, dist/extension.js ${kb(figures.extensionJsBytes)}, dist/cli.js ${kb(figures.cliJsBytes)}, activate() ${figures.activationMs ?? 'n/a'} ms, ext.activate() wall ${figures.activateWallMs ?? 'n/a'} ms`);
+console.log(`e2e figures: vsix ${kb(figures.vsixBytes)}, dist/extension.js ${kb(figures.extensionJsBytes)}, dist/cli.js ${kb(figures.cliJsBytes)}, dist/heavy.js ${kb(figures.heavyJsBytes)}, bundle load ${m.bundleRequireMs ?? 'n/a'} ms, activate() ${figures.activationMs ?? 'n/a'} ms, ext.activate() wall ${figures.activateWallMs ?? 'n/a'} ms`);
 JS
 finish

@@ -2,17 +2,26 @@
 // code-server and runs (a) the mocha suite out/test/e2e/suite/index.js inside the real extension host
 // (?payload= extensionDevelopmentPath + extensionTestsPath; VS Code reports back through
 // window.codeAutomationLog / window.codeAutomationExit) and (b) every GUI scenario test/e2e/gui/*.gui.mjs,
-// each in a fresh browser context (so a fresh extension host). Prints one closing "N passed, N failed".
-// Usage: node test/e2e/runner.mjs --base URL --folder DIR --repo DIR --out DIR [--only suite|gui] [--grep RE]
+// each in a fresh browser context (so a fresh extension host) and a fresh copy of the workspace (so what
+// one part leaves behind, e.g. a local job, cannot change what another sees). Prints "N passed, N failed".
+// Usage: node test/e2e/runner.mjs --base URL --workspace DIR --repo DIR --out DIR [--only suite|gui] [--grep RE]
+// (--workspace: a folder holding examples/, schemas/, training-scripts/; each part opens a copy's examples/)
 import { chromium } from 'playwright-core';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, resolve, basename } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve, basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import { CHROMIUM_ARGS, Workbench, workbenchUrl } from './gui/driver.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
-const base = args.base, folder = resolve(args.folder), repo = resolve(args.repo), outDir = resolve(args.out);
+const base = args.base, template = resolve(args.workspace), repo = resolve(args.repo), outDir = resolve(args.out);
+
+/** A fresh copy of the workspace template beside it (same relative layout); returns its examples/ folder. */
+function freshWorkspace(name) {
+  const dir = join(dirname(template), `ws-${name}`);
+  cpSync(template, dir, { recursive: true, verbatimSymlinks: true });
+  return join(dir, 'examples');
+}
 const only = args.only;
 const grep = args.grep ? new RegExp(args.grep) : undefined;
 const SUITE_TIMEOUT_MS = +(process.env.SAGEMAKER_HF_E2E_SUITE_TIMEOUT_MS ?? 240_000);
@@ -51,7 +60,7 @@ async function runSuite() {
   });
   await context.exposeFunction('codeAutomationExit', (code) => exit(code));
   const page = await context.newPage();
-  const url = workbenchUrl(base, { folder, extensionDevelopmentPath: repo, extensionTestsPath: entry });
+  const url = workbenchUrl(base, { folder: freshWorkspace('suite'), extensionDevelopmentPath: repo, extensionTestsPath: entry });
   console.log(`--- mocha suite in the extension host (${basename(entry)}) ---`);
   let code;
   try {
@@ -86,7 +95,7 @@ async function runGui() {
     const t0 = Date.now();
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
     const page = await context.newPage();
-    const wb = new Workbench(page, { base, folder, repoRoot: repo, outDir, name });
+    const wb = new Workbench(page, { base, folder: freshWorkspace(`gui-${name}`), repoRoot: repo, outDir, name });
     let timer;
     try {
       await Promise.race([
