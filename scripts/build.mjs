@@ -5,6 +5,7 @@ import { readdirSync, mkdirSync, chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
+import { execFileSync } from 'node:child_process';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -51,7 +52,6 @@ const lazyModules = new Map(); // key -> absolute path or package name
 const lazyHeavy = {
   name: 'lazy-heavy',
   setup(build) {
-    build.onResolve({ filter: /^\.\/heavy\.js$/ }, (args) => (args.namespace === 'lazy' ? { path: './heavy.js', external: true } : undefined));
     build.onResolve({ filter: /.*/ }, async (args) => {
       if (args.pluginData?.lazySkip || args.namespace !== 'file') return undefined;
       if (!args.importer.startsWith(SHELL_DIR) || args.path === 'vscode') return undefined;
@@ -64,18 +64,35 @@ const lazyHeavy = {
       lazyModules.set(key, isPackage ? args.path : res.path);
       return { path: key, namespace: 'lazy' };
     });
+    build.onResolve({ filter: /^lazy-runtime$/ }, () => ({ path: 'lazy-runtime', namespace: 'lazy-runtime' }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-runtime' }, () => ({
+      loader: 'js',
+      // esbuild's ESM interop enumerates a module's keys when it is imported; answering from the names
+      // found at build time keeps that from loading heavy.js. Values are read on first use only.
+      contents: `module.exports = (key, names) => {
+  let m;
+  const load = () => (m ??= require('./heavy.js')[key]);
+  return new Proxy({}, {
+    get: (_, k) => (k === '__esModule' ? true : load()[k]),
+    has: (_, k) => (names ? names.includes(k) : k in load()),
+    ownKeys: () => (names ? [...names] : Reflect.ownKeys(load())),
+    getOwnPropertyDescriptor: (_, k) => {
+      if (names) return names.includes(k) ? { configurable: true, enumerable: true, get: () => load()[k] } : undefined;
+      const d = Object.getOwnPropertyDescriptor(load(), k);
+      return d && { ...d, configurable: true };
+    },
+  });
+};`,
+    }));
+    build.onResolve({ filter: /^\.\/heavy\.js$/ }, (args) => (args.namespace === 'lazy-runtime' ? { path: './heavy.js', external: true } : undefined));
     build.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
       loader: 'js',
-      contents: `let m; const load = () => (m ??= require('./heavy.js')[${JSON.stringify(args.path)}]);
-module.exports = new Proxy({}, {
-  get: (_, k) => (k === '__esModule' ? true : load()[k]),
-  has: (_, k) => k in load(),
-  ownKeys: () => Reflect.ownKeys(load()),
-  getOwnPropertyDescriptor: (_, k) => { const d = Object.getOwnPropertyDescriptor(load(), k); return d && { ...d, configurable: true }; },
-});`,
+      contents: `module.exports = require('lazy-runtime')(${JSON.stringify(args.path)}, ${JSON.stringify(lazyExportNames.get(args.path) ?? null)});`,
     }));
   },
 };
+/** key -> export names of that module, read from the built heavy.js (second pass). */
+const lazyExportNames = new Map();
 
 const builds = [
   {
@@ -131,7 +148,15 @@ if (watch) {
   for (const b of builds) (await esbuild.context(b)).watch();
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
-  // The heavy bundle's contents are what the shell build proxied, so it is built second.
+  // The heavy bundle's contents are what the shell build proxied, so it is built second; then the shell
+  // is built again with every proxied module's export names, read by loading heavy.js once here.
   await esbuild.build(heavyBuild());
+  const probe = `const M = require('module'); const load = M._load; M._load = function (r, ...a) { return r === 'vscode' ? {} : load.call(this, r, ...a); };
+const h = require(${JSON.stringify(join(process.cwd(), 'dist', 'heavy.js'))}); const out = {};
+for (const k of Object.keys(h)) out[k] = Object.keys(h[k]).filter((n) => n !== '__esModule');
+process.stdout.write(JSON.stringify(out));`;
+  const names = JSON.parse(execFileSync(process.execPath, ['-e', probe], { encoding: 'utf8', maxBuffer: 16 << 20 }));
+  for (const [k, v] of Object.entries(names)) lazyExportNames.set(k, v);
+  await esbuild.build(builds[0]);
   chmodSync('dist/cli.js', 0o755);
 }

@@ -2,8 +2,8 @@
 // extension started, then the account's recent jobs. Only jobs in progress are polled, only while the
 // view is visible, with backoff; a job in a terminal state is described once and never again.
 import * as vscode from 'vscode';
-import { DescribeTrainingJobCommand, ListTrainingJobsCommand, SageMakerClient, SearchCommand, type TrainingJobSummary } from '@aws-sdk/client-sagemaker';
-import { client } from '../aws/clients';
+import type { TrainingJobSummary } from '@aws-sdk/client-sagemaker';
+import { describeTrainingJobRaw, listTrainingJobsPage, searchTrainingJobsByTag } from '../aws/sagemakerQueries';
 import { describeAwsError } from '../aws/errors';
 import { errorLine } from '../core/errors';
 import type { Services } from './services';
@@ -207,7 +207,7 @@ export class JobsModel implements vscode.Disposable {
   async describe(name: string): Promise<JobDescription> {
     const conn = this.services.connection.current;
     if (!conn) throw new Error('not connected to AWS');
-    const d = await client(SageMakerClient, conn).send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
+    const d = await describeTrainingJobRaw(conn, name);
     const n = this.ensureNode(name);
     n.desc = d;
     return d;
@@ -230,23 +230,15 @@ export class JobsModel implements vscode.Disposable {
   private async fetch(): Promise<void> {
     const conn = this.services.connection.current;
     if (!conn) return;
-    const sm = client(SageMakerClient, conn);
     const max = vscode.workspace.getConfiguration('sagemakerHf').get<number>('jobs.maxListed', 50);
     const ours: string[] = [];
     const recent: string[] = [];
     this.listError = undefined;
     try {
       // Jobs this extension started carry a tag; Search finds them (with their full description) in one call.
-      const found = await sm.send(new SearchCommand({
-        Resource: 'TrainingJob',
-        SearchExpression: { Filters: [{ Name: `Tags.${CREATED_BY_TAG}`, Operator: 'Exists' }] },
-        SortBy: 'CreationTime',
-        SortOrder: 'Descending',
-        MaxResults: 20,
-      })).catch(() => undefined); // Search may be denied by IAM; the list below still works.
-      for (const r of found?.Results ?? []) {
-        const tj = r.TrainingJob;
-        if (!tj?.TrainingJobName) continue;
+      const found = await searchTrainingJobsByTag(conn, CREATED_BY_TAG, 20).catch(() => []); // Search may be denied by IAM; the list below still works.
+      for (const tj of found) {
+        if (!tj.TrainingJobName) continue;
         const tagged = (tj.Tags ?? []).some((t) => t.Key === CREATED_BY_TAG);
         if (!tagged) continue; // an emulator may ignore the filter
         const n = this.ensureNode(tj.TrainingJobName);
@@ -255,7 +247,7 @@ export class JobsModel implements vscode.Disposable {
       }
       let token: string | undefined;
       do {
-        const page = await sm.send(new ListTrainingJobsCommand({ SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: Math.min(100, max - recent.length), NextToken: token }));
+        const page = await listTrainingJobsPage(conn, { MaxResults: Math.min(100, max - recent.length), NextToken: token });
         for (const s of page.TrainingJobSummaries ?? []) {
           if (!s.TrainingJobName || recent.length >= max) continue;
           this.ensureNode(s.TrainingJobName, s);

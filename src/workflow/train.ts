@@ -15,8 +15,10 @@ import type { JobSpec } from '../core/spec';
 import { buildTrainingRequest, type RequestContext, type TrainingRequest } from '../core/trainingRequest';
 import { ensureDefaultBucket, type Connection } from './connect';
 import { packageSourceDir } from './sourcePackage';
+import { MANIFEST_NAME } from './prepare';
 
-export const MANIFEST_NAME = '.sagemaker-hf-manifest.json';
+// The dataset manifest prepare writes last: its presence means the channels are complete.
+export { MANIFEST_NAME };
 
 export interface TrainOptions {
   signal?: AbortSignal;

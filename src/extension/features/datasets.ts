@@ -4,10 +4,9 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { client } from '../../aws/clients';
 import { formatBytes, reportSummary, renderReportMarkdown, type PrepareReport } from '../../core/prepareReport';
 import { loadSpecFile, type JobSpec } from '../../core/spec';
+import { listDatasetManifests, readS3Text } from '../../workflow/datasetCatalog';
 import { MANIFEST_NAME, REPORT_NAME, prepareDataset, type DatasetManifest, type PrepareResult } from '../../workflow/prepare';
 import type { Connection } from '../../workflow/connect';
 import { readSettings } from '../settings';
@@ -82,29 +81,6 @@ function entryOfManifest(m: DatasetManifest): PreparedEntry {
   };
 }
 
-/** Manifests in the bucket (the first pages of keys only: the default bucket also holds job outputs). */
-async function listManifests(conn: Connection, signal?: AbortSignal): Promise<DatasetManifest[]> {
-  const s3 = client(S3Client, conn);
-  const keys: string[] = [];
-  let token: string | undefined;
-  for (let page = 0; page < 10; page++) {
-    const res = await s3.send(new ListObjectsV2Command({ Bucket: conn.bucket, ContinuationToken: token }), { abortSignal: signal });
-    for (const o of res.Contents ?? []) if (o.Key?.endsWith(`/${MANIFEST_NAME}`)) keys.push(o.Key);
-    token = res.IsTruncated ? res.NextContinuationToken : undefined;
-    if (!token) break;
-  }
-  const out: DatasetManifest[] = [];
-  for (const key of keys) {
-    try {
-      const res = await s3.send(new GetObjectCommand({ Bucket: conn.bucket, Key: key }), { abortSignal: signal });
-      out.push(JSON.parse(await res.Body!.transformToString()) as DatasetManifest);
-    } catch {
-      // An unreadable manifest is skipped; the prefix then reads as not prepared.
-    }
-  }
-  return out;
-}
-
 export function activate(services: Services): void {
   const { log, context } = services;
   const session = new Map<string, PreparedEntry>();
@@ -119,7 +95,7 @@ export function activate(services: Services): void {
       const conn = services.connection.current;
       if (conn) {
         try {
-          for (const m of await listManifests(conn)) entries.set(`${m.bucket}/${m.prefix}`, entryOfManifest(m));
+          for (const m of await listDatasetManifests(conn)) entries.set(`${m.bucket}/${m.prefix}`, entryOfManifest(m));
         } catch (err) {
           log.warn(`Listing prepared datasets in s3://${conn.bucket} failed: ${(err as Error).message}`);
         }
@@ -232,8 +208,7 @@ export function activate(services: Services): void {
       if (entry.reportPath) return vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(entry.reportPath));
       const conn = services.connection.current ?? (await services.connection.require());
       if (!entry.reportKey) throw new Error(`dataset ${entry.prefix} has no report`);
-      const res = await client(S3Client, conn).send(new GetObjectCommand({ Bucket: entry.bucket ?? conn.bucket, Key: entry.reportKey }));
-      await openReport(await res.Body!.transformToString());
+      await openReport(await readS3Text(conn, entry.bucket ?? conn.bucket, entry.reportKey));
     })),
 
     vscode.commands.registerCommand('sagemakerHf.setHubToken', command(log, 'Set Hugging Face Hub token', async () => {

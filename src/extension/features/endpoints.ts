@@ -2,11 +2,8 @@
 // endpoints with status, size, uptime and cost, a status bar item so none is forgotten, the predictions
 // page, and delete (endpoint, config, model; shared or foreign resources kept and named).
 import * as vscode from 'vscode';
-import {
-  DescribeEndpointCommand, DescribeEndpointConfigCommand, ListEndpointsCommand, ListTrainingJobsCommand, SageMakerClient,
-  type DescribeEndpointOutput, type EndpointSummary,
-} from '@aws-sdk/client-sagemaker';
-import { client } from '../../aws/clients';
+import type { DescribeEndpointOutput, EndpointSummary } from '@aws-sdk/client-sagemaker';
+import { describeEndpoint, describeEndpointConfig, listEndpoints, listTrainingJobsPage } from '../../aws/sagemakerQueries';
 import { describeAwsError } from '../../aws/errors';
 import { UserError, errorLine } from '../../core/errors';
 import { describeKept, describeSteps } from '../../core/deletePlan';
@@ -183,10 +180,8 @@ class EndpointsModel implements vscode.Disposable {
   private async doRefresh(): Promise<void> {
     const conn = this.conn;
     if (!conn) return;
-    const sm = client(SageMakerClient, conn);
     try {
-      const page = await sm.send(new ListEndpointsCommand({ SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 100 }));
-      const summaries = page.Endpoints ?? [];
+      const summaries = await listEndpoints(conn, 100);
       this.order = summaries.map((s) => s.EndpointName!).filter(Boolean);
       for (const s of summaries) this.node(s.EndpointName!).summary = s;
       for (const [name, n] of this.nodes) if (!this.order.includes(name) && !n.override) this.nodes.delete(name);
@@ -204,16 +199,15 @@ class EndpointsModel implements vscode.Disposable {
   async describe(name: string): Promise<void> {
     const conn = this.conn;
     if (!conn) return;
-    const sm = client(SageMakerClient, conn);
     const n = this.node(name);
     const before = n.status;
     try {
-      const desc = await sm.send(new DescribeEndpointCommand({ EndpointName: name }));
+      const desc = await describeEndpoint(conn, name);
       n.facts.desc = desc;
       n.facts.count = desc.ProductionVariants?.reduce((k, v) => k + (v.CurrentInstanceCount ?? v.DesiredInstanceCount ?? 0), 0) || undefined;
       const cfgName = desc.EndpointConfigName;
       if (cfgName && !this.configCache.has(cfgName)) {
-        const cfg = await sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: cfgName }));
+        const cfg = await describeEndpointConfig(conn, cfgName);
         const v = cfg.ProductionVariants?.[0];
         this.configCache.set(cfgName, { instanceType: v?.InstanceType, count: v?.InitialInstanceCount, modelName: v?.ModelName });
       }
@@ -290,8 +284,7 @@ class EndpointsModel implements vscode.Disposable {
 }
 
 async function pickCompletedJob(conn: Connection, signal: AbortSignal): Promise<string | undefined> {
-  const sm = client(SageMakerClient, conn);
-  const page = await sm.send(new ListTrainingJobsCommand({ StatusEquals: 'Completed', SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 50 }), { abortSignal: signal })
+  const page = await listTrainingJobsPage(conn, { StatusEquals: 'Completed', MaxResults: 50 }, signal)
     .catch((e) => { throw describeAwsError(e, conn, 'Listing completed training jobs'); });
   const jobs = (page.TrainingJobSummaries ?? []).filter((j) => j.TrainingJobStatus === 'Completed');
   if (!jobs.length) throw new UserError(`no completed training job in ${conn.region} to deploy: train one first`);

@@ -144,12 +144,16 @@ class LocalFeature implements vscode.Disposable {
     ];
   }
 
-  /** Reads the workspace's local jobs and endpoints once (on first use of the tree). */
+  /**
+   * Reads the workspace's local jobs and endpoints once (on first use of the tree). Deferred to the next
+   * turn: the status bar and the tree ask for nodes during activation, and reading the job folders loads
+   * the workflow bundle, which activation must not wait for. The sources fire onDidChange when done.
+   */
   private ensureLoaded(): void {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     if (!folder || this.loadedFor === folder) return;
     this.loadedFor = folder;
-    void this.reload(folder);
+    setTimeout(() => void this.reload(folder).catch((err) => this.services.log.warn(`reading local jobs in ${folder} failed: ${String(err)}`)), 0);
   }
 
   async reload(ws: string): Promise<void> {
