@@ -13,7 +13,6 @@ export interface DatasetSpec {
   /** Hub dataset id, or split name -> local file (absolute after resolveSpecPaths). */
   source: string | Record<string, string>;
   config?: string;
-  revision?: string;
   /** Channel name -> split name. */
   splits: Record<string, string>;
   textColumn: string;
