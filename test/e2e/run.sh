@@ -85,7 +85,7 @@ allowed = re.compile(r'^extension/(package\.json|readme\.md|README\.md|LICENSE(\
                      r'|dist/[^/]+\.js|dist/webview/.+\.(js|css|ttf|woff2?|svg|png)|media/.+|schemas/.+'
                      r'|examples/.+|training-scripts/(.+\.py|requirements\.txt)|docs/screenshot\.png)$')
 bad = [n for n in names if not allowed.match(n) or '__pycache__' in n or n.endswith('.map')]
-need = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/cli.js',
+need = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/heavy.js', 'extension/dist/cli.js',
         'extension/schemas/sagemaker-hf.schema.json', 'extension/examples/emotion.sagemaker-hf.json',
         'extension/media/sagemaker-hf.svg']
 missing = [n for n in need if n not in names]
