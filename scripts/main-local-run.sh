@@ -36,7 +36,8 @@ else
 fi
 
 t=$(now); step "sagemaker-hf run $SPEC --target local"
-node dist/cli.js run "$SPEC" --target local --python "$PY" --quiet
+node dist/cli.js run "$SPEC" --target local --python "$PY" --workdir examples --quiet
 echo
 echo "The whole local workflow took $(took "$t") (steps above). The job folder (model/, output/model.tar.gz,"
-echo "train.log, job.json) is under .sagemaker-hf/jobs/; nothing is left running."
+echo "train.log, job.json) is under examples/.sagemaker-hf/jobs/ (the editor opened on examples/ lists it under"
+echo "Training Jobs); nothing is left running."

@@ -132,6 +132,7 @@ export SAGEMAKER_HF_E2E_OUTPUT=$OUT SAGEMAKER_HF_E2E_GREP=${SAGEMAKER_HF_E2E_GRE
 WS=$TMP/ws
 mkdir -p "$WS"
 cp -r examples schemas "$WS/"
+rm -rf "$WS/examples/.sagemaker-hf"  # never the local jobs that npm start left in examples/
 [ -d training-scripts ] && cp -r training-scripts "$WS/" && find "$WS/training-scripts" -name __pycache__ -prune -exec rm -rf {} +
 # Same relative layout as the repo for specs that point at ../../shared (test data) or ../.cache (models).
 ln -s "$REPO/.cache" "$WS/.cache"
