@@ -67,13 +67,21 @@ const nodeTest = async (dir, extra = []) => {
   return { ...r, ...nodeCounts(r.out) };
 };
 
+// The Python environment (.cache/venv) is used by the integration layer (local target, Hub stand-in
+// data) as well as by pytest, so it is made before either runs; a failure fails the run.
+let venvReady = true;
+if (wanted.some((w) => ['integration', 'python', 'e2e'].includes(w))) {
+  console.log('\n=== python environment ===');
+  venvReady = (await run('bash', ['scripts/ensure-venv.sh'])).code === 0;
+  if (!venvReady) results.push({ name: 'python-env', passed: 0, failed: 1, seconds: 0, code: 1 });
+}
+
 for (const name of wanted) {
   if (name === 'unit') await layer('unit', () => nodeTest('out/test/unit'));
   if (name === 'integration') await layer('integration', () => nodeTest('out/test/integration', ['--test-concurrency=1']));
   if (name === 'python') {
     await layer('python', async () => {
-      const venv = await run('bash', ['scripts/ensure-venv.sh']);
-      if (venv.code !== 0) return { code: venv.code, passed: 0, failed: 1 };
+      if (!venvReady) return { code: 1, passed: 0, failed: 1 };
       const r = await run('.cache/venv/bin/python', ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'test/python'], {
         env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
       });
