@@ -1,0 +1,183 @@
+// Datasets in the real VS Code extension host against moto: Prepare Dataset on a spec (local emotion
+// jsonl files, the shared bert-base-uncased tokenizer) answers the padding question and the upload
+// confirmation, writes the manifest and the channel files to the default bucket, lists the dataset in
+// the Datasets tree with its S3 prefix, and Open Dataset Report shows the row counts. A malformed jsonl
+// line is reported as file:line.
+import * as assert from 'node:assert/strict';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import type { ExtensionApi } from '../../../src/extension/extension';
+import type { Node } from '../../../src/extension/tree';
+import { waitFor } from './util';
+
+const EXTENSION_ID = 'sagemaker-hf.sagemaker-hf';
+const EMOTIONS = ['sadness', 'joy', 'love', 'anger', 'fear', 'surprise'];
+const PREFIX = 'e2e/datasets/emotion-small';
+// out/test/e2e/suite -> the repository (../shared lives beside it, not in the workspace copy).
+const repo = path.resolve(__dirname, '../../../..');
+const shared = path.resolve(repo, '../shared');
+
+async function api(): Promise<ExtensionApi> {
+  const ext = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
+  return ext.isActive ? ext.exports : ext.activate();
+}
+
+async function treeNodes(a: ExtensionApi, section: string): Promise<{ node: Node; item: vscode.TreeItem }[]> {
+  const roots = await a.services.tree.getChildren();
+  for (const r of roots) {
+    const item = await r.treeItem();
+    if (item.contextValue === `section.${section}`) {
+      const kids = await a.services.tree.getChildren(r);
+      return Promise.all(kids.map(async (node) => ({ node, item: await node.treeItem() })));
+    }
+  }
+  return [];
+}
+
+function writeSpec(name: string, source: Record<string, string>, splits: Record<string, string>, s3Prefix: string): vscode.Uri {
+  const ws = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(ws, 'a workspace folder is open');
+  const uri = vscode.Uri.joinPath(ws.uri, `${name}.sagemaker-hf.json`);
+  writeFileSync(uri.fsPath, JSON.stringify({
+    version: 1,
+    dataset: {
+      source,
+      splits,
+      labelNames: EMOTIONS,
+      tokenizer: path.join(shared, 'models/bert-base-uncased'),
+      padding: 'max_length',
+      maxLength: 256,
+      limit: 200,
+      s3Prefix,
+    },
+    training: { entryPoint: 'train.py', sourceDir: '../training-scripts', instanceType: 'ml.p3.2xlarge', instanceCount: 1 },
+  }, null, 2));
+  return uri;
+}
+
+type Win = Record<'showInformationMessage' | 'showWarningMessage' | 'showErrorMessage', unknown>;
+
+/**
+ * Runs fn with the message functions answered here: a modal (or any notification awaited by the command)
+ * cannot be clicked from inside the extension host, so the stubs record what was asked and pick an answer
+ * (the GUI scenarios click real dialogs). The originals are restored afterwards.
+ */
+async function answering<T>(answer: (message: string, items: string[]) => string | undefined, fn: () => Thenable<T>): Promise<{ result: T; asked: { kind: string; message: string; items: string[]; modal: boolean }[] }> {
+  const win = vscode.window as unknown as Win;
+  const saved = { showInformationMessage: win.showInformationMessage, showWarningMessage: win.showWarningMessage, showErrorMessage: win.showErrorMessage };
+  const asked: { kind: string; message: string; items: string[]; modal: boolean }[] = [];
+  for (const kind of Object.keys(saved) as (keyof Win)[]) {
+    win[kind] = async (message: string, ...rest: unknown[]) => {
+      const opts = rest[0] && typeof rest[0] === 'object' && !('title' in (rest[0] as object)) ? (rest.shift() as vscode.MessageOptions) : undefined;
+      const items = rest.map((r) => (typeof r === 'string' ? r : (r as vscode.MessageItem).title));
+      asked.push({ kind, message, items, modal: opts?.modal === true });
+      return answer(message, items);
+    };
+  }
+  try {
+    return { result: await fn(), asked };
+  } finally {
+    Object.assign(win, saved);
+  }
+}
+
+suite('datasets', function () {
+  this.timeout(300_000);
+  const s3 = () => new S3Client({ region: 'us-east-1', endpoint: process.env.AWS_ENDPOINT_URL, forcePathStyle: true, maxAttempts: 1 });
+
+  test('Prepare Dataset asks about padding and upload, then the manifest and channels are in S3', async () => {
+    const a = await api();
+    await vscode.commands.executeCommand('sagemakerHf.connect');
+    const conn = a.services.connection.current;
+    assert.ok(conn, `not connected: ${a.services.connection.lastError}`);
+    const spec = writeSpec('e2e-datasets', {
+      train: path.join(shared, 'data/emotion/train.jsonl'),
+      test: path.join(shared, 'data/emotion/test.jsonl'),
+    }, { train: 'train', test: 'test' }, PREFIX);
+
+    const { asked } = await answering((message, items) => {
+      if (message.startsWith('Padding "auto"')) return items.find((i) => i.startsWith('Keep max_length'));
+      if (message.startsWith('Upload ')) return 'Upload';
+      return undefined; // "Dataset ready": do not open the report here, the last test does
+    }, () => vscode.commands.executeCommand('sagemakerHf.prepareDataset', spec));
+
+    const errors = asked.filter((q) => q.kind === 'showErrorMessage');
+    assert.deepEqual(errors, [], 'no error reported');
+    // Emotion texts are short: auto padding saves far more than 25 % over max_length 256, so it is offered.
+    const padding = asked.find((q) => q.message.startsWith('Padding "auto"'));
+    assert.ok(padding, `the padding choice was offered: ${asked.map((q) => q.message).join(' | ')}`);
+    assert.deepEqual(padding.items.slice(0, 1), ['Keep max_length (256)']);
+    const upload = asked.find((q) => q.message.startsWith('Upload '));
+    assert.ok(upload, 'the upload was confirmed');
+    assert.ok(upload.modal, 'the upload confirmation is modal');
+    assert.match(upload.message, new RegExp(`to s3://${conn.bucket}/${PREFIX}/\\?`));
+    assert.match(upload.message, /billed/);
+    const ready = asked.find((q) => q.message.startsWith('Dataset ready'));
+    assert.ok(ready, 'the result was announced');
+    assert.match(ready.message, new RegExp(`200 / 200 rows at s3://${conn.bucket}/${PREFIX}/`));
+
+    const keys = ((await s3().send(new ListObjectsV2Command({ Bucket: conn.bucket, Prefix: `${PREFIX}/` }))).Contents ?? []).map((o) => o.Key!);
+    assert.ok(keys.includes(`${PREFIX}/.sagemaker-hf-manifest.json`), `manifest in ${keys.join(', ')}`);
+    assert.ok(keys.includes(`${PREFIX}/.sagemaker-hf-report.md`), `report in ${keys.join(', ')}`);
+    for (const channel of ['train', 'test']) assert.ok(keys.some((k) => k.startsWith(`${PREFIX}/${channel}/`)), `channel ${channel} files in ${keys.join(', ')}`);
+    const manifest = JSON.parse(await (await s3().send(new GetObjectCommand({ Bucket: conn.bucket, Key: `${PREFIX}/.sagemaker-hf-manifest.json` }))).Body!.transformToString()) as {
+      format: string; prefix: string; padding: string; maxLength: number; labelNames: string[]; channels: Record<string, { rows: number; s3Uri: string }>;
+    };
+    assert.equal(manifest.format, 'sagemaker-hf-dataset');
+    assert.equal(manifest.prefix, PREFIX);
+    assert.equal(manifest.padding, 'max_length');
+    assert.equal(manifest.maxLength, 256);
+    assert.deepEqual(manifest.labelNames, EMOTIONS);
+    assert.equal(manifest.channels.train?.rows, 200);
+    assert.equal(manifest.channels.test?.rows, 200);
+    assert.match(manifest.channels.train?.s3Uri ?? '', new RegExp(`^s3://${conn.bucket}/${PREFIX}/train/?$`));
+  });
+
+  test('the Datasets section lists the dataset with its S3 prefix and channels', async () => {
+    const a = await api();
+    const conn = a.services.connection.current!;
+    const row = await waitFor(async () => (await treeNodes(a, 'datasets')).find((n) => n.item.label === PREFIX), 20_000, `dataset ${PREFIX} in the tree`);
+    assert.equal(row.item.contextValue, 'dataset');
+    assert.match(String(row.item.description), /^400 rows · max_length 256$/);
+    const tooltip = row.item.tooltip instanceof vscode.MarkdownString ? row.item.tooltip.value : String(row.item.tooltip);
+    assert.ok(tooltip.includes(`s3://${conn.bucket}/${PREFIX}/`), tooltip);
+    const kids = await Promise.all((await a.services.tree.getChildren(row.node)).map((n) => n.treeItem()));
+    const train = kids.find((k) => k.label === 'train');
+    assert.ok(train, `a train channel among ${kids.map((k) => k.label).join(', ')}`);
+    assert.match(String(train.description), new RegExp(`^200 rows · s3://${conn.bucket}/${PREFIX}/train/?$`));
+  });
+
+  test('Open Dataset Report on the tree node shows the row counts', async () => {
+    const a = await api();
+    const row = (await treeNodes(a, 'datasets')).find((n) => n.item.label === PREFIX);
+    assert.ok(row, 'dataset row missing');
+    await vscode.commands.executeCommand('sagemakerHf.openDatasetReport', row.node);
+    // The report opens as a markdown document (plus its preview beside it).
+    const doc = await waitFor(() => vscode.workspace.textDocuments.find((d) => d.languageId === 'markdown' && d.isUntitled && /200/.test(d.getText()) && /train/.test(d.getText())), 20_000, 'the report document');
+    const text = doc.getText();
+    assert.match(text, /max_length/);
+    assert.match(text, /\b200\b/);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('a malformed jsonl line is reported with file and line, nothing uploaded', async () => {
+    const a = await api();
+    const conn = a.services.connection.current!;
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sagemaker-hf-e2e-datasets-'));
+    const bad = path.join(dir, 'bad.jsonl');
+    writeFileSync(bad, '{"text": "i feel fine", "label": 1}\n{"text": "so sad", "label": 0}\n{"text": "broken", "label": \n{"text": "ok", "label": 2}\n');
+    const badPrefix = 'e2e/datasets/bad';
+    const spec = writeSpec('e2e-datasets-bad', { train: bad }, { train: 'train' }, badPrefix);
+    const { asked } = await answering(() => undefined, () => vscode.commands.executeCommand('sagemakerHf.prepareDataset', spec));
+    const err = asked.find((q) => q.kind === 'showErrorMessage');
+    assert.ok(err, `an error was reported: ${asked.map((q) => q.message).join(' | ')}`);
+    assert.match(err.message, /^Prepare dataset failed: .*bad\.jsonl:3: not a valid JSON line/);
+    assert.equal(asked.find((q) => q.message.startsWith('Upload ')), undefined, 'no upload offered');
+    const keys = (await s3().send(new ListObjectsV2Command({ Bucket: conn.bucket, Prefix: `${badPrefix}/` }))).Contents ?? [];
+    assert.deepEqual(keys, []);
+  });
+});

@@ -1,0 +1,160 @@
+// Training on SageMaker in the real VS Code extension host against moto: with a small emotion dataset
+// prepared in moto's S3 (through the workflow API), Start Training on a spec with ml.p3.2xlarge and the
+// Training Compiler settings of examples/emotion.sagemaker-hf.json confirms instance type, count and price
+// in a modal, shows the compiler notice, creates the job with the trcomp image and the compiler
+// hyperparameter, lists it in the Training Jobs tree and opens its output channel. Stop is not tested:
+// moto does not implement StopTrainingJob.
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { DescribeTrainingJobCommand, ListTrainingJobsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { loadSpecFile } from '../../../src/core/spec';
+import type { ExtensionApi } from '../../../src/extension/extension';
+import type { Node } from '../../../src/extension/tree';
+import { prepareDataset } from '../../../src/workflow/prepare';
+import { waitFor } from './util';
+
+const EXTENSION_ID = 'sagemaker-hf.sagemaker-hf';
+const EMOTIONS = ['sadness', 'joy', 'love', 'anger', 'fear', 'surprise'];
+const PREFIX = 'e2e/training/emotion-small';
+const BASE_JOB = 'e2e-trcomp';
+const ROLE = 'arn:aws:iam::123456789012:role/SageMakerRole';
+// out/test/e2e/suite -> the repository (../shared lives beside it, not in the workspace copy).
+const repo = path.resolve(__dirname, '../../../..');
+const shared = path.resolve(repo, '../shared');
+
+async function api(): Promise<ExtensionApi> {
+  const ext = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
+  return ext.isActive ? ext.exports : ext.activate();
+}
+
+async function treeNodes(a: ExtensionApi, section: string): Promise<{ node: Node; item: vscode.TreeItem }[]> {
+  const roots = await a.services.tree.getChildren();
+  for (const r of roots) {
+    const item = await r.treeItem();
+    if (item.contextValue === `section.${section}`) {
+      const kids = await a.services.tree.getChildren(r);
+      return Promise.all(kids.map(async (node) => ({ node, item: await node.treeItem() })));
+    }
+  }
+  return [];
+}
+
+suite('training', function () {
+  this.timeout(300_000);
+  const sm = () => new SageMakerClient({ region: 'us-east-1', endpoint: process.env.AWS_ENDPOINT_URL, maxAttempts: 1 });
+  let specUri: vscode.Uri;
+  let jobName: string;
+
+  suiteSetup(async () => {
+    const a = await api();
+    await vscode.commands.executeCommand('sagemakerHf.connect');
+    const conn = a.services.connection.current;
+    assert.ok(conn, `not connected: ${a.services.connection.lastError}`);
+    const ws = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(ws, 'a workspace folder is open');
+    // The example's training section (Training Compiler, ml.p3.2xlarge) with a small local dataset.
+    const example = JSON.parse(readFileSync(path.join(ws.uri.fsPath, 'emotion.sagemaker-hf.json'), 'utf8')) as { training: Record<string, unknown> };
+    assert.equal(example.training.compiler, 'training-compiler');
+    specUri = vscode.Uri.joinPath(ws.uri, 'e2e-training.sagemaker-hf.json');
+    writeFileSync(specUri.fsPath, JSON.stringify({
+      version: 1,
+      dataset: {
+        source: { train: path.join(shared, 'data/emotion/train.jsonl'), test: path.join(shared, 'data/emotion/test.jsonl') },
+        splits: { train: 'train', test: 'test' },
+        labelNames: EMOTIONS,
+        tokenizer: path.join(shared, 'models/bert-base-uncased'),
+        padding: 'max_length',
+        maxLength: 64,
+        limit: 200,
+        s3Prefix: PREFIX,
+      },
+      training: { ...example.training, baseJobName: BASE_JOB, role: ROLE },
+    }, null, 2));
+    const spec = await loadSpecFile(specUri.fsPath);
+    const outDir = mkdtempSync(path.join(os.tmpdir(), 'sagemaker-hf-e2e-training-'));
+    const prepared = await prepareDataset(spec, { outDir, upload: conn });
+    assert.ok(prepared.manifestUri, 'the dataset was uploaded');
+  });
+
+  test('declining the confirmation creates no job', async () => {
+    const win = vscode.window as unknown as Record<'showWarningMessage' | 'showInformationMessage', unknown>;
+    const saved = { showWarningMessage: win.showWarningMessage, showInformationMessage: win.showInformationMessage };
+    const asked: string[] = [];
+    // The modal cannot be dismissed from inside the extension host: answer it as Cancel (undefined) here.
+    win.showWarningMessage = async (message: string) => { asked.push(message); return undefined; };
+    win.showInformationMessage = async (message: string) => { asked.push(message); return undefined; };
+    try {
+      await vscode.commands.executeCommand('sagemakerHf.startTraining', specUri);
+    } finally {
+      Object.assign(win, saved);
+    }
+    assert.ok(asked.includes('Start a SageMaker training job on ml.p3.2xlarge x1, $3.83/h?'), asked.join(' | '));
+    const jobs = (await sm().send(new ListTrainingJobsCommand({ NameContains: BASE_JOB }))).TrainingJobSummaries ?? [];
+    assert.deepEqual(jobs.map((j) => j.TrainingJobName), []);
+  });
+
+  test('Start Training confirms instance, count and price, then the trcomp job exists in SageMaker', async () => {
+    const a = await api();
+    const asked: { kind: string; message: string; detail?: string; modal: boolean; items: string[] }[] = [];
+    // A modal cannot be clicked from inside the extension host: the message functions are answered here
+    // and what they said is checked (the GUI scenarios click real dialogs). Restored in finally.
+    const win = vscode.window as unknown as Record<'showInformationMessage' | 'showWarningMessage' | 'showErrorMessage', unknown>;
+    const saved = { showInformationMessage: win.showInformationMessage, showWarningMessage: win.showWarningMessage, showErrorMessage: win.showErrorMessage };
+    for (const kind of Object.keys(saved) as (keyof typeof saved)[]) {
+      win[kind] = async (message: string, ...rest: unknown[]) => {
+        const opts = rest[0] && typeof rest[0] === 'object' && !('title' in (rest[0] as object)) ? (rest.shift() as vscode.MessageOptions) : undefined;
+        const items = rest.map((r) => (typeof r === 'string' ? r : (r as vscode.MessageItem).title));
+        asked.push({ kind, message, detail: opts?.detail, modal: opts?.modal === true, items });
+        if (items.includes('Start Training')) return 'Start Training';
+        if (items.includes('OK')) return 'OK';
+        return undefined;
+      };
+    }
+    try {
+      await vscode.commands.executeCommand('sagemakerHf.startTraining', specUri);
+    } finally {
+      Object.assign(win, saved);
+    }
+    assert.deepEqual(asked.filter((q) => q.kind === 'showErrorMessage').map((q) => q.message), [], 'no error reported');
+
+    const confirm = asked.find((q) => q.items.includes('Start Training'));
+    assert.ok(confirm, `a confirmation was asked: ${asked.map((q) => q.message).join(' | ')}`);
+    assert.equal(confirm.kind, 'showWarningMessage');
+    assert.ok(confirm.modal, 'the confirmation is modal');
+    assert.equal(confirm.message, 'Start a SageMaker training job on ml.p3.2xlarge x1, $3.83/h?');
+    assert.match(confirm.detail ?? '', /huggingface-pytorch-trcomp-training/);
+    assert.ok((confirm.detail ?? '').includes(`s3://${a.services.connection.current!.bucket}/${PREFIX}/train`), confirm.detail);
+    const notice = asked.find((q) => q.message.includes('Training Compiler'));
+    assert.ok(notice, 'the Training Compiler notice was shown');
+    assert.deepEqual(notice.items, ['OK', "Don't Show Again"]);
+    // The notice comes before the confirmation: it is shown while the spec is being checked.
+    assert.ok(asked.indexOf(notice) < asked.indexOf(confirm));
+
+    const jobs = (await sm().send(new ListTrainingJobsCommand({ NameContains: BASE_JOB }))).TrainingJobSummaries ?? [];
+    assert.equal(jobs.length, 1, `one job named ${BASE_JOB}-…: ${jobs.map((j) => j.TrainingJobName).join(', ')}`);
+    jobName = jobs[0]!.TrainingJobName!;
+    const started = asked.find((q) => q.message.startsWith('Training job '));
+    assert.equal(started?.message, `Training job ${jobName} started on ml.p3.2xlarge x1, $3.83/h.`);
+
+    const job = await sm().send(new DescribeTrainingJobCommand({ TrainingJobName: jobName }));
+    assert.match(job.AlgorithmSpecification?.TrainingImage ?? '', /^763104351884\.dkr\.ecr\.us-east-1\.amazonaws\.com\/huggingface-pytorch-trcomp-training:1\.9\.0-transformers4\.11\.0-gpu-py38/);
+    assert.equal(job.HyperParameters?.sagemaker_training_compiler_enabled, 'true');
+    assert.equal(job.ResourceConfig?.InstanceType, 'ml.p3.2xlarge');
+    assert.equal(job.ResourceConfig?.InstanceCount, 1);
+    assert.equal(job.RoleArn, ROLE);
+    assert.deepEqual(job.InputDataConfig?.map((c) => c.ChannelName).sort(), ['test', 'train']);
+  });
+
+  test('the started job is in the Training Jobs tree and has its output channel', async () => {
+    const a = await api();
+    assert.ok(jobName, 'the previous test started a job');
+    const row = await waitFor(async () => (await treeNodes(a, 'jobs')).find((n) => n.item.label === jobName), 20_000, `${jobName} in the Training Jobs tree`);
+    assert.match(String(row.item.contextValue), /^job\.[A-Za-z]+$/);
+    assert.ok(a.services.jobChannels.has(jobName), 'the job has an output channel (its log tail)');
+    await vscode.commands.executeCommand('sagemakerHf.stopTailing', jobName);
+  });
+});
