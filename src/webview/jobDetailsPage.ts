@@ -37,31 +37,57 @@ declare function acquireVsCodeApi(): { postMessage(msg: unknown): void; getState
     return [steps, ...keys.map((k) => steps.map((s) => (bySteps.get(s)![k] as number | undefined) ?? null))];
   }
 
+  /**
+   * A theme colour drawn as a 2px line must be opaque: some themes define charts colours with alpha (Dark
+   * Modern's charts.orange is rgba(234, 92, 0, 0.33), a brown smear on the editor background).
+   */
+  const opaque = (c: string): string => {
+    const rgba = /^rgba\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*[\d.]+\s*\)$/.exec(c);
+    if (rgba) return `rgb(${rgba[1]}, ${rgba[2]}, ${rgba[3]})`;
+    if (/^#[0-9a-f]{8}$/i.test(c)) return c.slice(0, 7);
+    if (/^#[0-9a-f]{4}$/i.test(c)) return c.slice(0, 4);
+    return c;
+  };
+
+  /** Tick and value text: uPlot's default rounds a 5e-5 learning rate to "0". */
+  const fmt = (v: number | null | undefined): string => {
+    if (v === null || v === undefined || !Number.isFinite(v)) return '--';
+    const a = Math.abs(v);
+    if (a !== 0 && (a < 1e-3 || a >= 1e6)) return Number(v.toPrecision(3)).toExponential().replace('e-', 'e−');
+    return String(Number(v.toPrecision(4)));
+  };
+  const ticks = (_u: uPlot, splits: number[]) => splits.map(fmt);
+
   function render(): void {
     const fg = css('--vscode-foreground', '#ccc');
-    const grid = css('--vscode-editorWidget-border', 'rgba(128,128,128,0.3)');
-    const width = Math.max(300, document.body.clientWidth - 32);
-    for (const c of charts) {
+    // Grid lines must be faint but visible on any theme: the foreground at low alpha, whatever its colour.
+    const grid = css('--vscode-charts-lines', 'rgba(128,128,128,0.3)');
+    // Hide empty charts first: the grid then sizes the remaining cells, whose widths the plots take.
+    const shown = charts.map((c) => {
       const d = data(c.keys);
       const has = d.slice(1).some((s) => (s as (number | null)[]).some((v) => v !== null));
       c.el.hidden = !has;
+      return { c, d, has };
+    });
+    for (const { c, d, has } of shown) {
       if (!has) continue;
+      const width = Math.max(280, c.el.clientWidth);
       if (c.plot) {
         c.plot.setData(d);
-        c.plot.setSize({ width, height: 220 });
+        c.plot.setSize({ width, height: 200 });
         continue;
       }
       c.plot = new uPlot(
         {
           title: c.title,
           width,
-          height: 220,
+          height: 200,
           scales: { x: { time: false } },
           axes: [
             { label: 'step', stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } },
-            { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, size: 70 },
+            { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, size: 64, space: 24, values: ticks },
           ],
-          series: [{ label: 'step' }, ...c.keys.map((k, i) => ({ label: k, stroke: css(c.colors[i]!, '#3794ff'), width: 2, spanGaps: true, points: { show: false } }))],
+          series: [{ label: 'step' }, ...c.keys.map((k, i) => ({ label: k, stroke: opaque(css(c.colors[i]!, '#3794ff')), width: 2, spanGaps: true, points: { show: false }, value: (_u: uPlot, v: number | null) => fmt(v) }))],
           legend: { live: true },
         },
         d,
@@ -74,10 +100,10 @@ declare function acquireVsCodeApi(): { postMessage(msg: unknown): void; getState
     const lastOf: Partial<Record<keyof MetricPoint, number>> = {};
     for (const p of points) for (const [k, v] of Object.entries(p)) if (v !== null) lastOf[k as keyof MetricPoint] = v;
     for (const [k, v] of Object.entries(lastOf)) {
-      const row = document.createElement('tr');
-      const a = document.createElement('th');
+      const row = document.createElement('div');
+      const a = document.createElement('dt');
       a.textContent = k;
-      const b = document.createElement('td');
+      const b = document.createElement('dd');
       b.textContent = String(Number((v as number).toPrecision(5)));
       row.append(a, b);
       table.append(row);

@@ -180,19 +180,23 @@ h1 { font-size: 1.3em; font-weight: 600; margin: 12px 0 4px; }
 #status { font-weight: 600; } #detail { color: var(--vscode-descriptionForeground); }
 button { background: var(--vscode-button-background); color: var(--vscode-button-foreground); border: none; padding: 4px 12px; cursor: pointer; border-radius: 2px; }
 button:hover { background: var(--vscode-button-hoverBackground); } button:focus { outline: 1px solid var(--vscode-focusBorder); }
-.chart { margin-top: 16px; } .u-title { font-size: 1em !important; font-weight: 600 !important; }
-.u-legend { color: var(--vscode-foreground); }
-table { border-collapse: collapse; margin-top: 12px; } th, td { text-align: left; padding: 2px 12px 2px 0; font-variant-numeric: tabular-nums; }
-th { font-weight: normal; color: var(--vscode-descriptionForeground); }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 8px 24px; margin-top: 12px; }
+.chart { min-width: 0; overflow: hidden; } .chart[hidden] { display: none; }
+.u-title { font-size: 1em !important; font-weight: 600 !important; }
+.u-legend { color: var(--vscode-foreground); font-size: 0.9em; } .u-legend .u-marker { border-width: 2px !important; }
+#last { display: flex; flex-wrap: wrap; gap: 4px 20px; margin: 8px 0 0; font-variant-numeric: tabular-nums; }
+#last div { display: flex; gap: 6px; } #last dt { color: var(--vscode-descriptionForeground); } #last dd { margin: 0; font-weight: 600; }
 </style>
 <title>Job details</title></head>
 <body>
 <header><h1 id="title"></h1><span id="status" role="status"></span><span id="detail"></span><button id="show-logs">Show Logs</button></header>
 <p id="empty">No metrics yet: the chart fills in as the job prints <code>[metrics]</code> lines (loss, learning rate, eval accuracy).</p>
-<table id="last" aria-label="Last logged values"></table>
+<dl id="last" aria-label="Last logged values"></dl>
+<div class="charts">
 <div id="chart-loss" class="chart" hidden></div>
 <div id="chart-lr" class="chart" hidden></div>
 <div id="chart-acc" class="chart" hidden></div>
+</div>
 <script nonce="${nonce}" src="${script}"></script>
 </body></html>`;
     let sent = 0;
@@ -201,7 +205,7 @@ th { font-weight: normal; color: var(--vscode-descriptionForeground); }
       const n = this.jobs.node(job);
       const d = n?.desc;
       if (local) return { status: 'Local job', detail: '' };
-      return { status: n?.status ?? 'Unknown', detail: [d?.SecondaryStatus, d?.FailureReason, this.tails.isTailing(job) ? 'tailing logs' : ''].filter(Boolean).join(' · ') };
+      return { status: n?.status ?? 'Unknown', detail: [d?.SecondaryStatus !== n?.status ? d?.SecondaryStatus : undefined, d?.FailureReason, this.tails.isTailing(job) ? 'tailing logs' : ''].filter(Boolean).join(' · ') };
     };
     const init = () => {
       const records = metricsStore.get(job)?.records ?? [];
