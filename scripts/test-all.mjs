@@ -38,8 +38,9 @@ function nodeCounts(out) {
   return { passed: pass ? +pass[1] : 0, failed: fail ? +fail[1] : 0 };
 }
 function pytestCounts(out) {
-  const line = [...out.matchAll(/^=+ (.*) in [\d.]+s.*=+$/gm)].pop();
-  const get = (w) => { const m = line && new RegExp(`(\\d+) ${w}`).exec(line[1]); return m ? +m[1] : 0; };
+  // "-q" ends with "28 passed, 1 failed in 61.14s (0:01:01)"; without -q the same line is framed by "=".
+  const line = [...out.matchAll(/^=*\s*((?:\d+ \w+(?:, )?)+) in [\d.]+s\b.*$/gm)].pop();
+  const get = (w) => { const m = line && new RegExp(`(\\d+) ${w}\\b`).exec(line[1]); return m ? +m[1] : 0; };
   return { passed: get('passed'), failed: get('failed') + get('error') + get('errors') };
 }
 function plainCounts(out) {
