@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { errorLine, isCancelled } from '../core/errors';
 import type { Predictor } from '../workflow/predictor';
 import { evaluate } from '../workflow/evaluate';
-import { HISTORY_LIMIT, parsePageMessage, type Example, type HistoryEntry, type HostMessage, type LabelScore } from '../webview/predictionsProtocol';
+import { HISTORY_LIMIT, parsePageMessage, type Example, type HistoryEntry, type HostMessage, type LabelScore, type PanelTarget } from '../webview/predictionsProtocol';
 import type { Services } from './services';
 import type { Node } from './tree';
 
@@ -85,6 +85,25 @@ export interface PredictionsPanelOptions {
   examples?: Example[];
   /** Identifies the endpoint: one panel and one history per key. */
   stateKey: string;
+  /** Kept in the page's state so the panel reopens after a window reload (see the panel serializer). */
+  target?: PanelTarget;
+  /** A panel VS Code restored after a reload, to reuse instead of creating one. */
+  panel?: vscode.WebviewPanel;
+}
+
+export const PREDICTIONS_VIEW_TYPE = 'sagemakerHf.predictions';
+
+/** A restored panel whose endpoint cannot be used any more: says so, and what to do, instead of the page. */
+export function showPanelMessage(panel: vscode.WebviewPanel, title: string, message: string): void {
+  const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  panel.title = title;
+  panel.webview.options = { enableScripts: false };
+  panel.webview.html = `<!DOCTYPE html>
+<html lang="en"><head><meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline';">
+<title>${esc(title)}</title>
+<style>body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 16px; } p { max-width: 60em; }</style>
+</head><body><h2>${esc(title)}</h2><p role="alert" class="restore-message">${esc(message)}</p></body></html>`;
 }
 
 const panels = new Map<string, vscode.WebviewPanel>();
@@ -128,15 +147,23 @@ export function predictionsHtml(webview: vscode.Webview, extensionUri: vscode.Ur
 export function openPredictionsPanel(services: Services, opts: PredictionsPanelOptions): vscode.WebviewPanel {
   const existing = panels.get(opts.stateKey);
   if (existing) {
+    opts.panel?.dispose();
     existing.reveal();
     return existing;
   }
   const { context, log } = services;
-  const panel = vscode.window.createWebviewPanel('sagemakerHf.predictions', opts.title, vscode.ViewColumn.Active, {
+  const webviewOptions = {
     enableScripts: true,
-    retainContextWhenHidden: false,
     localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(context.extensionUri, 'media')],
-  });
+  };
+  let panel: vscode.WebviewPanel;
+  if (opts.panel) {
+    panel = opts.panel;
+    panel.title = opts.title;
+    panel.webview.options = webviewOptions;
+  } else {
+    panel = vscode.window.createWebviewPanel(PREDICTIONS_VIEW_TYPE, opts.title, vscode.ViewColumn.Active, { ...webviewOptions, retainContextWhenHidden: false });
+  }
   panels.set(opts.stateKey, panel);
   panel.webview.html = predictionsHtml(panel.webview, context.extensionUri, opts.title);
   const abort = new AbortController();
@@ -154,7 +181,8 @@ export function openPredictionsPanel(services: Services, opts: PredictionsPanelO
     const m = parsed.message;
     switch (m.type) {
       case 'ready':
-        post({ type: 'init', title: opts.title, labelNames: opts.labelNames ?? [], examples: (opts.examples ?? []).slice(0, 8), history: history(), canEvaluate: labelled.length > 0, evaluationSize: labelled.length });
+        post({ type: 'init', title: opts.title, labelNames: opts.labelNames ?? [], examples: (opts.examples ?? []).slice(0, 8), history: history(), canEvaluate: labelled.length > 0, evaluationSize: labelled.length,
+          restore: opts.target ? { title: opts.title, stateKey: opts.stateKey, labelNames: opts.labelNames ?? [], target: opts.target } : undefined });
         break;
       case 'predict':
         try {

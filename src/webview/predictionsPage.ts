@@ -172,6 +172,8 @@ declare function acquireVsCodeApi(): VsCodeApi;
     switch (m?.type) {
       case 'init':
         title.textContent = m.title;
+        // Kept so VS Code can hand it back to the host's serializer after a window reload.
+        save({ restore: m.restore });
         history = m.history;
         renderHistory();
         renderExamples(m.examples);

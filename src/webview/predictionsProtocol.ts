@@ -37,7 +37,7 @@ export const MAX_CONCURRENCY = 16;
 export const HISTORY_LIMIT = 50;
 
 export type HostMessage =
-  | { type: 'init'; title: string; labelNames: string[]; examples: Example[]; history: HistoryEntry[]; canEvaluate: boolean; evaluationSize: number }
+  | { type: 'init'; title: string; labelNames: string[]; examples: Example[]; history: HistoryEntry[]; canEvaluate: boolean; evaluationSize: number; restore?: RestoreInfo }
   | { type: 'prediction'; requestId: number; entry: HistoryEntry }
   | { type: 'predictionError'; requestId: number; message: string }
   | { type: 'history'; history: HistoryEntry[] }
@@ -106,4 +106,56 @@ export interface PageState {
   sampleSize: number;
   concurrency: number;
   evaluation?: EvaluationSummary;
+  /** What the host needs to reopen this panel after a window reload (sent in `init`, kept by setState). */
+  restore?: RestoreInfo;
+}
+
+/** The endpoint a predictions panel talks to. */
+export type PanelTarget =
+  | { kind: 'sagemaker'; endpointName: string; account: string; region: string }
+  | { kind: 'local'; name: string; url: string };
+
+export interface RestoreInfo {
+  title: string;
+  stateKey: string;
+  labelNames: string[];
+  target: PanelTarget;
+}
+
+const ENDPOINT_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+const shortString = (v: unknown, max = 300): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
+
+/**
+ * Checks the webview state VS Code hands back on restore. The state was written by the page, so it is
+ * untrusted: only a SageMaker endpoint name or a loopback URL (local endpoints listen on this machine)
+ * is accepted, never an arbitrary address to post text to.
+ */
+export function parseRestoreState(state: unknown): Parsed<RestoreInfo> {
+  if (!isObject(state) || !isObject(state.restore)) return { ok: false, error: 'the saved panel state names no endpoint' };
+  const r = state.restore;
+  if (!shortString(r.title)) return { ok: false, error: 'restore.title must be a non-empty string' };
+  if (!shortString(r.stateKey)) return { ok: false, error: 'restore.stateKey must be a non-empty string' };
+  if (!Array.isArray(r.labelNames) || r.labelNames.length > 10_000 || !r.labelNames.every((l) => shortString(l, 200))) return { ok: false, error: 'restore.labelNames must be a list of label names' };
+  const t = r.target;
+  if (!isObject(t)) return { ok: false, error: 'restore.target is missing' };
+  let target: PanelTarget;
+  if (t.kind === 'sagemaker') {
+    if (typeof t.endpointName !== 'string' || !ENDPOINT_NAME.test(t.endpointName)) return { ok: false, error: 'restore.target.endpointName is not a SageMaker endpoint name' };
+    if (typeof t.account !== 'string' || !/^\d{12}$/.test(t.account)) return { ok: false, error: 'restore.target.account must be a 12-digit account id' };
+    if (typeof t.region !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(t.region)) return { ok: false, error: 'restore.target.region is not an AWS region' };
+    target = { kind: 'sagemaker', endpointName: t.endpointName, account: t.account, region: t.region };
+  } else if (t.kind === 'local') {
+    if (!shortString(t.name, 200)) return { ok: false, error: 'restore.target.name must be a non-empty string' };
+    let url: URL;
+    try {
+      url = new URL(String(t.url));
+    } catch {
+      return { ok: false, error: 'restore.target.url is not a URL' };
+    }
+    if (url.protocol !== 'http:' || !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) return { ok: false, error: 'restore.target.url must be an http URL on this machine (127.0.0.1 or localhost)' };
+    target = { kind: 'local', name: t.name, url: String(t.url) };
+  } else {
+    return { ok: false, error: 'restore.target.kind must be "sagemaker" or "local"' };
+  }
+  return { ok: true, message: { title: r.title, stateKey: r.stateKey, labelNames: r.labelNames as string[], target } };
 }

@@ -14,10 +14,11 @@ import { loadSpecFile } from '../../core/spec';
 import type { Connection } from '../../workflow/connect';
 import { executeDeploy, planDeploy } from '../../workflow/deploy';
 import { executeDeletePlan, planEndpointDelete } from '../../workflow/deleteEndpoint';
-import { sageMakerPredictor } from '../../workflow/predictor';
+import { httpPredictor, sageMakerPredictor } from '../../workflow/predictor';
+import { parseRestoreState } from '../../webview/predictionsProtocol';
 import { examplesFromSpec, type LabelledExample } from '../../workflow/testExamples';
 import {
-  isEndpointNode, localJobDeployer, onDidChangeEndpointSources, openPredictionsPanel, registerEndpointsSection, sourceNodes, type EndpointNodeLike,
+  PREDICTIONS_VIEW_TYPE, isEndpointNode, localJobDeployer, onDidChangeEndpointSources, openPredictionsPanel, showPanelMessage, registerEndpointsSection, sourceNodes, type EndpointNodeLike,
 } from '../endpointsSection';
 import type { Services } from '../services';
 import { InfoNode, type Node } from '../tree';
@@ -391,7 +392,55 @@ export function activate(services: Services): void {
       labelNames,
       examples,
       stateKey: `sagemaker:${conn.account}:${conn.region}:${target.endpointName}`,
+      target: { kind: 'sagemaker', endpointName: target.endpointName, account: conn.account, region: conn.region },
     });
+  };
+
+  /** Reopens a predictions panel after a window reload, or says in it why its endpoint is not usable. */
+  const restorePredictions = async (panel: vscode.WebviewPanel, state: unknown): Promise<void> => {
+    const parsed = parseRestoreState(state);
+    if (!parsed.ok) {
+      log.warn(`predictions panel not restored: ${parsed.error}`);
+      showPanelMessage(panel, 'Predictions', 'This predictions panel could not be restored (it was saved without its endpoint). Close it and run "SageMaker HF: Try Predictions".');
+      return;
+    }
+    const r = parsed.message;
+    const t = r.target;
+    if (t.kind === 'local') {
+      // Any HTTP answer means the local server still listens; a refused connection means it stopped.
+      const alive = await fetch(t.url, { signal: AbortSignal.timeout(3000) }).then(() => true, () => false);
+      if (!alive) {
+        showPanelMessage(panel, r.title, `Local endpoint ${t.name} is no longer running (nothing answers at ${t.url}). Deploy it again from its local job ("Deploy Endpoint"), then "Try Predictions".`);
+        return;
+      }
+      openPredictionsPanel(services, { title: r.title, predictor: httpPredictor(t.url, `local endpoint ${t.name}`), labelNames: r.labelNames, stateKey: r.stateKey, target: t, panel });
+      return;
+    }
+    let conn;
+    try {
+      conn = await services.connection.require();
+    } catch (err) {
+      showPanelMessage(panel, r.title, `Endpoint ${t.endpointName} cannot be reached: connecting to AWS failed: ${errorLine(err)}. Run "SageMaker HF: Connect to AWS", then "Try Predictions".`);
+      return;
+    }
+    if (conn.account !== t.account || conn.region !== t.region) {
+      showPanelMessage(panel, r.title, `Endpoint ${t.endpointName} is in account ${t.account}, ${t.region}; the connection is to ${conn.account}, ${conn.region}. Connect there, then "Try Predictions".`);
+      return;
+    }
+    let status: string | undefined;
+    try {
+      status = (await describeEndpoint(conn, t.endpointName)).EndpointStatus;
+    } catch (err) {
+      const gone = /could not find|not found|ValidationException/i.test(String((err as { name?: string }).name) + ' ' + String((err as Error).message));
+      showPanelMessage(panel, r.title, gone ? `Endpoint ${t.endpointName} no longer exists in ${t.region} (deleted?). Deploy it again, then "Try Predictions".` : `Endpoint ${t.endpointName} could not be checked: ${errorLine(err)}`);
+      return;
+    }
+    if (status !== 'InService') {
+      showPanelMessage(panel, r.title, `Endpoint ${t.endpointName} is ${status ?? 'in an unknown state'}, not InService: predictions need an InService endpoint. Reopen with "Try Predictions" once it is.`);
+      return;
+    }
+    const { examples } = await workspaceExamples(log);
+    openPredictionsPanel(services, { title: r.title, predictor: sageMakerPredictor(conn, t.endpointName), labelNames: r.labelNames, examples, stateKey: r.stateKey, target: t, panel });
   };
 
   const deleteEndpoint = async (node?: unknown) => {
@@ -433,6 +482,12 @@ export function activate(services: Services): void {
   context.subscriptions.push(
     vscode.commands.registerCommand('sagemakerHf.deployEndpoint', command(log, 'Deploy endpoint', deploy)),
     vscode.commands.registerCommand('sagemakerHf.openPredictions', command(log, 'Open predictions', openPredictions)),
+    vscode.window.registerWebviewPanelSerializer(PREDICTIONS_VIEW_TYPE, {
+      deserializeWebviewPanel: (panel, state) => restorePredictions(panel, state).catch((err) => {
+        log.error(`restoring a predictions panel failed: ${errorLine(err)}`);
+        showPanelMessage(panel, 'Predictions', `Restoring this panel failed: ${errorLine(err)}`);
+      }),
+    }),
     vscode.commands.registerCommand('sagemakerHf.deleteEndpoint', command(log, 'Delete endpoint', deleteEndpoint)),
   );
 }

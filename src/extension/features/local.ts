@@ -338,6 +338,7 @@ class LocalFeature implements vscode.Disposable {
       predictor: httpPredictor(e.url, `local endpoint ${e.name}`),
       labelNames: e.labelNames,
       stateKey: `local:${e.name}`,
+      target: { kind: 'local', name: e.name, url: e.url },
     });
   }
 
