@@ -27,7 +27,10 @@ export class SpecsTree implements vscode.TreeDataProvider<vscode.Uri>, vscode.Di
   getTreeItem(uri: vscode.Uri): vscode.TreeItem {
     const item = new vscode.TreeItem(path.basename(uri.fsPath).replace(/\.sagemaker-hf\.json$/, ''), vscode.TreeItemCollapsibleState.None);
     item.resourceUri = uri;
-    item.description = vscode.workspace.asRelativePath(path.dirname(uri.fsPath));
+    // The folder relative to the workspace; nothing for a spec at the root (asRelativePath of the root
+    // folder itself would be its absolute path).
+    const dir = path.dirname(vscode.workspace.asRelativePath(uri, false));
+    item.description = dir === '.' ? undefined : dir;
     item.iconPath = new vscode.ThemeIcon('file-code');
     item.contextValue = 'spec';
     item.tooltip = uri.fsPath;
