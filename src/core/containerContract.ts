@@ -10,13 +10,9 @@
 //   (`True`, `3e-05`, `None` → ``, dicts → `k=v,k2=v2` sorted by key);
 // - env: `SM_<KEY>` upper-cased; strings as-is, everything else json.dumps(sort_keys, compact).
 import type { HyperparameterValue } from './spec';
+import { byCodePoint, PyFloat, pythonFloatRepr, pythonJsonDumps, type PyValue } from './pythonJson';
 
-/** A Python float whose value happens to be integral (`4.0`), which a JS number cannot tell from `4`. */
-export class PyFloat {
-  constructor(readonly value: number) {}
-}
-
-export type PyValue = string | number | boolean | null | PyFloat | PyValue[] | { [k: string]: PyValue };
+export { PyFloat, type PyValue };
 
 const RESERVED = new Set([
   'sagemaker_program',
@@ -32,39 +28,12 @@ const RESERVED = new Set([
 
 const isReserved = (k: string) => RESERVED.has(k) || k.startsWith('sagemaker_');
 
-/** Python's sorted() order for str keys: by code point (JS sort compares UTF-16 units). */
-function byCodePoint(a: string, b: string): number {
-  const A = [...a], B = [...b];
-  for (let i = 0; i < Math.min(A.length, B.length); i++) {
-    const d = A[i]!.codePointAt(0)! - B[i]!.codePointAt(0)!;
-    if (d) return d;
-  }
-  return A.length - B.length;
-}
-
-/** Python repr() of a float: shortest round-trip digits, scientific when exp < -4 or >= 16. */
+/** Python repr() (and str()) of a float: nan and inf as Python prints them, not as JSON writes them. */
 export function pyFloatRepr(x: number): string {
   if (Number.isNaN(x)) return 'nan';
   if (x === Infinity) return 'inf';
   if (x === -Infinity) return '-inf';
-  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
-  // toExponential() without an argument gives the shortest digits that round-trip, like repr().
-  const [mant, expStr] = x.toExponential().split('e') as [string, string];
-  const exp = Number(expStr);
-  const neg = mant.startsWith('-');
-  const digits = mant.replace('-', '').replace('.', '');
-  let out: string;
-  if (exp < -4 || exp >= 16) {
-    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    out = `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  } else if (exp < 0) {
-    out = `0.${'0'.repeat(-exp - 1)}${digits}`;
-  } else if (digits.length <= exp + 1) {
-    out = `${digits}${'0'.repeat(exp + 1 - digits.length)}.0`;
-  } else {
-    out = `${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
-  }
-  return neg ? `-${out}` : out;
+  return pythonFloatRepr(x);
 }
 
 function isInt(v: number): boolean {
@@ -102,41 +71,16 @@ function pyRepr(v: PyValue): string {
 export function pyStr(v: PyValue): string {
   if (v === null) return 'None';
   if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'bigint') return v.toString();
   if (typeof v === 'number' || v instanceof PyFloat) return numberStr(v);
   if (typeof v === 'string') return v;
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
   return `{${Object.entries(v).map(([k, x]) => `${pyStrRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
 }
 
-function jsonStr(s: string): string {
-  // Python json.dumps default ensure_ascii=True.
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\b') out += '\\b';
-    else if (ch === '\f') out += '\\f';
-    else if (c < 0x20 || c > 0x7e) {
-      for (let i = 0; i < ch.length; i++) out += `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`;
-    } else out += ch;
-  }
-  return out + '"';
-}
-
 /** json.dumps(v, sort_keys=True, separators=(",", ":")) as the toolkit writes SM_* values. */
 export function pyJsonCompact(v: PyValue): string {
-  if (v === null) return 'null';
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (v instanceof PyFloat) return numberStr(v).replace(/^nan$/, 'NaN').replace(/^(-?)inf$/, '$1Infinity');
-  if (typeof v === 'number') return numberStr(v).replace(/^nan$/, 'NaN').replace(/^(-?)inf$/, '$1Infinity');
-  if (typeof v === 'string') return jsonStr(v);
-  if (Array.isArray(v)) return `[${v.map(pyJsonCompact).join(',')}]`;
-  const keys = Object.keys(v).sort(byCodePoint);
-  return `{${keys.map((k) => `${jsonStr(k)}:${pyJsonCompact(v[k]!)}`).join(',')}}`;
+  return pythonJsonDumps(v, { sortKeys: true, compact: true });
 }
 
 /**

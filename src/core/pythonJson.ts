@@ -63,8 +63,20 @@ export function pythonJsonString(s: string): string {
 export interface DumpsOptions {
   /** json.dumps(indent=N): items on their own lines, "," and ": " separators. */
   indent?: number;
-  /** json.dumps(sort_keys=True). */
+  /** json.dumps(sort_keys=True): keys in code point order, as Python sorts str. */
   sortKeys?: boolean;
+  /** json.dumps(separators=(",", ":")), as the training toolkit writes SM_* values. */
+  compact?: boolean;
+}
+
+/** Python's sorted() order for str: by code point (JavaScript's sort compares UTF-16 units). */
+export function byCodePoint(a: string, b: string): number {
+  const A = [...a], B = [...b];
+  for (let i = 0; i < Math.min(A.length, B.length); i++) {
+    const d = A[i]!.codePointAt(0)! - B[i]!.codePointAt(0)!;
+    if (d) return d;
+  }
+  return A.length - B.length;
 }
 
 /** json.dumps(value[, indent, sort_keys]) of the Python value this JavaScript value stands for. */
@@ -80,10 +92,10 @@ export function pythonJsonDumps(value: PyValue | undefined, opts: DumpsOptions =
   if (typeof value === 'string') return pythonJsonString(value);
   const items: string[] = Array.isArray(value)
     ? value.map((v) => pythonJsonDumps(v, opts, depth + 1))
-    : (opts.sortKeys ? Object.keys(value).sort() : Object.keys(value)).map((k) => `${pythonJsonString(k)}: ${pythonJsonDumps(value[k], opts, depth + 1)}`);
+    : (opts.sortKeys ? Object.keys(value).sort(byCodePoint) : Object.keys(value)).map((k) => `${pythonJsonString(k)}:${opts.compact ? '' : ' '}${pythonJsonDumps(value[k], opts, depth + 1)}`);
   const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
   if (items.length === 0) return open + close;
-  if (opts.indent === undefined) return `${open}${items.join(', ')}${close}`;
+  if (opts.indent === undefined) return `${open}${items.join(opts.compact ? ',' : ', ')}${close}`;
   const pad = (n: number) => '\n' + ' '.repeat(opts.indent! * n);
   return `${open}${pad(depth + 1)}${items.join(',' + pad(depth + 1))}${pad(depth)}${close}`;
 }
