@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { client, type AwsTarget } from '../aws/clients';
 import { awsErrorName, describeAwsError } from '../aws/errors';
-import { CancelledError, UserError, errorLine, isCancelled, throwIfAborted } from '../core/errors';
+import { CancelledError, UserError, errorLine, isCancelled, throwIfAborted, sleep } from '../core/errors';
 import { KIND_LABEL, planDelete, type DeleteFacts, type DeletePlan, type PlanStep } from '../core/deletePlan';
 import { mapLimit } from '../core/concurrency';
 
@@ -112,13 +112,6 @@ export interface DeleteResult {
   kept: DeletePlan['kept'];
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError());
-    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = () => { clearTimeout(t); reject(new CancelledError()); };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 
 const IN_PROGRESS = new Set(['Creating', 'Updating', 'SystemUpdating', 'RollingBack']);
 

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { client, type AwsTarget } from '../aws/clients';
 import { awsErrorName, describeAwsError } from '../aws/errors';
-import { CancelledError, UserError, isCancelled, throwIfAborted } from '../core/errors';
+import { CancelledError, UserError, isCancelled, throwIfAborted, sleep } from '../core/errors';
 import { buildDeployRequests, checkEndpointName, deployBaseName, nameFromBase, type DeployRequests } from '../core/deployRequests';
 import { inferenceImage, versionsFromTrainingImage, type ResolvedImage } from '../core/inferenceImages';
 import type { Connection } from './connect';
@@ -82,13 +82,6 @@ export async function planDeploy(conn: Target, jobName: string, opts: Omit<Deplo
   return { jobName, endpointName, image, modelDataUrl, requests };
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError());
-    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = () => { clearTimeout(t); reject(new CancelledError()); };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 
 async function endpointExists(sm: SageMakerClient, name: string, signal?: AbortSignal): Promise<boolean> {
   try {

@@ -7,7 +7,7 @@ import { CloudWatchLogsClient, DescribeLogStreamsCommand, GetLogEventsCommand } 
 import { DescribeTrainingJobCommand, SageMakerClient, type DescribeTrainingJobCommandOutput } from '@aws-sdk/client-sagemaker';
 import { client, type AwsTarget } from '../aws/clients';
 import { awsErrorName, awsErrorStatus, describeAwsError } from '../aws/errors';
-import { CancelledError, UserError, isCancelled, throwIfAborted } from '../core/errors';
+import { CancelledError, UserError, isCancelled, throwIfAborted, sleep } from '../core/errors';
 import { LogMerger, PollScheduler, StreamCursor, type GetEventsRequest, type LogPage, type PollOutcome, type SchedulerOptions } from '../core/logMerge';
 
 export const TRAINING_LOG_GROUP = '/aws/sagemaker/TrainingJobs';
@@ -29,19 +29,7 @@ export interface Clock {
 
 export const realClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(new CancelledError());
-      const onAbort = () => {
-        clearTimeout(t);
-        reject(new CancelledError());
-      };
-      const t = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }),
+  sleep,
 };
 
 export interface TailLine {

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { client } from '../aws/clients';
 import { awsErrorName, awsErrorStatus, describeAwsError } from '../aws/errors';
-import { CancelledError, throwIfAborted, UserError } from '../core/errors';
+import { CancelledError, throwIfAborted, UserError, sleep } from '../core/errors';
 import type { JobSpec } from '../core/spec';
 import { buildTrainingRequest, type RequestContext, type TrainingRequest } from '../core/trainingRequest';
 import { ensureDefaultBucket, type Connection } from './connect';
@@ -162,9 +162,6 @@ export async function waitForTrainingJob(
       opts.onStatus?.(d);
     }
     if (TERMINAL_STATUSES.includes(d.TrainingJobStatus ?? '')) return d;
-    await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(resolve, opts.pollMs ?? 30_000);
-      opts.signal?.addEventListener('abort', () => { clearTimeout(t); reject(new CancelledError()); }, { once: true });
-    });
+    await sleep(opts.pollMs ?? 30_000, opts.signal);
   }
 }
