@@ -4,8 +4,9 @@
 import type { CreateEndpointConfigInput, CreateEndpointInput, CreateModelInput, Tag } from '@aws-sdk/client-sagemaker';
 import { UserError } from './errors';
 
-export const CREATED_BY_TAG = 'sagemaker-hf:created-by';
-export const CREATED_BY_VALUE = 'sagemaker-hf';
+import { CREATED_BY_TAG, CREATED_BY_VALUE } from './tags';
+
+export { CREATED_BY_TAG, CREATED_BY_VALUE };
 export const TRAINING_JOB_TAG = 'sagemaker-hf:training-job';
 
 // SageMaker's pattern for model, endpoint-config and endpoint names.

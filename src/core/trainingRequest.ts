@@ -2,7 +2,7 @@
 // (SageMaker Python SDK v2.257, no SageMaker config file), built from a job spec without any AWS call.
 //
 // Field for field the SDK's request, plus two documented additions that only help the user:
-//  - Tags: {sagemaker-hf:created-by = sagemaker-hf-vscode} marks resources this extension created, and
+//  - Tags: {sagemaker-hf:created-by = sagemaker-hf} marks resources this extension created, and
 //    {sagemaker-hf:spec = <spec file name>} names the spec they came from (the tree and cleanup use them).
 //  - AlgorithmSpecification.MetricDefinitions: regexes for the `[metrics] k=v` lines train.py prints
 //    (src/core/metrics.ts), so SageMaker charts loss/accuracy in the console and DescribeTrainingJob
@@ -15,6 +15,7 @@ import { UserError } from './errors';
 import { buildHyperParameters } from './hyperparameters';
 import { checkJobName, nameFromBase } from './jobName';
 import { metricDefinitions } from './metrics';
+import { createdByTag } from './tags';
 import type { HyperparameterValue, JobSpec } from './spec';
 import { validateTraining, type ValidatedTraining } from './trainingValidation';
 
@@ -35,7 +36,6 @@ export interface TrainingRequest {
   validated: ValidatedTraining;
 }
 
-export const CREATED_BY_TAG = { Key: 'sagemaker-hf:created-by', Value: 'sagemaker-hf-vscode' } as const;
 export const SPEC_TAG_KEY = 'sagemaker-hf:spec';
 
 export function partitionOfRegion(region: string): string {
@@ -112,7 +112,7 @@ export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): Traini
   // debugger_hook_config=False sends nothing; the SDK's default (None) sends a hook to the output path.
   if (t.debuggerHookConfig !== false) request.DebugHookConfig = { S3OutputPath: outputPath, CollectionConfigurations: [] };
   request.ProfilerConfig = t.disableProfiler ? { DisableProfiler: true } : { S3OutputPath: outputPath, DisableProfiler: false };
-  request.Tags = [{ ...CREATED_BY_TAG }, ...(spec.file ? [{ Key: SPEC_TAG_KEY, Value: tagValue(path.basename(spec.file)) }] : [])];
+  request.Tags = [createdByTag(), ...(spec.file ? [{ Key: SPEC_TAG_KEY, Value: tagValue(path.basename(spec.file)) }] : [])];
   return { jobName, request, sourceS3Uri, validated };
 }
 

@@ -6,36 +6,23 @@ import type { TrainingJobSummary } from '@aws-sdk/client-sagemaker';
 import { describeTrainingJobRaw, listTrainingJobsPage, searchTrainingJobsByTag } from '../aws/sagemakerQueries';
 import { describeAwsError } from '../aws/errors';
 import { errorLine } from '../core/errors';
+import { CREATED_BY_TAG } from '../core/tags';
 import type { Services } from './services';
-import { InfoNode, type Node } from './tree';
+import { InfoNode, NodeSources, type Node, type NodeSource } from './tree';
 import { formatDuration } from './ui';
 import { lastMetricsSummary, metricsStore } from './metricsStore';
 import type { JobDescription } from '../workflow/logTail';
 
-export const CREATED_BY_TAG = 'sagemaker-hf:created-by';
 const STARTED_KEY = 'sagemakerHf.startedJobs';
 const TERMINAL = new Set(['Completed', 'Failed', 'Stopped']);
 
-export interface JobSource {
-  id: string;
-  nodes(): Node[];
-  onDidChange: vscode.Event<void>;
-}
+export type JobSource = NodeSource;
 
-const sources: JobSource[] = [];
-const sourcesChanged = new vscode.EventEmitter<void>();
+const jobSources = new NodeSources();
 
 /** Adds jobs from elsewhere (local runs), listed before the SageMaker jobs. */
 export function registerJobSource(source: JobSource): vscode.Disposable {
-  sources.push(source);
-  const sub = source.onDidChange(() => sourcesChanged.fire());
-  sourcesChanged.fire();
-  return new vscode.Disposable(() => {
-    sub.dispose();
-    const i = sources.indexOf(source);
-    if (i >= 0) sources.splice(i, 1);
-    sourcesChanged.fire();
-  });
+  return jobSources.register(source);
 }
 
 /** What a job node exposes to commands (showJobLogs, openJobDetails, stop, deploy). */
@@ -312,7 +299,7 @@ export class JobsModel implements vscode.Disposable {
 /** Registers the section; returns the model so the logs feature can update nodes. */
 export function registerJobsSection(services: Services): JobsModel {
   const model = new JobsModel(services);
-  services.context.subscriptions.push(model, sourcesChanged.event(() => services.tree.refresh('jobs')));
+  services.context.subscriptions.push(model, jobSources.onDidChange(() => services.tree.refresh('jobs')));
   services.tree.registerSection({
     id: 'jobs',
     label: 'Training Jobs',
@@ -320,14 +307,7 @@ export function registerJobsSection(services: Services): JobsModel {
     order: 2,
     availableOffline: true,
     children: async () => {
-      const local = sources.flatMap((s) => {
-        try {
-          return s.nodes();
-        } catch {
-          return [];
-        }
-      });
-      return [...local, ...(await model.list())];
+      return [...jobSources.nodes(), ...(await model.list())];
     },
   });
   return model;

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { loadSpecFile, type JobSpec } from '../../src/core/spec';
-import { buildTrainingRequest, CREATED_BY_TAG } from '../../src/core/trainingRequest';
+import { buildTrainingRequest } from '../../src/core/trainingRequest';
 import { metricDefinitions } from '../../src/core/metrics';
 import { buildHyperParameters } from '../../src/core/hyperparameters';
 import { UserError } from '../../src/core/errors';
@@ -62,7 +62,7 @@ test('the example spec gives the SDK request of §1.1, field for field, plus Tag
   // Same key order as the SDK's dict (the API ignores order, but a diff against the SDK reads cleanly).
   assert.deepEqual(Object.keys(request.HyperParameters!), Object.keys(SECTION_1_1.HyperParameters));
   assert.equal('DebugHookConfig' in request, false);
-  assert.deepEqual(Tags, [CREATED_BY_TAG, { Key: 'sagemaker-hf:spec', Value: 'emotion.sagemaker-hf.json' }]);
+  assert.deepEqual(Tags, [{ Key: 'sagemaker-hf:created-by', Value: 'sagemaker-hf' }, { Key: 'sagemaker-hf:spec', Value: 'emotion.sagemaker-hf.json' }]);
   assert.deepEqual(MetricDefinitions, metricDefinitions());
   assert.ok(MetricDefinitions!.some((m) => m.Name === 'eval_accuracy'));
 });
