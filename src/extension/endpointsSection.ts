@@ -7,13 +7,9 @@ import type { Predictor } from '../workflow/predictor';
 import { evaluate } from '../workflow/evaluate';
 import { HISTORY_LIMIT, parsePageMessage, type Example, type HistoryEntry, type HostMessage, type LabelScore, type PanelTarget } from '../webview/predictionsProtocol';
 import type { Services } from './services';
-import type { Node } from './tree';
+import { NodeSources, type Node, type NodeSource } from './tree';
 
-export interface EndpointSource {
-  id: string;
-  nodes(): Node[];
-  onDidChange: vscode.Event<void>;
-}
+export type EndpointSource = NodeSource;
 
 /** What an endpoint node exposes to the endpoint commands; local nodes implement the actions. */
 export interface EndpointNodeLike {
@@ -30,31 +26,16 @@ export function isEndpointNode<T>(x: T): x is T & EndpointNodeLike {
   return !!x && typeof (x as unknown as EndpointNodeLike).endpointName === 'string' && typeof (x as unknown as EndpointNodeLike).local === 'boolean';
 }
 
-const sources: EndpointSource[] = [];
-const sourcesChanged = new vscode.EventEmitter<void>();
-export const onDidChangeEndpointSources = sourcesChanged.event;
+const endpointSources = new NodeSources();
+export const onDidChangeEndpointSources = endpointSources.onDidChange;
 
 /** Adds endpoints from elsewhere (the local endpoint), listed before the SageMaker ones. */
 export function registerEndpointSource(source: EndpointSource): vscode.Disposable {
-  sources.push(source);
-  const sub = source.onDidChange(() => sourcesChanged.fire());
-  sourcesChanged.fire();
-  return new vscode.Disposable(() => {
-    sub.dispose();
-    const i = sources.indexOf(source);
-    if (i >= 0) sources.splice(i, 1);
-    sourcesChanged.fire();
-  });
+  return endpointSources.register(source);
 }
 
 export function sourceNodes(): Node[] {
-  return sources.flatMap((s) => {
-    try {
-      return s.nodes();
-    } catch {
-      return [];
-    }
-  });
+  return endpointSources.nodes();
 }
 
 /** Registers the section; `remote` gives the SageMaker endpoint nodes (empty when not connected). */

@@ -111,3 +111,40 @@ export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     this.changed.dispose();
   }
 }
+
+/** A feature that adds nodes to another feature's section (local jobs, local endpoints). */
+export interface NodeSource {
+  id: string;
+  nodes(): Node[];
+  onDidChange: vscode.Event<void>;
+}
+
+/** The sources of one section: their nodes in registration order, and one event when any changes. */
+export class NodeSources {
+  private readonly sources: NodeSource[] = [];
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+
+  register(source: NodeSource): vscode.Disposable {
+    this.sources.push(source);
+    const sub = source.onDidChange(() => this.changed.fire());
+    this.changed.fire();
+    return new vscode.Disposable(() => {
+      sub.dispose();
+      const i = this.sources.indexOf(source);
+      if (i >= 0) this.sources.splice(i, 1);
+      this.changed.fire();
+    });
+  }
+
+  /** Every source's nodes; a source that throws contributes none rather than breaking the section. */
+  nodes(): Node[] {
+    return this.sources.flatMap((s) => {
+      try {
+        return s.nodes();
+      } catch {
+        return [];
+      }
+    });
+  }
+}

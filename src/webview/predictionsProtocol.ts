@@ -2,6 +2,7 @@
 // host checks every message from the page with parsePageMessage before acting on it: a page is
 // untrusted input (it renders endpoint answers), so malformed, unknown or oversized messages are refused.
 
+import type { EvaluationResult } from '../workflow/evaluate';
 export interface LabelScore {
   label: string;
   score: number;
@@ -19,16 +20,8 @@ export interface Example {
   label?: string;
 }
 
-export interface EvaluationSummary {
-  evaluated: number;
-  total: number;
-  accuracy: number;
-  labels: string[];
-  confusion: number[][];
-  latencyMs: { p50: number; p90: number; p99: number; mean: number };
-  errors: number;
-  firstError?: string;
-}
+/** What the page shows of an evaluation (the workflow's result without its bookkeeping). */
+export type EvaluationSummary = Omit<EvaluationResult, 'correct' | 'durationMs'>;
 
 /** An input larger than InvokeEndpoint's 6 MB body (less room for the JSON around it) is refused. */
 export const MAX_INPUT_BYTES = 6_291_456 - 1024;
