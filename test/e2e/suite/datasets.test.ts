@@ -11,32 +11,9 @@ import * as vscode from 'vscode';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { ExtensionApi } from '../../../src/extension/extension';
 import type { Node } from '../../../src/extension/tree';
-import { waitFor } from './util';
+import { api, treeNodes, EMOTIONS, shared, waitFor } from './util';
 
-const EXTENSION_ID = 'sagemaker-hf.sagemaker-hf';
-const EMOTIONS = ['sadness', 'joy', 'love', 'anger', 'fear', 'surprise'];
 const PREFIX = 'e2e/datasets/emotion-small';
-// out/test/e2e/suite -> the repository (../shared lives beside it, not in the workspace copy).
-const repo = path.resolve(__dirname, '../../../..');
-const shared = path.resolve(repo, '../shared');
-
-async function api(): Promise<ExtensionApi> {
-  const ext = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
-  assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
-  return ext.isActive ? ext.exports : ext.activate();
-}
-
-async function treeNodes(a: ExtensionApi, section: string): Promise<{ node: Node; item: vscode.TreeItem }[]> {
-  const roots = await a.services.tree.getChildren();
-  for (const r of roots) {
-    const item = await r.treeItem();
-    if (item.contextValue === `section.${section}`) {
-      const kids = await a.services.tree.getChildren(r);
-      return Promise.all(kids.map(async (node) => ({ node, item: await node.treeItem() })));
-    }
-  }
-  return [];
-}
 
 function writeSpec(name: string, source: Record<string, string>, splits: Record<string, string>, s3Prefix: string): vscode.Uri {
   const ws = vscode.workspace.workspaceFolders?.[0];

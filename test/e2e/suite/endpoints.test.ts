@@ -7,18 +7,11 @@ import { CreateTrainingJobCommand, ListEndpointConfigsCommand, ListEndpointsComm
 import type { ExtensionApi } from '../../../src/extension/extension';
 import type { Node } from '../../../src/extension/tree';
 import { deployFromJob } from '../../../src/workflow/deploy';
-import { waitFor } from './util';
+import { api, waitFor } from './util';
 
-const EXTENSION_ID = 'sagemaker-hf.sagemaker-hf';
 const ROLE = 'arn:aws:iam::123456789012:role/SageMakerRole';
 const JOB = 'e2e-endpoints-job';
 const ENDPOINT = 'e2e-endpoints-ep';
-
-async function api(): Promise<ExtensionApi> {
-  const ext = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
-  assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
-  return ext.isActive ? ext.exports : ext.activate();
-}
 
 async function endpointNodes(services: ExtensionApi['services']): Promise<{ node: Node; item: vscode.TreeItem }[]> {
   const roots = await services.tree.getChildren();

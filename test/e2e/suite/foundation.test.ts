@@ -6,15 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../../src/extension/extension';
-import { waitFor } from './util';
+import { EXTENSION_ID, api, waitFor } from './util';
 
-const EXTENSION_ID = 'sagemaker-hf.sagemaker-hf';
-
-async function api(): Promise<ExtensionApi> {
-  const ext = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
-  assert.ok(ext, `extension ${EXTENSION_ID} is not loaded (extensionDevelopmentPath wrong?)`);
-  return ext.isActive ? ext.exports : ext.activate();
-}
 
 suite('foundation', () => {
   test('the extension activates lazily and returns its API', async () => {

@@ -13,32 +13,9 @@ import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../../src/extension/extension';
 import type { Node } from '../../../src/extension/tree';
 import { httpPredictor } from '../../../src/workflow/predictor';
-import { metric, waitFor } from './util';
+import { api, treeNodes, EMOTIONS, repo, shared, metric, waitFor } from './util';
 
-const EXTENSION_ID = 'sagemaker-hf.sagemaker-hf';
-const EMOTIONS = ['sadness', 'joy', 'love', 'anger', 'fear', 'surprise'];
-// out/test/e2e/suite -> the repository (the venv and ../shared live beside the sources, not the .vsix).
-const repo = path.resolve(__dirname, '../../../..');
-const shared = path.resolve(repo, '../shared');
 const python = path.join(repo, '.cache/venv/bin/python');
-
-async function api(): Promise<ExtensionApi> {
-  const ext = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
-  assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
-  return ext.isActive ? ext.exports : ext.activate();
-}
-
-async function treeNodes(a: ExtensionApi, section: string): Promise<{ node: Node; item: vscode.TreeItem }[]> {
-  const roots = await a.services.tree.getChildren();
-  for (const r of roots) {
-    const item = await r.treeItem();
-    if (item.contextValue === `section.${section}`) {
-      const kids = await a.services.tree.getChildren(r);
-      return Promise.all(kids.map(async (node) => ({ node, item: await node.treeItem() })));
-    }
-  }
-  return [];
-}
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -9,16 +9,9 @@ import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, Pu
 import { CreateTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { ExtensionApi } from '../../../src/extension/extension';
 import type { Node } from '../../../src/extension/tree';
-import { waitFor } from './util';
+import { api, waitFor } from './util';
 
-const EXTENSION_ID = 'sagemaker-hf.sagemaker-hf';
 const GROUP = '/aws/sagemaker/TrainingJobs';
-
-async function api(): Promise<ExtensionApi> {
-  const ext = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
-  assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
-  return ext.isActive ? ext.exports : ext.activate();
-}
 
 function moto(): string {
   const e = process.env.AWS_ENDPOINT_URL;
