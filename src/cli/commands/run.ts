@@ -1,12 +1,15 @@
 import * as path from 'node:path';
 import { UserError } from '../../core/errors';
+import { formatPrice } from '../../core/pricing';
 import { loadSpecFile } from '../../core/spec';
+import { runCloudWorkflow } from '../../workflow/cloudRun';
 import { runLocalWorkflow } from '../../workflow/localRun';
 import { LOCAL_DIR } from '../../workflow/localTraining';
 import { resolvePython } from '../../workflow/pythonEnv';
+import { askYesNo, canAsk } from '../askYesNo';
 import { parseCommandArgs, type CliContext } from '../context';
 
-const USAGE = `Usage: sagemaker-hf run <spec.sagemaker-hf.json> [--target local] [--python PATH] [--workdir DIR] [--keep-endpoint] [--quiet]
+const USAGE = `Usage: sagemaker-hf run <spec.sagemaker-hf.json> [--target local|sagemaker] [--yes] [--python PATH] [--workdir DIR] [--keep-endpoint] [--quiet]
 
 Runs the whole workflow: prepare the dataset, train, deploy, predict the notebook's sentence, delete.
 --target local (the default when training.instanceType is "local") runs everything on this machine, no
@@ -17,7 +20,13 @@ serve.py as the endpoint on a free 127.0.0.1 port. Jobs and datasets go under DI
                 it needs torch, transformers and datasets (pip install -r training-scripts/requirements.txt).
 --keep-endpoint leave the local endpoint running (it stays in DIR/.sagemaker-hf/endpoints.json; stop it with
                 'sagemaker-hf delete URL' run from DIR).
---target sagemaker is not offered by 'run': use the prepare, train, deploy, predict and delete commands.`;
+--target sagemaker (the default otherwise) uploads the dataset to the default bucket, runs the training
+job, deploys its model as a real-time endpoint, predicts the sentence and deletes the endpoint, its config
+and model. It is billed: it prints the instances and their on-demand prices first and asks (without a
+terminal --yes is required). An error or Ctrl-C stops a running training job and deletes what the run
+deployed. The role: --role, SAGEMAKER_ROLE_ARN, training.role or the connection's.
+--yes           (sagemaker) create the billable resources without asking.
+--keep-endpoint (sagemaker) leave the endpoint running; delete it later with 'sagemaker-hf delete NAME'.`;
 
 const fmt = (ms: number) => (ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`);
 
@@ -29,6 +38,7 @@ export const command = {
       python: { type: 'string' },
       workdir: { type: 'string' },
       'keep-endpoint': { type: 'boolean' },
+      yes: { type: 'boolean', short: 'y' },
       quiet: { type: 'boolean', short: 'q' },
     });
     if (values.help) {
@@ -39,11 +49,8 @@ export const command = {
     const spec = await loadSpecFile(positionals[0]!);
     const target = (values.target as string | undefined) ?? (spec.training.instanceType === 'local' ? 'local' : 'sagemaker');
     if (target !== 'local' && target !== 'sagemaker') throw new UserError(`--target must be 'local' or 'sagemaker', got '${target}'`, 'target');
-    if (target === 'sagemaker') {
-      throw new UserError(
-        `'run' on SageMaker is not available (training.instanceType is ${spec.training.instanceType}): use --target local, or the prepare, train, deploy, predict and delete commands`,
-        'target',
-      );
+    if (target === 'sagemaker' && spec.training.instanceType === 'local') {
+      throw new UserError(`--target sagemaker: training.instanceType is 'local'; set an ml.* instance type or use --target local`, 'training.instanceType');
     }
     const workspaceDir = path.resolve((values.workdir as string | undefined) ?? process.cwd());
     // dist/cli.js -> training-scripts/ of this installation (serve.py is the tool's, not the spec's).
@@ -59,6 +66,7 @@ export const command = {
     process.on('SIGHUP', onTerm);
     const quiet = !!values.quiet;
     try {
+      if (target === 'sagemaker') return await runOnSageMaker(spec, ctx, { workspaceDir, keepEndpoint: !!values['keep-endpoint'], yes: !!values.yes, quiet, signal: abort.signal });
       const py = await resolvePython({
         explicit: values.python as string | undefined,
         specPython: spec.training.pythonPath,
@@ -97,3 +105,50 @@ export const command = {
     }
   },
 };
+
+async function runOnSageMaker(
+  spec: Awaited<ReturnType<typeof loadSpecFile>>, ctx: CliContext,
+  o: { workspaceDir: string; keepEndpoint: boolean; yes: boolean; quiet: boolean; signal: AbortSignal },
+): Promise<number> {
+  const base = await ctx.connection();
+  const role = ctx.role ?? spec.training.role ?? base.role;
+  if (!role) throw new UserError('training.role: no execution role for the training job and the model: pass --role ARN, set SAGEMAKER_ROLE_ARN or training.role in the spec', 'training.role');
+  const conn = { ...base, role };
+  const t = spec.training;
+  const d = spec.deploy;
+  const trainCount = t.instanceCount ?? 1;
+  // Nothing is created before this is printed and confirmed.
+  ctx.stderr(`Runs the whole workflow on SageMaker in ${conn.region} (account ${conn.account}), billed:`);
+  ctx.stderr(`  dataset   s3://${conn.bucket}/${spec.dataset.s3Prefix}/ (S3 storage, by the GB-month)`);
+  ctx.stderr(`  training  ${trainCount} x ${t.instanceType}, ${formatPrice(t.instanceType, trainCount, 'training', conn.region)} while it runs (max ${t.maxRuntimeInSeconds ?? 86400} s)`);
+  ctx.stderr(`  endpoint  ${d.initialInstanceCount} x ${d.instanceType}, ${formatPrice(d.instanceType, d.initialInstanceCount, 'inference', conn.region)} ${o.keepEndpoint ? 'until you delete it (--keep-endpoint)' : 'until the run deletes it'}`);
+  ctx.stderr(`  role      ${role}`);
+  if (!o.yes) {
+    if (!canAsk()) throw new UserError('run --target sagemaker creates billable resources: pass --yes to confirm (no terminal to ask on)', 'yes');
+    if (!(await askYesNo('Create them?', o.signal))) {
+      ctx.stderr('Nothing created.');
+      return 1;
+    }
+  }
+  const result = await runCloudWorkflow(spec, conn, {
+    workspaceDir: o.workspaceDir,
+    keepEndpoint: o.keepEndpoint,
+    signal: o.signal,
+    hubToken: process.env.HF_TOKEN || undefined,
+    onStep: (e) => {
+      if (e.phase === 'start') ctx.stdout(`\n[${e.index}/5] ${e.step}`);
+      else ctx.stdout(`[${e.index}/5] ${e.step} done in ${fmt(e.result!.ms)}: ${e.result!.summary}`);
+    },
+    onLine: (l) => {
+      if (!o.quiet) ctx.stdout(`    ${new Date().toISOString().slice(11, 19)} ${l}`);
+    },
+  });
+  ctx.stdout('\nSummary');
+  for (const s of result.steps) ctx.stdout(`  ${s.step.padEnd(8)} ${fmt(s.ms).padStart(9)}  ${s.summary}`);
+  ctx.stdout(`  ${'total'.padEnd(8)} ${fmt(result.totalMs).padStart(9)}`);
+  ctx.stdout(`  job        ${result.jobName}`);
+  ctx.stdout(`  model      ${result.job.ModelArtifacts?.S3ModelArtifacts ?? '(none)'}`);
+  ctx.stdout(`  prediction ${JSON.stringify(result.prediction.raw)}`);
+  if (result.endpointKept) ctx.stdout(`  endpoint   ${result.endpointName} still running (${formatPrice(d.instanceType, d.initialInstanceCount, 'inference', conn.region)}); delete it with: sagemaker-hf delete ${result.endpointName}`);
+  return 0;
+}
