@@ -9,7 +9,7 @@ import type { JobSpec } from '../core/spec';
 import { ensureDefaultBucket, type Connection } from './connect';
 import { executeDeletePlan, planEndpointDelete } from './deleteEndpoint';
 import { deployFromJob, type DeployResult, type DeployStatus } from './deploy';
-import { NOTEBOOK_SENTENCE, type StepName, type StepResult } from './localRun';
+import { NOTEBOOK_SENTENCE, stepRunner, type StepEvent, type StepResult } from './workflowSteps';
 import { sageMakerPredictor, type PredictResult } from './predictor';
 import { prepareDataset, type PrepareResult } from './prepare';
 import { startTraining, stopTrainingJob, waitForTrainingJob } from './train';
@@ -19,7 +19,7 @@ export interface CloudRunOptions {
   workspaceDir: string;
   keepEndpoint?: boolean;
   signal?: AbortSignal;
-  onStep?: (event: { step: StepName; phase: 'start' | 'end'; index: number; result?: StepResult }) => void;
+  onStep?: (event: StepEvent) => void;
   /** Progress of the steps (upload, job status changes, endpoint status, cleanup). */
   onLine?: (line: string) => void;
   hubToken?: string;
@@ -46,8 +46,6 @@ export class TrainingJobFailedError extends UserError {
   }
 }
 
-const STEPS: StepName[] = ['prepare', 'train', 'deploy', 'predict', 'delete'];
-
 export async function runCloudWorkflow(spec: JobSpec, conn: Connection, opts: CloudRunOptions): Promise<CloudRunResult> {
   const { signal } = opts;
   const line = (l: string) => opts.onLine?.(l);
@@ -56,17 +54,7 @@ export async function runCloudWorkflow(spec: JobSpec, conn: Connection, opts: Cl
   }
   const steps: StepResult[] = [];
   const t0 = performance.now();
-  const step = async <T>(name: StepName, fn: () => Promise<T>, summarize: (r: T) => string): Promise<T> => {
-    if (signal?.aborted) throw new CancelledError();
-    const index = STEPS.indexOf(name) + 1;
-    opts.onStep?.({ step: name, phase: 'start', index });
-    const s = performance.now();
-    const r = await fn();
-    const result = { step: name, ms: performance.now() - s, summary: summarize(r) };
-    steps.push(result);
-    opts.onStep?.({ step: name, phase: 'end', index, result });
-    return r;
-  };
+  const step = stepRunner(steps, opts.onStep, signal);
 
   // What this run created and must not leave behind.
   let runningJob: string | undefined;

@@ -3,23 +3,14 @@
 // "Run Whole Workflow Locally". Nothing is left running when it settles, whatever happened, unless the
 // caller keeps the endpoint.
 import * as path from 'node:path';
-import { CancelledError, errorLine } from '../core/errors';
+import { errorLine } from '../core/errors';
 import { parseMetricsLine, type MetricRecord } from '../core/metrics';
 import type { JobSpec } from '../core/spec';
 import { startLocalEndpoint, type LocalEndpoint } from './localEndpoint';
 import { LOCAL_DIR, runLocalTraining, type LocalJobRecord } from './localTraining';
 import { httpPredictor, type PredictResult } from './predictor';
 import { prepareDataset, type PrepareResult } from './prepare';
-
-export const NOTEBOOK_SENTENCE = 'Winter is coming and it will be dark soon.';
-
-export type StepName = 'prepare' | 'train' | 'deploy' | 'predict' | 'delete';
-
-export interface StepResult {
-  step: StepName;
-  ms: number;
-  summary: string;
-}
+import { NOTEBOOK_SENTENCE, stepRunner, type StepEvent, type StepResult } from './workflowSteps';
 
 export interface LocalRunOptions {
   python: string;
@@ -29,7 +20,7 @@ export interface LocalRunOptions {
   keepEndpoint?: boolean;
   signal?: AbortSignal;
   /** Progress lines (step starts and ends). */
-  onStep?: (event: { step: StepName; phase: 'start' | 'end'; index: number; result?: StepResult }) => void;
+  onStep?: (event: StepEvent) => void;
   /** Output of the steps (training log lines, server start). */
   onLine?: (line: string) => void;
   onJob?: (job: LocalJobRecord) => void;
@@ -47,22 +38,10 @@ export interface LocalRunResult {
   totalMs: number;
 }
 
-const STEPS: StepName[] = ['prepare', 'train', 'deploy', 'predict', 'delete'];
-
 export async function runLocalWorkflow(spec: JobSpec, opts: LocalRunOptions): Promise<LocalRunResult> {
   const steps: StepResult[] = [];
   const t0 = performance.now();
-  const step = async <T>(name: StepName, fn: () => Promise<T>, summarize: (r: T) => string): Promise<T> => {
-    if (opts.signal?.aborted) throw new CancelledError();
-    const index = STEPS.indexOf(name) + 1;
-    opts.onStep?.({ step: name, phase: 'start', index });
-    const s = performance.now();
-    const r = await fn();
-    const result = { step: name, ms: performance.now() - s, summary: summarize(r) };
-    steps.push(result);
-    opts.onStep?.({ step: name, phase: 'end', index, result });
-    return r;
-  };
+  const step = stepRunner(steps, opts.onStep, opts.signal);
   const specName = spec.file ? path.basename(spec.file).replace(/\.sagemaker-hf\.json$/, '') : 'spec';
   const outDir = path.join(opts.workspaceDir, LOCAL_DIR, 'datasets', specName);
   const prepared = await step(
