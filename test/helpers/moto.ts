@@ -1,6 +1,7 @@
 // Starts a real moto_server on a free loopback port for one test file and stops it by its own PID.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { ListEndpointConfigsCommand, ListEndpointsCommand, ListModelsCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 
 export interface Moto {
   endpoint: string;
@@ -96,5 +97,23 @@ export function useMotoEnv(moto: Moto): () => void {
       else process.env[k] = v;
     }
     if (savedProfile !== undefined) process.env.AWS_PROFILE = savedProfile;
+  };
+}
+
+/** Queues InvokeEndpoint answers in moto (it returns them in order, whatever the request). */
+export async function queueEndpointResults(moto: Moto, bodies: unknown[]): Promise<void> {
+  const res = await fetch(`${moto.endpoint}/moto-api/static/sagemaker/endpoint-results`, {
+    method: 'POST',
+    body: JSON.stringify({ account_id: MOTO_ACCOUNT, region: 'us-east-1', results: bodies.map((b) => ({ Body: JSON.stringify(b), ContentType: 'application/json', InvokedProductionVariant: 'AllTraffic' })) }),
+  });
+  if (res.status !== 201) throw new Error(`moto did not queue the endpoint results (${res.status})`);
+}
+
+/** Models, endpoint configs and endpoints left in moto (what a delete must leave empty). */
+export async function sageMakerLeftovers(sm: SageMakerClient): Promise<{ models: string[]; configs: string[]; endpoints: string[] }> {
+  return {
+    models: ((await sm.send(new ListModelsCommand({}))).Models ?? []).map((m) => m.ModelName!),
+    configs: ((await sm.send(new ListEndpointConfigsCommand({}))).EndpointConfigs ?? []).map((c) => c.EndpointConfigName!),
+    endpoints: ((await sm.send(new ListEndpointsCommand({}))).Endpoints ?? []).map((e) => e.EndpointName!),
   };
 }

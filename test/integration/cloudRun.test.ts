@@ -10,10 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { ListBucketsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import {
-  DescribeTrainingJobCommand, ListEndpointConfigsCommand, ListEndpointsCommand, ListModelsCommand, ListTrainingJobsCommand, SageMakerClient,
-} from '@aws-sdk/client-sagemaker';
-import { startMoto, useMotoEnv, type Moto } from '../helpers/moto';
+import { DescribeTrainingJobCommand, ListTrainingJobsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { startMoto, useMotoEnv, type Moto, queueEndpointResults, sageMakerLeftovers } from '../helpers/moto';
 
 const repo = path.resolve(__dirname, '../../..');
 const shared = path.resolve(repo, '../shared');
@@ -95,21 +93,8 @@ async function cliRun(args: string[]): Promise<{ code: number; stdout: string; s
   }
 }
 
-async function queueResults(bodies: unknown[]): Promise<void> {
-  const res = await fetch(`${moto.endpoint}/moto-api/static/sagemaker/endpoint-results`, {
-    method: 'POST',
-    body: JSON.stringify({ account_id: '123456789012', region: 'us-east-1', results: bodies.map((b) => ({ Body: JSON.stringify(b), ContentType: 'application/json', InvokedProductionVariant: 'AllTraffic' })) }),
-  });
-  assert.equal(res.status, 201);
-}
-
-async function leftovers(): Promise<{ models: string[]; configs: string[]; endpoints: string[] }> {
-  return {
-    models: ((await sm.send(new ListModelsCommand({}))).Models ?? []).map((m) => m.ModelName!),
-    configs: ((await sm.send(new ListEndpointConfigsCommand({}))).EndpointConfigs ?? []).map((c) => c.EndpointConfigName!),
-    endpoints: ((await sm.send(new ListEndpointsCommand({}))).Endpoints ?? []).map((e) => e.EndpointName!),
-  };
-}
+const queueResults = (bodies: unknown[]) => queueEndpointResults(moto, bodies);
+const leftovers = () => sageMakerLeftovers(sm);
 
 const jobNames = async () => ((await sm.send(new ListTrainingJobsCommand({}))).TrainingJobSummaries ?? []).map((j) => j.TrainingJobName!);
 

@@ -8,11 +8,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import {
-  CreateEndpointCommand, CreateTrainingJobCommand, DescribeEndpointCommand, DescribeModelCommand, ListEndpointConfigsCommand,
-  ListEndpointsCommand, ListModelsCommand, ListTagsCommand, SageMakerClient,
-} from '@aws-sdk/client-sagemaker';
-import { startMoto, useMotoEnv, type Moto } from '../helpers/moto';
+import { CreateEndpointCommand, CreateTrainingJobCommand, DescribeEndpointCommand, DescribeModelCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { startMoto, useMotoEnv, type Moto, queueEndpointResults, sageMakerLeftovers } from '../helpers/moto';
 import { resetClients } from '../../src/aws/clients';
 import { connect, type Connection } from '../../src/workflow/connect';
 import { deployFromJob, planDeploy, type DeployStatus } from '../../src/workflow/deploy';
@@ -68,21 +65,8 @@ async function trainingJob(name: string): Promise<void> {
   }));
 }
 
-async function queueResults(bodies: unknown[]): Promise<void> {
-  const res = await fetch(`${moto.endpoint}/moto-api/static/sagemaker/endpoint-results`, {
-    method: 'POST',
-    body: JSON.stringify({ account_id: '123456789012', region: 'us-east-1', results: bodies.map((b) => ({ Body: JSON.stringify(b), ContentType: 'application/json', InvokedProductionVariant: 'AllTraffic' })) }),
-  });
-  assert.equal(res.status, 201);
-}
-
-async function leftovers(): Promise<{ models: string[]; configs: string[]; endpoints: string[] }> {
-  return {
-    models: ((await sm.send(new ListModelsCommand({}))).Models ?? []).map((m) => m.ModelName!),
-    configs: ((await sm.send(new ListEndpointConfigsCommand({}))).EndpointConfigs ?? []).map((c) => c.EndpointConfigName!),
-    endpoints: ((await sm.send(new ListEndpointsCommand({}))).Endpoints ?? []).map((e) => e.EndpointName!),
-  };
-}
+const queueResults = (bodies: unknown[]) => queueEndpointResults(moto, bodies);
+const leftovers = () => sageMakerLeftovers(sm);
 
 test('deploy, describe, predict, evaluate, delete: nothing left afterwards', async () => {
   await trainingJob('emotion-2026-11-26-01-02-03-004');
