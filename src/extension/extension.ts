@@ -12,6 +12,7 @@ import { activate as activateTraining } from './features/training';
 import { activate as activateLogs } from './features/logs';
 import { activate as activateEndpoints } from './features/endpoints';
 import { activate as activateLocal } from './features/local';
+import { SCAFFOLD_SCRIPT_FILES, SCAFFOLD_SOURCE_DIR, scaffoldSpecText, scriptFilesToCopy } from '../core/specScaffold';
 
 export interface ExtensionApi {
   services: Services;
@@ -36,7 +37,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       const text = node?.description ?? node?.label;
       if (text) await vscode.env.clipboard.writeText(text);
     }),
-    vscode.commands.registerCommand('sagemakerHf.newSpec', command(log, 'New job spec', () => newSpec(context))),
+    vscode.commands.registerCommand('sagemakerHf.newSpec', command(log, 'New job spec', (fileName?: unknown) => newSpec(context, fileName))),
   );
   activateDatasets(services);
   activateTraining(services);
@@ -48,24 +49,39 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   return { services, activationMs };
 }
 
-async function newSpec(context: vscode.ExtensionContext): Promise<void> {
+// The spec goes into the workspace folder with the training script beside it (training-scripts/, copied
+// from the extension unless already there) and a relative sourceDir: see src/core/specScaffold.ts.
+// `fileName` (without .sagemaker-hf.json) skips the prompt, for callers such as the e2e suite.
+async function newSpec(context: vscode.ExtensionContext, fileName?: unknown): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) throw new Error('open a folder first: spec files live in the workspace');
-  const name = await vscode.window.showInputBox({ title: 'New job spec', prompt: 'File name (without .sagemaker-hf.json)', value: 'emotion', validateInput: (v) => (/^[\w.-]+$/.test(v) ? undefined : 'Letters, digits, dot, dash and underscore only') });
+  const validate = (v: string) => (/^[\w.-]+$/.test(v) ? undefined : 'Letters, digits, dot, dash and underscore only');
+  const name = typeof fileName === 'string' ? fileName : await vscode.window.showInputBox({ title: 'New job spec', prompt: 'File name (without .sagemaker-hf.json)', value: 'emotion', validateInput: validate });
   if (!name) return;
+  const invalid = validate(name);
+  if (invalid) throw new Error(`spec file name "${name}": ${invalid}`);
   const target = vscode.Uri.joinPath(folder.uri, `${name}.sagemaker-hf.json`);
+  if (await exists(target)) throw new Error(`${target.fsPath} already exists`);
   const example = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(context.extensionUri, 'examples', 'emotion.sagemaker-hf.json'));
-  const text = new TextDecoder().decode(example)
-    .replace('"../schemas/sagemaker-hf.schema.json"', JSON.stringify(vscode.Uri.joinPath(context.extensionUri, 'schemas', 'sagemaker-hf.schema.json').toString()))
-    .replace('"../training-scripts"', JSON.stringify(vscode.Uri.joinPath(context.extensionUri, 'training-scripts').fsPath));
-  try {
-    await vscode.workspace.fs.stat(target);
-    throw new Error(`${target.fsPath} already exists`);
-  } catch (err) {
-    if (!(err instanceof vscode.FileSystemError)) throw err;
+  const text = scaffoldSpecText(new TextDecoder().decode(example));
+  const scripts = vscode.Uri.joinPath(folder.uri, SCAFFOLD_SOURCE_DIR);
+  const present = new Set<string>();
+  for (const f of SCAFFOLD_SCRIPT_FILES) if (await exists(vscode.Uri.joinPath(scripts, f))) present.add(f);
+  for (const f of scriptFilesToCopy((file) => present.has(file))) {
+    await vscode.workspace.fs.copy(vscode.Uri.joinPath(context.extensionUri, 'training-scripts', f), vscode.Uri.joinPath(scripts, f));
   }
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
   await vscode.window.showTextDocument(target);
+}
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch (err) {
+    if (err instanceof vscode.FileSystemError) return false;
+    throw err;
+  }
 }
 
 export function deactivate(): void {}
