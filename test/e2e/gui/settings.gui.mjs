@@ -15,14 +15,16 @@ export async function run(wb) {
   const editor = wb.page.locator('.settings-editor');
   await editor.waitFor({ timeout: 30_000 }).catch((e) => { throw new Error(`the Settings editor did not open: ${e.message}`); });
   const userTab = editor.locator('.settings-tabs-widget .action-label', { hasText: /^User$/ });
-  await userTab.click();
-  await editor.locator('.settings-header .monaco-editor').first().click();
+  await userTab.waitFor({ timeout: 20_000 });
+  if ((await userTab.getAttribute('aria-selected')) !== 'true') await userTab.click({ force: true, timeout: 10_000 });
+  // The search box has the focus when the editor opens; clicking it makes sure (after the tab click).
+  await editor.locator('.search-container').first().click({ force: true, timeout: 5_000 }).catch(() => undefined);
   await wb.page.keyboard.press('Control+A');
   await wb.page.keyboard.type('@ext:sagemaker-hf.sagemaker-hf');
   const count = editor.locator('.settings-count-widget');
   const want = `${expected} Settings Found`;
   await wb.step(`the User tab to say "${want}"`, async () => {
-    for (;;) {
+    for (let i = 0; i < 100; i++) {
       const text = (await count.innerText().catch(() => '')).trim();
       if (text === want) return;
       if (/Settings? Found/.test(text) && text !== want) {
@@ -33,9 +35,10 @@ export async function run(wb) {
       }
       await wb.page.waitForTimeout(200);
     }
+    throw new Error(`no settings count after searching: the count widget says "${(await count.innerText().catch(() => '')).trim()}"`);
   });
-  const checked = await editor.locator('.settings-tabs-widget .action-label.checked').innerText().catch(() => '');
-  if (!/User/.test(checked)) throw new Error(`the selected settings tab is "${checked}", not User`);
+  const selected = await editor.locator('.settings-tabs-widget .action-label[aria-selected="true"]').first().innerText().catch(() => '');
+  if (selected.trim() !== 'User') throw new Error(`the selected settings tab is "${selected}", not User`);
   await wb.page.waitForTimeout(500);
   await wb.screenshot('settings-user-tab');
 }
