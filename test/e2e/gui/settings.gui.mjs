@@ -39,6 +39,5 @@ export async function run(wb) {
   });
   const selected = await editor.locator('.settings-tabs-widget .action-label[aria-selected="true"]').first().innerText().catch(() => '');
   if (selected.trim() !== 'User') throw new Error(`the selected settings tab is "${selected}", not User`);
-  await wb.page.waitForTimeout(500);
   await wb.screenshot('settings-user-tab');
 }
