@@ -57,8 +57,14 @@ def prepare(tmp, padding):
     return out
 
 
-def container_run(tmp, data, hps, drop_env=()):
+def container_run(tmp, data, hps, drop_env=(), extra_env=None):
     """What the training toolkit does: copy the code, sorted --key str(value) args, SM_* variables."""
+    cmd, code, env, model_dir, out_dir = container_command(tmp, data, hps, drop_env, extra_env)
+    p = subprocess.run(cmd, cwd=code, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
+    return p, model_dir, out_dir
+
+
+def container_command(tmp, data, hps, drop_env=(), extra_env=None):
     code = os.path.join(tmp, "code")
     shutil.copytree(os.path.dirname(TRAIN_PY), code, dirs_exist_ok=True)
     model_dir, out_dir = os.path.join(tmp, "model"), os.path.join(tmp, "output", "data")
@@ -81,11 +87,10 @@ def container_run(tmp, data, hps, drop_env=()):
     })
     for k, v in hps.items():
         env["SM_HP_" + k.upper()] = json.dumps(v) if not isinstance(v, str) else v
+    env.update(extra_env or {})
     for k in drop_env:
         env.pop(k, None)
-    p = subprocess.run([sys.executable, "train.py"] + args, cwd=code, env=env, stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, text=True, timeout=300)
-    return p, model_dir, out_dir
+    return [sys.executable, "train.py"] + args, code, env, model_dir, out_dir
 
 
 NOTEBOOK_HPS = {"epochs": 1, "train_batch_size": 24, "eval_batch_size": 32, "learning_rate": 3e-05, "fp16": True}
@@ -141,3 +146,127 @@ def test_boolean_arguments_parse_as_written():
     with pytest.raises(Exception):
         mod.str2bool("maybe")
     assert mod.fmt_value(3e-05) == "3e-05" and mod.fmt_value(float("nan")) == "nan" and mod.fmt_value(4) == "4"
+
+
+def load_train_module():
+    spec = importlib.util.spec_from_file_location("train_script", TRAIN_PY)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_parses_as_python_3_8():
+    """The Training Compiler containers run Python 3.8: no syntax newer than that."""
+    import ast
+    with open(TRAIN_PY) as f:
+        ast.parse(f.read(), filename=TRAIN_PY, feature_version=(3, 8))
+
+
+@pytest.mark.parametrize("name,cap,want", [
+    ("Tesla V100-SXM2-16GB", (7, 0), "fp16"),  # ml.p3.2xlarge, the notebook's machine
+    ("Tesla T4", (7, 5), "fp16"),  # ml.g4dn
+    ("NVIDIA A10G", (8, 6), "bf16"),  # ml.g5
+    ("NVIDIA L4", (8, 9), "bf16"),  # ml.g6
+    ("NVIDIA A100-SXM4-40GB", (8, 0), "bf16"),  # ml.p4d
+    ("NVIDIA H200", (9, 0), "bf16"),  # ml.p5e
+])
+def test_precision_follows_the_gpu(name, cap, want):
+    mod = load_train_module()
+    got, why = mod.choose_precision(True, cap, None, fp16=True, bf16=False, device_name=name)
+    assert got == want, why
+    assert name in why and "%d.%d" % cap in why
+    if want == "fp16":
+        assert "loss scaler" in why
+
+
+def test_precision_requests_and_fallbacks():
+    mod = load_train_module()
+    cp = mod.choose_precision
+    assert cp(False, None, None, fp16=True)[0] == "fp32"
+    assert "no CUDA GPU is available" in cp(False, None, None, fp16=True)[1]
+    assert cp(True, (9, 0), True, fp16=False, bf16=False)[0] == "fp32"  # --fp16 False: mixed precision off
+    assert cp(True, (9, 0), True, precision="fp16")[0] == "fp16"
+    assert cp(True, (7, 0), False, fp16=False, bf16=True)[0] == "fp16"  # bf16 asked on a V100
+    assert cp(True, (9, 0), True, fp16=True, compiler_container=True)[0] == "fp16"
+    assert cp(True, (8, 0), None, precision="fp32")[0] == "fp32"
+    with pytest.raises(ValueError, match="--precision"):
+        cp(True, (8, 0), None, precision="half")
+
+
+def test_length_buckets_cover_every_row_with_little_padding():
+    mod = load_train_module()
+    # The emotion train lengths' shape (p50 20, p90 38, p99 57, max 87): many short rows, a long tail.
+    lengths = [20] * 500 + [12] * 300 + [38] * 150 + [57] * 40 + [87] * 10
+    buckets = mod.choose_buckets(lengths, 4)
+    assert 1 < len(buckets) <= 4 and buckets[-1] == 88 and all(b % 8 == 0 for b in buckets), buckets
+    pad = mod.BucketPadding(None, buckets)
+    padded = sum(pad.length_for(n) for n in lengths)
+    assert padded < 0.5 * 88 * len(lengths), (buckets, padded)  # far below padding to the longest row
+    assert all(pad.length_for(n) >= n for n in range(1, 89)) and pad.length_for(100) == 104
+    assert mod.choose_buckets([5, 5, 5], 4) == [8]
+    assert mod.nearest_rank(sorted(lengths), 50) == 20 and mod.nearest_rank(sorted(lengths), 99) == 57
+
+
+def test_regional_compile_with_buckets(tmp_path, tiny_model):
+    """torch.compile of the repeated encoder layer only, batches padded to a few bucket lengths. The
+    aot_eager backend traces and partitions exactly as inductor does but skips code generation (a C++
+    build per graph on this CPU); the inductor path is exercised by bench/train_speed.py."""
+    data = prepare(str(tmp_path), "dynamic")
+    hps = dict(NOTEBOOK_HPS, model_id=tiny_model, torch_compile=True, torch_compile_backend="aot_eager",
+               torch_compile_mode="default", train_batch_size=16)
+    p, model_dir, _ = container_run(str(tmp_path), data, hps)
+    assert p.returncode == 0, p.stdout[-3000:]
+    assert "torch.compile (aot_eager, mode default): bert.encoder.layer (2 x BertLayer)" in p.stdout, p.stdout[-3000:]
+    m = re.search(r"padding per batch to the buckets \[([\d, ]+)\]", p.stdout)
+    assert m, p.stdout[-3000:]
+    buckets = [int(x) for x in m.group(1).split(",")]
+    assert 1 <= len(buckets) <= 4 and buckets[-1] <= 64, buckets
+    final = [x for x in metrics_lines(p.stdout) if "eval_accuracy" in x][-1]
+    assert final["compile_seconds"] > 0 and final["compile_cache_loaded"] == 0
+    # Compiling regions leaves the module tree alone: the saved weights load into a plain model.
+    from transformers import AutoModelForSequenceClassification
+    from safetensors.torch import load_file
+    keys = list(load_file(os.path.join(model_dir, "model.safetensors")))
+    assert not [k for k in keys if "_orig_mod" in k], keys[:5]
+    AutoModelForSequenceClassification.from_pretrained(model_dir)
+
+
+def test_spot_interruption_resumes_from_the_saved_step(tmp_path, tiny_model):
+    """A spot interruption is a SIGTERM: the first run saves a checkpoint and stops; the second run on the
+    same checkpoint folder (SageMaker restores /opt/ml/checkpoints from S3) continues from that step."""
+    import signal
+    import time
+    data = prepare(str(tmp_path), "dynamic")
+    ckpt = str(tmp_path / "checkpoints")
+    os.makedirs(ckpt)
+    hps = dict(NOTEBOOK_HPS, model_id=tiny_model, train_batch_size=8, max_steps=60, logging_steps=1, warmup_steps=0)
+    cmd, code, env, _, _ = container_command(str(tmp_path / "first"), data, hps, extra_env={"SM_HF_CHECKPOINT_DIR": ckpt})
+    proc = subprocess.Popen(cmd, cwd=code, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log = []
+    deadline = time.time() + 240
+    for line in proc.stdout:
+        log.append(line)
+        m = re.match(r"\[metrics\] step=(\d+) .*loss=", line)
+        if m and int(m.group(1)) >= 3:
+            proc.send_signal(signal.SIGTERM)
+            break
+        assert time.time() < deadline, "".join(log[-30:])
+    rest, _ = proc.communicate(timeout=120)
+    first = "".join(log) + rest
+    assert proc.returncode == 128 + signal.SIGTERM, first[-3000:]
+    m = re.search(r"stopped by signal 15 at step (\d+); checkpoint saved", first)
+    assert m, first[-3000:]
+    stopped = int(m.group(1))
+    assert 3 <= stopped < 60
+    saved = os.path.join(ckpt, "checkpoint-%d" % stopped)
+    with open(os.path.join(saved, "trainer_state.json")) as f:
+        assert json.load(f)["global_step"] == stopped
+
+    p, model_dir, _ = container_run(str(tmp_path / "second"), data, hps, extra_env={"SM_HF_CHECKPOINT_DIR": ckpt})
+    assert p.returncode == 0, p.stdout[-3000:]
+    assert "resuming from %s (global step %d)" % (saved, stopped) in p.stdout, p.stdout[-3000:]
+    losses = [x["step"] for x in metrics_lines(p.stdout) if "loss" in x]
+    assert losses and losses[0] == stopped + 1 and losses[-1] == 60, losses
+    with open(os.path.join(ckpt, "checkpoint-60", "trainer_state.json")) as f:
+        assert json.load(f)["global_step"] == 60
+    assert os.path.isfile(os.path.join(model_dir, "config.json"))
