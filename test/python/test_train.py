@@ -270,3 +270,104 @@ def test_spot_interruption_resumes_from_the_saved_step(tmp_path, tiny_model):
     with open(os.path.join(ckpt, "checkpoint-60", "trainer_state.json")) as f:
         assert json.load(f)["global_step"] == 60
     assert os.path.isfile(os.path.join(model_dir, "config.json"))
+
+
+class StandInHub(object):
+    """A loopback stand-in for the Hugging Face Hub: the endpoints huggingface_hub's create_repo and
+    upload_folder call (repo create, preupload, commit), recording what arrives. A mock is needed because
+    the real Hub is not reachable from tests; the client library doing the calls is the real one."""
+
+    def __init__(self):
+        import base64
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        hub = self
+        self.created, self.files, self.auth, self.unknown, self.commits = [], {}, set(), [], []
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def reply(self, code, obj):
+                body = json.dumps(obj).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(n)
+                hub.auth.add(self.headers.get("Authorization", ""))
+                path = self.path.split("?")[0]
+                m = re.match(r"^/api/models/(.+)/(preupload|commit)/main$", path)
+                if path == "/api/repos/create":
+                    body = json.loads(raw)
+                    hub.created.append(body)
+                    repo = "%s/%s" % (body.get("organization") or "user", body["name"])
+                    return self.reply(200, {"url": "%s/%s" % (hub.url, repo), "name": repo, "id": "1"})
+                if m and m.group(2) == "preupload":
+                    files = json.loads(raw)["files"]
+                    return self.reply(200, {"files": [{"path": f["path"], "uploadMode": "regular", "shouldIgnore": False}
+                                                      for f in files], "commitOid": "0" * 40})
+                if m:
+                    lines = [json.loads(x) for x in raw.decode().splitlines() if x.strip()]
+                    hub.commits.append((m.group(1), lines[0]))
+                    for x in lines[1:]:
+                        if x["key"] == "file":
+                            hub.files[x["value"]["path"]] = base64.b64decode(x["value"]["content"])
+                    return self.reply(200, {"commitUrl": "%s/%s/commit/%s" % (hub.url, m.group(1), "a" * 40),
+                                            "commitOid": "a" * 40, "pullRequestUrl": None})
+                hub.unknown.append("POST " + self.path)
+                self.reply(404, {"error": "not in the stand-in"})
+
+            def do_GET(self):
+                hub.unknown.append("GET " + self.path)
+                self.reply(404, {"error": "not in the stand-in"})
+
+            do_HEAD = do_GET
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+def test_pushes_model_tokenizer_and_labels_to_the_hub(tmp_path, tiny_model):
+    hub = StandInHub()
+    token = "hf_standin_SECRET_0123456789"
+    try:
+        data = prepare(str(tmp_path), "dynamic")
+        hps = dict(NOTEBOOK_HPS, model_id=tiny_model, max_steps=2, eval=False, hub_model_id="acme/emotion-bert",
+                   hub_private_repo="false")
+        p, model_dir, _ = container_run(str(tmp_path), data, hps, extra_env={"HF_TOKEN": token, "HF_ENDPOINT": hub.url})
+    finally:
+        hub.close()
+    assert p.returncode == 0, p.stdout[-3000:]
+    assert token not in p.stdout and "SECRET" not in p.stdout
+    assert "pushed the model, tokenizer and label names to the Hub: acme/emotion-bert (public" in p.stdout, p.stdout[-2000:]
+    assert hub.created and hub.created[0]["name"] == "emotion-bert" and hub.created[0]["organization"] == "acme"
+    # huggingface_hub < 1.0 sends "private": false, newer ones "visibility": "public".
+    assert hub.created[0].get("private") is False or hub.created[0].get("visibility") == "public", hub.created[0]
+    assert hub.auth == {"Bearer " + token}, hub.auth
+    assert set(hub.files) >= {"config.json", "tokenizer.json", "tokenizer_config.json", "model.safetensors"}, sorted(hub.files)
+    assert "training_args.bin" not in hub.files
+    cfg = json.loads(hub.files["config.json"])
+    assert [cfg["id2label"][str(i)] for i in range(6)] == EMOTION
+    with open(os.path.join(model_dir, "model.safetensors"), "rb") as f:
+        assert hub.files["model.safetensors"] == f.read()
+
+
+def test_hub_push_without_token_fails_before_training(tmp_path):
+    data = str(tmp_path / "data")
+    for s in ("train", "test"):
+        os.makedirs(os.path.join(data, s))
+    env = {"HF_TOKEN": "", "HUGGING_FACE_HUB_TOKEN": ""}
+    p, _, _ = container_run(str(tmp_path), data, dict(NOTEBOOK_HPS, model_id="x", hub_model_id="acme/m"), extra_env=env)
+    assert p.returncode != 0
+    assert "hub_model_id acme/m is set but HF_TOKEN is not in the job's environment" in p.stdout
+    assert "loaded train_dataset" not in p.stdout
