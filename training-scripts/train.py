@@ -11,6 +11,11 @@ KeyError; checkpoints go to a separate folder (never into model.tar.gz); accurac
 (`datasets.load_metric` is gone); label names and the tokenizer are saved with the model; metrics are
 printed as `[metrics] k=v ...` lines (contract: src/core/metrics.ts); datasets stored without padding are
 padded per batch (length-grouped, to a multiple of 8).
+
+Additions (docs/training-script.md): precision chosen from the GPU (bf16 / fp16 with a loss scaler / fp32),
+regional torch.compile with length buckets and a compile cache that outlives the job (channel
+compile_cache), spot checkpoints in /opt/ml/checkpoints with resume and a checkpoint on SIGTERM, and a
+push of the model, tokenizer and label names to the Hub (hub_model_id, token from env HF_TOKEN).
 """
 import argparse
 import json
