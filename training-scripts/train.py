@@ -84,6 +84,8 @@ def parse_args(argv=None):
     p.add_argument("--torch_compile_backend", type=str, default="inductor", help="inductor | aot_eager (tests) | ...")
     p.add_argument("--length_buckets", type=int, default=-1,
                    help="pad unpadded batches to one of N lengths chosen from the token lengths; -1: 4 when compiling, else off")
+    p.add_argument("--compile_optimizer", type=str2bool, default=False,
+                   help="also compile the optimizer step (PyTorch >= 2.2; with --torch_compile)")
     p.add_argument("--compile_cache_dir", type=str, default=env.get("SM_CHANNEL_COMPILE_CACHE"),
                    help="saved compiler cache of an earlier job (the channel compile_cache)")
     p.add_argument("--save_steps", type=int, default=0, help="checkpoint every N steps when resumable; 0: once per epoch")
@@ -326,6 +328,20 @@ def compile_regions(torch, model, mode, backend):
         # stays a plain module, so state_dict keys and saved checkpoints do not change.
         block.forward = torch.compile(block.forward, **kwargs)
     return "%s (%d x %s)" % (name, len(blocks), type(blocks[0]).__name__)
+
+
+def compile_optimizer_step(torch, optimizer, backend):
+    """Compiles the optimizer step (PyTorch >= 2.2) so it joins the captured graphs instead of launching
+    kernels per parameter group from Python. The learning rate becomes a tensor: the scheduler then
+    updates it in place (fill_) and the compiled step is not recompiled every step."""
+    if getattr(optimizer, "_compiled_step", False):
+        return False
+    for group in optimizer.param_groups:
+        if not torch.is_tensor(group["lr"]):
+            group["lr"] = torch.tensor(float(group["lr"]), device=group["params"][0].device)
+    optimizer.step = torch.compile(optimizer.step, backend=backend)
+    optimizer._compiled_step = True
+    return True
 
 
 def raise_recompile_limit(torch, n=64):
@@ -690,7 +706,19 @@ def main(argv=None):
                           callbacks=[MetricsCallback()])
     trainer_params = __import__("inspect").signature(Trainer.__init__).parameters
     trainer_kwargs["processing_class" if "processing_class" in trainer_params else "tokenizer"] = tokenizer
-    trainer = Trainer(**trainer_kwargs)
+    compile_opt = args.torch_compile and args.compile_optimizer
+    if compile_opt and tuple(int(x) for x in torch.__version__.split("+")[0].split(".")[:2]) < (2, 2):
+        logger.warning("--compile_optimizer needs PyTorch >= 2.2 (this is %s): the optimizer step stays eager", torch.__version__)
+        compile_opt = False
+
+    class FastTrainer(Trainer):
+        def create_optimizer(self, *a, **kw):
+            opt = super(FastTrainer, self).create_optimizer(*a, **kw)
+            if compile_opt and compile_optimizer_step(torch, opt, args.torch_compile_backend):
+                logger.info("optimizer step compiled (%s, %s)", type(opt).__name__, args.torch_compile_backend)
+            return opt
+
+    trainer = FastTrainer(**trainer_kwargs)
 
     t0 = time.perf_counter()
     result = trainer.train(resume_from_checkpoint=resume_from) if resume_from else trainer.train()
