@@ -375,3 +375,23 @@ def test_hub_push_without_token_fails_before_training(tmp_path):
     assert p.returncode != 0
     assert "hub_model_id acme/m is set but HF_TOKEN is not in the job's environment" in p.stdout
     assert "loaded train_dataset" not in p.stdout
+
+
+def test_compile_cache_found_as_file_or_inside_the_previous_output_archive(tmp_path):
+    """The compile_cache channel holds either the saved file or the previous job's output.tar.gz as
+    SageMaker stored it (compile_cache/torch_compile_cache.bin inside)."""
+    import tarfile
+    mod = load_train_module()
+    assert mod.find_compile_cache([None, str(tmp_path / "missing")]) == (None, None)
+    out = tmp_path / "prev" / "output" / "data" / "compile_cache"
+    out.mkdir(parents=True)
+    (out / "torch_compile_cache.bin").write_bytes(b"artifacts")
+    (out / "about.json").write_text("{}")
+    channel = tmp_path / "channel"
+    channel.mkdir()
+    with tarfile.open(str(channel / "output.tar.gz"), "w:gz") as tar:
+        tar.add(str(tmp_path / "prev" / "output" / "data"), arcname=".")
+    blob, where = mod.find_compile_cache([str(channel)])
+    assert blob == b"artifacts" and where.endswith("output.tar.gz:./compile_cache/torch_compile_cache.bin"), where
+    blob, where = mod.find_compile_cache([str(tmp_path / "prev")])
+    assert blob == b"artifacts" and where == str(out / "torch_compile_cache.bin")
