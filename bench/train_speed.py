@@ -44,6 +44,7 @@ def main():
     p.add_argument("--work", default="/tmp/train-speed")
     p.add_argument("--shared", default="")
     p.add_argument("--budget", type=float, default=540, help="seconds for everything; later variants are skipped or cut short")
+    p.add_argument("--only", default="", help="comma-separated parts of variant names to run (default: all)")
     p.add_argument("--timeout", type=float, default=240, help="seconds per variant (also cut to what the budget leaves)")
     a = p.parse_args()
     t_start = time.perf_counter()
@@ -78,6 +79,8 @@ def main():
     rows = []
 
     def run(label, kind, hps, extra=None):
+        if a.only and not any(o in label for o in a.only.split(",")):
+            return None
         left = a.budget - (time.perf_counter() - t_start)
         if left < 60:
             print("SKIPPED %s: budget of %.0f s used" % (label, a.budget), flush=True)
