@@ -35,7 +35,7 @@ def find_shared(arg):
     sys.exit("train_throughput failed: no shared data (data/emotion/train.jsonl) found; pass --shared DIR")
 
 
-def prepare(shared, work, tiny, n_train, max_length=512):
+def prepare(shared, work, tiny, n_train, max_length=512, n_test=256):
     """Tokenized datasets as train.py reads them: padded to 512 (seed) and unpadded (dynamic)."""
     from datasets import ClassLabel, Dataset, Features, Sequence, Value
     from tokenizers import Tokenizer
@@ -46,7 +46,7 @@ def prepare(shared, work, tiny, n_train, max_length=512):
     feats = Features({"input_ids": Sequence(Value("int32")), "attention_mask": Sequence(Value("int8")),
                       "labels": ClassLabel(names=names)})
     out = {}
-    for split, limit in (("train", n_train), ("test", 256)):
+    for split, limit in (("train", n_train), ("test", n_test)):
         rows = []
         with open(os.path.join(shared, "data", "emotion", split + ".jsonl")) as f:
             for line in f:
@@ -80,7 +80,7 @@ def prepare(shared, work, tiny, n_train, max_length=512):
 METRIC = re.compile(r"\[metrics\](.*)")
 
 
-def run_variant(name, hps, data, model_dir, work, timeout, out_dir):
+def run_variant(name, hps, data, model_dir, work, timeout, out_dir, extra_env=None):
     hps = dict(hps)
     kind = hps.pop("_data", "pad512")
     hps["model_id"] = model_dir
@@ -91,6 +91,8 @@ def run_variant(name, hps, data, model_dir, work, timeout, out_dir):
     env = dict(os.environ, SM_MODEL_DIR=os.path.join(run_dir, "model"), SM_OUTPUT_DATA_DIR=os.path.join(run_dir, "output"),
                SM_CHANNEL_TRAIN=data[(kind, "train")], SM_NUM_GPUS="1",
                PYTHONUNBUFFERED="1")
+    env.update(extra_env or {})
+    res_dirs = {"output": env["SM_OUTPUT_DATA_DIR"], "model": env["SM_MODEL_DIR"]}
     env["SM_CHANNEL_TEST"] = data[(kind, "test")]
     t0 = time.perf_counter()
     res = {"name": name}
@@ -102,6 +104,10 @@ def run_variant(name, hps, data, model_dir, work, timeout, out_dir):
         log, rc = (e.stdout or b"").decode() if isinstance(e.stdout, bytes) else (e.stdout or ""), "timeout"
     res["wall_s"] = time.perf_counter() - t0
     res["rc"] = rc
+    res.update(res_dirs)
+    took = re.search(r"training took ([\d.]+) s", log)
+    if took:
+        res["train_s"] = float(took.group(1))
     with open(os.path.join(out_dir, "log_" + re.sub(r"[^A-Za-z0-9]+", "_", name) + ".txt"), "w") as f:
         f.write(" ".join(args) + "\n" + log)
     for line in log.splitlines():

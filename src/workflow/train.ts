@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
-  CreateTrainingJobCommand, DescribeTrainingJobCommand, SageMakerClient, StopTrainingJobCommand,
+  CreateTrainingJobCommand, DescribeTrainingJobCommand, ListTrainingJobsCommand, SageMakerClient, StopTrainingJobCommand,
   type DescribeTrainingJobCommandOutput,
 } from '@aws-sdk/client-sagemaker';
 import { client } from '../aws/clients';
@@ -13,6 +13,7 @@ import { awsErrorName, awsErrorStatus, describeAwsError } from '../aws/errors';
 import { CancelledError, throwIfAborted, UserError, sleep } from '../core/errors';
 import type { JobSpec } from '../core/spec';
 import { buildTrainingRequest, type RequestContext, type TrainingRequest } from '../core/trainingRequest';
+import { compileCacheChannel, compileCacheSource, compilesWithTorch } from '../core/compileCache';
 import { ensureDefaultBucket, type Connection } from './connect';
 import { packageSourceDir } from './sourcePackage';
 import { MANIFEST_NAME } from './prepare';
@@ -110,6 +111,7 @@ export async function startTraining(spec: JobSpec, conn: Connection, opts: Train
   } finally {
     await pkg.cleanup();
   }
+  await addCompileCacheChannel(spec, built, conn, progress, signal);
   try {
     progress(`Creating training job ${built.jobName}`);
     throwIfAborted(signal);
@@ -121,6 +123,31 @@ export async function startTraining(spec: JobSpec, conn: Connection, opts: Train
     throw describeAwsError(err, conn, `Creating training job ${built.jobName}`);
   }
   return { jobName: built.jobName, request: built.request, sourceS3Uri: built.sourceS3Uri, warnings: built.validated.warnings, sourceEntries: pkg.entries };
+}
+
+/**
+ * Issue 15: a torch-compile job gets the compile cache the last completed job of the same spec (same base
+ * name and image) saved, as the channel compile_cache. Optional: any failure to look it up compiles cold.
+ */
+async function addCompileCacheChannel(spec: JobSpec, built: TrainingRequest, conn: Connection, progress: (m: string) => void, signal?: AbortSignal): Promise<void> {
+  if (!compilesWithTorch(built.request)) return;
+  try {
+    const sm = client(SageMakerClient, conn);
+    const base = spec.training.baseJobName ?? built.validated.image.entry.repository;
+    const list = await sm.send(new ListTrainingJobsCommand({ NameContains: base, StatusEquals: 'Completed', SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 5 }), { abortSignal: signal });
+    const previous = [];
+    for (const j of (list.TrainingJobSummaries ?? []).slice(0, 3)) {
+      previous.push(await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: j.TrainingJobName }), { abortSignal: signal }));
+    }
+    const source = compileCacheSource(built.request, previous);
+    if (source) {
+      built.request.InputDataConfig = [...(built.request.InputDataConfig ?? []), compileCacheChannel(source)];
+      progress(`Compile cache from ${source}`);
+    }
+  } catch (err) {
+    if (signal?.aborted) throw new CancelledError();
+    progress(`No compile cache (${(err as Error).message}): compiling from scratch`);
+  }
 }
 
 type Sender = Pick<SageMakerClient, 'send'>;
