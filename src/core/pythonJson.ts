@@ -8,6 +8,23 @@
 
 export class PyFloat {
   constructor(readonly value: number) {}
+  /** JSON.stringify (records, logs) writes the number. */
+  toJSON(): number {
+    return this.value;
+  }
+}
+
+// Objects whose keys were written in an order JavaScript does not keep (integer-like keys come first in
+// a JavaScript object): the order as written, which Python's dict keeps.
+const KEY_ORDER = new WeakMap<object, string[]>();
+
+export function setKeyOrder(obj: object, keys: string[]): void {
+  KEY_ORDER.set(obj, keys);
+}
+
+/** The keys of an object in the order Python would have them (as written in the source). */
+export function keysInOrder(obj: object): string[] {
+  return KEY_ORDER.get(obj) ?? Object.keys(obj);
 }
 
 /** Marks a number as a Python float (encoded "4.0" rather than "4"). */
@@ -92,7 +109,7 @@ export function pythonJsonDumps(value: PyValue | undefined, opts: DumpsOptions =
   if (typeof value === 'string') return pythonJsonString(value);
   const items: string[] = Array.isArray(value)
     ? value.map((v) => pythonJsonDumps(v, opts, depth + 1))
-    : (opts.sortKeys ? Object.keys(value).sort(byCodePoint) : Object.keys(value)).map((k) => `${pythonJsonString(k)}:${opts.compact ? '' : ' '}${pythonJsonDumps(value[k], opts, depth + 1)}`);
+    : (opts.sortKeys ? Object.keys(value).sort(byCodePoint) : keysInOrder(value)).map((k) => `${pythonJsonString(k)}:${opts.compact ? '' : ' '}${pythonJsonDumps(value[k], opts, depth + 1)}`);
   const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
   if (items.length === 0) return open + close;
   if (opts.indent === undefined) return `${open}${items.join(opts.compact ? ',' : ', ')}${close}`;

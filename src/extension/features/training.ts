@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { UserError } from '../../core/errors';
 import { formatPrice } from '../../core/pricing';
-import { loadSpecFile, type JobSpec } from '../../core/spec';
+import { loadSpecFile, parseSpecJson, type JobSpec } from '../../core/spec';
 import { instanceSummary } from '../../core/trainingRequest';
 import { COMPILER_NOTICE } from '../../core/trainingValidation';
 import { readSettings } from '../settings';
@@ -35,7 +35,7 @@ class TrainingLens implements vscode.CodeLensProvider {
     const range = doc.lineAt(doc.positionAt(at.index).line).range;
     let title = 'Start training';
     try {
-      const t = (JSON.parse(text) as { training?: { instanceType?: unknown; instanceCount?: unknown } }).training;
+      const t = (parseSpecJson(text).value as { training?: { instanceType?: unknown; instanceCount?: unknown } }).training;
       if (typeof t?.instanceType === 'string' && t.instanceType !== 'local') {
         title = `Start training (${trainingSummary(t.instanceType, typeof t.instanceCount === 'number' ? t.instanceCount : 1, priceRegion(this.services))})`;
       }
