@@ -7,6 +7,7 @@ import schema from '../../schemas/sagemaker-hf.schema.json';
 import { UserError } from './errors';
 import { parseExactJson, type JsonPath, type ParsedJson } from './exactJson';
 import type { PyValue } from './pythonJson';
+import { s3PrefixProblem } from './apiChecks';
 
 export type Padding = 'max_length' | 'auto' | 'dynamic';
 export type Compiler = 'training-compiler' | 'torch-compile' | 'none';
@@ -44,6 +45,8 @@ export interface TrainingSpec {
   pytorchVersion?: string;
   pyVersion?: string;
   compiler: Compiler;
+  /** TrainingCompilerConfig(debug=True). */
+  compilerDebug?: boolean;
   distribution?: 'none' | 'pytorchxla' | 'torch_distributed';
   hyperparameters: Record<string, HyperparameterValue>;
   disableProfiler: boolean;
@@ -110,6 +113,10 @@ export function validateSpec(data: unknown, file?: string): JobSpec {
   const spec = data as JobSpec;
   spec.deploy ??= { instanceType: 'ml.g4dn.xlarge', initialInstanceCount: 1 };
   spec.training.hyperparameters ??= {};
+  const prefixProblem = s3PrefixProblem(spec.dataset.s3Prefix);
+  if (prefixProblem) {
+    throw new UserError(`dataset.s3Prefix: '${spec.dataset.s3Prefix}' ${prefixProblem}. Use a plain key prefix such as 'datasets/emotion'`, 'dataset.s3Prefix');
+  }
   for (const channel of Object.keys(spec.dataset.splits)) {
     const split = spec.dataset.splits[channel];
     if (typeof spec.dataset.source === 'object' && split && !(split in spec.dataset.source)) {

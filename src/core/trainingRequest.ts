@@ -12,6 +12,7 @@
 import * as path from 'node:path';
 import type { CreateTrainingJobRequest } from '@aws-sdk/client-sagemaker';
 import { UserError } from './errors';
+import { checkRoleArn, crossAccountNote } from './apiChecks';
 import { buildHyperParameters } from './hyperparameters';
 import { checkJobName, nameFromBase } from './jobName';
 import { metricDefinitions } from './metrics';
@@ -64,6 +65,10 @@ export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): Traini
   if (!role) {
     throw new UserError('training.role: no execution role: set training.role in the spec, the sagemakerHf.executionRole setting, --role or SAGEMAKER_ROLE_ARN (a role SageMaker may assume)', 'training.role');
   }
+  const arn = roleArn(role, ctx.account, partition);
+  checkRoleArn(arn, t.role ? 'training.role' : 'role (--role, SAGEMAKER_ROLE_ARN or the sagemakerHf.executionRole setting)');
+  const otherAccount = crossAccountNote(arn, ctx.account);
+  if (otherAccount) validated.warnings.push(otherAccount);
   // The SDK names the job after the image repository when no base name is given.
   const base = t.baseJobName ?? validated.image.entry.repository;
   const jobName = nameFromBase(base, ctx.now);
@@ -80,7 +85,7 @@ export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): Traini
     region: ctx.region,
     distribution: validated.distribution,
     instanceType: t.instanceType,
-    trainingCompiler: t.compiler === 'training-compiler' ? { enabled: true, debug: false } : undefined,
+    trainingCompiler: t.compiler === 'training-compiler' ? { enabled: true, debug: t.compilerDebug === true } : undefined,
   });
 
   const channels = Object.keys(spec.dataset.splits);
@@ -96,7 +101,7 @@ export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): Traini
     TrainingJobName: jobName,
     StoppingCondition: { MaxRuntimeInSeconds: t.maxRuntimeInSeconds ?? 86400 },
     ResourceConfig: { VolumeSizeInGB: t.volumeSizeInGB ?? 30, InstanceCount: t.instanceCount ?? 1, InstanceType: t.instanceType as never },
-    RoleArn: roleArn(role, ctx.account, partition),
+    RoleArn: arn,
     InputDataConfig: channels.map((channel) => ({
       DataSource: {
         S3DataSource: {

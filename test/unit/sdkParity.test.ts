@@ -91,3 +91,70 @@ test('example spec unchanged by the lossless reading', async () => {
   const spec = await loadSpecFile(example);
   assert.deepEqual(spec.training.hyperparameters, { epochs: 4, train_batch_size: 24, eval_batch_size: 32, learning_rate: 3e-5, model_id: 'bert-base-uncased', fp16: true });
 });
+
+test('3. a baseJobName longer than 63 characters is accepted and cut as name_from_base cuts it', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const base = 'a-very-long-base-job-name-for-the-emotion-experiment-with-bert-and-more-words'; // 77
+  const text = (await readFile(example, 'utf8')).replace('"training-compiler-bert-base-uncased-emotion"', JSON.stringify(base));
+  const { jobName } = buildTrainingRequest(parseSpecText(text, '/p/x.sagemaker-hf.json'), ctx);
+  // name_from_base: base[: 63 - len(timestamp) - 1] + "-" + timestamp
+  assert.equal(jobName, `${base.slice(0, 39)}-2021-12-03-16-34-50-123`);
+  assert.equal(jobName.length, 63);
+  // The pattern check stays.
+  assert.throws(() => parseSpecText(text.replace(JSON.stringify(base), '"bad_name"'), '/p/x.sagemaker-hf.json'), /training\.baseJobName must match pattern/);
+});
+
+test('4. short versions ("4.17" / "1.10") keep the strings as given in the inference image tag', async () => {
+  const { inferenceImage, versionsFromTrainingImage } = await import('../../src/core/inferenceImages');
+  const { readFile } = await import('node:fs/promises');
+  const text = (await readFile(example, 'utf8')).replace('"4.11.0"', '"4.17"').replace('"1.9.0"', '"1.10"');
+  const { request } = buildTrainingRequest(parseSpecText(text, '/p/x.sagemaker-hf.json'), ctx);
+  const training = request.AlgorithmSpecification!.TrainingImage!;
+  assert.match(training, /huggingface-pytorch-trcomp-training:1\.10-transformers4\.17-gpu-py38-cu113-ubuntu20\.04$/);
+  const img = inferenceImage(versionsFromTrainingImage(training), 'ml.g4dn.xlarge', 'us-east-1');
+  assert.equal(img.uri, '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-inference:1.10-transformers4.17-gpu-py38-cu113-ubuntu20.04');
+  assert.equal(img.note, undefined);
+  assert.equal(inferenceImage({ transformers: '4.17', pytorch: '1.10' }, 'ml.m5.xlarge', 'us-east-1').uri.split(':')[1], '1.10-transformers4.17-cpu-py38-ubuntu20.04');
+});
+
+async function multi(edit: (t: Record<string, unknown>) => void) {
+  const spec = await loadSpecFile(example);
+  edit(spec.training as unknown as Record<string, unknown>);
+  return buildTrainingRequest(spec, ctx);
+}
+
+test('5. multi-instance without distribution: no distribution keys (as the SDK), and the SDK\'s warning', async () => {
+  const xla = await multi((t) => { t.transformersVersion = '4.21.1'; t.pytorchVersion = '1.11.0'; t.instanceType = 'ml.p4d.24xlarge'; t.instanceCount = 2; });
+  const keys = Object.keys(xla.request.HyperParameters!);
+  assert.deepEqual(keys.filter((k) => /distributed|xla|instance_type/.test(k)), []);
+  assert.match(xla.validated.warnings.join('\n'), /Consider setting 'distribution' to 'pytorchxla' for distributed training with PyTorch >= 1\.11 and SageMaker Training Compiler enabled\./);
+  const plain = await multi((t) => { t.compiler = 'torch-compile'; delete t.transformersVersion; delete t.pytorchVersion; delete t.pyVersion; t.instanceType = 'ml.g5.12xlarge'; t.instanceCount = 2; });
+  assert.deepEqual(Object.keys(plain.request.HyperParameters!).filter((k) => /distributed|xla|instance_type/.test(k)), []);
+  assert.match(plain.validated.warnings.join('\n'), /"distribution": "torch_distributed"/);
+  // With distribution set, what _huggingface_distribution_configuration sends.
+  const ddp = await multi((t) => { t.compiler = 'torch-compile'; delete t.transformersVersion; delete t.pytorchVersion; delete t.pyVersion; t.instanceType = 'ml.g5.12xlarge'; t.instanceCount = 2; t.distribution = 'torch_distributed'; });
+  assert.equal(ddp.request.HyperParameters!['sagemaker_torch_distributed_enabled'], 'true');
+  assert.equal(ddp.request.HyperParameters!['sagemaker_instance_type'], '"ml.g5.12xlarge"');
+});
+
+test('6. compilerDebug is TrainingCompilerConfig(debug=True): debug mode "true" and the SDK\'s warning', async () => {
+  const on = await multi((t) => { t.compilerDebug = true; });
+  assert.equal(on.request.HyperParameters!['sagemaker_training_compiler_debug_mode'], 'true');
+  assert.equal(on.request.HyperParameters!['sagemaker_training_compiler_enabled'], 'true');
+  assert.match(on.validated.warnings.join('\n'), /debugging is enabled.*\/opt\/ml\/output\/data\/compiler\/.*might impair training performance/i);
+  const off = await multi(() => undefined);
+  assert.equal(off.request.HyperParameters!['sagemaker_training_compiler_debug_mode'], 'false');
+  await assert.rejects(multi((t) => { t.compilerDebug = true; t.compiler = 'torch-compile'; delete t.transformersVersion; delete t.pytorchVersion; delete t.pyVersion; }), /training\.compilerDebug: only applies to compiler "training-compiler"/);
+});
+
+test('7. where SDK v2\'s catalogue ends, the image chosen and why are said', async () => {
+  const { inferenceImage } = await import('../../src/core/inferenceImages');
+  const late = inferenceImage({ transformers: '4.21.1', pytorch: '1.11.0' }, 'ml.g4dn.xlarge', 'us-east-1');
+  assert.equal(late.note, 'SDK v2 has no inference image for transformers 4.21.1 / PyTorch 1.11.0 (its deploy() would fail); using transformers 4.26.0 / PyTorch 1.13.1, the nearest newer');
+  const torchCompileDefault = inferenceImage({ transformers: '4.56.2', pytorch: '2.8.0' }, 'ml.g5.xlarge', 'us-east-1');
+  assert.match(torchCompileDefault.note ?? '', /^SDK v2 has no inference image for transformers 4\.56\.2 \/ PyTorch 2\.8\.0/);
+  const v5 = await multi((t) => { t.compiler = 'torch-compile'; t.transformersVersion = '5.3.0'; t.pytorchVersion = '2.9.0'; delete t.pyVersion; t.instanceType = 'ml.g5.xlarge'; });
+  assert.match(v5.validated.notes.join('\n'), /transformers 5\.3\.0 \/ PyTorch 2\.9\.0: newer than SDK v2's catalogue, which ends at transformers 4\.56\.2/);
+  const inV2 = await multi((t) => { t.compiler = 'torch-compile'; delete t.transformersVersion; delete t.pytorchVersion; delete t.pyVersion; t.instanceType = 'ml.g5.xlarge'; });
+  assert.deepEqual(inV2.validated.notes, []);
+});

@@ -83,6 +83,7 @@ async function startTrainingCommand(services: Services, arg: unknown): Promise<v
     `Data: ${planned.request.InputDataConfig?.map((c) => c.DataSource?.S3DataSource?.S3Uri).join(', ')}`,
     `Output: ${planned.request.OutputDataConfig?.S3OutputPath}`,
     ...planned.validated.warnings.map((w) => `Warning: ${w}`),
+    ...planned.validated.notes.map((n) => `Note: ${n}`),
   ].join('\n');
   const go = await vscode.window.showWarningMessage(`Start a SageMaker training job on ${summary}?`, { modal: true, detail }, 'Start Training');
   if (go !== 'Start Training') return;
