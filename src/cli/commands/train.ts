@@ -8,6 +8,7 @@ import { defaultBucketName } from '../../core/regions';
 import { errorLine, UserError } from '../../core/errors';
 import type { TrainingRequest } from '../../core/trainingRequest';
 import { dryRun, startTraining, waitForTrainingJob } from '../../workflow/train';
+import { describeListing, listSourceFiles } from '../../workflow/sourcePackage';
 import { parseCommandArgs, type CliContext } from '../context';
 
 const USAGE = `Usage: sagemaker-hf train <spec.sagemaker-hf.json> [--dry-run] [--wait] [--account ID] [--bucket NAME] [--role ARN]
@@ -62,6 +63,7 @@ export const command = {
         role: ctx.role ?? conn?.role, now: new Date(),
       }));
       if (!built) return 1;
+      for (const line of describeListing(listSourceFiles(spec.training.sourceDir, spec.training.entryPoint))) note(line);
       ctx.stdout(JSON.stringify(built.request, null, 2));
       return 0;
     }
@@ -72,6 +74,7 @@ export const command = {
     if (!planned) return 1;
     ctx.stdout(`Training on ${instanceSummary(spec)}, ${formatPrice(spec.training.instanceType, spec.training.instanceCount ?? 1, 'training', c.region)} while it runs (max ${spec.training.maxRuntimeInSeconds ?? 86400} s)`);
     ctx.stdout(`  image ${planned.request.AlgorithmSpecification?.TrainingImage}`);
+    for (const line of describeListing(listSourceFiles(spec.training.sourceDir, spec.training.entryPoint))) note(line);
     const started = await startTraining(spec, c, { signal: ctx.signal, onProgress: (m) => note(m) });
     ctx.stdout(`Created training job ${started.jobName} (source ${started.sourceS3Uri})`);
     if (!values.wait) return 0;

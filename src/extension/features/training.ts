@@ -73,6 +73,7 @@ async function startTrainingCommand(services: Services, arg: unknown): Promise<v
   if (spec.training.compiler === 'training-compiler') showCompilerNotice(services);
   const conn = await services.connection.require();
   const { dryRun } = await import('../../workflow/train');
+  const { describeListing, listSourceFiles } = await import('../../workflow/sourcePackage');
   // Everything the SDK would refuse is refused here, before the confirmation.
   const planned = dryRun(spec, { account: conn.account, region: conn.region, bucket: conn.bucket, role: conn.role, now: new Date() });
   const count = spec.training.instanceCount ?? 1;
@@ -84,6 +85,7 @@ async function startTrainingCommand(services: Services, arg: unknown): Promise<v
     `Output: ${planned.request.OutputDataConfig?.S3OutputPath}`,
     ...planned.validated.warnings.map((w) => `Warning: ${w}`),
     ...planned.validated.notes.map((n) => `Note: ${n}`),
+    ...describeListing(listSourceFiles(spec.training.sourceDir, spec.training.entryPoint), 10).map((l, i) => (i === 0 ? `Code: ${l}` : l)),
   ].join('\n');
   const go = await vscode.window.showWarningMessage(`Start a SageMaker training job on ${summary}?`, { modal: true, detail }, 'Start Training');
   if (go !== 'Start Training') return;
