@@ -17,7 +17,7 @@ import { buildHyperParameters } from './hyperparameters';
 import { checkJobName, nameFromBase } from './jobName';
 import { metricDefinitions } from './metrics';
 import { createdByTag } from './tags';
-import type { HyperparameterValue, JobSpec } from './spec';
+import { isLocalPath, type HyperparameterValue, type JobSpec } from './spec';
 import { validateTraining, type ValidatedTraining } from './trainingValidation';
 
 export interface RequestContext {
@@ -35,7 +35,13 @@ export interface TrainingRequest {
   request: CreateTrainingJobRequest;
   sourceS3Uri: string;
   validated: ValidatedTraining;
+  /** A local model_id folder: uploaded here as the "model" channel; the path itself is never sent. */
+  localModel?: { dir: string; s3Uri: string };
 }
+
+/** A local model_id folder reaches the container as this channel (SM_CHANNEL_MODEL). */
+export const LOCAL_MODEL_CHANNEL = 'model';
+export const CONTAINER_MODEL_DIR = `/opt/ml/input/data/${LOCAL_MODEL_CHANNEL}`;
 
 export const SPEC_TAG_KEY = 'sagemaker-hf:spec';
 
@@ -78,6 +84,19 @@ export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): Traini
 
   const user: Record<string, HyperparameterValue> = { ...t.hyperparameters };
   if (t.compiler === 'torch-compile' && !('torch_compile' in user)) user['torch_compile'] = true;
+  const channels = Object.keys(spec.dataset.splits);
+  // A local model folder would reach AWS as this machine's path and fail once the instances run: it goes
+  // up as an input channel instead, and the script gets the channel's path in the container.
+  let localModel: TrainingRequest['localModel'];
+  const modelId = user['model_id'];
+  if (typeof modelId === 'string' && isLocalPath(modelId)) {
+    if (channels.includes(LOCAL_MODEL_CHANNEL)) {
+      throw new UserError(`dataset.splits.${LOCAL_MODEL_CHANNEL}: the channel name '${LOCAL_MODEL_CHANNEL}' is taken by the local model_id folder; rename the dataset channel`, `dataset.splits.${LOCAL_MODEL_CHANNEL}`);
+    }
+    localModel = { dir: modelId, s3Uri: `s3://${ctx.bucket}/${jobName}/input/${LOCAL_MODEL_CHANNEL}/` };
+    user['model_id'] = CONTAINER_MODEL_DIR;
+    validated.notes.push(`model_id is the local folder ${modelId}: it is uploaded to ${localModel.s3Uri} as input channel '${LOCAL_MODEL_CHANNEL}', and the script gets --model_id ${CONTAINER_MODEL_DIR} (the local path is not sent)`);
+  }
   const hyperParameters = buildHyperParameters(user, {
     submitDirectory: sourceS3Uri,
     program: t.entryPoint,
@@ -88,7 +107,6 @@ export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): Traini
     trainingCompiler: t.compiler === 'training-compiler' ? { enabled: true, debug: t.compilerDebug === true } : undefined,
   });
 
-  const channels = Object.keys(spec.dataset.splits);
   if (channels.length === 0) throw new UserError('dataset.splits: no channel to train on', 'dataset.splits');
   const request: CreateTrainingJobRequest = {
     AlgorithmSpecification: {
@@ -118,7 +136,13 @@ export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): Traini
   if (t.debuggerHookConfig !== false) request.DebugHookConfig = { S3OutputPath: outputPath, CollectionConfigurations: [] };
   request.ProfilerConfig = t.disableProfiler ? { DisableProfiler: true } : { S3OutputPath: outputPath, DisableProfiler: false };
   request.Tags = [createdByTag(), ...(spec.file ? [{ Key: SPEC_TAG_KEY, Value: tagValue(path.basename(spec.file)) }] : [])];
-  return { jobName, request, sourceS3Uri, validated };
+  if (localModel) {
+    request.InputDataConfig!.push({
+      DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: localModel.s3Uri, S3DataDistributionType: 'FullyReplicated' } },
+      ChannelName: LOCAL_MODEL_CHANNEL,
+    });
+  }
+  return { jobName, request, sourceS3Uri, validated, ...(localModel ? { localModel } : {}) };
 }
 
 /** "ml.p3.2xlarge x1" */

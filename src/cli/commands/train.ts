@@ -7,7 +7,7 @@ import { instanceSummary } from '../../core/trainingRequest';
 import { defaultBucketName } from '../../core/regions';
 import { errorLine, UserError } from '../../core/errors';
 import type { TrainingRequest } from '../../core/trainingRequest';
-import { dryRun, startTraining, waitForTrainingJob } from '../../workflow/train';
+import { dryRun, localModelFiles, startTraining, waitForTrainingJob } from '../../workflow/train';
 import { describeListing, listSourceFiles } from '../../workflow/sourcePackage';
 import { parseCommandArgs, type CliContext } from '../context';
 
@@ -63,6 +63,7 @@ export const command = {
         role: ctx.role ?? conn?.role, now: new Date(),
       }));
       if (!built) return 1;
+      if (built.localModel) localModelFiles(built.localModel.dir, built.localModel.s3Uri);
       for (const line of describeListing(listSourceFiles(spec.training.sourceDir, spec.training.entryPoint))) note(line);
       ctx.stdout(JSON.stringify(built.request, null, 2));
       return 0;
