@@ -4,7 +4,9 @@
 //
 // JavaScript has one number type, so the Python type is taken from the value: an integer-valued number
 // is a Python int (what `4` in a spec or a notebook gives), anything else a float. Use `pyFloat(4)` to
-// force "4.0", and a bigint for integers beyond 2^53 (JSON.parse would round them).
+// force "4.0", and a bigint for integers beyond 2^53. The spec reader (src/core/exactJson.ts) produces
+// exactly these from the source text, and records dict key order (keysInOrder) where JavaScript would
+// reorder integer-like keys.
 
 export class PyFloat {
   constructor(readonly value: number) {}

@@ -40,6 +40,10 @@ export const command = {
     const plan = (build: () => TrainingRequest): TrainingRequest | undefined => {
       try {
         const built = build();
+        // What leaves the machine is checked here too (links out of sourceDir, a local model folder).
+        if (built.localModel) localModelFiles(built.localModel.dir, built.localModel.s3Uri);
+        const source = describeListing(listSourceFiles(spec.training.sourceDir, spec.training.entryPoint));
+        for (const line of source) note(line);
         for (const w of built.validated.warnings) note(`warning: ${w}`);
         for (const n of built.validated.notes) note(`note: ${n}`);
         if (compilerNote) note(compilerNote);
@@ -63,8 +67,6 @@ export const command = {
         role: ctx.role ?? conn?.role, now: new Date(),
       }));
       if (!built) return 1;
-      if (built.localModel) localModelFiles(built.localModel.dir, built.localModel.s3Uri);
-      for (const line of describeListing(listSourceFiles(spec.training.sourceDir, spec.training.entryPoint))) note(line);
       ctx.stdout(JSON.stringify(built.request, null, 2));
       return 0;
     }
@@ -75,7 +77,6 @@ export const command = {
     if (!planned) return 1;
     ctx.stdout(`Training on ${instanceSummary(spec)}, ${formatPrice(spec.training.instanceType, spec.training.instanceCount ?? 1, 'training', c.region)} while it runs (max ${spec.training.maxRuntimeInSeconds ?? 86400} s)`);
     ctx.stdout(`  image ${planned.request.AlgorithmSpecification?.TrainingImage}`);
-    for (const line of describeListing(listSourceFiles(spec.training.sourceDir, spec.training.entryPoint))) note(line);
     const started = await startTraining(spec, c, { signal: ctx.signal, onProgress: (m) => note(m) });
     ctx.stdout(`Created training job ${started.jobName} (source ${started.sourceS3Uri})`);
     if (!values.wait) return 0;
