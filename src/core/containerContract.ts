@@ -10,7 +10,8 @@
 //   (`True`, `3e-05`, `None` → ``, dicts → `k=v,k2=v2` sorted by key);
 // - env: `SM_<KEY>` upper-cased; strings as-is, everything else json.dumps(sort_keys, compact).
 import type { HyperparameterValue } from './spec';
-import { byCodePoint, PyFloat, pythonFloatRepr, pythonJsonDumps, type PyValue } from './pythonJson';
+import { byCodePoint, keysInOrder, PyFloat, pythonFloatRepr, pythonJsonDumps, type PyValue } from './pythonJson';
+import { parseExactJson } from './exactJson';
 
 export { PyFloat, type PyValue };
 
@@ -75,7 +76,7 @@ export function pyStr(v: PyValue): string {
   if (typeof v === 'number' || v instanceof PyFloat) return numberStr(v);
   if (typeof v === 'string') return v;
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
-  return `{${Object.entries(v).map(([k, x]) => `${pyStrRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
+  return `{${keysInOrder(v).map((k) => `${pyStrRepr(k)}: ${pyRepr(v[k]!)}`).join(', ')}}`;
 }
 
 /** json.dumps(v, sort_keys=True, separators=(",", ":")) as the toolkit writes SM_* values. */
@@ -84,14 +85,12 @@ export function pyJsonCompact(v: PyValue): string {
 }
 
 /**
- * The toolkit's decoding of one HyperParameters value: json.loads, else the raw string. A top-level
- * number written with a fraction or exponent stays a Python float (`4.0`), as json.loads would keep it.
+ * The toolkit's decoding of one HyperParameters value: json.loads, else the raw string. Numbers keep their
+ * Python type (`4.0` a float, big integers exact) and dict keys their order, as json.loads keeps them.
  */
 export function decodeHyperparameter(encoded: string): PyValue {
   try {
-    const v = JSON.parse(encoded) as PyValue;
-    if (typeof v === 'number' && isInt(v) && /[.eE]/.test(encoded.trim())) return new PyFloat(v);
-    return v;
+    return parseExactJson(encoded).value as PyValue;
   } catch {
     return encoded;
   }

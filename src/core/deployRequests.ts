@@ -3,6 +3,7 @@
 // HF_TASK so the container never guesses the task, and tags that mark the resources as ours.
 import type { CreateEndpointConfigInput, CreateEndpointInput, CreateModelInput, Tag } from '@aws-sdk/client-sagemaker';
 import { UserError } from './errors';
+import { checkInstanceType, checkRoleArn } from './apiChecks';
 
 import { CREATED_BY_TAG, CREATED_BY_VALUE } from './tags';
 
@@ -89,10 +90,9 @@ export function buildDeployRequests(input: DeployInput): DeployRequests {
   if (!Number.isInteger(input.initialInstanceCount) || input.initialInstanceCount < 1) {
     throw new UserError(`initialInstanceCount: must be a whole number of at least 1 (got ${input.initialInstanceCount})`, 'initialInstanceCount');
   }
-  if (!/^ml\.[a-z0-9]+\.[a-z0-9]+$/.test(input.instanceType)) {
-    throw new UserError(`instanceType: '${input.instanceType}' is not a SageMaker instance type (expected e.g. ml.g4dn.xlarge)`, 'instanceType');
-  }
+  checkInstanceType(input.instanceType, 'endpoint', 'instanceType');
   if (!input.role) throw new UserError('role: no execution role for the model: select one (SageMaker HF: Select Execution Role, or --role)', 'role');
+  checkRoleArn(input.role, 'role');
   const tags = ourTags(input.trainingJobName, input.extraTags);
   return {
     createModel: {

@@ -101,38 +101,56 @@ export interface ResolvedImage {
   note?: string;
 }
 
+/** The newest inference image in SDK v2's catalogue (huggingface.json, v2.257.6); newer ones are beyond it. */
+export const SDK_V2_NEWEST_INFERENCE = '4.51.3';
+
+/** '4.17' names 4.17.0 as the SDK's version_aliases do (the catalogue has one full version per minor). */
+function sameVersion(full: string, typed: string): boolean {
+  return full === typed || (typed.split('.').length === 2 && full.split('.').slice(0, 2).join('.') === typed);
+}
+
 /**
- * The inference image for the training versions: the exact pair when published; otherwise the oldest
- * image with the same PyTorch and transformers at least as new (a model saved by one transformers release
- * loads in later ones); otherwise the oldest image newer on both; otherwise the current one.
+ * The inference image for the training versions: the exact pair when published (short versions such as
+ * "4.17" / "1.10" keep the strings as given in the tag, as the SDK's image_uris.retrieve does); otherwise
+ * the oldest image with the same PyTorch and transformers at least as new (a model saved by one
+ * transformers release loads in later ones); otherwise the oldest image newer on both; otherwise the
+ * current one. Where SDK v2's deploy() would have failed (no such image in its catalogue) or an image
+ * beyond that catalogue is used, `note` says which image and why.
  */
 export function inferenceImage(versions: FrameworkVersions | undefined, instanceType: string, region: string): ResolvedImage {
   const processor = processorFor(instanceType);
   const registry = ecrRegistry(region);
   let pick: InferenceImage | undefined;
   let note: string | undefined;
+  let tagVersions: { transformers: string; pytorch: string } | undefined;
   if (!versions) {
     pick = MATRIX.find((e) => e.transformers === CURRENT_INFERENCE_VERSIONS.transformers);
     note = `training versions unknown; using the current inference image (transformers ${CURRENT_INFERENCE_VERSIONS.transformers})`;
   } else {
     const t = versions.transformers, p = versions.pytorch;
-    pick = MATRIX.find((e) => e.transformers === t && e.pytorch === p)
-      ?? MATRIX.find((e) => e.pytorch === p && cmp(e.transformers, t) >= 0)
+    pick = MATRIX.find((e) => sameVersion(e.transformers, t) && sameVersion(e.pytorch, p));
+    if (pick) tagVersions = { transformers: t, pytorch: p };
+    pick ??= MATRIX.find((e) => sameVersion(e.pytorch, p) && cmp(e.transformers, t) >= 0)
       ?? MATRIX.find((e) => cmp(e.pytorch, p) >= 0 && cmp(e.transformers, t) >= 0)
       ?? MATRIX[MATRIX.length - 1];
-    if (pick && (pick.transformers !== t || pick.pytorch !== p)) {
-      note = `no inference image for transformers ${t} / PyTorch ${p}; using transformers ${pick.transformers} / PyTorch ${pick.pytorch}`;
+    if (pick && !tagVersions) {
+      const newer = cmp(pick.transformers, t) >= 0 && cmp(pick.pytorch, p) >= 0;
+      note = `SDK v2 has no inference image for transformers ${t} / PyTorch ${p} (its deploy() would fail); using transformers ${pick.transformers} / PyTorch ${pick.pytorch}, ${newer ? 'the nearest newer' : 'the newest there is'}`;
     }
   }
   const e = pick!;
+  if (cmp(e.transformers, SDK_V2_NEWEST_INFERENCE) > 0) {
+    note = `${note ? `${note}; ` : ''}transformers ${e.transformers} / PyTorch ${e.pytorch} is newer than SDK v2's catalogue (it ends at ${SDK_V2_NEWEST_INFERENCE}), used on purpose`;
+  }
   const container = processor === 'gpu' ? e.gpu : e.cpu;
+  const tag = tagVersions ?? e;
   return {
-    uri: `${registry}/huggingface-pytorch-inference:${e.pytorch}-transformers${e.transformers}-${processor}-${e.py}-${container}`,
+    uri: `${registry}/huggingface-pytorch-inference:${tag.pytorch}-transformers${tag.transformers}-${processor}-${e.py}-${container}`,
     transformers: e.transformers,
     pytorch: e.pytorch,
     py: e.py,
     processor,
-    exact: !note,
+    exact: !!tagVersions,
     ...(note ? { note } : {}),
   };
 }

@@ -4,10 +4,29 @@
 //
 // JavaScript has one number type, so the Python type is taken from the value: an integer-valued number
 // is a Python int (what `4` in a spec or a notebook gives), anything else a float. Use `pyFloat(4)` to
-// force "4.0", and a bigint for integers beyond 2^53 (JSON.parse would round them).
+// force "4.0", and a bigint for integers beyond 2^53. The spec reader (src/core/exactJson.ts) produces
+// exactly these from the source text, and records dict key order (keysInOrder) where JavaScript would
+// reorder integer-like keys.
 
 export class PyFloat {
   constructor(readonly value: number) {}
+  /** JSON.stringify (records, logs) writes the number. */
+  toJSON(): number {
+    return this.value;
+  }
+}
+
+// Objects whose keys were written in an order JavaScript does not keep (integer-like keys come first in
+// a JavaScript object): the order as written, which Python's dict keeps.
+const KEY_ORDER = new WeakMap<object, string[]>();
+
+export function setKeyOrder(obj: object, keys: string[]): void {
+  KEY_ORDER.set(obj, keys);
+}
+
+/** The keys of an object in the order Python would have them (as written in the source). */
+export function keysInOrder(obj: object): string[] {
+  return KEY_ORDER.get(obj) ?? Object.keys(obj);
 }
 
 /** Marks a number as a Python float (encoded "4.0" rather than "4"). */
@@ -92,7 +111,7 @@ export function pythonJsonDumps(value: PyValue | undefined, opts: DumpsOptions =
   if (typeof value === 'string') return pythonJsonString(value);
   const items: string[] = Array.isArray(value)
     ? value.map((v) => pythonJsonDumps(v, opts, depth + 1))
-    : (opts.sortKeys ? Object.keys(value).sort(byCodePoint) : Object.keys(value)).map((k) => `${pythonJsonString(k)}:${opts.compact ? '' : ' '}${pythonJsonDumps(value[k], opts, depth + 1)}`);
+    : (opts.sortKeys ? Object.keys(value).sort(byCodePoint) : keysInOrder(value)).map((k) => `${pythonJsonString(k)}:${opts.compact ? '' : ' '}${pythonJsonDumps(value[k], opts, depth + 1)}`);
   const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
   if (items.length === 0) return open + close;
   if (opts.indent === undefined) return `${open}${items.join(opts.compact ? ',' : ', ')}${close}`;

@@ -1,13 +1,21 @@
 // The job spec file (*.sagemaker-hf.json): types, parsing with line numbers, validation against the
 // shipped JSON Schema (one source of truth for the editor and the code), and path resolution.
 import Ajv, { type ErrorObject } from 'ajv';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import schema from '../../schemas/sagemaker-hf.schema.json';
 import { UserError } from './errors';
+import { parseExactJson, type JsonPath, type ParsedJson } from './exactJson';
+import type { PyValue } from './pythonJson';
+import { s3PrefixProblem } from './apiChecks';
 
 export type Padding = 'max_length' | 'auto' | 'dynamic';
 export type Compiler = 'training-compiler' | 'torch-compile' | 'none';
-export type HyperparameterValue = string | number | boolean | null | HyperparameterValue[] | { [k: string]: HyperparameterValue };
+/**
+ * A hyperparameter as Python's json.load reads the spec: ints (bigint beyond 2^53), floats (PyFloat when
+ * the value is whole, `100.0`), strings, booleans, null, lists, dicts (key order as written).
+ */
+export type HyperparameterValue = PyValue;
 
 export interface DatasetSpec {
   /** Hub dataset id, or split name -> local file (absolute after resolveSpecPaths). */
@@ -37,6 +45,8 @@ export interface TrainingSpec {
   pytorchVersion?: string;
   pyVersion?: string;
   compiler: Compiler;
+  /** TrainingCompilerConfig(debug=True). */
+  compilerDebug?: boolean;
   distribution?: 'none' | 'pytorchxla' | 'torch_distributed';
   hyperparameters: Record<string, HyperparameterValue>;
   disableProfiler: boolean;
@@ -103,6 +113,10 @@ export function validateSpec(data: unknown, file?: string): JobSpec {
   const spec = data as JobSpec;
   spec.deploy ??= { instanceType: 'ml.g4dn.xlarge', initialInstanceCount: 1 };
   spec.training.hyperparameters ??= {};
+  const prefixProblem = s3PrefixProblem(spec.dataset.s3Prefix);
+  if (prefixProblem) {
+    throw new UserError(`dataset.s3Prefix: '${spec.dataset.s3Prefix}' ${prefixProblem}. Use a plain key prefix such as 'datasets/emotion'`, 'dataset.s3Prefix');
+  }
   for (const channel of Object.keys(spec.dataset.splits)) {
     const split = spec.dataset.splits[channel];
     if (typeof spec.dataset.source === 'object' && split && !(split in spec.dataset.source)) {
@@ -115,23 +129,23 @@ export function validateSpec(data: unknown, file?: string): JobSpec {
   return spec;
 }
 
+/** Hyperparameters are read with Python's number semantics; the rest of the spec as plain JSON. */
+const exactAt = (p: JsonPath) => p.length > 2 && p[0] === 'training' && p[1] === 'hyperparameters';
+
+/**
+ * The spec text as a value, unvalidated, the way every reader of specs (CLI, extension commands, editor
+ * diagnostics) parses it: a UTF-8 BOM (as some editors write it) is skipped, numbers in hyperparameters
+ * keep their Python meaning, and syntax errors name line and column. Property locations refer to `text`.
+ */
+export function parseSpecJson(text: string, file?: string): ParsedJson {
+  const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const parsed = parseExactJson(bom ? ' ' + text.slice(1) : text, { exactAt, source: file ? path.basename(file) : 'spec' });
+  return parsed;
+}
+
 /** Parses JSON text, reporting syntax errors with line and column. */
 export function parseSpecText(text: string, file?: string): JobSpec {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    const m = /position (\d+)/.exec(msg);
-    let where = '';
-    if (m) {
-      const pos = Number(m[1]);
-      const before = text.slice(0, pos).split('\n');
-      where = ` at line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
-    }
-    throw new UserError(`${file ? path.basename(file) : 'spec'}: not valid JSON${where}: ${msg}`);
-  }
-  const spec = validateSpec(data, file);
+  const spec = validateSpec(parseSpecJson(text, file).value, file);
   if (file) {
     spec.file = path.resolve(file);
     resolveSpecPaths(spec, path.dirname(spec.file));
@@ -139,13 +153,18 @@ export function parseSpecText(text: string, file?: string): JobSpec {
   return spec;
 }
 
-function isLocalPath(p: string): boolean {
-  return p.startsWith('.') || p.startsWith('/') || p.startsWith('~');
+export function isLocalPath(p: string): boolean {
+  return p.startsWith('.') || p.startsWith('/') || p.startsWith('~') || /^[A-Za-z]:[\\/]/.test(p);
+}
+
+/** "~" and "~/x" are the home folder, as a shell would expand them. */
+export function expandHome(p: string): string {
+  return p === '~' ? os.homedir() : /^~[\\/]/.test(p) ? path.join(os.homedir(), p.slice(2)) : p;
 }
 
 /** Makes local paths (data files, tokenizer folder, sourceDir, local model_id) absolute. */
 export function resolveSpecPaths(spec: JobSpec, baseDir: string): void {
-  const abs = (p: string) => path.resolve(baseDir, p);
+  const abs = (p: string) => path.resolve(baseDir, expandHome(p));
   if (typeof spec.dataset.source === 'object') {
     for (const k of Object.keys(spec.dataset.source)) spec.dataset.source[k] = abs(spec.dataset.source[k]!);
   }

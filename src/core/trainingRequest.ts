@@ -12,11 +12,12 @@
 import * as path from 'node:path';
 import type { CreateTrainingJobRequest } from '@aws-sdk/client-sagemaker';
 import { UserError } from './errors';
+import { checkRoleArn, crossAccountNote } from './apiChecks';
 import { buildHyperParameters } from './hyperparameters';
 import { checkJobName, nameFromBase } from './jobName';
 import { metricDefinitions } from './metrics';
 import { createdByTag } from './tags';
-import type { HyperparameterValue, JobSpec } from './spec';
+import { isLocalPath, type HyperparameterValue, type JobSpec } from './spec';
 import { validateTraining, type ValidatedTraining } from './trainingValidation';
 
 export interface RequestContext {
@@ -34,7 +35,13 @@ export interface TrainingRequest {
   request: CreateTrainingJobRequest;
   sourceS3Uri: string;
   validated: ValidatedTraining;
+  /** A local model_id folder: uploaded here as the "model" channel; the path itself is never sent. */
+  localModel?: { dir: string; s3Uri: string };
 }
+
+/** A local model_id folder reaches the container as this channel (SM_CHANNEL_MODEL). */
+export const LOCAL_MODEL_CHANNEL = 'model';
+export const CONTAINER_MODEL_DIR = `/opt/ml/input/data/${LOCAL_MODEL_CHANNEL}`;
 
 export const SPEC_TAG_KEY = 'sagemaker-hf:spec';
 
@@ -64,6 +71,10 @@ export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): Traini
   if (!role) {
     throw new UserError('training.role: no execution role: set training.role in the spec, the sagemakerHf.executionRole setting, --role or SAGEMAKER_ROLE_ARN (a role SageMaker may assume)', 'training.role');
   }
+  const arn = roleArn(role, ctx.account, partition);
+  checkRoleArn(arn, t.role ? 'training.role' : 'role (--role, SAGEMAKER_ROLE_ARN or the sagemakerHf.executionRole setting)');
+  const otherAccount = crossAccountNote(arn, ctx.account);
+  if (otherAccount) validated.warnings.push(otherAccount);
   // The SDK names the job after the image repository when no base name is given.
   const base = t.baseJobName ?? validated.image.entry.repository;
   const jobName = nameFromBase(base, ctx.now);
@@ -73,6 +84,19 @@ export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): Traini
 
   const user: Record<string, HyperparameterValue> = { ...t.hyperparameters };
   if (t.compiler === 'torch-compile' && !('torch_compile' in user)) user['torch_compile'] = true;
+  const channels = Object.keys(spec.dataset.splits);
+  // A local model folder would reach AWS as this machine's path and fail once the instances run: it goes
+  // up as an input channel instead, and the script gets the channel's path in the container.
+  let localModel: TrainingRequest['localModel'];
+  const modelId = user['model_id'];
+  if (typeof modelId === 'string' && isLocalPath(modelId)) {
+    if (channels.includes(LOCAL_MODEL_CHANNEL)) {
+      throw new UserError(`dataset.splits.${LOCAL_MODEL_CHANNEL}: the channel name '${LOCAL_MODEL_CHANNEL}' is taken by the local model_id folder; rename the dataset channel`, `dataset.splits.${LOCAL_MODEL_CHANNEL}`);
+    }
+    localModel = { dir: modelId, s3Uri: `s3://${ctx.bucket}/${jobName}/input/${LOCAL_MODEL_CHANNEL}/` };
+    user['model_id'] = CONTAINER_MODEL_DIR;
+    validated.notes.push(`model_id is the local folder ${modelId}: it is uploaded to ${localModel.s3Uri} as input channel '${LOCAL_MODEL_CHANNEL}', and the script gets --model_id ${CONTAINER_MODEL_DIR} (the local path is not sent)`);
+  }
   const hyperParameters = buildHyperParameters(user, {
     submitDirectory: sourceS3Uri,
     program: t.entryPoint,
@@ -80,10 +104,9 @@ export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): Traini
     region: ctx.region,
     distribution: validated.distribution,
     instanceType: t.instanceType,
-    trainingCompiler: t.compiler === 'training-compiler' ? { enabled: true, debug: false } : undefined,
+    trainingCompiler: t.compiler === 'training-compiler' ? { enabled: true, debug: t.compilerDebug === true } : undefined,
   });
 
-  const channels = Object.keys(spec.dataset.splits);
   if (channels.length === 0) throw new UserError('dataset.splits: no channel to train on', 'dataset.splits');
   const request: CreateTrainingJobRequest = {
     AlgorithmSpecification: {
@@ -96,7 +119,7 @@ export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): Traini
     TrainingJobName: jobName,
     StoppingCondition: { MaxRuntimeInSeconds: t.maxRuntimeInSeconds ?? 86400 },
     ResourceConfig: { VolumeSizeInGB: t.volumeSizeInGB ?? 30, InstanceCount: t.instanceCount ?? 1, InstanceType: t.instanceType as never },
-    RoleArn: roleArn(role, ctx.account, partition),
+    RoleArn: arn,
     InputDataConfig: channels.map((channel) => ({
       DataSource: {
         S3DataSource: {
@@ -113,7 +136,13 @@ export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): Traini
   if (t.debuggerHookConfig !== false) request.DebugHookConfig = { S3OutputPath: outputPath, CollectionConfigurations: [] };
   request.ProfilerConfig = t.disableProfiler ? { DisableProfiler: true } : { S3OutputPath: outputPath, DisableProfiler: false };
   request.Tags = [createdByTag(), ...(spec.file ? [{ Key: SPEC_TAG_KEY, Value: tagValue(path.basename(spec.file)) }] : [])];
-  return { jobName, request, sourceS3Uri, validated };
+  if (localModel) {
+    request.InputDataConfig!.push({
+      DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: localModel.s3Uri, S3DataDistributionType: 'FullyReplicated' } },
+      ChannelName: LOCAL_MODEL_CHANNEL,
+    });
+  }
+  return { jobName, request, sourceS3Uri, validated, ...(localModel ? { localModel } : {}) };
 }
 
 /** "ml.p3.2xlarge x1" */

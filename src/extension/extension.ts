@@ -13,6 +13,7 @@ import { activate as activateLogs } from './features/logs';
 import { activate as activateEndpoints } from './features/endpoints';
 import { activate as activateLocal } from './features/local';
 import { SCAFFOLD_SCRIPT_FILES, SCAFFOLD_SOURCE_DIR, scaffoldSpecText, scriptFilesToCopy } from '../core/specScaffold';
+import { registerSpecDiagnostics } from './specDiagnostics';
 
 export interface ExtensionApi {
   services: Services;
@@ -44,6 +45,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   activateLogs(services);
   activateEndpoints(services);
   activateLocal(services);
+  registerSpecDiagnostics(context);
   const activationMs = performance.now() - t0;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
   return { services, activationMs };

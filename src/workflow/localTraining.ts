@@ -74,7 +74,8 @@ export async function countGpus(signal?: AbortSignal): Promise<number> {
 
 async function writeJson(file: string, data: unknown): Promise<void> {
   const tmp = `${file}.tmp`;
-  await writeFile(tmp, JSON.stringify(data, null, 2) + '\n');
+  // Hyperparameters may hold integers beyond 2^53 (bigint), which JSON.stringify refuses.
+  await writeFile(tmp, JSON.stringify(data, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n');
   await rename(tmp, file);
 }
 

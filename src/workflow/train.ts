@@ -16,6 +16,8 @@ import { buildTrainingRequest, type RequestContext, type TrainingRequest } from 
 import { compileCacheChannel, compileCacheSource, compilesWithTorch } from '../core/compileCache';
 import { ensureDefaultBucket, type Connection } from './connect';
 import { packageSourceDir } from './sourcePackage';
+import { deleteKeys, uploadFiles, type LocalFile } from '../aws/s3Upload';
+import * as path from 'node:path';
 import { MANIFEST_NAME } from './prepare';
 
 // The dataset manifest prepare writes last: its presence means the channels are complete.
@@ -78,12 +80,37 @@ export async function checkDatasetInS3(spec: JobSpec, conn: Connection, signal?:
   }
 }
 
+/** The files of a local model_id folder, checked before anything is created. */
+export function localModelFiles(dir: string, s3Uri: string): LocalFile[] {
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(dir);
+  } catch {
+    st = undefined;
+  }
+  if (!st?.isDirectory()) {
+    throw new UserError(`training.hyperparameters.model_id: '${dir}' looks like a local path but is not a folder; give a Hub model id (e.g. bert-base-uncased) or a folder holding config.json and the weights`, 'training.hyperparameters.model_id');
+  }
+  const { key: prefix } = splitS3(s3Uri);
+  const files: LocalFile[] = [];
+  for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile()) continue;
+    const full = path.join(e.parentPath, e.name);
+    files.push({ path: full, key: `${prefix}${path.relative(dir, full).split(path.sep).join('/')}`, bytes: fs.statSync(full).size });
+  }
+  if (!files.some((f) => f.key.endsWith('/config.json'))) {
+    throw new UserError(`training.hyperparameters.model_id: the folder ${dir} has no config.json, so from_pretrained cannot load it in the container`, 'training.hyperparameters.model_id');
+  }
+  return files;
+}
+
 /** fit(): default bucket, dataset check, source upload, CreateTrainingJob. Billable: the caller confirms first. */
 export async function startTraining(spec: JobSpec, conn: Connection, opts: TrainOptions = {}): Promise<StartedTraining> {
   const { signal } = opts;
   const progress = opts.onProgress ?? (() => undefined);
   // Validation and the whole request first: nothing is touched for a spec the SDK would refuse.
   const built = buildTrainingRequest(spec, contextOf(conn, opts.now ?? new Date()));
+  const modelFiles = built.localModel ? localModelFiles(built.localModel.dir, built.localModel.s3Uri) : [];
   throwIfAborted(signal);
   progress(`Checking bucket s3://${conn.bucket}`);
   await ensureDefaultBucket(conn, signal);
@@ -112,13 +139,27 @@ export async function startTraining(spec: JobSpec, conn: Connection, opts: Train
     await pkg.cleanup();
   }
   await addCompileCacheChannel(spec, built, conn, progress, signal);
+  const removeUploads = async () => {
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).catch(() => undefined);
+    if (modelFiles.length) await deleteKeys(s3, bucket, modelFiles.map((f) => f.key)).catch(() => undefined);
+  };
+  if (built.localModel) {
+    progress(`Uploading the local model folder ${built.localModel.dir} to ${built.localModel.s3Uri} (${modelFiles.length} files)`);
+    try {
+      await uploadFiles(s3, bucket, modelFiles, { signal });
+    } catch (err) {
+      await removeUploads();
+      if (signal?.aborted) throw new CancelledError();
+      throw describeAwsError(err, conn, `Uploading ${built.localModel.s3Uri}`);
+    }
+  }
   try {
     progress(`Creating training job ${built.jobName}`);
     throwIfAborted(signal);
     await client(SageMakerClient, conn).send(new CreateTrainingJobCommand(built.request), { abortSignal: signal });
   } catch (err) {
-    // No job: remove the upload so nothing is left half-done.
-    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).catch(() => undefined);
+    // No job: remove the uploads so nothing is left half-done.
+    await removeUploads();
     if (signal?.aborted) throw new CancelledError();
     throw describeAwsError(err, conn, `Creating training job ${built.jobName}`);
   }

@@ -62,7 +62,7 @@ test('endpoint names that break SageMaker\'s rules are explained', () => {
 
 test('the three requests: HF_TASK, AllTraffic, one name, our tags', () => {
   const r = buildDeployRequests({
-    trainingJobName: 'job-1', modelDataUrl: 's3://b/job-1/output/model.tar.gz', image: 'img:tag', role: 'arn:aws:iam::1:role/r',
+    trainingJobName: 'job-1', modelDataUrl: 's3://b/job-1/output/model.tar.gz', image: 'img:tag', role: 'arn:aws:iam::111122223333:role/r',
     region: 'us-east-1', instanceType: 'ml.g4dn.xlarge', initialInstanceCount: 2, name: 'ep-1',
   });
   assert.equal(r.createModel.ModelName, 'ep-1');

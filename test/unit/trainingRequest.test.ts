@@ -106,7 +106,7 @@ test('torch-compile: plain HF PyTorch 2.x image, no compiler keys, torch_compile
 test('multi-instance: pytorchxla on the compiler 1.11 image, torch_distributed on current images', async () => {
   const xla = await variant((s) => {
     s.training.transformersVersion = '4.21.1'; s.training.pytorchVersion = '1.11.0';
-    s.training.instanceType = 'ml.p4d.24xlarge'; s.training.instanceCount = 2;
+    s.training.instanceType = 'ml.p4d.24xlarge'; s.training.instanceCount = 2; s.training.distribution = 'pytorchxla';
   });
   const a = buildTrainingRequest(xla, ctx);
   assert.equal(a.request.HyperParameters!['sagemaker_pytorch_xla_multi_worker_enabled'], 'true');
@@ -116,7 +116,7 @@ test('multi-instance: pytorchxla on the compiler 1.11 image, torch_distributed o
 
   const ddp = await variant((s) => {
     s.training.compiler = 'torch-compile'; s.training.transformersVersion = '4.49.0'; s.training.pytorchVersion = '2.5.1';
-    delete s.training.pyVersion; s.training.instanceType = 'ml.g5.12xlarge'; s.training.instanceCount = 2;
+    delete s.training.pyVersion; s.training.instanceType = 'ml.g5.12xlarge'; s.training.instanceCount = 2; s.training.distribution = 'torch_distributed';
   });
   const b = buildTrainingRequest(ddp, ctx);
   assert.equal(b.request.HyperParameters!['sagemaker_torch_distributed_enabled'], 'true');

@@ -49,9 +49,11 @@ test('compiler: only the instance families p3, p3dn, g4dn, p4d, g5 (exact match)
   for (const ok of ['ml.p3.2xlarge', 'ml.p3dn.24xlarge', 'ml.g4dn.xlarge', 'ml.p4d.24xlarge', 'ml.g5.2xlarge']) {
     validateTraining(await spec((s) => { s.training.instanceType = ok; s.training.transformersVersion = '4.17.0'; s.training.pytorchVersion = '1.10.2'; }), 'us-east-1');
   }
-  for (const bad of ['ml.p4de.24xlarge', 'ml.p5.48xlarge', 'ml.g6.xlarge', 'ml.g4ad.xlarge', 'ml.m5.xlarge']) {
+  for (const bad of ['ml.p4de.24xlarge', 'ml.p5.48xlarge', 'ml.g6.xlarge', 'ml.m5.xlarge']) {
     fails(await spec((s) => { s.training.instanceType = bad; }), /only the instance families p3, p3dn, g4dn, p4d, g5.*torch-compile/, 'training.instanceType');
   }
+  // Not a training instance type at all (the API's TrainingInstanceType enum): that is said first.
+  fails(await spec((s) => { s.training.instanceType = 'ml.g4ad.xlarge'; }), /'ml\.g4ad\.xlarge' is not a SageMaker training instance type; did you mean ml\.g4dn\.xlarge\?/, 'training.instanceType');
   fails(await spec((s) => { s.training.instanceType = 'local'; }), /Start Local Training/);
 });
 
@@ -76,10 +78,11 @@ test('compiler: the region must have the image (4.11.0 in 5 regions, 4.17/4.21 i
   assert.deepEqual(counts, [5, 33, 33]);
 });
 
-test('compiler distribution: pytorchxla only on 1.11, and the only one there; multi-instance picks it', async () => {
+test('compiler distribution: pytorchxla only on 1.11, and the only one there; multi-instance without it only warns (as the SDK)', async () => {
   const pt111 = (s: JobSpec) => { s.training.transformersVersion = '4.21.1'; s.training.pytorchVersion = '1.11.0'; };
   const auto = validateTraining(await spec((s) => { pt111(s); s.training.instanceCount = 2; s.training.instanceType = 'ml.p4d.24xlarge'; }), 'us-east-1');
-  assert.equal(auto.distribution, 'pytorchxla');
+  assert.equal(auto.distribution, undefined);
+  assert.match(auto.warnings.join('\n'), /Consider setting 'distribution' to 'pytorchxla' for distributed training with PyTorch >= 1\.11 and SageMaker Training Compiler enabled\./);
   const warnEfa = validateTraining(await spec((s) => { pt111(s); s.training.distribution = 'pytorchxla'; }), 'us-east-1');
   assert.match(warnEfa.warnings.join('\n'), /EFA/);
   fails(await spec((s) => { s.training.distribution = 'pytorchxla'; }), /"pytorchxla" needs Training Compiler on PyTorch 1\.11/, 'training.distribution');
@@ -87,7 +90,7 @@ test('compiler distribution: pytorchxla only on 1.11, and the only one there; mu
   fails(await spec((s) => { s.training.distribution = 'torch_distributed'; }), /needs a PyTorch >= 1\.13\.1 image/);
   const none = validateTraining(await spec((s) => { pt111(s); s.training.distribution = 'none'; s.training.instanceCount = 2; }), 'us-east-1');
   assert.equal(none.distribution, undefined);
-  assert.match(none.warnings.join('\n'), /Consider distribution "pytorchxla"/);
+  assert.match(none.warnings.join('\n'), /Consider setting 'distribution' to 'pytorchxla'/);
   const old = validateTraining(await spec((s) => { s.training.instanceCount = 2; }), 'us-east-1');
   assert.match(old.warnings.join('\n'), /launcher script/);
 });
@@ -98,7 +101,7 @@ test('compiler: debugger/profiler on and dynamic padding are warnings, not error
   assert.match(v.warnings.join('\n'), /recompiles/);
 });
 
-test('torch-compile: newest image by default, PyTorch 2.x required, pytorchxla refused, torch_distributed for multi-instance', async () => {
+test('torch-compile: newest image by default, PyTorch 2.x required, pytorchxla refused, torch_distributed advised for multi-instance', async () => {
   const v = validateTraining(await spec((s) => { torchCompile(s); s.training.instanceType = 'ml.g6.xlarge'; }), 'eu-west-1');
   assert.equal(v.image.uri, '763104351884.dkr.ecr.eu-west-1.amazonaws.com/huggingface-pytorch-training:2.8.0-transformers4.56.2-gpu-py312-cu129-ubuntu22.04');
   const v5 = validateTraining(await spec((s) => { torchCompile(s); s.training.transformersVersion = '5.3.0'; s.training.pytorchVersion = '2.9.0'; }), 'us-west-2');
@@ -107,7 +110,8 @@ test('torch-compile: newest image by default, PyTorch 2.x required, pytorchxla r
   fails(await spec((s) => { torchCompile(s); s.training.transformersVersion = '4.56.2'; }), /give both/);
   fails(await spec((s) => { torchCompile(s); s.training.distribution = 'pytorchxla'; }), /only supported with Training Compiler/);
   const multi = validateTraining(await spec((s) => { torchCompile(s); s.training.instanceCount = 4; }), 'us-east-1');
-  assert.equal(multi.distribution, 'torch_distributed');
+  assert.equal(multi.distribution, undefined);
+  assert.match(multi.warnings.join('\n'), /Set "distribution": "torch_distributed"/);
   fails(await spec((s) => { torchCompile(s); s.training.instanceType = 'ml.m5.xlarge'; }), /has no GPU; .*GPU-only/);
   fails(await spec((s) => { torchCompile(s); s.training.transformersVersion = '4.57.0'; s.training.pytorchVersion = '2.8.0'; }), /no Hugging Face PyTorch training image for transformers 4\.57\.0/);
   fails(await spec((s) => { torchCompile(s); }), /not available in ap-southeast-5/, 'region', 'ap-southeast-5');

@@ -33,6 +33,7 @@ export const command = {
     const conn = await ctx.connection();
     const plan = await planDeploy(conn, job, { instanceType, initialInstanceCount, endpointName: values['endpoint-name'] as string | undefined, signal: ctx.signal });
     if (values['dry-run']) {
+      if (plan.image.note) ctx.stderr(`note: image ${plan.image.uri}: ${plan.image.note}`);
       ctx.stdout(JSON.stringify({ CreateModel: plan.requests.createModel, CreateEndpointConfig: plan.requests.createEndpointConfig, CreateEndpoint: plan.requests.createEndpoint }, null, 2));
       return 0;
     }

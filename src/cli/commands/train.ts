@@ -5,8 +5,10 @@ import { loadSpecFile } from '../../core/spec';
 import { COMPILER_NOTICE } from '../../core/trainingValidation';
 import { instanceSummary } from '../../core/trainingRequest';
 import { defaultBucketName } from '../../core/regions';
-import { UserError } from '../../core/errors';
-import { dryRun, startTraining, waitForTrainingJob } from '../../workflow/train';
+import { errorLine, UserError } from '../../core/errors';
+import type { TrainingRequest } from '../../core/trainingRequest';
+import { dryRun, localModelFiles, startTraining, waitForTrainingJob } from '../../workflow/train';
+import { describeListing, listSourceFiles } from '../../workflow/sourcePackage';
 import { parseCommandArgs, type CliContext } from '../context';
 
 const USAGE = `Usage: sagemaker-hf train <spec.sagemaker-hf.json> [--dry-run] [--wait] [--account ID] [--bucket NAME] [--role ARN]
@@ -32,7 +34,27 @@ export const command = {
     if (!file) throw new UserError(`missing the spec file.\n${USAGE}`);
     const spec = await loadSpecFile(file);
     const note = (line: string) => ctx.stderr(line);
-    if (spec.training.compiler === 'training-compiler') note(`note: ${COMPILER_NOTICE}`);
+    // Validation comes first: the one-line reason is the first stderr line; the long Training Compiler
+    // note follows it (or follows the plan when the spec is fine).
+    const compilerNote = spec.training.compiler === 'training-compiler' ? `note: ${COMPILER_NOTICE}` : undefined;
+    const plan = (build: () => TrainingRequest): TrainingRequest | undefined => {
+      try {
+        const built = build();
+        // What leaves the machine is checked here too (links out of sourceDir, a local model folder).
+        if (built.localModel) localModelFiles(built.localModel.dir, built.localModel.s3Uri);
+        const source = describeListing(listSourceFiles(spec.training.sourceDir, spec.training.entryPoint));
+        for (const line of source) note(line);
+        for (const w of built.validated.warnings) note(`warning: ${w}`);
+        for (const n of built.validated.notes) note(`note: ${n}`);
+        if (compilerNote) note(compilerNote);
+        return built;
+      } catch (err) {
+        if (!(compilerNote && err instanceof UserError)) throw err;
+        ctx.stderr(`sagemaker-hf train: ${errorLine(err)}`);
+        note(compilerNote);
+        return undefined;
+      }
+    };
 
     if (values['dry-run']) {
       const account = values.account as string | undefined;
@@ -40,20 +62,22 @@ export const command = {
       const conn = offline ? undefined : await ctx.connection();
       const region = conn?.region ?? ctx.target.region;
       const acct = conn?.account ?? account!;
-      const built = dryRun(spec, {
+      const built = plan(() => dryRun(spec, {
         account: acct, region, bucket: (values.bucket as string | undefined) ?? conn?.bucket ?? defaultBucketName(region, acct),
         role: ctx.role ?? conn?.role, now: new Date(),
-      });
-      for (const w of built.validated.warnings) note(`warning: ${w}`);
+      }));
+      if (!built) return 1;
       ctx.stdout(JSON.stringify(built.request, null, 2));
       return 0;
     }
 
     const conn = await ctx.connection();
     const c = values.bucket ? { ...conn, bucket: values.bucket as string } : conn;
+    const planned = plan(() => dryRun(spec, { account: c.account, region: c.region, bucket: c.bucket, role: c.role, now: new Date(), partition: c.arn.split(':')[1] || undefined }));
+    if (!planned) return 1;
     ctx.stdout(`Training on ${instanceSummary(spec)}, ${formatPrice(spec.training.instanceType, spec.training.instanceCount ?? 1, 'training', c.region)} while it runs (max ${spec.training.maxRuntimeInSeconds ?? 86400} s)`);
+    ctx.stdout(`  image ${planned.request.AlgorithmSpecification?.TrainingImage}`);
     const started = await startTraining(spec, c, { signal: ctx.signal, onProgress: (m) => note(m) });
-    for (const w of started.warnings) note(`warning: ${w}`);
     ctx.stdout(`Created training job ${started.jobName} (source ${started.sourceS3Uri})`);
     if (!values.wait) return 0;
     const pollMs = Math.max(1, Number(values['poll-seconds'] ?? 30)) * 1000;

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { UserError } from '../../core/errors';
 import { formatPrice } from '../../core/pricing';
-import { loadSpecFile, type JobSpec } from '../../core/spec';
+import { loadSpecFile, parseSpecJson, type JobSpec } from '../../core/spec';
 import { instanceSummary } from '../../core/trainingRequest';
 import { COMPILER_NOTICE } from '../../core/trainingValidation';
 import { readSettings } from '../settings';
@@ -35,7 +35,7 @@ class TrainingLens implements vscode.CodeLensProvider {
     const range = doc.lineAt(doc.positionAt(at.index).line).range;
     let title = 'Start training';
     try {
-      const t = (JSON.parse(text) as { training?: { instanceType?: unknown; instanceCount?: unknown } }).training;
+      const t = (parseSpecJson(text).value as { training?: { instanceType?: unknown; instanceCount?: unknown } }).training;
       if (typeof t?.instanceType === 'string' && t.instanceType !== 'local') {
         title = `Start training (${trainingSummary(t.instanceType, typeof t.instanceCount === 'number' ? t.instanceCount : 1, priceRegion(this.services))})`;
       }
@@ -73,6 +73,7 @@ async function startTrainingCommand(services: Services, arg: unknown): Promise<v
   if (spec.training.compiler === 'training-compiler') showCompilerNotice(services);
   const conn = await services.connection.require();
   const { dryRun } = await import('../../workflow/train');
+  const { describeListing, listSourceFiles } = await import('../../workflow/sourcePackage');
   // Everything the SDK would refuse is refused here, before the confirmation.
   const planned = dryRun(spec, { account: conn.account, region: conn.region, bucket: conn.bucket, role: conn.role, now: new Date() });
   const count = spec.training.instanceCount ?? 1;
@@ -83,6 +84,8 @@ async function startTrainingCommand(services: Services, arg: unknown): Promise<v
     `Data: ${planned.request.InputDataConfig?.map((c) => c.DataSource?.S3DataSource?.S3Uri).join(', ')}`,
     `Output: ${planned.request.OutputDataConfig?.S3OutputPath}`,
     ...planned.validated.warnings.map((w) => `Warning: ${w}`),
+    ...planned.validated.notes.map((n) => `Note: ${n}`),
+    ...describeListing(listSourceFiles(spec.training.sourceDir, spec.training.entryPoint), 10).map((l, i) => (i === 0 ? `Code: ${l}` : l)),
   ].join('\n');
   const go = await vscode.window.showWarningMessage(`Start a SageMaker training job on ${summary}?`, { modal: true, detail }, 'Start Training');
   if (go !== 'Start Training') return;
