@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
-  CreateProcessingJobCommand, DescribeProcessingJobCommand, SageMakerClient, StopProcessingJobCommand,
+  CreateProcessingJobCommand, DescribeProcessingJobCommand, ListProcessingJobsCommand, SageMakerClient, StopProcessingJobCommand,
   type DescribeProcessingJobCommandOutput,
 } from '@aws-sdk/client-sagemaker';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -361,4 +361,24 @@ export async function finishRemotePrepare(spec: JobSpec, conn: Connection, launc
 export async function prepareOnSageMaker(spec: JobSpec, conn: Connection, opts: RemotePrepareOptions): Promise<RemotePrepareResult> {
   const launched = await launchRemotePrepare(spec, conn, opts);
   return finishRemotePrepare(spec, conn, launched, opts);
+}
+
+export interface ProcessingJobRow {
+  name: string;
+  status: string;
+  created?: Date;
+  ended?: Date;
+  failureReason?: string;
+}
+
+/** Recent Processing jobs this tool starts (their names begin with "prep-"), newest first. */
+export async function listPrepareJobs(conn: Connection, max = 10, signal?: AbortSignal): Promise<ProcessingJobRow[]> {
+  try {
+    const out = await client(SageMakerClient, conn).send(new ListProcessingJobsCommand({ NameContains: 'prep-', SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: max }), { abortSignal: signal });
+    return (out.ProcessingJobSummaries ?? []).filter((j) => j.ProcessingJobName?.startsWith('prep-')).map((j) => ({
+      name: j.ProcessingJobName!, status: j.ProcessingJobStatus ?? 'Unknown', created: j.CreationTime, ended: j.ProcessingEndTime, failureReason: j.FailureReason,
+    }));
+  } catch (err) {
+    throw describeAwsError(err, conn, 'Listing Processing jobs');
+  }
 }
