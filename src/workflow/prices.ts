@@ -46,6 +46,11 @@ export interface PriceOptions {
   timeoutMs?: number;
   /** Skip the API (offline mode, tests of the fallback). */
   offline?: boolean;
+  /**
+   * The connection's endpoint override (an emulator such as moto). With one (or AWS_ENDPOINT_URL) and no
+   * Price List endpoint of its own, the API is not asked: an emulator has no Price List.
+   */
+  awsEndpoint?: string;
 }
 
 interface CacheEntry {
@@ -111,8 +116,10 @@ export async function resolvePrice(region: string, what: string | number, kind: 
   if (hit && now() - Date.parse(hit.fetchedAt) < PRICE_CACHE_MS) {
     return hit.amount === null ? offlinePrice(item, kind) : { amount: hit.amount, unit, source: 'price-list', region, fetchedAt: hit.fetchedAt };
   }
-  const failKey = `${opts.profile ?? ''}|${region}|${opts.endpoint ?? process.env.SAGEMAKER_HF_PRICING_ENDPOINT ?? ''}`;
-  if (opts.offline || (failures.get(failKey) ?? 0) > now()) return offlinePrice(item, kind);
+  const pricingEndpoint = opts.endpoint ?? (process.env.SAGEMAKER_HF_PRICING_ENDPOINT?.trim() || undefined);
+  const emulated = !pricingEndpoint && !!(opts.awsEndpoint?.trim() || process.env.AWS_ENDPOINT_URL?.trim());
+  const failKey = `${opts.profile ?? ''}|${region}|${pricingEndpoint ?? ''}`;
+  if (opts.offline || emulated || (failures.get(failKey) ?? 0) > now()) return offlinePrice(item, kind);
   const timeout = AbortSignal.timeout(opts.timeoutMs ?? 8_000);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
   let amount: number | undefined;

@@ -1,6 +1,6 @@
 // sagemaker-hf train <spec> [--dry-run] [--wait]: starts the spec's SageMaker training job with the
 // request the SageMaker Python SDK would send (src/core/trainingRequest.ts).
-import { formatPrice } from '../../core/pricing';
+import { priceText } from '../../workflow/prices';
 import { loadSpecFile } from '../../core/spec';
 import { COMPILER_NOTICE } from '../../core/trainingValidation';
 import { instanceSummary } from '../../core/trainingRequest';
@@ -51,7 +51,8 @@ export const command = {
 
     const conn = await ctx.connection();
     const c = values.bucket ? { ...conn, bucket: values.bucket as string } : conn;
-    ctx.stdout(`Training on ${instanceSummary(spec)}, ${formatPrice(spec.training.instanceType, spec.training.instanceCount ?? 1, 'training', c.region)} while it runs (max ${spec.training.maxRuntimeInSeconds ?? 86400} s)`);
+    const price = await priceText(c.region, spec.training.instanceType, spec.training.instanceCount ?? 1, 'training', { profile: c.profile, awsEndpoint: c.endpoint, signal: ctx.signal });
+    ctx.stdout(`Training on ${instanceSummary(spec)}, ${price} while it runs (max ${spec.training.maxRuntimeInSeconds ?? 86400} s)`);
     const started = await startTraining(spec, c, { signal: ctx.signal, onProgress: (m) => note(m) });
     for (const w of started.warnings) note(`warning: ${w}`);
     ctx.stdout(`Created training job ${started.jobName} (source ${started.sourceS3Uri})`);
