@@ -18,7 +18,7 @@ type Win = Record<'showWarningMessage' | 'showInformationMessage' | 'showErrorMe
 
 async function answering(confirm: string | undefined, run: () => Thenable<unknown>): Promise<{ warnings: { message: string; detail?: string }[]; picks: string[][]; errors: string[] }> {
   const win = vscode.window as unknown as Win;
-  const saved = { ...win };
+  const saved = { showWarningMessage: win.showWarningMessage, showInformationMessage: win.showInformationMessage, showErrorMessage: win.showErrorMessage, showQuickPick: win.showQuickPick, showInputBox: win.showInputBox };
   const warnings: { message: string; detail?: string }[] = [];
   const picks: string[][] = [];
   const errors: string[] = [];
