@@ -45,6 +45,10 @@ def num_proc():
     return max(1, int(os.environ.get("SAGEMAKER_HF_NUM_PROC") or os.cpu_count() or 1))
 
 
+# Whole Hub splits before sharding: every instance infers the same class list from all the labels.
+LABEL_SOURCES = {}
+
+
 def load_parts(cfg, split, host_index, host_count):
     """[(part name, Dataset)] for one split on this host, in source order."""
     import datasets
@@ -54,6 +58,7 @@ def load_parts(cfg, split, host_index, host_count):
         ds = datasets.load_dataset(source, cfg.get("config"), split=split)
         if cfg.get("limit"):
             ds = ds.select(range(min(cfg["limit"], len(ds))))
+        LABEL_SOURCES[split] = ds
         if host_count > 1:
             ds = ds.shard(num_shards=host_count, index=host_index, contiguous=True)
         return [(f"hub-{host_index:05d}", ds)]
@@ -179,7 +184,9 @@ def main():
 
     splits = sorted(set(cfg["splits"].values()))
     loaded = {s: load_parts(cfg, s, host_index, host_count) for s in splits}
-    names, names_from = resolve_label_names(cfg, [(s, p, d) for s, parts in loaded.items() for p, d in parts])
+    label_parts = [(s, "all", LABEL_SOURCES[s]) if s in LABEL_SOURCES else None for s in loaded]
+    label_parts = [x for x in label_parts if x] or [(s, p, d) for s, parts in loaded.items() for p, d in parts]
+    names, names_from = resolve_label_names(cfg, label_parts)
     if len(names) < 2:
         raise UserError(f"dataset.labelColumn: column '{cfg['labelColumn']}' has {len(names)} class; classification needs at least 2")
 
