@@ -10,6 +10,7 @@ import { command as deployCommand } from './commands/deploy';
 import { command as predictCommand } from './commands/predict';
 import { command as deleteCommand } from './commands/delete';
 import { command as runCommand } from './commands/run';
+import { command as imagesCommand } from './commands/images';
 
 // The AWS SDK warns on every run that future releases need Node 22; it is noise in a one-line-error CLI.
 const emitWarning = process.emitWarning.bind(process);
@@ -29,6 +30,7 @@ const commands: Record<string, Command> = {
   predict: predictCommand,
   delete: deleteCommand,
   run: runCommand,
+  images: imagesCommand,
 };
 
 function usage(): string {

@@ -26,10 +26,13 @@ const MATRIX: InferenceImage[] = [
   { transformers: '4.48.0', pytorch: '2.3.0', py: 'py311', gpu: 'cu121-ubuntu22.04', cpu: 'ubuntu22.04' },
   { transformers: '4.49.0', pytorch: '2.6.0', py: 'py312', gpu: 'cu124-ubuntu22.04', cpu: 'ubuntu22.04' },
   { transformers: '4.51.3', pytorch: '2.6.0', py: 'py312', gpu: 'cu124-ubuntu22.04', cpu: 'ubuntu22.04' },
+  // SDK v3 (sagemaker-core image_uri_config/huggingface.json): the newest inference image, and the one a
+  // transformers 5.x model needs (4.x cannot load 5.x checkpoints' configs reliably).
+  { transformers: '5.5.3', pytorch: '2.6.0', py: 'py312', gpu: 'cu124-ubuntu22.04', cpu: 'ubuntu22.04' },
 ];
 
 /** The newest inference image the table knows; used when the training versions are unknown. */
-export const CURRENT_INFERENCE_VERSIONS = { transformers: '4.51.3', pytorch: '2.6.0', py: 'py312' } as const;
+export const CURRENT_INFERENCE_VERSIONS = { transformers: '5.5.3', pytorch: '2.6.0', py: 'py312' } as const;
 
 const DEFAULT_ACCOUNT = '763104351884';
 const REGION_ACCOUNTS: Record<string, string> = {
@@ -166,4 +169,18 @@ export function versionsFromInferenceImage(image: string | undefined): Framework
  */
 export function supportsTopK(transformers: string | undefined): boolean {
   return !transformers || cmp(transformers, '4.26.0') >= 0;
+}
+
+/** Every Hugging Face PyTorch inference image the catalogue knows, oldest first (for `sagemaker-hf images`). */
+export function inferenceImageRows(): readonly { transformers: string; pytorch: string; py: string; gpuTag: string; cpuTag: string }[] {
+  return MATRIX.map((e) => ({
+    transformers: e.transformers, pytorch: e.pytorch, py: e.py,
+    gpuTag: `${e.pytorch}-transformers${e.transformers}-gpu-${e.py}-${e.gpu}`,
+    cpuTag: `${e.pytorch}-transformers${e.transformers}-cpu-${e.py}-${e.cpu}`,
+  }));
+}
+
+/** The regions that publish the Hugging Face inference images (all versions alike). */
+export function inferenceImageRegions(): string[] {
+  return [...DEFAULT_ACCOUNT_REGIONS, ...Object.keys(REGION_ACCOUNTS)].sort();
 }

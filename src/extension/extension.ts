@@ -14,6 +14,7 @@ import { activate as activateEndpoints } from './features/endpoints';
 import { activate as activateLocal } from './features/local';
 import { SCAFFOLD_SCRIPT_FILES, SCAFFOLD_SOURCE_DIR, scaffoldSpecText, scriptFilesToCopy } from '../core/specScaffold';
 import { registerSpecDiagnostics } from './specDiagnostics';
+import { activate as activateProcessing } from './features/processing';
 
 export interface ExtensionApi {
   services: Services;
@@ -46,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   activateEndpoints(services);
   activateLocal(services);
   registerSpecDiagnostics(context);
+  activateProcessing(services);
   const activationMs = performance.now() - t0;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
   return { services, activationMs };

@@ -105,8 +105,8 @@ test('run --target sagemaker --yes: five steps, moto\'s job and queued predictio
   await queueResults([queued]);
   const r = await cliRun(['run', spec, '--target', 'sagemaker', '--yes', '--role', ROLE]);
   assert.equal(r.code, 0, r.stderr + r.stdout);
-  assert.match(r.stderr, /training .*1 x ml\.p3\.2xlarge, \$[\d.]+\/h while it runs/);
-  assert.match(r.stderr, /endpoint +1 x ml\.g4dn\.xlarge, \$[\d.]+\/h until the run deletes it/);
+  assert.match(r.stderr, /training .*1 x ml\.p3\.2xlarge, about \$[\d.]+\/h, offline table \(us-east-1 prices\) while it runs/);
+  assert.match(r.stderr, /endpoint +1 x ml\.g4dn\.xlarge, about \$[\d.]+\/h, offline table \(us-east-1 prices\) until the run deletes it/);
   for (const [i, s] of ['prepare', 'train', 'deploy', 'predict', 'delete'].entries()) {
     assert.match(r.stdout, new RegExp(`\\[${i + 1}/5\\] ${s}\\n`), `step ${s} starts`);
     assert.match(r.stdout, new RegExp(`\\[${i + 1}/5\\] ${s} done in `), `step ${s} ends`);

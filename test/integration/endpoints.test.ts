@@ -216,7 +216,8 @@ test('CLI: deploy --dry-run prints the three requests; predict to a local URL; d
 
   const deployed = await run(process.execPath, [cli, 'deploy', 'cli-job', '--endpoint-name', 'cli-ep', '--instance-type', 'ml.m5.xlarge', '--yes'], { env });
   assert.equal(deployed.stdout.trim(), 'cli-ep');
-  assert.match(deployed.stderr, /1 x ml\.m5\.xlarge, \$0\.230\/h until deleted/);
+  // moto has no Price List: the offline table, labelled so.
+  assert.match(deployed.stderr, /1 x ml\.m5\.xlarge, about \$0\.230\/h, offline table \(us-east-1 prices\) until deleted/);
 
   const container = await loopback((_req, _body, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(JSON.stringify(SIX)); });
   try {

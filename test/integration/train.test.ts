@@ -154,7 +154,7 @@ test('CLI: --dry-run prints the request and creates nothing; a real run prints i
   assert.equal(req2.RoleArn, 'arn:aws:iam::111122223333:role/R');
   assert.equal(req2.OutputDataConfig.S3OutputPath, 's3://sagemaker-eu-west-1-111122223333/');
   const real = await run(process.execPath, [cli, 'train', specFile, '--wait', '--poll-seconds', '1'], { env });
-  assert.match(real.stdout, /Training on ml\.p3\.2xlarge x1, \$3\.83\/h/);
+  assert.match(real.stdout, /Training on ml\.p3\.2xlarge x1, about \$3\.83\/h, offline table \(us-east-1 prices\) while it runs/);
   assert.match(real.stdout, /Created training job cli-job-/);
   assert.match(real.stdout, /Completed/);
 });

@@ -1,5 +1,5 @@
 import { UserError } from '../../core/errors';
-import { formatPrice } from '../../core/pricing';
+import { priceText } from '../../workflow/prices';
 import { executeDeploy, planDeploy } from '../../workflow/deploy';
 import { askYesNo, canAsk } from '../askYesNo';
 import { parseCommandArgs, type CliContext } from '../context';
@@ -37,7 +37,7 @@ export const command = {
       ctx.stdout(JSON.stringify({ CreateModel: plan.requests.createModel, CreateEndpointConfig: plan.requests.createEndpointConfig, CreateEndpoint: plan.requests.createEndpoint }, null, 2));
       return 0;
     }
-    const price = formatPrice(instanceType, initialInstanceCount, 'inference', conn.region);
+    const price = await priceText(conn.region, instanceType, initialInstanceCount, 'inference', { profile: conn.profile, awsEndpoint: conn.endpoint, signal: ctx.signal });
     ctx.stderr(`Creates model, endpoint config and endpoint ${plan.endpointName} in ${conn.region}: ${initialInstanceCount} x ${instanceType}, ${price} until deleted.`);
     ctx.stderr(`  image ${plan.image.uri}${plan.image.note ? ` (${plan.image.note})` : ''}`);
     ctx.stderr(`  model ${plan.modelDataUrl}`);

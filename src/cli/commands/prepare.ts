@@ -4,24 +4,40 @@ import { loadSpecFile } from '../../core/spec';
 import { reportSummary } from '../../core/prepareReport';
 import { prepareDataset } from '../../workflow/prepare';
 import { parseCommandArgs, type CliContext } from '../context';
+import { runRemotePrepare } from './prepareRemote';
 
 export const command = {
-  summary: 'tokenize the spec\'s dataset into save_to_disk folders (one per channel) and upload them to S3 (--out DIR, --no-upload, --json)',
+  summary: 'tokenize the spec\'s dataset into save_to_disk folders (one per channel) and upload them to S3 (--out DIR, --no-upload, --json, --on sagemaker)',
   async run(argv: string[], ctx: CliContext): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, {
       out: { type: 'string' },
       'no-upload': { type: 'boolean' },
       json: { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
+      on: { type: 'string' },
+      'instance-type': { type: 'string' },
+      'instance-count': { type: 'string' },
+      'volume-gb': { type: 'string' },
+      'max-runtime': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      yes: { type: 'boolean', short: 'y' },
     });
     if (values.help || positionals.length === 0) {
       ctx.stdout('Usage: sagemaker-hf prepare <spec.sagemaker-hf.json> [--out DIR] [--no-upload] [--json] [--profile P] [--region R]');
       ctx.stdout('  Writes DIR/<channel>/ (datasets.load_from_disk folders) and DIR/report.md; without --no-upload also');
       ctx.stdout('  uploads to s3://{default bucket}/{dataset.s3Prefix}/{channel}/ (creating the SageMaker default bucket if absent).');
+      ctx.stdout('       sagemaker-hf prepare <spec> --on sagemaker [--instance-type ml.c5.4xlarge] [--instance-count N] [--volume-gb 30]');
+      ctx.stdout('                            [--max-runtime SECONDS] [--dry-run] [--yes] [--json]');
+      ctx.stdout('  Runs the same preparation as a SageMaker Processing job (datasets.map on every vCPU, local JSONL split over');
+      ctx.stdout('  N instances with ShardedByS3Key), tails its log, and writes the same folders and manifest to the same S3 prefix.');
+      ctx.stdout('  Billable: asks first (or --yes); --dry-run prints the CreateProcessingJob request and creates nothing.');
       return values.help ? 0 : 2;
     }
     if (positionals.length > 1) throw new UserError(`prepare takes one spec file, got ${positionals.length}`);
+    const on = (values.on as string | undefined) ?? 'local';
+    if (on !== 'local' && on !== 'sagemaker') throw new UserError(`--on must be 'local' or 'sagemaker', got '${on}'`, 'on');
     const spec = await loadSpecFile(positionals[0]!);
+    if (on === 'sagemaker') return runRemotePrepare(spec, values, ctx);
     const outDir = path.resolve((values.out as string | undefined) ?? path.join(path.dirname(spec.file!), '.sagemaker-hf', 'datasets', path.basename(spec.file!).replace(/\.sagemaker-hf\.json$/, '')));
     const upload = values['no-upload'] ? undefined : await ctx.connection();
     if (upload && !values.quiet) ctx.stderr(`Uploading to s3://${upload.bucket}/${spec.dataset.s3Prefix}/ (S3 storage is billed by the GB-month)`);

@@ -1,6 +1,6 @@
 // sagemaker-hf train <spec> [--dry-run] [--wait]: starts the spec's SageMaker training job with the
 // request the SageMaker Python SDK would send (src/core/trainingRequest.ts).
-import { formatPrice } from '../../core/pricing';
+import { priceText } from '../../workflow/prices';
 import { loadSpecFile } from '../../core/spec';
 import { COMPILER_NOTICE } from '../../core/trainingValidation';
 import { instanceSummary } from '../../core/trainingRequest';
@@ -75,7 +75,8 @@ export const command = {
     const c = values.bucket ? { ...conn, bucket: values.bucket as string } : conn;
     const planned = plan(() => dryRun(spec, { account: c.account, region: c.region, bucket: c.bucket, role: c.role, now: new Date(), partition: c.arn.split(':')[1] || undefined }));
     if (!planned) return 1;
-    ctx.stdout(`Training on ${instanceSummary(spec)}, ${formatPrice(spec.training.instanceType, spec.training.instanceCount ?? 1, 'training', c.region)} while it runs (max ${spec.training.maxRuntimeInSeconds ?? 86400} s)`);
+    const price = await priceText(c.region, spec.training.instanceType, spec.training.instanceCount ?? 1, 'training', { profile: c.profile, awsEndpoint: c.endpoint, signal: ctx.signal });
+    ctx.stdout(`Training on ${instanceSummary(spec)}, ${price} while it runs (max ${spec.training.maxRuntimeInSeconds ?? 86400} s)`);
     ctx.stdout(`  image ${planned.request.AlgorithmSpecification?.TrainingImage}`);
     const started = await startTraining(spec, c, { signal: ctx.signal, onProgress: (m) => note(m) });
     ctx.stdout(`Created training job ${started.jobName} (source ${started.sourceS3Uri})`);

@@ -1,6 +1,7 @@
 // Datasets: the Prepare Dataset command (progress with cancel, the padding choice shown with what
 // `auto` saves, optional upload), the report, the Hub token in secret storage, and the 'Datasets' tree
 // section listing prepared datasets (manifests in the default bucket and this session's runs).
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -13,6 +14,7 @@ import { readSettings } from '../settings';
 import type { Services } from '../services';
 import { InfoNode, type Node } from '../tree';
 import { command, toAbortSignal } from '../ui';
+import { LARGE_DATASET_BYTES, prepareOnSageMakerFlow, processingJobsNode } from './processing';
 
 const TOKEN_KEY = 'sagemakerHf.hubToken';
 // S3 Standard in us-east-1, per GB-month; shown before uploading.
@@ -101,8 +103,10 @@ export function activate(services: Services): void {
         }
       }
       for (const [k, e] of session) if (!entries.has(k)) entries.set(k, e);
+      const jobs = await processingJobsNode(services);
+      if (entries.size === 0 && jobs) return [jobs];
       if (entries.size === 0) return [new InfoNode('No prepared datasets', 'run Prepare Dataset on a spec', { icon: 'info', command: { command: 'sagemakerHf.prepareDataset', title: 'Prepare Dataset' } })];
-      return [...entries.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map((e) => new DatasetNode(e));
+      return [...(jobs ? [jobs] : []), ...[...entries.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map((e) => new DatasetNode(e))];
     },
   });
 
@@ -141,6 +145,17 @@ export function activate(services: Services): void {
       const name = path.basename(uri.fsPath).replace(/\.sagemaker-hf\.json$/, '');
       const root = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? path.join(os.tmpdir(), 'sagemaker-hf');
       const outDir = path.join(root, '.sagemaker-hf', 'datasets', name);
+      // A large local dataset: offer the Processing job (every vCPU of one or more instances) first.
+      const localBytes = typeof spec.dataset.source === 'object' ? Object.values(spec.dataset.source).reduce((a, f) => a + (fs.existsSync(f) ? fs.statSync(f).size : 0), 0) : 0;
+      if (localBytes > LARGE_DATASET_BYTES) {
+        const where = await vscode.window.showInformationMessage(`${name}: ${formatBytes(localBytes)} of local data. Prepare it on SageMaker (a Processing job, billed per instance-hour) or on this machine?`, 'On SageMaker', 'On This Machine');
+        if (where === undefined) return;
+        if (where === 'On SageMaker') {
+          const remote = await prepareOnSageMakerFlow(services, spec, name);
+          if (remote) void vscode.window.showInformationMessage(`Dataset ready: ${Object.values(remote.channels).map((c) => c.rows).join(' / ')} rows at ${remote.manifestUri.replace(/\/[^/]+$/, '/')}.`);
+          return;
+        }
+      }
       // First pass writes locally only, so the padding choice can be made with the report in hand.
       let result = await run(spec, outDir, undefined, `Preparing ${name}`);
       log.info(`Prepared ${name} in ${outDir}:\n${reportSummary(result.report).join('\n')}`);

@@ -347,7 +347,8 @@ export function activate(services: Services): void {
       token.onCancellationRequested(() => cts.cancel());
       return planDeploy(conn, jobName, opts);
     });
-    const price = formatPrice(opts.instanceType, opts.initialInstanceCount, 'inference', conn.region);
+    const { priceText } = await import('../../workflow/prices');
+    const price = await priceText(conn.region, opts.instanceType, opts.initialInstanceCount, 'inference', { cacheDir: `${context.globalStorageUri.fsPath}/prices`, profile: conn.profile, awsEndpoint: conn.endpoint });
     const ok = await vscode.window.showWarningMessage(
       `Deploy ${jobName} as endpoint ${plan.endpointName}?`,
       { modal: true, detail: `Creates a model, an endpoint config and a real-time endpoint on ${opts.initialInstanceCount} × ${opts.instanceType}: ${price}, billed until you delete it.\n\nImage: ${plan.image.uri}${plan.image.note ? `\n(${plan.image.note})` : ''}\nModel: ${plan.modelDataUrl}` },

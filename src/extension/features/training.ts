@@ -77,9 +77,12 @@ async function startTrainingCommand(services: Services, arg: unknown): Promise<v
   // Everything the SDK would refuse is refused here, before the confirmation.
   const planned = dryRun(spec, { account: conn.account, region: conn.region, bucket: conn.bucket, role: conn.role, now: new Date() });
   const count = spec.training.instanceCount ?? 1;
-  const summary = trainingSummary(spec.training.instanceType, count, conn.region);
+  // The confirmation names the region's Price List price (or the offline table, labelled so).
+  const { priceText } = await import('../../workflow/prices');
+  const price = await priceText(conn.region, spec.training.instanceType, count, 'training', { cacheDir: path.join(services.context.globalStorageUri.fsPath, 'prices'), profile: conn.profile, awsEndpoint: conn.endpoint });
+  const summary = `${spec.training.instanceType} x${count}, ${price}`;
   const detail = [
-    `Instance: ${instanceSummary(spec)} — ${formatPrice(spec.training.instanceType, count, 'training', conn.region)} while it runs (at most ${Math.round((spec.training.maxRuntimeInSeconds ?? 86400) / 3600)} h).`,
+    `Instance: ${instanceSummary(spec)} — ${price} while it runs (at most ${Math.round((spec.training.maxRuntimeInSeconds ?? 86400) / 3600)} h).`,
     `Image: ${planned.request.AlgorithmSpecification?.TrainingImage}`,
     `Data: ${planned.request.InputDataConfig?.map((c) => c.DataSource?.S3DataSource?.S3Uri).join(', ')}`,
     `Output: ${planned.request.OutputDataConfig?.S3OutputPath}`,

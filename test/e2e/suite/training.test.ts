@@ -69,7 +69,7 @@ suite('training', function () {
     } finally {
       Object.assign(win, saved);
     }
-    assert.ok(asked.includes('Start a SageMaker training job on ml.p3.2xlarge x1, $3.83/h?'), asked.join(' | '));
+    assert.ok(asked.includes('Start a SageMaker training job on ml.p3.2xlarge x1, about $3.83/h, offline table (us-east-1 prices)?'), asked.join(' | '));
     const jobs = (await sm().send(new ListTrainingJobsCommand({ NameContains: BASE_JOB }))).TrainingJobSummaries ?? [];
     assert.deepEqual(jobs.map((j) => j.TrainingJobName), []);
   });
@@ -102,7 +102,7 @@ suite('training', function () {
     assert.ok(confirm, `a confirmation was asked: ${asked.map((q) => q.message).join(' | ')}`);
     assert.equal(confirm.kind, 'showWarningMessage');
     assert.ok(confirm.modal, 'the confirmation is modal');
-    assert.equal(confirm.message, 'Start a SageMaker training job on ml.p3.2xlarge x1, $3.83/h?');
+    assert.equal(confirm.message, 'Start a SageMaker training job on ml.p3.2xlarge x1, about $3.83/h, offline table (us-east-1 prices)?');
     assert.match(confirm.detail ?? '', /huggingface-pytorch-trcomp-training/);
     assert.ok((confirm.detail ?? '').includes(`s3://${a.services.connection.current!.bucket}/${PREFIX}/train`), confirm.detail);
     const notice = asked.find((q) => q.message.includes('Training Compiler'));
@@ -115,7 +115,7 @@ suite('training', function () {
     assert.equal(jobs.length, 1, `one job named ${BASE_JOB}-…: ${jobs.map((j) => j.TrainingJobName).join(', ')}`);
     jobName = jobs[0]!.TrainingJobName!;
     const started = asked.find((q) => q.message.startsWith('Training job '));
-    assert.equal(started?.message, `Training job ${jobName} started on ml.p3.2xlarge x1, $3.83/h.`);
+    assert.equal(started?.message, `Training job ${jobName} started on ml.p3.2xlarge x1, about $3.83/h, offline table (us-east-1 prices).`);
 
     const job = await sm().send(new DescribeTrainingJobCommand({ TrainingJobName: jobName }));
     assert.match(job.AlgorithmSpecification?.TrainingImage ?? '', /^763104351884\.dkr\.ecr\.us-east-1\.amazonaws\.com\/huggingface-pytorch-trcomp-training:1\.9\.0-transformers4\.11\.0-gpu-py38/);

@@ -1,0 +1,74 @@
+// `sagemaker-hf prepare <spec> --on sagemaker`: the Processing-job path of prepare (src/workflow/prepareRemote.ts).
+// Prints instance type, count and price before anything billable is created; needs --yes without a terminal.
+import * as path from 'node:path';
+import { UserError } from '../../core/errors';
+import { reportSummary } from '../../core/prepareReport';
+import { DEFAULT_PROCESSING_INSTANCE, DEFAULT_PROCESSING_MAX_RUNTIME, redactProcessingRequest } from '../../core/processingRequest';
+import type { JobSpec } from '../../core/spec';
+import { planRemotePrepare, prepareOnSageMaker } from '../../workflow/prepareRemote';
+import { priceText } from '../../workflow/prices';
+import { askYesNo, canAsk } from '../askYesNo';
+import type { CliContext } from '../context';
+
+function wholeNumber(text: string | undefined, fallback: number, flag: string): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UserError(`--${flag}: '${text}' is not a whole number of at least 1`, flag);
+  return Number(text);
+}
+
+export async function runRemotePrepare(spec: JobSpec, values: Record<string, unknown>, ctx: CliContext): Promise<number> {
+  if (values['no-upload']) throw new UserError('--no-upload: a Processing job always writes to S3; drop --no-upload or --on sagemaker', 'no-upload');
+  const opts = {
+    instanceType: (values['instance-type'] as string | undefined) ?? DEFAULT_PROCESSING_INSTANCE,
+    instanceCount: wholeNumber(values['instance-count'] as string | undefined, 1, 'instance-count'),
+    volumeSizeInGB: wholeNumber(values['volume-gb'] as string | undefined, 30, 'volume-gb'),
+    maxRuntimeInSeconds: wholeNumber(values['max-runtime'] as string | undefined, DEFAULT_PROCESSING_MAX_RUNTIME, 'max-runtime'),
+  };
+  const hubToken = process.env.HF_TOKEN || undefined;
+  const conn = await ctx.connection();
+  const conn2 = ctx.role ? { ...conn, role: ctx.role } : conn;
+  const plan = planRemotePrepare(spec, conn2, { ...opts, hubToken });
+  if (values['dry-run']) {
+    ctx.stdout(JSON.stringify(redactProcessingRequest(plan.request), null, 2));
+    return 0;
+  }
+  const quiet = !!values.quiet || !!values.json;
+  const price = await priceText(conn.region, opts.instanceType, opts.instanceCount, 'processing', { profile: conn.profile, signal: ctx.signal });
+  ctx.stderr(`Creates SageMaker Processing job ${plan.jobName} in ${conn.region}: ${opts.instanceCount} x ${opts.instanceType}, ${price} while it runs (at most ${opts.maxRuntimeInSeconds} s).`);
+  ctx.stderr(`  image  ${plan.request.AppSpecification?.ImageUri}`);
+  ctx.stderr(`  writes s3://${conn.bucket}/${spec.dataset.s3Prefix}/ (staging under ${plan.jobS3Uri}/, removed afterwards)`);
+  for (const w of plan.warnings) ctx.stderr(`warning: ${w}`);
+  if (!values.yes) {
+    if (!canAsk()) throw new UserError('prepare --on sagemaker creates a billable Processing job: pass --yes to confirm (no terminal to ask on)', 'yes');
+    if (!(await askYesNo('Start it?', ctx.signal))) {
+      ctx.stderr('Nothing created.');
+      return 1;
+    }
+  }
+  const scriptsDir = path.resolve(__dirname, '..', 'training-scripts');
+  let lastStage = '';
+  const result = await prepareOnSageMaker(spec, conn2, {
+    ...opts,
+    scriptsDir,
+    hubToken,
+    signal: ctx.signal,
+    pollMs: Number(process.env.SAGEMAKER_HF_POLL_MS) || undefined,
+    onProgress: (p) => {
+      if (quiet) return;
+      if (p.stage !== lastStage || p.stage === 'launch') ctx.stderr(`${p.stage}: ${p.message}`);
+      lastStage = p.stage;
+    },
+    onLog: (l) => {
+      if (!quiet) ctx.stderr(l.kind === 'log' ? `  ${l.text}` : l.text);
+    },
+  });
+  if (values.json) {
+    ctx.stdout(JSON.stringify({ jobName: result.jobName, channels: result.channels, labelNames: result.labelNames, manifestUri: result.manifestUri, report: result.report }, null, 2));
+    return 0;
+  }
+  for (const line of reportSummary(result.report)) ctx.stdout(line);
+  for (const [channel, c] of Object.entries(result.channels)) ctx.stdout(`${channel.padEnd(10)} ${c.rows} rows  ->  ${c.s3Uri}`);
+  ctx.stdout(`manifest   ${result.manifestUri}`);
+  ctx.stdout(`job        ${result.jobName}`);
+  return 0;
+}
