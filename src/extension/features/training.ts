@@ -3,8 +3,6 @@
 // count and on-demand price before anything billable is created; "Stop training job" from the tree.
 // After a start the jobs section refreshes and the job's log tail opens (sagemakerHf.showJobLogs).
 import * as vscode from 'vscode';
-import * as path from 'node:path';
-import { UserError } from '../../core/errors';
 import { formatPrice } from '../../core/pricing';
 import { loadSpecFile, type JobSpec } from '../../core/spec';
 import { instanceSummary } from '../../core/trainingRequest';
@@ -36,7 +34,8 @@ class TrainingLens implements vscode.CodeLensProvider {
     let title = 'Start training';
     try {
       const t = (JSON.parse(text) as { training?: { instanceType?: unknown; instanceCount?: unknown } }).training;
-      if (typeof t?.instanceType === 'string' && t.instanceType !== 'local') {
+      if (t?.instanceType === 'local') title = 'Start training (local: this machine, no AWS cost)';
+      else if (typeof t?.instanceType === 'string') {
         title = `Start training (${trainingSummary(t.instanceType, typeof t.instanceCount === 'number' ? t.instanceCount : 1, priceRegion(this.services))})`;
       }
     } catch {
@@ -64,12 +63,11 @@ async function specFromArg(services: Services, arg: unknown): Promise<JobSpec | 
   return loadSpecFile(uri.fsPath);
 }
 
-async function startTrainingCommand(services: Services, arg: unknown): Promise<void> {
+async function startTrainingCommand(services: Services, arg: unknown): Promise<unknown> {
   const spec = await specFromArg(services, arg);
   if (!spec) return;
-  if (spec.training.instanceType === 'local') {
-    throw new UserError(`training.instanceType is "local" in ${path.basename(spec.file ?? 'the spec')}: use "Start Local Training", or set an ml.* GPU instance type`, 'training.instanceType');
-  }
+  // One action for every spec: instanceType "local" trains on this machine.
+  if (spec.training.instanceType === 'local') return vscode.commands.executeCommand('sagemakerHf.trainLocally', vscode.Uri.file(spec.file!));
   if (spec.training.compiler === 'training-compiler') showCompilerNotice(services);
   const conn = await services.connection.require();
   const { dryRun } = await import('../../workflow/train');
