@@ -22,7 +22,7 @@ import {
 } from '../endpointsSection';
 import type { Services } from '../services';
 import { InfoNode, type Node } from '../tree';
-import { command, formatDuration, toAbortSignal } from '../ui';
+import { ActionableError, command, formatDuration, toAbortSignal } from '../ui';
 
 const IN_PROGRESS = new Set(['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'Deleting']);
 /** Statuses in which instances run and are billed. */
@@ -350,6 +350,11 @@ export function activate(services: Services): void {
     const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reading training job ${jobName}…`, cancellable: true }, (_p, token) => {
       token.onCancellationRequested(() => cts.cancel());
       return planDeploy(conn, jobName, opts);
+    }).then(undefined, (err: unknown) => {
+      if (err instanceof UserError && err.field === 'role') {
+        throw new ActionableError('no execution role for the model: SageMaker hosts it as an IAM role it may assume. Select one (Select Execution Role), then deploy again', 'role', [{ title: 'Select Execution Role', command: 'sagemakerHf.selectRole' }]);
+      }
+      throw err;
     });
     const price = formatPrice(opts.instanceType, opts.initialInstanceCount, 'inference', conn.region);
     const ok = await vscode.window.showWarningMessage(

@@ -3,13 +3,15 @@
 // count and on-demand price before anything billable is created; "Stop training job" from the tree.
 // After a start the jobs section refreshes and the job's log tail opens (sagemakerHf.showJobLogs).
 import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { UserError } from '../../core/errors';
 import { formatPrice } from '../../core/pricing';
 import { loadSpecFile, type JobSpec } from '../../core/spec';
 import { instanceSummary } from '../../core/trainingRequest';
 import { COMPILER_NOTICE } from '../../core/trainingValidation';
 import { readSettings } from '../settings';
 import type { Services } from '../services';
-import { command, toAbortSignal } from '../ui';
+import { ActionableError, command, toAbortSignal } from '../ui';
 
 const NOTICE_KEY = 'sagemakerHf.trainingCompilerNotice.dismissed';
 const SPEC_SELECTOR: vscode.DocumentSelector = { pattern: '**/*.sagemaker-hf.json' };
@@ -45,13 +47,28 @@ class TrainingLens implements vscode.CodeLensProvider {
   }
 }
 
-/** The Training Compiler notice, once (until "Don't show again"). Not awaited: it must not block. */
+let noticeShown = false;
+
+/**
+ * The Training Compiler notice: once per window (never again after "Don't Show Again"), and only once the
+ * spec has passed the checks, so it never rides along with an error. Not awaited: it must not block.
+ */
 function showCompilerNotice(services: Services): void {
   const state = services.context.globalState;
-  if (state.get<boolean>(NOTICE_KEY)) return;
+  if (noticeShown || state.get<boolean>(NOTICE_KEY)) return;
+  noticeShown = true;
   void vscode.window.showInformationMessage(COMPILER_NOTICE, 'OK', "Don't Show Again").then(async (choice) => {
     if (choice === "Don't Show Again") await state.update(NOTICE_KEY, true);
   });
+}
+
+/** No execution role, said in the editor's terms with the way out as a button. */
+export function noRoleError(specFile?: string): ActionableError {
+  return new ActionableError(
+    `no execution role: SageMaker runs the job as an IAM role it may assume. Select one (Select Execution Role, also under the connection in the SageMaker view), or set "training.role" in ${specFile ? path.basename(specFile) : 'the spec'}`,
+    'training.role',
+    [{ title: 'Select Execution Role', command: 'sagemakerHf.selectRole' }],
+  );
 }
 
 async function specFromArg(services: Services, arg: unknown): Promise<JobSpec | undefined> {
@@ -68,11 +85,17 @@ async function startTrainingCommand(services: Services, arg: unknown): Promise<u
   if (!spec) return;
   // One action for every spec: instanceType "local" trains on this machine.
   if (spec.training.instanceType === 'local') return vscode.commands.executeCommand('sagemakerHf.trainLocally', vscode.Uri.file(spec.file!));
-  if (spec.training.compiler === 'training-compiler') showCompilerNotice(services);
   const conn = await services.connection.require();
   const { dryRun } = await import('../../workflow/train');
   // Everything the SDK would refuse is refused here, before the confirmation.
-  const planned = dryRun(spec, { account: conn.account, region: conn.region, bucket: conn.bucket, role: conn.role, now: new Date() });
+  let planned: ReturnType<typeof dryRun>;
+  try {
+    planned = dryRun(spec, { account: conn.account, region: conn.region, bucket: conn.bucket, role: conn.role, now: new Date() });
+  } catch (err) {
+    if (err instanceof UserError && err.field === 'training.role') throw noRoleError(spec.file);
+    throw err;
+  }
+  if (spec.training.compiler === 'training-compiler') showCompilerNotice(services);
   const count = spec.training.instanceCount ?? 1;
   const summary = trainingSummary(spec.training.instanceType, count, conn.region);
   const detail = [
