@@ -43,9 +43,8 @@ export class InfoNode implements Node {
 /** The root row while not connected and local work is listed (the welcome view is gone then). */
 export const NOT_CONNECTED: Node = {
   treeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem('Not connected — Connect to AWS', vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem('Not connected — Connect', vscode.TreeItemCollapsibleState.None);
     item.id = 'connection.offline';
-    item.description = 'local jobs and endpoints below';
     item.iconPath = new vscode.ThemeIcon('debug-disconnect');
     item.contextValue = 'connection.offline';
     item.tooltip = 'Not connected to AWS: only local jobs and endpoints are listed. Click to connect (profile, region, role).';

@@ -136,7 +136,8 @@ export function activate(services: Services): void {
           log.warn(`Listing prepared datasets in s3://${conn.bucket} failed: ${(err as Error).message}`);
         }
       }
-      for (const [k, e] of session) if (!entries.has(k)) entries.set(k, e);
+      // This window's runs know their local report file: they win over the listing of the same prefix.
+      for (const [k, e] of session) entries.set(k, e);
       if (entries.size === 0) return [new InfoNode('No prepared datasets', 'run Prepare Dataset on a spec', { icon: 'info', command: { command: 'sagemakerHf.prepareDataset', title: 'Prepare Dataset' } })];
       return [...entries.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map((e) => new DatasetNode(e));
     },

@@ -1,6 +1,7 @@
-// The local target in the real VS Code: start a local training of a spec through the command, see the
-// job in the Training Jobs tree and its output channel fill, deploy it locally from its tree node, ask
-// the local endpoint through the predictor, delete it from the Endpoints tree. Real train.py and serve.py
+// The local target in the real VS Code: "Start training" on a spec with instanceType "local" trains
+// locally, with no Python chosen (no setting: the workspace's .cache/venv is found), the job shows in the
+// Training Jobs tree (newest first) and its output channel fills, deploy it locally from its tree node,
+// ask the local endpoint through the predictor, delete it from the Endpoints tree after a confirmation. Real train.py and serve.py
 // on CPU with a tiny BERT (test/tools/make_tiny_model.py) and a few hundred emotion rows.
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -57,19 +58,19 @@ suite('Local target', function () {
         hyperparameters: { epochs: 1, train_batch_size: 32, eval_batch_size: 64, learning_rate: 5e-4, model_id: model, fp16: false, warmup_steps: 0, logging_steps: 2 },
       },
     }, null, 2));
-    await vscode.workspace.getConfiguration('sagemakerHf').update('pythonPath', python, vscode.ConfigurationTarget.Global);
-  });
-
-  suiteTeardown(async () => {
-    await vscode.workspace.getConfiguration('sagemakerHf').update('pythonPath', undefined, vscode.ConfigurationTarget.Global);
+    // No Python chosen: discovery must find the workspace's environment (<workspace>/../.cache/venv).
+    assert.equal(vscode.workspace.getConfiguration('sagemakerHf').get('pythonPath') || undefined, undefined, 'no sagemakerHf.pythonPath');
+    assert.ok(existsSync(path.join(ws.uri.fsPath, '..', '.cache', 'venv', 'bin', 'python')), 'the workspace copy has ../.cache/venv');
   });
 
   test('train locally from a spec, see the output, deploy locally, predict, delete', async () => {
     const a = await api();
     const t0 = Date.now();
-    const job = (await vscode.commands.executeCommand('sagemakerHf.trainLocally', specUri)) as { jobName: string; status: string; modelArtifact?: string } | undefined;
+    // The same action as the CodeLens and the editor's ▷ button: the spec says "local", so it trains here.
+    const job = (await vscode.commands.executeCommand('sagemakerHf.startTraining', specUri)) as { jobName: string; status: string; modelArtifact?: string; python: string } | undefined;
     assert.ok(job, 'the command returned the job (an error would have been reported instead)');
     assert.equal(job.status, 'Completed');
+    assert.equal(job.python, path.join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, '..', '.cache', 'venv', 'bin', 'python'), 'the workspace venv was found');
     metric('local.trainLocally.ms', Date.now() - t0);
 
     // The job's output channel received train.py's lines, metrics included.
@@ -83,6 +84,10 @@ suite('Local target', function () {
     // The Training Jobs tree lists it as a completed local job.
     const jobRow = await waitFor(async () => (await treeNodes(a, 'jobs')).find((n) => n.item.label === job.jobName), 10_000, 'the local job in the tree');
     assert.equal(jobRow.item.contextValue, 'job.local.Completed');
+    // Newest first, local and SageMaker jobs together.
+    const created = (await treeNodes(a, 'jobs')).map((n) => (n.node as { createdMs?: number }).createdMs).filter((t): t is number => typeof t === 'number');
+    assert.deepEqual(created, [...created].sort((x, y) => y - x), 'jobs sorted newest first');
+    assert.equal((await treeNodes(a, 'jobs'))[0]!.item.label, job.jobName, 'the new job is on top');
 
     // The Deploy action on a local job node: sagemakerHf.deployEndpoint hands it to the local target.
     const t1 = Date.now();
@@ -97,8 +102,27 @@ suite('Local target', function () {
     assert.equal(result.predictions.length, 1);
     assert.ok(EMOTIONS.includes(result.predictions[0]![0]!.label), `an emotion label: ${JSON.stringify(result.raw)}`);
 
-    // Delete Endpoint on a local node stops the server.
-    await vscode.commands.executeCommand('sagemakerHf.deleteEndpoint', epRow.node);
+    // Delete Endpoint on a local node asks first (a modal: answered here, the GUI scenario clicks it).
+    const win = vscode.window as unknown as { showWarningMessage: unknown };
+    const saved = win.showWarningMessage;
+    const asked: { message: string; modal: boolean; items: string[] }[] = [];
+    let answer: string | undefined;
+    win.showWarningMessage = async (message: string, opts: vscode.MessageOptions, ...items: string[]) => {
+      asked.push({ message, modal: opts?.modal === true, items });
+      return answer;
+    };
+    try {
+      await vscode.commands.executeCommand('sagemakerHf.deleteEndpoint', epRow.node);
+      assert.equal(asked.length, 1, 'one confirmation');
+      assert.ok(asked[0]!.modal, 'modal');
+      assert.equal(asked[0]!.message, `Delete local endpoint ${endpoint.name}?`);
+      assert.deepEqual(asked[0]!.items, ['Delete']);
+      assert.equal(await portOpen(endpoint.port), true, 'declined: the server still runs');
+      answer = 'Delete';
+      await vscode.commands.executeCommand('sagemakerHf.deleteEndpoint', epRow.node);
+    } finally {
+      win.showWarningMessage = saved;
+    }
     assert.equal(await portOpen(endpoint.port), false, 'the server is gone');
     assert.equal((await treeNodes(a, 'endpoints')).find((n) => n.item.label === endpoint.name), undefined);
   });
