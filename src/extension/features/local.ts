@@ -485,8 +485,10 @@ class LocalFeature implements vscode.Disposable {
           void vscode.window.showInformationMessage(`Local workflow done in ${formatDuration(r.totalMs)}: "${top?.label ?? '?'}" for the notebook's sentence.`);
           return r;
         } catch (err) {
-          out.appendLine(isCancelled(err) ? 'cancelled' : `failed: ${errorLine(err)}`);
-          throw err;
+          const cancelled = isCancelled(err) || signal.aborted;
+          out.appendLine(cancelled ? 'cancelled' : `failed: ${errorLine(err)}`);
+          // A cancelled run is never reported as failed, whatever its killed processes threw.
+          throw cancelled ? new CancelledError() : err;
         } finally {
           await this.reloadEndpoints(ws);
         }

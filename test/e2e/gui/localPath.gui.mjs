@@ -29,11 +29,11 @@ export async function run(wb) {
   await wb.open();
   await wb.openContainer('SageMaker HF');
   const sagemaker = wb.viewPane('SageMaker');
-  await sagemaker.getByText('Run the whole workflow locally', { exact: false }).waitFor({ timeout: 20_000 })
+  await sagemaker.getByText('Run the whole workflow locally', { exact: false }).waitFor({ timeout: 90_000 })
     .catch((e) => { throw new Error(`the welcome view (no connection, no local job) is missing: ${e.message}`); });
 
   // 1. Open the local spec from Job Specs and click its CodeLens.
-  await (await wb.waitForTreeRow('emotion-local', { view: 'Job Specs', exact: true })).click();
+  await (await wb.waitForTreeRow('emotion-local', { view: 'Job Specs', exact: true, timeoutMs: 60_000 })).click();
   await page.locator('.tabs-container .tab', { hasText: 'emotion-local.sagemaker-hf.json' }).waitFor({ timeout: 20_000 });
   const lens = page.locator('.codelens-decoration a', { hasText: 'Start training' }).first();
   await lens.waitFor({ timeout: 30_000 }).catch((e) => { throw new Error(`no "Start training" CodeLens on the local spec: ${e.message}`); });

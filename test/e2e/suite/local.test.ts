@@ -126,4 +126,35 @@ suite('Local target', function () {
     assert.equal(await portOpen(endpoint.port), false, 'the server is gone');
     assert.equal((await treeNodes(a, 'endpoints')).find((n) => n.item.label === endpoint.name), undefined);
   });
+
+  test('Stop during local training ends the process group; the run is reported stopped, never failed', async () => {
+    const a = await api();
+    const win = vscode.window as unknown as Record<'showInformationMessage' | 'showWarningMessage' | 'showErrorMessage', unknown>;
+    const saved = { showInformationMessage: win.showInformationMessage, showWarningMessage: win.showWarningMessage, showErrorMessage: win.showErrorMessage };
+    const asked: { kind: string; message: string }[] = [];
+    for (const kind of Object.keys(saved) as (keyof typeof saved)[]) {
+      win[kind] = async (message: string, ...rest: unknown[]) => {
+        asked.push({ kind, message });
+        return rest.includes('Stop Job') ? 'Stop Job' : undefined;
+      };
+    }
+    try {
+      const before = new Set((await treeNodes(a, 'jobs')).map((n) => String(n.item.label)));
+      const run = vscode.commands.executeCommand('sagemakerHf.startTraining', specUri) as Thenable<{ status: string } | undefined>;
+      const row = await waitFor(async () => (await treeNodes(a, 'jobs')).find((n) => !before.has(String(n.item.label)) && n.item.contextValue === 'job.local.InProgress'), 180_000, 'the new job running');
+      const pid = (row.node as unknown as { job: { pid?: number } }).job.pid;
+      await vscode.commands.executeCommand('sagemakerHf.stopTrainingJob', row.node);
+      const result = await run;
+      assert.equal(result, undefined, 'a stopped run returns nothing (cancelled)');
+      const stopped = await waitFor(async () => (await treeNodes(a, 'jobs')).find((n) => n.item.label === row.item.label && n.item.contextValue === 'job.local.Stopped'), 30_000, 'the job marked Stopped');
+      assert.ok(stopped);
+      if (pid) assert.throws(() => process.kill(-pid, 0), 'no process of the job\'s group is left');
+      // Nothing reports later either.
+      await new Promise((r) => setTimeout(r, 5000));
+    } finally {
+      Object.assign(win, saved);
+    }
+    assert.deepEqual(asked.filter((q) => q.kind === 'showErrorMessage' || /failed/i.test(q.message)).map((q) => q.message), []);
+    assert.ok(asked.some((q) => /Local training .* stopped\./.test(q.message)), asked.map((q) => q.message).join(' | '));
+  });
 });
