@@ -139,7 +139,7 @@ class LocalEndpointNode implements Node {
     item.id = `endpoint.local.${this.record.name}`;
     item.iconPath = new vscode.ThemeIcon('vm-running', new vscode.ThemeColor('testing.iconPassed'));
     item.contextValue = 'endpoint.local.InService';
-    item.description = `local · ${this.record.url}`;
+    item.description = `local · ${this.record.url.replace(/^https?:\/\//, '')}`;
     item.tooltip = `Local endpoint (serve.py, pid ${this.record.pid}) at ${this.record.url}\nModel: ${this.record.model}\nLog: ${this.record.logFile}`;
     item.command = { command: 'sagemakerHf.openPredictions', title: 'Try Predictions', arguments: [this] };
     return item;

@@ -64,7 +64,7 @@ export async function run(wb) {
   await done.waitFor({ timeout: 20_000 }).catch((e) => { throw new Error(`no "Local training … completed." message: ${e.message}`); });
   await done.locator('.monaco-button', { hasText: 'Deploy Locally' }).click();
   // 4. The endpoint is in the tree at once (no Refresh).
-  const epRow = await wb.waitForTreeRow('local · http://127.0.0.1', { view: 'SageMaker', timeoutMs: 120_000 });
+  const epRow = await wb.waitForTreeRow('local · 127.0.0.1:', { view: 'SageMaker', timeoutMs: 120_000 });
 
   // 5. The predictions page opens with examples and Evaluate.
   const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
@@ -96,9 +96,13 @@ export async function run(wb) {
 
   // 13. The README's picture: the job with its metrics, the endpoint, the predictions page.
   await wb.clearNotifications();
-  await wb.widenSideBar(460);
-  await jobRow.click();
-  await wb.waitForTreeRow('Last logged metrics', { view: 'SageMaker', timeoutMs: 10_000 }).then((r) => r.click());
+  await wb.runCommand('View: Hide Panel').catch(() => undefined);
+  await wb.widenSideBar(560);
+  // The twistie expands (a click on the row runs its command: Show Training Logs).
+  await jobRow.locator('.monaco-tl-twistie').click();
+  const metricsRow = await wb.waitForTreeRow('Last logged metrics', { view: 'SageMaker', timeoutMs: 10_000 });
+  await metricsRow.locator('.monaco-tl-twistie').click();
+  await wb.waitForTreeRow('eval_accuracy', { view: 'SageMaker', timeoutMs: 10_000 });
   await page.mouse.move(900, 780);
   await page.waitForTimeout(800);
   await wb.screenshot('local-path');
@@ -115,6 +119,6 @@ export async function run(wb) {
   await dialog.locator('.monaco-button', { hasText: /^Delete$/ }).click();
   await wb.waitForNotification('deleted (server stopped)', { timeoutMs: 30_000 });
   await wb.step('the endpoint row goes', async () => {
-    while (await wb.treeRow('local · http://127.0.0.1', { view: 'SageMaker' }).isVisible().catch(() => false)) await page.waitForTimeout(300);
+    while (await wb.treeRow('local · 127.0.0.1:', { view: 'SageMaker' }).isVisible().catch(() => false)) await page.waitForTimeout(300);
   });
 }

@@ -91,7 +91,22 @@ suite('Local target', function () {
 
     // The Deploy action on a local job node: sagemakerHf.deployEndpoint hands it to the local target.
     const t1 = Date.now();
-    const endpoint = (await vscode.commands.executeCommand('sagemakerHf.deployEndpoint', jobRow.node)) as { url: string; name: string; port: number } | undefined;
+    const deploying = vscode.commands.executeCommand('sagemakerHf.deployEndpoint', jobRow.node) as Thenable<{ url: string; name: string; port: number } | undefined>;
+    // Delete Endpoint while that deploy is under way: it says a deploy is in progress (not "deploy one first").
+    await new Promise((r) => setTimeout(r, 1000));
+    const w = vscode.window as unknown as Record<'showErrorMessage' | 'showQuickPick', unknown>;
+    const keep = { showErrorMessage: w.showErrorMessage, showQuickPick: w.showQuickPick };
+    const said: string[] = [];
+    w.showErrorMessage = async (message: string) => { said.push(message); return undefined; };
+    w.showQuickPick = async () => { said.push('(a quick pick of endpoints)'); return undefined; };
+    try {
+      await vscode.commands.executeCommand('sagemakerHf.deleteEndpoint');
+    } finally {
+      Object.assign(w, keep);
+    }
+    assert.equal(said.length, 1, said.join(' | '));
+    assert.match(said[0]!, /^Delete endpoint failed: a deploy is in progress \(.*locally\)/);
+    const endpoint = await deploying;
     assert.ok(endpoint, 'deployEndpoint returned the local endpoint');
     metric('local.deploy.ms', Date.now() - t1);
     assert.match(endpoint.url, /^http:\/\/127\.0\.0\.1:\d+$/);
