@@ -95,11 +95,13 @@ suite('datasets', function () {
     // 8. The padding choice, offered for the spec, is written into dataset.padding (unsaved edit).
     const offer = asked.find((q) => q.message.startsWith('Padding "auto" is used'));
     assert.ok(offer, 'writing the choice into the spec was offered');
-    const doc = await waitFor(async () => vscode.workspace.textDocuments.find((d) => d.uri.fsPath === spec.fsPath && d.isDirty), 10_000, 'the edited spec');
-    const edited = JSON.parse(doc.getText()) as { dataset: { padding: string; maxLength: number } };
-    assert.equal(edited.dataset.padding, 'auto');
+    // (VS Code saves a workspace edit to a file that was not open: files.refactoring.autoSave.)
+    type Edited = { dataset: { padding: string; maxLength: number } };
+    const textNow = () => vscode.workspace.textDocuments.find((d) => d.uri.fsPath === spec.fsPath)?.getText() ?? readFileSync(spec.fsPath, 'utf8');
+    const edited = await waitFor(async () => { const j = JSON.parse(textNow()) as Edited; return j.dataset.padding === 'auto' ? j : undefined; }, 20_000, 'dataset.padding "auto" in the spec');
     assert.equal(edited.dataset.maxLength, 256, 'nothing else changed');
-    await doc.save();
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === spec.fsPath);
+    if (doc?.isDirty) await doc.save();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
