@@ -38,6 +38,19 @@ export function sourceNodes(): Node[] {
   return endpointSources.nodes();
 }
 
+/** Deploys running in this window (name → what), so "Delete Endpoint" can say one is on its way. */
+const deploysInProgress = new Map<string, string>();
+
+/** Marks a deploy as running until the returned disposable is disposed. */
+export function trackDeploy(name: string, what: string): vscode.Disposable {
+  deploysInProgress.set(name, what);
+  return new vscode.Disposable(() => deploysInProgress.delete(name));
+}
+
+export function deploysRunning(): string[] {
+  return [...deploysInProgress.values()];
+}
+
 /** Registers the section; `remote` gives the SageMaker endpoint nodes (empty when not connected). */
 export function registerEndpointsSection(services: Services, remote: () => Promise<Node[]>, description: () => string | undefined): void {
   services.tree.registerSection({

@@ -29,6 +29,14 @@ export function registerJobSource(source: JobSource): vscode.Disposable {
 export interface JobNodeLike {
   jobName: string;
   local: boolean;
+  /** Creation time (ms since the epoch), for sorting newest first; undefined when not known yet. */
+  createdMs?: number;
+}
+
+/** Local and SageMaker jobs in one list, newest first; rows that are not jobs (errors, hints) last. */
+export function newestFirst(nodes: Node[]): Node[] {
+  const t = (n: Node) => (isJobNode(n) ? (n.createdMs ?? 0) : -1);
+  return nodes.map((n, i) => ({ n, i })).sort((a, b) => t(b.n) - t(a.n) || a.i - b.i).map((x) => x.n);
 }
 
 export function isJobNode(x: unknown): x is JobNodeLike {
@@ -53,6 +61,11 @@ export class SageMakerJobNode implements Node, JobNodeLike {
 
   get status(): string {
     return this.desc?.TrainingJobStatus ?? this.summary?.TrainingJobStatus ?? 'Unknown';
+  }
+
+  get createdMs(): number | undefined {
+    const c = this.desc?.CreationTime ?? this.summary?.CreationTime;
+    return c ? new Date(c).getTime() : undefined;
   }
 
   treeItem(): vscode.TreeItem {
@@ -307,7 +320,7 @@ export function registerJobsSection(services: Services): JobsModel {
     order: 2,
     availableOffline: true,
     children: async () => {
-      return [...jobSources.nodes(), ...(await model.list())];
+      return newestFirst([...jobSources.nodes(), ...(await model.list())]);
     },
   });
   return model;

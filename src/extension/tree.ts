@@ -40,6 +40,19 @@ export class InfoNode implements Node {
   }
 }
 
+/** The root row while not connected and local work is listed (the welcome view is gone then). */
+export const NOT_CONNECTED: Node = {
+  treeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem('Not connected — Connect', vscode.TreeItemCollapsibleState.None);
+    item.id = 'connection.offline';
+    item.iconPath = new vscode.ThemeIcon('debug-disconnect');
+    item.contextValue = 'connection.offline';
+    item.tooltip = 'Not connected to AWS: only local jobs and endpoints are listed. Click to connect (profile, region, role).';
+    item.command = { command: 'sagemakerHf.connect', title: 'Connect to AWS' };
+    return item;
+  },
+};
+
 class SectionNode implements Node {
   constructor(readonly section: Section) {}
   treeItem(): vscode.TreeItem {
@@ -76,7 +89,8 @@ export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
 
   /** Refresh everything, one section, or one node. */
   refresh(what?: Section['id'] | Node): void {
-    if (typeof what === 'string') this.changed.fire(this.sectionNodes.get(what));
+    // Offline, a section is listed only while it has children: its first child must refresh the root.
+    if (typeof what === 'string') this.changed.fire(this.root().connected ? this.sectionNodes.get(what) : undefined);
     else this.changed.fire(what);
   }
 
@@ -96,14 +110,15 @@ export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     if (node) return ((await node.children?.()) ?? []) as Node[];
     const { connected, rootNode } = this.root();
     if (connected) return [...(rootNode ? [rootNode] : []), ...this.sections];
-    // Offline: local jobs and endpoints only, and only if there are some (else the welcome view shows).
+    // Offline: local jobs and endpoints only, and only if there are some (else the welcome view shows,
+    // with its Connect button). With local work listed, a Connect row keeps the way to AWS in view.
     const offline: Node[] = [];
     for (const s of this.sections) {
       if (!s.section.availableOffline) continue;
       const kids = (await s.section.children()) ?? [];
       if (kids.length > 0) offline.push(s);
     }
-    return offline;
+    return offline.length ? [NOT_CONNECTED, ...offline] : [];
   }
 
   dispose(): void {

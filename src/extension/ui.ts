@@ -1,7 +1,14 @@
 // Small helpers for how commands report: cancellation is silent, failures are one actionable line
 // with a way to the details.
 import * as vscode from 'vscode';
-import { errorLine, isCancelled } from '../core/errors';
+import { UserError, errorLine, isCancelled } from '../core/errors';
+
+/** A user error whose message offers ways out as buttons (each runs a command). */
+export class ActionableError extends UserError {
+  constructor(message: string, field: string | undefined, readonly actions: { title: string; command: string; args?: unknown[] }[]) {
+    super(message, field);
+  }
+}
 
 export async function reportError(log: vscode.LogOutputChannel, what: string, err: unknown): Promise<void> {
   if (isCancelled(err)) {
@@ -11,8 +18,11 @@ export async function reportError(log: vscode.LogOutputChannel, what: string, er
   const line = errorLine(err);
   log.error(`${what} failed: ${line}`);
   if (err instanceof Error && err.stack && err.name !== 'UserError') log.debug(err.stack);
-  const choice = await vscode.window.showErrorMessage(`${what} failed: ${line}`, 'Show Log');
+  const actions = err instanceof ActionableError ? err.actions : [];
+  const choice = await vscode.window.showErrorMessage(`${what} failed: ${line}`, ...actions.map((a) => a.title), 'Show Log');
   if (choice === 'Show Log') log.show(true);
+  const action = actions.find((a) => a.title === choice);
+  if (action) await vscode.commands.executeCommand(action.command, ...(action.args ?? []));
 }
 
 /** Wraps a command handler: errors are reported, never thrown back at VS Code. */

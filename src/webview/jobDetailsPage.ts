@@ -2,7 +2,7 @@
 // theme's colours. It only renders what the extension sends (validated) and asks for nothing else.
 import uPlot from 'uplot';
 import uplotCss from 'uplot/dist/uPlot.min.css';
-import { isToPage, type FromPage, type MetricPoint } from './jobDetailsProtocol';
+import { emptyMetricsText, isToPage, type FromPage, type MetricPoint } from './jobDetailsProtocol';
 
 declare function acquireVsCodeApi(): { postMessage(msg: unknown): void; getState(): unknown; setState(s: unknown): void };
 
@@ -109,6 +109,7 @@ declare function acquireVsCodeApi(): { postMessage(msg: unknown): void; getState
       table.append(row);
     }
     $('empty').hidden = !!last;
+    $('empty').textContent = emptyMetricsText($('status').textContent ?? '');
   }
 
   window.addEventListener('message', (ev: MessageEvent) => {

@@ -18,6 +18,15 @@ export type ToPage =
   | { type: 'append'; points: MetricPoint[] }
   | { type: 'status'; status: string; detail: string };
 
+const FINISHED = /^(Completed|Failed|Stopped)\b/;
+
+/** What the page says while it has no metric points: a finished job will print none any more. */
+export function emptyMetricsText(status: string): string {
+  const m = FINISHED.exec(status.replace(/^Local job:\s*/, ''));
+  if (m) return `This job finished (${m[1]}) and printed no [metrics] lines, so there is nothing to chart. train.py prints them every logging_steps; a script of your own has to print lines like "[metrics] step=10 loss=0.5".`;
+  return 'No metrics yet: the chart fills in as the job prints [metrics] lines (loss, learning rate, eval accuracy).';
+}
+
 export type FromPage = { type: 'ready' } | { type: 'showLogs' };
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);

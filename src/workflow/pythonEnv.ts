@@ -1,13 +1,14 @@
 // The Python that runs train.py and serve.py locally: found from an explicit choice, the setting, the
-// spec, a virtual environment we created, or python3 on PATH; checked for torch + transformers +
-// datasets in one subprocess; and created from training-scripts/requirements.txt when asked.
+// spec, the editor's selected interpreter, a workspace virtual environment (.venv, venv, .cache/venv), a
+// virtual environment we created, or python3 on PATH; each checked for torch + transformers + datasets
+// in one short subprocess with a timeout; and created from training-scripts/requirements.txt when asked.
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { CancelledError, UserError, throwIfAborted } from '../core/errors';
 import { runCollect, spawnGroup } from './processGroup';
 
-export type PythonSource = 'option' | 'setting' | 'spec' | 'venv' | 'path';
+export type PythonSource = 'option' | 'setting' | 'spec' | 'interpreter' | 'workspace' | 'venv' | 'path';
 
 export interface PythonCandidate {
   python: string;
@@ -35,7 +36,15 @@ export class PythonPackagesMissingError extends UserError {
 }
 
 export function describeSource(s: PythonSource): string {
-  return { option: '--python', setting: 'setting sagemakerHf.pythonPath', spec: 'spec training.pythonPath', venv: 'the local environment', path: 'python3 on PATH' }[s];
+  return {
+    option: '--python',
+    setting: 'setting sagemakerHf.pythonPath',
+    spec: 'spec training.pythonPath',
+    interpreter: "the editor's selected Python interpreter",
+    workspace: 'a virtual environment in the workspace',
+    venv: 'the local environment',
+    path: 'python3 on PATH',
+  }[s];
 }
 
 export function venvPython(venvDir: string): string {
@@ -49,9 +58,39 @@ export interface FindPythonOptions {
   specPython?: string;
   /** The spec file's folder: a relative training.pythonPath is relative to it. */
   specDir?: string;
+  /** The interpreter the editor's Python extension has selected (or python.defaultInterpreterPath). */
+  interpreter?: string;
+  /** Virtual environments found in the workspace (see workspaceVenvDirs), in order of preference. */
+  workspaceVenvs?: string[];
   /** Virtual environments the extension may have created, in order of preference. */
   venvDirs?: string[];
+  /** How long one candidate's check may take (a hung interpreter must not stall the start). */
+  probeTimeoutMs?: number;
   signal?: AbortSignal;
+}
+
+/** Folder names that hold a project's virtual environment, most common first. */
+export const WORKSPACE_VENV_NAMES = ['.venv', 'venv', path.join('.cache', 'venv')];
+
+/**
+ * Virtual environments beside the spec: WORKSPACE_VENV_NAMES in the spec's folder and each folder above
+ * it, up to and including `top` (the workspace folder's parent: a workspace opened on a repository's
+ * examples/ uses the repository's environment). Only folders that hold a Python are returned.
+ */
+export function workspaceVenvDirs(from: string, top: string): string[] {
+  const out: string[] = [];
+  let dir = path.resolve(from);
+  const stop = path.resolve(top);
+  for (;;) {
+    for (const n of WORKSPACE_VENV_NAMES) {
+      const d = path.join(dir, n);
+      if (existsSync(venvPython(d)) && !out.includes(d)) out.push(d);
+    }
+    const up = path.dirname(dir);
+    if (dir === stop || up === dir || !(dir + path.sep).startsWith(stop + path.sep)) break;
+    dir = up;
+  }
+  return out;
 }
 
 /** The ordered candidates: the first configured one wins; a configured one that is missing is an error. */
@@ -64,9 +103,14 @@ export function pythonCandidates(opts: FindPythonOptions): PythonCandidate[] {
   else if (opts.specPython) configured.push({ python: abs(opts.specPython, opts.specDir), source: 'spec' });
   if (configured.length) return configured;
   const out: PythonCandidate[] = [];
-  for (const d of opts.venvDirs ?? []) if (existsSync(venvPython(d))) out.push({ python: venvPython(d), source: 'venv' });
-  out.push({ python: 'python3', source: 'path' });
-  if (process.platform === 'win32') out.push({ python: 'python', source: 'path' });
+  const add = (c: PythonCandidate) => {
+    if (!out.some((o) => o.python === c.python)) out.push(c);
+  };
+  if (opts.interpreter) add({ python: abs(opts.interpreter), source: 'interpreter' });
+  for (const d of opts.workspaceVenvs ?? []) if (existsSync(venvPython(d))) add({ python: venvPython(d), source: 'workspace' });
+  for (const d of opts.venvDirs ?? []) if (existsSync(venvPython(d))) add({ python: venvPython(d), source: 'venv' });
+  add({ python: 'python3', source: 'path' });
+  if (process.platform === 'win32') add({ python: 'python', source: 'path' });
   return out;
 }
 
@@ -86,9 +130,12 @@ out["cuda"] = shutil.which("nvidia-smi") is not None
 print("SAGEMAKER_HF_PROBE " + json.dumps(out))
 `;
 
-/** Runs the probe; undefined when the interpreter does not start at all. */
-export async function checkPython(c: PythonCandidate, signal?: AbortSignal): Promise<PythonCheck | undefined> {
-  const r = await runCollect(c.python, ['-c', PROBE], { signal, timeoutMs: 60_000, env: { ...process.env, PYTHONNOUSERSITE: process.env.PYTHONNOUSERSITE } });
+/** How long one interpreter may take to answer the probe (it imports nothing heavy: well under a second). */
+export const PROBE_TIMEOUT_MS = 10_000;
+
+/** Runs the probe; undefined when the interpreter does not start at all or does not answer in time. */
+export async function checkPython(c: PythonCandidate, signal?: AbortSignal, timeoutMs = PROBE_TIMEOUT_MS): Promise<PythonCheck | undefined> {
+  const r = await runCollect(c.python, ['-c', PROBE], { signal, timeoutMs, env: { ...process.env, PYTHONNOUSERSITE: process.env.PYTHONNOUSERSITE } });
   throwIfAborted(signal);
   const line = r.stdout.split('\n').find((l) => l.startsWith('SAGEMAKER_HF_PROBE '));
   if (!line) return undefined;
@@ -105,7 +152,7 @@ export async function resolvePython(opts: FindPythonOptions): Promise<PythonChec
   let firstWithoutPackages: PythonCheck | undefined;
   const notStarting: PythonCandidate[] = [];
   for (const c of candidates) {
-    const check = await checkPython(c, opts.signal);
+    const check = await checkPython(c, opts.signal, opts.probeTimeoutMs);
     if (!check) {
       notStarting.push(c);
       continue;
@@ -121,10 +168,14 @@ export async function resolvePython(opts: FindPythonOptions): Promise<PythonChec
       configured.source === 'spec' ? 'training.pythonPath' : 'pythonPath',
     );
   }
-  throw new UserError(
-    `no Python found (tried ${notStarting.map((c) => c.python).join(', ')}): install Python 3.9 or newer, or set sagemakerHf.pythonPath`,
-    'pythonPath',
-  );
+  throw new NoPythonError(notStarting);
+}
+
+/** No candidate runs at all; the UI offers Select Python / Create Environment. */
+export class NoPythonError extends UserError {
+  constructor(readonly tried: PythonCandidate[]) {
+    super(`no Python found (tried ${tried.map((c) => c.python).join(', ')}): install Python 3.9 or newer, or set sagemakerHf.pythonPath`, 'pythonPath');
+  }
 }
 
 export interface CreateVenvOptions {

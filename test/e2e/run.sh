@@ -27,7 +27,7 @@
 #   tests and GUI scenarios), SAGEMAKER_HF_E2E_ONLY=suite|gui, SAGEMAKER_HF_E2E_PACKAGE=0 (skip the
 #   packaging checks while iterating; always on in CI), SAGEMAKER_HF_E2E_TIMEOUT_S (browser part, default
 #   600), SAGEMAKER_HF_E2E_VERBOSE=1 (all extension-host output), SAGEMAKER_HF_E2E_KEEP=1 (keep the temp
-#   folder with server logs), SAGEMAKER_HF_E2E_UPDATE_DOCS=1 (also write docs/screenshot.png).
+#   folder with server logs), SAGEMAKER_HF_E2E_UPDATE_DOCS=1 (also write docs/screenshot.png, from gui/localPath.gui.mjs).
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 2
 REPO=$(pwd)

@@ -100,7 +100,8 @@ async function runGui() {
     try {
       await Promise.race([
         mod.run(wb),
-        new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`scenario timed out after ${GUI_TIMEOUT_MS} ms (SAGEMAKER_HF_E2E_GUI_TIMEOUT_MS)`)), GUI_TIMEOUT_MS); }),
+        // A scenario that trains may ask for more time (export const timeoutMs); the env var still wins.
+        new Promise((_, reject) => { const ms = process.env.SAGEMAKER_HF_E2E_GUI_TIMEOUT_MS ? GUI_TIMEOUT_MS : Math.max(GUI_TIMEOUT_MS, mod.timeoutMs ?? 0); timer = setTimeout(() => reject(new Error(`scenario timed out after ${ms} ms (SAGEMAKER_HF_E2E_GUI_TIMEOUT_MS)`)), ms); }),
       ]);
       counts.passed++;
       console.log(`  ✔ ${name}: ${title} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);

@@ -2,7 +2,7 @@
 // metric records become chart points without NaN (JSON cannot carry it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isFromPage, isToPage, toPoints } from '../../src/webview/jobDetailsProtocol';
+import { emptyMetricsText, isFromPage, isToPage, toPoints } from '../../src/webview/jobDetailsProtocol';
 import { parseMetricsLine } from '../../src/core/metrics';
 
 test('records from [metrics] lines become points; NaN and missing metrics become null; no step, no point', () => {
@@ -39,4 +39,11 @@ test('extension-bound messages: only ready and showLogs, nothing extra', () => {
   assert.ok(!isFromPage({ type: 'showLogs', job: '../../etc' }), 'no smuggled fields');
   assert.ok(!isFromPage({ type: 'runCommand' }));
   assert.ok(!isFromPage('ready'));
+});
+
+test('no metrics: a finished job says it printed none; a running one says they are coming', () => {
+  for (const status of ['Completed', 'Failed', 'Stopped', 'Local job: Completed']) {
+    assert.match(emptyMetricsText(status), /finished \((Completed|Failed|Stopped)\) and printed no \[metrics\] lines/, status);
+  }
+  for (const status of ['InProgress', 'Local job: InProgress', 'Unknown', '']) assert.match(emptyMetricsText(status), /^No metrics yet/, status);
 });

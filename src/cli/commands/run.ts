@@ -6,7 +6,7 @@ import { loadSpecFile } from '../../core/spec';
 import { runCloudWorkflow } from '../../workflow/cloudRun';
 import { runLocalWorkflow } from '../../workflow/localRun';
 import { LOCAL_DIR } from '../../workflow/localTraining';
-import { resolvePython } from '../../workflow/pythonEnv';
+import { resolvePython, workspaceVenvDirs } from '../../workflow/pythonEnv';
 import { askYesNo, canAsk } from '../askYesNo';
 import { parseCommandArgs, type CliContext } from '../context';
 
@@ -72,6 +72,8 @@ export const command = {
         explicit: values.python as string | undefined,
         specPython: spec.training.pythonPath,
         specDir: path.dirname(spec.file!),
+        // A .venv / venv / .cache/venv beside the spec or above it (up to the work folder's parent), as the editor looks.
+        workspaceVenvs: workspaceVenvDirs(path.dirname(spec.file!), path.dirname(workspaceDir)),
         venvDirs: [path.join(workspaceDir, LOCAL_DIR, 'venv')],
         signal: abort.signal,
       });

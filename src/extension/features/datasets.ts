@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatBytes, reportSummary, renderReportMarkdown, type PrepareReport } from '../../core/prepareReport';
+import { datasetPaddingSpan } from '../../core/padding';
 import { loadSpecFile, type JobSpec } from '../../core/spec';
 import { listDatasetManifests, readS3Text } from '../../workflow/datasetCatalog';
 import { MANIFEST_NAME, REPORT_NAME, prepareDataset, type DatasetManifest, type PrepareResult } from '../../workflow/prepare';
@@ -83,6 +84,41 @@ function entryOfManifest(m: DatasetManifest): PreparedEntry {
   };
 }
 
+/**
+ * The padding chosen in the prompt, offered for the spec file too (a WorkspaceEdit on dataset.padding,
+ * left unsaved for the user to see): otherwise the spec keeps saying what was not used.
+ */
+function offerPaddingInSpec(specUri: vscode.Uri, padding: string, log: vscode.LogOutputChannel): void {
+  const file = path.basename(specUri.fsPath);
+  void vscode.window.showInformationMessage(`Padding "${padding}" is used for this dataset. Write it into ${file} (dataset.padding)?`, 'Update Spec').then(async (choice) => {
+    if (choice !== 'Update Spec') return;
+    try {
+      const doc = await vscode.workspace.openTextDocument(specUri);
+      const edit = paddingEdit(doc, padding);
+      if (!edit) throw new Error(`no "dataset" object found in ${file}`);
+      await vscode.workspace.applyEdit(edit);
+      await vscode.window.showTextDocument(doc, { preview: false });
+    } catch (err) {
+      log.warn(`writing dataset.padding into ${file} failed: ${(err as Error).message}`);
+      void vscode.window.showErrorMessage(`Updating ${file} failed: ${(err as Error).message}. Set "padding": "${padding}" under "dataset" by hand.`);
+    }
+  });
+}
+
+/** Replaces dataset.padding's value, or adds the key at the start of the dataset object. */
+export function paddingEdit(doc: vscode.TextDocument, padding: string): vscode.WorkspaceEdit | undefined {
+  const text = doc.getText();
+  const edit = new vscode.WorkspaceEdit();
+  const span = datasetPaddingSpan(text);
+  if (span && 'value' in span) edit.replace(doc.uri, new vscode.Range(doc.positionAt(span.value[0]), doc.positionAt(span.value[1])), JSON.stringify(padding));
+  else if (span) {
+    const indent = /^\s*?\n([ \t]*)/.exec(text.slice(span.insertAt))?.[1];
+    edit.insert(doc.uri, doc.positionAt(span.insertAt), indent !== undefined ? `\n${indent}"padding": ${JSON.stringify(padding)},` : ` "padding": ${JSON.stringify(padding)},`);
+  }
+  else return undefined;
+  return edit;
+}
+
 export function activate(services: Services): void {
   const { log, context } = services;
   const session = new Map<string, PreparedEntry>();
@@ -102,7 +138,8 @@ export function activate(services: Services): void {
           log.warn(`Listing prepared datasets in s3://${conn.bucket} failed: ${(err as Error).message}`);
         }
       }
-      for (const [k, e] of session) if (!entries.has(k)) entries.set(k, e);
+      // This window's runs know their local report file: they win over the listing of the same prefix.
+      for (const [k, e] of session) entries.set(k, e);
       const jobs = await processingJobsNode(services);
       if (entries.size === 0 && jobs) return [jobs];
       if (entries.size === 0) return [new InfoNode('No prepared datasets', 'run Prepare Dataset on a spec', { icon: 'info', command: { command: 'sagemakerHf.prepareDataset', title: 'Prepare Dataset' } })];
@@ -131,10 +168,26 @@ export function activate(services: Services): void {
       });
     });
 
-  const openReport = async (markdown: string) => {
-    const doc = await vscode.workspace.openTextDocument({ content: markdown, language: 'markdown' });
-    await vscode.window.showTextDocument(doc, { preview: true });
-    await vscode.commands.executeCommand('markdown.showPreviewToSide');
+  /** The report file in the Markdown preview (read-only: no Untitled document left to save or discard). */
+  const openReportFile = async (file: string) => {
+    const uri = vscode.Uri.file(file);
+    try {
+      await vscode.commands.executeCommand('markdown.showPreview', uri);
+    } catch {
+      await vscode.window.showTextDocument(uri, { preview: true });
+    }
+  };
+  /** A report that exists only in S3: written to a file in the extension's storage, then previewed. */
+  const openReport = async (markdown: string, name: string) => {
+    const dir = vscode.Uri.joinPath(context.globalStorageUri, 'reports', name.replace(/[^\w.-]+/g, '_'));
+    await vscode.workspace.fs.createDirectory(dir);
+    const file = vscode.Uri.joinPath(dir, 'report.md');
+    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(markdown));
+    await openReportFile(file.fsPath);
+  };
+  const register = (spec: JobSpec, r: PrepareResult, upload?: Connection) => {
+    session.set(`${upload?.bucket ?? 'local'}/${spec.dataset.s3Prefix}`, entryOfResult(spec, r, upload));
+    services.tree.refresh('datasets');
   };
 
   context.subscriptions.push(
@@ -159,6 +212,8 @@ export function activate(services: Services): void {
       // First pass writes locally only, so the padding choice can be made with the report in hand.
       let result = await run(spec, outDir, undefined, `Preparing ${name}`);
       log.info(`Prepared ${name} in ${outDir}:\n${reportSummary(result.report).join('\n')}`);
+      // Registered now: Open Dataset Report works while the questions below are still open.
+      register(spec, result);
       const auto = result.report.options.find((o) => o.mode === 'auto')!;
       const chosen = result.report.options.find((o) => o.mode === result.report.padding)!;
       let changed = false;
@@ -169,10 +224,11 @@ export function activate(services: Services): void {
           `Padding "auto" would store rows at ${auto.length} tokens: ${formatBytes(auto.bytes)} instead of ${formatBytes(chosen.bytes)}, truncating ${auto.truncatedRows} rows. (${chosen.mode === 'max_length' ? 'max_length gives static shapes; auto is static too, just shorter.' : 'auto stores fixed-length rows.'})`,
           keep, useAuto, 'Open Report',
         );
-        if (pick === 'Open Report') await openReport(renderReportMarkdown(result.report));
+        if (pick === 'Open Report') await openReportFile(result.reportPath);
         if (pick === useAuto) {
           spec.dataset.padding = 'auto';
           changed = true;
+          offerPaddingInSpec(uri, 'auto', log);
         }
       }
       let conn = services.connection.current;
@@ -190,20 +246,24 @@ export function activate(services: Services): void {
         if (pick === undefined) return;
         if (pick === 'Upload') upload = conn;
       } else {
-        const pick = await vscode.window.showInformationMessage(`Prepared ${name} locally in ${outDir}. Connect to AWS to upload it to S3.`, 'Connect', 'Open Report');
-        if (pick === 'Open Report') await openReport(renderReportMarkdown(result.report));
-        if (pick === 'Connect') {
-          conn = await services.connection.require();
-          upload = conn;
+        if (changed) {
+          result = await run(spec, outDir, undefined, `Preparing ${name} (auto padding)`);
+          register(spec, result);
+          changed = false;
         }
+        const pick = await vscode.window.showInformationMessage(`Prepared ${name} locally in ${outDir}. Connect to AWS to upload it to S3.`, 'Connect', 'Open Report');
+        if (pick === 'Open Report') await openReportFile(result.reportPath);
+        if (pick !== 'Connect') return;
+        conn = await services.connection.require();
+        upload = conn;
       }
       if (changed || upload) result = await run(spec, outDir, upload, upload ? `Uploading ${name}` : `Preparing ${name} (auto padding)`);
-      session.set(`${upload?.bucket ?? 'local'}/${spec.dataset.s3Prefix}`, entryOfResult(spec, result, upload));
-      services.tree.refresh('datasets');
+      if (upload) session.delete(`local/${spec.dataset.s3Prefix}`);
+      register(spec, result, upload);
       const where = result.manifestUri ? `s3://${upload!.bucket}/${spec.dataset.s3Prefix}/` : outDir;
       log.info(`Dataset ${name} ready at ${where}${result.bucketCreated ? ` (created bucket ${upload!.bucket})` : ''}`);
       const pick = await vscode.window.showInformationMessage(`Dataset ready: ${Object.values(result.channels).map((c) => c.rows).join(' / ')} rows at ${where}.`, 'Open Report');
-      if (pick === 'Open Report') await openReport(renderReportMarkdown(result.report));
+      if (pick === 'Open Report') await openReportFile(result.reportPath);
     })),
 
     vscode.commands.registerCommand('sagemakerHf.openDatasetReport', command(log, 'Open dataset report', async (arg?: unknown) => {
@@ -219,11 +279,11 @@ export function activate(services: Services): void {
         if (!pick) return;
         entry = pick;
       }
-      if (entry.report) return openReport(renderReportMarkdown(entry.report));
-      if (entry.reportPath) return vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(entry.reportPath));
+      if (entry.reportPath) return openReportFile(entry.reportPath);
+      if (entry.report) return openReport(renderReportMarkdown(entry.report), entry.prefix);
       const conn = services.connection.current ?? (await services.connection.require());
       if (!entry.reportKey) throw new Error(`dataset ${entry.prefix} has no report`);
-      await openReport(await readS3Text(conn, entry.bucket ?? conn.bucket, entry.reportKey));
+      await openReport(await readS3Text(conn, entry.bucket ?? conn.bucket, entry.reportKey), entry.prefix);
     })),
 
     vscode.commands.registerCommand('sagemakerHf.setHubToken', command(log, 'Set Hugging Face Hub token', async () => {

@@ -18,11 +18,11 @@ import { httpPredictor, sageMakerPredictor } from '../../workflow/predictor';
 import { parseRestoreState } from '../../webview/predictionsProtocol';
 import { examplesFromSpec, type LabelledExample } from '../../workflow/testExamples';
 import {
-  PREDICTIONS_VIEW_TYPE, isEndpointNode, localJobDeployer, onDidChangeEndpointSources, openPredictionsPanel, showPanelMessage, registerEndpointsSection, sourceNodes, type EndpointNodeLike,
+  PREDICTIONS_VIEW_TYPE, deploysRunning, isEndpointNode, trackDeploy, localJobDeployer, onDidChangeEndpointSources, openPredictionsPanel, showPanelMessage, registerEndpointsSection, sourceNodes, type EndpointNodeLike,
 } from '../endpointsSection';
 import type { Services } from '../services';
 import { InfoNode, type Node } from '../tree';
-import { command, formatDuration, toAbortSignal } from '../ui';
+import { ActionableError, command, formatDuration, toAbortSignal } from '../ui';
 
 const IN_PROGRESS = new Set(['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'Deleting']);
 /** Statuses in which instances run and are billed. */
@@ -296,13 +296,17 @@ async function pickCompletedJob(conn: Connection, signal: AbortSignal): Promise<
 async function pickEndpoint(model: EndpointsModel, title: string, filter: (n: EndpointNodeLike) => boolean): Promise<EndpointNodeLike | undefined> {
   await model.refresh();
   const all = [...sourceNodes().filter(isEndpointNode), ...((await model.children()).filter(isEndpointNode))].filter(filter);
-  if (!all.length) throw new UserError('no endpoint to pick: deploy one first');
+  if (!all.length) {
+    const running = deploysRunning();
+    if (running.length) throw new UserError(`a deploy is in progress (${running.join(', ')}): its endpoint can be picked once it is up; cancel the deploy in its notification to stop it`);
+    throw new UserError('no endpoint to pick: deploy one first');
+  }
   const pick = await vscode.window.showQuickPick(all.map((n) => ({ label: n.endpointName, description: `${n.local ? 'local · ' : ''}${n.status}`, node: n })), { title });
   return pick?.node;
 }
 
 /** Examples and label names from the first workspace spec whose dataset is local files. */
-async function workspaceExamples(log: vscode.LogOutputChannel): Promise<{ examples: LabelledExample[]; labelNames?: string[] }> {
+export async function workspaceExamples(log: vscode.LogOutputChannel): Promise<{ examples: LabelledExample[]; labelNames?: string[] }> {
   const files = await vscode.workspace.findFiles('**/*.sagemaker-hf.json', '**/node_modules/**', 20);
   let labelNames: string[] | undefined;
   for (const f of files) {
@@ -346,6 +350,11 @@ export function activate(services: Services): void {
     const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reading training job ${jobName}…`, cancellable: true }, (_p, token) => {
       token.onCancellationRequested(() => cts.cancel());
       return planDeploy(conn, jobName, opts);
+    }).then(undefined, (err: unknown) => {
+      if (err instanceof UserError && err.field === 'role') {
+        throw new ActionableError('no execution role for the model: SageMaker hosts it as an IAM role it may assume. Select one (Select Execution Role), then deploy again', 'role', [{ title: 'Select Execution Role', command: 'sagemakerHf.selectRole' }]);
+      }
+      throw err;
     });
     const { priceText } = await import('../../workflow/prices');
     const price = await priceText(conn.region, opts.instanceType, opts.initialInstanceCount, 'inference', { cacheDir: `${context.globalStorageUri.fsPath}/prices`, profile: conn.profile, awsEndpoint: conn.endpoint });
@@ -357,6 +366,7 @@ export function activate(services: Services): void {
     if (ok !== 'Deploy') return;
     log.info(`deploying ${jobName} as ${plan.endpointName}: ${opts.initialInstanceCount} × ${opts.instanceType}, ${plan.image.uri}`);
     model.setOverride(plan.endpointName, 'Creating');
+    const tracked = trackDeploy(plan.endpointName, `${plan.endpointName} on SageMaker`);
     try {
       // Waiting takes minutes: the status shows on the tree node and as a window progress, not a toast.
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Deploying ${plan.endpointName}` }, (progress) =>
@@ -369,6 +379,7 @@ export function activate(services: Services): void {
           },
         }));
     } finally {
+      tracked.dispose();
       model.setOverride(plan.endpointName, undefined);
       await model.refresh();
     }
@@ -414,7 +425,7 @@ export function activate(services: Services): void {
         showPanelMessage(panel, r.title, `Local endpoint ${t.name} is no longer running (nothing answers at ${t.url}). Deploy it again from its local job ("Deploy Endpoint"), then "Try Predictions".`);
         return;
       }
-      openPredictionsPanel(services, { title: r.title, predictor: httpPredictor(t.url, `local endpoint ${t.name}`), labelNames: r.labelNames, stateKey: r.stateKey, target: t, panel });
+      openPredictionsPanel(services, { title: r.title, predictor: httpPredictor(t.url, `local endpoint ${t.name}`), labelNames: r.labelNames, examples: (await workspaceExamples(log)).examples, stateKey: r.stateKey, target: t, panel });
       return;
     }
     let conn;

@@ -5,19 +5,21 @@
 // Everything here runs Python from the workspace, so it needs a trusted workspace.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { UserError, errorLine, isCancelled } from '../../core/errors';
+import { CancelledError, UserError, errorLine, isCancelled } from '../../core/errors';
 import { loadSpecFile, type JobSpec } from '../../core/spec';
 import { listLocalEndpoints, startLocalEndpoint, stopLocalEndpoint, type LocalEndpointRecord } from '../../workflow/localEndpoint';
 import { runLocalWorkflow } from '../../workflow/localRun';
 import { listLocalJobs, localJobName, runLocalTraining, type LocalJobRecord, type LocalJobStatus } from '../../workflow/localTraining';
 import { httpPredictor } from '../../workflow/predictor';
 import { prepareDataset } from '../../workflow/prepare';
-import { createVenv, PythonPackagesMissingError, resolvePython, type PythonCheck } from '../../workflow/pythonEnv';
-import { openPredictionsPanel, registerEndpointSource, registerLocalJobDeployer } from '../endpointsSection';
+import { checkPython, createVenv, describeSource, NoPythonError, PythonPackagesMissingError, resolvePython, workspaceVenvDirs, type PythonCheck } from '../../workflow/pythonEnv';
+import { openPredictionsPanel, registerEndpointSource, registerLocalJobDeployer, trackDeploy } from '../endpointsSection';
+import { workspaceExamples } from './endpoints';
+import { examplesFromSpec, type LabelledExample } from '../../workflow/testExamples';
 import { registerJobSource } from '../jobsSection';
 import { metricsStore, lastMetricsSummary } from '../metricsStore';
 import type { Services } from '../services';
-import { readSettings } from '../settings';
+import { readSettings, updateSetting } from '../settings';
 import { InfoNode, type Node } from '../tree';
 import { command, formatDuration, toAbortSignal } from '../ui';
 
@@ -40,6 +42,25 @@ function workspaceDirOf(uri?: vscode.Uri): string {
   return folder.uri.fsPath;
 }
 
+/**
+ * The interpreter chosen in the editor: the Python extension's active environment when it is installed,
+ * else python.defaultInterpreterPath when set to something other than its default "python".
+ */
+export async function editorInterpreter(resource?: vscode.Uri): Promise<string | undefined> {
+  const ext = vscode.extensions.getExtension<{ environments?: { getActiveEnvironmentPath(r?: vscode.Uri): { path: string } } }>('ms-python.python');
+  if (ext) {
+    try {
+      const api = ext.isActive ? ext.exports : await ext.activate();
+      const p = api?.environments?.getActiveEnvironmentPath(resource)?.path;
+      if (p && p !== 'python') return p;
+    } catch {
+      /* an older or broken Python extension: fall back to its setting */
+    }
+  }
+  const configured = vscode.workspace.getConfiguration('python', resource).get<string>('defaultInterpreterPath');
+  return configured && configured.trim() && configured.trim() !== 'python' ? configured.trim() : undefined;
+}
+
 class LocalJobNode implements Node {
   readonly local = true;
   parent?: Node;
@@ -50,6 +71,9 @@ class LocalJobNode implements Node {
   get status(): LocalJobStatus {
     return this.job.status;
   }
+  get createdMs(): number {
+    return new Date(this.job.createdAt).getTime();
+  }
   treeItem(): vscode.TreeItem {
     const j = this.job;
     const item = new vscode.TreeItem(j.jobName, vscode.TreeItemCollapsibleState.Collapsed);
@@ -58,10 +82,14 @@ class LocalJobNode implements Node {
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     item.contextValue = `job.local.${j.status}`;
     const took = formatDuration((j.endedAt ? new Date(j.endedAt).getTime() : Date.now()) - new Date(j.createdAt).getTime());
-    item.description = ['local', j.status, took, lastMetricsSummary(j.jobName)].filter(Boolean).join(' · ');
+    // The row stays short (a narrow side bar cuts it); metrics, times and the folder are in the tooltip.
+    item.description = ['local', j.status, took].join(' · ');
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${j.jobName}** (local)\n\n`);
-    md.appendText(`Status: ${j.status}\n`);
+    md.appendText(`Status: ${j.status} · ${took}\n`);
+    md.appendText(`\nCreated: ${new Date(j.createdAt).toLocaleString()}\n`);
+    const metrics = lastMetricsSummary(j.jobName);
+    if (metrics) md.appendText(`\nLast metrics: ${metrics}\n`);
     if (j.failureReason) md.appendText(`\nFailure: ${j.failureReason}\n`);
     md.appendText(`\nFolder: ${j.jobDir}\n`);
     item.tooltip = md;
@@ -73,6 +101,10 @@ class LocalJobNode implements Node {
     const kids: Node[] = [];
     if (j.failureReason) kids.push(new InfoNode('Failure reason', j.failureReason, { icon: 'error' }));
     if (j.lastLines?.length) kids.push(new InfoNode('Last lines', String(j.lastLines.length), { icon: 'output', contextValue: 'info', kids: j.lastLines.map((l) => new InfoNode(l, undefined, { icon: 'blank' })) }));
+    const last = metricsStore.get(j.jobName)?.last;
+    if (last && Object.keys(last).length) {
+      kids.push(new InfoNode('Last logged metrics', lastMetricsSummary(j.jobName) ?? '', { icon: 'pulse', contextValue: 'info', kids: Object.entries(last).map(([k, v]) => new InfoNode(k, String(v), { icon: 'pulse' })) }));
+    }
     kids.push(new InfoNode('Command', `python ${j.entryPoint} ${j.args.join(' ')}`, { icon: 'terminal' }));
     const ch = Object.entries(j.channels).map(([c, d]) => new InfoNode(c, d, { icon: 'database' }));
     kids.push(new InfoNode('Channels', String(ch.length), { icon: 'folder', kids: ch, contextValue: 'info' }));
@@ -107,7 +139,7 @@ class LocalEndpointNode implements Node {
     item.id = `endpoint.local.${this.record.name}`;
     item.iconPath = new vscode.ThemeIcon('vm-running', new vscode.ThemeColor('testing.iconPassed'));
     item.contextValue = 'endpoint.local.InService';
-    item.description = `local · ${this.record.url}`;
+    item.description = `local · ${this.record.url.replace(/^https?:\/\//, '')}`;
     item.tooltip = `Local endpoint (serve.py, pid ${this.record.pid}) at ${this.record.url}\nModel: ${this.record.model}\nLog: ${this.record.logFile}`;
     item.command = { command: 'sagemakerHf.openPredictions', title: 'Try Predictions', arguments: [this] };
     return item;
@@ -181,25 +213,55 @@ class LocalFeature implements vscode.Disposable {
     return this.jobs.get(name);
   }
 
-  /** The Python to use; offers to create the environment when none is suitable. */
-  async python(spec: JobSpec | undefined, signal: AbortSignal): Promise<PythonCheck> {
+  /**
+   * The Python to use, found in order: the setting, the spec, the editor's selected interpreter, a
+   * workspace virtual environment, the extension's own environment, PATH (each checked in seconds).
+   * When none will do, says so at once with Select Python / Create Environment and throws a
+   * CancelledError: the caller's progress ends now, not when the message is answered.
+   */
+  async python(spec: JobSpec | undefined, signal: AbortSignal, forFile?: string): Promise<PythonCheck> {
+    const wsFolder = (forFile ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(forFile)) : undefined) ?? vscode.workspace.workspaceFolders?.[0];
+    const from = spec?.file ? path.dirname(spec.file) : forFile ? path.dirname(forFile) : wsFolder?.uri.fsPath;
     const opts = {
       setting: readSettings().pythonPath,
       specPython: spec?.training.pythonPath,
       specDir: spec?.file ? path.dirname(spec.file) : undefined,
-      venvDirs: [this.venvDir(), ...(vscode.workspace.workspaceFolders?.[0] ? [path.join(vscode.workspace.workspaceFolders[0].uri.fsPath, '.sagemaker-hf', 'venv')] : [])],
+      interpreter: await editorInterpreter(wsFolder?.uri),
+      workspaceVenvs: from && wsFolder ? workspaceVenvDirs(from, path.dirname(wsFolder.uri.fsPath)) : [],
+      venvDirs: [this.venvDir(), ...(wsFolder ? [path.join(wsFolder.uri.fsPath, '.sagemaker-hf', 'venv')] : [])],
       signal,
     };
     try {
-      return await resolvePython(opts);
+      const py = await resolvePython(opts);
+      this.services.log.info(`local Python: ${py.python} (${describeSource(py.source)}; Python ${py.version}, torch ${py.packages.torch}, transformers ${py.packages.transformers})`);
+      return py;
     } catch (err) {
-      if (!(err instanceof UserError) || isCancelled(err)) throw err;
-      const fixable = err instanceof PythonPackagesMissingError || /no Python found/.test(err.message);
-      if (!fixable) throw err;
-      const choice = await vscode.window.showWarningMessage(`${err.message}`, { modal: false }, 'Create Environment');
-      if (choice !== 'Create Environment') throw err;
-      return this.createEnvironment();
+      if (!(err instanceof UserError) || isCancelled(err) || signal.aborted) throw err;
+      if (!(err instanceof PythonPackagesMissingError) && !(err instanceof NoPythonError)) throw err;
+      this.services.log.warn(err.message);
+      void vscode.window.showErrorMessage(`No Python with torch and transformers: ${err.message}`, 'Select Python', 'Create Environment').then((choice) => {
+        if (choice === 'Select Python') void vscode.commands.executeCommand('sagemakerHf.selectPython');
+        if (choice === 'Create Environment') void vscode.commands.executeCommand('sagemakerHf.createPythonEnvironment');
+      });
+      throw new CancelledError();
     }
+  }
+
+  /** Select Python: the Python extension's picker when installed, else a file dialog; saved in the setting. */
+  async selectPython(): Promise<string | undefined> {
+    if (vscode.extensions.getExtension('ms-python.python')) {
+      await vscode.commands.executeCommand('python.setInterpreter');
+      return undefined;
+    }
+    const picked = await vscode.window.showOpenDialog({ title: 'Select the Python for local training (with torch and transformers)', openLabel: 'Use This Python', canSelectMany: false, canSelectFolders: false });
+    const file = picked?.[0]?.fsPath;
+    if (!file) return undefined;
+    const check = await checkPython({ python: file, source: 'setting' });
+    if (!check) throw new UserError(`${file} does not run as Python: pick the python executable of an environment (for example .venv/bin/python)`, 'pythonPath');
+    await updateSetting('pythonPath', file);
+    if (check.missing.length) void vscode.window.showWarningMessage(`Saved sagemakerHf.pythonPath = ${file}, but it lacks ${check.missing.join(', ')}: install them (pip install -r training-scripts/requirements.txt).`);
+    else void vscode.window.showInformationMessage(`Local runs use ${file} (Python ${check.version}, torch ${check.packages.torch}).`);
+    return file;
   }
 
   venvDir(): string {
@@ -234,7 +296,10 @@ class LocalFeature implements vscode.Disposable {
     metricsStore.append(jobName, line);
   }
 
-  /** Prepares the spec's dataset locally (no upload) and trains; resolves with the final record. */
+  /**
+   * Prepares the spec's dataset locally (no upload) and trains; resolves with the final record. Cancel
+   * (or Stop on the node) ends the process group; a cancelled run is reported as stopped, never as failed.
+   */
   async trainSpec(uri: vscode.Uri): Promise<LocalJobRecord | undefined> {
     requireTrust('Local training');
     const ws = workspaceDirOf(uri);
@@ -246,17 +311,21 @@ class LocalFeature implements vscode.Disposable {
       { location: vscode.ProgressLocation.Notification, title: `Local training ${jobName}`, cancellable: true },
       async (progress, token) => {
         token.onCancellationRequested(() => ctl.abort());
-        const py = await this.python(spec, ctl.signal);
-        progress.report({ message: 'preparing the dataset' });
-        const prepared = await prepareDataset(spec, {
-          outDir: path.join(ws, '.sagemaker-hf', 'datasets', name),
-          signal: ctl.signal,
-          onProgress: (p) => progress.report({ message: `${p.stage}: ${p.message}` }),
-        });
-        this.running.set(jobName, ctl);
-        this.services.jobChannels.show(jobName);
-        progress.report({ message: 'training (Stop on the job in the tree, or Cancel here)' });
+        let started = false;
         try {
+          progress.report({ message: 'finding a Python with torch and transformers' });
+          const py = await this.python(spec, ctl.signal, uri.fsPath);
+          progress.report({ message: 'preparing the dataset' });
+          const prepared = await prepareDataset(spec, {
+            outDir: path.join(ws, '.sagemaker-hf', 'datasets', name),
+            signal: ctl.signal,
+            onProgress: (p) => progress.report({ message: `${p.stage}: ${p.message}` }),
+          });
+          if (ctl.signal.aborted) throw new CancelledError();
+          this.running.set(jobName, ctl);
+          this.services.jobChannels.show(jobName);
+          progress.report({ message: 'training (Stop on the job in the tree, or Cancel here)' });
+          started = true;
           const job = await runLocalTraining(spec, {
             python: py.python,
             jobName,
@@ -270,12 +339,14 @@ class LocalFeature implements vscode.Disposable {
               this.jobsChanged.fire();
             },
           });
+          if (ctl.signal.aborted) throw new CancelledError();
           void vscode.window.showInformationMessage(`Local training ${jobName} completed.`, 'Deploy Locally').then((c) => c && this.deployJob(job));
           return job;
         } catch (err) {
-          if (isCancelled(err)) {
-            void vscode.window.showInformationMessage(`Local training ${jobName} stopped.`);
-            return this.jobs.get(jobName);
+          // Whatever a cancelled run throws afterwards (a killed process, a half-read file) is the cancel.
+          if (isCancelled(err) || ctl.signal.aborted) {
+            if (started) void vscode.window.showInformationMessage(`Local training ${jobName} stopped.`);
+            if (ctl.signal.aborted) throw new CancelledError();
           }
           throw err;
         } finally {
@@ -302,15 +373,14 @@ class LocalFeature implements vscode.Disposable {
       void this.openPredictions(existing);
       return existing;
     }
-    return vscode.window.withProgress(
+    const tracked = trackDeploy(`local:${job.jobName}`, `${job.jobName} locally`);
+    return Promise.resolve(vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Deploying ${job.jobName} locally`, cancellable: true },
       async (progress, token) => {
         const signal = toAbortSignal(token);
-        const py = await this.python(undefined, signal).catch(async (err) => {
-          // The Python that trained the job can serve it.
-          if (job.python) return { python: job.python } as PythonCheck;
-          throw err;
-        });
+        // The Python that trained the job serves it; discovery only when that one is gone.
+        const trained = job.python ? await checkPython({ python: job.python, source: 'venv' }, signal) : undefined;
+        const py = trained && !trained.missing.length ? trained : await this.python(undefined, signal, job.specFile ?? job.jobDir);
         const ep = await startLocalEndpoint({
           python: py.python,
           model: job.modelArtifact!,
@@ -326,27 +396,51 @@ class LocalFeature implements vscode.Disposable {
         });
         await this.reloadEndpoints(ws);
         const { stop: _stop, ...record } = ep;
-        this.openPredictions(record);
+        await this.openPredictions(record);
         return record;
       },
-    );
+    )).finally(() => tracked.dispose());
   }
 
-  openPredictions(e: LocalEndpointRecord): vscode.WebviewPanel {
+  /** Examples (and Evaluate) from the spec that trained the endpoint's job, else from the workspace's specs. */
+  private async examplesFor(e: LocalEndpointRecord): Promise<LabelledExample[]> {
+    const specFile = e.jobName ? this.jobs.get(e.jobName)?.specFile : undefined;
+    if (specFile) {
+      try {
+        const own = await examplesFromSpec(await loadSpecFile(specFile));
+        if (own.length) return own;
+      } catch (err) {
+        this.services.log.debug(`examples from ${specFile}: ${errorLine(err)}`);
+      }
+    }
+    return (await workspaceExamples(this.services.log)).examples;
+  }
+
+  async openPredictions(e: LocalEndpointRecord): Promise<vscode.WebviewPanel> {
     return openPredictionsPanel(this.services, {
       title: `Predictions: ${e.name} (local)`,
       predictor: httpPredictor(e.url, `local endpoint ${e.name}`),
       labelNames: e.labelNames,
+      examples: await this.examplesFor(e),
       stateKey: `local:${e.name}`,
       target: { kind: 'local', name: e.name, url: e.url },
     });
   }
 
-  async deleteEndpoint(e: LocalEndpointRecord): Promise<void> {
+  /** Stops the local server after a confirmation (as every delete asks); the model files stay. */
+  async deleteEndpoint(e: LocalEndpointRecord): Promise<boolean> {
     const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    if (!ws) return;
+    if (!ws) return false;
+    const go = await vscode.window.showWarningMessage(
+      `Delete local endpoint ${e.name}?`,
+      { modal: true, detail: `Stops serve.py (pid ${e.pid}) at ${e.url}. The model stays in ${e.model}: deploy the job again to serve it. No AWS resource is involved.` },
+      'Delete',
+    );
+    if (go !== 'Delete') return false;
     await stopLocalEndpoint(ws, e.name);
     await this.reloadEndpoints(ws);
+    void vscode.window.showInformationMessage(`Local endpoint ${e.name} deleted (server stopped).`);
+    return true;
   }
 
   async runWorkflow(uri: vscode.Uri): Promise<unknown> {
@@ -361,7 +455,7 @@ class LocalFeature implements vscode.Disposable {
       { location: vscode.ProgressLocation.Notification, title: `Running ${path.basename(uri.fsPath)} locally`, cancellable: true },
       async (progress, token) => {
         const signal = toAbortSignal(token);
-        const py = await this.python(spec, signal);
+        const py = await this.python(spec, signal, uri.fsPath);
         out.appendLine(`python ${py.python} (Python ${py.version}, torch ${py.packages.torch}, transformers ${py.packages.transformers})`);
         let jobName: string | undefined;
         try {
@@ -391,8 +485,10 @@ class LocalFeature implements vscode.Disposable {
           void vscode.window.showInformationMessage(`Local workflow done in ${formatDuration(r.totalMs)}: "${top?.label ?? '?'}" for the notebook's sentence.`);
           return r;
         } catch (err) {
-          out.appendLine(isCancelled(err) ? 'cancelled' : `failed: ${errorLine(err)}`);
-          throw err;
+          const cancelled = isCancelled(err) || signal.aborted;
+          out.appendLine(cancelled ? 'cancelled' : `failed: ${errorLine(err)}`);
+          // A cancelled run is never reported as failed, whatever its killed processes threw.
+          throw cancelled ? new CancelledError() : err;
         } finally {
           await this.reloadEndpoints(ws);
         }
@@ -442,5 +538,11 @@ export function activate(services: Services): void {
       return uri && f.runWorkflow(uri);
     })),
     vscode.commands.registerCommand('sagemakerHf.createPythonEnvironment', command(log, 'Create local Python environment', () => f.createEnvironment())),
+    vscode.commands.registerCommand('sagemakerHf.selectPython', command(log, 'Select Python', () => f.selectPython())),
   );
+}
+
+/** The status of a local job of this window (the job details page shows it). */
+export function localJobStatus(jobName: string): LocalJobStatus | undefined {
+  return feature?.job(jobName)?.status;
 }

@@ -5,7 +5,8 @@
 import * as vscode from 'vscode';
 import { errorLine, isCancelled } from '../../core/errors';
 import { isTerminalStatus, tailTrainingJob, type JobDescription } from '../../workflow/logTail';
-import { isFromPage, toPoints, type ToPage } from '../../webview/jobDetailsProtocol';
+import { emptyMetricsText, isFromPage, toPoints, type ToPage } from '../../webview/jobDetailsProtocol';
+import { localJobStatus } from './local';
 import type { Services } from '../services';
 import { command } from '../ui';
 import { isJobNode, registerJobsSection, type JobsModel } from '../jobsSection';
@@ -190,7 +191,7 @@ button:hover { background: var(--vscode-button-hoverBackground); } button:focus 
 <title>Job details</title></head>
 <body>
 <header><h1 id="title"></h1><span id="status" role="status"></span><span id="detail"></span><button id="show-logs">Show Logs</button></header>
-<p id="empty">No metrics yet: the chart fills in as the job prints <code>[metrics]</code> lines (loss, learning rate, eval accuracy).</p>
+<p id="empty">${emptyMetricsText('')}</p>
 <dl id="last" aria-label="Last logged values"></dl>
 <div class="charts">
 <div id="chart-loss" class="chart" hidden></div>
@@ -204,7 +205,7 @@ button:hover { background: var(--vscode-button-hoverBackground); } button:focus 
     const statusOf = (): { status: string; detail: string } => {
       const n = this.jobs.node(job);
       const d = n?.desc;
-      if (local) return { status: 'Local job', detail: '' };
+      if (local) return { status: `Local job: ${localJobStatus(job) ?? 'unknown'}`, detail: '' };
       return { status: n?.status ?? 'Unknown', detail: [d?.SecondaryStatus !== n?.status ? d?.SecondaryStatus : undefined, d?.FailureReason, this.tails.isTailing(job) ? 'tailing logs' : ''].filter(Boolean).join(' · ') };
     };
     const init = () => {

@@ -11,7 +11,7 @@ import { instanceSummary } from '../../core/trainingRequest';
 import { COMPILER_NOTICE } from '../../core/trainingValidation';
 import { readSettings } from '../settings';
 import type { Services } from '../services';
-import { command, toAbortSignal } from '../ui';
+import { ActionableError, command, toAbortSignal } from '../ui';
 
 const NOTICE_KEY = 'sagemakerHf.trainingCompilerNotice.dismissed';
 const SPEC_SELECTOR: vscode.DocumentSelector = { pattern: '**/*.sagemaker-hf.json' };
@@ -36,7 +36,8 @@ class TrainingLens implements vscode.CodeLensProvider {
     let title = 'Start training';
     try {
       const t = (parseSpecJson(text).value as { training?: { instanceType?: unknown; instanceCount?: unknown } }).training;
-      if (typeof t?.instanceType === 'string' && t.instanceType !== 'local') {
+      if (t?.instanceType === 'local') title = 'Start training (local: this machine, no AWS cost)';
+      else if (typeof t?.instanceType === 'string') {
         title = `Start training (${trainingSummary(t.instanceType, typeof t.instanceCount === 'number' ? t.instanceCount : 1, priceRegion(this.services))})`;
       }
     } catch {
@@ -46,13 +47,28 @@ class TrainingLens implements vscode.CodeLensProvider {
   }
 }
 
-/** The Training Compiler notice, once (until "Don't show again"). Not awaited: it must not block. */
+let noticeShown = false;
+
+/**
+ * The Training Compiler notice: once per window (never again after "Don't Show Again"), and only once the
+ * spec has passed the checks, so it never rides along with an error. Not awaited: it must not block.
+ */
 function showCompilerNotice(services: Services): void {
   const state = services.context.globalState;
-  if (state.get<boolean>(NOTICE_KEY)) return;
+  if (noticeShown || state.get<boolean>(NOTICE_KEY)) return;
+  noticeShown = true;
   void vscode.window.showInformationMessage(COMPILER_NOTICE, 'OK', "Don't Show Again").then(async (choice) => {
     if (choice === "Don't Show Again") await state.update(NOTICE_KEY, true);
   });
+}
+
+/** No execution role, said in the editor's terms with the way out as a button. */
+export function noRoleError(specFile?: string): ActionableError {
+  return new ActionableError(
+    `no execution role: SageMaker runs the job as an IAM role it may assume. Select one (Select Execution Role, also under the connection in the SageMaker view), or set "training.role" in ${specFile ? path.basename(specFile) : 'the spec'}`,
+    'training.role',
+    [{ title: 'Select Execution Role', command: 'sagemakerHf.selectRole' }],
+  );
 }
 
 async function specFromArg(services: Services, arg: unknown): Promise<JobSpec | undefined> {
@@ -64,18 +80,23 @@ async function specFromArg(services: Services, arg: unknown): Promise<JobSpec | 
   return loadSpecFile(uri.fsPath);
 }
 
-async function startTrainingCommand(services: Services, arg: unknown): Promise<void> {
+async function startTrainingCommand(services: Services, arg: unknown): Promise<unknown> {
   const spec = await specFromArg(services, arg);
   if (!spec) return;
-  if (spec.training.instanceType === 'local') {
-    throw new UserError(`training.instanceType is "local" in ${path.basename(spec.file ?? 'the spec')}: use "Start Local Training", or set an ml.* GPU instance type`, 'training.instanceType');
-  }
-  if (spec.training.compiler === 'training-compiler') showCompilerNotice(services);
+  // One action for every spec: instanceType "local" trains on this machine.
+  if (spec.training.instanceType === 'local') return vscode.commands.executeCommand('sagemakerHf.trainLocally', vscode.Uri.file(spec.file!));
   const conn = await services.connection.require();
   const { dryRun } = await import('../../workflow/train');
   const { describeListing, listSourceFiles } = await import('../../workflow/sourcePackage');
   // Everything the SDK would refuse is refused here, before the confirmation.
-  const planned = dryRun(spec, { account: conn.account, region: conn.region, bucket: conn.bucket, role: conn.role, now: new Date() });
+  let planned: ReturnType<typeof dryRun>;
+  try {
+    planned = dryRun(spec, { account: conn.account, region: conn.region, bucket: conn.bucket, role: conn.role, now: new Date() });
+  } catch (err) {
+    if (err instanceof UserError && err.field === 'training.role') throw noRoleError(spec.file);
+    throw err;
+  }
+  if (spec.training.compiler === 'training-compiler') showCompilerNotice(services);
   const count = spec.training.instanceCount ?? 1;
   // The confirmation names the region's Price List price (or the offline table, labelled so).
   const { priceText } = await import('../../workflow/prices');

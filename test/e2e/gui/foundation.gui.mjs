@@ -1,8 +1,6 @@
 // GUI: the SageMaker HF container opens from the activity bar, "Connect to AWS" runs from the palette
 // (moto behind AWS_ENDPOINT_URL), the connection row appears at the root of the tree with the account,
-// the Job Specs view lists the example spec, and a screenshot is saved (test-output/e2e/foundation.png;
-// with SAGEMAKER_HF_E2E_UPDATE_DOCS=1 also docs/screenshot.png for the README).
-import { join } from 'node:path';
+// the Job Specs view lists the example spec, and a screenshot is saved (test-output/e2e/foundation.png).
 
 export const title = 'open the view container, connect from the palette, see the connection row';
 
@@ -34,7 +32,4 @@ export async function run(wb) {
   await wb.page.mouse.move(200, 650); // empty side-bar space: no hover tooltip in the picture
   await wb.page.waitForTimeout(800);
   await wb.screenshot('foundation');
-  if (process.env.SAGEMAKER_HF_E2E_UPDATE_DOCS === '1') {
-    await wb.screenshot('foundation', { path: join(wb.opts.repoRoot, 'docs/screenshot.png') });
-  }
 }

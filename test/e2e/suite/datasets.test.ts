@@ -4,7 +4,7 @@
 // the Datasets tree with its S3 prefix, and Open Dataset Report shows the row counts. A malformed jsonl
 // line is reported as file:line.
 import * as assert from 'node:assert/strict';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -43,7 +43,7 @@ type Win = Record<'showInformationMessage' | 'showWarningMessage' | 'showErrorMe
  * cannot be clicked from inside the extension host, so the stubs record what was asked and pick an answer
  * (the GUI scenarios click real dialogs). The originals are restored afterwards.
  */
-async function answering<T>(answer: (message: string, items: string[]) => string | undefined, fn: () => Thenable<T>): Promise<{ result: T; asked: { kind: string; message: string; items: string[]; modal: boolean }[] }> {
+async function answering<T>(answer: (message: string, items: string[]) => string | undefined | Promise<string | undefined>, fn: () => Thenable<T>): Promise<{ result: T; asked: { kind: string; message: string; items: string[]; modal: boolean }[] }> {
   const win = vscode.window as unknown as Win;
   const saved = { showInformationMessage: win.showInformationMessage, showWarningMessage: win.showWarningMessage, showErrorMessage: win.showErrorMessage };
   const asked: { kind: string; message: string; items: string[]; modal: boolean }[] = [];
@@ -62,9 +62,48 @@ async function answering<T>(answer: (message: string, items: string[]) => string
   }
 }
 
+/** The Markdown preview tab of a report.md, if one is open. */
+function reportPreviewTab(): vscode.Tab | undefined {
+  return vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && /report\.md/.test(t.label));
+}
+
 suite('datasets', function () {
   this.timeout(300_000);
   const s3 = () => new S3Client({ region: 'us-east-1', endpoint: process.env.AWS_ENDPOINT_URL, forcePathStyle: true, maxAttempts: 1 });
+
+  test('without a connection: the dataset is registered before the toast is answered, its report.md opens in the preview, "Use auto" can be written into the spec', async () => {
+    const a = await api();
+    assert.equal(a.services.connection.current, undefined, 'this suite runs first, before anything connects');
+    const spec = writeSpec('e2e-datasets-offline', { train: path.join(shared, 'data/emotion/train.jsonl'), test: path.join(shared, 'data/emotion/test.jsonl') }, { train: 'train', test: 'test' }, 'e2e/datasets/offline');
+    let reportWhileAsking: vscode.Tab | undefined;
+    let untitledWhileAsking = true;
+    const { asked } = await answering(async (message, items) => {
+      if (message.startsWith('Padding "auto" is used')) return 'Update Spec';
+      if (message.startsWith('Padding "auto"')) return items.find((i) => i.startsWith('Use auto'));
+      if (message.startsWith('Prepared ')) {
+        // The toast is still open: Open Dataset Report must already know the dataset.
+        await vscode.commands.executeCommand('sagemakerHf.openDatasetReport');
+        reportWhileAsking = await waitFor(async () => reportPreviewTab(), 20_000, 'the report.md preview');
+        untitledWhileAsking = vscode.workspace.textDocuments.some((d) => d.isUntitled && d.languageId === 'markdown');
+      }
+      return undefined;
+    }, () => vscode.commands.executeCommand('sagemakerHf.prepareDataset', spec));
+    assert.deepEqual(asked.filter((q) => q.kind === 'showErrorMessage').map((q) => q.message), []);
+    assert.ok(asked.some((q) => q.message.startsWith('Prepared e2e-datasets-offline locally')), asked.map((q) => q.message).join(' | '));
+    assert.ok(reportWhileAsking, 'the report preview opened while the toast was open');
+    assert.equal(untitledWhileAsking, false, 'no Untitled document for the report');
+    // 8. The padding choice, offered for the spec, is written into dataset.padding (unsaved edit).
+    const offer = asked.find((q) => q.message.startsWith('Padding "auto" is used'));
+    assert.ok(offer, 'writing the choice into the spec was offered');
+    // (VS Code saves a workspace edit to a file that was not open: files.refactoring.autoSave.)
+    type Edited = { dataset: { padding: string; maxLength: number } };
+    const textNow = () => vscode.workspace.textDocuments.find((d) => d.uri.fsPath === spec.fsPath)?.getText() ?? readFileSync(spec.fsPath, 'utf8');
+    const edited = await waitFor(async () => { const j = JSON.parse(textNow()) as Edited; return j.dataset.padding === 'auto' ? j : undefined; }, 20_000, 'dataset.padding "auto" in the spec');
+    assert.equal(edited.dataset.maxLength, 256, 'nothing else changed');
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === spec.fsPath);
+    if (doc?.isDirty) await doc.save();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
 
   test('Prepare Dataset asks about padding and upload, then the manifest and channels are in S3', async () => {
     const a = await api();
@@ -133,9 +172,12 @@ suite('datasets', function () {
     const row = (await treeNodes(a, 'datasets')).find((n) => n.item.label === PREFIX);
     assert.ok(row, 'dataset row missing');
     await vscode.commands.executeCommand('sagemakerHf.openDatasetReport', row.node);
-    // The report opens as a markdown document (plus its preview beside it).
-    const doc = await waitFor(() => vscode.workspace.textDocuments.find((d) => d.languageId === 'markdown' && d.isUntitled && /200/.test(d.getText()) && /train/.test(d.getText())), 20_000, 'the report document');
-    const text = doc.getText();
+    // The report file prepare wrote opens in the Markdown preview (no Untitled document to discard).
+    await waitFor(async () => reportPreviewTab(), 20_000, 'the report.md preview');
+    assert.equal(vscode.workspace.textDocuments.some((d) => d.isUntitled && d.languageId === 'markdown'), false, 'no Untitled report');
+    const entry = (row.node as unknown as { entry: { reportPath?: string } }).entry;
+    assert.ok(entry.reportPath, 'the entry knows its report file');
+    const text = readFileSync(entry.reportPath, 'utf8');
     assert.match(text, /max_length/);
     assert.match(text, /\b200\b/);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');

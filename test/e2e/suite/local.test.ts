@@ -1,6 +1,7 @@
-// The local target in the real VS Code: start a local training of a spec through the command, see the
-// job in the Training Jobs tree and its output channel fill, deploy it locally from its tree node, ask
-// the local endpoint through the predictor, delete it from the Endpoints tree. Real train.py and serve.py
+// The local target in the real VS Code: "Start training" on a spec with instanceType "local" trains
+// locally, with no Python chosen (no setting: the workspace's .cache/venv is found), the job shows in the
+// Training Jobs tree (newest first) and its output channel fills, deploy it locally from its tree node,
+// ask the local endpoint through the predictor, delete it from the Endpoints tree after a confirmation. Real train.py and serve.py
 // on CPU with a tiny BERT (test/tools/make_tiny_model.py) and a few hundred emotion rows.
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -57,19 +58,19 @@ suite('Local target', function () {
         hyperparameters: { epochs: 1, train_batch_size: 32, eval_batch_size: 64, learning_rate: 5e-4, model_id: model, fp16: false, warmup_steps: 0, logging_steps: 2 },
       },
     }, null, 2));
-    await vscode.workspace.getConfiguration('sagemakerHf').update('pythonPath', python, vscode.ConfigurationTarget.Global);
-  });
-
-  suiteTeardown(async () => {
-    await vscode.workspace.getConfiguration('sagemakerHf').update('pythonPath', undefined, vscode.ConfigurationTarget.Global);
+    // No Python chosen: discovery must find the workspace's environment (<workspace>/../.cache/venv).
+    assert.equal(vscode.workspace.getConfiguration('sagemakerHf').get('pythonPath') || undefined, undefined, 'no sagemakerHf.pythonPath');
+    assert.ok(existsSync(path.join(ws.uri.fsPath, '..', '.cache', 'venv', 'bin', 'python')), 'the workspace copy has ../.cache/venv');
   });
 
   test('train locally from a spec, see the output, deploy locally, predict, delete', async () => {
     const a = await api();
     const t0 = Date.now();
-    const job = (await vscode.commands.executeCommand('sagemakerHf.trainLocally', specUri)) as { jobName: string; status: string; modelArtifact?: string } | undefined;
+    // The same action as the CodeLens and the editor's ▷ button: the spec says "local", so it trains here.
+    const job = (await vscode.commands.executeCommand('sagemakerHf.startTraining', specUri)) as { jobName: string; status: string; modelArtifact?: string; python: string } | undefined;
     assert.ok(job, 'the command returned the job (an error would have been reported instead)');
     assert.equal(job.status, 'Completed');
+    assert.equal(job.python, path.join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, '..', '.cache', 'venv', 'bin', 'python'), 'the workspace venv was found');
     metric('local.trainLocally.ms', Date.now() - t0);
 
     // The job's output channel received train.py's lines, metrics included.
@@ -83,10 +84,29 @@ suite('Local target', function () {
     // The Training Jobs tree lists it as a completed local job.
     const jobRow = await waitFor(async () => (await treeNodes(a, 'jobs')).find((n) => n.item.label === job.jobName), 10_000, 'the local job in the tree');
     assert.equal(jobRow.item.contextValue, 'job.local.Completed');
+    // Newest first, local and SageMaker jobs together.
+    const created = (await treeNodes(a, 'jobs')).map((n) => (n.node as { createdMs?: number }).createdMs).filter((t): t is number => typeof t === 'number');
+    assert.deepEqual(created, [...created].sort((x, y) => y - x), 'jobs sorted newest first');
+    assert.equal((await treeNodes(a, 'jobs'))[0]!.item.label, job.jobName, 'the new job is on top');
 
     // The Deploy action on a local job node: sagemakerHf.deployEndpoint hands it to the local target.
     const t1 = Date.now();
-    const endpoint = (await vscode.commands.executeCommand('sagemakerHf.deployEndpoint', jobRow.node)) as { url: string; name: string; port: number } | undefined;
+    const deploying = vscode.commands.executeCommand('sagemakerHf.deployEndpoint', jobRow.node) as Thenable<{ url: string; name: string; port: number } | undefined>;
+    // Delete Endpoint while that deploy is under way: it says a deploy is in progress (not "deploy one first").
+    await new Promise((r) => setTimeout(r, 1000));
+    const w = vscode.window as unknown as Record<'showErrorMessage' | 'showQuickPick', unknown>;
+    const keep = { showErrorMessage: w.showErrorMessage, showQuickPick: w.showQuickPick };
+    const said: string[] = [];
+    w.showErrorMessage = async (message: string) => { said.push(message); return undefined; };
+    w.showQuickPick = async () => { said.push('(a quick pick of endpoints)'); return undefined; };
+    try {
+      await vscode.commands.executeCommand('sagemakerHf.deleteEndpoint');
+    } finally {
+      Object.assign(w, keep);
+    }
+    assert.equal(said.length, 1, said.join(' | '));
+    assert.match(said[0]!, /^Delete endpoint failed: a deploy is in progress \(.*locally\)/);
+    const endpoint = await deploying;
     assert.ok(endpoint, 'deployEndpoint returned the local endpoint');
     metric('local.deploy.ms', Date.now() - t1);
     assert.match(endpoint.url, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -97,9 +117,59 @@ suite('Local target', function () {
     assert.equal(result.predictions.length, 1);
     assert.ok(EMOTIONS.includes(result.predictions[0]![0]!.label), `an emotion label: ${JSON.stringify(result.raw)}`);
 
-    // Delete Endpoint on a local node stops the server.
-    await vscode.commands.executeCommand('sagemakerHf.deleteEndpoint', epRow.node);
+    // Delete Endpoint on a local node asks first (a modal: answered here, the GUI scenario clicks it).
+    const win = vscode.window as unknown as { showWarningMessage: unknown };
+    const saved = win.showWarningMessage;
+    const asked: { message: string; modal: boolean; items: string[] }[] = [];
+    let answer: string | undefined;
+    win.showWarningMessage = async (message: string, opts: vscode.MessageOptions, ...items: string[]) => {
+      asked.push({ message, modal: opts?.modal === true, items });
+      return answer;
+    };
+    try {
+      await vscode.commands.executeCommand('sagemakerHf.deleteEndpoint', epRow.node);
+      assert.equal(asked.length, 1, 'one confirmation');
+      assert.ok(asked[0]!.modal, 'modal');
+      assert.equal(asked[0]!.message, `Delete local endpoint ${endpoint.name}?`);
+      assert.deepEqual(asked[0]!.items, ['Delete']);
+      assert.equal(await portOpen(endpoint.port), true, 'declined: the server still runs');
+      answer = 'Delete';
+      await vscode.commands.executeCommand('sagemakerHf.deleteEndpoint', epRow.node);
+    } finally {
+      win.showWarningMessage = saved;
+    }
     assert.equal(await portOpen(endpoint.port), false, 'the server is gone');
     assert.equal((await treeNodes(a, 'endpoints')).find((n) => n.item.label === endpoint.name), undefined);
+  });
+
+  test('Stop during local training ends the process group; the run is reported stopped, never failed', async () => {
+    const a = await api();
+    const win = vscode.window as unknown as Record<'showInformationMessage' | 'showWarningMessage' | 'showErrorMessage', unknown>;
+    const saved = { showInformationMessage: win.showInformationMessage, showWarningMessage: win.showWarningMessage, showErrorMessage: win.showErrorMessage };
+    const asked: { kind: string; message: string }[] = [];
+    for (const kind of Object.keys(saved) as (keyof typeof saved)[]) {
+      win[kind] = async (message: string, ...rest: unknown[]) => {
+        asked.push({ kind, message });
+        return rest.includes('Stop Job') ? 'Stop Job' : undefined;
+      };
+    }
+    try {
+      const before = new Set((await treeNodes(a, 'jobs')).map((n) => String(n.item.label)));
+      const run = vscode.commands.executeCommand('sagemakerHf.startTraining', specUri) as Thenable<{ status: string } | undefined>;
+      const row = await waitFor(async () => (await treeNodes(a, 'jobs')).find((n) => !before.has(String(n.item.label)) && n.item.contextValue === 'job.local.InProgress'), 180_000, 'the new job running');
+      const pid = (row.node as unknown as { job: { pid?: number } }).job.pid;
+      await vscode.commands.executeCommand('sagemakerHf.stopTrainingJob', row.node);
+      const result = await run;
+      assert.equal(result, undefined, 'a stopped run returns nothing (cancelled)');
+      const stopped = await waitFor(async () => (await treeNodes(a, 'jobs')).find((n) => n.item.label === row.item.label && n.item.contextValue === 'job.local.Stopped'), 30_000, 'the job marked Stopped');
+      assert.ok(stopped);
+      if (pid) assert.throws(() => process.kill(-pid, 0), 'no process of the job\'s group is left');
+      // Nothing reports later either.
+      await new Promise((r) => setTimeout(r, 5000));
+    } finally {
+      Object.assign(win, saved);
+    }
+    assert.deepEqual(asked.filter((q) => q.kind === 'showErrorMessage' || /failed/i.test(q.message)).map((q) => q.message), []);
+    assert.ok(asked.some((q) => /Local training .* stopped\./.test(q.message)), asked.map((q) => q.message).join(' | '));
   });
 });

@@ -1,7 +1,7 @@
 // Training on SageMaker in the real VS Code extension host against moto: with a small emotion dataset
 // prepared in moto's S3 (through the workflow API), Start Training on a spec with ml.p3.2xlarge and the
 // Training Compiler settings of examples/emotion.sagemaker-hf.json confirms instance type, count and price
-// in a modal, shows the compiler notice, creates the job with the trcomp image and the compiler
+// in a modal, shows the compiler notice once (never with an error), creates the job with the trcomp image and the compiler
 // hyperparameter, lists it in the Training Jobs tree and opens its output channel. Stop is not tested:
 // moto does not implement StopTrainingJob.
 import * as assert from 'node:assert/strict';
@@ -57,6 +57,36 @@ suite('training', function () {
     assert.ok(prepared.manifestUri, 'the dataset was uploaded');
   });
 
+  test('no execution role: the error offers Select Execution Role, speaks of the editor, and no compiler notice rides along', async () => {
+    const a = await api();
+    assert.equal(a.services.connection.current?.role, undefined, 'moto\'s identity is a user: no role is known (precondition)');
+    const ws = vscode.workspace.workspaceFolders![0]!;
+    const noRole = vscode.Uri.joinPath(ws.uri, 'e2e-training-norole.sagemaker-hf.json');
+    const withRole = JSON.parse(readFileSync(specUri.fsPath, 'utf8')) as { training: Record<string, unknown> };
+    delete withRole.training.role;
+    writeFileSync(noRole.fsPath, JSON.stringify(withRole, null, 2));
+    const win = vscode.window as unknown as Record<'showInformationMessage' | 'showWarningMessage' | 'showErrorMessage', unknown>;
+    const saved = { showInformationMessage: win.showInformationMessage, showWarningMessage: win.showWarningMessage, showErrorMessage: win.showErrorMessage };
+    const asked: { kind: string; message: string; items: string[] }[] = [];
+    for (const kind of Object.keys(saved) as (keyof typeof saved)[]) {
+      win[kind] = async (message: string, ...rest: unknown[]) => {
+        asked.push({ kind, message, items: rest.filter((r): r is string => typeof r === 'string') });
+        return undefined;
+      };
+    }
+    try {
+      await vscode.commands.executeCommand('sagemakerHf.startTraining', noRole);
+    } finally {
+      Object.assign(win, saved);
+    }
+    const errors = asked.filter((q) => q.kind === 'showErrorMessage');
+    assert.equal(errors.length, 1, asked.map((q) => q.message).join(' | '));
+    assert.match(errors[0]!.message, /^Start training failed: no execution role: .*Select Execution Role/);
+    assert.doesNotMatch(errors[0]!.message, /--role|SAGEMAKER_ROLE_ARN/);
+    assert.deepEqual(errors[0]!.items, ['Select Execution Role', 'Show Log']);
+    assert.deepEqual(asked.filter((q) => q.message.includes('Training Compiler')).map((q) => q.message), [], 'no compiler notice with the error');
+  });
+
   test('declining the confirmation creates no job', async () => {
     const win = vscode.window as unknown as Record<'showWarningMessage' | 'showInformationMessage', unknown>;
     const saved = { showWarningMessage: win.showWarningMessage, showInformationMessage: win.showInformationMessage };
@@ -70,6 +100,10 @@ suite('training', function () {
       Object.assign(win, saved);
     }
     assert.ok(asked.includes('Start a SageMaker training job on ml.p3.2xlarge x1, about $3.83/h, offline table (us-east-1 prices)?'), asked.join(' | '));
+    // The notice comes once per window, separately, before the first confirmation (the checks passed).
+    const notice = asked.findIndex((m) => m.includes('no longer updates SageMaker Training Compiler'));
+    assert.ok(notice >= 0, `the Training Compiler notice was shown: ${asked.join(' | ')}`);
+    assert.ok(notice < asked.indexOf('Start a SageMaker training job on ml.p3.2xlarge x1, about $3.83/h, offline table (us-east-1 prices)?'));
     const jobs = (await sm().send(new ListTrainingJobsCommand({ NameContains: BASE_JOB }))).TrainingJobSummaries ?? [];
     assert.deepEqual(jobs.map((j) => j.TrainingJobName), []);
   });
@@ -105,11 +139,8 @@ suite('training', function () {
     assert.equal(confirm.message, 'Start a SageMaker training job on ml.p3.2xlarge x1, about $3.83/h, offline table (us-east-1 prices)?');
     assert.match(confirm.detail ?? '', /huggingface-pytorch-trcomp-training/);
     assert.ok((confirm.detail ?? '').includes(`s3://${a.services.connection.current!.bucket}/${PREFIX}/train`), confirm.detail);
-    const notice = asked.find((q) => q.message.includes('Training Compiler'));
-    assert.ok(notice, 'the Training Compiler notice was shown');
-    assert.deepEqual(notice.items, ['OK', "Don't Show Again"]);
-    // The notice comes before the confirmation: it is shown while the spec is being checked.
-    assert.ok(asked.indexOf(notice) < asked.indexOf(confirm));
+    // Shown once per window: the previous test saw it, this start does not repeat it.
+    assert.deepEqual(asked.filter((q) => q.message.includes('no longer updates SageMaker Training Compiler')).map((q) => q.message), []);
 
     const jobs = (await sm().send(new ListTrainingJobsCommand({ NameContains: BASE_JOB }))).TrainingJobSummaries ?? [];
     assert.equal(jobs.length, 1, `one job named ${BASE_JOB}-…: ${jobs.map((j) => j.TrainingJobName).join(', ')}`);
