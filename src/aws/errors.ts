@@ -1,6 +1,7 @@
 // Turns AWS SDK and network errors into one actionable line. Never includes credentials or signed URLs.
 import { UserError, isCancelled, CancelledError } from '../core/errors';
 import { endpointOf, type AwsTarget } from './clients';
+import { requestTimeoutMs, timeoutHint } from './requestNotices';
 
 interface AwsLikeError {
   name?: string;
@@ -59,6 +60,9 @@ export function describeAwsError(err: unknown, target: AwsTarget, action: string
         ? `${action} failed: the endpoint ${endpoint} cannot be resolved. Check the endpoint override setting or AWS_ENDPOINT_URL.`
         : `${action} failed: cannot reach ${host ?? 'AWS'} for region '${target.region}'. Check the region and your network.`,
       endpoint ? 'endpoint' : 'region', { cause: err });
+  }
+  if (name === 'TimeoutError' && /inactivity|socket timed out/i.test(msg)) {
+    return new UserError(`${action} failed: ${endpoint ?? `AWS in ${target.region}`} accepted the connection but sent nothing for ${requestTimeoutMs() / 1000} s (retried). Check the network, proxy or emulator, or ${timeoutHint()}.`, endpoint ? 'endpoint' : 'region', { cause: err });
   }
   if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code) || /ECONNREFUSED|ETIMEDOUT|socket hang up|TimeoutError/i.test(msg + name)) {
     return new UserError(`${action} failed: ${endpoint ?? `AWS in ${target.region}`} did not answer (${code || name || 'timeout'}). ${endpoint ? 'Is the emulator running? Check the endpoint override setting or AWS_ENDPOINT_URL.' : 'Check your network or proxy.'}`, endpoint ? 'endpoint' : 'region', { cause: err });

@@ -10,6 +10,8 @@ import { command as deployCommand } from './commands/deploy';
 import { command as predictCommand } from './commands/predict';
 import { command as deleteCommand } from './commands/delete';
 import { command as runCommand } from './commands/run';
+import { command as stopCommand } from './commands/stop';
+import { onAwsNotice } from '../aws/clients';
 
 // The AWS SDK warns on every run that future releases need Node 22; it is noise in a one-line-error CLI.
 const emitWarning = process.emitWarning.bind(process);
@@ -29,6 +31,7 @@ const commands: Record<string, Command> = {
   predict: predictCommand,
   delete: deleteCommand,
   run: runCommand,
+  stop: stopCommand,
 };
 
 function usage(): string {
@@ -56,6 +59,8 @@ export async function main(argv: string[]): Promise<number> {
     abort.abort();
   };
   process.on('SIGINT', onSigint);
+  // Slow, throttled and retried requests are said as they happen, on stderr, so stdout stays the result.
+  const offNotices = onAwsNotice((n) => process.stderr.write(`${n.message}\n`));
   try {
     const ctx = await makeContext(rest, abort.signal);
     return await cmd.run(rest, ctx);
@@ -68,6 +73,7 @@ export async function main(argv: string[]): Promise<number> {
     if (process.env.SAGEMAKER_HF_DEBUG && err instanceof Error && !(err instanceof UserError)) process.stderr.write(`${err.stack}\n`);
     return 1;
   } finally {
+    offNotices();
     process.off('SIGINT', onSigint);
   }
 }
