@@ -1,7 +1,8 @@
 // What a user should hear about an AWS call that is slow or retried, while it happens: "waiting for
 // SageMaker DescribeTrainingJob at … (5 s)", "throttled, retrying". The SDK retries throttling and
 // timeouts by itself without a word; a middleware inside its retry loop (one pass per attempt) reports
-// them to whoever listens (the CLI's stderr, the extension's log). Also the one inactivity limit for
+// them to whoever listens (the CLI's stderr, the extension's log). Added with priority 'high', outside
+// the deserializer, so it sees the service's error (ThrottlingException) rather than a bare 400. Also the one inactivity limit for
 // every AWS and Hub request, so a server that accepts the connection and never answers ends with a
 // message instead of minutes of silence.
 
@@ -84,17 +85,21 @@ export function awsCallNotices(endpoint: string | undefined) {
     const m = /attempt=(\d+);\s*max=(\d+)/.exec(req?.headers?.['amz-sdk-request'] ?? '');
     const attempt = m ? Number(m[1]) : 1;
     const max = m ? Number(m[2]) : 1;
-    const t0 = Date.now();
+    // The context is shared by every attempt of one call: the notice counts from the first attempt.
+    const call = context as MwContext & { hfT0?: number; hfNextNotice?: number };
+    call.hfT0 ??= Date.now();
+    call.hfNextNotice ??= call.hfT0 + WAITING_NOTICE_MS;
     let timer: NodeJS.Timeout | undefined;
-    const tick = (delay: number) => {
+    const schedule = () => {
       timer = setTimeout(() => {
-        const s = Math.round((Date.now() - t0) / 1000);
-        emitNotice({ kind: 'waiting', service, operation, message: `waiting for ${service} ${operation} at ${where} (${s} s, gives up after ${requestTimeoutMs() / 1000} s without data)` });
-        tick(15_000);
-      }, delay);
+        const s = Math.round((Date.now() - call.hfT0!) / 1000);
+        emitNotice({ kind: 'waiting', service, operation, message: `waiting for ${service} ${operation} at ${where} (${s} s; each try gives up after ${requestTimeoutMs() / 1000} s without data)` });
+        call.hfNextNotice = Date.now() + 15_000;
+        schedule();
+      }, Math.max(0, call.hfNextNotice! - Date.now()));
       timer.unref?.();
     };
-    tick(WAITING_NOTICE_MS);
+    schedule();
     try {
       return await next(args);
     } catch (err) {

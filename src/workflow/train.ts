@@ -115,12 +115,35 @@ export async function startTraining(spec: JobSpec, conn: Connection, opts: Train
     throwIfAborted(signal);
     await client(SageMakerClient, conn).send(new CreateTrainingJobCommand(built.request), { abortSignal: signal });
   } catch (err) {
+    // Cancelled or cut off while the request was out: SageMaker may have created the job anyway, and a
+    // job that bills must never be left unnamed.
+    const sent = signal?.aborted || !awsErrorStatus(err);
+    if (sent && (await jobExists(conn, built.jobName))) throw new TrainingJobStartedError(built.jobName, signal?.aborted ? undefined : err);
     // No job: remove the upload so nothing is left half-done.
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).catch(() => undefined);
     if (signal?.aborted) throw new CancelledError();
     throw describeAwsError(err, conn, `Creating training job ${built.jobName}`);
   }
   return { jobName: built.jobName, request: built.request, sourceS3Uri: built.sourceS3Uri, warnings: built.validated.warnings, sourceEntries: pkg.entries };
+}
+
+/**
+ * The start was cancelled (or its answer lost) after CreateTrainingJob reached SageMaker: the job exists
+ * and bills. A cancel (isCancelled) that names the job, so the caller can offer to stop it.
+ */
+export class TrainingJobStartedError extends CancelledError {
+  constructor(readonly jobName: string, readonly failure?: unknown) {
+    super(`training job ${jobName} was created before the cancel took effect`);
+  }
+}
+
+async function jobExists(conn: Connection, name: string): Promise<boolean> {
+  try {
+    await client(SageMakerClient, conn).send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 type Sender = Pick<SageMakerClient, 'send'>;

@@ -6,7 +6,7 @@ import { COMPILER_NOTICE } from '../../core/trainingValidation';
 import { instanceSummary } from '../../core/trainingRequest';
 import { defaultBucketName } from '../../core/regions';
 import { UserError, isCancelled } from '../../core/errors';
-import { dryRun, startTraining, waitForTrainingJob } from '../../workflow/train';
+import { dryRun, startTraining, TrainingJobStartedError, waitForTrainingJob } from '../../workflow/train';
 import { parseCommandArgs, type CliContext } from '../context';
 import { numberOption } from '../options';
 import { offerStopTraining } from '../afterCancel';
@@ -58,7 +58,15 @@ export const command = {
     const conn = await ctx.connection();
     const c = values.bucket ? { ...conn, bucket: values.bucket as string } : conn;
     ctx.stdout(`Training on ${instanceSummary(spec)}, ${formatPrice(spec.training.instanceType, spec.training.instanceCount ?? 1, 'training', c.region)} while it runs (max ${spec.training.maxRuntimeInSeconds ?? 86400} s)`);
-    const started = await startTraining(spec, c, { signal: ctx.signal, onProgress: (m) => note(m) });
+    let started;
+    try {
+      started = await startTraining(spec, c, { signal: ctx.signal, onProgress: (m) => note(m) });
+    } catch (err) {
+      if (!(err instanceof TrainingJobStartedError)) throw err;
+      await offerStopTraining(ctx, c, err.jobName);
+      // A lost answer (not a cancel) is still the failure it was.
+      throw err.failure ?? err;
+    }
     for (const w of started.warnings) note(`warning: ${w}`);
     ctx.stdout(`Created training job ${started.jobName} (source ${started.sourceS3Uri})`);
     if (!values.wait) return 0;
