@@ -38,7 +38,11 @@ export function describeAwsError(err: unknown, target: AwsTarget, action: string
   const code = e.code ?? e.cause?.code ?? '';
   const endpoint = endpointOf(target);
 
-  if (name === 'CredentialsProviderError' || /Could not load credentials|Could not resolve credentials/i.test(msg)) {
+  if (name === 'CredentialsProviderError' || name === 'TokenProviderError' || /Could not load credentials|Could not resolve credentials/i.test(msg)) {
+    // Checked first: the SDK's SSO messages also say "profile" ("…run 'aws sso login' with the corresponding profile").
+    if (/SSO (session|token)|sso login|token is expired|expired.*token/i.test(msg)) {
+      return new UserError(`${action} failed: the SSO session for ${profile} has expired or was never started. Run 'aws sso login${target.profile ? ` --profile ${target.profile}` : ''}' and try again.`, 'profile', { cause: err });
+    }
     if (target.profile && /profile|could not be found|not found/i.test(msg)) {
       return new UserError(`${action} failed: AWS profile '${target.profile}' was not found in ~/.aws/config or ~/.aws/credentials. Pick another profile or run 'aws configure --profile ${target.profile}'.`, 'profile', { cause: err });
     }

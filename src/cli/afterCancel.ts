@@ -2,6 +2,7 @@
 // waiting for. Say it with its price and the command that ends it; on a terminal offer to end it now,
 // with "yes" as the default (run --target sagemaker does this without asking, it owns the whole run).
 import { errorLine, isCancelled } from '../core/errors';
+import { describeSteps } from '../core/deletePlan';
 import type { AwsTarget } from '../aws/clients';
 import type { Connection } from '../workflow/connect';
 import { executeDeletePlan, planEndpointDelete } from '../workflow/deleteEndpoint';
@@ -53,6 +54,6 @@ export function offerDeleteEndpoint(ctx: CliContext, conn: AwsTarget, endpointNa
   return offer(ctx, () => endpointStillRunning(conn, endpointName), `endpoint ${endpointName}`, `sagemaker-hf delete ${endpointName}`, `Delete endpoint ${endpointName} (and its config and model) now?`, async () => {
     const info = await planEndpointDelete(conn, endpointName);
     const done = await executeDeletePlan(conn, info.plan, { onProgress: (p) => ctx.stderr(p.message) });
-    return `Deleted ${done.deleted.map((s) => `${s.kind} ${s.name}`).join(', ')}.`;
+    return `Deleted ${describeSteps(done.deleted)}.`;
   });
 }

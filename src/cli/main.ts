@@ -70,6 +70,9 @@ export async function main(argv: string[]): Promise<number> {
       return 130;
     }
     process.stderr.write(`sagemaker-hf ${name}: ${errorLine(err)}\n`);
+    // The reason stays the first line; what a UserError adds below it (an endpoint's last log lines, the
+    // usage) follows instead of being dropped.
+    if (err instanceof UserError) for (const l of err.message.split('\n').slice(1)) process.stderr.write(`${l}\n`);
     if (process.env.SAGEMAKER_HF_DEBUG && err instanceof Error && !(err instanceof UserError)) process.stderr.write(`${err.stack}\n`);
     return 1;
   } finally {

@@ -12,6 +12,7 @@ import { activate as activateTraining } from './features/training';
 import { activate as activateLogs } from './features/logs';
 import { activate as activateEndpoints } from './features/endpoints';
 import { activate as activateLocal } from './features/local';
+import { onAwsNotice, setRequestTimeoutSeconds } from '../aws/requestNotices';
 
 export interface ExtensionApi {
   services: Services;
@@ -37,6 +38,13 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       if (text) await vscode.env.clipboard.writeText(text);
     }),
     vscode.commands.registerCommand('sagemakerHf.newSpec', command(log, 'New job spec', () => newSpec(context))),
+  );
+  // Slow, throttled and retried requests: in the log, and briefly in the status bar.
+  const applyTimeout = () => setRequestTimeoutSeconds(vscode.workspace.getConfiguration('sagemakerHf').get<number>('requestTimeoutSeconds'));
+  applyTimeout();
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('sagemakerHf.requestTimeoutSeconds')) applyTimeout(); }),
+    { dispose: onAwsNotice((n) => { log.info(n.message); vscode.window.setStatusBarMessage(`$(sync~spin) ${n.message}`, 5000); }) },
   );
   activateDatasets(services);
   activateTraining(services);

@@ -3,6 +3,8 @@
 import * as vscode from 'vscode';
 import { errorLine, isCancelled } from '../core/errors';
 
+export const SSO_LOGIN = 'Run aws sso login';
+
 export async function reportError(log: vscode.LogOutputChannel, what: string, err: unknown): Promise<void> {
   if (isCancelled(err)) {
     log.info(`${what}: cancelled`);
@@ -11,8 +13,15 @@ export async function reportError(log: vscode.LogOutputChannel, what: string, er
   const line = errorLine(err);
   log.error(`${what} failed: ${line}`);
   if (err instanceof Error && err.stack && err.name !== 'UserError') log.debug(err.stack);
-  const choice = await vscode.window.showErrorMessage(`${what} failed: ${line}`, 'Show Log');
+  // Expired or missing SSO credentials: the button runs the very command the message names.
+  const login = /'(aws sso login(?: --profile [\w.@+-]+)?)'/.exec(line)?.[1];
+  const choice = await vscode.window.showErrorMessage(`${what} failed: ${line}`, ...(login ? [SSO_LOGIN] : []), 'Show Log');
   if (choice === 'Show Log') log.show(true);
+  if (choice === SSO_LOGIN && login) {
+    const terminal = vscode.window.createTerminal({ name: 'AWS SSO login' });
+    terminal.show();
+    terminal.sendText(login);
+  }
 }
 
 /** Wraps a command handler: errors are reported, never thrown back at VS Code. */

@@ -3,9 +3,9 @@
 // credentials, a job that stays InProgress, an endpoint that goes Failed, answers lost after the
 // resource was made), and a stand-in Hub. Each test checks what the user sees and what is left in
 // moto afterwards: nothing half-made or billing that the output did not name.
-import { after, before, beforeEach, test } from 'node:test';
+import { after, afterEach, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -29,6 +29,8 @@ let sm: SageMakerClient;
 let s3: S3Client;
 let logs: CloudWatchLogsClient;
 let tmp: string;
+/** CLI processes of the running test: a failed assertion must not leave one waiting at a prompt. */
+const children = new Set<ChildProcess>();
 
 before(async () => {
   moto = await startMoto();
@@ -43,6 +45,10 @@ after(async () => {
   await proxy?.close();
   await moto?.stop();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+afterEach(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  children.clear();
 });
 beforeEach(async () => {
   proxy.clear();
@@ -69,6 +75,7 @@ function startCli(args: string[], opts: { tty?: boolean; env?: NodeJS.ProcessEnv
   const child = opts.tty
     ? spawn('script', ['-qefc', quoted, '/dev/null'], { env, cwd: opts.cwd ?? tmp })
     : spawn(process.execPath, [CLI_JS, ...args], { env, cwd: opts.cwd ?? tmp });
+  children.add(child);
   const run = {
     code: -1,
     out: '',
@@ -251,7 +258,7 @@ test('expired credentials: one line naming the profile and the command that refr
   proxy.add({ service: 'sagemaker', fault: { kind: 'error', status: 400, code: 'ExpiredTokenException', message: 'The security token included in the request is expired' } });
   const a = await cli(['logs', 'exp-job', '--profile', 'dev'], { env });
   assert.equal(a.code, 1, a.out);
-  assert.deepEqual(a.out.trimEnd().split('\n'), [`sagemaker-hf logs: Describing training job exp-job failed: the credentials of profile 'dev' have expired. Refresh them (for SSO: 'aws sso login --profile dev') and try again.`]);
+  assert.deepEqual(a.out.trimEnd().split('\n'), [`sagemaker-hf logs: Reading training job exp-job failed: the credentials of profile 'dev' have expired. Refresh them (for SSO: 'aws sso login --profile dev') and try again.`]);
   assert.equal(proxy.injected.length, 1, 'an expired token is not retried');
 
   proxy.clear();
@@ -278,7 +285,7 @@ test('an expired SSO session: one line naming the profile and aws sso login --pr
   const r = await cli(['connect', '--profile', 'sso-dev'], { env: { HOME: home, AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: path.join(home, '.aws', 'credentials'), AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '' } });
   assert.equal(r.code, 1, r.out);
   assert.equal(r.out.trimEnd().split('\n').length, 1, r.out);
-  assert.match(r.out, /SSO session for profile 'sso-dev' has expired.*Run 'aws sso login --profile sso-dev'/);
+  assert.match(r.out, /the SSO session for profile 'sso-dev' has expired.*Run 'aws sso login --profile sso-dev'/);
 });
 
 // ---------------------------------------------------------------------------------------------- Ctrl-C while training
@@ -299,7 +306,7 @@ test('train --wait, job InProgress, Ctrl-C on a terminal: the job, its price and
   await r.waitFor(/InProgress \(Training\)/);
   r.interrupt();
   await r.waitFor(/Stop training job it-ctrlc-train-[\d-]+ now\? \[Y\/n\]/);
-  assert.match(r.out, /Training job (it-ctrlc-train-[\d-]+) is still InProgress on 1 x ml\.p3\.2xlarge, \$3\.83\/h, billed until it ends \(at most 1 h\)\. Stop it with: sagemaker-hf stop \1/);
+  assert.match(r.out, /Training job (it-ctrlc-train-[\d-]+) is still InProgress on 1 x ml\.p3\.2xlarge, \$3\.83\/h, billed until it ends \(at most 24 h\)\. Stop it with: sagemaker-hf stop \1/);
   r.type('\r');
   assert.equal(await r.done, 130, r.out);
   assert.ok(job.stopped(), 'StopTrainingJob was sent');
@@ -373,7 +380,7 @@ test('deploy, Ctrl-C while the endpoint is Creating, on a terminal: price and de
   assert.match(r.out, /Endpoint ep-ctrlc is still Creating on 1 x ml\.g4dn\.xlarge, \$0\.\d+\/h, billed until deleted\. Delete it with: sagemaker-hf delete ep-ctrlc/);
   r.type('\r');
   assert.equal(await r.done, 130, r.out);
-  assert.match(r.out, /Deleted endpoint ep-ctrlc, endpoint config ep-ctrlc, model ep-ctrlc/);
+  assert.match(r.out, /Deleted endpoint ep-ctrlc, endpoint config ep-ctrlc and model ep-ctrlc\./);
   assert.deepEqual(await sageMakerLeftovers(sm), { models: [], configs: [], endpoints: [] });
 });
 
