@@ -245,6 +245,27 @@ test('an unreachable Hub: the tokenizer error names the URL and the cause, not j
   assert.match(last, /HF_ENDPOINT/);
 });
 
+test('connection cut mid-upload (the abort cut too), then a rerun: no manifest while incomplete, the rerun completes, no open multipart upload, foreign objects untouched', async () => {
+  // 16000 rows at 128 tokens make arrow files over the 8 MiB part size: a real multipart upload.
+  const spec = writeSpec('cut', { source: { train: path.join(shared, 'data/emotion/train.jsonl') }, splits: { train: 'train' }, limit: 16000, maxLength: 128 });
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  const foreign = { 'other-team/data.csv': 'a,b\n', 'it/cut.backup/keep.jsonl': '{}\n', 'it/cutting/notes.txt': 'mine' };
+  for (const [Key, Body] of Object.entries(foreign)) await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body }));
+  const cut = proxy.add({ service: 's3', operation: /^(UploadPart|AbortMultipartUpload)$/, fault: { kind: 'cut' } });
+  const first = await cli(['prepare', spec]);
+  assert.equal(first.code, 1, first.out);
+  assert.ok(proxy.injected.some((c) => c.operation === 'UploadPart'), 'an upload part was cut');
+  let left = await audit();
+  assert.ok(!left.keys.includes('it/cut/.sagemaker-hf-manifest.json'), `no manifest after the cut: ${left.keys.join(', ')}`);
+  proxy.remove(cut);
+  const rerun = await cli(['prepare', spec]);
+  assert.equal(rerun.code, 0, rerun.out);
+  left = await audit();
+  assert.ok(left.keys.includes('it/cut/.sagemaker-hf-manifest.json'), 'the rerun completes with its manifest');
+  assert.deepEqual(left.uploads, [], 'no unfinished multipart upload is left to bill');
+  for (const key of Object.keys(foreign)) assert.ok(left.keys.includes(key), `${key} untouched`);
+});
+
 // ---------------------------------------------------------------------------------------------- credentials
 
 test('expired credentials: one line naming the profile and the command that refreshes them', async () => {
@@ -402,13 +423,13 @@ test('deploy, Ctrl-C while Creating, no terminal: the endpoint is named with its
  * case: the resource exists but the CLI never heard). Afterwards moto holds nothing half-made, and every
  * training job or endpoint left is named in the output.
  */
-async function ctrlCAt(args: string[], operation: string, opts: { afterForward?: boolean; service?: string; setup?: () => Promise<void> } = {}) {
+async function ctrlCAt(args: string[], operation: string, opts: { afterForward?: boolean; service?: string; setup?: () => Promise<void>; jobCompleted?: boolean } = {}) {
   proxy.clear();
   proxy.calls.length = 0;
   proxy.injected.length = 0;
   await moto.reset();
   await opts.setup?.();
-  jobStaysInProgress();
+  if (!opts.jobCompleted) jobStaysInProgress();
   endpointGoes(Infinity, {});
   const stall = proxy.add({ service: opts.service ?? 'sagemaker', operation, fault: { kind: 'stall', afterForward: opts.afterForward } });
   const r = startCli(args);
@@ -453,8 +474,9 @@ test('Ctrl-C at every stage of prepare, train --wait, deploy and run: nothing ha
     stages++;
   }
   // deploy: each create (before / after SageMaker made it) and the waiting.
-  for (const [op, afterForward] of [['CreateModel', false], ['CreateModel', true], ['CreateEndpointConfig', true], ['CreateEndpoint', false], ['CreateEndpoint', true]] as const) {
-    await ctrlCAt(['deploy', 'stage-job', '--endpoint-name', 'stage-ep', '--yes', '--poll-seconds', '0.2'], op, { afterForward, setup: deployJob });
+  for (const [op, afterForward] of [['CreateModel', false], ['CreateModel', true], ['CreateEndpointConfig', true], ['CreateEndpoint', false], ['CreateEndpoint', true], ['DescribeEndpoint', false]] as const) {
+    // deploy needs moto's job as it is born: Completed.
+    await ctrlCAt(['deploy', 'stage-job', '--endpoint-name', 'stage-ep', '--yes', '--poll-seconds', '0.2'], op, { afterForward, setup: deployJob, jobCompleted: true });
     stages++;
   }
   // run --target sagemaker: its own cleanup stops the job and deletes the endpoint it made.
@@ -483,5 +505,5 @@ test('Ctrl-C at every stage of prepare, train --wait, deploy and run: nothing ha
     }
     stages++;
   }
-  assert.equal(stages, 14);
+  assert.equal(stages, 15);
 });
