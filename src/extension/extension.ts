@@ -12,7 +12,7 @@ import { activate as activateTraining } from './features/training';
 import { activate as activateLogs } from './features/logs';
 import { activate as activateEndpoints } from './features/endpoints';
 import { activate as activateLocal } from './features/local';
-import { onAwsNotice, setRequestTimeoutSeconds } from '../aws/requestNotices';
+import { onAwsNotice } from '../aws/requestNotices';
 
 export interface ExtensionApi {
   services: Services;
@@ -39,12 +39,23 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     }),
     vscode.commands.registerCommand('sagemakerHf.newSpec', command(log, 'New job spec', () => newSpec(context))),
   );
-  // Slow, throttled and retried requests: in the log, and briefly in the status bar.
-  const applyTimeout = () => setRequestTimeoutSeconds(vscode.workspace.getConfiguration('sagemakerHf').get<number>('requestTimeoutSeconds'));
+  // The request inactivity limit reaches the AWS clients and Hub fetches through the variable they read
+  // (importing their module here would load the heavy bundle at activation).
+  const applyTimeout = () => {
+    const s = vscode.workspace.getConfiguration('sagemakerHf').get<number>('requestTimeoutSeconds');
+    if (s && s > 0) process.env.SAGEMAKER_HF_TIMEOUT_SECONDS = String(s);
+  };
   applyTimeout();
+  // Slow, throttled and retried requests: in the log, and briefly in the status bar; subscribed once the
+  // first connection loads the AWS code anyway.
+  let noticesOn = false;
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('sagemakerHf.requestTimeoutSeconds')) applyTimeout(); }),
-    { dispose: onAwsNotice((n) => { log.info(n.message); vscode.window.setStatusBarMessage(`$(sync~spin) ${n.message}`, 5000); }) },
+    connection.onDidChange(() => {
+      if (noticesOn || !connection.current) return;
+      noticesOn = true;
+      context.subscriptions.push({ dispose: onAwsNotice((n) => { log.info(n.message); vscode.window.setStatusBarMessage(`$(sync~spin) ${n.message}`, 5000); }) });
+    }),
   );
   activateDatasets(services);
   activateTraining(services);

@@ -246,8 +246,10 @@ test('an unreachable Hub: the tokenizer error names the URL and the cause, not j
 });
 
 test('connection cut mid-upload (the abort cut too), then a rerun: no manifest while incomplete, the rerun completes, no open multipart upload, foreign objects untouched', async () => {
-  // 16000 rows at 128 tokens make arrow files over the 8 MiB part size: a real multipart upload.
-  const spec = writeSpec('cut', { source: { train: path.join(shared, 'data/emotion/train.jsonl') }, splits: { train: 'train' }, limit: 16000, maxLength: 128 });
+  // 7000 rows at 128 tokens make an arrow file over the 8 MiB part size: a real multipart upload.
+  // The last assertion (no open upload after the rerun) is issue 11 item 6, fixed in prepare's upload
+  // on the "scale" branch: on this branch alone it fails, which is the point of the test.
+  const spec = writeSpec('cut', { source: { train: path.join(shared, 'data/emotion/train.jsonl') }, splits: { train: 'train' }, limit: 7000, maxLength: 128 });
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   const foreign = { 'other-team/data.csv': 'a,b\n', 'it/cut.backup/keep.jsonl': '{}\n', 'it/cutting/notes.txt': 'mine' };
   for (const [Key, Body] of Object.entries(foreign)) await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body }));
@@ -430,6 +432,7 @@ async function ctrlCAt(args: string[], operation: string, opts: { afterForward?:
   await moto.reset();
   await opts.setup?.();
   if (!opts.jobCompleted) jobStaysInProgress();
+  const before = await audit();
   endpointGoes(Infinity, {});
   const stall = proxy.add({ service: opts.service ?? 'sagemaker', operation, fault: { kind: 'stall', afterForward: opts.afterForward } });
   const r = startCli(args);
@@ -447,7 +450,8 @@ async function ctrlCAt(args: string[], operation: string, opts: { afterForward?:
   const where = `${args[0]} at ${operation}${opts.afterForward ? ' (done, answer lost)' : ''}:\n${r.out}\nleft: ${JSON.stringify(left)}`;
   assert.equal(code, 130, where);
   assert.deepEqual(left.uploads, [], `no unfinished multipart upload; ${where}`);
-  for (const j of left.jobs) assert.match(r.out, new RegExp(`${j}\\b.*(sagemaker-hf stop ${j}|stopped training job ${j})`), `job ${j} named; ${where}`);
+  // A job that was there before (the one deploy deploys) is not the command's to name.
+  for (const j of left.jobs.filter((j) => !before.jobs.includes(j))) assert.match(r.out, new RegExp(`${j}\\b.*(sagemaker-hf stop ${j}|stopped training job ${j})`), `job ${j} named; ${where}`);
   for (const e of left.endpoints) assert.match(r.out, new RegExp(`sagemaker-hf delete ${e}\\b`), `endpoint ${e} named; ${where}`);
   // A model or config without its endpoint is half-made (it bills nothing, but nobody would find it).
   for (const m of left.models) assert.ok(left.endpoints.includes(m), `model ${m} without endpoint; ${where}`);
