@@ -113,16 +113,18 @@ export async function executeDeploy(conn: Target, plan: DeployPlan, opts: Pick<D
   const rollback = async (why: unknown) => {
     // Cleanup must run even when the caller's signal is what ended the deploy.
     const problems: string[] = [];
+    const deleted: string[] = [];
     for (const kind of [...created].reverse()) {
       try {
         if (kind === 'config') await sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: name }));
         else await sm.send(new DeleteModelCommand({ ModelName: name }));
+        deleted.unshift(kind);
       } catch (err) {
         if (awsErrorName(err) === 'ValidationException' && /could not find|not found|does not exist/i.test(String((err as Error).message))) continue;
         problems.push(`${kind} ${name}: ${describeAwsError(err, conn, 'Deleting').message}`);
       }
     }
-    if (created.length) report('rolled-back', `deleted the ${created.join(' and ')} this deploy created`);
+    if (deleted.length) report('rolled-back', `deleted the ${deleted.join(' and ')} this deploy created`);
     if (problems.length && !isCancelled(why)) {
       throw new UserError(`${(why as Error).message} Cleanup also failed, delete by hand: ${problems.join('; ')}`, undefined, { cause: why });
     }

@@ -451,7 +451,7 @@ async function ctrlCAt(args: string[], operation: string, opts: { afterForward?:
   assert.equal(code, 130, where);
   assert.deepEqual(left.uploads, [], `no unfinished multipart upload; ${where}`);
   // A job that was there before (the one deploy deploys) is not the command's to name.
-  for (const j of left.jobs.filter((j) => !before.jobs.includes(j))) assert.match(r.out, new RegExp(`${j}\\b.*(sagemaker-hf stop ${j}|stopped training job ${j})`), `job ${j} named; ${where}`);
+  for (const j of left.jobs.filter((j) => !before.jobs.includes(j))) assert.match(r.out, new RegExp(`sagemaker-hf stop ${j}\\b|stopped training job ${j}\\b`), `job ${j} named; ${where}`);
   for (const e of left.endpoints) assert.match(r.out, new RegExp(`sagemaker-hf delete ${e}\\b`), `endpoint ${e} named; ${where}`);
   // A model or config without its endpoint is half-made (it bills nothing, but nobody would find it).
   for (const m of left.models) assert.ok(left.endpoints.includes(m), `model ${m} without endpoint; ${where}`);
