@@ -3,6 +3,9 @@
 // override for emulators such as moto (AWS_ENDPOINT_URL or the setting), with S3 path-style addressing.
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { awsCallNotices, requestTimeoutMs } from './requestNotices';
+
+export { onAwsNotice, requestTimeoutMs, setRequestTimeoutSeconds, TIMEOUT_ENV, TIMEOUT_SETTING, type AwsNotice } from './requestNotices';
 
 export interface AwsTarget {
   /** Named profile from ~/.aws/config or ~/.aws/credentials; undefined = the default chain. */
@@ -51,8 +54,9 @@ export function clientConfig(target: AwsTarget, opts: { maxAttempts?: number } =
     credentials: credentialsFor(target.profile),
     ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
     maxAttempts: opts.maxAttempts ?? 3,
-    // An unreachable endpoint fails in seconds instead of hanging.
-    requestHandler: { connectionTimeout: 5_000, socketTimeout: 120_000 },
+    // An unreachable endpoint fails in seconds; one that accepts the connection and then sends nothing
+    // fails after the inactivity limit (SAGEMAKER_HF_TIMEOUT_SECONDS / the setting) instead of hanging.
+    requestHandler: { connectionTimeout: 5_000, socketTimeout: requestTimeoutMs() },
   };
 }
 
@@ -61,10 +65,11 @@ const clientCache = new Map<string, unknown>();
 
 /** A client of the given class for the target, cached per (class, target). */
 export function client<C>(ctor: Ctor<C>, target: AwsTarget, opts: { maxAttempts?: number } = {}): C {
-  const key = `${ctor.name}|${target.profile ?? ''}|${target.region}|${endpointOf(target) ?? ''}|${opts.maxAttempts ?? 3}`;
+  const key = `${ctor.name}|${target.profile ?? ''}|${target.region}|${endpointOf(target) ?? ''}|${opts.maxAttempts ?? 3}|${requestTimeoutMs()}`;
   let c = clientCache.get(key) as C | undefined;
   if (!c) {
     c = new ctor(clientConfig(target, opts));
+    (c as { middlewareStack?: { add: (...a: unknown[]) => void } }).middlewareStack?.add(awsCallNotices(endpointOf(target)), { step: 'deserialize', name: 'sagemakerHfCallNotices', priority: 'high' });
     clientCache.set(key, c);
   }
   return c;

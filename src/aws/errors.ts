@@ -1,6 +1,7 @@
 // Turns AWS SDK and network errors into one actionable line. Never includes credentials or signed URLs.
 import { UserError, isCancelled, CancelledError } from '../core/errors';
 import { endpointOf, type AwsTarget } from './clients';
+import { requestTimeoutMs, timeoutHint } from './requestNotices';
 
 interface AwsLikeError {
   name?: string;
@@ -37,7 +38,11 @@ export function describeAwsError(err: unknown, target: AwsTarget, action: string
   const code = e.code ?? e.cause?.code ?? '';
   const endpoint = endpointOf(target);
 
-  if (name === 'CredentialsProviderError' || /Could not load credentials|Could not resolve credentials/i.test(msg)) {
+  if (name === 'CredentialsProviderError' || name === 'TokenProviderError' || /Could not load credentials|Could not resolve credentials/i.test(msg)) {
+    // Checked first: the SDK's SSO messages also say "profile" ("…run 'aws sso login' with the corresponding profile").
+    if (/SSO (session|token)|sso login|token is expired|expired.*token/i.test(msg)) {
+      return new UserError(`${action} failed: the SSO session for ${profile} has expired or was never started. Run 'aws sso login${target.profile ? ` --profile ${target.profile}` : ''}' and try again.`, 'profile', { cause: err });
+    }
     if (target.profile && /profile|could not be found|not found/i.test(msg)) {
       return new UserError(`${action} failed: AWS profile '${target.profile}' was not found in ~/.aws/config or ~/.aws/credentials. Pick another profile or run 'aws configure --profile ${target.profile}'.`, 'profile', { cause: err });
     }
@@ -59,6 +64,9 @@ export function describeAwsError(err: unknown, target: AwsTarget, action: string
         ? `${action} failed: the endpoint ${endpoint} cannot be resolved. Check the endpoint override setting or AWS_ENDPOINT_URL.`
         : `${action} failed: cannot reach ${host ?? 'AWS'} for region '${target.region}'. Check the region and your network.`,
       endpoint ? 'endpoint' : 'region', { cause: err });
+  }
+  if (name === 'TimeoutError' && /inactivity|socket timed out/i.test(msg)) {
+    return new UserError(`${action} failed: ${endpoint ?? `AWS in ${target.region}`} accepted the connection but sent nothing for ${requestTimeoutMs() / 1000} s (retried). Check the network, proxy or emulator, or ${timeoutHint()}.`, endpoint ? 'endpoint' : 'region', { cause: err });
   }
   if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code) || /ECONNREFUSED|ETIMEDOUT|socket hang up|TimeoutError/i.test(msg + name)) {
     return new UserError(`${action} failed: ${endpoint ?? `AWS in ${target.region}`} did not answer (${code || name || 'timeout'}). ${endpoint ? 'Is the emulator running? Check the endpoint override setting or AWS_ENDPOINT_URL.' : 'Check your network or proxy.'}`, endpoint ? 'endpoint' : 'region', { cause: err });

@@ -7,13 +7,19 @@ export function canAsk(): boolean {
   return !!process.stdin.isTTY && !!process.stderr.isTTY;
 }
 
-export async function askYesNo(question: string, signal?: AbortSignal): Promise<boolean> {
+/** Enter alone answers no, unless `defaultYes` (stopping something that bills is the safe default). */
+export async function askYesNo(question: string, signal?: AbortSignal, opts: { defaultYes?: boolean } = {}): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
+  // Ctrl-C at the prompt reaches readline, not the process: without this the question would hang.
+  const ctl = new AbortController();
+  rl.on('SIGINT', () => ctl.abort());
+  const both = signal ? AbortSignal.any([signal, ctl.signal]) : ctl.signal;
   try {
-    const answer = await rl.question(`${question} [y/N] `, { signal });
+    const answer = await rl.question(`${question} ${opts.defaultYes ? '[Y/n]' : '[y/N]'} `, { signal: both });
+    if (opts.defaultYes && answer.trim() === '') return true;
     return /^y(es)?$/i.test(answer.trim());
   } catch (err) {
-    if (signal?.aborted) throw new CancelledError();
+    if (both.aborted) throw new CancelledError();
     throw err;
   } finally {
     rl.close();

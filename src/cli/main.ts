@@ -11,6 +11,8 @@ import { command as predictCommand } from './commands/predict';
 import { command as deleteCommand } from './commands/delete';
 import { command as runCommand } from './commands/run';
 import { command as imagesCommand } from './commands/images';
+import { command as stopCommand } from './commands/stop';
+import { onAwsNotice } from '../aws/clients';
 
 // The AWS SDK warns on every run that future releases need Node 22; it is noise in a one-line-error CLI.
 const emitWarning = process.emitWarning.bind(process);
@@ -31,6 +33,7 @@ const commands: Record<string, Command> = {
   delete: deleteCommand,
   run: runCommand,
   images: imagesCommand,
+  stop: stopCommand,
 };
 
 function usage(): string {
@@ -58,6 +61,8 @@ export async function main(argv: string[]): Promise<number> {
     abort.abort();
   };
   process.on('SIGINT', onSigint);
+  // Slow, throttled and retried requests are said as they happen, on stderr, so stdout stays the result.
+  const offNotices = onAwsNotice((n) => process.stderr.write(`${n.message}\n`));
   try {
     const ctx = await makeContext(rest, abort.signal);
     return await cmd.run(rest, ctx);
@@ -67,9 +72,13 @@ export async function main(argv: string[]): Promise<number> {
       return 130;
     }
     process.stderr.write(`sagemaker-hf ${name}: ${errorLine(err)}\n`);
+    // The reason stays the first line; what a UserError adds below it (an endpoint's last log lines, the
+    // usage) follows instead of being dropped.
+    if (err instanceof UserError) for (const l of err.message.split('\n').slice(1)) process.stderr.write(`${l}\n`);
     if (process.env.SAGEMAKER_HF_DEBUG && err instanceof Error && !(err instanceof UserError)) process.stderr.write(`${err.stack}\n`);
     return 1;
   } finally {
+    offNotices();
     process.off('SIGINT', onSigint);
   }
 }

@@ -15,6 +15,7 @@ import { activate as activateLocal } from './features/local';
 import { SCAFFOLD_SCRIPT_FILES, SCAFFOLD_SOURCE_DIR, scaffoldSpecText, scriptFilesToCopy } from '../core/specScaffold';
 import { registerSpecDiagnostics } from './specDiagnostics';
 import { activate as activateProcessing } from './features/processing';
+import { onAwsNotice } from '../aws/requestNotices';
 
 export interface ExtensionApi {
   services: Services;
@@ -40,6 +41,24 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       if (text) await vscode.env.clipboard.writeText(text);
     }),
     vscode.commands.registerCommand('sagemakerHf.newSpec', command(log, 'New job spec', (fileName?: unknown) => newSpec(context, fileName))),
+  );
+  // The request inactivity limit reaches the AWS clients and Hub fetches through the variable they read
+  // (importing their module here would load the heavy bundle at activation).
+  const applyTimeout = () => {
+    const s = vscode.workspace.getConfiguration('sagemakerHf').get<number>('requestTimeoutSeconds');
+    if (s && s > 0) process.env.SAGEMAKER_HF_TIMEOUT_SECONDS = String(s);
+  };
+  applyTimeout();
+  // Slow, throttled and retried requests: in the log, and briefly in the status bar; subscribed once the
+  // first connection loads the AWS code anyway.
+  let noticesOn = false;
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('sagemakerHf.requestTimeoutSeconds')) applyTimeout(); }),
+    connection.onDidChange(() => {
+      if (noticesOn || !connection.current) return;
+      noticesOn = true;
+      context.subscriptions.push({ dispose: onAwsNotice((n) => { log.info(n.message); vscode.window.setStatusBarMessage(`$(sync~spin) ${n.message}`, 5000); }) });
+    }),
   );
   activateDatasets(services);
   activateTraining(services);

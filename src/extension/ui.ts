@@ -10,6 +10,8 @@ export class ActionableError extends UserError {
   }
 }
 
+export const SSO_LOGIN = 'Run aws sso login';
+
 export async function reportError(log: vscode.LogOutputChannel, what: string, err: unknown): Promise<void> {
   if (isCancelled(err)) {
     log.info(`${what}: cancelled`);
@@ -19,10 +21,17 @@ export async function reportError(log: vscode.LogOutputChannel, what: string, er
   log.error(`${what} failed: ${line}`);
   if (err instanceof Error && err.stack && err.name !== 'UserError') log.debug(err.stack);
   const actions = err instanceof ActionableError ? err.actions : [];
-  const choice = await vscode.window.showErrorMessage(`${what} failed: ${line}`, ...actions.map((a) => a.title), 'Show Log');
+  // Expired or missing SSO credentials: the button runs the very command the message names.
+  const login = /'(aws sso login(?: --profile [\w.@+-]+)?)'/.exec(line)?.[1];
+  const choice = await vscode.window.showErrorMessage(`${what} failed: ${line}`, ...actions.map((a) => a.title), ...(login ? [SSO_LOGIN] : []), 'Show Log');
   if (choice === 'Show Log') log.show(true);
   const action = actions.find((a) => a.title === choice);
   if (action) await vscode.commands.executeCommand(action.command, ...(action.args ?? []));
+  if (choice === SSO_LOGIN && login) {
+    const terminal = vscode.window.createTerminal({ name: 'AWS SSO login' });
+    terminal.show();
+    terminal.sendText(login);
+  }
 }
 
 /** Wraps a command handler: errors are reported, never thrown back at VS Code. */

@@ -12,7 +12,7 @@ import { deployFromJob, type DeployResult, type DeployStatus } from './deploy';
 import { NOTEBOOK_SENTENCE, stepRunner, type StepEvent, type StepResult } from './workflowSteps';
 import { sageMakerPredictor, type PredictResult } from './predictor';
 import { prepareDataset, type PrepareResult } from './prepare';
-import { startTraining, stopTrainingJob, waitForTrainingJob } from './train';
+import { startTraining, stopTrainingJob, TrainingJobStartedError, waitForTrainingJob } from './train';
 
 export interface CloudRunOptions {
   /** Local dataset folders go under DIR/.sagemaker-hf/datasets/<spec>/. */
@@ -150,6 +150,7 @@ export async function runCloudWorkflow(spec: JobSpec, conn: Connection, opts: Cl
     };
   } catch (err) {
     // Cleanup runs without the caller's signal: Ctrl-C is what often brings us here.
+    if (err instanceof TrainingJobStartedError) runningJob = err.jobName;
     if (runningJob) {
       try {
         await stopTrainingJob(conn, runningJob);

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { UserError, throwIfAborted } from '../core/errors';
 import type { Locate, RawLabel } from '../core/labels';
 import type { DatasetSpec } from '../core/spec';
+import { fetchWithTimeout } from './httpFetch';
 
 export interface SplitRows {
   split: string;
@@ -166,7 +167,7 @@ async function hubFetch(url: string, opts: SourceOptions, endpoint: string, what
   if (opts.hubToken && url.startsWith(endpoint + '/')) headers['Authorization'] = `Bearer ${opts.hubToken}`;
   let res: Response;
   try {
-    res = await fetch(url, { headers, signal: opts.signal });
+    res = await fetchWithTimeout(url, { headers, signal: opts.signal });
   } catch (err) {
     throwIfAborted(opts.signal);
     throw new UserError(`${what} failed: cannot reach ${endpoint} (${(err as Error).cause ? String((err as Error & { cause: Error }).cause.message ?? (err as Error).cause) : (err as Error).message}); check the network or the Hub endpoint setting (HF_ENDPOINT)`);

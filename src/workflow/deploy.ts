@@ -109,18 +109,22 @@ export async function executeDeploy(conn: Target, plan: DeployPlan, opts: Pick<D
     throw new UserError(`endpointName: an endpoint named '${name}' already exists in ${conn.region}; choose another name or delete it first`, 'endpointName');
   }
   const created: ('model' | 'config')[] = [];
+  let reachedCreateEndpoint = false;
   const rollback = async (why: unknown) => {
     // Cleanup must run even when the caller's signal is what ended the deploy.
     const problems: string[] = [];
+    const deleted: string[] = [];
     for (const kind of [...created].reverse()) {
       try {
         if (kind === 'config') await sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: name }));
         else await sm.send(new DeleteModelCommand({ ModelName: name }));
+        deleted.unshift(kind);
       } catch (err) {
+        if (awsErrorName(err) === 'ValidationException' && /could not find|not found|does not exist/i.test(String((err as Error).message))) continue;
         problems.push(`${kind} ${name}: ${describeAwsError(err, conn, 'Deleting').message}`);
       }
     }
-    if (created.length) report('rolled-back', `deleted the ${created.join(' and ')} this deploy created`);
+    if (deleted.length) report('rolled-back', `deleted the ${deleted.join(' and ')} this deploy created`);
     if (problems.length && !isCancelled(why)) {
       throw new UserError(`${(why as Error).message} Cleanup also failed, delete by hand: ${problems.join('; ')}`, undefined, { cause: why });
     }
@@ -128,16 +132,22 @@ export async function executeDeploy(conn: Target, plan: DeployPlan, opts: Pick<D
   try {
     throwIfAborted(signal);
     report('model', `creating model ${name}`);
-    await sm.send(new CreateModelCommand(plan.requests.createModel), { abortSignal: signal }).catch((e) => { throw describeAwsError(e, conn, `Creating model ${name}`); });
+    // Counted as created once the request is out: a cancel or a lost answer may follow SageMaker's
+    // create, and the rollback treats "not found" as done.
     created.push('model');
+    await sm.send(new CreateModelCommand(plan.requests.createModel), { abortSignal: signal }).catch((e) => { throw describeAwsError(e, conn, `Creating model ${name}`); });
     throwIfAborted(signal);
     report('config', `creating endpoint config ${name}`);
-    await sm.send(new CreateEndpointConfigCommand(plan.requests.createEndpointConfig), { abortSignal: signal }).catch((e) => { throw capacityError(e, conn, `Creating endpoint config ${name}`, plan); });
     created.push('config');
+    await sm.send(new CreateEndpointConfigCommand(plan.requests.createEndpointConfig), { abortSignal: signal }).catch((e) => { throw capacityError(e, conn, `Creating endpoint config ${name}`, plan); });
     throwIfAborted(signal);
     report('endpoint', `creating endpoint ${name}`);
+    reachedCreateEndpoint = true;
     await sm.send(new CreateEndpointCommand(plan.requests.createEndpoint), { abortSignal: signal }).catch((e) => { throw capacityError(e, conn, `Creating endpoint ${name}`, plan); });
   } catch (err) {
+    // A cancel or a lost answer after CreateEndpoint reached SageMaker leaves an endpoint that uses the
+    // config and model: keep them, the caller names the endpoint and offers to delete it.
+    if (created.includes('config') && reachedCreateEndpoint && (await endpointExists(sm, name).catch(() => true))) throw err;
     await rollback(err);
     throw err;
   }

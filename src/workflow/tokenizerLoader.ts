@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError, throwIfAborted } from '../core/errors';
+import { fetchFailure, fetchWithTimeout, shownUrl } from './httpFetch';
 
 /** What the prepare step needs from a tokenizer (small on purpose, so tests and callers stay simple). */
 export interface TextTokenizer {
@@ -77,13 +78,15 @@ async function loadUnqueued(id: string, opts: TokenizerLoadOptions): Promise<Tex
   }
   env.useFSCache = true;
   if (opts.cacheDir) env.cacheDir = path.join(opts.cacheDir, 'hub') + path.sep;
-  const baseFetch = globalThis.fetch.bind(globalThis);
+  const baseFetch = fetchWithTimeout;
+  let lastUrl = '';
   const token = opts.hubToken;
   const signal = opts.signal;
   // Adds the token only for the configured Hub host (never to redirects elsewhere) and honours cancel.
   env.fetch = (input: string | URL, init?: RequestInit) => {
     const headers = new Headers(init?.headers);
     if (token && String(input).startsWith(endpoint + '/')) headers.set('Authorization', `Bearer ${token}`);
+    lastUrl = String(input);
     return baseFetch(input, { ...init, headers, signal });
   };
   const name = local ? path.basename(id) : id;
@@ -93,9 +96,9 @@ async function loadUnqueued(id: string, opts: TokenizerLoadOptions): Promise<Tex
     tok = await AutoTokenizer.from_pretrained(name, { revision });
   } catch (err) {
     throwIfAborted(signal);
-    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    const why = err instanceof UserError ? err.message : err instanceof Error && /fetch failed/i.test(err.message) ? `cannot reach ${shownUrl(lastUrl || endpoint)} (${fetchFailure(err)})` : err instanceof Error ? err.message.split('\n')[0] : String(err);
     const where = local ? `folder ${id}` : `'${id}' on ${endpoint}`;
-    throw new UserError(`dataset.tokenizer: tokenizer ${where} could not be loaded: ${why}${local ? '' : ' (check the model id, your network, and the Hub token for private models)'}`, 'dataset.tokenizer', { cause: err });
+    throw new UserError(`dataset.tokenizer: tokenizer ${where} could not be loaded: ${why}${local ? '' : '; check the model id and your network, set HF_ENDPOINT (or the hubEndpoint setting) for a mirror, HF_TOKEN for private models, or name a local folder with tokenizer.json'}`, 'dataset.tokenizer', { cause: err });
   }
   throwIfAborted(signal);
   const tokConfig = (tok as unknown as { config?: Record<string, unknown> }).config ?? {};

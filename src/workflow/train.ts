@@ -158,6 +158,10 @@ export async function startTraining(spec: JobSpec, conn: Connection, opts: Train
     throwIfAborted(signal);
     await client(SageMakerClient, conn).send(new CreateTrainingJobCommand(built.request), { abortSignal: signal });
   } catch (err) {
+    // Cancelled or cut off while the request was out: SageMaker may have created the job anyway, and a
+    // job that bills must never be left unnamed.
+    const sent = signal?.aborted || !awsErrorStatus(err);
+    if (sent && (await jobExists(conn, built.jobName))) throw new TrainingJobStartedError(built.jobName, signal?.aborted ? undefined : err);
     // No job: remove the uploads so nothing is left half-done.
     await removeUploads();
     if (signal?.aborted) throw new CancelledError();
@@ -188,6 +192,25 @@ async function addCompileCacheChannel(spec: JobSpec, built: TrainingRequest, con
   } catch (err) {
     if (signal?.aborted) throw new CancelledError();
     progress(`No compile cache (${(err as Error).message}): compiling from scratch`);
+  }
+}
+
+/**
+ * The start was cancelled (or its answer lost) after CreateTrainingJob reached SageMaker: the job exists
+ * and bills. A cancel (isCancelled) that names the job, so the caller can offer to stop it.
+ */
+export class TrainingJobStartedError extends CancelledError {
+  constructor(readonly jobName: string, readonly failure?: unknown) {
+    super(`training job ${jobName} was created before the cancel took effect`);
+  }
+}
+
+async function jobExists(conn: Connection, name: string): Promise<boolean> {
+  try {
+    await client(SageMakerClient, conn).send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -3,12 +3,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
 import { promisify } from 'node:util';
 import * as path from 'node:path';
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { MOTO_ACCOUNT, freePort, startMoto, type Moto } from '../helpers/moto';
+import { MOTO_ACCOUNT, startMoto, type Moto } from '../helpers/moto';
+import { startFaultProxy } from '../helpers/faultProxy';
 
 const cli = path.resolve(__dirname, '../../../dist/cli.js');
 const run = promisify(execFile);
@@ -88,38 +88,15 @@ test('an unknown job is one clear line and exit 1; a job without logs says so', 
   assert.deepEqual(stdout.trimEnd().split('\n').slice(1), ['Training job hf-logs-none Completed', 'Final metrics: train:progress=100', 'Model artifact: s3://sagemaker-us-east-1-123456789012/out/hf-logs-none/output/model.tar.gz']);
 });
 
-/**
- * moto's training jobs are Completed from birth and never change (notes B2/B5), so the one thing it
- * cannot show — a running job that later fails — comes from a pass-through proxy in front of the real
- * moto that rewrites only DescribeTrainingJob's status fields. Every Logs call still goes to moto.
- */
-async function statusProxy(target: string): Promise<{ url: string; set(s: Record<string, unknown>): void; close(): Promise<void> }> {
-  let override: Record<string, unknown> = { TrainingJobStatus: 'InProgress', SecondaryStatus: 'Training' };
-  const server: Server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k))) as Record<string, string>;
-    const upstream = await fetch(target + req.url, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
-    let body = Buffer.from(await upstream.arrayBuffer());
-    if (req.headers['x-amz-target'] === 'SageMaker.DescribeTrainingJob' && upstream.ok) {
-      body = Buffer.from(JSON.stringify({ ...JSON.parse(body.toString()), ...override }));
-    }
-    res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json', 'content-length': body.length });
-    res.end(body);
-  });
-  const port = await freePort();
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${port}`,
-    set: (s) => (override = s),
-    close: () => new Promise((r) => server.close(() => r())),
-  };
-}
-
+// moto's training jobs are Completed from birth and never change (notes B2/B5), so the one thing it
+// cannot show (a running job that later fails) comes from the fault proxy in front of the real moto,
+// rewriting only DescribeTrainingJob's status fields. Every Logs call still goes to moto.
 test('--follow prints lines appended while it tails, then the failure with the last lines, exit 1', async () => {
   const job = 'hf-logs-follow';
   await createJob(job, 1);
-  const proxy = await statusProxy(moto.endpoint);
+  const proxy = await startFaultProxy(moto.endpoint);
+  let status: Record<string, unknown> = { TrainingJobStatus: 'InProgress', SecondaryStatus: 'Training' };
+  proxy.add({ service: 'sagemaker', operation: 'DescribeTrainingJob', fault: { kind: 'patch', fields: () => status } });
   try {
     const child = spawn(process.execPath, [cli, 'logs', job, '--follow'], { env: { ...moto.env, AWS_ENDPOINT_URL: proxy.url } });
     let out = '';
@@ -139,7 +116,7 @@ test('--follow prints lines appended while it tails, then the failure with the l
     await put(stream, [{ ts: Date.now(), msg: 'epoch 1 started' }]);
     await waitFor(/epoch 1 started/);
     await put(stream, [{ ts: Date.now(), msg: 'Traceback (most recent call last):' }, { ts: Date.now() + 1, msg: 'RuntimeError: CUDA out of memory' }]);
-    proxy.set({ TrainingJobStatus: 'Failed', SecondaryStatus: 'Failed', FailureReason: 'AlgorithmError: RuntimeError: CUDA out of memory' });
+    status = ({ TrainingJobStatus: 'Failed', SecondaryStatus: 'Failed', FailureReason: 'AlgorithmError: RuntimeError: CUDA out of memory' });
     assert.equal(await exited, 1, out);
     const lines = out.replace(/.*NodeVersionSupportWarning.*\n?/g, '').trimEnd().split('\n');
     assert.match(lines[0]!, /Starting - Preparing the instances for training$/);

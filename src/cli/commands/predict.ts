@@ -1,22 +1,52 @@
+import * as fs from 'node:fs';
 import { UserError } from '../../core/errors';
 import { httpPredictor, sageMakerPredictor, type Predictor } from '../../workflow/predictor';
 import { parseCommandArgs, type CliContext } from '../context';
 
 const USAGE = `Usage: sagemaker-hf predict <endpoint-name | http://127.0.0.1:PORT> <text> [<text> ...]
+       sagemaker-hf predict <endpoint> --file FILE      (FILE '-' or a lone text '-': standard input)
 
 Sends {"inputs": ...} to a SageMaker endpoint (InvokeEndpoint) or a local endpoint (POST /invocations)
-and prints the response JSON. --ranked prints every input's labels sorted by score instead.`;
+and prints the response JSON. --ranked prints every input's labels sorted by score instead.
+--file FILE   the text from a file (UTF-8, sent as one input); '-' reads standard input. Use it for long
+              texts, which a shell refuses as arguments (about 128 KiB).`;
+
+/** Standard input, whole (the text to classify). */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function textFrom(file: string): Promise<string> {
+  if (file === '-') return readStdin();
+  try {
+    return await fs.promises.readFile(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`--file: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'file');
+  }
+}
 
 export const command = {
   summary: 'send text to an endpoint (SageMaker or local http://127.0.0.1:PORT) and print the response JSON',
   async run(argv: string[], ctx: CliContext): Promise<number> {
-    const { values, positionals } = parseCommandArgs(argv, { ranked: { type: 'boolean' } });
+    const { values, positionals } = parseCommandArgs(argv, { ranked: { type: 'boolean' }, file: { type: 'string', short: 'f' } });
     if (values.help) {
       ctx.stdout(USAGE);
       return 0;
     }
-    const [endpoint, ...texts] = positionals;
-    if (!endpoint || texts.length === 0) throw new UserError(`give an endpoint and at least one text\n${USAGE}`, 'endpoint');
+    const [endpoint, ...args] = positionals;
+    const file = values.file as string | undefined;
+    if (file !== undefined && args.length) throw new UserError(`give the text either as arguments or with --file, not both`, 'file');
+    if (!endpoint || (args.length === 0 && file === undefined)) throw new UserError(`give an endpoint and at least one text (or --file FILE, '-' for standard input)\n${USAGE}`, 'endpoint');
+    // A file or a pipe ends with a newline the user did not mean as text.
+    const texts = (file !== undefined ? [await textFrom(file)] : args.length === 1 && args[0] === '-' ? [await readStdin()] : args).map((t) => t.replace(/\r?\n$/, ''));
+    // As the predictions page: nothing to classify is an error, not a request.
+    const empty = texts.findIndex((t) => t.trim() === '');
+    if (empty >= 0) {
+      const where = file !== undefined ? (file === '-' ? 'standard input' : `--file ${file}`) : args[0] === '-' ? 'standard input' : texts.length > 1 ? `text ${empty + 1}` : 'the text';
+      throw new UserError(`text: ${where} is empty; give some text to classify`, 'text');
+    }
     let predictor: Predictor;
     if (/^https?:\/\//i.test(endpoint)) {
       const url = new URL(endpoint);

@@ -5,16 +5,20 @@ import { loadSpecFile } from '../../core/spec';
 import { COMPILER_NOTICE } from '../../core/trainingValidation';
 import { instanceSummary } from '../../core/trainingRequest';
 import { defaultBucketName } from '../../core/regions';
-import { errorLine, UserError } from '../../core/errors';
+import { errorLine, UserError, isCancelled } from '../../core/errors';
 import type { TrainingRequest } from '../../core/trainingRequest';
-import { dryRun, localModelFiles, startTraining, waitForTrainingJob } from '../../workflow/train';
+import { dryRun, localModelFiles, startTraining, TrainingJobStartedError, waitForTrainingJob } from '../../workflow/train';
 import { describeListing, listSourceFiles } from '../../workflow/sourcePackage';
 import { parseCommandArgs, type CliContext } from '../context';
+import { numberOption } from '../options';
+import { offerStopTraining } from '../afterCancel';
 
 const USAGE = `Usage: sagemaker-hf train <spec.sagemaker-hf.json> [--dry-run] [--wait] [--account ID] [--bucket NAME] [--role ARN]
   --dry-run   print the CreateTrainingJob request (JSON) on stdout; upload and create nothing.
               With --account and --role (and optionally --bucket) no AWS call is made; else STS tells the account.
-  --wait      poll the job until it ends; exit 0 when Completed, 1 when Failed or Stopped.`;
+  --wait      poll the job until it ends; exit 0 when Completed, 1 when Failed or Stopped. Ctrl-C says
+              the job still bills and offers to stop it (on a terminal; the default answer stops it).
+  --poll-seconds N   seconds between DescribeTrainingJob calls with --wait (default 30).`;
 
 export const command = {
   summary: 'start the spec\'s SageMaker training job (--dry-run prints the request, --wait follows it)',
@@ -32,6 +36,8 @@ export const command = {
     }
     const file = positionals[0];
     if (!file) throw new UserError(`missing the spec file.\n${USAGE}`);
+    // Checked before anything is created: a bad value must not surface only after the job started.
+    const pollMs = numberOption(values, 'poll-seconds', 30, { min: 0.1, max: 3600 }) * 1000;
     const spec = await loadSpecFile(file);
     const note = (line: string) => ctx.stderr(line);
     // Validation comes first: the one-line reason is the first stderr line; the long Training Compiler
@@ -78,17 +84,31 @@ export const command = {
     const price = await priceText(c.region, spec.training.instanceType, spec.training.instanceCount ?? 1, 'training', { profile: c.profile, awsEndpoint: c.endpoint, signal: ctx.signal });
     ctx.stdout(`Training on ${instanceSummary(spec)}, ${price} while it runs (max ${spec.training.maxRuntimeInSeconds ?? 86400} s)`);
     ctx.stdout(`  image ${planned.request.AlgorithmSpecification?.TrainingImage}`);
-    const started = await startTraining(spec, c, { signal: ctx.signal, onProgress: (m) => note(m) });
+    let started;
+    try {
+      started = await startTraining(spec, c, { signal: ctx.signal, onProgress: (m) => note(m) });
+    } catch (err) {
+      if (!(err instanceof TrainingJobStartedError)) throw err;
+      await offerStopTraining(ctx, c, err.jobName);
+      // A lost answer (not a cancel) is still the failure it was.
+      throw err.failure ?? err;
+    }
     ctx.stdout(`Created training job ${started.jobName} (source ${started.sourceS3Uri})`);
     if (!values.wait) return 0;
-    const pollMs = Math.max(1, Number(values['poll-seconds'] ?? 30)) * 1000;
-    const final = await waitForTrainingJob(c, started.jobName, {
-      signal: ctx.signal, pollMs,
-      onStatus: (d) => {
-        const msg = d.SecondaryStatusTransitions?.at(-1)?.StatusMessage;
-        ctx.stdout(`${new Date().toISOString()} ${d.TrainingJobStatus} (${d.SecondaryStatus ?? ''})${msg ? `: ${msg}` : ''}`);
-      },
-    });
+    let final;
+    try {
+      final = await waitForTrainingJob(c, started.jobName, {
+        signal: ctx.signal, pollMs,
+        onStatus: (d) => {
+          const msg = d.SecondaryStatusTransitions?.at(-1)?.StatusMessage;
+          ctx.stdout(`${new Date().toISOString()} ${d.TrainingJobStatus} (${d.SecondaryStatus ?? ''})${msg ? `: ${msg}` : ''}`);
+        },
+      });
+    } catch (err) {
+      // Ctrl-C ends the watching, not the job: say that it still bills and offer to stop it.
+      if (isCancelled(err)) await offerStopTraining(ctx, c, started.jobName);
+      throw err;
+    }
     if (final.TrainingJobStatus === 'Completed') {
       ctx.stdout(`Completed: model at ${final.ModelArtifacts?.S3ModelArtifacts ?? '(unknown)'}`);
       for (const m of final.FinalMetricDataList ?? []) ctx.stdout(`  ${m.MetricName} = ${m.Value}`);

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { DescribeEndpointOutput, EndpointSummary } from '@aws-sdk/client-sagemaker';
 import { describeEndpoint, describeEndpointConfig, listEndpoints, listTrainingJobsPage } from '../../aws/sagemakerQueries';
 import { describeAwsError } from '../../aws/errors';
-import { UserError, errorLine } from '../../core/errors';
+import { UserError, errorLine, isCancelled } from '../../core/errors';
 import { describeKept, describeSteps } from '../../core/deletePlan';
 import { endpointNameProblem } from '../../core/deployRequests';
 import { mapLimit } from '../../core/concurrency';
@@ -23,6 +23,7 @@ import {
 import type { Services } from '../services';
 import { InfoNode, type Node } from '../tree';
 import { ActionableError, command, formatDuration, toAbortSignal } from '../ui';
+import { offerToEnd } from '../leftRunning';
 
 const IN_PROGRESS = new Set(['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'Deleting']);
 /** Statuses in which instances run and are billed. */
@@ -367,17 +368,34 @@ export function activate(services: Services): void {
     log.info(`deploying ${jobName} as ${plan.endpointName}: ${opts.initialInstanceCount} × ${opts.instanceType}, ${plan.image.uri}`);
     model.setOverride(plan.endpointName, 'Creating');
     const tracked = trackDeploy(plan.endpointName, `${plan.endpointName} on SageMaker`);
+    let endpointCreated = false;
     try {
-      // Waiting takes minutes: the status shows on the tree node and as a window progress, not a toast.
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Deploying ${plan.endpointName}` }, (progress) =>
-        executeDeploy(conn, plan, {
+      // Waiting takes minutes: the status shows on the tree node and in a cancellable notification.
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Deploying ${plan.endpointName}`, cancellable: true }, (progress, token) => {
+        token.onCancellationRequested(() => cts.cancel());
+        return executeDeploy(conn, plan, {
           signal,
           onStatus: (s) => {
             log.info(s.message);
+            if (s.step === 'endpoint' || s.step === 'waiting') endpointCreated = true;
             progress.report({ message: s.endpointStatus ?? s.step });
             if (s.endpointStatus) model.setOverride(plan.endpointName, s.endpointStatus === 'InService' ? undefined : s.endpointStatus);
           },
-        }));
+        });
+      });
+    } catch (err) {
+      // Cancel once the endpoint exists ends only the waiting: it still bills, so say so and offer the delete.
+      if (isCancelled(err) && endpointCreated) {
+        model.setOverride(plan.endpointName, undefined);
+        await model.refresh();
+        const { endpointStillRunning } = await import('../../workflow/leftRunning');
+        await offerToEnd(services, await endpointStillRunning(conn, plan.endpointName), async () => {
+          const info = await planEndpointDelete(conn, plan.endpointName);
+          const done = await executeDeletePlan(conn, info.plan, { onProgress: (p) => log.info(p.message) });
+          return `Deleted ${describeSteps(done.deleted)}.`;
+        });
+      }
+      throw err;
     } finally {
       tracked.dispose();
       model.setOverride(plan.endpointName, undefined);

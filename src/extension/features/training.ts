@@ -12,6 +12,7 @@ import { COMPILER_NOTICE } from '../../core/trainingValidation';
 import { readSettings } from '../settings';
 import type { Services } from '../services';
 import { ActionableError, command, toAbortSignal } from '../ui';
+import { offerToEnd } from '../leftRunning';
 
 const NOTICE_KEY = 'sagemakerHf.trainingCompilerNotice.dismissed';
 const SPEC_SELECTOR: vscode.DocumentSelector = { pattern: '**/*.sagemaker-hf.json' };
@@ -113,13 +114,25 @@ async function startTrainingCommand(services: Services, arg: unknown): Promise<u
   ].join('\n');
   const go = await vscode.window.showWarningMessage(`Start a SageMaker training job on ${summary}?`, { modal: true, detail }, 'Start Training');
   if (go !== 'Start Training') return;
-  const started = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'Starting training', cancellable: true },
-    async (progress, token) => {
-      const { startTraining } = await import('../../workflow/train');
-      return startTraining(spec, conn, { signal: toAbortSignal(token), onProgress: (m) => { services.log.info(m); progress.report({ message: m }); } });
-    },
-  );
+  const train = await import('../../workflow/train');
+  let started;
+  try {
+    started = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Starting training', cancellable: true },
+      (progress, token) => train.startTraining(spec, conn, { signal: toAbortSignal(token), onProgress: (m) => { services.log.info(m); progress.report({ message: m }); } }),
+    );
+  } catch (err) {
+    // Cancel after CreateTrainingJob reached SageMaker: the job exists and bills; say so and offer the stop.
+    if (err instanceof train.TrainingJobStartedError) {
+      const { trainingJobStillRunning } = await import('../../workflow/leftRunning');
+      services.tree.refresh('jobs');
+      await offerToEnd(services, await trainingJobStillRunning(conn, err.jobName), async () => {
+        await train.stopTrainingJob(conn, err.jobName);
+        return `Stop requested: ${err.jobName} is Stopping; billing ends when it is Stopped.`;
+      });
+    }
+    throw err;
+  }
   services.log.info(`training job ${started.jobName} created (${summary})`);
   for (const w of started.warnings) services.log.warn(w);
   services.tree.refresh('jobs');
