@@ -161,3 +161,15 @@ export function formatServerlessPrice(memorySizeInMB: number, region: string): s
   const about = p.exactRegion ? '' : 'about ';
   return `billed per use: ${about}$${p.perSecond.toFixed(5)} per second of compute (${memorySizeInMB / 1024} GB) + $${p.perGbData}/GB of data${p.exactRegion ? '' : ' (us-east-1 prices)'}; nothing while idle`;
 }
+
+/** One line for the job details page: capacity, training vs billable seconds and saving, warm pool. */
+export function jobBillingLine(d: JobBillingFields, region: string, now = new Date()): string | undefined {
+  const b = jobBilling(d, region);
+  const parts: string[] = [];
+  const billed = formatJobBilling(b);
+  if (b.spot) parts.push('managed spot');
+  if (billed) parts.push(billed);
+  const pool = warmPoolOf(d, region, now);
+  if (pool) parts.push(formatWarmPool(pool, now));
+  return parts.length ? parts.join(' · ') : undefined;
+}

@@ -12,6 +12,7 @@ import { activate as activateTraining } from './features/training';
 import { activate as activateLogs } from './features/logs';
 import { activate as activateEndpoints } from './features/endpoints';
 import { activate as activateLocal } from './features/local';
+import { activate as activateWarmPools } from './features/warmPools';
 
 export interface ExtensionApi {
   services: Services;
@@ -43,6 +44,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   activateLogs(services);
   activateEndpoints(services);
   activateLocal(services);
+  activateWarmPools(services);
   const activationMs = performance.now() - t0;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
   return { services, activationMs };

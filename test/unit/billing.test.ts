@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   expectedSpotCost, formatJobBilling, formatServerlessPrice, formatSpotEstimate, formatWarmPool, jobBilling, serverlessPrice,
-  spotPriceEstimate, warmPoolOf, SPOT_DISCOUNT_ESTIMATE,
+  spotPriceEstimate, warmPoolOf, jobBillingLine, SPOT_DISCOUNT_ESTIMATE,
 } from '../../src/core/billing';
 
 test('spot estimate: on-demand price x (1 - assumed discount), its basis stated', () => {
@@ -52,4 +52,14 @@ test('serverless: per-second compute by memory size plus data, nothing while idl
   assert.ok(Math.abs(serverlessPrice(6144, 'us-east-1').perSecond - 0.00012) < 1e-12);
   assert.equal(formatServerlessPrice(2048, 'us-east-1'), 'billed per use: $0.00004 per second of compute (2 GB) + $0.016/GB of data; nothing while idle');
   assert.match(formatServerlessPrice(1024, 'eu-west-1'), /^billed per use: about \$0\.00002 .*\(us-east-1 prices\)/);
+});
+
+test('job details line: capacity, seconds and saving, warm pool', () => {
+  const at = new Date('2026-12-01T10:10:00Z');
+  const line = jobBillingLine({
+    EnableManagedSpotTraining: true, TrainingTimeInSeconds: 1000, BillableTimeInSeconds: 400, TrainingEndTime: '2026-12-01T10:00:00Z',
+    ResourceConfig: { InstanceType: 'ml.g4dn.xlarge', InstanceCount: 1, KeepAlivePeriodInSeconds: 1200 }, WarmPoolStatus: { Status: 'Available' },
+  }, 'us-east-1', at);
+  assert.equal(line, 'managed spot · training 1000 s · billable 400 s · saved 60% ($0.123) · warm pool Available · $0.736/h · expires in 10 min');
+  assert.equal(jobBillingLine({}, 'us-east-1'), undefined);
 });
