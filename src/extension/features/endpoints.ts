@@ -74,6 +74,10 @@ class SageMakerEndpointNode implements Node, EndpointNodeLike {
     return c ? new Date(c) : undefined;
   }
 
+  get serverless(): boolean {
+    return !!this.facts.serverless;
+  }
+
   get pricePerHour(): number | undefined {
     if (this.facts.serverless) return 0;
     const { instanceType, count } = this.facts;
@@ -481,6 +485,7 @@ export function activate(services: Services): void {
       examples,
       stateKey: `sagemaker:${conn.account}:${conn.region}:${target.endpointName}`,
       target: { kind: 'sagemaker', endpointName: target.endpointName, account: conn.account, region: conn.region },
+      coldStarts: target.serverless === true,
     });
   };
 
