@@ -106,7 +106,7 @@ test('train: pushToHub without HF_TOKEN and spot shorter than the runtime are on
   const before = (await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: 'x' })).catch(() => undefined));
   assert.equal(before, undefined);
   const hub = specFile('beyond-notoken', (raw) => { raw.training.pushToHub = { repo: 'a/b' }; });
-  const env = { ...viaProxy() };
+  const env: NodeJS.ProcessEnv = { ...viaProxy() };
   delete env.HF_TOKEN;
   await assert.rejects(run(process.execPath, [cli, 'train', hub], { env }), (e: { code: number; stderr: string }) =>
     e.code === 1 && /^sagemaker-hf train: training\.pushToHub: pushing to a\/b needs a Hugging Face token/m.test(e.stderr));
