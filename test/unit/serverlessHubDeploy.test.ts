@@ -3,6 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildDeployRequests, buildHubDeployRequests, checkServerless, hubBaseName, redactDeployRequests } from '../../src/core/deployRequests';
 import { UserError } from '../../src/core/errors';
+import { parseSpecText } from '../../src/core/spec';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 const ROLE = 'arn:aws:iam::111122223333:role/SageMakerRole';
 const CPU_IMAGE = '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-inference:2.6.0-transformers4.51.3-cpu-py312-ubuntu22.04';
@@ -59,4 +62,14 @@ test('Hub model: bad ids and unknown tasks are one-line errors; names come from 
   assert.throws(() => buildHubDeployRequests({ ...base, modelId: 'gpt2', task: 'make-coffee' }), (e: unknown) => e instanceof UserError && e.field === 'task' && /one of text-classification/.test(e.message));
   assert.equal(hubBaseName('distilbert/distilbert-base-uncased_finetuned.sst-2'), 'distilbert-base-uncased-finetuned-sst-2');
   assert.equal(hubBaseName('org/___'), 'hub-model');
+});
+
+test('deploy.serverless in the spec: schema names the field and the allowed sizes', () => {
+  const raw = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../examples/emotion.sagemaker-hf.json'), 'utf8'));
+  raw.deploy.serverless = { memorySizeInMB: 1500, maxConcurrency: 5 };
+  assert.throws(() => parseSpecText(JSON.stringify(raw)), /deploy\.serverless\.memorySizeInMB must be one of 1024, 2048, 3072, 4096, 5120, 6144/);
+  raw.deploy.serverless = { memorySizeInMB: 2048, maxConcurrency: 500 };
+  assert.throws(() => parseSpecText(JSON.stringify(raw)), /deploy\.serverless\.maxConcurrency must be <= 200/);
+  raw.deploy.serverless = { memorySizeInMB: 2048, maxConcurrency: 5 };
+  assert.deepEqual(parseSpecText(JSON.stringify(raw)).deploy.serverless, { memorySizeInMB: 2048, maxConcurrency: 5 });
 });

@@ -75,20 +75,21 @@ export async function run(wb) {
   }
   await wb.screenshot('serverless-confirmation');
   await dialog.locator('.dialog-buttons .monaco-button', { hasText: 'Deploy' }).first().click();
-  await wb.waitForNotification(`Endpoint ${ENDPOINT} is InService (serverless, billed per use)`, { timeoutMs: 60_000 });
+  // Done when the endpoint's row says InService (the "is InService" message may land in the notification
+  // centre rather than as a toast right after a modal).
+  const row = await wb.waitForTreeRow(ENDPOINT, { view: 'SageMaker', timeoutMs: 60_000 });
+  await wb.step('tree row says InService, serverless, billed per use', async () => {
+    for (;;) {
+      if (/InService · serverless 2 GB · billed per use/.test((await row.textContent()) ?? '')) return;
+      await wb.page.waitForTimeout(300);
+    }
+  }, 60_000);
 
   const { moto, sdk, sm } = clients(wb.opts.repoRoot);
   const cfg = await sm.send(new sdk.DescribeEndpointConfigCommand({ EndpointConfigName: ENDPOINT }));
   const v = cfg.ProductionVariants?.[0];
   if (v?.ServerlessConfig?.MemorySizeInMB !== 2048 || v?.ServerlessConfig?.MaxConcurrency !== 5 || v?.InstanceType) throw new Error(`endpoint config variant ${JSON.stringify(v)}`);
 
-  const row = await wb.waitForTreeRow(ENDPOINT, { view: 'SageMaker', timeoutMs: 30_000 });
-  await wb.step('tree row says serverless, billed per use', async () => {
-    for (;;) {
-      if (/serverless 2 GB · billed per use/.test((await row.textContent()) ?? '')) return;
-      await wb.page.waitForTimeout(300);
-    }
-  }, 30_000);
   const status = await wb.statusBarItem('endpoint');
   const statusText = (await status.getAttribute('aria-label')) ?? (await status.textContent()) ?? '';
   if (!/1 endpoint · \$0\.00\/h \+ per use/.test(statusText)) throw new Error(`status bar shows "${statusText}", expected the serverless endpoint counted with no hourly price`);
