@@ -113,7 +113,7 @@ declare function acquireVsCodeApi(): VsCodeApi;
       return el('li', {}, a, el('span', { className: 'subtle' }, ` → ${top ? `${top.label} ${pct(top.score)}` : '—'} · ${ms(h.latencyMs)}${h.coldStart ? ' (cold start)' : ''}`));
     }));
     const split = formatLatencySplit(splitLatencies(history));
-    latencySplit.textContent = split ? ` · ${split}` : '';
+    latencySplit.textContent = split ?? '';
     clearBtn.hidden = history.length === 0;
     if (history.length === 0) historyList.replaceChildren(el('li', { className: 'subtle' }, 'No predictions yet.'));
   }

@@ -32,22 +32,30 @@ export async function run(wb) {
   const spec = JSON.parse(readFileSync(join(wb.opts.folder, 'emotion.sagemaker-hf.json'), 'utf8'));
   spec.training.baseJobName = BASE;
   spec.training.spot = { maxWaitSeconds: 172800 };
+  spec.training.role = 'arn:aws:iam::123456789012:role/SageMakerRole';
   writeFileSync(join(wb.opts.folder, 'emotion-spot.sagemaker-hf.json'), JSON.stringify(spec, null, 2));
 
   await wb.open();
   await wb.openContainer('SageMaker HF');
   await wb.runCommand('SageMaker HF: Connect to AWS');
   await wb.waitForTreeRow('Training Jobs', { view: 'SageMaker', timeoutMs: 45_000 });
-  await wb.runCommand('SageMaker HF: Start Training');
-  const input = wb.page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 20_000 }).catch((e) => { throw new Error(`no spec quick pick: ${e.message}`); });
-  await input.fill('emotion-spot');
-  await wb.page.locator('.quick-input-list .monaco-list-row', { hasText: 'emotion-spot.sagemaker-hf.json' }).first().waitFor({ timeout: 20_000 });
-  await wb.page.keyboard.press('Enter');
+  // The spec's inline "Start Training" action in the Job Specs view (the palette's fuzzy match could
+  // pick "Start Local Training" instead).
+  const specRow = await wb.waitForTreeRow('emotion-spot', { view: 'Job Specs', exact: true, timeoutMs: 30_000 });
+  await specRow.hover();
+  const start = specRow.locator('.actions [aria-label^="Start Training"]').first();
+  await start.waitFor({ timeout: 10_000 }).catch((e) => { throw new Error(`no "Start Training" inline action on the spec row: ${e.message}`); });
+  await start.click();
 
   // The modal: on-demand and spot side by side, the estimate's basis, the checkpoint location.
   const dialog = wb.page.locator('.monaco-dialog-box');
-  await dialog.waitFor({ timeout: 30_000 }).catch((e) => { throw new Error(`no confirmation dialog before starting spot training: ${e.message}`); });
+  await dialog.waitFor({ timeout: 60_000 }).catch(async (e) => {
+    // Say what the extension reported instead (an error lands in the notification centre).
+    await wb.page.keyboard.press('Escape').catch(() => undefined);
+    await wb.runCommand('Notifications: Show Notifications').catch(() => undefined);
+    const notes = await wb.page.locator('.notifications-center .notification-list-item').allTextContents().catch(() => []);
+    throw new Error(`no confirmation dialog before starting spot training (${e.message}); notifications: ${notes.join(' | ') || 'none'}`);
+  });
   const message = (await dialog.locator('.dialog-message-text').textContent()) ?? '';
   if (!/ml\.p3\.2xlarge x1, managed spot: about \$1\.15\/h \(on-demand \$3\.83\/h\)/.test(message)) throw new Error(`dialog title "${message}" does not show the spot and on-demand prices`);
   const detail = (await dialog.locator('.dialog-message-detail').textContent()) ?? '';
