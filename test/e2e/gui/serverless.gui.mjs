@@ -92,7 +92,10 @@ export async function run(wb) {
 
   const status = await wb.statusBarItem('endpoint');
   const statusText = (await status.getAttribute('aria-label')) ?? (await status.textContent()) ?? '';
-  if (!/1 endpoint · \$0\.00\/h \+ per use/.test(statusText)) throw new Error(`status bar shows "${statusText}", expected the serverless endpoint counted with no hourly price`);
+  // Other scenarios share this moto (an instance endpoint may be listed too): the serverless one must be
+  // counted, add "+ per use", and be listed without an hourly price.
+  if (!/\d+ endpoints? · \$\d+\.\d\d\/h \+ per use/.test(statusText)) throw new Error(`status bar shows "${statusText}", expected the serverless endpoint counted as "+ per use"`);
+  if (!new RegExp(`${ENDPOINT}: InService, serverless 2048 MB, billed per use`).test(statusText)) throw new Error(`status bar tooltip does not list ${ENDPOINT} as serverless, billed per use: "${statusText}"`);
   await wb.widenSideBar(700);
   await wb.clearNotifications();
   await wb.screenshot('serverless-endpoint');
