@@ -13,6 +13,7 @@ import { command as runCommand } from './commands/run';
 import { command as imagesCommand } from './commands/images';
 import { command as stopCommand } from './commands/stop';
 import { onAwsNotice } from '../aws/clients';
+import { command as releaseWarmPoolCommand } from './commands/releaseWarmPool';
 
 // The AWS SDK warns on every run that future releases need Node 22; it is noise in a one-line-error CLI.
 const emitWarning = process.emitWarning.bind(process);
@@ -34,11 +35,12 @@ const commands: Record<string, Command> = {
   run: runCommand,
   images: imagesCommand,
   stop: stopCommand,
+  'release-warm-pool': releaseWarmPoolCommand,
 };
 
 function usage(): string {
   const lines = ['Usage: sagemaker-hf <command> [options]', '', 'Commands:'];
-  for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(9)} ${c.summary}`);
+  for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(17)} ${c.summary}`);
   lines.push('', 'Global options: --profile NAME  --region REGION  --endpoint-url URL  --role ARN', 'Environment: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL and the other standard AWS variables.', "Run 'sagemaker-hf <command> --help' for a command's options.");
   return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 // The three requests of `estimator.deploy(count, instance_type)` (CreateModel, CreateEndpointConfig,
 // CreateEndpoint), built as the SageMaker Python SDK builds them, plus what this extension adds:
 // HF_TASK so the container never guesses the task, and tags that mark the resources as ours.
-import type { CreateEndpointConfigInput, CreateEndpointInput, CreateModelInput, Tag } from '@aws-sdk/client-sagemaker';
+import type { CreateEndpointConfigInput, CreateEndpointInput, CreateModelInput, ProductionVariant, Tag } from '@aws-sdk/client-sagemaker';
 import { UserError } from './errors';
 import { checkInstanceType, checkRoleArn } from './apiChecks';
 
@@ -66,6 +66,48 @@ export interface DeployInput {
   /** One name for model, config and endpoint (the SDK's default), already validated. */
   name: string;
   extraTags?: Tag[];
+  /** Serverless inference instead of instances: instanceType and initialInstanceCount are not sent. */
+  serverless?: ServerlessConfig;
+}
+
+export interface ServerlessConfig {
+  memorySizeInMB: number;
+  maxConcurrency: number;
+}
+
+export const SERVERLESS_MEMORY_MIN = 1024;
+export const SERVERLESS_MEMORY_MAX = 6144;
+export const SERVERLESS_MAX_CONCURRENCY = 200;
+
+/** ServerlessConfig limits (API): memory 1024-6144 MB in 1 GB steps, 1-200 concurrent invocations. */
+export function checkServerless(s: ServerlessConfig, field = 'deploy.serverless'): void {
+  const m = s.memorySizeInMB;
+  if (!Number.isInteger(m) || m < SERVERLESS_MEMORY_MIN || m > SERVERLESS_MEMORY_MAX || m % 1024 !== 0) {
+    throw new UserError(`${field}.memorySizeInMB: ${m} is not one of 1024, 2048, 3072, 4096, 5120, 6144 (MB, 1 GB steps)`, `${field}.memorySizeInMB`);
+  }
+  const c = s.maxConcurrency;
+  if (!Number.isInteger(c) || c < 1 || c > SERVERLESS_MAX_CONCURRENCY) {
+    throw new UserError(`${field}.maxConcurrency: ${c} must be a whole number from 1 to ${SERVERLESS_MAX_CONCURRENCY}`, `${field}.maxConcurrency`);
+  }
+}
+
+/** The production variant: instances, or ServerlessConfig without InstanceType/InitialInstanceCount. */
+export function productionVariant(modelName: string, input: Pick<DeployInput, 'instanceType' | 'initialInstanceCount' | 'serverless'>): ProductionVariant {
+  if (input.serverless) {
+    checkServerless(input.serverless);
+    return {
+      VariantName: 'AllTraffic',
+      ModelName: modelName,
+      ServerlessConfig: { MemorySizeInMB: input.serverless.memorySizeInMB, MaxConcurrency: input.serverless.maxConcurrency },
+    };
+  }
+  return {
+    VariantName: 'AllTraffic',
+    ModelName: modelName,
+    InitialVariantWeight: 1,
+    InitialInstanceCount: input.initialInstanceCount,
+    InstanceType: input.instanceType as never,
+  };
 }
 
 export interface DeployRequests {
@@ -82,15 +124,19 @@ export function isOurs(tags: Tag[] | undefined): boolean {
   return !!tags?.some((t) => t.Key === CREATED_BY_TAG && t.Value === CREATED_BY_VALUE);
 }
 
+function checkInstances(input: Pick<DeployInput, 'instanceType' | 'initialInstanceCount'>): void {
+  if (!Number.isInteger(input.initialInstanceCount) || input.initialInstanceCount < 1) {
+    throw new UserError(`initialInstanceCount: must be a whole number of at least 1 (got ${input.initialInstanceCount})`, 'initialInstanceCount');
+  }
+  checkInstanceType(input.instanceType, 'endpoint', 'instanceType');
+}
+
 export function buildDeployRequests(input: DeployInput): DeployRequests {
   checkEndpointName(input.name);
   if (!/^s3:\/\/[^/]+\/.+/.test(input.modelDataUrl)) {
     throw new UserError(`modelDataUrl: '${input.modelDataUrl}' is not an s3:// URI of a model.tar.gz`, 'modelDataUrl');
   }
-  if (!Number.isInteger(input.initialInstanceCount) || input.initialInstanceCount < 1) {
-    throw new UserError(`initialInstanceCount: must be a whole number of at least 1 (got ${input.initialInstanceCount})`, 'initialInstanceCount');
-  }
-  checkInstanceType(input.instanceType, 'endpoint', 'instanceType');
+  if (!input.serverless) checkInstances(input);
   if (!input.role) throw new UserError('role: no execution role for the model: select one (SageMaker HF: Select Execution Role, or --role)', 'role');
   checkRoleArn(input.role, 'role');
   const tags = ourTags(input.trainingJobName, input.extraTags);
@@ -115,15 +161,90 @@ export function buildDeployRequests(input: DeployInput): DeployRequests {
     },
     createEndpointConfig: {
       EndpointConfigName: input.name,
-      ProductionVariants: [{
-        VariantName: 'AllTraffic',
-        ModelName: input.name,
-        InitialVariantWeight: 1,
-        InitialInstanceCount: input.initialInstanceCount,
-        InstanceType: input.instanceType as never,
-      }],
+      ProductionVariants: [productionVariant(input.name, input)],
       Tags: tags,
     },
     createEndpoint: { EndpointName: input.name, EndpointConfigName: input.name, Tags: tags },
   };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// A model straight from the Hugging Face Hub, as HuggingFaceModel(env={"HF_MODEL_ID", "HF_TASK"}).deploy()
+// sends it: no ModelDataUrl; the inference toolkit downloads the model when the container starts.
+
+export const HUB_MODEL_TAG = 'sagemaker-hf:hub-model';
+
+/** Pipeline tasks the Hugging Face inference toolkit serves (HF_TASK). */
+export const HUB_TASKS = [
+  'text-classification', 'token-classification', 'question-answering', 'fill-mask', 'summarization', 'translation',
+  'text-generation', 'text2text-generation', 'zero-shot-classification', 'feature-extraction', 'sentence-similarity',
+  'image-classification', 'automatic-speech-recognition',
+] as const;
+
+const HUB_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/;
+
+export function hubModelIdProblem(id: string): string | undefined {
+  if (!id) return 'is empty';
+  if (id.length > 96) return `is ${id.length} characters long (at most 96)`;
+  if (!HUB_ID_RE.test(id)) return 'is not a Hub model id such as "distilbert-base-uncased-finetuned-sst-2-english" or "owner/name"';
+  return undefined;
+}
+
+export interface HubDeployInput {
+  modelId: string;
+  task: string;
+  /** For gated or private models; sent as HF_TOKEN in the model's Environment. */
+  token?: string;
+  image: string;
+  role: string;
+  region: string;
+  instanceType: string;
+  initialInstanceCount: number;
+  serverless?: ServerlessConfig;
+  name: string;
+}
+
+/** A base name for model/config/endpoint from a Hub id: "owner/Model_v2" -> "Model-v2". */
+export function hubBaseName(modelId: string): string {
+  const last = modelId.split('/').pop() ?? modelId;
+  return last.replace(/[^a-zA-Z0-9-]/g, '-').replace(/-+/g, '-').replace(/^-+|-+$/g, '').slice(0, 39) || 'hub-model';
+}
+
+export function buildHubDeployRequests(input: HubDeployInput): DeployRequests {
+  checkEndpointName(input.name);
+  const problem = hubModelIdProblem(input.modelId);
+  if (problem) throw new UserError(`hub: '${input.modelId}' ${problem}`, 'hub');
+  if (!(HUB_TASKS as readonly string[]).includes(input.task)) {
+    throw new UserError(`task: '${input.task}' is not a task the Hugging Face inference toolkit serves (one of ${HUB_TASKS.join(', ')})`, 'task');
+  }
+  if (!input.serverless) checkInstances(input);
+  if (!input.role) throw new UserError('role: no execution role for the model: select one (SageMaker HF: Select Execution Role, or --role)', 'role');
+  const tags: Tag[] = [{ Key: CREATED_BY_TAG, Value: CREATED_BY_VALUE }, { Key: HUB_MODEL_TAG, Value: input.modelId }];
+  return {
+    createModel: {
+      ModelName: input.name,
+      ExecutionRoleArn: input.role,
+      PrimaryContainer: {
+        Image: input.image,
+        Environment: {
+          HF_MODEL_ID: input.modelId,
+          HF_TASK: input.task,
+          ...(input.token ? { HF_TOKEN: input.token } : {}),
+          SAGEMAKER_CONTAINER_LOG_LEVEL: '20',
+          SAGEMAKER_REGION: input.region,
+        },
+      },
+      Tags: tags,
+    },
+    createEndpointConfig: { EndpointConfigName: input.name, ProductionVariants: [productionVariant(input.name, input)], Tags: tags },
+    createEndpoint: { EndpointName: input.name, EndpointConfigName: input.name, Tags: tags },
+  };
+}
+
+/** A copy of deploy requests fit to print or log: HF_TOKEN replaced by <redacted>. */
+export function redactDeployRequests(r: DeployRequests): DeployRequests {
+  const copy = structuredClone(r);
+  const env = copy.createModel.PrimaryContainer?.Environment;
+  if (env && 'HF_TOKEN' in env) env.HF_TOKEN = '<redacted>';
+  return copy;
 }

@@ -53,12 +53,39 @@ export interface TrainingSpec {
   debuggerHookConfig: boolean;
   role?: string;
   pythonPath?: string;
+  /** Managed spot training (EnableManagedSpotTraining, MaxWaitTimeInSeconds, CheckpointConfig). */
+  spot?: SpotSpec;
+  /** Warm pool: ResourceConfig.KeepAlivePeriodInSeconds (0-3600). */
+  keepAliveSeconds?: number;
+  /** Push the trained model to the Hugging Face Hub (hub_model_id / hub_private_repo, HF_TOKEN in Environment). */
+  pushToHub?: PushToHubSpec;
+}
+
+export interface SpotSpec {
+  /** StoppingCondition.MaxWaitTimeInSeconds: training plus waiting for spot capacity; >= maxRuntimeInSeconds. */
+  maxWaitSeconds: number;
+}
+
+export interface PushToHubSpec {
+  /** Hub repository, "owner/name" or "name" (the token's user). */
+  repo: string;
+  /** Create the repository private (default true). */
+  private?: boolean;
+}
+
+export interface ServerlessSpec {
+  /** 1024-6144 in steps of 1024. */
+  memorySizeInMB: number;
+  /** 1-200 concurrent invocations. */
+  maxConcurrency: number;
 }
 
 export interface DeploySpec {
   instanceType: string;
   initialInstanceCount: number;
   endpointName?: string;
+  /** Serverless inference instead of instances (billed per use, CPU only). */
+  serverless?: ServerlessSpec;
 }
 
 export interface JobSpec {

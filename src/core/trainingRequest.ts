@@ -19,6 +19,7 @@ import { metricDefinitions } from './metrics';
 import { createdByTag } from './tags';
 import { isLocalPath, type HyperparameterValue, type JobSpec } from './spec';
 import { validateTraining, type ValidatedTraining } from './trainingValidation';
+import { applyHubToken, applySpotAndWarmPool, pushToHubHyperparameters, validateTrainingOptions } from './trainingOptions';
 
 export interface RequestContext {
   account: string;
@@ -28,6 +29,8 @@ export interface RequestContext {
   role?: string;
   now: Date;
   partition?: string;
+  /** Hugging Face token for training.pushToHub: sent as Environment.HF_TOKEN, nowhere else. */
+  hubToken?: string;
 }
 
 export interface TrainingRequest {
@@ -67,6 +70,7 @@ export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): Traini
   const t = spec.training;
   const partition = ctx.partition ?? partitionOfRegion(ctx.region);
   const validated = validateTraining(spec, ctx.region);
+  validated.warnings.push(...validateTrainingOptions(t));
   const role = t.role ?? ctx.role;
   if (!role) {
     throw new UserError('training.role: no execution role: set training.role in the spec, the sagemakerHf.executionRole setting, --role or SAGEMAKER_ROLE_ARN (a role SageMaker may assume)', 'training.role');
@@ -82,7 +86,7 @@ export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): Traini
   const sourceS3Uri = `s3://${ctx.bucket}/${jobName}/source/sourcedir.tar.gz`;
   const outputPath = `s3://${ctx.bucket}/`;
 
-  const user: Record<string, HyperparameterValue> = { ...t.hyperparameters };
+  const user: Record<string, HyperparameterValue> = pushToHubHyperparameters(t, { ...t.hyperparameters });
   if (t.compiler === 'torch-compile' && !('torch_compile' in user)) user['torch_compile'] = true;
   const channels = Object.keys(spec.dataset.splits);
   // A local model folder would reach AWS as this machine's path and fail once the instances run: it goes
@@ -135,6 +139,8 @@ export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): Traini
   // debugger_hook_config=False sends nothing; the SDK's default (None) sends a hook to the output path.
   if (t.debuggerHookConfig !== false) request.DebugHookConfig = { S3OutputPath: outputPath, CollectionConfigurations: [] };
   request.ProfilerConfig = t.disableProfiler ? { DisableProfiler: true } : { S3OutputPath: outputPath, DisableProfiler: false };
+  applySpotAndWarmPool(request, t, jobName);
+  applyHubToken(request, t, ctx.hubToken);
   request.Tags = [createdByTag(), ...(spec.file ? [{ Key: SPEC_TAG_KEY, Value: tagValue(path.basename(spec.file)) }] : [])];
   if (localModel) {
     request.InputDataConfig!.push({

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { errorLine, isCancelled } from '../core/errors';
 import type { Predictor } from '../workflow/predictor';
+import { isColdStart } from '../core/coldStart';
 import { evaluate } from '../workflow/evaluate';
 import { HISTORY_LIMIT, parsePageMessage, type Example, type HistoryEntry, type HostMessage, type LabelScore, type PanelTarget } from '../webview/predictionsProtocol';
 import type { Services } from './services';
@@ -18,6 +19,8 @@ export interface EndpointNodeLike {
   status: string;
   /** USD per hour while running (0 for local endpoints). */
   pricePerHour?: number;
+  /** Serverless endpoints: billed per use; the predictions view marks cold starts. */
+  serverless?: boolean;
   openPredictions?(): unknown;
   deleteEndpoint?(): unknown;
 }
@@ -83,6 +86,8 @@ export interface PredictionsPanelOptions {
   target?: PanelTarget;
   /** A panel VS Code restored after a reload, to reuse instead of creating one. */
   panel?: vscode.WebviewPanel;
+  /** Mark the first request after idle as a cold start (serverless endpoints). */
+  coldStarts?: boolean;
 }
 
 export const PREDICTIONS_VIEW_TYPE = 'sagemakerHf.predictions';
@@ -101,6 +106,8 @@ export function showPanelMessage(panel: vscode.WebviewPanel, title: string, mess
 }
 
 const panels = new Map<string, vscode.WebviewPanel>();
+/** When each endpoint's last request ended (per state key), for cold-start marking across panel reopenings. */
+const lastCallEnded = new Map<string, number>();
 const historyKey = (stateKey: string) => `sagemakerHf.predictionHistory.${stateKey}`;
 
 function nonce(): string {
@@ -180,8 +187,10 @@ export function openPredictionsPanel(services: Services, opts: PredictionsPanelO
         break;
       case 'predict':
         try {
+          const cold = opts.coldStarts === true && isColdStart(lastCallEnded.get(opts.stateKey), Date.now());
           const r = await opts.predictor.predict(m.text, abort.signal);
-          const entry: HistoryEntry = { input: m.text.length > 2000 ? `${m.text.slice(0, 2000)}…` : m.text, predictions: nameLabels(r.predictions[0] ?? [], opts.labelNames), latencyMs: r.latencyMs, at: Date.now() };
+          lastCallEnded.set(opts.stateKey, Date.now());
+          const entry: HistoryEntry = { input: m.text.length > 2000 ? `${m.text.slice(0, 2000)}…` : m.text, predictions: nameLabels(r.predictions[0] ?? [], opts.labelNames), latencyMs: r.latencyMs, at: Date.now(), ...(cold ? { coldStart: true } : {}) };
           const next = [entry, ...history()].slice(0, HISTORY_LIMIT);
           await context.workspaceState.update(historyKey(opts.stateKey), next);
           post({ type: 'prediction', requestId: m.requestId, entry });

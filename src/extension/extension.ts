@@ -16,6 +16,7 @@ import { SCAFFOLD_SCRIPT_FILES, SCAFFOLD_SOURCE_DIR, scaffoldSpecText, scriptFil
 import { registerSpecDiagnostics } from './specDiagnostics';
 import { activate as activateProcessing } from './features/processing';
 import { onAwsNotice } from '../aws/requestNotices';
+import { activate as activateWarmPools } from './features/warmPools';
 
 export interface ExtensionApi {
   services: Services;
@@ -67,6 +68,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   activateLocal(services);
   registerSpecDiagnostics(context);
   activateProcessing(services);
+  activateWarmPools(services);
   const activationMs = performance.now() - t0;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
   return { services, activationMs };

@@ -12,6 +12,7 @@ import { InfoNode, NodeSources, type Node, type NodeSource } from './tree';
 import { formatDuration } from './ui';
 import { lastMetricsSummary, metricsStore } from './metricsStore';
 import type { JobDescription } from '../workflow/logTail';
+import { formatJobBilling, formatWarmPool, jobBilling, warmPoolOf, type WarmPool } from '../core/billing';
 
 const STARTED_KEY = 'sagemakerHf.startedJobs';
 const TERMINAL = new Set(['Completed', 'Failed', 'Stopped']);
@@ -19,6 +20,40 @@ const TERMINAL = new Set(['Completed', 'Failed', 'Stopped']);
 export type JobSource = NodeSource;
 
 const jobSources = new NodeSources();
+
+// Warm pools keep instances (and billing) after a job ends: the endpoints' status bar counts them too.
+const warmPoolsChanged = new vscode.EventEmitter<void>();
+export const onDidChangeWarmPools = warmPoolsChanged.event;
+let activeModel: JobsModel | undefined;
+
+/** Jobs whose warm pool is billing now (Available and not expired), with its price. */
+export function billingWarmPools(): { jobName: string; pool: WarmPool }[] {
+  return activeModel?.billingWarmPools() ?? [];
+}
+
+/** Reads a job again (after an action on it) and redraws it. */
+export async function redescribeJob(name: string): Promise<JobDescription | undefined> {
+  const d = await activeModel?.describe(name);
+  activeModel?.redraw(name);
+  return d;
+}
+
+/** A job's warm pool, shown under the job; "Release Warm Pool" acts on it. */
+export class WarmPoolNode implements Node {
+  parent?: Node;
+  constructor(readonly jobName: string, readonly pool: WarmPool) {}
+  treeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem('Warm pool', vscode.TreeItemCollapsibleState.None);
+    item.id = `job.sm.${this.jobName}.warmPool`;
+    item.description = formatWarmPool(this.pool).replace(/^warm pool /, '');
+    item.iconPath = new vscode.ThemeIcon(this.pool.billing ? 'flame' : 'circle-slash', this.pool.billing ? new vscode.ThemeColor('charts.orange') : undefined);
+    item.contextValue = this.pool.billing ? 'warmPool.billing' : 'warmPool';
+    item.tooltip = this.pool.billing
+      ? `The instances of ${this.jobName} are kept for the next matching job and billed until the pool expires or is released (Release Warm Pool).`
+      : `Warm pool ${this.pool.status}: not billed to this job.`;
+    return item;
+  }
+}
 
 /** Adds jobs from elsewhere (local runs), listed before the SageMaker jobs. */
 export function registerJobSource(source: JobSource): vscode.Disposable {
@@ -73,8 +108,10 @@ export class SageMakerJobNode implements Node, JobNodeLike {
     item.id = `job.sm.${this.jobName}`;
     const [icon, color] = STATUS_ICON[this.status] ?? ['circle-outline'];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-    item.contextValue = `job.${this.status}`;
     const d = this.desc;
+    const pool = d ? warmPoolOf(d, this.model.region) : undefined;
+    // "job.Completed.warmPool": the job menus still match /^job\.Completed/, and Release Warm Pool is added.
+    item.contextValue = `job.${this.status}${pool?.billing ? '.warmPool' : ''}`;
     const parts: string[] = [];
     parts.push(d?.SecondaryStatus && d.SecondaryStatus !== this.status ? `${this.status} · ${d.SecondaryStatus}` : this.status);
     if (d?.ResourceConfig?.InstanceType) parts.push(`${d.ResourceConfig.InstanceType} × ${d.ResourceConfig.InstanceCount ?? 1}`);
@@ -83,6 +120,11 @@ export class SageMakerJobNode implements Node, JobNodeLike {
     if (start) parts.push(formatDuration((end ? new Date(end).getTime() : TERMINAL.has(this.status) ? new Date(start).getTime() : Date.now()) - new Date(start).getTime()));
     const metrics = lastMetricsSummary(this.jobName);
     if (metrics) parts.push(metrics);
+    if (d?.EnableManagedSpotTraining) {
+      const b = jobBilling(d, this.model.region);
+      parts.push(b.savingPercent !== undefined ? `spot, saved ${b.savingPercent.toFixed(0)}%` : 'spot');
+    }
+    if (pool?.billing) parts.push(formatWarmPool(pool));
     if (this.tailing) parts.push('tailing');
     item.description = parts.join(' · ');
     const md = new vscode.MarkdownString(undefined, true);
@@ -121,6 +163,20 @@ export class SageMakerJobNode implements Node, JobNodeLike {
       at(new InfoNode('Last logged metrics', lastMetricsSummary(this.jobName) ?? '', { icon: 'pulse', kids: lastKids, contextValue: 'info' }));
     }
     if (d.ModelArtifacts?.S3ModelArtifacts) at(new InfoNode('Model artifact', d.ModelArtifacts.S3ModelArtifacts, { icon: 'package' }));
+    const billing = jobBilling(d, this.model.region);
+    const billed = formatJobBilling(billing);
+    if (billed || billing.spot) {
+      const rows = [
+        new InfoNode('Capacity', billing.spot ? 'managed spot' : 'on-demand', { icon: billing.spot ? 'zap' : 'server' }),
+        ...(billing.trainingSeconds !== undefined ? [new InfoNode('Training time', `${billing.trainingSeconds} s`, { icon: 'watch' })] : []),
+        ...(billing.billableSeconds !== undefined ? [new InfoNode('Billable time', `${billing.billableSeconds} s`, { icon: 'credit-card' })] : []),
+        ...(billing.savingPercent !== undefined ? [new InfoNode('Spot saving', `${billing.savingPercent.toFixed(0)}%${billing.savingDollars !== undefined ? ` ($${billing.savingDollars.toFixed(2)} at the on-demand price)` : ''}`, { icon: 'graph' })] : []),
+        ...(d.CheckpointConfig?.S3Uri ? [new InfoNode('Checkpoints', d.CheckpointConfig.S3Uri, { icon: 'save-all' })] : []),
+      ];
+      at(new InfoNode('Billing', billed ?? (billing.spot ? 'spot' : ''), { icon: 'credit-card', kids: rows, contextValue: 'info' }));
+    }
+    const pool = warmPoolOf(d, this.model.region);
+    if (pool) at(new WarmPoolNode(this.jobName, pool));
     return kids;
   }
 }
@@ -137,6 +193,7 @@ export class JobsModel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly services: Services) {
+    activeModel = this;
     this.disposables.push(
       services.tree.view.onDidChangeVisibility(() => this.schedule()),
       services.connection.onDidChange(() => {
@@ -159,6 +216,31 @@ export class JobsModel implements vscode.Disposable {
       (n as { _pending?: boolean })._pending = false;
       this.services.tree.refresh(n);
     }, 250);
+  }
+
+  get region(): string {
+    return this.services.connection.current?.region ?? 'us-east-1';
+  }
+
+  redraw(name: string): void {
+    const n = this.nodes.get(name);
+    this.services.tree.refresh(n ?? 'jobs');
+    this.schedule();
+  }
+
+  billingWarmPools(): { jobName: string; pool: WarmPool }[] {
+    const out: { jobName: string; pool: WarmPool }[] = [];
+    for (const n of this.nodes.values()) {
+      const pool = n.desc ? warmPoolOf(n.desc, this.region) : undefined;
+      if (pool?.billing) out.push({ jobName: n.jobName, pool });
+    }
+    return out;
+  }
+
+  /** A job whose warm pool still bills is watched like a running one, until the pool ends. */
+  private watched(n: SageMakerJobNode): boolean {
+    if (!n.tailing && ['InProgress', 'Stopping'].includes(n.status)) return true;
+    return !!n.desc && !!warmPoolOf(n.desc, this.region)?.billing;
   }
 
   get startedNames(): string[] {
@@ -194,6 +276,7 @@ export class JobsModel implements vscode.Disposable {
       this.services.tree.refresh('jobs');
     } else this.services.tree.refresh(n);
     if (before !== `${desc.TrainingJobStatus}|${desc.SecondaryStatus}`) this.pollMs = 10_000;
+    warmPoolsChanged.fire();
     this.schedule();
   }
 
@@ -210,6 +293,7 @@ export class JobsModel implements vscode.Disposable {
     const d = await describeTrainingJobRaw(conn, name);
     const n = this.ensureNode(name);
     n.desc = d;
+    warmPoolsChanged.fire();
     return d;
   }
 
@@ -244,6 +328,7 @@ export class JobsModel implements vscode.Disposable {
         const n = this.ensureNode(tj.TrainingJobName);
         n.desc = tj as JobDescription;
         ours.push(tj.TrainingJobName);
+        warmPoolsChanged.fire();
       }
       let token: string | undefined;
       do {
@@ -279,7 +364,7 @@ export class JobsModel implements vscode.Disposable {
   /** Poll in-progress jobs while the view is visible; back off while nothing changes. */
   private schedule(): void {
     if (this.timer) return;
-    const active = [...this.nodes.values()].filter((n) => !n.tailing && ['InProgress', 'Stopping'].includes(n.status));
+    const active = [...this.nodes.values()].filter((n) => this.watched(n));
     if (!active.length || !this.services.tree.visible || !this.services.connection.current) return;
     this.timer = setTimeout(() => void this.poll(), this.pollMs);
   }
@@ -287,7 +372,7 @@ export class JobsModel implements vscode.Disposable {
   private async poll(): Promise<void> {
     this.timer = undefined;
     if (!this.services.tree.visible) return;
-    const active = [...this.nodes.values()].filter((n) => !n.tailing && ['InProgress', 'Stopping'].includes(n.status));
+    const active = [...this.nodes.values()].filter((n) => this.watched(n));
     let changed = false;
     for (const n of active) {
       const before = `${n.status}|${n.desc?.SecondaryStatus}`;
@@ -306,6 +391,7 @@ export class JobsModel implements vscode.Disposable {
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     for (const d of this.disposables) d.dispose();
+    if (activeModel === this) activeModel = undefined;
   }
 }
 

@@ -122,6 +122,7 @@ declare function acquireVsCodeApi(): { postMessage(msg: unknown): void; getState
     if (msg.type === 'init' || msg.type === 'status') {
       $('status').textContent = msg.status;
       $('detail').textContent = msg.detail;
+      $('billing').textContent = msg.billing ?? '';
     }
     render();
   });

@@ -14,9 +14,9 @@ export interface MetricPoint {
 export const POINT_KEYS = ['loss', 'eval_loss', 'learning_rate', 'eval_accuracy', 'epoch'] as const;
 
 export type ToPage =
-  | { type: 'init'; job: string; status: string; detail: string; points: MetricPoint[] }
+  | { type: 'init'; job: string; status: string; detail: string; points: MetricPoint[]; billing?: string }
   | { type: 'append'; points: MetricPoint[] }
-  | { type: 'status'; status: string; detail: string };
+  | { type: 'status'; status: string; detail: string; billing?: string };
 
 const FINISHED = /^(Completed|Failed|Stopped)\b/;
 
@@ -30,6 +30,8 @@ export function emptyMetricsText(status: string): string {
 export type FromPage = { type: 'ready' } | { type: 'showLogs' };
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+/** Training vs billable seconds, spot saving, warm pool: one line, absent until SageMaker reports them. */
+const optString = (x: unknown) => x === undefined || typeof x === 'string';
 const numOrNull = (x: unknown) => x === null || (typeof x === 'number' && Number.isFinite(x));
 
 export function isMetricPoint(x: unknown): x is MetricPoint {
@@ -40,11 +42,11 @@ export function isToPage(x: unknown): x is ToPage {
   if (!isObj(x)) return false;
   switch (x.type) {
     case 'init':
-      return typeof x.job === 'string' && typeof x.status === 'string' && typeof x.detail === 'string' && Array.isArray(x.points) && x.points.every(isMetricPoint);
+      return typeof x.job === 'string' && typeof x.status === 'string' && typeof x.detail === 'string' && Array.isArray(x.points) && x.points.every(isMetricPoint) && optString(x.billing);
     case 'append':
       return Array.isArray(x.points) && x.points.every(isMetricPoint);
     case 'status':
-      return typeof x.status === 'string' && typeof x.detail === 'string';
+      return typeof x.status === 'string' && typeof x.detail === 'string' && optString(x.billing);
     default:
       return false;
   }

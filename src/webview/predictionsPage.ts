@@ -1,6 +1,7 @@
 // The predictions page: a text box and Predict, ranked labels with score bars, latency, history,
 // example inputs and an evaluation (accuracy, confusion matrix, latency percentiles). It renders with
 // textContent only (endpoint answers may contain markup) and keeps its UI state with setState.
+import { formatLatencySplit, splitLatencies } from '../core/coldStart';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
@@ -49,6 +50,10 @@ declare function acquireVsCodeApi(): VsCodeApi;
   const busy = custom('vscode-progress-ring');
   busy.hidden = true;
   const latency = el('span', { className: 'subtle' });
+  latency.id = 'latency';
+  // Serverless cold starts, apart from the warm latency (only shown once there was one).
+  const latencySplit = el('span', { className: 'subtle' });
+  latencySplit.id = 'latency-split';
   const results = el('div', { className: 'results' });
   results.setAttribute('role', 'region');
   results.setAttribute('aria-live', 'polite');
@@ -74,7 +79,7 @@ declare function acquireVsCodeApi(): VsCodeApi;
   app.append(
     title,
     el('div', {}, input),
-    el('div', { className: 'row' }, predictBtn, busy, latency),
+    el('div', { className: 'row' }, predictBtn, busy, latency, latencySplit),
     results,
     el('h2', {}, 'Examples'), examplesBox,
     evalSection,
@@ -84,7 +89,7 @@ declare function acquireVsCodeApi(): VsCodeApi;
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const ms = (x: number) => `${Math.round(x)} ms`;
 
-  function renderPrediction(entry: { predictions: LabelScore[]; latencyMs: number }): void {
+  function renderPrediction(entry: { predictions: LabelScore[]; latencyMs: number; coldStart?: boolean }): void {
     results.replaceChildren(...entry.predictions.map((p, i) => {
       const fill = el('div');
       fill.style.width = `${Math.max(0, Math.min(1, p.score)) * 100}%`;
@@ -92,7 +97,7 @@ declare function acquireVsCodeApi(): VsCodeApi;
       row.dataset.label = p.label;
       return row;
     }));
-    latency.textContent = `latency ${ms(entry.latencyMs)}`;
+    latency.textContent = `latency ${ms(entry.latencyMs)}${entry.coldStart ? ' (cold start)' : ''}`;
   }
 
   function renderError(message: string): void {
@@ -105,8 +110,10 @@ declare function acquireVsCodeApi(): VsCodeApi;
       const a = el('a', { title: h.input }, h.input.length > 80 ? `${h.input.slice(0, 80)}…` : h.input);
       a.addEventListener('click', () => { input.value = h.input; save({ text: h.input }); renderPrediction(h); });
       const top = h.predictions[0];
-      return el('li', {}, a, el('span', { className: 'subtle' }, ` → ${top ? `${top.label} ${pct(top.score)}` : '—'} · ${ms(h.latencyMs)}`));
+      return el('li', {}, a, el('span', { className: 'subtle' }, ` → ${top ? `${top.label} ${pct(top.score)}` : '—'} · ${ms(h.latencyMs)}${h.coldStart ? ' (cold start)' : ''}`));
     }));
+    const split = formatLatencySplit(splitLatencies(history));
+    latencySplit.textContent = split ?? '';
     clearBtn.hidden = history.length === 0;
     if (history.length === 0) historyList.replaceChildren(el('li', { className: 'subtle' }, 'No predictions yet.'));
   }

@@ -13,6 +13,8 @@ export interface HistoryEntry {
   predictions: LabelScore[];
   latencyMs: number;
   at: number;
+  /** The first request after idle on a serverless endpoint (its latency includes starting a container). */
+  coldStart?: boolean;
 }
 
 export interface Example {

@@ -89,7 +89,7 @@ export async function runCloudWorkflow(spec: JobSpec, conn: Connection, opts: Cl
     const job = await step(
       'train',
       async () => {
-        const started = await startTraining(spec, conn, { signal, onProgress: line });
+        const started = await startTraining(spec, conn, { signal, onProgress: line, hubToken: opts.hubToken });
         runningJob = started.jobName;
         for (const w of started.warnings) line(`warning: ${w}`);
         line(`created training job ${started.jobName}`);
@@ -115,6 +115,7 @@ export async function runCloudWorkflow(spec: JobSpec, conn: Connection, opts: Cl
         instanceType: spec.deploy?.instanceType ?? 'ml.g4dn.xlarge',
         initialInstanceCount: spec.deploy?.initialInstanceCount ?? 1,
         endpointName: spec.deploy?.endpointName,
+        ...(spec.deploy?.serverless ? { serverless: spec.deploy.serverless } : {}),
         signal, pollMs: opts.pollMs,
         onStatus: (s: DeployStatus) => {
           // From 'endpoint' on the endpoint exists (deployFromJob rolls back what came before itself).

@@ -9,7 +9,10 @@ import {
 import { client, type AwsTarget } from '../aws/clients';
 import { awsErrorName, describeAwsError } from '../aws/errors';
 import { CancelledError, UserError, isCancelled, throwIfAborted, sleep } from '../core/errors';
-import { buildDeployRequests, checkEndpointName, deployBaseName, nameFromBase, type DeployRequests } from '../core/deployRequests';
+import {
+  buildDeployRequests, buildHubDeployRequests, checkEndpointName, checkServerless, deployBaseName, hubBaseName, nameFromBase,
+  type DeployRequests, type ServerlessConfig,
+} from '../core/deployRequests';
 import { inferenceImage, versionsFromTrainingImage, type ResolvedImage } from '../core/inferenceImages';
 import type { Connection } from './connect';
 import { lastEndpointLogLines } from './endpointLogs';
@@ -18,6 +21,8 @@ export interface DeployOptions {
   instanceType: string;
   initialInstanceCount: number;
   endpointName?: string;
+  /** Serverless inference (billed per use, CPU image) instead of instances. */
+  serverless?: ServerlessConfig;
   signal?: AbortSignal;
   onStatus?: (s: DeployStatus) => void;
   /** Milliseconds between DescribeEndpoint polls (the SDK: 30 s). */
@@ -39,6 +44,8 @@ export interface DeployPlan {
   image: ResolvedImage;
   modelDataUrl: string;
   requests: DeployRequests;
+  /** Set for a model deployed straight from the Hugging Face Hub (no training job, no artifact). */
+  hubModelId?: string;
 }
 
 export interface DeployResult extends DeployPlan {
@@ -70,7 +77,7 @@ export async function planDeploy(conn: Target, jobName: string, opts: Omit<Deplo
   const modelDataUrl = job.ModelArtifacts?.S3ModelArtifacts;
   if (!modelDataUrl) throw new UserError(`job: training job '${jobName}' ${NO_ARTIFACT} (ModelArtifacts.S3ModelArtifacts is empty)`, 'job');
   const trainingImage = job.AlgorithmSpecification?.TrainingImage;
-  const image = inferenceImage(versionsFromTrainingImage(trainingImage), opts.instanceType, conn.region);
+  const image = inferenceImage(versionsFromTrainingImage(trainingImage), imageInstanceType(opts), conn.region);
   const endpointName = opts.endpointName ?? nameFromBase(deployBaseName(jobName, trainingImage), opts.now);
   if (opts.endpointName) checkEndpointName(opts.endpointName);
   const role = job.RoleArn ?? conn.role;
@@ -78,8 +85,43 @@ export async function planDeploy(conn: Target, jobName: string, opts: Omit<Deplo
   const requests = buildDeployRequests({
     trainingJobName: jobName, modelDataUrl, image: image.uri, role, region: conn.region,
     instanceType: opts.instanceType, initialInstanceCount: opts.initialInstanceCount, name: endpointName,
+    ...(opts.serverless ? { serverless: opts.serverless } : {}),
   });
   return { jobName, endpointName, image, modelDataUrl, requests };
+}
+
+// Serverless endpoints run on CPU: the CPU inference image, as the SDK picks for a CPU instance type.
+const SERVERLESS_IMAGE_INSTANCE = 'ml.m5.xlarge';
+
+function imageInstanceType(opts: Pick<DeployOptions, 'instanceType' | 'serverless'>): string {
+  if (opts.serverless) {
+    checkServerless(opts.serverless);
+    return SERVERLESS_IMAGE_INSTANCE;
+  }
+  return opts.instanceType;
+}
+
+export interface HubDeployOptions extends Omit<DeployOptions, 'onStatus'> {
+  modelId: string;
+  task: string;
+  /** For gated or private models (HF_TOKEN in the model's Environment). */
+  token?: string;
+}
+
+/** HuggingFaceModel(env={HF_MODEL_ID, HF_TASK[, HF_TOKEN]}).deploy(): the current inference image, no artifact, no AWS call. */
+export function planHubDeploy(conn: Target, opts: HubDeployOptions): DeployPlan {
+  const image = inferenceImage(undefined, imageInstanceType(opts), conn.region);
+  const endpointName = opts.endpointName ?? nameFromBase(hubBaseName(opts.modelId), opts.now);
+  if (opts.endpointName) checkEndpointName(opts.endpointName);
+  if (!conn.role) throw new UserError('role: no execution role selected: select one (SageMaker HF: Select Execution Role, or --role)', 'role');
+  const requests = buildHubDeployRequests({
+    modelId: opts.modelId, task: opts.task, ...(opts.token ? { token: opts.token } : {}), image: image.uri, role: conn.role, region: conn.region,
+    instanceType: opts.instanceType, initialInstanceCount: opts.initialInstanceCount, name: endpointName,
+    ...(opts.serverless ? { serverless: opts.serverless } : {}),
+  });
+  // The image note speaks of training versions; a Hub model has none, so say what was picked.
+  const hubImage = { ...image, note: `current inference image (transformers ${image.transformers}); the model ${opts.modelId} is downloaded from the Hub when the container starts` };
+  return { jobName: '', endpointName, image: hubImage, modelDataUrl: '', requests, hubModelId: opts.modelId };
 }
 
 

@@ -27,6 +27,8 @@ export interface TrainOptions {
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
   now?: Date;
+  /** Hugging Face token for training.pushToHub (Environment.HF_TOKEN only). */
+  hubToken?: string;
 }
 
 export interface StartedTraining {
@@ -37,8 +39,8 @@ export interface StartedTraining {
   sourceEntries: string[];
 }
 
-function contextOf(conn: Connection, now: Date): RequestContext {
-  return { account: conn.account, region: conn.region, bucket: conn.bucket, role: conn.role, now, partition: conn.arn.split(':')[1] || undefined };
+function contextOf(conn: Connection, now: Date, hubToken?: string): RequestContext {
+  return { account: conn.account, region: conn.region, bucket: conn.bucket, role: conn.role, now, partition: conn.arn.split(':')[1] || undefined, ...(hubToken ? { hubToken } : {}) };
 }
 
 /** The request startTraining would send, without creating or uploading anything. */
@@ -109,7 +111,7 @@ export async function startTraining(spec: JobSpec, conn: Connection, opts: Train
   const { signal } = opts;
   const progress = opts.onProgress ?? (() => undefined);
   // Validation and the whole request first: nothing is touched for a spec the SDK would refuse.
-  const built = buildTrainingRequest(spec, contextOf(conn, opts.now ?? new Date()));
+  const built = buildTrainingRequest(spec, contextOf(conn, opts.now ?? new Date(), opts.hubToken));
   const modelFiles = built.localModel ? localModelFiles(built.localModel.dir, built.localModel.s3Uri) : [];
   throwIfAborted(signal);
   progress(`Checking bucket s3://${conn.bucket}`);

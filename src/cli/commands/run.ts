@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { UserError } from '../../core/errors';
 import { formatPrice } from '../../core/pricing';
 import { priceText } from '../../workflow/prices';
+import { formatServerlessPrice, formatSpotEstimate } from '../../core/billing';
 import { loadSpecFile } from '../../core/spec';
 import { runCloudWorkflow } from '../../workflow/cloudRun';
 import { runLocalWorkflow } from '../../workflow/localRun';
@@ -124,8 +125,10 @@ async function runOnSageMaker(
   ctx.stderr(`Runs the whole workflow on SageMaker in ${conn.region} (account ${conn.account}), billed:`);
   ctx.stderr(`  dataset   s3://${conn.bucket}/${spec.dataset.s3Prefix}/ (S3 storage, by the GB-month)`);
   const prices = { profile: conn.profile, awsEndpoint: conn.endpoint, signal: o.signal };
-  ctx.stderr(`  training  ${trainCount} x ${t.instanceType}, ${await priceText(conn.region, t.instanceType, trainCount, 'training', prices)} while it runs (max ${t.maxRuntimeInSeconds ?? 86400} s)`);
-  ctx.stderr(`  endpoint  ${d.initialInstanceCount} x ${d.instanceType}, ${await priceText(conn.region, d.instanceType, d.initialInstanceCount, 'inference', prices)} ${o.keepEndpoint ? 'until you delete it (--keep-endpoint)' : 'until the run deletes it'}`);
+  ctx.stderr(`  training  ${trainCount} x ${t.instanceType}, ${t.spot ? `managed spot: ${formatSpotEstimate(t.instanceType, trainCount, conn.region)}` : await priceText(conn.region, t.instanceType, trainCount, 'training', prices)} while it runs (max ${t.maxRuntimeInSeconds ?? 86400} s)`);
+  if (t.keepAliveSeconds) ctx.stderr(`  warm pool up to ${t.keepAliveSeconds} s after the job, ${await priceText(conn.region, t.instanceType, trainCount, 'training', prices)} while kept`);
+  if (d.serverless) ctx.stderr(`  endpoint  serverless ${d.serverless.memorySizeInMB} MB, ${formatServerlessPrice(d.serverless.memorySizeInMB, conn.region)}, ${o.keepEndpoint ? 'until you delete it (--keep-endpoint)' : 'until the run deletes it'}`);
+  else ctx.stderr(`  endpoint  ${d.initialInstanceCount} x ${d.instanceType}, ${await priceText(conn.region, d.instanceType, d.initialInstanceCount, 'inference', prices)} ${o.keepEndpoint ? 'until you delete it (--keep-endpoint)' : 'until the run deletes it'}`);
   ctx.stderr(`  role      ${role}`);
   if (!o.yes) {
     if (!canAsk()) throw new UserError('run --target sagemaker creates billable resources: pass --yes to confirm (no terminal to ask on)', 'yes');

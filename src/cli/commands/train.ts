@@ -9,6 +9,8 @@ import { errorLine, UserError, isCancelled } from '../../core/errors';
 import type { TrainingRequest } from '../../core/trainingRequest';
 import { dryRun, localModelFiles, startTraining, TrainingJobStartedError, waitForTrainingJob } from '../../workflow/train';
 import { describeListing, listSourceFiles } from '../../workflow/sourcePackage';
+import { redactTrainingRequest, REDACTED } from '../../core/trainingOptions';
+import { formatJobBilling, formatSpotEstimate, jobBilling } from '../../core/billing';
 import { parseCommandArgs, type CliContext } from '../context';
 import { numberOption } from '../options';
 import { offerStopTraining } from '../afterCancel';
@@ -18,7 +20,9 @@ const USAGE = `Usage: sagemaker-hf train <spec.sagemaker-hf.json> [--dry-run] [-
               With --account and --role (and optionally --bucket) no AWS call is made; else STS tells the account.
   --wait      poll the job until it ends; exit 0 when Completed, 1 when Failed or Stopped. Ctrl-C says
               the job still bills and offers to stop it (on a terminal; the default answer stops it).
-  --poll-seconds N   seconds between DescribeTrainingJob calls with --wait (default 30).`;
+  --poll-seconds N   seconds between DescribeTrainingJob calls with --wait (default 30).
+training.pushToHub reads the Hugging Face token from HF_TOKEN; it is sent in the job's Environment and
+printed as ${REDACTED}.`;
 
 export const command = {
   summary: 'start the spec\'s SageMaker training job (--dry-run prints the request, --wait follows it)',
@@ -61,6 +65,7 @@ export const command = {
         return undefined;
       }
     };
+    const hubToken = process.env.HF_TOKEN || undefined;
 
     if (values['dry-run']) {
       const account = values.account as string | undefined;
@@ -71,22 +76,35 @@ export const command = {
       const built = plan(() => dryRun(spec, {
         account: acct, region, bucket: (values.bucket as string | undefined) ?? conn?.bucket ?? defaultBucketName(region, acct),
         role: ctx.role ?? conn?.role, now: new Date(),
+        // A dry run shows the request's shape without a token; the real run needs HF_TOKEN.
+        hubToken: hubToken ?? (spec.training.pushToHub ? REDACTED : undefined),
       }));
       if (!built) return 1;
-      ctx.stdout(JSON.stringify(built.request, null, 2));
+      if (spec.training.pushToHub && !hubToken) note('warning: training.pushToHub: HF_TOKEN is not set; the real run needs it');
+      ctx.stdout(JSON.stringify(redactTrainingRequest(built.request), null, 2));
       return 0;
     }
 
     const conn = await ctx.connection();
     const c = values.bucket ? { ...conn, bucket: values.bucket as string } : conn;
-    const planned = plan(() => dryRun(spec, { account: c.account, region: c.region, bucket: c.bucket, role: c.role, now: new Date(), partition: c.arn.split(':')[1] || undefined }));
+    const planned = plan(() => dryRun(spec, { account: c.account, region: c.region, bucket: c.bucket, role: c.role, now: new Date(), partition: c.arn.split(':')[1] || undefined, ...(hubToken ? { hubToken } : {}) }));
     if (!planned) return 1;
-    const price = await priceText(c.region, spec.training.instanceType, spec.training.instanceCount ?? 1, 'training', { profile: c.profile, awsEndpoint: c.endpoint, signal: ctx.signal });
-    ctx.stdout(`Training on ${instanceSummary(spec)}, ${price} while it runs (max ${spec.training.maxRuntimeInSeconds ?? 86400} s)`);
+    const count = spec.training.instanceCount ?? 1;
+    const prices = { profile: c.profile, awsEndpoint: c.endpoint, signal: ctx.signal };
+    if (spec.training.spot) {
+      ctx.stdout(`Training on ${instanceSummary(spec)} with managed spot capacity: ${formatSpotEstimate(spec.training.instanceType, count, c.region)}; runs at most ${spec.training.maxRuntimeInSeconds ?? 86400} s, waits for capacity up to ${spec.training.spot.maxWaitSeconds} s in all`);
+    } else {
+      const price = await priceText(c.region, spec.training.instanceType, count, 'training', prices);
+      ctx.stdout(`Training on ${instanceSummary(spec)}, ${price} while it runs (max ${spec.training.maxRuntimeInSeconds ?? 86400} s)`);
+    }
     ctx.stdout(`  image ${planned.request.AlgorithmSpecification?.TrainingImage}`);
+    if (spec.training.keepAliveSeconds) {
+      ctx.stdout(`Warm pool: the instances stay up to ${spec.training.keepAliveSeconds} s after the job, billed at ${await priceText(c.region, spec.training.instanceType, count, 'training', prices)}; release early with 'sagemaker-hf release-warm-pool <job>'`);
+    }
+    if (spec.training.pushToHub) ctx.stdout(`Pushes the model to the Hugging Face Hub: ${spec.training.pushToHub.repo} (${spec.training.pushToHub.private === false ? 'public' : 'private'})`);
     let started;
     try {
-      started = await startTraining(spec, c, { signal: ctx.signal, onProgress: (m) => note(m) });
+      started = await startTraining(spec, c, { signal: ctx.signal, onProgress: (m) => note(m), hubToken });
     } catch (err) {
       if (!(err instanceof TrainingJobStartedError)) throw err;
       await offerStopTraining(ctx, c, err.jobName);
@@ -109,6 +127,8 @@ export const command = {
       if (isCancelled(err)) await offerStopTraining(ctx, c, started.jobName);
       throw err;
     }
+    const billed = formatJobBilling(jobBilling(final, c.region));
+    if (billed) ctx.stdout(`Billing: ${billed}`);
     if (final.TrainingJobStatus === 'Completed') {
       ctx.stdout(`Completed: model at ${final.ModelArtifacts?.S3ModelArtifacts ?? '(unknown)'}`);
       for (const m of final.FinalMetricDataList ?? []) ctx.stdout(`  ${m.MetricName} = ${m.Value}`);

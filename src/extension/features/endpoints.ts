@@ -12,7 +12,10 @@ import { mapLimit } from '../../core/concurrency';
 import { costSoFar, formatPrice, onDemandPrice } from '../../core/pricing';
 import { loadSpecFile } from '../../core/spec';
 import type { Connection } from '../../workflow/connect';
-import { executeDeploy, planDeploy } from '../../workflow/deploy';
+import { executeDeploy, planDeploy, planHubDeploy, type DeployPlan } from '../../workflow/deploy';
+import { HUB_TASKS, hubModelIdProblem, type ServerlessConfig } from '../../core/deployRequests';
+import { formatServerlessPrice, SERVERLESS_MEMORY_SIZES } from '../../core/billing';
+import { billingWarmPools, onDidChangeWarmPools } from '../jobsSection';
 import { executeDeletePlan, planEndpointDelete } from '../../workflow/deleteEndpoint';
 import { httpPredictor, sageMakerPredictor } from '../../workflow/predictor';
 import { parseRestoreState } from '../../webview/predictionsProtocol';
@@ -39,6 +42,9 @@ const STATUS_ICON: Record<string, [string, string?]> = {
   OutOfService: ['warning', 'charts.yellow'],
 };
 
+/** The secret "Set Hugging Face Hub Token" stores (features/datasets.ts). */
+const HUB_TOKEN_KEY = 'sagemakerHf.hubToken';
+
 const INSTANCE_CHOICES = ['ml.g4dn.xlarge', 'ml.m5.xlarge', 'ml.c5.xlarge', 'ml.g4dn.2xlarge', 'ml.g5.xlarge', 'ml.m5.large', 'ml.t2.medium'];
 
 interface EndpointFacts {
@@ -46,6 +52,8 @@ interface EndpointFacts {
   instanceType?: string;
   count?: number;
   modelName?: string;
+  /** Serverless endpoints: running and counted, but billed per use, not per hour. */
+  serverless?: ServerlessConfig;
   error?: string;
 }
 
@@ -67,7 +75,12 @@ class SageMakerEndpointNode implements Node, EndpointNodeLike {
     return c ? new Date(c) : undefined;
   }
 
+  get serverless(): boolean {
+    return !!this.facts.serverless;
+  }
+
   get pricePerHour(): number | undefined {
+    if (this.facts.serverless) return 0;
     const { instanceType, count } = this.facts;
     if (!instanceType || !BILLED.has(this.status)) return BILLED.has(this.status) ? undefined : 0;
     const p = onDemandPrice(instanceType, 'inference', this.region());
@@ -80,8 +93,9 @@ class SageMakerEndpointNode implements Node, EndpointNodeLike {
     const [icon, color] = STATUS_ICON[this.status] ?? ['circle-outline'];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     item.contextValue = `endpoint.${this.status}`;
-    const { instanceType, count } = this.facts;
+    const { instanceType, count, serverless } = this.facts;
     const parts = [this.status];
+    if (serverless) parts.push(`serverless ${serverless.memorySizeInMB / 1024} GB · billed per use`);
     if (instanceType) parts.push(`${instanceType} × ${count || 1}`);
     const created = this.createdAt;
     if (created && BILLED.has(this.status)) parts.push(formatDuration(Date.now() - created.getTime()));
@@ -96,6 +110,7 @@ class SageMakerEndpointNode implements Node, EndpointNodeLike {
     md.appendText(`Status: ${this.status}\n`);
     if (this.facts.desc?.FailureReason) md.appendText(`\nFailure: ${this.facts.desc.FailureReason}\n`);
     if (instanceType) md.appendText(`\n${count || 1} × ${instanceType}: ${formatPrice(instanceType, count || 1, 'inference', this.region())} while running\n`);
+    if (serverless) md.appendText(`\nServerless, ${serverless.memorySizeInMB} MB, up to ${serverless.maxConcurrency} concurrent: ${formatServerlessPrice(serverless.memorySizeInMB, this.region())}. The first request after idle is a cold start.\n`);
     if (created) md.appendText(`\nCreated: ${created.toLocaleString()}\n`);
     if (this.facts.error) md.appendText(`\nCould not read details: ${this.facts.error}\n`);
     item.tooltip = md;
@@ -121,7 +136,7 @@ class EndpointsModel implements vscode.Disposable {
   private listedAt = 0;
   private listError: string | undefined;
   private listing: Promise<void> | undefined;
-  private readonly configCache = new Map<string, { instanceType?: string; count?: number; modelName?: string }>();
+  private readonly configCache = new Map<string, { instanceType?: string; count?: number; modelName?: string; serverless?: ServerlessConfig }>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private pollMs = 10_000;
   private readonly statusItem: vscode.StatusBarItem;
@@ -135,6 +150,7 @@ class EndpointsModel implements vscode.Disposable {
       this.statusItem,
       services.tree.view.onDidChangeVisibility(() => this.schedule()),
       onDidChangeEndpointSources(() => { services.tree.refresh('endpoints'); this.renderStatus(); }),
+      onDidChangeWarmPools(() => this.renderStatus()),
       services.connection.onDidChange(() => {
         this.nodes.clear();
         this.order = [];
@@ -211,12 +227,19 @@ class EndpointsModel implements vscode.Disposable {
       if (cfgName && !this.configCache.has(cfgName)) {
         const cfg = await describeEndpointConfig(conn, cfgName);
         const v = cfg.ProductionVariants?.[0];
-        this.configCache.set(cfgName, { instanceType: v?.InstanceType, count: v?.InitialInstanceCount, modelName: v?.ModelName });
+        const sls = v?.ServerlessConfig;
+        this.configCache.set(cfgName, {
+          instanceType: v?.InstanceType, count: v?.InitialInstanceCount, modelName: v?.ModelName,
+          ...(sls?.MemorySizeInMB ? { serverless: { memorySizeInMB: sls.MemorySizeInMB, maxConcurrency: sls.MaxConcurrency ?? 1 } } : {}),
+        });
       }
       const cfg = cfgName ? this.configCache.get(cfgName) : undefined;
       n.facts.instanceType = cfg?.instanceType;
       n.facts.count ??= cfg?.count;
       n.facts.modelName = cfg?.modelName;
+      n.facts.serverless = cfg?.serverless;
+      // A serverless variant reports no instances.
+      if (cfg?.serverless) n.facts.count = undefined;
       n.facts.error = undefined;
     } catch (err) {
       if (/could not find/i.test(String((err as Error).message))) {
@@ -258,8 +281,10 @@ class EndpointsModel implements vscode.Disposable {
   renderStatus(): void {
     const remote = this.conn ? [...this.nodes.values()].filter((n) => BILLED.has(n.status)) : [];
     const local = sourceNodes().filter(isEndpointNode).filter((n) => n.status !== 'Deleting' && n.status !== 'Stopped');
+    // Warm pools keep training instances after a job: running and billed, so counted here too.
+    const pools = this.conn ? billingWarmPools() : [];
     const count = remote.length + local.length;
-    if (count === 0) {
+    if (count === 0 && pools.length === 0) {
       this.statusItem.hide();
       return;
     }
@@ -270,12 +295,22 @@ class EndpointsModel implements vscode.Disposable {
       if (p === undefined) unknown = true;
       else total += p;
     }
-    this.statusItem.text = `$(server) ${count} endpoint${count === 1 ? '' : 's'} · $${total.toFixed(2)}/h${unknown ? '+' : ''}`;
+    for (const { pool } of pools) {
+      if (pool.perHour === undefined) unknown = true;
+      else total += pool.perHour;
+    }
+    const perUse = remote.some((n) => n.facts.serverless);
+    const what = [
+      ...(count ? [`${count} endpoint${count === 1 ? '' : 's'}`] : []),
+      ...(pools.length ? [`${pools.length} warm pool${pools.length === 1 ? '' : 's'}`] : []),
+    ].join(' · ');
+    this.statusItem.text = `$(server) ${what} · $${total.toFixed(2)}/h${unknown ? '+' : ''}${perUse ? ' + per use' : ''}`;
     const lines = [
-      ...remote.map((n) => `${n.endpointName}: ${n.status}${n.facts.instanceType ? `, ${n.facts.count || 1} × ${n.facts.instanceType}` : ''}${n.pricePerHour !== undefined ? `, $${n.pricePerHour.toFixed(3)}/h` : ', price unknown'}`),
+      ...remote.map((n) => `${n.endpointName}: ${n.status}${n.facts.serverless ? `, serverless ${n.facts.serverless.memorySizeInMB} MB, billed per use` : `${n.facts.instanceType ? `, ${n.facts.count || 1} × ${n.facts.instanceType}` : ''}${n.pricePerHour !== undefined ? `, $${n.pricePerHour.toFixed(3)}/h` : ', price unknown'}`}`),
       ...local.map((n) => `${n.endpointName}: local, ${n.status}, $0/h`),
+      ...pools.map((p) => `${p.jobName}: warm pool, ${p.pool.perHour !== undefined ? `$${p.pool.perHour.toFixed(3)}/h` : 'price unknown'}${p.pool.expiresAt ? ` until ${p.pool.expiresAt.toLocaleTimeString()}` : ''}`),
     ];
-    this.statusItem.tooltip = `Endpoints running now (billed per hour until deleted):\n${lines.join('\n')}\nClick to show them.`;
+    this.statusItem.tooltip = `Running now (billed until deleted, released or expired):\n${lines.join('\n')}\nClick to show them.`;
     this.statusItem.show();
   }
 
@@ -341,13 +376,11 @@ export function activate(services: Services): void {
     const signal = toAbortSignal(cts.token);
     const jobName = jobNode?.jobName ?? (await pickCompletedJob(conn, signal));
     if (!jobName) return;
-    const typePick = await vscode.window.showQuickPick(INSTANCE_CHOICES.map((t) => ({ label: t, description: formatPrice(t, 1, 'inference', conn.region), detail: t === 'ml.g4dn.xlarge' ? 'GPU, the notebook\'s choice' : /\.(g|p)\d/.test(t) ? 'GPU' : 'CPU' })), { title: `Deploy ${jobName}: instance type` });
-    if (!typePick) return;
-    const countText = await vscode.window.showInputBox({ title: `Deploy ${jobName}: instance count`, value: '1', validateInput: (v) => (/^[1-9]\d*$/.test(v.trim()) ? undefined : 'A whole number of at least 1') });
-    if (!countText) return;
-    const nameText = await vscode.window.showInputBox({ title: `Deploy ${jobName}: endpoint name`, prompt: 'Empty: the SDK\'s name (base job name + timestamp)', value: '', validateInput: (v) => (v.trim() === '' ? undefined : endpointNameProblem(v.trim()) ? `The name ${endpointNameProblem(v.trim())}` : undefined) });
+    const capacity = await pickCapacity(`Deploy ${jobName}`, conn.region);
+    if (!capacity) return;
+    const nameText = await askEndpointName(`Deploy ${jobName}: endpoint name`, 'Empty: the SDK\'s name (base job name + timestamp)');
     if (nameText === undefined) return;
-    const opts = { instanceType: typePick.label, initialInstanceCount: Number(countText.trim()), endpointName: nameText.trim() || undefined, signal };
+    const opts = { ...capacity, endpointName: nameText || undefined, signal };
     const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reading training job ${jobName}…`, cancellable: true }, (_p, token) => {
       token.onCancellationRequested(() => cts.cancel());
       return planDeploy(conn, jobName, opts);
@@ -357,24 +390,68 @@ export function activate(services: Services): void {
       }
       throw err;
     });
+    await confirmAndDeploy(conn, plan, capacity, `Deploy ${jobName} as endpoint ${plan.endpointName}?`, `Model: ${plan.modelDataUrl}`, signal);
+  };
+
+  /** Capacity: instances (type, count) or serverless (memory), each with its pricing model. */
+  const pickCapacity = async (title: string, region: string): Promise<{ instanceType: string; initialInstanceCount: number; serverless?: ServerlessConfig } | undefined> => {
+    type Item = vscode.QuickPickItem & { instanceType?: string; memory?: number };
+    const items: Item[] = [
+      ...INSTANCE_CHOICES.map((t) => ({ label: t, instanceType: t, description: formatPrice(t, 1, 'inference', region), detail: `${t === 'ml.g4dn.xlarge' ? 'GPU, the notebook\'s choice' : /\.(g|p)\d/.test(t) ? 'GPU' : 'CPU'} · billed per hour until deleted` })),
+      { label: 'Serverless', kind: vscode.QuickPickItemKind.Separator },
+      ...SERVERLESS_MEMORY_SIZES.filter((m) => m !== 1024 && m !== 5120).map((m) => ({
+        label: `Serverless ${m / 1024} GB`, memory: m, description: 'billed per use',
+        detail: `CPU, no instances: ${formatServerlessPrice(m, region)}; cold start after idle. The cheap way to try a model.`,
+      })),
+    ];
+    const pick = await vscode.window.showQuickPick(items, { title: `${title}: capacity`, matchOnDetail: true });
+    if (!pick) return undefined;
+    if (pick.memory) {
+      const conc = await vscode.window.showInputBox({ title: `${title}: serverless max concurrency`, prompt: 'Concurrent requests before SageMaker throttles (1-200)', value: '5', validateInput: (v) => (/^\d+$/.test(v.trim()) && Number(v) >= 1 && Number(v) <= 200 ? undefined : 'A whole number from 1 to 200') });
+      if (!conc) return undefined;
+      return { instanceType: 'serverless', initialInstanceCount: 1, serverless: { memorySizeInMB: pick.memory, maxConcurrency: Number(conc.trim()) } };
+    }
+    const countText = await vscode.window.showInputBox({ title: `${title}: instance count`, value: '1', validateInput: (v) => (/^[1-9]\d*$/.test(v.trim()) ? undefined : 'A whole number of at least 1') });
+    if (!countText) return undefined;
+    return { instanceType: pick.instanceType!, initialInstanceCount: Number(countText.trim()) };
+  };
+
+  const askEndpointName = async (title: string, prompt: string): Promise<string | undefined> => {
+    const text = await vscode.window.showInputBox({ title, prompt, value: '', validateInput: (v) => (v.trim() === '' ? undefined : endpointNameProblem(v.trim()) ? `The name ${endpointNameProblem(v.trim())}` : undefined) });
+    return text?.trim();
+  };
+
+  /** The modal with price and pricing model, then create and wait, showing the status on the tree node. */
+  const confirmAndDeploy = async (conn: Connection, plan: DeployPlan, capacity: { instanceType: string; initialInstanceCount: number; serverless?: ServerlessConfig }, question: string, source: string, signal: AbortSignal) => {
+    const sls = capacity.serverless;
+    // Instances: the region's Price List price (or the offline table, labelled so).
     const { priceText } = await import('../../workflow/prices');
-    const price = await priceText(conn.region, opts.instanceType, opts.initialInstanceCount, 'inference', { cacheDir: `${context.globalStorageUri.fsPath}/prices`, profile: conn.profile, awsEndpoint: conn.endpoint });
+    const price = sls
+      ? formatServerlessPrice(sls.memorySizeInMB, conn.region)
+      : await priceText(conn.region, capacity.instanceType, capacity.initialInstanceCount, 'inference', { cacheDir: `${context.globalStorageUri.fsPath}/prices`, profile: conn.profile, awsEndpoint: conn.endpoint });
+    const what = sls
+      ? `a serverless endpoint (${sls.memorySizeInMB} MB, up to ${sls.maxConcurrency} concurrent, CPU): ${price}. The first request after idle is a cold start.`
+      : `a real-time endpoint on ${capacity.initialInstanceCount} × ${capacity.instanceType}: ${price}, billed until you delete it.`;
     const ok = await vscode.window.showWarningMessage(
-      `Deploy ${jobName} as endpoint ${plan.endpointName}?`,
-      { modal: true, detail: `Creates a model, an endpoint config and a real-time endpoint on ${opts.initialInstanceCount} × ${opts.instanceType}: ${price}, billed until you delete it.\n\nImage: ${plan.image.uri}${plan.image.note ? `\n(${plan.image.note})` : ''}\nModel: ${plan.modelDataUrl}` },
+      question,
+      { modal: true, detail: `Creates a model, an endpoint config and ${what}\n\nImage: ${plan.image.uri}${plan.image.note ? `\n(${plan.image.note})` : ''}\n${source}` },
       'Deploy',
     );
     if (ok !== 'Deploy') return;
-    log.info(`deploying ${jobName} as ${plan.endpointName}: ${opts.initialInstanceCount} × ${opts.instanceType}, ${plan.image.uri}`);
+    log.info(`deploying ${plan.hubModelId ?? plan.jobName} as ${plan.endpointName}: ${sls ? `serverless ${sls.memorySizeInMB} MB` : `${capacity.initialInstanceCount} × ${capacity.instanceType}`}, ${plan.image.uri}`);
     model.setOverride(plan.endpointName, 'Creating');
     const tracked = trackDeploy(plan.endpointName, `${plan.endpointName} on SageMaker`);
     let endpointCreated = false;
+    // The notification's Cancel and the caller's signal both end the waiting.
+    const inner = new AbortController();
+    if (signal.aborted) inner.abort();
+    else signal.addEventListener('abort', () => inner.abort(), { once: true });
     try {
       // Waiting takes minutes: the status shows on the tree node and in a cancellable notification.
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Deploying ${plan.endpointName}`, cancellable: true }, (progress, token) => {
-        token.onCancellationRequested(() => cts.cancel());
+        token.onCancellationRequested(() => inner.abort());
         return executeDeploy(conn, plan, {
-          signal,
+          signal: inner.signal,
           onStatus: (s) => {
             log.info(s.message);
             if (s.step === 'endpoint' || s.step === 'waiting') endpointCreated = true;
@@ -401,9 +478,31 @@ export function activate(services: Services): void {
       model.setOverride(plan.endpointName, undefined);
       await model.refresh();
     }
-    const choice = await vscode.window.showInformationMessage(`Endpoint ${plan.endpointName} is InService (${price} until deleted).`, 'Try Predictions', 'Delete');
+    const choice = await vscode.window.showInformationMessage(`Endpoint ${plan.endpointName} is InService (${sls ? 'serverless, billed per use' : `${price} until deleted`}).`, 'Try Predictions', 'Delete');
     if (choice === 'Try Predictions') await openPredictions(model.node(plan.endpointName));
     if (choice === 'Delete') await deleteEndpoint(model.node(plan.endpointName));
+  };
+
+  /** A model straight from the Hub: id, task, capacity, the token when one is stored (gated models). */
+  const deployFromHub = async () => {
+    const conn = await services.connection.require();
+    const modelId = (await vscode.window.showInputBox({
+      title: 'Deploy Model from Hugging Face Hub: model id', prompt: 'e.g. distilbert/distilbert-base-uncased-finetuned-sst-2-english', ignoreFocusOut: true,
+      validateInput: (v) => { const p = hubModelIdProblem(v.trim()); return p ? `The id ${p}` : undefined; },
+    }))?.trim();
+    if (!modelId) return;
+    const task = (await vscode.window.showQuickPick(HUB_TASKS.map((t) => ({ label: t })), { title: `Deploy ${modelId}: pipeline task (HF_TASK)` }))?.label;
+    if (!task) return;
+    const capacity = await pickCapacity(`Deploy ${modelId}`, conn.region);
+    if (!capacity) return;
+    const nameText = await askEndpointName(`Deploy ${modelId}: endpoint name`, 'Empty: the model name + timestamp');
+    if (nameText === undefined) return;
+    const token = (await context.secrets.get(HUB_TOKEN_KEY)) || process.env.HF_TOKEN || undefined;
+    const plan = planHubDeploy(conn, { modelId, task, ...(token ? { token } : {}), ...capacity, endpointName: nameText || undefined });
+    const cts = new vscode.CancellationTokenSource();
+    await confirmAndDeploy(conn, plan, capacity, `Deploy ${modelId} from the Hugging Face Hub as endpoint ${plan.endpointName}?`,
+      `Model: ${modelId} (task ${task}), downloaded by the container from the Hub${token ? '; your Hub token is passed as HF_TOKEN for gated or private models' : '; no Hub token stored (gated models need one: Set Hugging Face Hub Token)'}`,
+      toAbortSignal(cts.token));
   };
 
   const openPredictions = async (node?: unknown) => {
@@ -423,6 +522,7 @@ export function activate(services: Services): void {
       examples,
       stateKey: `sagemaker:${conn.account}:${conn.region}:${target.endpointName}`,
       target: { kind: 'sagemaker', endpointName: target.endpointName, account: conn.account, region: conn.region },
+      coldStarts: target.serverless === true,
     });
   };
 
@@ -511,6 +611,7 @@ export function activate(services: Services): void {
 
   context.subscriptions.push(
     vscode.commands.registerCommand('sagemakerHf.deployEndpoint', command(log, 'Deploy endpoint', deploy)),
+    vscode.commands.registerCommand('sagemakerHf.deployFromHub', command(log, 'Deploy model from the Hub', deployFromHub)),
     vscode.commands.registerCommand('sagemakerHf.openPredictions', command(log, 'Open predictions', openPredictions)),
     vscode.window.registerWebviewPanelSerializer(PREDICTIONS_VIEW_TYPE, {
       deserializeWebviewPanel: (panel, state) => restorePredictions(panel, state).catch((err) => {

@@ -9,7 +9,8 @@ import { emptyMetricsText, isFromPage, toPoints, type ToPage } from '../../webvi
 import { localJobStatus } from './local';
 import type { Services } from '../services';
 import { command } from '../ui';
-import { isJobNode, registerJobsSection, type JobsModel } from '../jobsSection';
+import { isJobNode, onDidChangeWarmPools, registerJobsSection, type JobsModel } from '../jobsSection';
+import { jobBillingLine } from '../../core/billing';
 import { metricsStore } from '../metricsStore';
 
 interface Tail {
@@ -178,7 +179,7 @@ class JobDetailsPanels implements vscode.Disposable {
 body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); background: var(--vscode-editor-background); padding: 0 16px 16px; }
 header { display: flex; align-items: baseline; gap: 12px; flex-wrap: wrap; }
 h1 { font-size: 1.3em; font-weight: 600; margin: 12px 0 4px; }
-#status { font-weight: 600; } #detail { color: var(--vscode-descriptionForeground); }
+#status { font-weight: 600; } #detail { color: var(--vscode-descriptionForeground); } #billing { color: var(--vscode-descriptionForeground); }
 button { background: var(--vscode-button-background); color: var(--vscode-button-foreground); border: none; padding: 4px 12px; cursor: pointer; border-radius: 2px; }
 button:hover { background: var(--vscode-button-hoverBackground); } button:focus { outline: 1px solid var(--vscode-focusBorder); }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 8px 24px; margin-top: 12px; }
@@ -190,7 +191,7 @@ button:hover { background: var(--vscode-button-hoverBackground); } button:focus 
 </style>
 <title>Job details</title></head>
 <body>
-<header><h1 id="title"></h1><span id="status" role="status"></span><span id="detail"></span><button id="show-logs">Show Logs</button></header>
+<header><h1 id="title"></h1><span id="status" role="status"></span><span id="detail"></span><span id="billing"></span><button id="show-logs">Show Logs</button></header>
 <p id="empty">${emptyMetricsText('')}</p>
 <dl id="last" aria-label="Last logged values"></dl>
 <div class="charts">
@@ -202,11 +203,12 @@ button:hover { background: var(--vscode-button-hoverBackground); } button:focus 
 </body></html>`;
     let sent = 0;
     const post = (m: ToPage) => void web.postMessage(m);
-    const statusOf = (): { status: string; detail: string } => {
+    const statusOf = (): { status: string; detail: string; billing?: string } => {
       const n = this.jobs.node(job);
       const d = n?.desc;
       if (local) return { status: `Local job: ${localJobStatus(job) ?? 'unknown'}`, detail: '' };
-      return { status: n?.status ?? 'Unknown', detail: [d?.SecondaryStatus !== n?.status ? d?.SecondaryStatus : undefined, d?.FailureReason, this.tails.isTailing(job) ? 'tailing logs' : ''].filter(Boolean).join(' · ') };
+      const billing = d ? jobBillingLine(d, this.services.connection.current?.region ?? 'us-east-1') : undefined;
+      return { status: n?.status ?? 'Unknown', detail: [d?.SecondaryStatus !== n?.status ? d?.SecondaryStatus : undefined, d?.FailureReason, this.tails.isTailing(job) ? 'tailing logs' : ''].filter(Boolean).join(' · '), ...(billing ? { billing } : {}) };
     };
     const init = () => {
       const records = metricsStore.get(job)?.records ?? [];
@@ -222,6 +224,8 @@ button:hover { background: var(--vscode-button-hoverBackground); } button:focus 
         if (msg.type === 'ready') init();
         else void vscode.commands.executeCommand('sagemakerHf.showJobLogs', local ? { jobName: job, local } : job);
       }),
+      // Every DescribeTrainingJob fires this: billable seconds and the warm pool follow the job.
+      onDidChangeWarmPools(() => post({ type: 'status', ...statusOf() })),
       metricsStore.onDidChange((changed) => {
         if (changed !== job) return;
         const records = metricsStore.get(job)?.records ?? [];

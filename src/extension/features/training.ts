@@ -9,12 +9,15 @@ import { formatPrice } from '../../core/pricing';
 import { loadSpecFile, parseSpecJson, type JobSpec } from '../../core/spec';
 import { instanceSummary } from '../../core/trainingRequest';
 import { COMPILER_NOTICE } from '../../core/trainingValidation';
+import { dollars, formatSpotEstimate, spotPriceEstimate } from '../../core/billing';
 import { readSettings } from '../settings';
 import type { Services } from '../services';
 import { ActionableError, command, toAbortSignal } from '../ui';
 import { offerToEnd } from '../leftRunning';
 
 const NOTICE_KEY = 'sagemakerHf.trainingCompilerNotice.dismissed';
+/** The secret the "Set Hugging Face Hub Token" command stores (features/datasets.ts). */
+const HUB_TOKEN_KEY = 'sagemakerHf.hubToken';
 const SPEC_SELECTOR: vscode.DocumentSelector = { pattern: '**/*.sagemaker-hf.json' };
 
 function priceRegion(services: Services): string {
@@ -24,6 +27,12 @@ function priceRegion(services: Services): string {
 /** Title of the lens and of the confirmation: "ml.p3.2xlarge x1, $3.83/h". */
 export function trainingSummary(instanceType: string, count: number, region: string): string {
   return `${instanceType} x${count}, ${formatPrice(instanceType, count, 'training', region)}`;
+}
+
+/** "ml.p3.2xlarge x1, managed spot: about $1.15/h (on-demand $3.83/h)". */
+export function spotSummary(instanceType: string, count: number, region: string): string {
+  const e = spotPriceEstimate(instanceType, count, region);
+  return `${instanceType} x${count}, managed spot${e ? `: about ${dollars(e.spotPerHour)}/h (on-demand ${dollars(e.onDemandPerHour)}/h)` : ''}`;
 }
 
 /** A CodeLens over the "training" key of spec files. */
@@ -89,22 +98,29 @@ async function startTrainingCommand(services: Services, arg: unknown): Promise<u
   const conn = await services.connection.require();
   const { dryRun } = await import('../../workflow/train');
   const { describeListing, listSourceFiles } = await import('../../workflow/sourcePackage');
+  // The Hub token (pushToHub) comes from secret storage and goes only into the job's Environment.
+  const hubToken = spec.training.pushToHub ? (await services.context.secrets.get(HUB_TOKEN_KEY)) || process.env.HF_TOKEN || undefined : undefined;
   // Everything the SDK would refuse is refused here, before the confirmation.
   let planned: ReturnType<typeof dryRun>;
   try {
-    planned = dryRun(spec, { account: conn.account, region: conn.region, bucket: conn.bucket, role: conn.role, now: new Date() });
+    planned = dryRun(spec, { account: conn.account, region: conn.region, bucket: conn.bucket, role: conn.role, now: new Date(), ...(hubToken ? { hubToken } : {}) });
   } catch (err) {
     if (err instanceof UserError && err.field === 'training.role') throw noRoleError(spec.file);
     throw err;
   }
   if (spec.training.compiler === 'training-compiler') showCompilerNotice(services);
   const count = spec.training.instanceCount ?? 1;
+  const t = spec.training;
   // The confirmation names the region's Price List price (or the offline table, labelled so).
   const { priceText } = await import('../../workflow/prices');
-  const price = await priceText(conn.region, spec.training.instanceType, count, 'training', { cacheDir: path.join(services.context.globalStorageUri.fsPath, 'prices'), profile: conn.profile, awsEndpoint: conn.endpoint });
-  const summary = `${spec.training.instanceType} x${count}, ${price}`;
+  const price = await priceText(conn.region, t.instanceType, count, 'training', { cacheDir: path.join(services.context.globalStorageUri.fsPath, 'prices'), profile: conn.profile, awsEndpoint: conn.endpoint });
+  const summary = t.spot ? spotSummary(t.instanceType, count, conn.region) : `${t.instanceType} x${count}, ${price}`;
   const detail = [
-    `Instance: ${instanceSummary(spec)} — ${price} while it runs (at most ${Math.round((spec.training.maxRuntimeInSeconds ?? 86400) / 3600)} h).`,
+    t.spot
+      ? `Instance: ${instanceSummary(spec)}, managed spot — ${formatSpotEstimate(t.instanceType, count, conn.region)}. Runs at most ${Math.round((t.maxRuntimeInSeconds ?? 86400) / 3600)} h, waits for spot capacity up to ${Math.round(t.spot.maxWaitSeconds / 3600)} h in all; checkpoints in ${planned.request.CheckpointConfig?.S3Uri}.`
+      : `Instance: ${instanceSummary(spec)} — ${price} while it runs (at most ${Math.round((t.maxRuntimeInSeconds ?? 86400) / 3600)} h).`,
+    ...(t.keepAliveSeconds ? [`Warm pool: the instances stay up to ${t.keepAliveSeconds} s after the job, billed at ${price}; release it from the Training Jobs tree.`] : []),
+    ...(t.pushToHub ? [`Pushes the model to the Hugging Face Hub: ${t.pushToHub.repo} (${t.pushToHub.private === false ? 'public' : 'private'}), with your Hub token in the job's environment.`] : []),
     `Image: ${planned.request.AlgorithmSpecification?.TrainingImage}`,
     `Data: ${planned.request.InputDataConfig?.map((c) => c.DataSource?.S3DataSource?.S3Uri).join(', ')}`,
     `Output: ${planned.request.OutputDataConfig?.S3OutputPath}`,
@@ -119,7 +135,7 @@ async function startTrainingCommand(services: Services, arg: unknown): Promise<u
   try {
     started = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Starting training', cancellable: true },
-      (progress, token) => train.startTraining(spec, conn, { signal: toAbortSignal(token), onProgress: (m) => { services.log.info(m); progress.report({ message: m }); } }),
+      (progress, token) => train.startTraining(spec, conn, { signal: toAbortSignal(token), onProgress: (m) => { services.log.info(m); progress.report({ message: m }); }, ...(hubToken ? { hubToken } : {}) }),
     );
   } catch (err) {
     // Cancel after CreateTrainingJob reached SageMaker: the job exists and bills; say so and offer the stop.

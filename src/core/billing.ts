@@ -1,0 +1,175 @@
+// What spot training, warm pools and serverless endpoints cost, from the on-demand table in pricing.ts
+// and what DescribeTrainingJob reports. Pure: the tree, the webviews and the CLI all show these figures.
+//
+// Spot prices are not in the AWS price list (they follow the spot market), so the price shown before a
+// spot job starts is an estimate with its basis stated; spotPriceEstimate is the one function to swap
+// when a better source exists. After the job, the real saving comes from its own billable seconds.
+import { onDemandPrice } from './pricing';
+
+/** Assumed spot discount on the on-demand price, for estimates before a job runs. */
+export const SPOT_DISCOUNT_ESTIMATE = 0.7;
+export const SPOT_ESTIMATE_BASIS =
+  'estimate: 70% below on-demand (AWS quotes savings of up to 90% for managed spot training; the real price follows the spot market, and the finished job shows what was billed)';
+
+export interface SpotEstimate {
+  onDemandPerHour: number;
+  spotPerHour: number;
+  basis: string;
+  /** The us-east-1 table figure used for another region. */
+  exactRegion: boolean;
+}
+
+/** On-demand and estimated spot price per hour for `count` instances; undefined for unknown types. */
+export function spotPriceEstimate(instanceType: string, count: number, region: string): SpotEstimate | undefined {
+  const p = onDemandPrice(instanceType, 'training', region);
+  if (!p) return undefined;
+  const onDemandPerHour = p.perHour * count;
+  return { onDemandPerHour, spotPerHour: onDemandPerHour * (1 - SPOT_DISCOUNT_ESTIMATE), basis: SPOT_ESTIMATE_BASIS, exactRegion: p.exactRegion };
+}
+
+export function dollars(x: number): string {
+  return `$${x.toFixed(x < 1 ? 3 : 2)}`;
+}
+
+/** "on-demand $3.83/h, spot about $1.15/h (estimate: …)" for the confirmation. */
+export function formatSpotEstimate(instanceType: string, count: number, region: string): string {
+  const e = spotPriceEstimate(instanceType, count, region);
+  if (!e) return `price unknown for ${instanceType}; spot is billed below on-demand (AWS: up to 90% less)`;
+  const where = e.exactRegion ? '' : ' (us-east-1 prices)';
+  return `on-demand ${dollars(e.onDemandPerHour)}/h, spot about ${dollars(e.spotPerHour)}/h${where} (${e.basis})`;
+}
+
+/** Price x expected hours, on-demand and spot, as the confirmation and BENCHMARKS.md show it. */
+export function expectedSpotCost(instanceType: string, count: number, region: string, hours: number): { onDemand: number; spot: number; saving: number } | undefined {
+  const e = spotPriceEstimate(instanceType, count, region);
+  if (!e) return undefined;
+  return { onDemand: e.onDemandPerHour * hours, spot: e.spotPerHour * hours, saving: (e.onDemandPerHour - e.spotPerHour) * hours };
+}
+
+/** The fields of DescribeTrainingJob this module reads (a subset, so tests and webviews need no SDK types). */
+export interface JobBillingFields {
+  TrainingJobStatus?: string;
+  EnableManagedSpotTraining?: boolean;
+  TrainingTimeInSeconds?: number;
+  BillableTimeInSeconds?: number;
+  TrainingEndTime?: Date | string;
+  ResourceConfig?: { InstanceType?: string; InstanceCount?: number; KeepAlivePeriodInSeconds?: number };
+  WarmPoolStatus?: { Status?: string; ResourceRetainedBillableTimeInSeconds?: number; ReusedByJob?: string };
+}
+
+export interface JobBilling {
+  spot: boolean;
+  trainingSeconds?: number;
+  billableSeconds?: number;
+  /** 1 - billable/training, in percent (spot jobs with both figures). */
+  savingPercent?: number;
+  /** (training - billable) seconds at the on-demand price, for all instances. */
+  savingDollars?: number;
+  /** What the billable seconds cost at the on-demand price (spot bills less per second than on-demand; see the basis). */
+  billedDollars?: number;
+}
+
+/** Training vs billable seconds and, for spot jobs, the saving ("saving = 1 - billable/training", AWS). */
+export function jobBilling(d: JobBillingFields, region: string): JobBilling {
+  const spot = d.EnableManagedSpotTraining === true;
+  const t = d.TrainingTimeInSeconds, b = d.BillableTimeInSeconds;
+  const out: JobBilling = { spot, ...(t !== undefined ? { trainingSeconds: t } : {}), ...(b !== undefined ? { billableSeconds: b } : {}) };
+  const type = d.ResourceConfig?.InstanceType;
+  const count = d.ResourceConfig?.InstanceCount ?? 1;
+  const p = type ? onDemandPrice(type, 'training', region) : undefined;
+  if (p && b !== undefined) out.billedDollars = (p.perHour * count * b) / 3600;
+  if (spot && t !== undefined && b !== undefined && t > 0) {
+    out.savingPercent = Math.max(0, (1 - b / t) * 100);
+    if (p) out.savingDollars = Math.max(0, (p.perHour * count * (t - b)) / 3600);
+  }
+  return out;
+}
+
+/** "training 3600 s · billable 1080 s · saved 70% ($2.68)" */
+export function formatJobBilling(b: JobBilling): string | undefined {
+  if (b.trainingSeconds === undefined && b.billableSeconds === undefined) return undefined;
+  const parts = [`training ${b.trainingSeconds ?? '?'} s`, `billable ${b.billableSeconds ?? '?'} s`];
+  if (b.savingPercent !== undefined) parts.push(`saved ${b.savingPercent.toFixed(0)}%${b.savingDollars !== undefined ? ` (${dollars(b.savingDollars)})` : ''}`);
+  return parts.join(' · ');
+}
+
+export type WarmPoolState = 'Available' | 'InUse' | 'Reused' | 'Terminated';
+
+export interface WarmPool {
+  status: string;
+  /** Billing now: the instances are kept for this job (status Available). */
+  billing: boolean;
+  retainedBillableSeconds?: number;
+  reusedBy?: string;
+  /** TrainingEndTime + KeepAlivePeriodInSeconds, when both are known. */
+  expiresAt?: Date;
+  perHour?: number;
+}
+
+/**
+ * The job's warm pool, or undefined when it has none. An Available pool holds its instances and is
+ * billed at the instance price until it expires or is released; InUse/Reused pools are billed to the
+ * job that took them over, Terminated ones not at all.
+ */
+export function warmPoolOf(d: JobBillingFields, region: string, now = new Date()): WarmPool | undefined {
+  const w = d.WarmPoolStatus;
+  if (!w?.Status) return undefined;
+  const keep = d.ResourceConfig?.KeepAlivePeriodInSeconds;
+  const end = d.TrainingEndTime ? new Date(d.TrainingEndTime) : undefined;
+  const expiresAt = end && keep !== undefined ? new Date(end.getTime() + keep * 1000) : undefined;
+  const billing = w.Status === 'Available' && (!expiresAt || expiresAt.getTime() > now.getTime());
+  const type = d.ResourceConfig?.InstanceType;
+  const p = type ? onDemandPrice(type, 'training', region) : undefined;
+  return {
+    status: w.Status,
+    billing,
+    ...(w.ResourceRetainedBillableTimeInSeconds !== undefined ? { retainedBillableSeconds: w.ResourceRetainedBillableTimeInSeconds } : {}),
+    ...(w.ReusedByJob ? { reusedBy: w.ReusedByJob } : {}),
+    ...(expiresAt ? { expiresAt } : {}),
+    ...(p ? { perHour: p.perHour * (d.ResourceConfig?.InstanceCount ?? 1) } : {}),
+  };
+}
+
+/** "warm pool Available · $0.74/h · expires in 12 min" */
+export function formatWarmPool(w: WarmPool, now = new Date()): string {
+  const parts = [`warm pool ${w.status}`];
+  if (w.billing) parts.push(w.perHour !== undefined ? `${dollars(w.perHour)}/h` : 'billed, price unknown');
+  if (w.billing && w.expiresAt) parts.push(`expires in ${Math.max(0, Math.ceil((w.expiresAt.getTime() - now.getTime()) / 60_000))} min`);
+  if (w.reusedBy) parts.push(`reused by ${w.reusedBy}`);
+  return parts.join(' · ');
+}
+
+// Serverless inference, us-east-1 (the SageMaker pricing page, read 2026-11): compute per second by
+// memory size while a request is handled, plus data processed in and out. Nothing while idle.
+const SERVERLESS_PER_SECOND_PER_GB_US_EAST_1 = 0.00002;
+export const SERVERLESS_DATA_PER_GB_US_EAST_1 = 0.016;
+export const SERVERLESS_MEMORY_SIZES = [1024, 2048, 3072, 4096, 5120, 6144] as const;
+
+export interface ServerlessPrice {
+  perSecond: number;
+  perGbData: number;
+  exactRegion: boolean;
+}
+
+export function serverlessPrice(memorySizeInMB: number, region: string): ServerlessPrice {
+  return { perSecond: SERVERLESS_PER_SECOND_PER_GB_US_EAST_1 * (memorySizeInMB / 1024), perGbData: SERVERLESS_DATA_PER_GB_US_EAST_1, exactRegion: region === 'us-east-1' };
+}
+
+/** "billed per use: $0.00004 per second of compute (2 GB) + $0.016/GB of data; nothing while idle" */
+export function formatServerlessPrice(memorySizeInMB: number, region: string): string {
+  const p = serverlessPrice(memorySizeInMB, region);
+  const about = p.exactRegion ? '' : 'about ';
+  return `billed per use: ${about}$${p.perSecond.toFixed(5)} per second of compute (${memorySizeInMB / 1024} GB) + $${p.perGbData}/GB of data${p.exactRegion ? '' : ' (us-east-1 prices)'}; nothing while idle`;
+}
+
+/** One line for the job details page: capacity, training vs billable seconds and saving, warm pool. */
+export function jobBillingLine(d: JobBillingFields, region: string, now = new Date()): string | undefined {
+  const b = jobBilling(d, region);
+  const parts: string[] = [];
+  const billed = formatJobBilling(b);
+  if (b.spot) parts.push('managed spot');
+  if (billed) parts.push(billed);
+  const pool = warmPoolOf(d, region, now);
+  if (pool) parts.push(formatWarmPool(pool, now));
+  return parts.length ? parts.join(' · ') : undefined;
+}
