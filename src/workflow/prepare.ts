@@ -244,6 +244,21 @@ async function inspectPrefix(s3: S3Client, bucket: string, prefix: string, signa
   return { ours, foreign };
 }
 
+/**
+ * Input small enough that starting worker threads (each loads the tokenizer, ~0.5 s) costs more than it
+ * saves: local files under 8 MiB in all, or a row limit under 20,000.
+ */
+function smallInput(ds: JobSpec['dataset']): boolean {
+  if (ds.limit !== undefined && ds.limit < 20_000) return true;
+  if (typeof ds.source === 'string') return false;
+  let bytes = 0;
+  for (const split of new Set(Object.values(ds.splits))) {
+    const file = ds.source[split];
+    if (file && fs.existsSync(file)) bytes += fs.statSync(file).size;
+  }
+  return bytes < 8 * 1024 * 1024;
+}
+
 interface SplitScan {
   rows: number;
   /** CSV: every label a whole number (then class ids). */
@@ -304,7 +319,7 @@ export async function prepareDataset(spec: JobSpec, opts: PrepareOptions): Promi
     ]);
     throwIfAborted(signal);
     // Workers load the tokenizer (from the cache the line above filled) while the scan runs.
-    const poolReady = TokenizerPool.start(opts.workers ?? defaultWorkerCount(), tok, loadOpts, signal);
+    const poolReady = TokenizerPool.start(opts.workers ?? (smallInput(ds) ? 0 : defaultWorkerCount()), tok, loadOpts, signal);
     poolReady.catch(() => undefined);
     const column = ds.labelColumn ?? 'label';
     const known = ds.labelNames?.length ? { names: [...ds.labelNames], origin: 'spec' as LabelNamesOrigin } : opened.labelNames?.length ? { names: [...opened.labelNames], origin: 'dataset' as LabelNamesOrigin } : undefined;
