@@ -32,7 +32,9 @@ function measure(cmd, argv) {
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`${cmd} failed (${r.status}): ${r.stderr.slice(-3000)}`);
   const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
-  return { wall, rssMiB: m ? Number(m[1]) / 1024 : NaN, stdout: r.stdout };
+  // CPU seconds (user + system, children included): the figure a machine shared with others disturbs least.
+  const cpu = ['User', 'System'].reduce((a, k) => a + Number(new RegExp(`${k} time \\(seconds\\): ([\\d.]+)`).exec(r.stderr)?.[1] ?? NaN), 0);
+  return { wall, cpu, rssMiB: m ? Number(m[1]) / 1024 : NaN, stdout: r.stdout };
 }
 
 async function buildInput(file, rows) {
@@ -63,14 +65,14 @@ try {
     const oursDir = join(work, `ours-${rows}`);
     const o = measure(process.execPath, [join(repo, 'dist/cli.js'), 'prepare', spec, '--no-upload', '--json', '--out', oursDir]);
     const res = JSON.parse(o.stdout);
-    const r = { rows, ours: { wall: o.wall, rss: o.rssMiB, work: res.report.seconds, workers: res.workers, shards: res.report.splits[0].bytes } };
-    console.error(`[${rows}] ours wall ${o.wall.toFixed(1)} s, peak RSS ${o.rssMiB.toFixed(0)} MiB, ${res.workers} workers`);
+    const r = { rows, ours: { wall: o.wall, cpu: o.cpu, rss: o.rssMiB, work: res.report.seconds, workers: res.workers } };
+    console.error(`[${rows}] ours wall ${o.wall.toFixed(1)} s, CPU ${o.cpu.toFixed(1)} s, peak RSS ${o.rssMiB.toFixed(0)} MiB, ${res.workers} workers`);
     if (rows <= anchorMax) {
       const refDir = join(work, `py-${rows}`);
       const a = measure(python, [join(repo, 'bench/prepare_scale_anchor.py'), data, tokenizer, refDir, String(cores)]);
       const j = JSON.parse(a.stdout.trim().split('\n').pop());
-      r.anchor = { wall: a.wall, rss: a.rssMiB, work: j.work_s, imports: j.import_s };
-      console.error(`[${rows}] anchor wall ${a.wall.toFixed(1)} s, peak RSS ${a.rssMiB.toFixed(0)} MiB`);
+      r.anchor = { wall: a.wall, cpu: a.cpu, rss: a.rssMiB, work: j.work_s, imports: j.import_s };
+      console.error(`[${rows}] anchor wall ${a.wall.toFixed(1)} s, CPU ${a.cpu.toFixed(1)} s, peak RSS ${a.rssMiB.toFixed(0)} MiB`);
       const cmp = JSON.parse(execFileSync(python, [join(repo, 'bench/prepare_scale_compare.py'), join(oursDir, 'train'), refDir], { encoding: 'utf8' }).trim());
       r.check = cmp;
       if (cmp.rows !== rows || cmp.mismatched_rows !== 0) throw new Error(`token ids differ from the Rust tokenizer's: ${JSON.stringify(cmp)} of ${rows} rows`);
@@ -90,11 +92,11 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 console.log(`prepare at scale: one JSONL split of emotion texts, max_length 128, local -> local; ${cores} cores (machine shared: read the ratios)`);
-console.log('| rows | ours wall | ours peak RSS | anchor wall (num_proc ' + cores + ') | anchor peak RSS | ratio (wall) | ids equal |');
-console.log('| ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+console.log('| rows | ours wall | ours CPU | ours peak RSS | anchor wall (num_proc ' + cores + ') | anchor CPU | anchor peak RSS | ratio (wall) | ratio (CPU) | ids equal |');
+console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
 for (const r of results) {
   const a = r.anchor;
-  console.log(`| ${r.rows.toLocaleString('en-US')} | ${r.ours.wall.toFixed(1)} s | ${r.ours.rss.toFixed(0)} MiB | ${a ? `${a.wall.toFixed(1)} s` : '–'} | ${a ? `${a.rss.toFixed(0)} MiB` : '–'} | ${a ? `${(a.wall / r.ours.wall).toFixed(2)}x` : '–'} | ${r.check ? `${r.check.rows.toLocaleString('en-US')} rows, ${r.check.mismatched_rows} differ` : '–'} |`);
+  console.log(`| ${r.rows.toLocaleString('en-US')} | ${r.ours.wall.toFixed(1)} s | ${r.ours.cpu.toFixed(1)} s | ${r.ours.rss.toFixed(0)} MiB | ${a ? `${a.wall.toFixed(1)} s` : '–'} | ${a ? `${a.cpu.toFixed(1)} s` : '–'} | ${a ? `${a.rss.toFixed(0)} MiB` : '–'} | ${a ? `${(a.wall / r.ours.wall).toFixed(2)}x` : '–'} | ${a ? `${(a.cpu / r.ours.cpu).toFixed(2)}x` : '–'} | ${r.check ? `${r.check.rows.toLocaleString('en-US')} rows, ${r.check.mismatched_rows} differ` : '–'} |`);
 }
 const peak = Math.max(...results.map((r) => r.ours.rss));
 const big = results.find((r) => r.rows === 1_800_000 && r.anchor);
