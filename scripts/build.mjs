@@ -115,6 +115,17 @@ const builds = [
     banner: { js: '#!/usr/bin/env node' },
     plugins: [stubNative],
   },
+  // The tokenizer worker_thread (workflow/tokenizerPool): its own bundle beside cli.js and heavy.js,
+  // which both start it as dist/tokenizeWorker.js.
+  {
+    ...common,
+    entryPoints: { tokenizeWorker: 'src/workflow/tokenizeWorker.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    plugins: [stubNative],
+  },
 ];
 if (webviewEntries.length > 0) {
   builds.push({

@@ -2,7 +2,7 @@
 // (@aws-sdk/lib-storage), listing and deleting keys under a prefix, and aborting multipart uploads a
 // cancelled or failed run left open (so no parts linger and bill).
 import * as fs from 'node:fs';
-import { AbortMultipartUploadCommand, DeleteObjectsCommand, ListMultipartUploadsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { CancelledError } from '../core/errors';
 
@@ -11,6 +11,8 @@ export interface LocalFile {
   key: string;
   bytes: number;
   contentType?: string;
+  /** User metadata (x-amz-meta-*), e.g. the mark that says this tool wrote the object. */
+  metadata?: Record<string, string>;
 }
 
 export interface UploadedFile {
@@ -39,7 +41,7 @@ export async function uploadFiles(s3: S3Client, bucket: string, files: LocalFile
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     const upload = new Upload({
       client: s3,
-      params: { Bucket: bucket, Key: f.key, Body: fs.createReadStream(f.path), ContentType: f.contentType ?? 'application/octet-stream' },
+      params: { Bucket: bucket, Key: f.key, Body: fs.createReadStream(f.path), ContentType: f.contentType ?? 'application/octet-stream', ...(f.metadata ? { Metadata: f.metadata } : {}) },
       partSize: Math.max(5 * 1024 * 1024, opts.partSize ?? 8 * 1024 * 1024),
       queueSize: opts.queueSize ?? 4,
       leavePartsOnError: false,
@@ -80,7 +82,24 @@ export async function deleteKeys(s3: S3Client, bucket: string, keys: string[], s
   }
 }
 
-/** Open multipart uploads under `prefix` (optionally only for `keys`). */
+/** User metadata of an object (keys lower-case, as S3 returns them). */
+export async function objectMetadata(s3: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<Record<string, string>> {
+  const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+  return head.Metadata ?? {};
+}
+
+/** An object's body as text, or undefined when there is no such key. */
+export async function readText(s3: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<string | undefined> {
+  try {
+    const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+    return await res.Body!.transformToString();
+  } catch (err) {
+    if ((err as Error).name === 'NoSuchKey' || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
+    throw err;
+  }
+}
+
+/** Open multipart uploads under `prefix`. */
 export async function listOpenUploads(s3: S3Client, bucket: string, prefix: string): Promise<{ key: string; uploadId: string }[]> {
   const open: { key: string; uploadId: string }[] = [];
   let keyMarker: string | undefined, idMarker: string | undefined;
@@ -93,11 +112,14 @@ export async function listOpenUploads(s3: S3Client, bucket: string, prefix: stri
   return open;
 }
 
-/** Aborts the open multipart uploads of `keys` (lib-storage aborts its own; this catches the races). */
-export async function abortOpenUploads(s3: S3Client, bucket: string, prefix: string, keys: Set<string>): Promise<number> {
+/**
+ * Aborts the open multipart uploads under `prefix` (only those of `keys` when given): lib-storage aborts
+ * its own on error, this catches the races and the uploads an earlier run left when its abort failed too.
+ */
+export async function abortOpenUploads(s3: S3Client, bucket: string, prefix: string, keys?: Set<string>): Promise<number> {
   let n = 0;
   for (const u of await listOpenUploads(s3, bucket, prefix)) {
-    if (!keys.has(u.key)) continue;
+    if (keys && !keys.has(u.key)) continue;
     await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.key, UploadId: u.uploadId }));
     n++;
   }

@@ -23,27 +23,40 @@ export type LabelNamesOrigin = 'spec' | 'dataset' | 'sorted-strings' | 'integers
 export function resolveLabelNames(opts: { spec?: string[]; dataset?: string[]; sources: LabelSource[]; column: string }): { names: string[]; origin: LabelNamesOrigin } {
   if (opts.spec?.length) return { names: [...opts.spec], origin: 'spec' };
   if (opts.dataset?.length) return { names: [...opts.dataset], origin: 'dataset' };
-  const strings = new Set<string>();
-  let maxInt = -1;
-  for (const src of opts.sources) {
+  const c = new LabelCollector(opts.column);
+  for (const src of opts.sources) c.add(src);
+  return c.resolve();
+}
+
+/** The class names rules 3 and 4 above, fed batch by batch (a streaming read never holds all labels). */
+export class LabelCollector {
+  private readonly strings = new Set<string>();
+  private maxInt = -1;
+  constructor(private readonly column: string) {}
+
+  add(src: LabelSource): void {
     for (let i = 0; i < src.labels.length; i++) {
       const v = src.labels[i];
-      if (typeof v === 'string') strings.add(v);
+      if (typeof v === 'string') this.strings.add(v);
       else if (typeof v === 'number' || typeof v === 'bigint') {
         const n = Number(v);
-        if (!Number.isInteger(n) || n < 0) throw new UserError(`${src.locate(i)}: ${opts.column} ${String(v)} is not a class id (a whole number >= 0) nor a class name`, opts.column);
-        if (n > maxInt) maxInt = n;
+        if (!Number.isInteger(n)) throw new UserError(`${src.locate(i)}: ${this.column} ${String(v)} is not a whole number; class ids are whole numbers from 0 (or use class names)`, this.column);
+        if (n < 0) throw new UserError(`${src.locate(i)}: ${this.column} ${String(v)} is not a class id (a whole number >= 0) nor a class name`, this.column);
+        if (n > this.maxInt) this.maxInt = n;
       } else {
-        throw new UserError(`${src.locate(i)}: ${opts.column} is ${v === null || v === undefined ? 'missing' : JSON.stringify(v)}; each row needs a class name or id`, opts.column);
+        throw new UserError(`${src.locate(i)}: ${this.column} is ${v === null || v === undefined ? 'missing' : JSON.stringify(v)}; each row needs a class name or id`, this.column);
       }
     }
+    if (this.strings.size > 0 && this.maxInt >= 0) {
+      throw new UserError(`dataset.labelColumn: column '${this.column}' mixes class names and numeric ids; use one kind, or list dataset.labelNames in the spec`, 'dataset.labelColumn');
+    }
   }
-  if (strings.size > 0 && maxInt >= 0) {
-    throw new UserError(`dataset.labelColumn: column '${opts.column}' mixes class names and numeric ids; use one kind, or list dataset.labelNames in the spec`, 'dataset.labelColumn');
+
+  resolve(): { names: string[]; origin: LabelNamesOrigin } {
+    if (this.strings.size > 0) return { names: [...this.strings].sort(codePointCompare), origin: 'sorted-strings' };
+    if (this.maxInt >= 0) return { names: Array.from({ length: this.maxInt + 1 }, (_, i) => String(i)), origin: 'integers' };
+    return { names: [], origin: 'integers' };
   }
-  if (strings.size > 0) return { names: [...strings].sort(codePointCompare), origin: 'sorted-strings' };
-  if (maxInt >= 0) return { names: Array.from({ length: maxInt + 1 }, (_, i) => String(i)), origin: 'integers' };
-  return { names: [], origin: 'integers' };
 }
 
 function codePointCompare(a: string, b: string): number {
@@ -53,9 +66,12 @@ function codePointCompare(a: string, b: string): number {
   return A.length - B.length;
 }
 
+export function labelIndex(names: string[]): Map<string, number> {
+  return new Map(names.map((n, i) => [n, i] as const));
+}
+
 /** Maps raw labels to ids, naming the row of the first label that does not fit. */
-export function encodeLabels(src: LabelSource, names: string[], column: string): BigInt64Array {
-  const index = new Map(names.map((n, i) => [n, i] as const));
+export function encodeLabels(src: LabelSource, names: string[], column: string, index: Map<string, number> = labelIndex(names)): BigInt64Array {
   const out = new BigInt64Array(src.labels.length);
   const list = () => (names.length <= 12 ? names.join(', ') : `${names.slice(0, 12).join(', ')}, … (${names.length})`);
   for (let i = 0; i < src.labels.length; i++) {
@@ -66,7 +82,10 @@ export function encodeLabels(src: LabelSource, names: string[], column: string):
       if (id === undefined) throw new UserError(`${src.locate(i)}: ${column} '${v}' is not in the class list (${list()}); fix the row or dataset.labelNames`, column);
     } else if (typeof v === 'number' || typeof v === 'bigint') {
       const n = Number(v);
-      if (!Number.isInteger(n) || n < 0 || n >= names.length) {
+      if (!Number.isInteger(n)) {
+        throw new UserError(`${src.locate(i)}: ${column} ${String(v)} is not a whole number: class ids are whole numbers from 0 to ${names.length - 1} (${list()})`, column);
+      }
+      if (n < 0 || n >= names.length) {
         throw new UserError(`${src.locate(i)}: ${column} ${String(v)} is out of range: ids go from 0 to ${names.length - 1} (${list()})`, column);
       }
       id = n;

@@ -2,6 +2,7 @@
 // shipped JSON Schema (one source of truth for the editor and the code), and path resolution.
 import Ajv, { type ErrorObject } from 'ajv';
 import * as os from 'node:os';
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import schema from '../../schemas/sagemaker-hf.schema.json';
 import { UserError } from './errors';
@@ -138,6 +139,7 @@ export function validateSpec(data: unknown, file?: string): JobSpec {
     throw new UserError(`${where}invalid spec: ${lines.join('; ')}`, [...seen.keys()][0]);
   }
   const spec = data as JobSpec;
+  spec.dataset.s3Prefix ??= defaultS3Prefix(spec.dataset, file);
   spec.deploy ??= { instanceType: 'ml.g4dn.xlarge', initialInstanceCount: 1 };
   spec.training.hyperparameters ??= {};
   const prefixProblem = s3PrefixProblem(spec.dataset.s3Prefix);
@@ -168,6 +170,19 @@ export function parseSpecJson(text: string, file?: string): ParsedJson {
   const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const parsed = parseExactJson(bom ? ' ' + text.slice(1) : text, { exactAt, source: file ? path.basename(file) : 'spec' });
   return parsed;
+}
+
+/**
+ * The S3 prefix of a spec that names none: `datasets/{spec file name}-{8 hex of the spec file's absolute
+ * path}`, so two specs never share (and overwrite) one prefix; editing the spec keeps it, moving or
+ * renaming the file gives a new one. Without a file: `datasets/{dataset name}-{8 hex of source, splits
+ * and tokenizer}`.
+ */
+export function defaultS3Prefix(ds: Pick<DatasetSpec, 'source' | 'splits' | 'tokenizer' | 'config'>, file?: string): string {
+  const stem = file ? path.basename(file).replace(/\.sagemaker-hf\.json$|\.json$/i, '') : typeof ds.source === 'string' ? ds.source.split('/').pop()! : 'local';
+  const name = stem.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').slice(0, 48) || 'dataset';
+  const identity = file ? path.resolve(file) : JSON.stringify([ds.source, ds.config ?? null, ds.splits, ds.tokenizer]);
+  return `datasets/${name}-${createHash('sha256').update(identity).digest('hex').slice(0, 8)}`;
 }
 
 /** Parses JSON text, reporting syntax errors with line and column. */

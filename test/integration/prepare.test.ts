@@ -7,14 +7,14 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { startMoto, useMotoEnv, type Moto } from '../helpers/moto';
 import { client, resetClients } from '../../src/aws/clients';
-import { listKeys, listOpenUploads } from '../../src/aws/s3Upload';
+import { deleteKeys, listKeys, listOpenUploads } from '../../src/aws/s3Upload';
 import { CancelledError } from '../../src/core/errors';
 import { validateSpec, type JobSpec } from '../../src/core/spec';
 import { connect, type Connection } from '../../src/workflow/connect';
-import { MANIFEST_NAME, prepareDataset, type DatasetManifest } from '../../src/workflow/prepare';
+import { ForeignObjectsError, MANIFEST_NAME, prepareDataset, type DatasetManifest } from '../../src/workflow/prepare';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const shared = path.resolve(repoRoot, '../shared');
@@ -101,17 +101,70 @@ test('upload: channel folders under the prefix, manifest last with sizes and ETa
   assert.equal(fs.statSync(path.join(res.channels.train!.dir, 'data-00000-of-00001.arrow')).size, arrow.bytes);
 });
 
-test('re-run replaces cleanly: stale keys under a channel go, manifest describes the new run', async () => {
-  await s3.send(new PutObjectCommand({ Bucket: conn.bucket, Key: `${PREFIX}/train/data-00001-of-00002.arrow`, Body: 'stale' }));
+test('re-run replaces cleanly: only our stale keys go (shown), foreign objects stop the run or stay untouched', async () => {
+  const before = (await manifest())!;
+  // A leftover of an interrupted earlier run of ours (marked by its metadata), and a user's own files.
+  await s3.send(new PutObjectCommand({ Bucket: conn.bucket, Key: `${PREFIX}/train/data-00001-of-00002.arrow`, Body: 'stale', Metadata: { 'created-by': 'sagemaker-hf' } }));
   await s3.send(new PutObjectCommand({ Bucket: conn.bucket, Key: `${PREFIX}/other-keep.txt`, Body: 'not ours' }));
-  await prepareDataset(spec({ limit: 500, padding: 'auto' }), { outDir: tmp(), upload: conn });
+  await s3.send(new PutObjectCommand({ Bucket: conn.bucket, Key: `${PREFIX}/train/raw-labelled-2024.csv`, Body: 'text,label' }));
+  const keysBefore = (await listKeys(s3, conn.bucket, `${PREFIX}/`)).map((k) => `${k.key} ${k.etag}`).sort();
+  await assert.rejects(prepareDataset(spec({ limit: 500, padding: 'auto' }), { outDir: tmp(), upload: conn }), (err) => {
+    assert.ok(err instanceof ForeignObjectsError);
+    assert.match((err as Error).message, /^dataset\.s3Prefix: s3:\/\/.*\/datasets\/emotion-it\/ holds 2 object\(s\) sagemaker-hf did not write: other-keep\.txt, train\/raw-labelled-2024\.csv\. Nothing was uploaded\..*--allow-foreign-objects/);
+    return true;
+  });
+  assert.deepEqual((await listKeys(s3, conn.bucket, `${PREFIX}/`)).map((k) => `${k.key} ${k.etag}`).sort(), keysBefore, 'nothing uploaded or deleted, the old manifest kept');
+  assert.equal((await manifest())!.createdAt, before.createdAt);
+  // A confirmation that says no stops it the same way (the extension's modal).
+  let asked: string[] = [];
+  await assert.rejects(prepareDataset(spec({ limit: 500 }), { outDir: tmp(), upload: conn, confirmForeignObjects: async (k) => ((asked = k), false) }), (err) => err instanceof CancelledError);
+  assert.deepEqual(asked, [`${PREFIX}/other-keep.txt`, `${PREFIX}/train/raw-labelled-2024.csv`]);
+  const progress: string[] = [];
+  const res = await prepareDataset(spec({ limit: 500, padding: 'auto' }), { outDir: tmp(), upload: conn, allowForeignObjects: true, onProgress: (p) => progress.push(p.message) });
   const m = (await manifest())!;
   assert.equal(m.padding, 'auto');
   assert.equal(m.maxLength, 72);
   assert.equal(m.channels.train!.rows, 500);
+  assert.deepEqual(res.removedKeys, [`${PREFIX}/train/data-00001-of-00002.arrow`]);
+  assert.deepEqual(res.foreignKeys, [`${PREFIX}/other-keep.txt`, `${PREFIX}/train/raw-labelled-2024.csv`]);
+  assert.ok(progress.some((p) => /^Removing 1 object\(s\) an earlier run of sagemaker-hf wrote under datasets\/emotion-it\/: train\/data-00001-of-00002\.arrow/.test(p)), 'the removal is shown');
   const keys = (await listKeys(s3, conn.bucket, `${PREFIX}/train/`)).map((k) => k.key).sort();
-  assert.deepEqual(keys, ['data-00000-of-00001.arrow', 'dataset_info.json', 'state.json'].map((f) => `${PREFIX}/train/${f}`));
-  assert.equal((await listKeys(s3, conn.bucket, `${PREFIX}/other-keep.txt`)).length, 1, 'keys outside the channels are left alone');
+  assert.deepEqual(keys, ['data-00000-of-00001.arrow', 'dataset_info.json', 'raw-labelled-2024.csv', 'state.json'].map((f) => `${PREFIX}/train/${f}`));
+  assert.equal((await listKeys(s3, conn.bucket, `${PREFIX}/other-keep.txt`)).length, 1, 'foreign objects are never deleted');
+  // Tidy up for the next tests: the user's files go (by the test, not by prepare).
+  await deleteKeys(s3, conn.bucket, [`${PREFIX}/other-keep.txt`, `${PREFIX}/train/raw-labelled-2024.csv`]);
+});
+
+test('a multipart upload an earlier failed run left under the prefix is aborted; foreign objects untouched', async () => {
+  const orphan = await s3.send(new CreateMultipartUploadCommand({ Bucket: conn.bucket, Key: `${PREFIX}/train/data-00000-of-00003.arrow` }));
+  await s3.send(new UploadPartCommand({ Bucket: conn.bucket, Key: `${PREFIX}/train/data-00000-of-00003.arrow`, UploadId: orphan.UploadId, PartNumber: 1, Body: Buffer.alloc(1024, 1) }));
+  await s3.send(new PutObjectCommand({ Bucket: conn.bucket, Key: `${PREFIX}/annotations/batch1.jsonl`, Body: '{"a":1}\n' }));
+  assert.equal((await listOpenUploads(s3, conn.bucket, `${PREFIX}/`)).length, 1);
+  const res = await prepareDataset(spec({ limit: 300, padding: 'dynamic' }), { outDir: tmp(), upload: conn, allowForeignObjects: true });
+  assert.equal(res.abortedUploads, 1);
+  assert.deepEqual(await listOpenUploads(s3, conn.bucket, `${PREFIX}/`), []);
+  const kept = await s3.send(new GetObjectCommand({ Bucket: conn.bucket, Key: `${PREFIX}/annotations/batch1.jsonl` }));
+  assert.equal(await kept.Body!.transformToString(), '{"a":1}\n');
+  await deleteKeys(s3, conn.bucket, [`${PREFIX}/annotations/batch1.jsonl`]);
+});
+
+test('shards upload as they close: several shards, manifest lists them in folder order with their ETags', async () => {
+  const events: { stage: string; rows?: number; totalRows?: number; up?: number }[] = [];
+  const res = await prepareDataset(spec({ limit: 3000, padding: 'max_length', maxLength: 128 }), { outDir: tmp(), upload: conn, maxShardBytes: 1024 * 1024, workers: 2, onProgress: (p) => events.push({ stage: p.stage, rows: p.rows, totalRows: p.totalRows, up: p.bytesUploaded }) });
+  assert.equal(res.workers, 2);
+  const lastRow = events.findIndex((e) => e.stage === 'tokenize' && e.rows === e.totalRows);
+  const firstUpload = events.findIndex((e) => e.stage === 'upload' && (e.up ?? 0) > 0);
+  assert.ok(firstUpload >= 0 && firstUpload < lastRow, `a shard was uploading before the last row was tokenized (${firstUpload} < ${lastRow})`);
+  const m = (await manifest())!;
+  const names = m.channels.train!.files.map((f) => f.key.slice(`${PREFIX}/train/`.length));
+  assert.deepEqual(names, ['data-00000-of-00003.arrow', 'data-00001-of-00003.arrow', 'data-00002-of-00003.arrow', 'dataset_info.json', 'state.json']);
+  for (const f of m.channels.train!.files) {
+    const head = await s3.send(new HeadObjectCommand({ Bucket: conn.bucket, Key: f.key }));
+    assert.equal(head.ContentLength, f.bytes);
+    assert.equal(head.Metadata?.['created-by'], 'sagemaker-hf');
+  }
+  const state = JSON.parse(fs.readFileSync(path.join(res.channels.train!.dir, 'state.json'), 'utf8')) as { _data_files: { filename: string }[] };
+  assert.deepEqual(state._data_files.map((f) => f.filename), names.slice(0, 3));
 });
 
 test('cancel during a multipart upload: no manifest, no open multipart upload', async () => {

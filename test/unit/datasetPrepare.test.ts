@@ -5,14 +5,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
-import { datasetInfoJson, stateJson, writeSplit } from '../../src/core/datasetWriter';
+import { SplitWriter, datasetInfoJson, stateJson, writeSplit } from '../../src/core/datasetWriter';
 import { encodeLabels, resolveLabelNames } from '../../src/core/labels';
 import { choosePadding } from '../../src/core/padding';
-import { histogram, lengthStats, paddingOptions, renderReportMarkdown, reportSummary, splitReport } from '../../src/core/prepareReport';
+import { LengthCounts, escapeMarkdown, histogram, lengthStats, paddingOptions, percentile, renderReportMarkdown, reportSummary, splitReport } from '../../src/core/prepareReport';
 import { pythonJsonDumps as pyJsonDumps } from '../../src/core/pythonJson';
-import { UserError } from '../../src/core/errors';
+import { CancelledError, UserError } from '../../src/core/errors';
 import type { JobSpec } from '../../src/core/spec';
-import { validateSpec } from '../../src/core/spec';
+import { defaultS3Prefix, validateSpec } from '../../src/core/spec';
 import { loadSplits } from '../../src/workflow/datasetSources';
 import { loadTokenizer } from '../../src/workflow/tokenizerLoader';
 import { prepareDataset, tokenizeTexts } from '../../src/workflow/prepare';
@@ -197,4 +197,134 @@ test('tokenizer: Hub files as they are give Python ids; over-long text is trunca
   const table = tableFromIPC(fs.readFileSync(path.join(dir, 'out', 'train', 'data-00000-of-00001.arrow')));
   assert.equal((table.getChild('input_ids')!.get(1) as { length: number }).length, 16);
   assert.match(fs.readFileSync(res.reportPath, 'utf8'), /\| train \| train \| 2 \| 1 \|/);
+});
+
+// ---- Streaming prepare and dataset safety (issues 14 and 11) ----
+
+test('a byte that is not UTF-8 is refused with file and line (JSONL and CSV), not turned into U+FFFD', async () => {
+  const dir = tmpDir();
+  const jsonl = path.join(dir, 'latin1.jsonl');
+  fs.writeFileSync(jsonl, Buffer.concat([Buffer.from('{"text":"fine","label":0}\n{"text":"caf'), Buffer.from([0xe9]), Buffer.from('","label":1}\n')]));
+  await rejectsWith(prepareDataset(specWith({ source: { train: jsonl } }), { outDir: path.join(dir, 'out'), workers: 0 }), /^latin1\.jsonl:2: not valid UTF-8 \(byte 0xe9 at column 13\)/);
+  const csv = path.join(dir, 'latin1.csv');
+  fs.writeFileSync(csv, Buffer.concat([Buffer.from('text,label\nok,0\nok,1\nna'), Buffer.from([0xef, 0xbb]), Buffer.from('ve,1\n')]));
+  await rejectsWith(loadSplits(specWith({ source: { train: csv } }).dataset), /^latin1\.csv:4: not valid UTF-8/);
+  assert.equal(fs.existsSync(path.join(dir, 'out', 'train')), false, 'nothing written');
+});
+
+test('label 1.5 is "not a whole number", not "out of range"', async () => {
+  const dir = tmpDir();
+  const f = writeFile(dir, 'train.jsonl', '{"text":"a","label":0}\n{"text":"b","label":1.5}\n');
+  await rejectsWith(prepareDataset(specWith({ source: { train: f }, labelNames: ['x', 'y'] }), { outDir: path.join(dir, 'o1'), workers: 0 }), /^train\.jsonl:2: label 1\.5 is not a whole number/);
+  await rejectsWith(prepareDataset(specWith({ source: { train: f } }), { outDir: path.join(dir, 'o2'), workers: 0 }), /^train\.jsonl:2: label 1\.5 is not a whole number/);
+});
+
+test('a stray label making empty classes is warned about in the report, its Markdown and the summary', async () => {
+  const dir = tmpDir();
+  const f = writeFile(dir, 'train.jsonl', '{"text":"a","label":0}\n{"text":"b","label":1}\n{"text":"c","label":5}\n');
+  const res = await prepareDataset(specWith({ source: { train: f }, padding: 'dynamic' }), { outDir: path.join(dir, 'out'), workers: 0 });
+  assert.deepEqual(res.labelNames, ['0', '1', '2', '3', '4', '5']);
+  assert.deepEqual(res.report.emptyClasses, ['2', '3', '4']);
+  assert.match(reportSummary(res.report).join('\n'), /WARNING: 3 of 6 classes have no rows in any split \(2, 3, 4\)/);
+  assert.match(fs.readFileSync(res.reportPath, 'utf8'), /\*\*WARNING: 3 of 6 classes have no rows/);
+});
+
+test('report Markdown escapes label names: no remote image, no broken table', () => {
+  const names = ['![x](https://evil.example/x.png)', 'a|b', '<img src=x>'];
+  const s = splitReport({ channel: 'train', split: 'train', lengths: Int32Array.from([5, 6, 7]), labels: BigInt64Array.from([0n, 1n, 2n]), labelNames: names, truncateAt: 64, padTo: null, bytes: 1 });
+  const md = renderReportMarkdown({ createdAt: 'now', tool: 't', source: 's', tokenizer: 'k', padding: 'dynamic', maxLength: null, truncateAt: 64, labelNames: names, labelNamesFrom: 'spec', splits: [s], options: paddingOptions([Int32Array.from([5, 6, 7])], 64, 512, true), bytesWritten: 1, seconds: 1 });
+  assert.doesNotMatch(md, /!\[x\]\(https/, 'no image syntax left');
+  assert.doesNotMatch(md, /<img/, 'no raw HTML');
+  const rows = md.split('\n').filter((l) => /^\| (.*evil|a\\\|b|&lt;img)/.test(l));
+  assert.equal(rows.length, 3);
+  // Each label-count row has exactly the two cells of the header (label, train): unescaped pipes only.
+  for (const r of rows) assert.equal(r.replace(/\\\|/g, '').split('|').length - 2, 2, r);
+  assert.equal(escapeMarkdown('a|b'), 'a\\|b');
+});
+
+test('Ctrl-C during the local write leaves the previous folder readable and no temporary folder', async () => {
+  const dir = tmpDir();
+  const out = path.join(dir, 'out');
+  const spec = specWith({ source: { train: path.join(shared, 'data/emotion/train.jsonl') }, limit: 3000, padding: 'max_length', maxLength: 64 });
+  await prepareDataset(spec, { outDir: out, workers: 0 });
+  const before = fs.readFileSync(path.join(out, 'train', 'state.json'), 'utf8');
+  const ctl = new AbortController();
+  await assert.rejects(
+    prepareDataset({ ...spec, dataset: { ...spec.dataset, limit: 2500 } }, { outDir: out, workers: 0, signal: ctl.signal, onProgress: (p) => p.stage === 'tokenize' && (p.rows ?? 0) > 0 && ctl.abort() }),
+    (err) => err instanceof CancelledError,
+  );
+  assert.equal(fs.readFileSync(path.join(out, 'train', 'state.json'), 'utf8'), before, 'state.json of the previous run');
+  const state = JSON.parse(before) as { _data_files: { filename: string }[] };
+  const table = tableFromIPC(fs.readFileSync(path.join(out, 'train', state._data_files[0]!.filename)));
+  assert.equal(table.numRows, 3000, 'the arrow file state.json lists is there and whole');
+  assert.deepEqual(fs.readdirSync(out).filter((n) => n.includes('partial') || n.includes('.old-')), []);
+});
+
+test('streaming writer: any chunking gives the bytes and fingerprint of the one-shot writer, shards included', async () => {
+  const dir = tmpDir();
+  const rows = 3333;
+  const offsets = new Int32Array(rows + 1);
+  const ids: number[] = [];
+  for (let i = 0; i < rows; i++) {
+    const n = 3 + (i % 7);
+    for (let k = 0; k < n; k++) ids.push(k === 0 ? 101 : k === n - 1 ? 102 : 2000 + ((i * 7 + k) % 500));
+    offsets[i + 1] = ids.length;
+  }
+  const s = { split: 'train', rows, offsets, ids: Int32Array.from(ids), typeIds: new Int8Array(ids.length), labels: BigInt64Array.from({ length: rows }, (_, i) => BigInt(i % 4)) };
+  for (const padTo of [null, 16]) {
+    const whole = await writeSplit(path.join(dir, `whole-${padTo}`), s, { labelNames: ['a', 'b', 'c', 'd'], padTo, padTokenId: 0, maxShardBytes: 60_000 });
+    const shards = whole.files.filter((f) => f.name.endsWith('.arrow')).length;
+    assert.ok(shards >= 2, `several shards (${shards})`);
+    const closed: string[] = [];
+    const w = new SplitWriter(path.join(dir, `stream-${padTo}`), { split: 'train', rows, shards, withTypeIds: true, labelNames: ['a', 'b', 'c', 'd'], padTo, padTokenId: 0, onShard: (f) => closed.push(f.name) });
+    // Chunks of odd sizes that straddle record batch and shard boundaries.
+    for (let a = 0, k = 0; a < rows; k++) {
+      const b = Math.min(rows, a + [1, 777, 1500, 13, 2001][k % 5]!);
+      const base = offsets[a]!;
+      await w.append({ rows: b - a, offsets: offsets.slice(a, b + 1).map((o) => o - base), ids: s.ids.slice(base, offsets[b]!), typeIds: s.typeIds.slice(base, offsets[b]!), labels: s.labels.slice(a, b) });
+      a = b;
+    }
+    const streamed = await w.finish();
+    assert.equal(streamed.fingerprint, whole.fingerprint);
+    assert.deepEqual(streamed.files, whole.files);
+    assert.deepEqual(closed, whole.files.filter((f) => f.name.endsWith('.arrow')).map((f) => f.name), 'each shard handed over as it closed');
+    for (const f of whole.files) assert.ok(fs.readFileSync(path.join(dir, `whole-${padTo}`, f.name)).equals(fs.readFileSync(path.join(dir, `stream-${padTo}`, f.name))), f.name);
+  }
+});
+
+test('tokenizer worker threads give the same files as the main thread', async () => {
+  const dir = tmpDir();
+  const long = Array(200).fill('unbelievably').join(' ');
+  const rows = fs.readFileSync(path.join(shared, 'data/emotion/test.jsonl'), 'utf8').trim().split('\n').slice(0, 1500);
+  rows[10] = JSON.stringify({ text: long, label: 2 });
+  const f = writeFile(dir, 'train.jsonl', rows.join('\n') + '\n');
+  const spec = specWith({ source: { train: f }, labelNames: NAMES, padding: 'auto', maxLength: 128 });
+  const one = await prepareDataset(spec, { outDir: path.join(dir, 'main'), workers: 0 });
+  const two = await prepareDataset(spec, { outDir: path.join(dir, 'workers'), workers: 2 });
+  assert.equal(one.workers, 0);
+  assert.equal(two.workers, 2, 'dist/tokenizeWorker.js found and used (run npm run build first)');
+  assert.equal(two.maxLength, 128);
+  assert.equal(two.report.splits[0]!.truncatedRows, 1);
+  for (const name of ['data-00000-of-00001.arrow', 'state.json', 'dataset_info.json']) {
+    assert.ok(fs.readFileSync(path.join(dir, 'main', 'train', name)).equals(fs.readFileSync(path.join(dir, 'workers', 'train', name))), name);
+  }
+});
+
+test('length counts give the exact nearest-rank percentiles of the sorted lengths', () => {
+  const values = Int32Array.from({ length: 5000 }, (_, i) => ((i * 7919) % 613) + (i % 3));
+  const sorted = Int32Array.from(values).sort();
+  const c = new LengthCounts().addAll(values);
+  for (const p of [1, 50, 90, 99, 99.9, 100]) assert.equal(c.percentile(p), percentile(sorted, p), `p${p}`);
+  assert.deepEqual(lengthStats(c), lengthStats(values));
+});
+
+test('default s3Prefix: derived from the spec file, so two specs never share one', () => {
+  const data = () => ({ version: 1, dataset: { source: 'dair-ai/emotion', splits: { train: 'train' }, tokenizer: 'bert-base-uncased' }, training: { entryPoint: 'train.py', sourceDir: '.', instanceType: 'local' } });
+  const a = validateSpec(data(), '/work/a/emotion.sagemaker-hf.json').dataset.s3Prefix;
+  const b = validateSpec(data(), '/work/b/emotion.sagemaker-hf.json').dataset.s3Prefix;
+  assert.match(a, /^datasets\/emotion-[0-9a-f]{8}$/);
+  assert.notEqual(a, b);
+  assert.equal(validateSpec(data(), '/work/a/emotion.sagemaker-hf.json').dataset.s3Prefix, a, 'stable');
+  assert.equal(validateSpec({ ...data(), dataset: { ...data().dataset, s3Prefix: 'mine' } }).dataset.s3Prefix, 'mine');
+  assert.notEqual(defaultS3Prefix({ source: 'x/y', splits: { train: 'train' }, tokenizer: 't' }), defaultS3Prefix({ source: 'x/z', splits: { train: 'train' }, tokenizer: 't' }));
 });

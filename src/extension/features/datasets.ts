@@ -158,9 +158,23 @@ export function activate(services: Services): void {
         signal: toAbortSignal(token),
         hubToken: await hubToken(),
         hubEndpoint: readSettings().hubEndpoint,
+        // Objects under the prefix that this tool did not write: asked before anything is uploaded;
+        // proceeding never deletes them.
+        confirmForeignObjects: async (keys) => {
+          const shown = keys.slice(0, 5).map((k) => k.slice(spec.dataset.s3Prefix.length + 1)).join(', ') + (keys.length > 5 ? `, … (${keys.length})` : '');
+          const pick = await vscode.window.showWarningMessage(
+            `s3://${upload?.bucket}/${spec.dataset.s3Prefix}/ holds ${keys.length} object(s) that SageMaker HF did not write: ${shown}. Upload beside them? They are never deleted, but a channel folder that holds them passes them to training.`,
+            { modal: true },
+            'Upload Beside Them',
+          );
+          return pick === 'Upload Beside Them';
+        },
         onProgress: (p) => {
           const pct = p.fraction === undefined ? 0 : Math.round(p.fraction * 100);
-          const stageShare = { read: [0, 5], tokenize: [5, 60], write: [60, 75], upload: [75, 100], done: [100, 100] }[p.stage] ?? [0, 0];
+          // Streaming: tokenizing, writing and uploading shards run together in the 'tokenize' stage.
+          const stageShare = { read: [0, 5], count: [5, 25], tokenize: [25, 90], write: [25, 90], upload: [90, 100], done: [100, 100] }[p.stage] ?? [0, 0];
+          // Shards upload while tokenizing goes on; the tokenize line already shows those bytes.
+          if (p.stage === 'upload' && last < stageShare[0]!) return;
           const at = stageShare[0]! + ((stageShare[1]! - stageShare[0]!) * pct) / 100;
           progress.report({ message: p.message, increment: Math.max(0, at - last) });
           last = Math.max(last, at);
@@ -214,6 +228,11 @@ export function activate(services: Services): void {
       log.info(`Prepared ${name} in ${outDir}:\n${reportSummary(result.report).join('\n')}`);
       // Registered now: Open Dataset Report works while the questions below are still open.
       register(spec, result);
+      const warning = reportSummary(result.report).find((l) => l.startsWith('WARNING'));
+      if (warning) {
+        log.warn(warning);
+        void vscode.window.showWarningMessage(warning, 'Open Report').then((pick) => (pick ? openReportFile(result.reportPath) : undefined));
+      }
       const auto = result.report.options.find((o) => o.mode === 'auto')!;
       const chosen = result.report.options.find((o) => o.mode === result.report.padding)!;
       let changed = false;
