@@ -85,7 +85,7 @@ test('train with spot, warm pool and pushToHub: the fields reach moto, the token
     const out = real.stdout + real.stderr;
     assert.equal(out.includes(TOKEN), false, 'the token is never printed');
     assert.match(real.stdout, /with managed spot capacity: on-demand \$3\.83\/h, spot about \$1\.15\/h \(estimate: 70% below on-demand/);
-    assert.match(real.stdout, /Warm pool: the instances stay up to 900 s after the job, billed at \$3\.83\/h; release early with 'sagemaker-hf release-warm-pool <job>'/);
+    assert.match(real.stdout, /Warm pool: the instances stay up to 900 s after the job, billed at about \$3\.83\/h, offline table \(us-east-1 prices\); release early with 'sagemaker-hf release-warm-pool <job>'/);
     assert.match(real.stdout, /Pushes the model to the Hugging Face Hub: my-user\/bert-emotion \(private\)/);
     assert.match(real.stdout, /Billing: training 3600 s · billable 1080 s · saved 70% \(\$2\.68\)/);
     const create = proxy.requests.find((r) => r.target === 'CreateTrainingJob')!.body as { Environment: Record<string, string>; HyperParameters: Record<string, string>; TrainingJobName: string };
@@ -166,7 +166,7 @@ test('deploy --serverless: ServerlessConfig without instances, the CPU image, pr
   const cfg = await sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: 'beyond-sls' }));
   assert.deepEqual(cfg.ProductionVariants, [{ VariantName: 'AllTraffic', ModelName: 'beyond-sls', ServerlessConfig: { MemorySizeInMB: 3072, MaxConcurrency: 4 } }]);
   const model = await sm.send(new DescribeModelCommand({ ModelName: 'beyond-sls' }));
-  assert.match(model.PrimaryContainer!.Image!, /huggingface-pytorch-inference:2\.6\.0-transformers4\.51\.3-cpu-py312-ubuntu22\.04$/);
+  assert.match(model.PrimaryContainer!.Image!, /huggingface-pytorch-inference:2\.6\.0-transformers5\.5\.3-cpu-py312-ubuntu22\.04$/);
 });
 
 test('deploy --hub: HF_MODEL_ID/HF_TASK/HF_TOKEN in the model, no artifact; the token only redacted in output', async () => {
