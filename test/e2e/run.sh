@@ -26,7 +26,7 @@
 # Environment: SAGEMAKER_HF_E2E_HOME (install cache), SAGEMAKER_HF_E2E_GREP (regexp: only matching mocha
 #   tests and GUI scenarios), SAGEMAKER_HF_E2E_ONLY=suite|gui, SAGEMAKER_HF_E2E_PACKAGE=0 (skip the
 #   packaging checks while iterating; always on in CI), SAGEMAKER_HF_E2E_TIMEOUT_S (browser part, default
-#   600), SAGEMAKER_HF_E2E_VERBOSE=1 (all extension-host output), SAGEMAKER_HF_E2E_KEEP=1 (keep the temp
+#   1500), SAGEMAKER_HF_E2E_VERBOSE=1 (all extension-host output), SAGEMAKER_HF_E2E_KEEP=1 (keep the temp
 #   folder with server logs), SAGEMAKER_HF_E2E_UPDATE_DOCS=1 (also write docs/screenshot.png, from gui/localPath.gui.mjs).
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 2
@@ -143,7 +143,7 @@ if ! e2e_start_code_server "$CS_PORT" "$TMP/cs" --vscode-option enable-smoke-tes
 echo "  moto on :$MOTO_PORT, code-server on :$CS_PORT ($((SECONDS - t)) s)"
 
 # --- browser: mocha suite in the extension host + GUI scenarios ------------------------------------------
-TIMEOUT_S=${SAGEMAKER_HF_E2E_TIMEOUT_S:-600}
+TIMEOUT_S=${SAGEMAKER_HF_E2E_TIMEOUT_S:-1500}
 export CHROMIUM
 e2e_start_group node test/e2e/runner.mjs --base "http://127.0.0.1:$CS_PORT" --workspace "$WS" --repo "$REPO" \
   --out "$OUT" ${SAGEMAKER_HF_E2E_ONLY:+--only "$SAGEMAKER_HF_E2E_ONLY"} ${SAGEMAKER_HF_E2E_GREP:+--grep "$SAGEMAKER_HF_E2E_GREP"}

@@ -24,8 +24,8 @@ function freshWorkspace(name) {
 }
 const only = args.only;
 const grep = args.grep ? new RegExp(args.grep) : undefined;
-const SUITE_TIMEOUT_MS = +(process.env.SAGEMAKER_HF_E2E_SUITE_TIMEOUT_MS ?? 240_000);
-const GUI_TIMEOUT_MS = +(process.env.SAGEMAKER_HF_E2E_GUI_TIMEOUT_MS ?? 120_000);
+const SUITE_TIMEOUT_MS = +(process.env.SAGEMAKER_HF_E2E_SUITE_TIMEOUT_MS ?? 600_000);
+const GUI_TIMEOUT_MS = +(process.env.SAGEMAKER_HF_E2E_GUI_TIMEOUT_MS ?? 240_000);
 const verbose = process.env.SAGEMAKER_HF_E2E_VERBOSE === '1';
 mkdirSync(outDir, { recursive: true });
 
