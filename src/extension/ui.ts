@@ -1,14 +1,10 @@
 // Small helpers for how commands report: cancellation is silent, failures are one actionable line
 // with a way to the details.
 import * as vscode from 'vscode';
-import { UserError, errorLine, isCancelled } from '../core/errors';
+import { ActionableError, errorLine, isCancelled } from '../core/errors';
 
-/** A user error whose message offers ways out as buttons (each runs a command). */
-export class ActionableError extends UserError {
-  constructor(message: string, field: string | undefined, readonly actions: { title: string; command: string; args?: unknown[] }[]) {
-    super(message, field);
-  }
-}
+// Defined in core: a class extending a core class here would load dist/heavy.js at activation.
+export { ActionableError } from '../core/errors';
 
 export const SSO_LOGIN = 'Run aws sso login';
 

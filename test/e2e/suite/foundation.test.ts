@@ -22,6 +22,10 @@ suite('foundation', () => {
     assert.ok(exports.services.tree && exports.services.specs && exports.services.jobChannels, 'activate() returned incomplete services');
     assert.equal(typeof exports.activationMs, 'number');
     assert.ok(exports.activationMs > 0 && exports.activationMs < 10_000, `activationMs ${exports.activationMs}`);
+    // Loading the shell must not pull in dist/heavy.js (AWS SDK, transformers.js): a top-level use of a core
+    // export in src/extension (e.g. a class extending one) would, and activation would cost ~200 ms more.
+    const afterRequire = (globalThis as { sagemakerHfBundlesAfterRequire?: string }).sagemakerHfBundlesAfterRequire;
+    if (afterRequire !== undefined) assert.doesNotMatch(afterRequire, /heavy\.js/, `dist/heavy.js was loaded by require(extension.js): ${afterRequire}`);
   });
 
   test('every command contributed in package.json is registered', async () => {

@@ -46,6 +46,7 @@ async function measureActivation(): Promise<void> {
   metric('activateWallMs', (t2 - t1).toFixed(1));
   metric('activationMs', api.activationMs.toFixed(1));
   metric('bundlesLoadedAfterRequire', afterRequire);
+  (globalThis as { sagemakerHfBundlesAfterRequire?: string }).sagemakerHfBundlesAfterRequire = afterRequire;
   metric('bundlesLoadedAfterActivate', loaded());
   if (heavyStack) metric('heavyLoadedDuringActivateBy', heavyStack);
 }
