@@ -20,7 +20,16 @@ export async function run(wb) {
 
   // Expand the connection to show account, role and default bucket.
   await row.click();
-  await wb.waitForTreeRow('sagemaker-us-east-1-123456789012', { view: 'SageMaker' });
+  const bucket = 'sagemaker-us-east-1-123456789012';
+  try {
+    await wb.waitForTreeRow(bucket, { view: 'SageMaker', timeoutMs: 10_000 });
+  } catch {
+    // The root row is re-rendered when the connection finishes resolving (role, bucket): a click that
+    // lands just before that is lost. Expand it again with the keyboard on the selected row.
+    await (await wb.waitForTreeRow('default · us-east-1', { view: 'SageMaker' })).click();
+    await wb.page.keyboard.press('ArrowRight');
+    await wb.waitForTreeRow(bucket, { view: 'SageMaker' });
+  }
 
   // The example spec in Job Specs; clicking it opens the file in an editor.
   const spec = await wb.waitForTreeRow('emotion', { view: 'Job Specs', exact: true });
