@@ -50,6 +50,18 @@ function need(row: Record<string, unknown>, cols: Columns, where: string): { tex
   return { text, label: row[cols.label] as RawLabel };
 }
 
+/** One non-empty JSONL line as text and raw label; errors name the file and line. */
+function jsonlRow(text: string, cols: Columns, name: string, line: number): { text: string; label: RawLabel } {
+  let row: unknown;
+  try {
+    row = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`${name}:${line}: not a valid JSON line: ${(err as Error).message}`);
+  }
+  if (!row || typeof row !== 'object' || Array.isArray(row)) throw new UserError(`${name}:${line}: expected a JSON object per line`);
+  return need(row as Record<string, unknown>, cols, `${name}:${line}`);
+}
+
 function jsonlRows(file: string, content: string, cols: Columns, limit: number): SplitRows {
   const name = path.basename(file);
   const texts: string[] = [], labels: RawLabel[] = [], lines: number[] = [];
@@ -80,14 +92,7 @@ function jsonlRows(file: string, content: string, cols: Columns, limit: number):
     const text = content.slice(start, end).trim();
     start = end + 1;
     if (!text) continue;
-    let row: unknown;
-    try {
-      row = JSON.parse(text);
-    } catch (err) {
-      throw new UserError(`${name}:${line}: not a valid JSON line: ${(err as Error).message}`);
-    }
-    if (!row || typeof row !== 'object' || Array.isArray(row)) throw new UserError(`${name}:${line}: expected a JSON object per line`);
-    const r = need(row as Record<string, unknown>, cols, `${name}:${line}`);
+    const r = jsonlRow(text, cols, name, line);
     texts.push(r.text), labels.push(r.label), lines.push(line);
   }
   return { split: '', origin: file, texts, labels, locate: (i) => `${name}:${lines[i]}` };
@@ -229,14 +234,7 @@ async function* jsonlBatches(file: string, cols: Columns, limit: number, batchRo
       const text = content.slice(start, end).trim();
       start = end + 1;
       if (!text) continue;
-      let row: unknown;
-      try {
-        row = JSON.parse(text);
-      } catch (err) {
-        throw new UserError(`${name}:${line}: not a valid JSON line: ${(err as Error).message}`);
-      }
-      if (!row || typeof row !== 'object' || Array.isArray(row)) throw new UserError(`${name}:${line}: expected a JSON object per line`);
-      const r = need(row as Record<string, unknown>, cols, `${name}:${line}`);
+      const r = jsonlRow(text, cols, name, line);
       texts.push(r.text), labels.push(r.label), lines.push(line);
       if (++rows >= limit) return void (yield flush());
       if (texts.length >= batchRows) yield flush();
