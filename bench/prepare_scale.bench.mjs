@@ -1,4 +1,4 @@
-// Benchmark (issue 14): prepare at scale, padding max_length 128, one local JSONL split -> local folder.
+// Benchmark: prepare at scale, padding max_length 128, one local JSONL split -> local folder.
 // Inputs are built at bench time in /tmp from the emotion texts (train+validation+test, 20,000 rows,
 // repeated in order) and removed afterwards; they are never committed.
 // Ours: the built CLI (`node dist/cli.js prepare --no-upload`, tokenizer workers = cores).

@@ -1,10 +1,10 @@
 // What managed spot training saves on the example spec, computed by the code the confirmation uses
-// (src/core/billing.ts: price x expected hours, on-demand and the spot estimate). No AWS call.
+// (src/core/billing/billing.ts: price x expected hours, on-demand and the spot estimate). No AWS call.
 //   node bench/spot-savings.mjs [expected-hours ...]   (default: 0.5 1 2)
 import * as esbuild from 'esbuild';
 import { readFileSync } from 'node:fs';
 
-const built = await esbuild.build({ entryPoints: ['src/core/billing.ts'], bundle: true, write: false, format: 'esm', platform: 'node' });
+const built = await esbuild.build({ entryPoints: ['src/core/billing/billing.ts'], bundle: true, write: false, format: 'esm', platform: 'node' });
 const billing = await import(`data:text/javascript;base64,${Buffer.from(built.outputFiles[0].text).toString('base64')}`);
 const spec = JSON.parse(readFileSync('examples/emotion.sagemaker-hf.json', 'utf8'));
 const { instanceType, instanceCount = 1 } = spec.training;

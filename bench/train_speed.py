@@ -1,4 +1,4 @@
-"""The notebook's whole training run against ours, compilation included, in one invocation (issue 15).
+"""The notebook's whole training run against ours, compilation included, in one invocation.
 
 Every variant is training-scripts/train.py run as the SageMaker container runs it (bench/train_throughput.py's
 runner: sorted `--key value` arguments, SM_* variables, channels train/test), on the emotion data

@@ -115,11 +115,11 @@ const builds = [
     banner: { js: '#!/usr/bin/env node' },
     plugins: [stubNative],
   },
-  // The tokenizer worker_thread (workflow/tokenizerPool): its own bundle beside cli.js and heavy.js,
+  // The tokenizer worker_thread (workflow/dataset/tokenizerPool): its own bundle beside cli.js and heavy.js,
   // which both start it as dist/tokenizeWorker.js.
   {
     ...common,
-    entryPoints: { tokenizeWorker: 'src/workflow/tokenizeWorker.ts' },
+    entryPoints: { tokenizeWorker: 'src/workflow/dataset/tokenizeWorker.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

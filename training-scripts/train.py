@@ -9,7 +9,7 @@ SM_* environment variables set; every SM_* default can also be given as an argum
 Fixes against the notebook: `--fp16 False` means False; a missing channel is a clear error, not a
 KeyError; checkpoints go to a separate folder (never into model.tar.gz); accuracy is computed with numpy
 (`datasets.load_metric` is gone); label names and the tokenizer are saved with the model; metrics are
-printed as `[metrics] k=v ...` lines (contract: src/core/metrics.ts); datasets stored without padding are
+printed as `[metrics] k=v ...` lines (contract: src/core/training/metrics.ts); datasets stored without padding are
 padded per batch (length-grouped, to a multiple of 8).
 
 Additions (docs/training-script.md): precision chosen from the GPU (bf16 / fp16 with a loss scaler / fp32),
@@ -128,7 +128,7 @@ def fmt_value(v):
 
 
 def print_metrics(values):
-    """One `[metrics] k=v ...` line (src/core/metrics.ts); non-numeric values are left out."""
+    """One `[metrics] k=v ...` line (src/core/training/metrics.ts); non-numeric values are left out."""
     pairs = []
     for k, v in values.items():
         if isinstance(v, (int, float)) and not isinstance(v, bool):
@@ -220,7 +220,7 @@ def choose_precision(cuda, capability=None, bf16_supported=None, fp16=True, bf16
 # ---- shapes --------------------------------------------------------------------------------------
 
 def nearest_rank(sorted_values, p):
-    """Nearest-rank percentile, as `prepare`'s report computes it (src/core/prepareReport.ts)."""
+    """Nearest-rank percentile, as `prepare`'s report computes it (src/core/dataset/prepareReport.ts)."""
     if not sorted_values:
         return 0
     rank = int(math.ceil(p / 100.0 * len(sorted_values)))

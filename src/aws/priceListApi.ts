@@ -4,7 +4,7 @@
 // used here: an emulator for the other services (moto) has no Price List API.
 import { GetProductsCommand, PricingClient } from '@aws-sdk/client-pricing';
 import { credentialsFor } from './clients';
-import type { PriceFilter } from '../core/priceList';
+import type { PriceFilter } from '../core/billing/priceList';
 
 export interface PriceListTarget {
   profile?: string;

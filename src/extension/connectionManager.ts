@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { Connection } from '../workflow/connect';
 import { readSettings, updateSetting } from './settings';
-import { InfoNode, type Node } from './tree';
+import { InfoNode, type Node } from './tree/tree';
 import { command, toAbortSignal } from './ui';
 
 type State =
@@ -127,7 +127,7 @@ export class ConnectionManager implements vscode.Disposable {
   }
 
   async switchRegion(): Promise<void> {
-    const { KNOWN_REGIONS } = await import('../core/regions');
+    const { KNOWN_REGIONS } = await import('../core/sagemaker/regions');
     const current = this.current?.region ?? readSettings().region;
     const pick = await vscode.window.showQuickPick(
       KNOWN_REGIONS.map((r) => ({ label: r, description: r === current ? 'current' : undefined })),

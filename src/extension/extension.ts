@@ -2,21 +2,21 @@
 // call and loads no heavy module: those load on first use.
 import * as vscode from 'vscode';
 import { ConnectionManager } from './connectionManager';
-import { ExplorerTree } from './tree';
+import { ExplorerTree } from './tree/tree';
 import { JobChannels } from './jobChannels';
-import { SpecsTree } from './specsTree';
+import { SpecsTree } from './specs/specsTree';
 import type { Services } from './services';
 import { command } from './ui';
-import { activate as activateDatasets } from './features/datasets';
-import { activate as activateTraining } from './features/training';
-import { activate as activateLogs } from './features/logs';
-import { activate as activateEndpoints } from './features/endpoints';
-import { activate as activateLocal } from './features/local';
-import { SCAFFOLD_SCRIPT_FILES, SCAFFOLD_SOURCE_DIR, scaffoldSpecText, scriptFilesToCopy } from '../core/specScaffold';
-import { registerSpecDiagnostics } from './specDiagnostics';
-import { activate as activateProcessing } from './features/processing';
+import { activate as activateDatasets } from './dataset/datasets';
+import { activate as activateTraining } from './training/training';
+import { activate as activateLogs } from './training/logs';
+import { activate as activateEndpoints } from './endpoints/endpoints';
+import { activate as activateLocal } from './local/local';
+import { SCAFFOLD_SCRIPT_FILES, SCAFFOLD_SOURCE_DIR, scaffoldSpecText, scriptFilesToCopy } from '../core/spec/specScaffold';
+import { registerSpecDiagnostics } from './specs/specDiagnostics';
+import { activate as activateProcessing } from './dataset/processing';
 import { onAwsNotice } from '../aws/requestNotices';
-import { activate as activateWarmPools } from './features/warmPools';
+import { activate as activateWarmPools } from './training/warmPools';
 
 export interface ExtensionApi {
   services: Services;
@@ -75,7 +75,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
 }
 
 // The spec goes into the workspace folder with the training script beside it (training-scripts/, copied
-// from the extension unless already there) and a relative sourceDir: see src/core/specScaffold.ts.
+// from the extension unless already there) and a relative sourceDir: see src/core/spec/specScaffold.ts.
 // `fileName` (without .sagemaker-hf.json) skips the prompt, for callers such as the e2e suite.
 async function newSpec(context: vscode.ExtensionContext, fileName?: unknown): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.[0];

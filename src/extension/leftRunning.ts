@@ -2,7 +2,7 @@
 // that stops or deletes it (the same facts the CLI prints after Ctrl-C).
 import * as vscode from 'vscode';
 import { errorLine } from '../core/errors';
-import type { StillRunning } from '../workflow/leftRunning';
+import type { StillRunning } from '../workflow/runs/leftRunning';
 import type { Services } from './services';
 
 export const STOP_JOB = 'Stop Job';

@@ -1,7 +1,7 @@
 // The `[metrics]` lines each job printed (SageMaker tails and local runs alike), parsed once, kept per job
 // for the job details chart and the tree's last values.
 import * as vscode from 'vscode';
-import { parseMetricsLine, type MetricRecord } from '../core/metrics';
+import { parseMetricsLine, type MetricRecord } from '../core/training/metrics';
 
 export interface JobMetrics {
   /** Every record in the order printed. */

@@ -1,8 +1,8 @@
 import type * as vscode from 'vscode';
 import type { ConnectionManager } from './connectionManager';
-import type { ExplorerTree } from './tree';
+import type { ExplorerTree } from './tree/tree';
 import type { JobChannels } from './jobChannels';
-import type { SpecsTree } from './specsTree';
+import type { SpecsTree } from './specs/specsTree';
 
 /** What every feature module gets at activation. */
 export interface Services {

@@ -1,7 +1,7 @@
 // The predictions page: a text box and Predict, ranked labels with score bars, latency, history,
 // example inputs and an evaluation (accuracy, confusion matrix, latency percentiles). It renders with
 // textContent only (endpoint answers may contain markup) and keeps its UI state with setState.
-import { formatLatencySplit, splitLatencies } from '../core/coldStart';
+import { formatLatencySplit, splitLatencies } from '../core/endpoints/coldStart';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';

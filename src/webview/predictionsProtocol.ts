@@ -2,7 +2,7 @@
 // host checks every message from the page with parsePageMessage before acting on it: a page is
 // untrusted input (it renders endpoint answers), so malformed, unknown or oversized messages are refused.
 
-import type { EvaluationResult } from '../workflow/evaluate';
+import type { EvaluationResult } from '../workflow/endpoints/evaluate';
 export interface LabelScore {
   label: string;
   score: number;

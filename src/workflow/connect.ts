@@ -6,7 +6,7 @@ import { IAMClient, ListRolesCommand, type Role } from '@aws-sdk/client-iam';
 import { client, endpointOf, type AwsTarget } from '../aws/clients';
 import { awsErrorName, awsErrorStatus, describeAwsError } from '../aws/errors';
 import { UserError } from '../core/errors';
-import { defaultBucketName, regionProblem } from '../core/regions';
+import { defaultBucketName, regionProblem } from '../core/sagemaker/regions';
 
 export interface Connection extends AwsTarget {
   account: string;

@@ -1,6 +1,6 @@
 // Prices for the user's region: the AWS Price List API (GetProducts on AmazonSageMaker), cached on disk
 // for a day per region (~/.cache/sagemaker-hf/prices/<region>.json, or the extension's global storage),
-// with the hand table of src/core/pricing.ts as the offline fallback, which every caller then labels as
+// with the hand table of src/core/billing/pricing.ts as the offline fallback, which every caller then labels as
 // such ("about $3.83/h, offline table"). One call per (use, instance type) at most a day; a failed call
 // is not cached on disk but holds the fallback for a few minutes, so an offline machine does not wait on
 // the network at every confirmation.
@@ -11,11 +11,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { getProducts } from '../aws/priceListApi';
 import { isCancelled } from '../core/errors';
-import { parsePriceList, pricingRegionFor, productFilters, serverlessMemoryGb, type PriceKind } from '../core/priceList';
-import { onDemandPrice } from '../core/pricing';
-import { defaultCacheDir } from './prepare';
+import { parsePriceList, pricingRegionFor, productFilters, serverlessMemoryGb, type PriceKind } from '../core/billing/priceList';
+import { onDemandPrice } from '../core/billing/pricing';
+import { defaultCacheDir } from './dataset/prepare';
 
-export type { PriceKind } from '../core/priceList';
+export type { PriceKind } from '../core/billing/priceList';
 
 export const PRICE_CACHE_MS = 24 * 3600_000;
 const FAILURE_HOLD_MS = 5 * 60_000;

@@ -12,12 +12,12 @@ import { CreateEndpointCommand, CreateTrainingJobCommand, DescribeEndpointComman
 import { startMoto, useMotoEnv, type Moto, queueEndpointResults, sageMakerLeftovers } from '../helpers/moto';
 import { resetClients } from '../../src/aws/clients';
 import { connect, type Connection } from '../../src/workflow/connect';
-import { deployFromJob, planDeploy, type DeployStatus } from '../../src/workflow/deploy';
-import { executeDeletePlan, planEndpointDelete } from '../../src/workflow/deleteEndpoint';
-import { httpPredictor, sageMakerPredictor } from '../../src/workflow/predictor';
-import { evaluate } from '../../src/workflow/evaluate';
+import { deployFromJob, planDeploy, type DeployStatus } from '../../src/workflow/endpoints/deploy';
+import { executeDeletePlan, planEndpointDelete } from '../../src/workflow/endpoints/deleteEndpoint';
+import { httpPredictor, sageMakerPredictor } from '../../src/workflow/endpoints/predictor';
+import { evaluate } from '../../src/workflow/endpoints/evaluate';
 import { UserError } from '../../src/core/errors';
-import { CREATED_BY_TAG } from '../../src/core/deployRequests';
+import { CREATED_BY_TAG } from '../../src/core/endpoints/deployRequests';
 
 function repoRoot(): string {
   let dir = __dirname;

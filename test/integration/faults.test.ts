@@ -248,8 +248,8 @@ test('an unreachable Hub: the tokenizer error names the URL and the cause, not j
 
 test('connection cut mid-upload (the abort cut too), then a rerun: no manifest while incomplete, the rerun completes, no open multipart upload, foreign objects untouched', async () => {
   // 16000 rows at 128 tokens make a 12 MiB arrow file, over the 8 MiB part size: a real multipart upload.
-  // The last assertion (no open upload after the rerun) is issue 11 item 6, fixed in prepare's upload
-  // on the "scale" branch: on this branch alone it fails, which is the point of the test.
+  // The last assertion (no open upload after the rerun) holds because prepare aborts every unfinished
+  // multipart upload under the run's prefix at its start and end, leftovers of earlier runs included.
   const spec = writeSpec('cut', { source: { train: path.join(shared, 'data/emotion/train.jsonl') }, splits: { train: 'train' }, limit: 16000, maxLength: 128 });
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   const foreign = { 'other-team/data.csv': 'a,b\n', 'it/cut.backup/keep.jsonl': '{}\n', 'it/cutting/notes.txt': 'mine' };

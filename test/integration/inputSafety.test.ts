@@ -1,4 +1,4 @@
-// Issue 11 (inputs and what leaves the machine) against a real moto_server and the built CLI:
+// Inputs and what leaves the machine, against a real moto_server and the built CLI:
 // a local model_id folder goes up as an input channel and its path never reaches AWS (11.5); a spec the
 // SDK would refuse fails before the price line, and for Training Compiler specs the one-line reason comes
 // before the long note (11.11); bad --role values and instance-type typos fail before anything is
@@ -15,8 +15,8 @@ import { ListTrainingJobsCommand, SageMakerClient } from '@aws-sdk/client-sagema
 import { MOTO_ACCOUNT, startMoto, useMotoEnv, type Moto } from '../helpers/moto';
 import { resetClients } from '../../src/aws/clients';
 import { connect, type Connection } from '../../src/workflow/connect';
-import { describeTrainingJob, MANIFEST_NAME, startTraining } from '../../src/workflow/train';
-import { loadSpecFile } from '../../src/core/spec';
+import { describeTrainingJob, MANIFEST_NAME, startTraining } from '../../src/workflow/training/train';
+import { loadSpecFile } from '../../src/core/spec/spec';
 import { UserError } from '../../src/core/errors';
 
 const repo = path.resolve(__dirname, '../../..');

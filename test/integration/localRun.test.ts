@@ -11,10 +11,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as tar from 'tar';
-import { loadSpecFile } from '../../src/core/spec';
-import { startLocalEndpoint, listLocalEndpoints } from '../../src/workflow/localEndpoint';
-import { LocalTrainingFailedError, runLocalTraining, type LocalJobRecord } from '../../src/workflow/localTraining';
-import { prepareDataset } from '../../src/workflow/prepare';
+import { loadSpecFile } from '../../src/core/spec/spec';
+import { startLocalEndpoint, listLocalEndpoints } from '../../src/workflow/local/localEndpoint';
+import { LocalTrainingFailedError, runLocalTraining, type LocalJobRecord } from '../../src/workflow/local/localTraining';
+import { prepareDataset } from '../../src/workflow/dataset/prepare';
 
 const repo = path.resolve(__dirname, '../../..');
 const shared = path.resolve(repo, '../shared');

@@ -12,9 +12,9 @@ import { startMoto, useMotoEnv, type Moto } from '../helpers/moto';
 import { client, resetClients } from '../../src/aws/clients';
 import { deleteKeys, listKeys, listOpenUploads } from '../../src/aws/s3Upload';
 import { CancelledError } from '../../src/core/errors';
-import { validateSpec, type JobSpec } from '../../src/core/spec';
+import { validateSpec, type JobSpec } from '../../src/core/spec/spec';
 import { connect, type Connection } from '../../src/workflow/connect';
-import { ForeignObjectsError, MANIFEST_NAME, prepareDataset, type DatasetManifest } from '../../src/workflow/prepare';
+import { ForeignObjectsError, MANIFEST_NAME, prepareDataset, type DatasetManifest } from '../../src/workflow/dataset/prepare';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const shared = path.resolve(repoRoot, '../shared');

@@ -17,10 +17,10 @@ import { startMoto, useMotoEnv, MOTO_ACCOUNT, type Moto } from '../helpers/moto'
 import { client, resetClients } from '../../src/aws/clients';
 import { listKeys } from '../../src/aws/s3Upload';
 import { UserError } from '../../src/core/errors';
-import { validateSpec, type JobSpec } from '../../src/core/spec';
+import { validateSpec, type JobSpec } from '../../src/core/spec/spec';
 import { connect, type Connection } from '../../src/workflow/connect';
-import { MANIFEST_NAME, prepareDataset, type DatasetManifest } from '../../src/workflow/prepare';
-import { finishRemotePrepare, launchRemotePrepare, lineRanges } from '../../src/workflow/prepareRemote';
+import { MANIFEST_NAME, prepareDataset, type DatasetManifest } from '../../src/workflow/dataset/prepare';
+import { finishRemotePrepare, launchRemotePrepare, lineRanges } from '../../src/workflow/dataset/prepareRemote';
 
 const execFileP = promisify(execFile);
 const repo = path.resolve(__dirname, '../../..');

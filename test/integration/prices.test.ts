@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parsePriceList } from '../../src/core/priceList';
+import { parsePriceList } from '../../src/core/billing/priceList';
 import { formatResolvedPrice, priceText, resetPriceFailures, resolvePrice, PRICE_CACHE_MS } from '../../src/workflow/prices';
 
 interface Seen { target: string; auth: string; body: { ServiceCode: string; Filters: { Type: string; Field: string; Value: string }[]; FormatVersion?: string } }

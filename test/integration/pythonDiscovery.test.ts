@@ -1,4 +1,4 @@
-// Finding the Python for local runs (src/workflow/pythonEnv), with real interpreters: the project's venv
+// Finding the Python for local runs (src/workflow/local/pythonEnv), with real interpreters: the project's venv
 // (.cache/venv: torch, transformers, datasets), python3 on PATH (no torch on this machine), a missing
 // path, and an "interpreter" that hangs (a shell script that sleeps). The order is the issue's: the
 // setting, the editor's interpreter, a workspace venv, the extension's own env, PATH; each check has a
@@ -10,7 +10,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, sy
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CancelledError } from '../../src/core/errors';
-import { NoPythonError, PythonPackagesMissingError, pythonCandidates, resolvePython, workspaceVenvDirs } from '../../src/workflow/pythonEnv';
+import { NoPythonError, PythonPackagesMissingError, pythonCandidates, resolvePython, workspaceVenvDirs } from '../../src/workflow/local/pythonEnv';
 
 const repo = path.resolve(__dirname, '../../..');
 const venv = realpathSync(path.join(repo, '.cache/venv'));

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import {
   expectedSpotCost, formatJobBilling, formatServerlessPrice, formatSpotEstimate, formatWarmPool, jobBilling, serverlessPrice,
   spotPriceEstimate, warmPoolOf, jobBillingLine, SPOT_DISCOUNT_ESTIMATE,
-} from '../../src/core/billing';
+} from '../../src/core/billing/billing';
 
 test('spot estimate: on-demand price x (1 - assumed discount), its basis stated', () => {
   const e = spotPriceEstimate('ml.p3.2xlarge', 1, 'us-east-1')!;

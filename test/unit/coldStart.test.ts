@@ -1,7 +1,7 @@
 // Cold starts of serverless endpoints: which request counts as one, and the latency kept apart.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { COLD_START_IDLE_MS, formatLatencySplit, isColdStart, splitLatencies } from '../../src/core/coldStart';
+import { COLD_START_IDLE_MS, formatLatencySplit, isColdStart, splitLatencies } from '../../src/core/endpoints/coldStart';
 
 test('the first request, and the first after the idle line, are cold starts', () => {
   assert.equal(isColdStart(undefined, 1000), true);

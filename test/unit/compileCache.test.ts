@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CreateTrainingJobRequest } from '@aws-sdk/client-sagemaker';
-import { compileCacheChannel, compileCacheSource } from '../../src/core/compileCache';
+import { compileCacheChannel, compileCacheSource } from '../../src/core/training/compileCache';
 
 const IMAGE = '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-training:2.9.0-transformers5.0.0-gpu-py312-cu130-ubuntu22.04';
 const request = (hps: Record<string, string>, image = IMAGE) => ({ HyperParameters: hps, AlgorithmSpecification: { TrainingImage: image } }) as unknown as CreateTrainingJobRequest;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { expandRoleName, roleFromIdentity, trustsSageMaker, checkTarget } from '../../src/workflow/connect';
-import { regionProblem, defaultBucketName } from '../../src/core/regions';
+import { regionProblem, defaultBucketName } from '../../src/core/sagemaker/regions';
 import { describeAwsError } from '../../src/aws/errors';
 
 test('default bucket name is sagemaker-{region}-{account}', () => {

@@ -10,7 +10,7 @@ import {
   toCmdArgs,
   splitHyperparameters,
   type ContainerLayout,
-} from '../../src/core/containerContract';
+} from '../../src/core/training/containerContract';
 
 // The notebook's HyperParameters as CreateTrainingJob carries them (training-request note §1.1).
 const NOTEBOOK_REQUEST_HPS = {

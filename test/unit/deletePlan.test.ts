@@ -1,8 +1,8 @@
 // The delete plan: endpoint → config → model in order; shared and unidentifiable resources kept with why.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planDelete, describeSteps, describeKept } from '../../src/core/deletePlan';
-import { ourTags } from '../../src/core/deployRequests';
+import { planDelete, describeSteps, describeKept } from '../../src/core/endpoints/deletePlan';
+import { ourTags } from '../../src/core/endpoints/deployRequests';
 
 const tags = ourTags('job');
 

@@ -2,8 +2,8 @@
 // naming, endpoint-name rules and the three requests.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inferenceImage, processorFor, versionsFromTrainingImage, CURRENT_INFERENCE_VERSIONS } from '../../src/core/inferenceImages';
-import { buildDeployRequests, deployBaseName, endpointNameProblem, isOurs, nameFromBase, sdkTimestamp, CREATED_BY_TAG } from '../../src/core/deployRequests';
+import { inferenceImage, processorFor, versionsFromTrainingImage, CURRENT_INFERENCE_VERSIONS } from '../../src/core/images/inferenceImages';
+import { buildDeployRequests, deployBaseName, endpointNameProblem, isOurs, nameFromBase, sdkTimestamp, CREATED_BY_TAG } from '../../src/core/endpoints/deployRequests';
 import { UserError } from '../../src/core/errors';
 
 const SEED_TRAINING_IMAGE = '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-trcomp-training:1.9.0-transformers4.11.0-gpu-py38-cu111-ubuntu20.04';

@@ -2,9 +2,9 @@
 // refused combination, and the newest inference image (transformers 5.5.3) that a 5.x model deploys on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inferenceRows, knownImageRegions, trainingImageRows } from '../../src/core/imageCatalog';
-import { CURRENT_INFERENCE_VERSIONS, inferenceImage } from '../../src/core/inferenceImages';
-import { resolveTrainingImage } from '../../src/core/trainingImages';
+import { inferenceRows, knownImageRegions, trainingImageRows } from '../../src/core/images/imageCatalog';
+import { CURRENT_INFERENCE_VERSIONS, inferenceImage } from '../../src/core/images/inferenceImages';
+import { resolveTrainingImage } from '../../src/core/images/trainingImages';
 
 test('torch-compile lists the plain images newest first, refusing PyTorch 1.x with the reason', () => {
   const rows = trainingImageRows('torch-compile', 'us-east-1');

@@ -1,13 +1,13 @@
-// Issue 11.9: values checked against the SageMaker API's own rules (botocore's service model: RoleArn
+// Values checked against the SageMaker API's own rules (botocore's service model: RoleArn
 // pattern, TrainingInstanceType / ProductionVariantInstanceType enums) before anything is created, with
 // the fix in the message.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { loadSpecFile, validateSpec } from '../../src/core/spec';
-import { buildTrainingRequest } from '../../src/core/trainingRequest';
-import { buildDeployRequests } from '../../src/core/deployRequests';
-import { closest, TRAINING_INSTANCE_TYPES } from '../../src/core/apiChecks';
+import { loadSpecFile, validateSpec } from '../../src/core/spec/spec';
+import { buildTrainingRequest } from '../../src/core/training/trainingRequest';
+import { buildDeployRequests } from '../../src/core/endpoints/deployRequests';
+import { closest, TRAINING_INSTANCE_TYPES } from '../../src/core/sagemaker/apiChecks';
 import { UserError } from '../../src/core/errors';
 
 const example = path.resolve(__dirname, '../../../examples/emotion.sagemaker-hf.json');

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { emptyMetricsText, isFromPage, isToPage, toPoints } from '../../src/webview/jobDetailsProtocol';
-import { parseMetricsLine } from '../../src/core/metrics';
+import { parseMetricsLine } from '../../src/core/training/metrics';
 
 test('records from [metrics] lines become points; NaN and missing metrics become null; no step, no point', () => {
   const records = [

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkJobName, nameFromBase, sagemakerTimestamp } from '../../src/core/jobName';
+import { checkJobName, nameFromBase, sagemakerTimestamp } from '../../src/core/sagemaker/jobName';
 
 const t = new Date(Date.UTC(2021, 11, 3, 16, 34, 50, 123));
 

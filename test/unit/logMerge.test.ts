@@ -1,7 +1,7 @@
 // The pure merger, stream cursor and poll scheduler against scripted GetLogEvents pages.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LogMerger, PollScheduler, StreamCursor, instanceOf } from '../../src/core/logMerge';
+import { LogMerger, PollScheduler, StreamCursor, instanceOf } from '../../src/core/sagemaker/logMerge';
 
 const ev = (timestamp: number, message: string, ingestionTime = timestamp + 1) => ({ timestamp, message, ingestionTime });
 

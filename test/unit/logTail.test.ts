@@ -4,8 +4,8 @@
 // produced by a real emulator. tokens follow CloudWatch semantics (the token given back = the end).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tailTrainingJob, TRAINING_LOG_GROUP, type Clock, type JobDescription, type TailApi, type TailLine } from '../../src/workflow/logTail';
-import type { GetEventsRequest } from '../../src/core/logMerge';
+import { tailTrainingJob, TRAINING_LOG_GROUP, type Clock, type JobDescription, type TailApi, type TailLine } from '../../src/workflow/jobLogTail';
+import type { GetEventsRequest } from '../../src/core/sagemaker/logMerge';
 import { CancelledError, UserError } from '../../src/core/errors';
 
 const JOB = 'hf-emotion-1';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { metricDefinitions, parseMetricsLine } from '../../src/core/metrics';
+import { metricDefinitions, parseMetricsLine } from '../../src/core/training/metrics';
 
 test('metrics lines parse, with or without a timestamp before them', () => {
   assert.deepEqual(parseMetricsLine('[metrics] step=120 epoch=0.5 loss=0.5123 learning_rate=2.5e-05'), { step: 120, epoch: 0.5, loss: 0.5123, learning_rate: 2.5e-5 });

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { datasetPaddingSpan } from '../../src/core/padding';
+import { datasetPaddingSpan } from '../../src/core/dataset/padding';
 
 const apply = (text: string, padding: string): string => {
   const span = datasetPaddingSpan(text);

@@ -1,10 +1,10 @@
 // The toolkit's text-classification answers across transformers versions, and request/error handling.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildRequestBody, normalizePredictions, parsePredictionBody, predictionHttpError, MAX_PAYLOAD_BYTES } from '../../src/core/predictionResponse';
-import { evaluate, evenSample, percentile } from '../../src/workflow/evaluate';
+import { buildRequestBody, normalizePredictions, parsePredictionBody, predictionHttpError, MAX_PAYLOAD_BYTES } from '../../src/core/endpoints/predictionResponse';
+import { evaluate, evenSample, percentile } from '../../src/workflow/endpoints/evaluate';
 import { mapLimit } from '../../src/core/concurrency';
-import type { Predictor } from '../../src/workflow/predictor';
+import type { Predictor } from '../../src/workflow/endpoints/predictor';
 
 const six = [
   { label: 'sadness', score: 0.9 }, { label: 'joy', score: 0.02 }, { label: 'love', score: 0.01 },

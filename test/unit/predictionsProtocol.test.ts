@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { existsSync } from 'node:fs';
 import { MAX_INPUT_BYTES, parsePageMessage } from '../../src/webview/predictionsProtocol';
-import { readExamplesFile } from '../../src/workflow/testExamples';
+import { readExamplesFile } from '../../src/workflow/dataset/testExamples';
 
 test('well-formed messages pass and come back typed', () => {
   assert.deepEqual(parsePageMessage({ type: 'ready' }), { ok: true, message: { type: 'ready' } });

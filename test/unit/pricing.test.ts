@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { costSoFar, formatPrice, onDemandPrice } from '../../src/core/pricing';
+import { costSoFar, formatPrice, onDemandPrice } from '../../src/core/billing/pricing';
 
 test('prices for the seed instance types', () => {
   assert.equal(onDemandPrice('ml.p3.2xlarge', 'training', 'us-east-1')?.perHour, 3.825);

@@ -1,12 +1,12 @@
-// Issue 12: the differences found between our requests and SageMaker Python SDK v2.257.6's, each pinned
+// The differences found between our requests and SageMaker Python SDK v2.257.6's, each pinned
 // to the SDK's behaviour. Expected hyperparameter strings are what CPython 3.11 prints for
 // json.dumps(json.loads(text)) -- the spec is JSON read the way the notebook's json.load reads it, and
 // Framework.hyperparameters() sends json.dumps of every value.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { loadSpecFile, parseSpecText } from '../../src/core/spec';
-import { buildTrainingRequest } from '../../src/core/trainingRequest';
+import { loadSpecFile, parseSpecText } from '../../src/core/spec/spec';
+import { buildTrainingRequest } from '../../src/core/training/trainingRequest';
 import { UserError } from '../../src/core/errors';
 
 const example = path.resolve(__dirname, '../../../examples/emotion.sagemaker-hf.json');
@@ -105,7 +105,7 @@ test('3. a baseJobName longer than 63 characters is accepted and cut as name_fro
 });
 
 test('4. short versions ("4.17" / "1.10") keep the strings as given in the inference image tag', async () => {
-  const { inferenceImage, versionsFromTrainingImage } = await import('../../src/core/inferenceImages');
+  const { inferenceImage, versionsFromTrainingImage } = await import('../../src/core/images/inferenceImages');
   const { readFile } = await import('node:fs/promises');
   const text = (await readFile(example, 'utf8')).replace('"4.11.0"', '"4.17"').replace('"1.9.0"', '"1.10"');
   const { request } = buildTrainingRequest(parseSpecText(text, '/p/x.sagemaker-hf.json'), ctx);
@@ -148,7 +148,7 @@ test('6. compilerDebug is TrainingCompilerConfig(debug=True): debug mode "true" 
 });
 
 test('7. where SDK v2\'s catalogue ends, the image chosen and why are said', async () => {
-  const { inferenceImage } = await import('../../src/core/inferenceImages');
+  const { inferenceImage } = await import('../../src/core/images/inferenceImages');
   const late = inferenceImage({ transformers: '4.21.1', pytorch: '1.11.0' }, 'ml.g4dn.xlarge', 'us-east-1');
   assert.equal(late.note, 'SDK v2 has no inference image for transformers 4.21.1 / PyTorch 1.11.0 (its deploy() would fail); using transformers 4.26.0 / PyTorch 1.13.1, the nearest newer');
   const torchCompileDefault = inferenceImage({ transformers: '4.56.2', pytorch: '2.8.0' }, 'ml.g5.xlarge', 'us-east-1');

@@ -1,9 +1,9 @@
 // Serverless production variants and Hub models in the deploy requests, field for field.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildDeployRequests, buildHubDeployRequests, checkServerless, hubBaseName, redactDeployRequests } from '../../src/core/deployRequests';
+import { buildDeployRequests, buildHubDeployRequests, checkServerless, hubBaseName, redactDeployRequests } from '../../src/core/endpoints/deployRequests';
 import { UserError } from '../../src/core/errors';
-import { parseSpecText } from '../../src/core/spec';
+import { parseSpecText } from '../../src/core/spec/spec';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 

@@ -1,6 +1,6 @@
 // The settings the extension contributes, as package.json declares them. In a remote window (code-server
 // is one) VS Code applies and lists a "machine" or "machine-overridable" setting only under the Remote
-// tab; the User tab showed none of ours (issue 10, item 2.6). These checks keep every setting where a
+// tab; the User tab showed none of ours. These checks keep every setting where a
 // user looks, and keep the ones that send credentials somewhere or run code out of untrusted workspaces.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Issue 11.8: what sourcedir.tar.gz carries off the machine. Real files in a temporary folder, the real
+// What sourcedir.tar.gz carries off the machine. Real files in a temporary folder, the real
 // archive listed back with tar.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { list } from 'tar';
-import { describeListing, listSourceFiles, packageSourceDir } from '../../src/workflow/sourcePackage';
+import { describeListing, listSourceFiles, packageSourceDir } from '../../src/workflow/training/sourcePackage';
 import { UserError } from '../../src/core/errors';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'srcpkg-'));

@@ -1,11 +1,11 @@
-// Issue 12.5 in the editor: a spec with several instances and no distribution gets a warning on
+// In the editor: a spec with several instances and no distribution gets a warning on
 // "instanceCount" (the SDK's text where the SDK warns) and a quick fix that adds the distribution.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { NO_DISTRIBUTION, specProblems } from '../../src/core/specDiagnostics';
-import { parseSpecText } from '../../src/core/spec';
+import { NO_DISTRIBUTION, specProblems } from '../../src/core/spec/specDiagnostics';
+import { parseSpecText } from '../../src/core/spec/spec';
 
 const exampleText = fs.readFileSync(path.resolve(__dirname, '../../../examples/emotion.sagemaker-hf.json'), 'utf8');
 

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SCAFFOLD_SCRIPT_FILES, SCAFFOLD_SOURCE_DIR, scaffoldSpecText, scriptFilesToCopy } from '../../src/core/specScaffold';
-import { loadSpecFile } from '../../src/core/spec';
+import { SCAFFOLD_SCRIPT_FILES, SCAFFOLD_SOURCE_DIR, scaffoldSpecText, scriptFilesToCopy } from '../../src/core/spec/specScaffold';
+import { loadSpecFile } from '../../src/core/spec/spec';
 
 const repo = path.resolve(__dirname, '../../..');
 const exampleText = fs.readFileSync(path.join(repo, 'examples/emotion.sagemaker-hf.json'), 'utf8');

@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { loadSpecFile, parseSpecText, type JobSpec } from '../../src/core/spec';
-import { buildTrainingRequest } from '../../src/core/trainingRequest';
-import { redactTrainingRequest, REDACTED } from '../../src/core/trainingOptions';
+import { loadSpecFile, parseSpecText, type JobSpec } from '../../src/core/spec/spec';
+import { buildTrainingRequest } from '../../src/core/training/trainingRequest';
+import { redactTrainingRequest, REDACTED } from '../../src/core/training/trainingOptions';
 import { UserError } from '../../src/core/errors';
 
 const example = path.resolve(__dirname, '../../../examples/emotion.sagemaker-hf.json');

@@ -4,10 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { loadSpecFile, type JobSpec } from '../../src/core/spec';
-import { buildTrainingRequest } from '../../src/core/trainingRequest';
-import { metricDefinitions } from '../../src/core/metrics';
-import { buildHyperParameters } from '../../src/core/hyperparameters';
+import { loadSpecFile, type JobSpec } from '../../src/core/spec/spec';
+import { buildTrainingRequest } from '../../src/core/training/trainingRequest';
+import { metricDefinitions } from '../../src/core/training/metrics';
+import { buildHyperParameters } from '../../src/core/training/hyperparameters';
 import { UserError } from '../../src/core/errors';
 
 const example = path.resolve(__dirname, '../../../examples/emotion.sagemaker-hf.json');

@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { loadSpecFile, type JobSpec } from '../../src/core/spec';
-import { COMPILER_NOTICE, compareVersions, validateTraining } from '../../src/core/trainingValidation';
-import { resolveTrainingImage, TRAINING_IMAGES } from '../../src/core/trainingImages';
+import { loadSpecFile, type JobSpec } from '../../src/core/spec/spec';
+import { COMPILER_NOTICE, compareVersions, validateTraining } from '../../src/core/training/trainingValidation';
+import { resolveTrainingImage, TRAINING_IMAGES } from '../../src/core/images/trainingImages';
 import { UserError } from '../../src/core/errors';
 
 const example = path.resolve(__dirname, '../../../examples/emotion.sagemaker-hf.json');

@@ -1,8 +1,8 @@
 import { UserError } from '../../core/errors';
-import { describeKept, describeSteps } from '../../core/deletePlan';
-import { formatPrice } from '../../core/pricing';
-import { executeDeletePlan, planEndpointDelete } from '../../workflow/deleteEndpoint';
-import { listLocalEndpoints, stopLocalEndpoint } from '../../workflow/localEndpoint';
+import { describeKept, describeSteps } from '../../core/endpoints/deletePlan';
+import { formatPrice } from '../../core/billing/pricing';
+import { executeDeletePlan, planEndpointDelete } from '../../workflow/endpoints/deleteEndpoint';
+import { listLocalEndpoints, stopLocalEndpoint } from '../../workflow/local/localEndpoint';
 import { askYesNo, canAsk } from '../askYesNo';
 import { parseCommandArgs, type CliContext } from '../context';
 

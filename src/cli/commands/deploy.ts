@@ -1,12 +1,12 @@
 import { UserError, isCancelled } from '../../core/errors';
 import { priceText } from '../../workflow/prices';
-import { executeDeploy, planDeploy, planHubDeploy, type DeployPlan } from '../../workflow/deploy';
-import { redactDeployRequests, type ServerlessConfig } from '../../core/deployRequests';
-import { formatServerlessPrice } from '../../core/billing';
+import { executeDeploy, planDeploy, planHubDeploy, type DeployPlan } from '../../workflow/endpoints/deploy';
+import { redactDeployRequests, type ServerlessConfig } from '../../core/endpoints/deployRequests';
+import { formatServerlessPrice } from '../../core/billing/billing';
 import { askYesNo, canAsk } from '../askYesNo';
 import { parseCommandArgs, type CliContext } from '../context';
 import { numberOption } from '../options';
-import { offerDeleteEndpoint } from '../afterCancel';
+import { offerDeleteEndpoint } from '../leftRunning';
 
 const USAGE = `Usage: sagemaker-hf deploy <training-job> [--instance-type ml.g4dn.xlarge] [--count 1] [--endpoint-name NAME] [--dry-run] [--yes]
        sagemaker-hf deploy --hub <model-id> --task <task> [...the same options]

@@ -3,8 +3,8 @@
 // is refused (compiler frozen at transformers 4.21.1, torch.compile needs PyTorch 2.x, GPU-only
 // training images, region not published). No AWS call.
 import { UserError } from '../../core/errors';
-import { COMPILERS, inferenceRows, knownImageRegions, trainingImageRows } from '../../core/imageCatalog';
-import type { Compiler } from '../../core/spec';
+import { COMPILERS, inferenceRows, knownImageRegions, trainingImageRows } from '../../core/images/imageCatalog';
+import type { Compiler } from '../../core/spec/spec';
 import { parseCommandArgs, type CliContext } from '../context';
 
 const USAGE = `Usage: sagemaker-hf images [--region R] [--compiler training-compiler|torch-compile|none] [--json]

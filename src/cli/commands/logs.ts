@@ -1,5 +1,5 @@
 import { UserError } from '../../core/errors';
-import { tailTrainingJob } from '../../workflow/logTail';
+import { tailTrainingJob } from '../../workflow/jobLogTail';
 import { parseCommandArgs, type CliContext } from '../context';
 
 export const command = {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { UserError } from '../../core/errors';
-import { httpPredictor, sageMakerPredictor, type Predictor } from '../../workflow/predictor';
+import { httpPredictor, sageMakerPredictor, type Predictor } from '../../workflow/endpoints/predictor';
 import { parseCommandArgs, type CliContext } from '../context';
 
 const USAGE = `Usage: sagemaker-hf predict <endpoint-name | http://127.0.0.1:PORT> <text> [<text> ...]

@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { UserError } from '../../core/errors';
-import { loadSpecFile } from '../../core/spec';
-import { reportSummary } from '../../core/prepareReport';
-import { prepareDataset, type PrepareProgress } from '../../workflow/prepare';
+import { loadSpecFile } from '../../core/spec/spec';
+import { reportSummary } from '../../core/dataset/prepareReport';
+import { prepareDataset, type PrepareProgress } from '../../workflow/dataset/prepare';
 import { parseCommandArgs, type CliContext } from '../context';
 import { runRemotePrepare } from './prepareRemote';
 

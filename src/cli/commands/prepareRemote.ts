@@ -1,11 +1,11 @@
-// `sagemaker-hf prepare <spec> --on sagemaker`: the Processing-job path of prepare (src/workflow/prepareRemote.ts).
+// `sagemaker-hf prepare <spec> --on sagemaker`: the Processing-job path of prepare (src/workflow/dataset/prepareRemote.ts).
 // Prints instance type, count and price before anything billable is created; needs --yes without a terminal.
 import * as path from 'node:path';
 import { UserError } from '../../core/errors';
-import { reportSummary } from '../../core/prepareReport';
-import { DEFAULT_PROCESSING_INSTANCE, DEFAULT_PROCESSING_MAX_RUNTIME, redactProcessingRequest } from '../../core/processingRequest';
-import type { JobSpec } from '../../core/spec';
-import { planRemotePrepare, prepareOnSageMaker } from '../../workflow/prepareRemote';
+import { reportSummary } from '../../core/dataset/prepareReport';
+import { DEFAULT_PROCESSING_INSTANCE, DEFAULT_PROCESSING_MAX_RUNTIME, redactProcessingRequest } from '../../core/dataset/processingRequest';
+import type { JobSpec } from '../../core/spec/spec';
+import { planRemotePrepare, prepareOnSageMaker } from '../../workflow/dataset/prepareRemote';
 import { priceText } from '../../workflow/prices';
 import { askYesNo, canAsk } from '../askYesNo';
 import type { CliContext } from '../context';

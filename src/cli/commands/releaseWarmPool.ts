@@ -2,8 +2,8 @@
 // keep-alive period runs out (UpdateTrainingJob, KeepAlivePeriodInSeconds 0). Billing for the retained
 // instances stops; the next matching job then starts cold.
 import { UserError } from '../../core/errors';
-import { formatWarmPool } from '../../core/billing';
-import { readWarmPool, releaseWarmPool } from '../../workflow/warmPool';
+import { formatWarmPool } from '../../core/billing/billing';
+import { readWarmPool, releaseWarmPool } from '../../workflow/training/warmPool';
 import { askYesNo, canAsk } from '../askYesNo';
 import { parseCommandArgs, type CliContext } from '../context';
 

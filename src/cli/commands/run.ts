@@ -1,13 +1,13 @@
 import * as path from 'node:path';
 import { UserError } from '../../core/errors';
-import { formatPrice } from '../../core/pricing';
+import { formatPrice } from '../../core/billing/pricing';
 import { priceText } from '../../workflow/prices';
-import { formatServerlessPrice, formatSpotEstimate } from '../../core/billing';
-import { loadSpecFile } from '../../core/spec';
-import { runCloudWorkflow } from '../../workflow/cloudRun';
-import { runLocalWorkflow } from '../../workflow/localRun';
-import { LOCAL_DIR } from '../../workflow/localTraining';
-import { resolvePython, workspaceVenvDirs } from '../../workflow/pythonEnv';
+import { formatServerlessPrice, formatSpotEstimate } from '../../core/billing/billing';
+import { loadSpecFile } from '../../core/spec/spec';
+import { runCloudWorkflow } from '../../workflow/runs/cloudRun';
+import { runLocalWorkflow } from '../../workflow/runs/localRun';
+import { LOCAL_DIR } from '../../workflow/local/localTraining';
+import { resolvePython, workspaceVenvDirs } from '../../workflow/local/pythonEnv';
 import { askYesNo, canAsk } from '../askYesNo';
 import { parseCommandArgs, type CliContext } from '../context';
 

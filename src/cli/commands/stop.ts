@@ -1,6 +1,6 @@
 import { UserError } from '../../core/errors';
-import { trainingJobStillRunning } from '../../workflow/leftRunning';
-import { stopTrainingJob } from '../../workflow/train';
+import { trainingJobStillRunning } from '../../workflow/runs/leftRunning';
+import { stopTrainingJob } from '../../workflow/training/train';
 import { askYesNo, canAsk } from '../askYesNo';
 import { parseCommandArgs, type CliContext } from '../context';
 

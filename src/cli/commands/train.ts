@@ -1,19 +1,19 @@
 // sagemaker-hf train <spec> [--dry-run] [--wait]: starts the spec's SageMaker training job with the
-// request the SageMaker Python SDK would send (src/core/trainingRequest.ts).
+// request the SageMaker Python SDK would send (src/core/training/trainingRequest.ts).
 import { priceText } from '../../workflow/prices';
-import { loadSpecFile } from '../../core/spec';
-import { COMPILER_NOTICE } from '../../core/trainingValidation';
-import { instanceSummary } from '../../core/trainingRequest';
-import { defaultBucketName } from '../../core/regions';
+import { loadSpecFile } from '../../core/spec/spec';
+import { COMPILER_NOTICE } from '../../core/training/trainingValidation';
+import { instanceSummary } from '../../core/training/trainingRequest';
+import { defaultBucketName } from '../../core/sagemaker/regions';
 import { errorLine, UserError, isCancelled } from '../../core/errors';
-import type { TrainingRequest } from '../../core/trainingRequest';
-import { dryRun, localModelFiles, startTraining, TrainingJobStartedError, waitForTrainingJob } from '../../workflow/train';
-import { describeListing, listSourceFiles } from '../../workflow/sourcePackage';
-import { redactTrainingRequest, REDACTED } from '../../core/trainingOptions';
-import { formatJobBilling, formatSpotEstimate, jobBilling } from '../../core/billing';
+import type { TrainingRequest } from '../../core/training/trainingRequest';
+import { dryRun, localModelFiles, startTraining, TrainingJobStartedError, waitForTrainingJob } from '../../workflow/training/train';
+import { describeListing, listSourceFiles } from '../../workflow/training/sourcePackage';
+import { redactTrainingRequest, REDACTED } from '../../core/training/trainingOptions';
+import { formatJobBilling, formatSpotEstimate, jobBilling } from '../../core/billing/billing';
 import { parseCommandArgs, type CliContext } from '../context';
 import { numberOption } from '../options';
-import { offerStopTraining } from '../afterCancel';
+import { offerStopTraining } from '../leftRunning';
 
 const USAGE = `Usage: sagemaker-hf train <spec.sagemaker-hf.json> [--dry-run] [--wait] [--account ID] [--bucket NAME] [--role ARN]
   --dry-run   print the CreateTrainingJob request (JSON) on stdout; upload and create nothing.

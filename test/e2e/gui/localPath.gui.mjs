@@ -1,4 +1,4 @@
-// GUI: the local path as a newcomer clicks it (issue 10 part 2), in a workspace where no Python has been
+// GUI: the local path as a newcomer clicks it, in a workspace where no Python has been
 // chosen (no sagemakerHf.pythonPath, no Python extension) and with python3 on PATH lacking torch: open
 // examples/emotion-local.sagemaker-hf.json from Job Specs, click its "Start training" CodeLens (trains
 // locally: instanceType "local"), see the job in the tree beside a "Not connected — Connect" row, click

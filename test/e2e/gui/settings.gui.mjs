@@ -1,7 +1,7 @@
 // GUI: every setting of the extension is listed in the Settings editor's User tab. code-server is a
 // remote window (the workbench runs in the browser, the extension host on the server), where VS Code
-// shows "machine"-scoped settings only under the Remote tab; before issue 10 (item 2.6) the User tab
-// said "1 Setting Found". Screenshot: test-output/e2e/settings-user-tab.png.
+// shows "machine"-scoped settings only under the Remote tab, so with that scope the User tab would
+// say "1 Setting Found". Screenshot: test-output/e2e/settings-user-tab.png.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 

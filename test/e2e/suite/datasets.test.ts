@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { ExtensionApi } from '../../../src/extension/extension';
-import type { Node } from '../../../src/extension/tree';
+import type { Node } from '../../../src/extension/tree/tree';
 import { api, treeNodes, EMOTIONS, shared, waitFor } from './util';
 
 const PREFIX = 'e2e/datasets/emotion-small';

@@ -5,8 +5,8 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { CreateTrainingJobCommand, ListEndpointConfigsCommand, ListEndpointsCommand, ListModelsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { ExtensionApi } from '../../../src/extension/extension';
-import type { Node } from '../../../src/extension/tree';
-import { deployFromJob } from '../../../src/workflow/deploy';
+import type { Node } from '../../../src/extension/tree/tree';
+import { deployFromJob } from '../../../src/workflow/endpoints/deploy';
 import { api, waitFor } from './util';
 
 const ROLE = 'arn:aws:iam::123456789012:role/SageMakerRole';

@@ -12,8 +12,8 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../../src/extension/extension';
-import type { Node } from '../../../src/extension/tree';
-import { httpPredictor } from '../../../src/workflow/predictor';
+import type { Node } from '../../../src/extension/tree/tree';
+import { httpPredictor } from '../../../src/workflow/endpoints/predictor';
 import { api, treeNodes, EMOTIONS, repo, shared, metric, waitFor } from './util';
 
 const python = path.join(repo, '.cache/venv/bin/python');

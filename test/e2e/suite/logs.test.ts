@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { ExtensionApi } from '../../../src/extension/extension';
-import type { Node } from '../../../src/extension/tree';
+import type { Node } from '../../../src/extension/tree/tree';
 import { api, waitFor } from './util';
 
 const GROUP = '/aws/sagemaker/TrainingJobs';

@@ -1,11 +1,11 @@
 // New Job Spec File in the real extension host, with the extension installed from the .vsix (so
 // extensionPath is an installed, versioned folder): the spec and the training script go into the
-// workspace, and nothing in the spec points into the extension's folder (issue 10, item 2.11).
+// workspace, and nothing in the spec points into the extension's folder.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { loadSpecFile } from '../../../src/core/spec';
+import { loadSpecFile } from '../../../src/core/spec/spec';
 import { EXTENSION_ID, api } from './util';
 
 suite('new job spec', () => {

@@ -1,4 +1,4 @@
-// Issue 12.5 in the real editor: a spec with two instances and no distribution shows a warning on
+// In the real editor: a spec with two instances and no distribution shows a warning on
 // "instanceCount" (source "SageMaker HF"), the quick fix "Add "distribution": ..." inserts the setting, and
 // the warning goes away.
 import * as assert from 'node:assert/strict';

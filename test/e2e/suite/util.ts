@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../../src/extension/extension';
-import type { Node } from '../../../src/extension/tree';
+import type { Node } from '../../../src/extension/tree/tree';
 
 export const EXTENSION_ID = 'sagemaker-hf.sagemaker-hf';
 export const EMOTIONS = ['sadness', 'joy', 'love', 'anger', 'fear', 'surprise'];

@@ -1,0 +1,31 @@
+// Training job names as the SageMaker Python SDK makes them (sagemaker.utils.name_from_base): the base
+// cut to 63 - 24 = 39 characters, "-", and the UTC time with milliseconds. A new name on every start.
+import { UserError } from '../errors';
+
+export const JOB_NAME_MAX = 63;
+/** The API's pattern for TrainingJobName (botocore model). */
+export const JOB_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+
+/** sagemaker_timestamp(): UTC "YYYY-MM-DD-HH-MM-SS-mmm". */
+export function sagemakerTimestamp(now: Date): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  // Python takes the first 3 characters after the dot of repr(time.time()), which on rare whole-ish
+  // times has fewer digits; we always write 3 (same length, same order).
+  return `${now.getUTCFullYear()}-${p(now.getUTCMonth() + 1)}-${p(now.getUTCDate())}-${p(now.getUTCHours())}-${p(now.getUTCMinutes())}-${p(now.getUTCSeconds())}-${p(now.getUTCMilliseconds(), 3)}`;
+}
+
+/** name_from_base(base, max_length=63). */
+export function nameFromBase(base: string, now: Date, maxLength = JOB_NAME_MAX): string {
+  const ts = sagemakerTimestamp(now);
+  return `${base.slice(0, maxLength - ts.length - 1)}-${ts}`;
+}
+
+/** Checks a name against the API's rules (the SDK does not; the API would refuse it after the upload). */
+export function checkJobName(name: string, field = 'training.baseJobName'): void {
+  if (name.length < 1 || name.length > JOB_NAME_MAX || !JOB_NAME_PATTERN.test(name)) {
+    throw new UserError(
+      `${field}: the job name '${name}' is not valid for SageMaker: use 1-63 letters, digits and hyphens, starting and ending with a letter or digit (no '/', '_' or '.')`,
+      field,
+    );
+  }
+}

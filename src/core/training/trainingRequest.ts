@@ -1,0 +1,157 @@
+// The CreateTrainingJob request of HuggingFace(..., compiler_config=TrainingCompilerConfig()).fit({...})
+// (SageMaker Python SDK v2.257, no SageMaker config file), built from a job spec without any AWS call.
+//
+// Field for field the SDK's request, plus two documented additions that only help the user:
+//  - Tags: {sagemaker-hf:created-by = sagemaker-hf} marks resources this extension created, and
+//    {sagemaker-hf:spec = <spec file name>} names the spec they came from (the tree and cleanup use them).
+//  - AlgorithmSpecification.MetricDefinitions: regexes for the `[metrics] k=v` lines train.py prints
+//    (src/core/training/metrics.ts), so SageMaker charts loss/accuracy in the console and DescribeTrainingJob
+//    returns FinalMetricDataList.
+// torch-compile path: a plain Hugging Face PyTorch 2.x image, no compiler keys, and `torch_compile: true`
+// as an ordinary hyperparameter that train.py reads.
+import * as path from 'node:path';
+import type { CreateTrainingJobRequest } from '@aws-sdk/client-sagemaker';
+import { UserError } from '../errors';
+import { checkRoleArn, crossAccountNote } from '../sagemaker/apiChecks';
+import { buildHyperParameters } from './hyperparameters';
+import { checkJobName, nameFromBase } from '../sagemaker/jobName';
+import { metricDefinitions } from './metrics';
+import { createdByTag } from '../sagemaker/tags';
+import { isLocalPath, type HyperparameterValue, type JobSpec } from '../spec/spec';
+import { validateTraining, type ValidatedTraining } from './trainingValidation';
+import { applyHubToken, applySpotAndWarmPool, pushToHubHyperparameters, validateTrainingOptions } from './trainingOptions';
+
+export interface RequestContext {
+  account: string;
+  region: string;
+  bucket: string;
+  /** Execution role ARN or name (spec.training.role wins). */
+  role?: string;
+  now: Date;
+  partition?: string;
+  /** Hugging Face token for training.pushToHub: sent as Environment.HF_TOKEN, nowhere else. */
+  hubToken?: string;
+}
+
+export interface TrainingRequest {
+  jobName: string;
+  request: CreateTrainingJobRequest;
+  sourceS3Uri: string;
+  validated: ValidatedTraining;
+  /** A local model_id folder: uploaded here as the "model" channel; the path itself is never sent. */
+  localModel?: { dir: string; s3Uri: string };
+}
+
+/** A local model_id folder reaches the container as this channel (SM_CHANNEL_MODEL). */
+export const LOCAL_MODEL_CHANNEL = 'model';
+export const CONTAINER_MODEL_DIR = `/opt/ml/input/data/${LOCAL_MODEL_CHANNEL}`;
+
+export const SPEC_TAG_KEY = 'sagemaker-hf:spec';
+
+export function partitionOfRegion(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  return 'aws';
+}
+
+/** Session.expand_role: a value with '/' is an ARN already; a bare name becomes one in this account. */
+export function roleArn(role: string, account: string, partition: string): string {
+  return role.includes('/') || role.startsWith('arn:') ? role : `arn:${partition}:iam::${account}:role/${role}`;
+}
+
+function tagValue(s: string): string {
+  // Tag values allow letters, digits, spaces and _.:/=+-@ (256 max).
+  return s.replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, '_').slice(0, 256);
+}
+
+export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): TrainingRequest {
+  const t = spec.training;
+  const partition = ctx.partition ?? partitionOfRegion(ctx.region);
+  const validated = validateTraining(spec, ctx.region);
+  validated.warnings.push(...validateTrainingOptions(t));
+  const role = t.role ?? ctx.role;
+  if (!role) {
+    throw new UserError('training.role: no execution role: set training.role in the spec, the sagemakerHf.executionRole setting, --role or SAGEMAKER_ROLE_ARN (a role SageMaker may assume)', 'training.role');
+  }
+  const arn = roleArn(role, ctx.account, partition);
+  checkRoleArn(arn, t.role ? 'training.role' : 'role (--role, SAGEMAKER_ROLE_ARN or the sagemakerHf.executionRole setting)');
+  const otherAccount = crossAccountNote(arn, ctx.account);
+  if (otherAccount) validated.warnings.push(otherAccount);
+  // The SDK names the job after the image repository when no base name is given.
+  const base = t.baseJobName ?? validated.image.entry.repository;
+  const jobName = nameFromBase(base, ctx.now);
+  checkJobName(jobName);
+  const sourceS3Uri = `s3://${ctx.bucket}/${jobName}/source/sourcedir.tar.gz`;
+  const outputPath = `s3://${ctx.bucket}/`;
+
+  const user: Record<string, HyperparameterValue> = pushToHubHyperparameters(t, { ...t.hyperparameters });
+  if (t.compiler === 'torch-compile' && !('torch_compile' in user)) user['torch_compile'] = true;
+  const channels = Object.keys(spec.dataset.splits);
+  // A local model folder would reach AWS as this machine's path and fail once the instances run: it goes
+  // up as an input channel instead, and the script gets the channel's path in the container.
+  let localModel: TrainingRequest['localModel'];
+  const modelId = user['model_id'];
+  if (typeof modelId === 'string' && isLocalPath(modelId)) {
+    if (channels.includes(LOCAL_MODEL_CHANNEL)) {
+      throw new UserError(`dataset.splits.${LOCAL_MODEL_CHANNEL}: the channel name '${LOCAL_MODEL_CHANNEL}' is taken by the local model_id folder; rename the dataset channel`, `dataset.splits.${LOCAL_MODEL_CHANNEL}`);
+    }
+    localModel = { dir: modelId, s3Uri: `s3://${ctx.bucket}/${jobName}/input/${LOCAL_MODEL_CHANNEL}/` };
+    user['model_id'] = CONTAINER_MODEL_DIR;
+    validated.notes.push(`model_id is the local folder ${modelId}: it is uploaded to ${localModel.s3Uri} as input channel '${LOCAL_MODEL_CHANNEL}', and the script gets --model_id ${CONTAINER_MODEL_DIR} (the local path is not sent)`);
+  }
+  const hyperParameters = buildHyperParameters(user, {
+    submitDirectory: sourceS3Uri,
+    program: t.entryPoint,
+    jobName,
+    region: ctx.region,
+    distribution: validated.distribution,
+    instanceType: t.instanceType,
+    trainingCompiler: t.compiler === 'training-compiler' ? { enabled: true, debug: t.compilerDebug === true } : undefined,
+  });
+
+  if (channels.length === 0) throw new UserError('dataset.splits: no channel to train on', 'dataset.splits');
+  const request: CreateTrainingJobRequest = {
+    AlgorithmSpecification: {
+      TrainingInputMode: 'File',
+      TrainingImage: validated.image.uri,
+      EnableSageMakerMetricsTimeSeries: true,
+      MetricDefinitions: metricDefinitions(),
+    },
+    OutputDataConfig: { S3OutputPath: outputPath },
+    TrainingJobName: jobName,
+    StoppingCondition: { MaxRuntimeInSeconds: t.maxRuntimeInSeconds ?? 86400 },
+    ResourceConfig: { VolumeSizeInGB: t.volumeSizeInGB ?? 30, InstanceCount: t.instanceCount ?? 1, InstanceType: t.instanceType as never },
+    RoleArn: arn,
+    InputDataConfig: channels.map((channel) => ({
+      DataSource: {
+        S3DataSource: {
+          S3DataType: 'S3Prefix',
+          S3Uri: `s3://${ctx.bucket}/${spec.dataset.s3Prefix}/${channel}`,
+          S3DataDistributionType: 'FullyReplicated',
+        },
+      },
+      ChannelName: channel,
+    })),
+    HyperParameters: hyperParameters,
+  };
+  // debugger_hook_config=False sends nothing; the SDK's default (None) sends a hook to the output path.
+  if (t.debuggerHookConfig !== false) request.DebugHookConfig = { S3OutputPath: outputPath, CollectionConfigurations: [] };
+  request.ProfilerConfig = t.disableProfiler ? { DisableProfiler: true } : { S3OutputPath: outputPath, DisableProfiler: false };
+  applySpotAndWarmPool(request, t, jobName);
+  applyHubToken(request, t, ctx.hubToken);
+  request.Tags = [createdByTag(), ...(spec.file ? [{ Key: SPEC_TAG_KEY, Value: tagValue(path.basename(spec.file)) }] : [])];
+  if (localModel) {
+    request.InputDataConfig!.push({
+      DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: localModel.s3Uri, S3DataDistributionType: 'FullyReplicated' } },
+      ChannelName: LOCAL_MODEL_CHANNEL,
+    });
+  }
+  return { jobName, request, sourceS3Uri, validated, ...(localModel ? { localModel } : {}) };
+}
+
+/** "ml.p3.2xlarge x1" */
+export function instanceSummary(spec: JobSpec): string {
+  return `${spec.training.instanceType} x${spec.training.instanceCount ?? 1}`;
+}

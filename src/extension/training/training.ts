@@ -1,0 +1,197 @@
+// Training on SageMaker: "Start training" from the spec file (editor title button, a CodeLens over the
+// "training" key, the Job Specs tree, the jobs section) with a modal confirmation showing instance type,
+// count and on-demand price before anything billable is created; "Stop training job" from the tree.
+// After a start the jobs section refreshes and the job's log tail opens (sagemakerHf.showJobLogs).
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { UserError } from '../../core/errors';
+import { formatPrice } from '../../core/billing/pricing';
+import { loadSpecFile, parseSpecJson, type JobSpec } from '../../core/spec/spec';
+import { instanceSummary } from '../../core/training/trainingRequest';
+import { COMPILER_NOTICE } from '../../core/training/trainingValidation';
+import { dollars, formatSpotEstimate, spotPriceEstimate } from '../../core/billing/billing';
+import { readSettings } from '../settings';
+import type { Services } from '../services';
+import { ActionableError, command, toAbortSignal } from '../ui';
+import { offerToEnd } from '../leftRunning';
+
+const NOTICE_KEY = 'sagemakerHf.trainingCompilerNotice.dismissed';
+/** The secret the "Set Hugging Face Hub Token" command stores (features/datasets.ts). */
+const HUB_TOKEN_KEY = 'sagemakerHf.hubToken';
+const SPEC_SELECTOR: vscode.DocumentSelector = { pattern: '**/*.sagemaker-hf.json' };
+
+function priceRegion(services: Services): string {
+  return services.connection.current?.region ?? readSettings().region ?? 'us-east-1';
+}
+
+/** Title of the lens and of the confirmation: "ml.p3.2xlarge x1, $3.83/h". */
+export function trainingSummary(instanceType: string, count: number, region: string): string {
+  return `${instanceType} x${count}, ${formatPrice(instanceType, count, 'training', region)}`;
+}
+
+/** "ml.p3.2xlarge x1, managed spot: about $1.15/h (on-demand $3.83/h)". */
+export function spotSummary(instanceType: string, count: number, region: string): string {
+  const e = spotPriceEstimate(instanceType, count, region);
+  return `${instanceType} x${count}, managed spot${e ? `: about ${dollars(e.spotPerHour)}/h (on-demand ${dollars(e.onDemandPerHour)}/h)` : ''}`;
+}
+
+/** A CodeLens over the "training" key of spec files. */
+class TrainingLens implements vscode.CodeLensProvider {
+  constructor(private readonly services: Services) {}
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    const text = doc.getText();
+    const at = /"training"\s*:/.exec(text);
+    if (!at) return [];
+    const range = doc.lineAt(doc.positionAt(at.index).line).range;
+    let title = 'Start training';
+    try {
+      const t = (parseSpecJson(text).value as { training?: { instanceType?: unknown; instanceCount?: unknown } }).training;
+      if (t?.instanceType === 'local') title = 'Start training (local: this machine, no AWS cost)';
+      else if (typeof t?.instanceType === 'string') {
+        title = `Start training (${trainingSummary(t.instanceType, typeof t.instanceCount === 'number' ? t.instanceCount : 1, priceRegion(this.services))})`;
+      }
+    } catch {
+      /* half-typed JSON: the plain title */
+    }
+    return [new vscode.CodeLens(range, { title, command: 'sagemakerHf.startTraining', arguments: [doc.uri] })];
+  }
+}
+
+let noticeShown = false;
+
+/**
+ * The Training Compiler notice: once per window (never again after "Don't Show Again"), and only once the
+ * spec has passed the checks, so it never rides along with an error. Not awaited: it must not block.
+ */
+function showCompilerNotice(services: Services): void {
+  const state = services.context.globalState;
+  if (noticeShown || state.get<boolean>(NOTICE_KEY)) return;
+  noticeShown = true;
+  void vscode.window.showInformationMessage(COMPILER_NOTICE, 'OK', "Don't Show Again").then(async (choice) => {
+    if (choice === "Don't Show Again") await state.update(NOTICE_KEY, true);
+  });
+}
+
+/** No execution role, said in the editor's terms with the way out as a button. */
+export function noRoleError(specFile?: string): ActionableError {
+  return new ActionableError(
+    `no execution role: SageMaker runs the job as an IAM role it may assume. Select one (Select Execution Role, also under the connection in the SageMaker view), or set "training.role" in ${specFile ? path.basename(specFile) : 'the spec'}`,
+    'training.role',
+    [{ title: 'Select Execution Role', command: 'sagemakerHf.selectRole' }],
+  );
+}
+
+async function specFromArg(services: Services, arg: unknown): Promise<JobSpec | undefined> {
+  const uri = await services.specs.pick(arg instanceof vscode.Uri ? arg : undefined);
+  if (!uri) return undefined;
+  // Train what the editor shows: save unsaved edits of the spec first.
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (open?.isDirty) await open.save();
+  return loadSpecFile(uri.fsPath);
+}
+
+async function startTrainingCommand(services: Services, arg: unknown): Promise<unknown> {
+  const spec = await specFromArg(services, arg);
+  if (!spec) return;
+  // One action for every spec: instanceType "local" trains on this machine.
+  if (spec.training.instanceType === 'local') return vscode.commands.executeCommand('sagemakerHf.trainLocally', vscode.Uri.file(spec.file!));
+  const conn = await services.connection.require();
+  const { dryRun } = await import('../../workflow/training/train');
+  const { describeListing, listSourceFiles } = await import('../../workflow/training/sourcePackage');
+  // The Hub token (pushToHub) comes from secret storage and goes only into the job's Environment.
+  const hubToken = spec.training.pushToHub ? (await services.context.secrets.get(HUB_TOKEN_KEY)) || process.env.HF_TOKEN || undefined : undefined;
+  // Everything the SDK would refuse is refused here, before the confirmation.
+  let planned: ReturnType<typeof dryRun>;
+  try {
+    planned = dryRun(spec, { account: conn.account, region: conn.region, bucket: conn.bucket, role: conn.role, now: new Date(), ...(hubToken ? { hubToken } : {}) });
+  } catch (err) {
+    if (err instanceof UserError && err.field === 'training.role') throw noRoleError(spec.file);
+    throw err;
+  }
+  if (spec.training.compiler === 'training-compiler') showCompilerNotice(services);
+  const count = spec.training.instanceCount ?? 1;
+  const t = spec.training;
+  // The confirmation names the region's Price List price (or the offline table, labelled so).
+  const { priceText } = await import('../../workflow/prices');
+  const price = await priceText(conn.region, t.instanceType, count, 'training', { cacheDir: path.join(services.context.globalStorageUri.fsPath, 'prices'), profile: conn.profile, awsEndpoint: conn.endpoint });
+  const summary = t.spot ? spotSummary(t.instanceType, count, conn.region) : `${t.instanceType} x${count}, ${price}`;
+  const detail = [
+    t.spot
+      ? `Instance: ${instanceSummary(spec)}, managed spot — ${formatSpotEstimate(t.instanceType, count, conn.region)}. Runs at most ${Math.round((t.maxRuntimeInSeconds ?? 86400) / 3600)} h, waits for spot capacity up to ${Math.round(t.spot.maxWaitSeconds / 3600)} h in all; checkpoints in ${planned.request.CheckpointConfig?.S3Uri}.`
+      : `Instance: ${instanceSummary(spec)} — ${price} while it runs (at most ${Math.round((t.maxRuntimeInSeconds ?? 86400) / 3600)} h).`,
+    ...(t.keepAliveSeconds ? [`Warm pool: the instances stay up to ${t.keepAliveSeconds} s after the job, billed at ${price}; release it from the Training Jobs tree.`] : []),
+    ...(t.pushToHub ? [`Pushes the model to the Hugging Face Hub: ${t.pushToHub.repo} (${t.pushToHub.private === false ? 'public' : 'private'}), with your Hub token in the job's environment.`] : []),
+    `Image: ${planned.request.AlgorithmSpecification?.TrainingImage}`,
+    `Data: ${planned.request.InputDataConfig?.map((c) => c.DataSource?.S3DataSource?.S3Uri).join(', ')}`,
+    `Output: ${planned.request.OutputDataConfig?.S3OutputPath}`,
+    ...planned.validated.warnings.map((w) => `Warning: ${w}`),
+    ...planned.validated.notes.map((n) => `Note: ${n}`),
+    ...describeListing(listSourceFiles(spec.training.sourceDir, spec.training.entryPoint), 10).map((l, i) => (i === 0 ? `Code: ${l}` : l)),
+  ].join('\n');
+  const go = await vscode.window.showWarningMessage(`Start a SageMaker training job on ${summary}?`, { modal: true, detail }, 'Start Training');
+  if (go !== 'Start Training') return;
+  const train = await import('../../workflow/training/train');
+  let started;
+  try {
+    started = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Starting training', cancellable: true },
+      (progress, token) => train.startTraining(spec, conn, { signal: toAbortSignal(token), onProgress: (m) => { services.log.info(m); progress.report({ message: m }); }, ...(hubToken ? { hubToken } : {}) }),
+    );
+  } catch (err) {
+    // Cancel after CreateTrainingJob reached SageMaker: the job exists and bills; say so and offer the stop.
+    if (err instanceof train.TrainingJobStartedError) {
+      const { trainingJobStillRunning } = await import('../../workflow/runs/leftRunning');
+      services.tree.refresh('jobs');
+      await offerToEnd(services, await trainingJobStillRunning(conn, err.jobName), async () => {
+        await train.stopTrainingJob(conn, err.jobName);
+        return `Stop requested: ${err.jobName} is Stopping; billing ends when it is Stopped.`;
+      });
+    }
+    throw err;
+  }
+  services.log.info(`training job ${started.jobName} created (${summary})`);
+  for (const w of started.warnings) services.log.warn(w);
+  services.tree.refresh('jobs');
+  await vscode.commands.executeCommand('sagemakerHf.showJobLogs', started.jobName);
+  void vscode.window.showInformationMessage(`Training job ${started.jobName} started on ${summary}.`);
+}
+
+interface StoppableNode {
+  jobName: string;
+  local?: boolean;
+  stop?: () => Promise<void>;
+}
+
+async function stopTrainingCommand(services: Services, arg: unknown): Promise<void> {
+  const node = (arg && typeof arg === 'object' && typeof (arg as StoppableNode).jobName === 'string') ? (arg as StoppableNode) : undefined;
+  let name = typeof arg === 'string' ? arg.trim() : node?.jobName;
+  name ||= (await vscode.window.showInputBox({ title: 'Stop training job', prompt: 'Training job name' }))?.trim();
+  if (!name) return;
+  const local = node?.local === true;
+  const go = await vscode.window.showWarningMessage(
+    `Stop ${local ? 'local training' : 'training job'} ${name}?`,
+    { modal: true, detail: local ? 'The training process is ended; its partial output stays on disk.' : 'SageMaker ends the job (Stopping, then Stopped); billing ends when it is Stopped. What the script has not saved is lost.' },
+    'Stop Job',
+  );
+  if (go !== 'Stop Job') return;
+  if (local) {
+    if (node?.stop) return void (await node.stop());
+    const { stopLocalJob } = await import('../local/local');
+    return void (await stopLocalJob({ jobName: name }));
+  }
+  const conn = await services.connection.require();
+  const { stopTrainingJob } = await import('../../workflow/training/train');
+  await stopTrainingJob(conn, name);
+  services.log.info(`stop requested for training job ${name}`);
+  services.tree.refresh('jobs');
+  void vscode.window.showInformationMessage(`Stopping training job ${name}.`);
+}
+
+export function activate(services: Services): void {
+  const { context, log } = services;
+  context.subscriptions.push(
+    vscode.commands.registerCommand('sagemakerHf.startTraining', command(log, 'Start training', (arg?: unknown) => startTrainingCommand(services, arg))),
+    vscode.commands.registerCommand('sagemakerHf.stopTrainingJob', command(log, 'Stop training job', (arg?: unknown) => stopTrainingCommand(services, arg))),
+    vscode.languages.registerCodeLensProvider(SPEC_SELECTOR, new TrainingLens(services)),
+  );
+}

@@ -1,0 +1,499 @@
+// Reads the rows of the splits a spec names: local JSONL / JSON / CSV / parquet files, or a Hub
+// dataset's parquet files (the Hub API's parquet listing of one config, downloaded once into a cache).
+// Only the text and label columns are kept. Errors name the file and line (or row) at fault.
+//
+// Rows are read in bounded batches (readSplitBatches): JSONL and CSV stream through a fixed buffer,
+// parquet one row group at a time, so a prepare holds one batch of texts whatever the file size
+// (a .json file holding one array is the exception: JSON has no streaming parse here). Bytes that are
+// not UTF-8 are refused with file and line, as Python's `datasets` refuses them (no silent U+FFFD).
+import { isUtf8 } from 'node:buffer';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { UserError, throwIfAborted } from '../../core/errors';
+import type { Locate, RawLabel } from '../../core/dataset/labels';
+import type { DatasetSpec } from '../../core/spec/spec';
+import { fetchWithTimeout } from '../httpFetch';
+
+export interface SplitRows {
+  split: string;
+  /** A file path or URL, for messages. */
+  origin: string;
+  texts: string[];
+  labels: RawLabel[];
+  locate: Locate;
+}
+
+export interface LoadedSplits {
+  splits: Map<string, SplitRows>;
+  /** ClassLabel names declared by the dataset itself (parquet / Hub metadata), when it has them. */
+  labelNames?: string[];
+}
+
+export interface SourceOptions {
+  limit?: number;
+  signal?: AbortSignal;
+  hubEndpoint?: string;
+  hubToken?: string;
+  cacheDir?: string;
+  onProgress?: (message: string) => void;
+}
+
+type Columns = { text: string; label: string };
+
+function need(row: Record<string, unknown>, cols: Columns, where: string): { text: string; label: RawLabel } {
+  if (!(cols.text in row)) throw new UserError(`${where}: no '${cols.text}' column (dataset.textColumn); the row has: ${Object.keys(row).join(', ') || 'no columns'}`, 'dataset.textColumn');
+  if (!(cols.label in row)) throw new UserError(`${where}: no '${cols.label}' column (dataset.labelColumn); the row has: ${Object.keys(row).join(', ') || 'no columns'}`, 'dataset.labelColumn');
+  const text = row[cols.text];
+  if (typeof text !== 'string') throw new UserError(`${where}: '${cols.text}' is ${text === null ? 'null' : typeof text}, expected text`, 'dataset.textColumn');
+  return { text, label: row[cols.label] as RawLabel };
+}
+
+/** One non-empty JSONL line as text and raw label; errors name the file and line. */
+function jsonlRow(text: string, cols: Columns, name: string, line: number): { text: string; label: RawLabel } {
+  let row: unknown;
+  try {
+    row = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`${name}:${line}: not a valid JSON line: ${(err as Error).message}`);
+  }
+  if (!row || typeof row !== 'object' || Array.isArray(row)) throw new UserError(`${name}:${line}: expected a JSON object per line`);
+  return need(row as Record<string, unknown>, cols, `${name}:${line}`);
+}
+
+function jsonlRows(file: string, content: string, cols: Columns, limit: number): SplitRows {
+  const name = path.basename(file);
+  const texts: string[] = [], labels: RawLabel[] = [], lines: number[] = [];
+  const trimmed = content.trimStart();
+  if (trimmed.startsWith('[')) {
+    // A .json file holding one array of objects.
+    let arr: unknown;
+    try {
+      arr = JSON.parse(content);
+    } catch (err) {
+      throw new UserError(`${name}: not valid JSON: ${(err as Error).message}`);
+    }
+    const items = arr as Record<string, unknown>[];
+    for (let i = 0; i < items.length && texts.length < limit; i++) {
+      const item = items[i];
+      if (!item || typeof item !== 'object') throw new UserError(`${name}: item ${i} is not an object`);
+      const r = need(item, cols, `${name} item ${i}`);
+      texts.push(r.text), labels.push(r.label), lines.push(i);
+    }
+    return { split: '', origin: file, texts, labels, locate: (i) => `${name} item ${lines[i]}` };
+  }
+  let line = 0;
+  let start = 0;
+  while (start < content.length && texts.length < limit) {
+    let end = content.indexOf('\n', start);
+    if (end < 0) end = content.length;
+    line++;
+    const text = content.slice(start, end).trim();
+    start = end + 1;
+    if (!text) continue;
+    const r = jsonlRow(text, cols, name, line);
+    texts.push(r.text), labels.push(r.label), lines.push(line);
+  }
+  return { split: '', origin: file, texts, labels, locate: (i) => `${name}:${lines[i]}` };
+}
+
+/** ClassLabel names of `column` from a parquet file's `huggingface` key-value metadata. */
+export function classNamesFromHfMetadata(json: string | undefined, column: string): string[] | undefined {
+  if (!json) return undefined;
+  try {
+    const meta = JSON.parse(json) as { info?: { features?: Record<string, { _type?: string; names?: string[] }> } };
+    const f = meta.info?.features?.[column];
+    return f?._type === 'ClassLabel' && Array.isArray(f.names) ? f.names : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The 1-based line and column of the first byte that is not UTF-8, or undefined when all are. */
+export function firstNonUtf8(buf: Uint8Array): { line: number; column: number; byte: number } | undefined {
+  if (isUtf8(buf)) return undefined;
+  let line = 1, lineStart = 0, i = 0;
+  while (i < buf.length) {
+    const b = buf[i]!;
+    if (b < 0x80) {
+      if (b === 0x0a) (line++, (lineStart = i + 1));
+      i++;
+      continue;
+    }
+    const n = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    let ok = n > 0 && i + n < buf.length + 0;
+    for (let k = 1; ok && k <= n; k++) ok = i + k < buf.length && (buf[i + k]! & 0xc0) === 0x80;
+    if (ok && n === 2) {
+      const cp = ((b & 0x0f) << 12) | ((buf[i + 1]! & 0x3f) << 6) | (buf[i + 2]! & 0x3f);
+      ok = cp >= 0x800 && (cp < 0xd800 || cp > 0xdfff);
+    } else if (ok && n === 3) {
+      const cp = ((b & 0x07) << 18) | ((buf[i + 1]! & 0x3f) << 12) | ((buf[i + 2]! & 0x3f) << 6) | (buf[i + 3]! & 0x3f);
+      ok = cp >= 0x10000 && cp <= 0x10ffff;
+    }
+    if (!ok) return { line, column: i - lineStart + 1, byte: b };
+    i += n + 1;
+  }
+  return undefined;
+}
+
+function utf8Error(name: string, at: { line: number; column: number; byte: number }, lineBase = 0): UserError {
+  return new UserError(`${name}:${lineBase + at.line}: not valid UTF-8 (byte 0x${at.byte.toString(16).padStart(2, '0')} at column ${at.column}); save the file as UTF-8 (Python's datasets refuses it too)`);
+}
+
+/** Decodes UTF-8, refusing invalid bytes with file and line instead of turning them into U+FFFD. */
+export function strictUtf8(buf: Buffer, name: string, lineBase = 0): string {
+  const bad = firstNonUtf8(buf);
+  if (bad) throw utf8Error(name, bad, lineBase);
+  return buf.toString('utf8');
+}
+
+/** One batch of rows of a split, in file order. */
+export interface RowBatch {
+  texts: string[];
+  labels: RawLabel[];
+  /** Where row i of this batch came from. */
+  locate: Locate;
+}
+
+export interface SplitSource {
+  split: string;
+  origin: string;
+  /** Rows in order, in batches of at most `batchRows`; reading again starts from the top. */
+  batches(batchRows?: number): AsyncGenerator<RowBatch>;
+  /** CSV only: whether every label is a whole number, which makes the column class ids (see csvRows). */
+  csv?: boolean;
+}
+
+const READ_BYTES = 4 * 1024 * 1024;
+
+/** Complete lines of a file, as (buffer region, first line number), in chunks of about READ_BYTES. */
+async function* lineChunks(file: string, signal?: AbortSignal): AsyncGenerator<{ buf: Buffer; firstLine: number }> {
+  const fh = await fs.promises.open(file, 'r');
+  try {
+    let carry = Buffer.alloc(0);
+    let line = 1;
+    for (;;) {
+      throwIfAborted(signal);
+      const chunk = Buffer.allocUnsafe(READ_BYTES);
+      const { bytesRead } = await fh.read(chunk, 0, READ_BYTES, null);
+      const data = carry.length ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
+      if (bytesRead === 0) {
+        if (data.length) yield { buf: data, firstLine: line };
+        return;
+      }
+      const end = data.lastIndexOf(0x0a);
+      if (end < 0) {
+        carry = Buffer.from(data);
+        continue;
+      }
+      const whole = data.subarray(0, end + 1);
+      carry = Buffer.from(data.subarray(end + 1));
+      yield { buf: whole, firstLine: line };
+      let n = 0;
+      for (let i = whole.indexOf(0x0a); i >= 0; i = whole.indexOf(0x0a, i + 1)) n++;
+      line += n;
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+async function* jsonlBatches(file: string, cols: Columns, limit: number, batchRows: number, signal?: AbortSignal): AsyncGenerator<RowBatch> {
+  const name = path.basename(file);
+  let rows = 0;
+  let first = true;
+  let texts: string[] = [], labels: RawLabel[] = [], lines: number[] = [];
+  const flush = () => {
+    const l = lines;
+    const b: RowBatch = { texts, labels, locate: (i) => `${name}:${l[i]}` };
+    texts = [], labels = [], lines = [];
+    return b;
+  };
+  for await (const { buf, firstLine } of lineChunks(file, signal)) {
+    let content = strictUtf8(buf, name, firstLine - 1);
+    if (first) {
+      first = false;
+      if (content.charCodeAt(0) === 0xfeff) content = content.slice(1);
+      if (content.trimStart().startsWith('[')) {
+        // A .json file holding one array: read whole (JSON.parse has no streaming mode).
+        const all = jsonlRows(file, strictUtf8(await fs.promises.readFile(file), name), cols, limit);
+        for (let i = 0; i < all.texts.length; i += batchRows) {
+          const a = i, b = Math.min(all.texts.length, i + batchRows);
+          yield { texts: all.texts.slice(a, b), labels: all.labels.slice(a, b), locate: (k) => all.locate(a + k) };
+        }
+        return;
+      }
+    }
+    let line = firstLine - 1;
+    let start = 0;
+    while (start < content.length) {
+      let end = content.indexOf('\n', start);
+      if (end < 0) end = content.length;
+      line++;
+      const text = content.slice(start, end).trim();
+      start = end + 1;
+      if (!text) continue;
+      const r = jsonlRow(text, cols, name, line);
+      texts.push(r.text), labels.push(r.label), lines.push(line);
+      if (++rows >= limit) return void (yield flush());
+      if (texts.length >= batchRows) yield flush();
+    }
+  }
+  if (texts.length) yield flush();
+}
+
+async function* csvBatches(file: string, cols: Columns, limit: number, batchRows: number, signal?: AbortSignal): AsyncGenerator<RowBatch> {
+  const { parse } = await import('csv-parse');
+  const name = path.basename(file);
+  // Checked before parsing: csv-parse would decode bad bytes to U+FFFD.
+  for await (const { buf, firstLine } of lineChunks(file, signal)) strictUtf8(buf, name, firstLine - 1);
+  const parser = fs.createReadStream(file, { highWaterMark: READ_BYTES }).pipe(parse({ columns: true, skip_empty_lines: true, bom: true, info: true, ...(Number.isFinite(limit) ? { to: limit } : {}) }));
+  let texts: string[] = [], labels: RawLabel[] = [], lines: number[] = [];
+  const flush = () => {
+    const l = lines;
+    const b: RowBatch = { texts, labels, locate: (i) => `${name}:${l[i]}` };
+    texts = [], labels = [], lines = [];
+    return b;
+  };
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+      throwIfAborted(signal);
+      const r = need(record, cols, `${name}:${info.lines}`);
+      texts.push(r.text), labels.push(r.label), lines.push(info.lines);
+      if (texts.length >= batchRows) yield flush();
+    }
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throwIfAborted(signal);
+    const e = err as Error & { lines?: number };
+    throw new UserError(`${name}${e.lines ? `:${e.lines}` : ''}: not valid CSV: ${e.message.replace(/^Invalid Record Length: /, '')}`);
+  } finally {
+    parser.destroy();
+  }
+  if (texts.length) yield flush();
+}
+
+async function* parquetBatches(file: string, cols: Columns, limit: number, batchRows: number, shown: string, signal?: AbortSignal): AsyncGenerator<RowBatch & { classNames?: string[] }> {
+  const { parquetMetadata, parquetReadObjects } = await import('hyparquet');
+  const buf = await fs.promises.readFile(file);
+  const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+  let metadata;
+  try {
+    metadata = parquetMetadata(ab);
+  } catch (err) {
+    throw new UserError(`${shown}: not a parquet file: ${(err as Error).message}`);
+  }
+  const names = metadata.schema.slice(1).map((s) => s.name);
+  for (const [c, field] of [[cols.text, 'dataset.textColumn'], [cols.label, 'dataset.labelColumn']] as const) {
+    if (!names.includes(c)) throw new UserError(`${shown}: no '${c}' column (${field}); the file has: ${names.join(', ')}`, field);
+  }
+  const total = Math.min(Number(metadata.num_rows), limit);
+  const hf = metadata.key_value_metadata?.find((kv) => kv.key === 'huggingface')?.value;
+  const classNames = classNamesFromHfMetadata(hf, cols.label);
+  // One row group at a time: memory holds the (compressed) file and one decoded group.
+  let groupStart = 0;
+  for (const g of metadata.row_groups) {
+    if (groupStart >= total) break;
+    const groupEnd = Math.min(total, groupStart + Number(g.num_rows));
+    throwIfAborted(signal);
+    const rows = (await parquetReadObjects({ file: ab, metadata, columns: [cols.text, cols.label], rowStart: groupStart, rowEnd: groupEnd })) as Record<string, unknown>[];
+    for (let a = 0; a < rows.length; a += batchRows) {
+      const b = Math.min(rows.length, a + batchRows);
+      const texts: string[] = new Array(b - a), labels: RawLabel[] = new Array(b - a);
+      const base = groupStart + a;
+      for (let i = a; i < b; i++) {
+        const r = need(rows[i]!, cols, `${shown} row ${groupStart + i}`);
+        texts[i - a] = r.text;
+        labels[i - a] = r.label;
+      }
+      yield { texts, labels, locate: (i) => `${shown} row ${base + i}`, classNames };
+    }
+    groupStart = groupEnd;
+  }
+}
+
+function localSource(split: string, file: string, cols: Columns, limit: number, signal?: AbortSignal): SplitSource {
+  if (!fs.existsSync(file)) throw new UserError(`dataset.source.${split}: file ${file} does not exist`, `dataset.source.${split}`);
+  const ext = path.extname(file).toLowerCase();
+  const batches = (n = 1000): AsyncGenerator<RowBatch> =>
+    ext === '.parquet' ? parquetBatches(file, cols, limit, n, path.basename(file), signal) : ext === '.csv' ? csvBatches(file, cols, limit, n, signal) : jsonlBatches(file, cols, limit, n, signal);
+  return { split, origin: file, batches, csv: ext === '.csv' };
+}
+
+/** Reads the ClassLabel names a local parquet file declares (undefined for other formats). */
+async function localClassNames(file: string, cols: Columns): Promise<string[] | undefined> {
+  if (path.extname(file).toLowerCase() !== '.parquet') return undefined;
+  const { parquetMetadata } = await import('hyparquet');
+  const buf = await fs.promises.readFile(file);
+  try {
+    const md = parquetMetadata(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
+    return classNamesFromHfMetadata(md.key_value_metadata?.find((kv) => kv.key === 'huggingface')?.value, cols.label);
+  } catch {
+    return undefined;
+  }
+}
+
+export interface OpenedSplits {
+  sources: Map<string, SplitSource>;
+  /** ClassLabel names declared by the dataset itself (parquet / Hub metadata), when it has them. */
+  labelNames?: string[];
+}
+
+/**
+ * Opens every split the spec's channels name (each once), downloading Hub parquet files into the cache
+ * first; rows are then read batch by batch from each source, as often as needed.
+ */
+export async function openSplits(ds: DatasetSpec, opts: SourceOptions = {}): Promise<OpenedSplits> {
+  const cols = { text: ds.textColumn ?? 'text', label: ds.labelColumn ?? 'label' };
+  const limit = ds.limit ?? opts.limit ?? Infinity;
+  const wanted = [...new Set(Object.values(ds.splits))];
+  const sources = new Map<string, SplitSource>();
+  if (typeof ds.source === 'string') {
+    const hub = await downloadHub(ds, wanted, cols, opts);
+    for (const [split, files] of hub.files) {
+      sources.set(split, {
+        split,
+        origin: `${ds.source}/${ds.config ?? 'default'}/${split}`,
+        async *batches(n = 1000) {
+          let left = limit;
+          for (const f of files) {
+            if (left <= 0) break;
+            for await (const b of parquetBatches(f.path, cols, left, n, f.shown, opts.signal)) {
+              left -= b.texts.length;
+              yield { texts: b.texts, labels: b.labels, locate: b.locate };
+            }
+          }
+        },
+      });
+    }
+    return { sources, labelNames: hub.classNames ?? (await hubCardClassNames(ds.source, ds.config ?? 'default', cols.label, opts, hubEndpointOf(opts.hubEndpoint))) };
+  }
+  let labelNames: string[] | undefined;
+  for (const split of wanted) {
+    throwIfAborted(opts.signal);
+    const file = ds.source[split];
+    if (!file) throw new UserError(`dataset.splits: split '${split}' has no file in dataset.source (it has: ${Object.keys(ds.source).join(', ')})`, 'dataset.splits');
+    sources.set(split, localSource(split, file, cols, limit, opts.signal));
+    labelNames ??= await localClassNames(file, cols);
+  }
+  return { sources, labelNames };
+}
+
+export function hubEndpointOf(opt?: string): string {
+  return (opt || process.env.HF_ENDPOINT || 'https://huggingface.co').replace(/\/+$/, '');
+}
+
+async function hubFetch(url: string, opts: SourceOptions, endpoint: string, what: string): Promise<Response> {
+  const headers: Record<string, string> = {};
+  // The token goes to the configured Hub only, never to a redirect target elsewhere (fetch drops it
+  // cross-origin as well).
+  if (opts.hubToken && url.startsWith(endpoint + '/')) headers['Authorization'] = `Bearer ${opts.hubToken}`;
+  let res: Response;
+  try {
+    res = await fetchWithTimeout(url, { headers, signal: opts.signal });
+  } catch (err) {
+    throwIfAborted(opts.signal);
+    throw new UserError(`${what} failed: cannot reach ${endpoint} (${(err as Error).cause ? String((err as Error & { cause: Error }).cause.message ?? (err as Error).cause) : (err as Error).message}); check the network or the Hub endpoint setting (HF_ENDPOINT)`);
+  }
+  if (res.status === 401 || res.status === 403) throw new UserError(`${what} failed: the Hub refused access (${res.status}); for a private or gated dataset set a token (SageMaker HF: Set Hugging Face Hub Token, or HF_TOKEN)`);
+  if (!res.ok) throw new UserError(`${what} failed: ${res.status} ${res.statusText} from ${url.split('?')[0]}`);
+  return res;
+}
+
+async function download(url: string, dest: string, opts: SourceOptions, endpoint: string): Promise<void> {
+  if (fs.existsSync(dest)) return;
+  const res = await hubFetch(url, opts, endpoint, `Downloading ${path.basename(new URL(url).pathname)}`);
+  const body = Buffer.from(await res.arrayBuffer());
+  throwIfAborted(opts.signal);
+  await fs.promises.mkdir(path.dirname(dest), { recursive: true });
+  // Written under a temporary name first so an interrupted download never looks cached.
+  const tmp = `${dest}.${process.pid}.part`;
+  await fs.promises.writeFile(tmp, body);
+  await fs.promises.rename(tmp, dest);
+}
+
+/** ClassLabel names from the dataset card's dataset_info (the Hub's /api/datasets/{id}). */
+async function hubCardClassNames(id: string, config: string, column: string, opts: SourceOptions, endpoint: string): Promise<string[] | undefined> {
+  try {
+    const res = await hubFetch(`${endpoint}/api/datasets/${id}`, opts, endpoint, `Reading ${id} metadata`);
+    const info = (await res.json()) as { cardData?: { dataset_info?: unknown } };
+    const di = info.cardData?.dataset_info;
+    const list = (Array.isArray(di) ? di : di ? [di] : []) as { config_name?: string; features?: { name: string; dtype?: { class_label?: { names?: Record<string, string> } } }[] }[];
+    const entry = list.find((d) => (d.config_name ?? 'default') === config) ?? (list.length === 1 ? list[0] : undefined);
+    const names = entry?.features?.find((f) => f.name === column)?.dtype?.class_label?.names;
+    if (!names) return undefined;
+    return Object.keys(names).sort((a, b) => Number(a) - Number(b)).map((k) => names[k]!);
+  } catch (err) {
+    throwIfAborted(opts.signal);
+    return undefined;
+  }
+}
+
+async function downloadHub(ds: DatasetSpec, wanted: string[], cols: Columns, opts: SourceOptions): Promise<{ files: Map<string, { path: string; shown: string }[]>; classNames?: string[] }> {
+  const id = ds.source as string;
+  const config = ds.config ?? 'default';
+  const endpoint = hubEndpointOf(opts.hubEndpoint);
+  const cacheRoot = path.join(opts.cacheDir ?? path.join(os.homedir(), '.cache', 'sagemaker-hf'), 'datasets');
+  opts.onProgress?.(`Listing parquet files of ${id} (${config})`);
+  const res = await hubFetch(`${endpoint}/api/datasets/${id}/parquet/${encodeURIComponent(config)}`, opts, endpoint, `Listing the parquet files of ${id} (config ${config})`);
+  const listing = (await res.json()) as Record<string, string[]>;
+  const files = new Map<string, { path: string; shown: string }[]>();
+  let classNames: string[] | undefined;
+  for (const split of wanted) {
+    const urls = listing[split];
+    if (!urls?.length) {
+      throw new UserError(`dataset.splits: split '${split}' is not in ${id} (config ${config}); it has: ${Object.keys(listing).join(', ') || 'no splits'}`, 'dataset.splits');
+    }
+    const list: { path: string; shown: string }[] = [];
+    for (const url of urls) {
+      throwIfAborted(opts.signal);
+      const key = createHash('sha256').update(url).digest('hex').slice(0, 16);
+      const shown = `${id}/${config}/${split}/${path.basename(new URL(url).pathname)}`;
+      const dest = path.join(cacheRoot, id.replace(/\//g, '--'), config, split, `${key}.parquet`);
+      opts.onProgress?.(`Downloading ${shown}`);
+      await download(url, dest, opts, endpoint);
+      classNames ??= await localClassNames(dest, cols);
+      list.push({ path: dest, shown });
+      // With a row limit, later files are needed only if the first ones run short (checked when read).
+      if (ds.limit !== undefined && list.length === 1 && (await parquetRowCount(dest)) >= ds.limit) break;
+    }
+    files.set(split, list);
+  }
+  return { files, classNames };
+}
+
+async function parquetRowCount(file: string): Promise<number> {
+  const { parquetMetadata } = await import('hyparquet');
+  const buf = await fs.promises.readFile(file);
+  return Number(parquetMetadata(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer).num_rows);
+}
+
+/** Rows of every split the spec's channels name (each split read once, all held), with at most `limit` rows each. */
+export async function loadSplits(ds: DatasetSpec, opts: SourceOptions = {}): Promise<LoadedSplits> {
+  const opened = await openSplits(ds, opts);
+  const splits = new Map<string, SplitRows>();
+  for (const [split, src] of opened.sources) {
+    const texts: string[] = [], labels: RawLabel[] = [], locs: { start: number; locate: Locate }[] = [];
+    for await (const b of src.batches()) {
+      locs.push({ start: texts.length, locate: b.locate });
+      for (let i = 0; i < b.texts.length; i++) texts.push(b.texts[i]!), labels.push(b.labels[i]);
+    }
+    // CSV has no types: a label column of whole numbers holds class ids (pandas infers int64 the same way).
+    if (src.csv && labels.length > 0 && labels.every((l) => typeof l === 'string' && /^\d+$/.test(l))) {
+      for (let i = 0; i < labels.length; i++) labels[i] = Number(labels[i]);
+    }
+    const locate: Locate = (i) => {
+      let lo = 0, hi = locs.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (locs[mid]!.start <= i) lo = mid;
+        else hi = mid - 1;
+      }
+      return locs[lo]!.locate(i - locs[lo]!.start);
+    };
+    if (texts.length === 0) throw new UserError(`dataset.splits: split '${split}' (${src.origin}) has no rows`, 'dataset.splits');
+    splits.set(split, { split, origin: src.origin, texts, labels, locate });
+  }
+  return { splits, labelNames: opened.labelNames };
+}

@@ -1,0 +1,267 @@
+// Deploy a completed training job as a real-time endpoint, as `estimator.deploy(count, type)` does:
+// DescribeTrainingJob → model artifact → inference image → CreateModel → CreateEndpointConfig →
+// CreateEndpoint → wait for InService. What this call created is deleted again when a later step fails
+// or is cancelled before the endpoint exists, so nothing is left half-created.
+import {
+  CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, DeleteEndpointCommand, DeleteEndpointConfigCommand,
+  DeleteModelCommand, DescribeEndpointCommand, DescribeTrainingJobCommand, SageMakerClient, type DescribeTrainingJobResponse,
+} from '@aws-sdk/client-sagemaker';
+import { client, type AwsTarget } from '../../aws/clients';
+import { awsErrorName, describeAwsError } from '../../aws/errors';
+import { CancelledError, UserError, isCancelled, throwIfAborted, sleep } from '../../core/errors';
+import {
+  buildDeployRequests, buildHubDeployRequests, checkEndpointName, checkServerless, deployBaseName, hubBaseName, nameFromBase,
+  type DeployRequests, type ServerlessConfig,
+} from '../../core/endpoints/deployRequests';
+import { inferenceImage, versionsFromTrainingImage, type ResolvedImage } from '../../core/images/inferenceImages';
+import type { Connection } from '../connect';
+import { lastEndpointLogLines } from './endpointLogs';
+
+export interface DeployOptions {
+  instanceType: string;
+  initialInstanceCount: number;
+  endpointName?: string;
+  /** Serverless inference (billed per use, CPU image) instead of instances. */
+  serverless?: ServerlessConfig;
+  signal?: AbortSignal;
+  onStatus?: (s: DeployStatus) => void;
+  /** Milliseconds between DescribeEndpoint polls (the SDK: 30 s). */
+  pollMs?: number;
+  now?: Date;
+}
+
+export interface DeployStatus {
+  endpointName: string;
+  step: 'model' | 'config' | 'endpoint' | 'waiting' | 'done' | 'failed' | 'rolled-back';
+  /** EndpointStatus while waiting. */
+  endpointStatus?: string;
+  message: string;
+}
+
+export interface DeployPlan {
+  jobName: string;
+  endpointName: string;
+  image: ResolvedImage;
+  modelDataUrl: string;
+  requests: DeployRequests;
+  /** Set for a model deployed straight from the Hugging Face Hub (no training job, no artifact). */
+  hubModelId?: string;
+}
+
+export interface DeployResult extends DeployPlan {
+  endpointStatus: string;
+}
+
+export const NO_ARTIFACT = 'job has no model artifact';
+
+type Target = AwsTarget & Pick<Connection, 'role'>;
+
+async function describeJob(sm: SageMakerClient, conn: AwsTarget, jobName: string, signal?: AbortSignal): Promise<DescribeTrainingJobResponse> {
+  try {
+    return await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: jobName }), { abortSignal: signal });
+  } catch (err) {
+    if (awsErrorName(err) === 'ValidationException' && /could not find|not found/i.test(String((err as Error).message))) {
+      throw new UserError(`job: training job '${jobName}' was not found in ${conn.region}`, 'job', { cause: err });
+    }
+    throw describeAwsError(err, conn, `Reading training job ${jobName}`);
+  }
+}
+
+/** Everything deploy will send, without creating anything (the CLI's --dry-run, the confirmation). */
+export async function planDeploy(conn: Target, jobName: string, opts: Omit<DeployOptions, 'onStatus'>): Promise<DeployPlan> {
+  const sm = client(SageMakerClient, conn);
+  const job = await describeJob(sm, conn, jobName, opts.signal);
+  if (job.TrainingJobStatus && job.TrainingJobStatus !== 'Completed') {
+    throw new UserError(`job: training job '${jobName}' is ${job.TrainingJobStatus}; only a Completed job has a model to deploy`, 'job');
+  }
+  const modelDataUrl = job.ModelArtifacts?.S3ModelArtifacts;
+  if (!modelDataUrl) throw new UserError(`job: training job '${jobName}' ${NO_ARTIFACT} (ModelArtifacts.S3ModelArtifacts is empty)`, 'job');
+  const trainingImage = job.AlgorithmSpecification?.TrainingImage;
+  const image = inferenceImage(versionsFromTrainingImage(trainingImage), imageInstanceType(opts), conn.region);
+  const endpointName = opts.endpointName ?? nameFromBase(deployBaseName(jobName, trainingImage), opts.now);
+  if (opts.endpointName) checkEndpointName(opts.endpointName);
+  const role = job.RoleArn ?? conn.role;
+  if (!role) throw new UserError('role: the training job names no role and none is selected: select an execution role', 'role');
+  const requests = buildDeployRequests({
+    trainingJobName: jobName, modelDataUrl, image: image.uri, role, region: conn.region,
+    instanceType: opts.instanceType, initialInstanceCount: opts.initialInstanceCount, name: endpointName,
+    ...(opts.serverless ? { serverless: opts.serverless } : {}),
+  });
+  return { jobName, endpointName, image, modelDataUrl, requests };
+}
+
+// Serverless endpoints run on CPU: the CPU inference image, as the SDK picks for a CPU instance type.
+const SERVERLESS_IMAGE_INSTANCE = 'ml.m5.xlarge';
+
+function imageInstanceType(opts: Pick<DeployOptions, 'instanceType' | 'serverless'>): string {
+  if (opts.serverless) {
+    checkServerless(opts.serverless);
+    return SERVERLESS_IMAGE_INSTANCE;
+  }
+  return opts.instanceType;
+}
+
+export interface HubDeployOptions extends Omit<DeployOptions, 'onStatus'> {
+  modelId: string;
+  task: string;
+  /** For gated or private models (HF_TOKEN in the model's Environment). */
+  token?: string;
+}
+
+/** HuggingFaceModel(env={HF_MODEL_ID, HF_TASK[, HF_TOKEN]}).deploy(): the current inference image, no artifact, no AWS call. */
+export function planHubDeploy(conn: Target, opts: HubDeployOptions): DeployPlan {
+  const image = inferenceImage(undefined, imageInstanceType(opts), conn.region);
+  const endpointName = opts.endpointName ?? nameFromBase(hubBaseName(opts.modelId), opts.now);
+  if (opts.endpointName) checkEndpointName(opts.endpointName);
+  if (!conn.role) throw new UserError('role: no execution role selected: select one (SageMaker HF: Select Execution Role, or --role)', 'role');
+  const requests = buildHubDeployRequests({
+    modelId: opts.modelId, task: opts.task, ...(opts.token ? { token: opts.token } : {}), image: image.uri, role: conn.role, region: conn.region,
+    instanceType: opts.instanceType, initialInstanceCount: opts.initialInstanceCount, name: endpointName,
+    ...(opts.serverless ? { serverless: opts.serverless } : {}),
+  });
+  // The image note speaks of training versions; a Hub model has none, so say what was picked.
+  const hubImage = { ...image, note: `current inference image (transformers ${image.transformers}); the model ${opts.modelId} is downloaded from the Hub when the container starts` };
+  return { jobName: '', endpointName, image: hubImage, modelDataUrl: '', requests, hubModelId: opts.modelId };
+}
+
+
+async function endpointExists(sm: SageMakerClient, name: string, signal?: AbortSignal): Promise<boolean> {
+  try {
+    await sm.send(new DescribeEndpointCommand({ EndpointName: name }), { abortSignal: signal });
+    return true;
+  } catch (err) {
+    if (awsErrorName(err) === 'ValidationException') return false;
+    throw err;
+  }
+}
+
+export async function deployFromJob(conn: Target, jobName: string, opts: DeployOptions): Promise<DeployResult> {
+  const plan = await planDeploy(conn, jobName, opts);
+  return executeDeploy(conn, plan, opts);
+}
+
+/** Creates the three resources of a plan and waits for the endpoint. */
+export async function executeDeploy(conn: Target, plan: DeployPlan, opts: Pick<DeployOptions, 'signal' | 'onStatus' | 'pollMs'>): Promise<DeployResult> {
+  const { signal, onStatus } = opts;
+  const sm = client(SageMakerClient, conn);
+  const name = plan.endpointName;
+  const report = (step: DeployStatus['step'], message: string, endpointStatus?: string) => onStatus?.({ endpointName: name, step, message, ...(endpointStatus ? { endpointStatus } : {}) });
+  // The SDK's timestamped name never collides; a chosen one may, and moto would silently overwrite.
+  if (await endpointExists(sm, name, signal).catch((e) => { throw describeAwsError(e, conn, `Checking endpoint ${name}`); })) {
+    throw new UserError(`endpointName: an endpoint named '${name}' already exists in ${conn.region}; choose another name or delete it first`, 'endpointName');
+  }
+  const created: ('model' | 'config')[] = [];
+  let reachedCreateEndpoint = false;
+  const rollback = async (why: unknown) => {
+    // Cleanup must run even when the caller's signal is what ended the deploy.
+    const problems: string[] = [];
+    const deleted: string[] = [];
+    for (const kind of [...created].reverse()) {
+      try {
+        if (kind === 'config') await sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: name }));
+        else await sm.send(new DeleteModelCommand({ ModelName: name }));
+        deleted.unshift(kind);
+      } catch (err) {
+        if (awsErrorName(err) === 'ValidationException' && /could not find|not found|does not exist/i.test(String((err as Error).message))) continue;
+        problems.push(`${kind} ${name}: ${describeAwsError(err, conn, 'Deleting').message}`);
+      }
+    }
+    if (deleted.length) report('rolled-back', `deleted the ${deleted.join(' and ')} this deploy created`);
+    if (problems.length && !isCancelled(why)) {
+      throw new UserError(`${(why as Error).message} Cleanup also failed, delete by hand: ${problems.join('; ')}`, undefined, { cause: why });
+    }
+  };
+  try {
+    throwIfAborted(signal);
+    report('model', `creating model ${name}`);
+    // Counted as created once the request is out: a cancel or a lost answer may follow SageMaker's
+    // create, and the rollback treats "not found" as done.
+    created.push('model');
+    await sm.send(new CreateModelCommand(plan.requests.createModel), { abortSignal: signal }).catch((e) => { throw describeAwsError(e, conn, `Creating model ${name}`); });
+    throwIfAborted(signal);
+    report('config', `creating endpoint config ${name}`);
+    created.push('config');
+    await sm.send(new CreateEndpointConfigCommand(plan.requests.createEndpointConfig), { abortSignal: signal }).catch((e) => { throw capacityError(e, conn, `Creating endpoint config ${name}`, plan); });
+    throwIfAborted(signal);
+    report('endpoint', `creating endpoint ${name}`);
+    reachedCreateEndpoint = true;
+    await sm.send(new CreateEndpointCommand(plan.requests.createEndpoint), { abortSignal: signal }).catch((e) => { throw capacityError(e, conn, `Creating endpoint ${name}`, plan); });
+  } catch (err) {
+    // A cancel or a lost answer after CreateEndpoint reached SageMaker leaves an endpoint that uses the
+    // config and model: keep them, the caller names the endpoint and offers to delete it.
+    if (created.includes('config') && reachedCreateEndpoint && (await endpointExists(sm, name).catch(() => true))) throw err;
+    await rollback(err);
+    throw err;
+  }
+  // From here on the endpoint exists; cancelling only stops watching it (the tree keeps showing it).
+  const status = await waitForEndpoint(sm, conn, name, opts);
+  if (status.status !== 'InService') {
+    const logs = await lastEndpointLogLines(conn, name, 20);
+    let cleanup = '';
+    try {
+      await deleteCreated(sm, name);
+      cleanup = ` The endpoint, its config and model were deleted (the logs stay in CloudWatch).`;
+    } catch (err) {
+      cleanup = ` Cleanup failed (${describeAwsError(err, conn, 'Deleting').message}); delete endpoint ${name} from the tree or with 'sagemaker-hf delete ${name}'.`;
+    }
+    report('failed', `endpoint ${name} is ${status.status}`, status.status);
+    const logText = logs.lines.length ? `\nLast log lines of /aws/sagemaker/Endpoints/${name}:\n${logs.lines.join('\n')}` : logs.note ? ` (${logs.note})` : '';
+    throw new UserError(`Deploying endpoint ${name} failed: it is ${status.status}${status.reason ? `: ${status.reason}` : ''}.${cleanup}${logText}`, 'endpoint');
+  }
+  report('done', `endpoint ${name} is InService`, 'InService');
+  return { ...plan, endpointStatus: status.status };
+}
+
+/** An instance type the account may not use gets a message saying what to do about it. */
+function capacityError(err: unknown, conn: AwsTarget, action: string, plan: DeployPlan): Error {
+  const type = plan.requests.createEndpointConfig.ProductionVariants?.[0]?.InstanceType;
+  const msg = String((err as Error)?.message ?? '');
+  if (awsErrorName(err) === 'ResourceLimitExceeded' || /service limit|quota/i.test(msg)) {
+    return new UserError(`${action} failed: the account's quota for ${type} for endpoint usage is too low (${msg}). Request an increase in Service Quotas (SageMaker, "${type} for endpoint usage") or pick another instance type.`, 'instanceType', { cause: err });
+  }
+  if (awsErrorName(err) === 'ValidationException' && /instance ?type/i.test(msg)) {
+    return new UserError(`${action} failed: instance type ${type} is not available for endpoints here (${msg}). Pick another, e.g. ml.g4dn.xlarge or ml.m5.xlarge.`, 'instanceType', { cause: err });
+  }
+  return describeAwsError(err, conn, action);
+}
+
+async function deleteCreated(sm: SageMakerClient, name: string): Promise<void> {
+  await sm.send(new DeleteEndpointCommand({ EndpointName: name }));
+  for (let i = 0; i < 60; i++) {
+    try {
+      const d = await sm.send(new DescribeEndpointCommand({ EndpointName: name }));
+      if (d.EndpointStatus !== 'Deleting') break;
+      await sleep(5_000);
+    } catch (err) {
+      if (awsErrorName(err) === 'ValidationException') break;
+      throw err;
+    }
+  }
+  await sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: name }));
+  await sm.send(new DeleteModelCommand({ ModelName: name }));
+}
+
+const IN_PROGRESS = new Set(['Creating', 'Updating', 'SystemUpdating', 'RollingBack']);
+
+/** Polls DescribeEndpoint while it is in progress, reporting each status; no overall timeout (as the SDK). */
+export async function waitForEndpoint(
+  sm: SageMakerClient, conn: AwsTarget, name: string,
+  opts: Pick<DeployOptions, 'signal' | 'onStatus' | 'pollMs'>,
+): Promise<{ status: string; reason?: string }> {
+  const poll = opts.pollMs ?? 30_000;
+  let first = true;
+  for (;;) {
+    if (!first) await sleep(poll, opts.signal);
+    first = false;
+    let d;
+    try {
+      d = await sm.send(new DescribeEndpointCommand({ EndpointName: name }), { abortSignal: opts.signal });
+    } catch (err) {
+      if (isCancelled(err) || opts.signal?.aborted) throw new CancelledError();
+      throw describeAwsError(err, conn, `Reading endpoint ${name}`);
+    }
+    const status = d.EndpointStatus ?? 'Unknown';
+    opts.onStatus?.({ endpointName: name, step: 'waiting', endpointStatus: status, message: `endpoint ${name} is ${status}` });
+    if (!IN_PROGRESS.has(status)) return { status, ...(d.FailureReason ? { reason: d.FailureReason } : {}) };
+  }
+}

@@ -1,0 +1,229 @@
+// Local endpoint: training-scripts/serve.py serving a trained model folder or model.tar.gz on a loopback
+// port with the SageMaker inference container contract. A registry in the workspace
+// (.sagemaker-hf/endpoints.json) lets the tree, `delete` and a later CLI run find and stop it.
+//
+// The server writes to a log file rather than a pipe so it can outlive the process that started it
+// (`run --keep-endpoint`, or the endpoint tree after the editor reloads).
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { CancelledError, UserError } from '../../core/errors';
+import { groupAlive, killGroup, trackGroup } from './processGroup';
+import { LOCAL_DIR } from './localTraining';
+
+export interface LocalEndpointRecord {
+  name: string;
+  url: string;
+  port: number;
+  pid: number;
+  model: string;
+  jobName?: string;
+  labelNames?: string[];
+  python: string;
+  logFile: string;
+  startedAt: string;
+  local: true;
+}
+
+export interface LocalEndpoint extends LocalEndpointRecord {
+  /** Ends the server's process group and removes it from the registry. */
+  stop(): Promise<void>;
+}
+
+export interface StartLocalEndpointOptions {
+  python: string;
+  /** A model folder or model.tar.gz. */
+  model: string;
+  workspaceDir: string;
+  /** training-scripts/serve.py */
+  serveScript: string;
+  name?: string;
+  jobName?: string;
+  labelNames?: string[];
+  /** 0 (default) = a free port. */
+  port?: number;
+  signal?: AbortSignal;
+  onLine?: (line: string) => void;
+  /** How long the model may take to load. */
+  readyTimeoutMs?: number;
+  /** Let the server outlive this Node process (it stays in the registry until deleted). */
+  keepAfterExit?: boolean;
+}
+
+const registryFile = (ws: string) => path.join(ws, LOCAL_DIR, 'endpoints.json');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function readRegistry(ws: string): Promise<LocalEndpointRecord[]> {
+  try {
+    const data = JSON.parse(await readFile(registryFile(ws), 'utf8')) as { endpoints?: LocalEndpointRecord[] };
+    return data.endpoints ?? [];
+  } catch {
+    return [];
+  }
+}
+
+async function writeRegistry(ws: string, endpoints: LocalEndpointRecord[]): Promise<void> {
+  const file = registryFile(ws);
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(`${file}.tmp`, JSON.stringify({ endpoints }, null, 2) + '\n');
+  await rename(`${file}.tmp`, file);
+}
+
+/** Endpoints whose server is still running; entries of dead servers are dropped from the registry. */
+export async function listLocalEndpoints(workspaceDir: string): Promise<LocalEndpointRecord[]> {
+  const all = await readRegistry(workspaceDir);
+  const alive = all.filter((e) => groupAlive(e.pid));
+  if (alive.length !== all.length) await writeRegistry(workspaceDir, alive);
+  return alive;
+}
+
+async function stopPid(pid: number, graceMs = 5000): Promise<void> {
+  if (!groupAlive(pid)) return;
+  killGroup(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (groupAlive(pid) && Date.now() < deadline) await sleep(100);
+  if (groupAlive(pid)) {
+    killGroup(pid, 'SIGKILL');
+    while (groupAlive(pid)) await sleep(50);
+  }
+}
+
+/** Stops a registered local endpoint by name or URL; false when none matched. */
+export async function stopLocalEndpoint(workspaceDir: string, nameOrUrl: string): Promise<boolean> {
+  const all = await readRegistry(workspaceDir);
+  const norm = (u: string) => u.replace(/\/+$/, '');
+  const hit = all.find((e) => e.name === nameOrUrl || norm(e.url) === norm(nameOrUrl));
+  if (!hit) return false;
+  await stopPid(hit.pid);
+  trackGroup(hit.pid, false);
+  await writeRegistry(workspaceDir, (await readRegistry(workspaceDir)).filter((e) => e.pid !== hit.pid));
+  return true;
+}
+
+async function tailOf(file: string, n = 5): Promise<string[]> {
+  try {
+    return (await readFile(file, 'utf8')).split('\n').filter((l) => l.trim()).slice(-n);
+  } catch {
+    return [];
+  }
+}
+
+async function ping(url: string, signal?: AbortSignal): Promise<number> {
+  try {
+    const r = await fetch(`${url}/ping`, { signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(5000)]) : AbortSignal.timeout(5000) });
+    await r.arrayBuffer();
+    return r.status;
+  } catch {
+    return 0;
+  }
+}
+
+/** Starts serve.py and waits until /ping answers 200. Nothing is left running if this throws. */
+export async function startLocalEndpoint(opts: StartLocalEndpointOptions): Promise<LocalEndpoint> {
+  if (!existsSync(opts.model)) throw new UserError(`deploying locally failed: model ${opts.model} does not exist`);
+  if (!existsSync(opts.serveScript)) throw new UserError(`deploying locally failed: ${opts.serveScript} is missing`);
+  if (opts.signal?.aborted) throw new CancelledError();
+  const port = opts.port ?? 0;
+  const logDir = path.join(opts.workspaceDir, LOCAL_DIR, 'endpoints');
+  await mkdir(logDir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const logFile = path.join(logDir, `${opts.name ?? opts.jobName ?? 'endpoint'}-${stamp}.log`);
+  const fd = openSync(logFile, 'a');
+  const say = opts.onLine ?? (() => {});
+  let child;
+  try {
+    child = spawn(opts.python, [opts.serveScript, '--model', opts.model, '--port', String(port), '--host', '127.0.0.1'], {
+      cwd: path.dirname(opts.serveScript),
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      env: { ...process.env, PYTHONUNBUFFERED: '1' },
+    });
+  } finally {
+    closeSync(fd);
+  }
+  let spawnError: NodeJS.ErrnoException | undefined;
+  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  child.on('error', (e) => (spawnError = e));
+  child.on('exit', (code, signal) => (exited = { code, signal }));
+  const pid = child.pid ?? -1;
+  if (pid > 0) trackGroup(pid);
+  const fail = async (msg: string): Promise<never> => {
+    if (pid > 0) {
+      await stopPid(pid, 2000);
+      trackGroup(pid, false);
+    }
+    throw new UserError(msg);
+  };
+  say(`[local] starting ${opts.python} serve.py --model ${opts.model} --port ${port} (log: ${logFile})`);
+
+  // 1. The port line, printed as soon as the socket is bound.
+  let url: string | undefined, boundPort = 0;
+  const readyBy = Date.now() + (opts.readyTimeoutMs ?? 300_000);
+  while (!url) {
+    if (opts.signal?.aborted) {
+      await stopPid(pid, 2000);
+      trackGroup(pid, false);
+      throw new CancelledError();
+    }
+    if (spawnError) return fail(`deploying locally failed: cannot start ${opts.python}: ${spawnError.code ?? spawnError.message}`);
+    const text = existsSync(logFile) ? await readFile(logFile, 'utf8') : '';
+    const m = /\[serve\] listening port=(\d+) url=(\S+)/.exec(text);
+    if (m) {
+      boundPort = Number(m[1]);
+      url = m[2]!;
+      break;
+    }
+    if (exited) {
+      const last = await tailOf(logFile);
+      if (exited.code === 3) return fail(`deploying locally failed: port ${port} on 127.0.0.1 is already in use; choose another port (or 0 for a free one) or stop what uses it`);
+      return fail(`deploying locally failed: serve.py exited with ${exited.code ?? exited.signal} before listening: ${last.join(' | ')}`);
+    }
+    if (Date.now() > readyBy) return fail('deploying locally failed: serve.py did not start listening in time');
+    await sleep(100);
+  }
+  say(`[local] listening on ${url}; loading the model`);
+
+  // 2. /ping 200 once the model is loaded (503 while loading).
+  for (;;) {
+    if (opts.signal?.aborted) {
+      await stopPid(pid, 2000);
+      trackGroup(pid, false);
+      throw new CancelledError();
+    }
+    if (exited) {
+      const last = await tailOf(logFile);
+      const reason = last.find((l) => l.includes('[serve] error:'))?.replace(/^.*\[serve\] error:\s*/, '') ?? last.join(' | ');
+      return fail(`deploying locally failed: the server ended with ${exited.code ?? exited.signal}: ${reason}`);
+    }
+    if ((await ping(url, opts.signal)) === 200) break;
+    if (Date.now() > readyBy) return fail(`deploying locally failed: the model did not load within ${Math.round((opts.readyTimeoutMs ?? 300_000) / 1000)} s (log: ${logFile})`);
+    await sleep(250);
+  }
+  const record: LocalEndpointRecord = {
+    name: opts.name ?? opts.jobName ?? `local-${boundPort}`,
+    url,
+    port: boundPort,
+    pid,
+    model: opts.model,
+    jobName: opts.jobName,
+    labelNames: opts.labelNames,
+    python: opts.python,
+    logFile,
+    startedAt: new Date().toISOString(),
+    local: true,
+  };
+  await writeRegistry(opts.workspaceDir, [...(await listLocalEndpoints(opts.workspaceDir)).filter((e) => e.pid !== pid), record]);
+  if (opts.keepAfterExit) {
+    trackGroup(pid, false);
+    child.unref();
+  }
+  say(`[local] endpoint ${record.name} in service at ${url}`);
+  return {
+    ...record,
+    async stop() {
+      await stopLocalEndpoint(opts.workspaceDir, record.name).then((found) => (found ? undefined : stopPid(pid)));
+      trackGroup(pid, false);
+    },
+  };
+}

@@ -1,0 +1,252 @@
+// Local training: train.py runs on this machine exactly as the SageMaker training toolkit runs it in the
+// container (same arguments, same SM_* environment), with the container's /opt/ml layout mapped into a
+// job folder in the workspace:
+//
+//   .sagemaker-hf/jobs/<jobName>/
+//     job.json            status (InProgress/Completed/Failed/Stopped), times, exit code, args, SM_* env
+//     train.log           everything the script printed
+//     input/config/       hyperparameters.json, inputdataconfig.json, resourceconfig.json
+//     model/              SM_MODEL_DIR
+//     output/data/        SM_OUTPUT_DATA_DIR
+//     output/model.tar.gz model/ packaged like SageMaker's (entries at the archive root)
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tar from 'tar';
+import { containerInvocation, specHyperparameters } from '../../core/training/containerContract';
+import { CancelledError, UserError } from '../../core/errors';
+import { nameFromBase } from '../../core/sagemaker/jobName';
+import type { JobSpec } from '../../core/spec/spec';
+import { groupAlive, runCollect, spawnGroup } from './processGroup';
+
+export type LocalJobStatus = 'InProgress' | 'Completed' | 'Failed' | 'Stopped';
+
+export interface LocalJobRecord {
+  jobName: string;
+  status: LocalJobStatus;
+  local: true;
+  createdAt: string;
+  endedAt?: string;
+  exitCode?: number | null;
+  signal?: string | null;
+  failureReason?: string;
+  /** The last lines the script printed, for a failed job. */
+  lastLines?: string[];
+  pid?: number;
+  python: string;
+  sourceDir: string;
+  entryPoint: string;
+  args: string[];
+  /** Only the variables the contract sets (SM_*, SAGEMAKER_*): never the user's environment. */
+  env: Record<string, string>;
+  channels: Record<string, string>;
+  hyperparameters: Record<string, unknown>;
+  jobDir: string;
+  modelDir: string;
+  outputDataDir: string;
+  modelArtifact?: string;
+  specFile?: string;
+  labelNames?: string[];
+}
+
+export const LOCAL_DIR = '.sagemaker-hf';
+
+export function jobsDir(workspaceDir: string): string {
+  return path.join(workspaceDir, LOCAL_DIR, 'jobs');
+}
+
+/**
+ * SageMaker's naming rule (`name_from_base`): the base cut to fit 63 characters with a UTC timestamp
+ * `YYYY-MM-DD-HH-MM-SS-mmm`. Characters the API refuses become '-'.
+ */
+export function localJobName(base: string, now = new Date()): string {
+  const clean = base.replace(/[^a-zA-Z0-9-]+/g, '-').replace(/^-+/, '') || 'local';
+  return nameFromBase(clean, now);
+}
+
+/** GPUs nvidia-smi lists; 0 without nvidia-smi (what SM_NUM_GPUS says on a CPU instance). */
+export async function countGpus(signal?: AbortSignal): Promise<number> {
+  const r = await runCollect('nvidia-smi', ['-L'], { signal, timeoutMs: 15_000 });
+  if (r.code !== 0) return 0;
+  return r.stdout.split('\n').filter((l) => /^GPU \d+/.test(l)).length;
+}
+
+async function writeJson(file: string, data: unknown): Promise<void> {
+  const tmp = `${file}.tmp`;
+  // Hyperparameters may hold integers beyond 2^53 (bigint), which JSON.stringify refuses.
+  await writeFile(tmp, JSON.stringify(data, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n');
+  await rename(tmp, file);
+}
+
+export async function readLocalJob(jobDir: string): Promise<LocalJobRecord | undefined> {
+  try {
+    const rec = JSON.parse(await readFile(path.join(jobDir, 'job.json'), 'utf8')) as LocalJobRecord;
+    // A job whose process is gone without recording an end (editor or machine crashed) did not finish.
+    if (rec.status === 'InProgress' && rec.pid && !groupAlive(rec.pid)) {
+      return { ...rec, status: 'Failed', failureReason: 'the training process is no longer running (it ended without recording a result)' };
+    }
+    return rec;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Local jobs of a workspace, newest first. */
+export async function listLocalJobs(workspaceDir: string): Promise<LocalJobRecord[]> {
+  let names: string[];
+  try {
+    names = await readdir(jobsDir(workspaceDir));
+  } catch {
+    return [];
+  }
+  const jobs = (await Promise.all(names.map((n) => readLocalJob(path.join(jobsDir(workspaceDir), n))))).filter((j): j is LocalJobRecord => !!j);
+  return jobs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
+
+/** model.tar.gz like SageMaker's: the contents of the model folder at the archive root. */
+export async function packageModel(modelDir: string, file: string): Promise<void> {
+  const entries = (await readdir(modelDir)).sort();
+  if (entries.length === 0) throw new UserError(`packaging the model failed: ${modelDir} is empty (train.py saved nothing to SM_MODEL_DIR)`);
+  await tar.c({ gzip: true, file, cwd: modelDir, portable: true }, entries);
+}
+
+export interface LocalTrainingOptions {
+  python: string;
+  /** Channel name -> a prepared dataset folder (datasets.save_to_disk). */
+  channels: Record<string, string>;
+  workspaceDir: string;
+  signal?: AbortSignal;
+  onLine?: (line: string) => void;
+  /** Called when the job folder exists and the process started, and at the end, with the record. */
+  onStatus?: (job: LocalJobRecord) => void;
+  jobName?: string;
+  labelNames?: string[];
+}
+
+export class LocalTrainingFailedError extends UserError {
+  constructor(message: string, readonly job: LocalJobRecord) {
+    super(message);
+  }
+}
+
+const TAIL = 20;
+
+/**
+ * Runs the spec's entry point locally. Resolves with the Completed record; throws
+ * LocalTrainingFailedError (Failed: exit code or signal and the last lines) or CancelledError (Stopped).
+ * The whole process group is gone when this settles, whatever happened.
+ */
+export async function runLocalTraining(spec: JobSpec, opts: LocalTrainingOptions): Promise<LocalJobRecord> {
+  const t = spec.training;
+  const entry = path.join(t.sourceDir, t.entryPoint);
+  if (!existsSync(entry)) throw new UserError(`training.entryPoint: ${entry} does not exist (training.sourceDir + training.entryPoint)`, 'training.entryPoint');
+  for (const [c, d] of Object.entries(opts.channels)) {
+    if (!existsSync(d)) throw new UserError(`channel '${c}': ${d} does not exist; prepare the dataset first`, `dataset.splits.${c}`);
+  }
+  if (opts.signal?.aborted) throw new CancelledError();
+  const jobName = opts.jobName ?? localJobName(t.baseJobName ?? 'huggingface-pytorch-training');
+  const jobDir = path.join(jobsDir(opts.workspaceDir), jobName);
+  const layout = {
+    channels: opts.channels,
+    modelDir: path.join(jobDir, 'model'),
+    outputDir: path.join(jobDir, 'output'),
+    outputDataDir: path.join(jobDir, 'output', 'data'),
+    outputIntermediateDir: path.join(jobDir, 'output', 'intermediate'),
+    inputDir: path.join(jobDir, 'input'),
+    inputConfigDir: path.join(jobDir, 'input', 'config'),
+    moduleDir: t.sourceDir,
+    entryPoint: t.entryPoint,
+    jobName,
+    numGpus: await countGpus(opts.signal),
+    numCpus: os.cpus().length,
+    instanceType: 'local',
+  };
+  const inv = containerInvocation(specHyperparameters(t.hyperparameters), layout);
+  for (const d of [layout.modelDir, layout.outputDataDir, layout.outputIntermediateDir, layout.inputConfigDir]) await mkdir(d, { recursive: true });
+  for (const [name, text] of Object.entries(inv.configFiles)) await writeFile(path.join(layout.inputConfigDir, name), text + '\n');
+  const record: LocalJobRecord = {
+    jobName,
+    status: 'InProgress',
+    local: true,
+    createdAt: new Date().toISOString(),
+    python: opts.python,
+    sourceDir: t.sourceDir,
+    entryPoint: t.entryPoint,
+    args: inv.args,
+    env: inv.env,
+    channels: opts.channels,
+    hyperparameters: t.hyperparameters,
+    jobDir,
+    modelDir: layout.modelDir,
+    outputDataDir: layout.outputDataDir,
+    specFile: spec.file,
+    labelNames: opts.labelNames,
+  };
+  const jobFile = path.join(jobDir, 'job.json');
+  const log = createWriteStream(path.join(jobDir, 'train.log'), { flags: 'a' });
+  const tail: string[] = [];
+  const emit = (line: string) => {
+    log.write(line + '\n');
+    tail.push(line);
+    if (tail.length > TAIL) tail.shift();
+    opts.onLine?.(line);
+  };
+  emit(`[local] ${jobName}: ${opts.python} ${t.entryPoint} ${inv.args.join(' ')}`);
+  emit(`[local] cwd ${t.sourceDir}; SM_MODEL_DIR=${layout.modelDir}; SM_NUM_GPUS=${layout.numGpus}; channels ${Object.entries(opts.channels).map(([c, d]) => `${c}=${d}`).join(' ')}`);
+
+  // SageMaker stops a job at MaxRuntimeInSeconds; so does the local target.
+  const maxRun = new AbortController();
+  const timer = setTimeout(() => maxRun.abort(), t.maxRuntimeInSeconds * 1000);
+  const stopSignal = opts.signal ? AbortSignal.any([opts.signal, maxRun.signal]) : maxRun.signal;
+  const proc = spawnGroup(opts.python, [t.entryPoint, ...inv.args], {
+    cwd: t.sourceDir,
+    env: { ...process.env, ...inv.env },
+    signal: stopSignal,
+    onLine: (l) => emit(l),
+  });
+  record.pid = proc.pid;
+  await writeJson(jobFile, record);
+  opts.onStatus?.({ ...record });
+  const exit = await proc.exited;
+  clearTimeout(timer);
+  record.endedAt = new Date().toISOString();
+  record.exitCode = exit.code;
+  record.signal = exit.signal;
+  let error: Error | undefined;
+  if (opts.signal?.aborted) {
+    record.status = 'Stopped';
+    record.failureReason = 'stopped by the user';
+    error = new CancelledError();
+  } else if (maxRun.signal.aborted) {
+    record.status = 'Stopped';
+    record.failureReason = `MaxRuntimeExceeded: the job ran longer than training.maxRuntimeInSeconds (${t.maxRuntimeInSeconds} s)`;
+    error = new LocalTrainingFailedError(`local training ${jobName} stopped: ${record.failureReason}`, record);
+  } else if (exit.code === 0) {
+    try {
+      record.modelArtifact = path.join(layout.outputDir, 'model.tar.gz');
+      await packageModel(layout.modelDir, record.modelArtifact);
+      record.status = 'Completed';
+      emit(`[local] model packaged: ${record.modelArtifact}`);
+    } catch (err) {
+      record.status = 'Failed';
+      record.modelArtifact = undefined;
+      record.failureReason = (err as Error).message;
+      error = new LocalTrainingFailedError(`local training ${jobName} failed: ${record.failureReason}`, record);
+    }
+  } else {
+    record.status = 'Failed';
+    record.lastLines = tail.filter((l) => !l.startsWith('[local]')).slice(-10);
+    const how = exit.signal ? `was killed by ${exit.signal}` : exit.code === 127 ? `could not start ${opts.python}` : `exited with code ${exit.code}`;
+    record.failureReason = `${t.entryPoint} ${how}`;
+    const last = record.lastLines.filter((l) => l.trim()).slice(-3).join(' | ');
+    error = new LocalTrainingFailedError(`local training ${jobName} failed: ${record.failureReason}${last ? `; last lines: ${last}` : ''} (log: ${path.join(jobDir, 'train.log')})`, record);
+  }
+  delete record.pid;
+  emit(`[local] ${jobName} ${record.status}${record.failureReason ? `: ${record.failureReason}` : ''}`);
+  await new Promise<void>((r) => log.end(r));
+  await writeJson(jobFile, record);
+  opts.onStatus?.({ ...record });
+  if (error) throw error;
+  return record;
+}

@@ -1,0 +1,113 @@
+// The whole workflow on this machine: prepare (no upload) → train locally → deploy locally → predict
+// the notebook's sentence → delete. Shared by `sagemaker-hf run --target local` and the extension's
+// "Run Whole Workflow Locally". Nothing is left running when it settles, whatever happened, unless the
+// caller keeps the endpoint.
+import * as path from 'node:path';
+import { errorLine } from '../../core/errors';
+import { parseMetricsLine, type MetricRecord } from '../../core/training/metrics';
+import type { JobSpec } from '../../core/spec/spec';
+import { startLocalEndpoint, type LocalEndpoint } from '../local/localEndpoint';
+import { LOCAL_DIR, runLocalTraining, type LocalJobRecord } from '../local/localTraining';
+import { httpPredictor, type PredictResult } from '../endpoints/predictor';
+import { prepareDataset, type PrepareResult } from '../dataset/prepare';
+import { NOTEBOOK_SENTENCE, stepRunner, type StepEvent, type StepResult } from './workflowSteps';
+
+export interface LocalRunOptions {
+  python: string;
+  workspaceDir: string;
+  /** training-scripts/ shipped with the tool (serve.py lives there). */
+  scriptsDir: string;
+  keepEndpoint?: boolean;
+  signal?: AbortSignal;
+  /** Progress lines (step starts and ends). */
+  onStep?: (event: StepEvent) => void;
+  /** Output of the steps (training log lines, server start). */
+  onLine?: (line: string) => void;
+  onJob?: (job: LocalJobRecord) => void;
+  hubToken?: string;
+}
+
+export interface LocalRunResult {
+  steps: StepResult[];
+  prepared: PrepareResult;
+  job: LocalJobRecord;
+  prediction: PredictResult;
+  /** Set (and running) when the endpoint was kept. */
+  endpoint?: LocalEndpoint;
+  finalMetrics: MetricRecord;
+  totalMs: number;
+}
+
+export async function runLocalWorkflow(spec: JobSpec, opts: LocalRunOptions): Promise<LocalRunResult> {
+  const steps: StepResult[] = [];
+  const t0 = performance.now();
+  const step = stepRunner(steps, opts.onStep, opts.signal);
+  const specName = spec.file ? path.basename(spec.file).replace(/\.sagemaker-hf\.json$/, '') : 'spec';
+  const outDir = path.join(opts.workspaceDir, LOCAL_DIR, 'datasets', specName);
+  const prepared = await step(
+    'prepare',
+    () => prepareDataset(spec, { outDir, signal: opts.signal, hubToken: opts.hubToken, onProgress: (p) => opts.onLine?.(`${p.stage}: ${p.message}`) }),
+    (r) => `${Object.entries(r.channels).map(([c, x]) => `${c} ${x.rows} rows`).join(', ')}; ${r.labelNames.length} labels -> ${r.outDir}`,
+  );
+  const metrics: MetricRecord = {};
+  const job = await step(
+    'train',
+    () =>
+      runLocalTraining(spec, {
+        python: opts.python,
+        channels: Object.fromEntries(Object.entries(prepared.channels).map(([c, x]) => [c, x.dir])),
+        workspaceDir: opts.workspaceDir,
+        signal: opts.signal,
+        labelNames: prepared.labelNames,
+        onStatus: opts.onJob,
+        onLine: (l) => {
+          const m = parseMetricsLine(l);
+          if (m) Object.assign(metrics, m);
+          opts.onLine?.(l);
+        },
+      }),
+    (j) => `${j.jobName} ${j.status}${metrics.eval_accuracy !== undefined ? `, eval_accuracy ${metrics.eval_accuracy}` : ''} -> ${j.modelArtifact}`,
+  );
+  let endpoint: LocalEndpoint | undefined;
+  try {
+    endpoint = await step(
+      'deploy',
+      () =>
+        startLocalEndpoint({
+          python: opts.python,
+          model: job.modelArtifact!,
+          workspaceDir: opts.workspaceDir,
+          serveScript: path.join(opts.scriptsDir, 'serve.py'),
+          jobName: job.jobName,
+          labelNames: prepared.labelNames,
+          signal: opts.signal,
+          onLine: opts.onLine,
+          keepAfterExit: opts.keepEndpoint,
+        }),
+      (e) => `${e.name} at ${e.url}`,
+    );
+    const ep = endpoint;
+    const prediction = await step(
+      'predict',
+      () => httpPredictor(ep.url, `local endpoint ${ep.name}`).predict(NOTEBOOK_SENTENCE, opts.signal),
+      (p) => {
+        const top = p.predictions[0]?.[0];
+        return `"${NOTEBOOK_SENTENCE}" -> ${top ? `${top.label} (${top.score.toFixed(3)})` : '(no label)'}`;
+      },
+    );
+    if (!opts.keepEndpoint) {
+      await step('delete', () => ep.stop(), () => `endpoint ${ep.name} stopped`);
+      endpoint = undefined;
+    }
+    return { steps, prepared, job, prediction, endpoint, finalMetrics: metrics, totalMs: performance.now() - t0 };
+  } catch (err) {
+    if (endpoint) {
+      try {
+        await endpoint.stop();
+      } catch (e) {
+        opts.onLine?.(`[local] stopping the endpoint failed: ${errorLine(e)}`);
+      }
+    }
+    throw err;
+  }
+}
