@@ -1,12 +1,13 @@
-// Runs the test layers (unit, integration, python, e2e) and prints one closing "N passed, N failed" line.
-// Usage: node scripts/test-all.mjs [unit|integration|python|e2e ...]   (no argument: all layers)
+// Runs the habits check (lint: format, ESLint, import rules, unused code, room sizes) and then the test
+// layers (unit, integration, python, e2e) and prints one closing "N passed, N failed" line.
+// Usage: node scripts/test-all.mjs [lint|unit|integration|python|e2e ...]   (no argument: all of them)
 // Every layer installs what it needs (venv, code-server, chromium) into .cache/ on first use; in CI a
 // missing prerequisite fails the run instead of being skipped.
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const all = ['unit', 'integration', 'python', 'e2e'];
+const all = ['lint', 'unit', 'integration', 'python', 'e2e'];
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : all;
 for (const w of wanted) if (!all.includes(w)) { console.error(`unknown layer '${w}' (one of ${all.join(', ')})`); process.exit(2); }
 
@@ -55,6 +56,14 @@ async function layer(name, fn) {
   const r = await fn();
   const failed = r.failed + (r.code !== 0 && r.failed === 0 ? 1 : 0);
   results.push({ name, passed: r.passed, failed, seconds: (Date.now() - t0) / 1000, code: r.code });
+}
+
+// The habits come first: a formatting or import-rule violation fails the run before minutes of tests.
+if (wanted.includes('lint')) {
+  await layer('lint', async () => {
+    const r = await run(process.execPath, ['scripts/lint.mjs']);
+    return { ...r, ...plainCounts(r.out) };
+  });
 }
 
 console.log('=== build ===');
