@@ -44,7 +44,9 @@ async function startMoto() {
   for (let i = 0; i < 200; i++) {
     try {
       if ((await fetch(`${endpoint}/moto-api/`)).status < 500) return { endpoint, child };
-    } catch {}
+    } catch {
+      // not listening yet
+    }
     await sleep(150);
   }
   child.kill('SIGKILL');
@@ -84,7 +86,9 @@ async function sdkTail(endpoint, state, onLine, stop) {
     try {
       const out = await logs.send(new DescribeLogStreamsCommand({ logGroupName: GROUP, logStreamNamePrefix: `${JOB}/`, orderBy: 'LogStreamName', limit: 1 }));
       streams = (out.logStreams ?? []).map((s) => s.logStreamName);
-    } catch {}
+    } catch {
+      // the group does not exist until the first event: poll again
+    }
     const events = [];
     for (const s of streams) {
       const pos = positions.get(s) ?? { ts: 0, skip: 0 };

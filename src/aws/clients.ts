@@ -5,7 +5,7 @@ import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { awsCallNotices, requestTimeoutMs } from './requestNotices';
 
-export { onAwsNotice, requestTimeoutMs, setRequestTimeoutSeconds, TIMEOUT_ENV, TIMEOUT_SETTING, type AwsNotice } from './requestNotices';
+export { onAwsNotice } from './requestNotices';
 
 export interface AwsTarget {
   /** Named profile from ~/.aws/config or ~/.aws/credentials; undefined = the default chain. */

@@ -20,16 +20,8 @@ export interface AwsNotice {
   message: string;
 }
 
-let timeoutOverrideS: number | undefined;
-
-/** The setting's value (the extension); undefined falls back to SAGEMAKER_HF_TIMEOUT_SECONDS, then 60 s. */
-export function setRequestTimeoutSeconds(seconds: number | undefined): void {
-  timeoutOverrideS = seconds !== undefined && Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
-}
-
 /** Milliseconds a request may go without receiving anything before it fails. */
 export function requestTimeoutMs(): number {
-  if (timeoutOverrideS !== undefined) return timeoutOverrideS * 1000;
   const env = Number(process.env[TIMEOUT_ENV]);
   return (Number.isFinite(env) && env > 0 ? env : DEFAULT_TIMEOUT_S) * 1000;
 }

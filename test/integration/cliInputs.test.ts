@@ -4,16 +4,14 @@
 // the container contract (POST /invocations) so the request body the CLI sends can be checked.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { numberOption } from '../../src/cli/options';
 
 const CLI_JS = path.resolve(__dirname, '../../../dist/cli.js');
-const run = promisify(execFile);
 let server: Server;
 let url: string;
 let tmp: string;

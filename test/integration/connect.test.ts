@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as path from 'node:path';
-import { CreateBucketCommand, GetBucketLocationCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetBucketLocationCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { MOTO_ACCOUNT, startMoto, useMotoEnv, type Moto } from '../helpers/moto';
 import { connect, ensureDefaultBucket, listSageMakerRoles } from '../../src/workflow/connect';

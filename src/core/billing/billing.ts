@@ -93,8 +93,6 @@ export function formatJobBilling(b: JobBilling): string | undefined {
   return parts.join(' · ');
 }
 
-export type WarmPoolState = 'Available' | 'InUse' | 'Reused' | 'Terminated';
-
 export interface WarmPool {
   status: string;
   /** Billing now: the instances are kept for this job (status Available). */

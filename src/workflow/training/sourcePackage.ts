@@ -52,12 +52,6 @@ export interface SourcePackage {
   cleanup(): Promise<void>;
 }
 
-/** Kept for callers that filter paths themselves: bytecode is never packaged. */
-export function isPackaged(p: string): boolean {
-  const parts = p.split(/[\\/]/);
-  return !parts.includes('__pycache__') && !p.endsWith('.pyc');
-}
-
 /** validate_source_dir: the entry point must be a file in sourceDir. */
 export function checkSourceDir(sourceDir: string, entryPoint: string): void {
   let st: fs.Stats;

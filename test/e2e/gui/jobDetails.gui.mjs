@@ -99,7 +99,7 @@ export async function run(wb) {
     }
   }, 10_000);
   // Series colours come from the theme and must be opaque (a theme colour with alpha is a faint smear).
-  const markers = await frame.locator('.u-legend .u-series .u-marker').evaluateAll((ms) => ms.map((m) => getComputedStyle(m).borderColor));
+  const markers = await frame.locator('.u-legend .u-series .u-marker').evaluateAll((ms) => ms.map((m) => m.ownerDocument.defaultView.getComputedStyle(m).borderColor));
   const faint = markers.filter((c) => /^rgba\(/.test(c) && !/,\s*1\)$/.test(c));
   if (markers.length < 4 || faint.length) throw new Error(`legend marker colours ${markers.join(' | ')}: expected 4 opaque theme colours`);
   await wb.clearNotifications();

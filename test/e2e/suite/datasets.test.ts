@@ -9,8 +9,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import type { ExtensionApi } from '../../../src/extension/extension';
-import type { Node } from '../../../src/extension/tree/tree';
 import { api, treeNodes, EMOTIONS, shared, waitFor } from './util';
 
 const PREFIX = 'e2e/datasets/emotion-small';
@@ -161,7 +159,7 @@ suite('datasets', function () {
     assert.match(String(row.item.description), /^400 rows · max_length 256$/);
     const tooltip = row.item.tooltip instanceof vscode.MarkdownString ? row.item.tooltip.value : String(row.item.tooltip);
     assert.ok(tooltip.includes(`s3://${conn.bucket}/${PREFIX}/`), tooltip);
-    const kids = await Promise.all((await a.services.tree.getChildren(row.node)).map((n) => n.treeItem()));
+    const kids = await Promise.all((await a.services.tree.getChildren(row.node)).map(async (n) => n.treeItem()));
     const train = kids.find((k) => k.label === 'train');
     assert.ok(train, `a train channel among ${kids.map((k) => k.label).join(', ')}`);
     assert.match(String(train.description), new RegExp(`^200 rows · s3://${conn.bucket}/${PREFIX}/train/?$`));

@@ -50,13 +50,13 @@ suite('foundation', () => {
     assert.equal(conn.region, 'us-east-1');
     assert.equal(conn.bucket, 'sagemaker-us-east-1-123456789012');
     const roots = await services.tree.getChildren();
-    const items = await Promise.all(roots.map((n) => n.treeItem()));
+    const items = await Promise.all(roots.map(async (n) => n.treeItem()));
     const row = items.find((i) => i.contextValue === 'connection');
     assert.ok(row, `no connection row among the tree roots: ${items.map((i) => i.label).join(', ')}`);
     assert.equal(row.description, '123456789012');
     assert.match(String(row.label), /us-east-1/);
     const root = roots[items.indexOf(row)];
-    const kids = await Promise.all((((await root.children?.()) ?? []) as typeof roots).map((n) => n.treeItem()));
+    const kids = await Promise.all((((await root.children?.()) ?? []) as typeof roots).map(async (n) => n.treeItem()));
     const bucket = kids.find((k) => k.label === 'Default bucket');
     assert.equal(bucket?.description, 's3://sagemaker-us-east-1-123456789012');
     await vscode.commands.executeCommand('sagemakerHf.explorer.focus');

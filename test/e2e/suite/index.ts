@@ -24,10 +24,12 @@ async function measureActivation(): Promise<void> {
   // nothing heavy until a command runs (scripts/build.mjs).
   const loaded = () => Object.keys(require.cache).filter((k) => k.startsWith(path.join(ext.extensionPath, 'dist'))).map((k) => path.basename(k)).sort().join('+') || 'none';
   const t0 = performance.now();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the timing of the bundle's own require() is the measure
   require(path.join(ext.extensionPath, String(ext.packageJSON.main)));
   const t1 = performance.now();
   const afterRequire = loaded();
   // Who loads dist/heavy.js during activate(), if anything does: the first stack, for the report.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- patched at run time, so the CommonJS object itself
   const Module = require('node:module') as { prototype: { require: (id: string) => unknown } };
   const original = Module.prototype.require;
   let heavyStack: string | undefined;

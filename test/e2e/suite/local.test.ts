@@ -11,8 +11,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
-import type { ExtensionApi } from '../../../src/extension/extension';
-import type { Node } from '../../../src/extension/tree/tree';
 import { httpPredictor } from '../../../src/workflow/endpoints/predictor';
 import { api, treeNodes, EMOTIONS, repo, shared, metric, waitFor } from './util';
 

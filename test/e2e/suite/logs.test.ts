@@ -90,7 +90,7 @@ suite('logs', () => {
     const row = await waitFor(async () => (await jobRows(services)).find((r) => r.item.label === 'e2e-logs-done'), 20_000, 'job e2e-logs-done in the tree');
     assert.equal(row.item.contextValue, 'job.Completed');
     assert.equal((row.item.iconPath as vscode.ThemeIcon).id, 'pass');
-    const kids = await Promise.all((((await row.node.children?.()) ?? []) as Node[]).map((n) => n.treeItem()));
+    const kids = await Promise.all((((await row.node.children?.()) ?? []) as Node[]).map(async (n) => n.treeItem()));
     const labels = kids.map((k) => String(k.label));
     assert.ok(labels.includes('Hyperparameters'), labels.join(', '));
     assert.ok(labels.includes('Model artifact'), labels.join(', '));

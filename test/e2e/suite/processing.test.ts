@@ -81,7 +81,7 @@ suite('processing', function () {
     await assert.rejects(new S3Client({ region: 'us-east-1', endpoint: process.env.AWS_ENDPOINT_URL, forcePathStyle: true }).send(new HeadObjectCommand({ Bucket: conn.bucket, Key: `${PREFIX}/.sagemaker-hf-manifest.json` })));
     a.services.tree.refresh('datasets');
     const node = await waitFor(async () => (await treeNodes(a, 'datasets')).find((n) => n.item.label === 'Processing jobs'), 20_000, 'the Processing jobs node');
-    const kids = await Promise.all((await a.services.tree.getChildren(node.node)).map((n) => n.treeItem()));
+    const kids = await Promise.all((await a.services.tree.getChildren(node.node)).map(async (n) => n.treeItem()));
     assert.equal(kids[0]!.label, jobs[0]!.ProcessingJobName);
     assert.match(String(kids[0]!.description), /^Completed/);
   });

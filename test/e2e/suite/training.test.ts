@@ -11,8 +11,6 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DescribeTrainingJobCommand, ListTrainingJobsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { loadSpecFile } from '../../../src/core/spec/spec';
-import type { ExtensionApi } from '../../../src/extension/extension';
-import type { Node } from '../../../src/extension/tree/tree';
 import { prepareDataset } from '../../../src/workflow/dataset/prepare';
 import { api, treeNodes, EMOTIONS, shared, waitFor } from './util';
 
