@@ -5,7 +5,7 @@ import { describeKept, describeSteps } from '../../core/endpoints/deletePlan';
 import { formatPrice } from '../../core/billing/pricing';
 import { executeDeletePlan, planEndpointDelete } from '../../workflow/endpoints/deleteEndpoint';
 import { listLocalEndpoints, stopLocalEndpoint } from '../../workflow/local/localEndpoint';
-import { askYesNo, canAsk } from '../askYesNo';
+import { confirmed } from '../askYesNo';
 import { onePositional } from '../commandOptions';
 import type { CliCommand } from '../context';
 
@@ -31,13 +31,7 @@ refuses when there is no terminal).`,
     const cost = info.instanceType ? `, ${info.instanceCount ?? 1} x ${info.instanceType} now costs ${formatPrice(info.instanceType, info.instanceCount || 1, 'inference', ctx.target.region)}` : '';
     ctx.stderr(`Deletes ${describeSteps(plan.steps)} (endpoint is ${plan.status ?? 'unknown'}${cost}).`);
     for (const line of describeKept(plan.kept)) ctx.stderr(`  ${line}`);
-    if (!args.flag('yes')) {
-      if (!canAsk()) throw new UserError('delete: pass --yes to confirm (no terminal to ask on)', 'yes');
-      if (!(await askYesNo('Delete?', ctx.signal))) {
-        ctx.stderr('Nothing deleted.');
-        return 1;
-      }
-    }
+    if (!(await confirmed({ yes: args.flag('yes'), question: 'Delete?', refusal: 'delete: pass --yes to confirm (no terminal to ask on)', declined: 'Nothing deleted.', signal: ctx.signal, stderr: ctx.stderr }))) return 1;
     const result = await executeDeletePlan(ctx.target, plan, { signal: ctx.signal, onProgress: (p) => ctx.stderr(p.message) });
     ctx.stdout(`Deleted ${describeSteps(result.deleted)}.`);
     for (const line of describeKept(result.kept)) ctx.stdout(line);

@@ -5,7 +5,7 @@ import { priceText } from '../../workflow/prices';
 import { executeDeploy, planDeploy, planHubDeploy, type DeployPlan } from '../../workflow/endpoints/deploy';
 import { redactDeployRequests, type ServerlessConfig } from '../../core/endpoints/deployRequests';
 import { formatServerlessPrice } from '../../core/billing/billing';
-import { askYesNo, canAsk } from '../askYesNo';
+import { confirmed } from '../askYesNo';
 import { onePositional, type CommandArgs } from '../commandOptions';
 import type { CliCommand } from '../context';
 import { offerDeleteEndpoint } from '../leftRunning';
@@ -55,13 +55,7 @@ Ctrl-C while it waits says the endpoint still bills and offers to delete it (def
     ctx.stderr(`  image ${plan.image.uri}${plan.image.note ? ` (${plan.image.note})` : ''}`);
     if (plan.hubModelId) ctx.stderr(`  model ${plan.hubModelId} from the Hugging Face Hub, task ${values.task}${process.env.HF_TOKEN ? ', with HF_TOKEN' : ''}`);
     else ctx.stderr(`  model ${plan.modelDataUrl}`);
-    if (!args.flag('yes')) {
-      if (!canAsk()) throw new UserError('deploy creates a billable endpoint: pass --yes to confirm (no terminal to ask on)', 'yes');
-      if (!(await askYesNo('Create it?', ctx.signal))) {
-        ctx.stderr('Nothing created.');
-        return 1;
-      }
-    }
+    if (!(await confirmed({ yes: args.flag('yes'), question: 'Create it?', refusal: 'deploy creates a billable endpoint: pass --yes to confirm (no terminal to ask on)', declined: 'Nothing created.', signal: ctx.signal, stderr: ctx.stderr }))) return 1;
     let last = '';
     let endpointCreated = false;
     let result;

@@ -7,7 +7,7 @@ import { redactProcessingRequest } from '../../core/dataset/processingRequest';
 import type { JobSpec } from '../../core/spec/spec';
 import { planRemotePrepare, prepareOnSageMaker } from '../../workflow/dataset/prepareRemote';
 import { priceText } from '../../workflow/prices';
-import { askYesNo, canAsk } from '../askYesNo';
+import { confirmed } from '../askYesNo';
 import type { CommandArgs } from '../commandOptions';
 import type { CliContext } from '../context';
 
@@ -35,13 +35,7 @@ export async function runRemotePrepare(spec: JobSpec, args: CommandArgs<'prepare
   ctx.stderr(`  image  ${plan.request.AppSpecification?.ImageUri}`);
   ctx.stderr(`  writes s3://${conn.bucket}/${spec.dataset.s3Prefix}/ (staging under ${plan.jobS3Uri}/, removed afterwards)`);
   for (const w of plan.warnings) ctx.stderr(`warning: ${w}`);
-  if (!values.yes) {
-    if (!canAsk()) throw new UserError('prepare --on sagemaker creates a billable Processing job: pass --yes to confirm (no terminal to ask on)', 'yes');
-    if (!(await askYesNo('Start it?', ctx.signal))) {
-      ctx.stderr('Nothing created.');
-      return 1;
-    }
-  }
+  if (!(await confirmed({ yes: !!values.yes, question: 'Start it?', refusal: 'prepare --on sagemaker creates a billable Processing job: pass --yes to confirm (no terminal to ask on)', declined: 'Nothing created.', signal: ctx.signal, stderr: ctx.stderr }))) return 1;
   const scriptsDir = path.resolve(__dirname, '..', 'training-scripts');
   let lastStage = '';
   const result = await prepareOnSageMaker(spec, conn2, {

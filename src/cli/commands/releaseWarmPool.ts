@@ -4,7 +4,7 @@
 import { UserError } from '../../core/errors';
 import { formatWarmPool } from '../../core/billing/billing';
 import { readWarmPool, releaseWarmPool } from '../../workflow/training/warmPool';
-import { askYesNo, canAsk } from '../askYesNo';
+import { confirmed } from '../askYesNo';
 import { onePositional } from '../commandOptions';
 import type { CliCommand } from '../context';
 
@@ -23,13 +23,7 @@ refuses when there is no terminal).`,
       return 0;
     }
     ctx.stderr(`Releases the warm pool of ${job} (${formatWarmPool(pool)}): its instances are terminated; the next job starts cold.`);
-    if (!args.flag('yes')) {
-      if (!canAsk()) throw new UserError('release-warm-pool: pass --yes to confirm (no terminal to ask on)', 'yes');
-      if (!(await askYesNo('Release it?', ctx.signal))) {
-        ctx.stderr('Nothing released.');
-        return 1;
-      }
-    }
+    if (!(await confirmed({ yes: args.flag('yes'), question: 'Release it?', refusal: 'release-warm-pool: pass --yes to confirm (no terminal to ask on)', declined: 'Nothing released.', signal: ctx.signal, stderr: ctx.stderr }))) return 1;
     await releaseWarmPool(ctx.target, job, { signal: ctx.signal });
     const after = await readWarmPool(ctx.target, job, ctx.signal).catch(() => undefined);
     ctx.stdout(`Released the warm pool of ${job}${after ? ` (now ${after.status})` : ''}.`);

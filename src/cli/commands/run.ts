@@ -10,7 +10,7 @@ import { runCloudWorkflow } from '../../workflow/runs/cloudRun';
 import { runLocalWorkflow } from '../../workflow/runs/localRun';
 import { LOCAL_DIR } from '../../workflow/local/localTraining';
 import { resolvePython, workspaceVenvDirs } from '../../workflow/local/pythonEnv';
-import { askYesNo, canAsk } from '../askYesNo';
+import { confirmed } from '../askYesNo';
 import type { CliCommand, CliContext } from '../context';
 
 const fmt = (ms: number) => (ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`);
@@ -113,13 +113,7 @@ async function runOnSageMaker(
   if (d.serverless) ctx.stderr(`  endpoint  serverless ${d.serverless.memorySizeInMB} MB, ${formatServerlessPrice(d.serverless.memorySizeInMB, conn.region)}, ${o.keepEndpoint ? 'until you delete it (--keep-endpoint)' : 'until the run deletes it'}`);
   else ctx.stderr(`  endpoint  ${d.initialInstanceCount} x ${d.instanceType}, ${await priceText(conn.region, d.instanceType, d.initialInstanceCount, 'inference', prices)} ${o.keepEndpoint ? 'until you delete it (--keep-endpoint)' : 'until the run deletes it'}`);
   ctx.stderr(`  role      ${role}`);
-  if (!o.yes) {
-    if (!canAsk()) throw new UserError('run --target sagemaker creates billable resources: pass --yes to confirm (no terminal to ask on)', 'yes');
-    if (!(await askYesNo('Create them?', o.signal))) {
-      ctx.stderr('Nothing created.');
-      return 1;
-    }
-  }
+  if (!(await confirmed({ yes: o.yes, question: 'Create them?', refusal: 'run --target sagemaker creates billable resources: pass --yes to confirm (no terminal to ask on)', declined: 'Nothing created.', signal: o.signal, stderr: ctx.stderr }))) return 1;
   const result = await runCloudWorkflow(spec, conn, {
     workspaceDir: o.workspaceDir,
     keepEndpoint: o.keepEndpoint,

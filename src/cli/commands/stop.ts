@@ -1,9 +1,8 @@
 // sagemaker-hf stop: ends a running training job (StopTrainingJob) after saying what it costs, so
 // that a job started elsewhere, or left running by Ctrl-C, can be stopped from a terminal.
-import { UserError } from '../../core/errors';
 import { trainingJobStillRunning } from '../../workflow/runs/leftRunning';
 import { stopTrainingJob } from '../../workflow/training/train';
-import { askYesNo, canAsk } from '../askYesNo';
+import { confirmed } from '../askYesNo';
 import { onePositional } from '../commandOptions';
 import type { CliCommand } from '../context';
 
@@ -22,13 +21,7 @@ refuses when there is no terminal).`,
       return 0;
     }
     ctx.stderr(`Training job ${name} is ${running.status} on ${running.cost}.`);
-    if (!args.flag('yes')) {
-      if (!canAsk()) throw new UserError('stop: pass --yes to confirm (no terminal to ask on)', 'yes');
-      if (!(await askYesNo('Stop it?', ctx.signal, { defaultYes: true }))) {
-        ctx.stderr('Left running.');
-        return 1;
-      }
-    }
+    if (!(await confirmed({ yes: args.flag('yes'), question: 'Stop it?', refusal: 'stop: pass --yes to confirm (no terminal to ask on)', declined: 'Left running.', signal: ctx.signal, stderr: ctx.stderr, defaultYes: true }))) return 1;
     await stopTrainingJob(conn, name, { signal: ctx.signal });
     ctx.stdout(`Stop requested: ${name} is Stopping; billing ends when it is Stopped.`);
     return 0;
