@@ -7,6 +7,7 @@ import { priceText } from '../../workflow/prices';
 import { formatServerlessPrice, formatSpotEstimate } from '../../core/billing/billing';
 import { loadSpecFile } from '../../core/spec/spec';
 import { runCloudWorkflow } from '../../workflow/runs/cloudRun';
+import type { StepEvent, StepResult } from '../../workflow/runs/workflowSteps';
 import { runLocalWorkflow } from '../../workflow/runs/localRun';
 import { LOCAL_DIR } from '../../workflow/local/localTraining';
 import { resolvePython, workspaceVenvDirs } from '../../workflow/local/pythonEnv';
@@ -14,6 +15,22 @@ import { confirmed } from '../askYesNo';
 import type { CliCommand, CliContext } from '../context';
 
 const fmt = (ms: number) => (ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`);
+
+/** Both targets say each step the same way: "[2/5] train" as it starts, its time and summary as it ends. */
+function stepLine(ctx: CliContext): (e: StepEvent) => void {
+  return (e) => {
+    if (e.phase === 'start') ctx.stdout(`\n[${e.index}/5] ${e.step}`);
+    else ctx.stdout(`[${e.index}/5] ${e.step} done in ${fmt(e.result!.ms)}: ${e.result!.summary}`);
+  };
+}
+
+/** The closing table of step times, then what the target says about where its results are. */
+function printSummary(ctx: CliContext, result: { steps: StepResult[]; totalMs: number }, where: string[]): void {
+  ctx.stdout('\nSummary');
+  for (const s of result.steps) ctx.stdout(`  ${s.step.padEnd(8)} ${fmt(s.ms).padStart(9)}  ${s.summary}`);
+  ctx.stdout(`  ${'total'.padEnd(8)} ${fmt(result.totalMs).padStart(9)}`);
+  for (const line of where) ctx.stdout(line);
+}
 
 export const command: CliCommand<'run'> = {
   summary: 'the whole workflow in one go: prepare, train, deploy, predict, delete (--target local runs it on this machine)',
@@ -69,21 +86,17 @@ deployed. The role: --role, SAGEMAKER_ROLE_ARN, training.role or the connection'
         keepEndpoint: !!values['keep-endpoint'],
         signal: abort.signal,
         hubToken: process.env.HF_TOKEN || undefined,
-        onStep: (e) => {
-          if (e.phase === 'start') ctx.stdout(`\n[${e.index}/5] ${e.step}`);
-          else ctx.stdout(`[${e.index}/5] ${e.step} done in ${fmt(e.result!.ms)}: ${e.result!.summary}`);
-        },
+        onStep: stepLine(ctx),
         onLine: (l) => {
           if (!quiet) ctx.stdout(`    ${l}`);
         },
       });
-      ctx.stdout('\nSummary');
-      for (const s of result.steps) ctx.stdout(`  ${s.step.padEnd(8)} ${fmt(s.ms).padStart(9)}  ${s.summary}`);
-      ctx.stdout(`  ${'total'.padEnd(8)} ${fmt(result.totalMs).padStart(9)}`);
-      ctx.stdout(`  job folder ${result.job.jobDir}`);
-      ctx.stdout(`  model      ${result.job.modelArtifact}`);
-      ctx.stdout(`  prediction ${JSON.stringify(result.prediction.raw)}`);
-      if (result.endpoint) ctx.stdout(`  endpoint   ${result.endpoint.url} still running (process group ${result.endpoint.pid}); stop it with: sagemaker-hf delete ${result.endpoint.url}${values.workdir ? ` (from ${values.workdir})` : ''}`);
+      printSummary(ctx, result, [
+        `  job folder ${result.job.jobDir}`,
+        `  model      ${result.job.modelArtifact}`,
+        `  prediction ${JSON.stringify(result.prediction.raw)}`,
+        ...(result.endpoint ? [`  endpoint   ${result.endpoint.url} still running (process group ${result.endpoint.pid}); stop it with: sagemaker-hf delete ${result.endpoint.url}${values.workdir ? ` (from ${values.workdir})` : ''}`] : []),
+      ]);
       return 0;
     } finally {
       ctx.signal.removeEventListener('abort', onCtx);
@@ -119,20 +132,16 @@ async function runOnSageMaker(
     keepEndpoint: o.keepEndpoint,
     signal: o.signal,
     hubToken: process.env.HF_TOKEN || undefined,
-    onStep: (e) => {
-      if (e.phase === 'start') ctx.stdout(`\n[${e.index}/5] ${e.step}`);
-      else ctx.stdout(`[${e.index}/5] ${e.step} done in ${fmt(e.result!.ms)}: ${e.result!.summary}`);
-    },
+    onStep: stepLine(ctx),
     onLine: (l) => {
       if (!o.quiet) ctx.stdout(`    ${new Date().toISOString().slice(11, 19)} ${l}`);
     },
   });
-  ctx.stdout('\nSummary');
-  for (const s of result.steps) ctx.stdout(`  ${s.step.padEnd(8)} ${fmt(s.ms).padStart(9)}  ${s.summary}`);
-  ctx.stdout(`  ${'total'.padEnd(8)} ${fmt(result.totalMs).padStart(9)}`);
-  ctx.stdout(`  job        ${result.jobName}`);
-  ctx.stdout(`  model      ${result.job.ModelArtifacts?.S3ModelArtifacts ?? '(none)'}`);
-  ctx.stdout(`  prediction ${JSON.stringify(result.prediction.raw)}`);
-  if (result.endpointKept) ctx.stdout(`  endpoint   ${result.endpointName} still running (${formatPrice(d.instanceType, d.initialInstanceCount, 'inference', conn.region)}); delete it with: sagemaker-hf delete ${result.endpointName}`);
+  printSummary(ctx, result, [
+    `  job        ${result.jobName}`,
+    `  model      ${result.job.ModelArtifacts?.S3ModelArtifacts ?? '(none)'}`,
+    `  prediction ${JSON.stringify(result.prediction.raw)}`,
+    ...(result.endpointKept ? [`  endpoint   ${result.endpointName} still running (${formatPrice(d.instanceType, d.initialInstanceCount, 'inference', conn.region)}); delete it with: sagemaker-hf delete ${result.endpointName}`] : []),
+  ]);
   return 0;
 }
