@@ -93,8 +93,8 @@ export interface CommandArgs<C extends CommandName> {
 
 /** What a command says about itself in help, beside its options. */
 export interface CommandDoc {
-  /** What follows `sagemaker-hf <command>` on each usage line, the options aside. */
-  usage: readonly string[];
+  /** What follows `sagemaker-hf <command>` on each usage line, the options aside; none for a command without arguments. */
+  usage?: readonly string[];
   /** What the command does, beyond what its options say. */
   about?: string;
 }
@@ -107,7 +107,7 @@ export const GLOBAL_OPTIONS: readonly OptionDecl<CommandName>[] = OPTIONS.filter
 
 export function commandHelp(command: CommandName, doc: CommandDoc): string {
   const own = optionsOf(command).filter((d) => d.commands !== 'all');
-  const lines = doc.usage.map((u, i) => `${i ? '      ' : 'Usage:'} sagemaker-hf ${command} ${u ? `${u} ` : ''}[options]`);
+  const lines = (doc.usage ?? ['']).map((u, i) => `${i ? '      ' : 'Usage:'} sagemaker-hf ${command} ${u ? `${u} ` : ''}[options]`);
   if (doc.about) lines.push('', doc.about);
   // One column for the descriptions of both lists.
   const width = optionColumn([...own, ...GLOBAL_OPTIONS]);

@@ -34,7 +34,7 @@ export function numberOption(values: Record<string, unknown>, name: string, fall
 }
 
 /** How a flag is written: a switch, a value, a checked number, or a value that may be given several times. */
-export type OptionType = 'boolean' | 'string' | 'number' | 'repeatable';
+type OptionType = 'boolean' | 'string' | 'number' | 'repeatable';
 
 export interface OptionDecl<Command extends string = string> {
   name: string;
@@ -58,7 +58,7 @@ export interface ParsedOptions {
 }
 
 /** The parseArgs configuration the declarations stand for (numbers are strings until checked). */
-export function parseArgsConfig(decls: readonly OptionDecl[]): NonNullable<ParseArgsConfig['options']> {
+function parseArgsConfig(decls: readonly OptionDecl[]): NonNullable<ParseArgsConfig['options']> {
   const config: NonNullable<ParseArgsConfig['options']> = {};
   for (const d of decls) config[d.name] = { type: d.type === 'boolean' ? 'boolean' : 'string', ...(d.type === 'repeatable' ? { multiple: true } : {}), ...(d.short ? { short: d.short } : {}) };
   return config;

@@ -5,7 +5,7 @@ import type { CliCommand } from '../context';
 
 export const command: CliCommand<'connect'> = {
   summary: 'show the AWS identity, region, role and default bucket',
-  usage: [''],
+  about: 'Prints the profile, region, account, identity, execution role and default bucket the other commands use.',
   async run({ values }, ctx) {
     const conn = await ctx.connection();
     let created = false;

@@ -13,7 +13,6 @@ function pad(s: string, n: number): string {
 
 export const command: CliCommand<'images'> = {
   summary: 'list the Hugging Face training and inference images per region and compiler',
-  usage: [''],
   about: `Lists the Hugging Face training images (per training.compiler) and inference images AWS publishes, with the
 training.transformersVersion / training.pytorchVersion values to use. With --region (or AWS_REGION) it says
 which exist there and prints their URIs. Training images are GPU-only: pick a g*/p* instance type.`,

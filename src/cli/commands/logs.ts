@@ -7,6 +7,7 @@ import type { CliCommand } from '../context';
 export const command: CliCommand<'logs'> = {
   summary: "print a training job's CloudWatch logs, merged across instances (--follow: until the job ends)",
   usage: ['<training-job-name>'],
+  about: "Prints the job's CloudWatch log streams (one per instance) merged in time order.",
   async run({ values, positionals }, ctx) {
     const job = positionals[0];
     if (!job) throw new UserError('logs: the training job name is missing (sagemaker-hf logs <training-job-name>)', 'job');
