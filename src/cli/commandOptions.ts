@@ -26,7 +26,7 @@ export const OPTIONS = [
   { name: 'out', type: 'string', value: 'DIR', description: 'where the channel folders and report.md go (default .sagemaker-hf/datasets/<spec name>/ beside the spec)', commands: ['prepare'] },
   { name: 'no-upload', type: 'boolean', description: 'write the folders only; upload nothing to S3', commands: ['prepare'] },
   { name: 'json', type: 'boolean', description: 'print the result (folders, S3 URIs, report) as JSON on stdout, without progress lines', commands: ['prepare'] },
-  { name: 'quiet', type: 'boolean', short: 'q', description: 'no progress lines', commands: ['prepare'] },
+  { name: 'quiet', type: 'boolean', short: 'q', description: 'no progress lines and no upload notice on stderr', commands: ['prepare'] },
   { name: 'on', type: 'string', value: 'local|sagemaker', description: 'prepare on this machine, or as a SageMaker Processing job', default: 'local', commands: ['prepare'] },
   { name: 'instance-type', type: 'string', value: 'TYPE', description: "(--on sagemaker) the Processing job's instance type", default: DEFAULT_PROCESSING_INSTANCE, commands: ['prepare'] },
   { name: 'instance-count', type: 'number', value: 'N', description: '(--on sagemaker) instances; a local JSONL file is split across them', default: 1, rule: { integer: true, digits: true, min: 1 }, commands: ['prepare'] },
