@@ -1,7 +1,7 @@
 // A yes/no question on the terminal for commands that create or delete billable resources. Without a
 // TTY there is nobody to ask, so the caller must refuse unless --yes was given.
 import { createInterface } from 'node:readline/promises';
-import { CancelledError } from '../core/errors';
+import { CancelledError, UserError } from '../core/errors';
 
 export function canAsk(): boolean {
   return !!process.stdin.isTTY && !!process.stderr.isTTY;
@@ -24,4 +24,17 @@ export async function askYesNo(question: string, signal?: AbortSignal, opts: { d
   } finally {
     rl.close();
   }
+}
+
+/**
+ * The --yes gate of every command that creates, stops or deletes something billed: --yes goes ahead;
+ * without it a terminal is asked (a no says `declined` on stderr and gives false), and with no terminal
+ * `refusal` is the error, naming --yes.
+ */
+export async function confirmed(o: { yes: boolean; question: string; refusal: string; declined: string; signal: AbortSignal; stderr: (line: string) => void; defaultYes?: boolean }): Promise<boolean> {
+  if (o.yes) return true;
+  if (!canAsk()) throw new UserError(o.refusal, 'yes');
+  if (await askYesNo(o.question, o.signal, { defaultYes: o.defaultYes })) return true;
+  o.stderr(o.declined);
+  return false;
 }

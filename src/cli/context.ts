@@ -1,10 +1,10 @@
-// What every CLI subcommand receives: the AWS target from flags and environment, output streams, and an
-// AbortSignal that Ctrl-C fires.
+// What every CLI subcommand receives: its parsed flags, the AWS target from flags and environment,
+// output streams, and an AbortSignal that Ctrl-C fires; and what a subcommand is, for main.ts.
 import { STSClient } from '@aws-sdk/client-sts';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError } from '../core/errors';
 import type { AwsTarget } from '../aws/clients';
 import { connect, type Connection } from '../workflow/connect';
+import type { CommandArgs, CommandDoc, CommandName } from './commandOptions';
 
 export interface CliContext {
   target: AwsTarget;
@@ -16,21 +16,10 @@ export interface CliContext {
   connection(): Promise<Connection>;
 }
 
-export const globalOptions = {
-  profile: { type: 'string' },
-  region: { type: 'string' },
-  'endpoint-url': { type: 'string' },
-  role: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsConfig['options'];
-
-/** parseArgs with the global options added, turning its errors into one-line UserErrors. */
-export function parseCommandArgs<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O) {
-  try {
-    return parseArgs({ args: argv, options: { ...globalOptions, ...options }, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UserError((err as Error).message.split('\n')[0] ?? String(err));
-  }
+/** A subcommand: its summary and help (its flags come from commandOptions.ts) and what it does. */
+export interface CliCommand<C extends CommandName> extends CommandDoc {
+  summary: string;
+  run(args: CommandArgs<C>, ctx: CliContext): Promise<number>;
 }
 
 export async function resolveRegion(profile: string | undefined, flag: string | undefined): Promise<string> {
@@ -47,9 +36,9 @@ export async function resolveRegion(profile: string | undefined, flag: string | 
   throw new UserError('no AWS region: pass --region, set AWS_REGION, or add region to the profile in ~/.aws/config', 'region');
 }
 
-export async function makeContext(argv: string[], signal: AbortSignal): Promise<CliContext> {
-  const { values } = parseArgs({ args: argv, options: globalOptions, allowPositionals: true, strict: false });
-  const profile = (values.profile as string | undefined) ?? (process.env.AWS_PROFILE || undefined);
+/** From the global flags (--profile, --region, --endpoint-url, --role) as parsed for the command. */
+export async function makeContext(values: { profile?: string; region?: string; 'endpoint-url'?: string; role?: string }, signal: AbortSignal): Promise<CliContext> {
+  const profile = values.profile ?? (process.env.AWS_PROFILE || undefined);
   let target: AwsTarget | undefined;
   let conn: Promise<Connection> | undefined;
   const ctx: CliContext = {
@@ -57,7 +46,7 @@ export async function makeContext(argv: string[], signal: AbortSignal): Promise<
       if (!target) throw new Error('target not resolved');
       return target;
     },
-    role: (values.role as string | undefined) ?? process.env.SAGEMAKER_ROLE_ARN,
+    role: values.role ?? process.env.SAGEMAKER_ROLE_ARN,
     signal,
     stdout: (l) => process.stdout.write(l + '\n'),
     stderr: (l) => process.stderr.write(l + '\n'),
@@ -69,13 +58,13 @@ export async function makeContext(argv: string[], signal: AbortSignal): Promise<
     get() {
       if (!target) {
         if (!region) throw new UserError('no AWS region: pass --region, set AWS_REGION, or add region to the profile in ~/.aws/config', 'region');
-        target = { profile, region, endpoint: values['endpoint-url'] as string | undefined };
+        target = { profile, region, endpoint: values['endpoint-url'] };
       }
       return target;
     },
   });
   try {
-    region = await resolveRegion(profile, values.region as string | undefined);
+    region = await resolveRegion(profile, values.region);
   } catch {
     /* reported when a command needs AWS */
   }

@@ -1,19 +1,11 @@
 // sagemaker-hf: the workflow steps from a terminal, sharing src/workflow with the extension.
 // Exit 0 on success; otherwise one line on stderr saying why, and a non-zero code.
 import { errorLine, isCancelled, UserError } from '../core/errors';
-import { makeContext, type CliContext } from './context';
-import { command as connectCommand } from './commands/connect';
-import { command as prepareCommand } from './commands/prepare';
-import { command as trainCommand } from './commands/train';
-import { command as logsCommand } from './commands/logs';
-import { command as deployCommand } from './commands/deploy';
-import { command as predictCommand } from './commands/predict';
-import { command as deleteCommand } from './commands/delete';
-import { command as runCommand } from './commands/run';
-import { command as imagesCommand } from './commands/images';
-import { command as stopCommand } from './commands/stop';
+import { makeContext, type CliCommand } from './context';
+import { commands } from './commandList';
+import { GLOBAL_OPTIONS, parseCommandArgs, type CommandName } from './commandOptions';
+import { optionLines } from './options';
 import { onAwsNotice } from '../aws/clients';
-import { command as releaseWarmPoolCommand } from './commands/releaseWarmPool';
 
 // The AWS SDK warns on every run that future releases need Node 22; it is noise in a one-line-error CLI.
 const emitWarning = process.emitWarning.bind(process);
@@ -22,26 +14,10 @@ process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
   (emitWarning as (...a: unknown[]) => void)(warning, ...rest);
 }) as typeof process.emitWarning;
 
-type Command = { summary: string; run: (argv: string[], ctx: CliContext) => Promise<number> };
-
-const commands: Record<string, Command> = {
-  connect: connectCommand,
-  prepare: prepareCommand,
-  train: trainCommand,
-  logs: logsCommand,
-  deploy: deployCommand,
-  predict: predictCommand,
-  delete: deleteCommand,
-  run: runCommand,
-  images: imagesCommand,
-  stop: stopCommand,
-  'release-warm-pool': releaseWarmPoolCommand,
-};
-
 function usage(): string {
   const lines = ['Usage: sagemaker-hf <command> [options]', '', 'Commands:'];
   for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(17)} ${c.summary}`);
-  lines.push('', 'Global options: --profile NAME  --region REGION  --endpoint-url URL  --role ARN', 'Environment: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL and the other standard AWS variables.', "Run 'sagemaker-hf <command> --help' for a command's options.");
+  lines.push('', 'Global options:', ...optionLines(GLOBAL_OPTIONS), '', 'Environment: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL and the other standard AWS variables.', "Run 'sagemaker-hf <command> --help' for a command's options.");
   return lines.join('\n');
 }
 
@@ -51,7 +27,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage() + '\n');
     return name ? 0 : 2;
   }
-  const cmd = commands[name];
+  const cmd = (commands as Record<string, CliCommand<CommandName>>)[name];
   if (!cmd) {
     process.stderr.write(`sagemaker-hf: unknown command '${name}' (one of: ${Object.keys(commands).join(', ')})\n`);
     return 2;
@@ -66,8 +42,13 @@ export async function main(argv: string[]): Promise<number> {
   // Slow, throttled and retried requests are said as they happen, on stderr, so stdout stays the result.
   const offNotices = onAwsNotice((n) => process.stderr.write(`${n.message}\n`));
   try {
-    const ctx = await makeContext(rest, abort.signal);
-    return await cmd.run(rest, ctx);
+    const args = parseCommandArgs(name as CommandName, rest, cmd);
+    if (args.values.help) {
+      process.stdout.write(`${args.usage}\n`);
+      return 0;
+    }
+    const ctx = await makeContext(args.values, abort.signal);
+    return await cmd.run(args, ctx);
   } catch (err) {
     if (isCancelled(err)) {
       process.stderr.write('sagemaker-hf: cancelled\n');

@@ -1,18 +1,12 @@
+// sagemaker-hf connect: who and where the CLI acts as (identity, region, role, default bucket), the
+// first thing to check when another command cannot reach AWS.
 import { ensureDefaultBucket, listSageMakerRoles } from '../../workflow/connect';
-import { parseCommandArgs, type CliContext } from '../context';
+import type { CliCommand } from '../context';
 
-export const command = {
-  summary: 'show the AWS identity, region, role and default bucket (--create-bucket, --list-roles, --json)',
-  async run(argv: string[], ctx: CliContext): Promise<number> {
-    const { values } = parseCommandArgs(argv, {
-      'create-bucket': { type: 'boolean' },
-      'list-roles': { type: 'boolean' },
-      json: { type: 'boolean' },
-    });
-    if (values.help) {
-      ctx.stdout('Usage: sagemaker-hf connect [--create-bucket] [--list-roles] [--json] [--profile P] [--region R]');
-      return 0;
-    }
+export const command: CliCommand<'connect'> = {
+  summary: 'show the AWS identity, region, role and default bucket',
+  about: 'Prints the profile, region, account, identity, execution role and default bucket the other commands use.',
+  async run({ values }, ctx) {
     const conn = await ctx.connection();
     let created = false;
     if (values['create-bucket']) created = (await ensureDefaultBucket(conn, ctx.signal)).created;

@@ -1,31 +1,23 @@
+// sagemaker-hf delete: an endpoint with its config and model, planned first (what is kept and why),
+// or a local endpoint process started by 'run --keep-endpoint'.
 import { UserError } from '../../core/errors';
 import { describeKept, describeSteps } from '../../core/endpoints/deletePlan';
 import { formatPrice } from '../../core/billing/pricing';
 import { executeDeletePlan, planEndpointDelete } from '../../workflow/endpoints/deleteEndpoint';
 import { listLocalEndpoints, stopLocalEndpoint } from '../../workflow/local/localEndpoint';
-import { askYesNo, canAsk } from '../askYesNo';
-import { parseCommandArgs, type CliContext } from '../context';
+import { confirmed } from '../askYesNo';
+import { onePositional } from '../commandOptions';
+import type { CliCommand } from '../context';
 
-const USAGE = `Usage: sagemaker-hf delete <endpoint-name | http://127.0.0.1:PORT> [--yes] [--include-untagged]
-
-Deletes the endpoint, then its endpoint config, then its model (waiting for the endpoint to be gone).
+export const command: CliCommand<'delete'> = {
+  summary: 'delete an endpoint, its endpoint config and its model (keeps what other endpoints use)',
+  usage: ['<endpoint-name | http://127.0.0.1:PORT>'],
+  about: `Deletes the endpoint, then its endpoint config, then its model (waiting for the endpoint to be gone).
 A config or model another endpoint still uses is kept; so is one not created by sagemaker-hf and not
 named after the endpoint, unless --include-untagged. Without --yes it prints the plan and asks (and
-refuses when there is no terminal).`;
-
-export const command = {
-  summary: 'delete an endpoint, its endpoint config and its model (keeps what other endpoints use)',
-  async run(argv: string[], ctx: CliContext): Promise<number> {
-    const { values, positionals } = parseCommandArgs(argv, {
-      yes: { type: 'boolean', short: 'y' },
-      'include-untagged': { type: 'boolean' },
-    });
-    if (values.help) {
-      ctx.stdout(USAGE);
-      return 0;
-    }
-    const name = positionals[0];
-    if (!name || positionals.length > 1) throw new UserError(`endpoint: give exactly one endpoint name\n${USAGE}`, 'endpoint');
+refuses when there is no terminal).`,
+  async run(args, ctx) {
+    const name = onePositional(args, 'endpoint', 'give exactly one endpoint name');
     // A local endpoint (started by 'run --keep-endpoint' from this folder) is a process, not an AWS
     // resource: stopping it costs nothing and loses nothing, so it needs no confirmation.
     const local = (await listLocalEndpoints(process.cwd())).find((e) => e.name === name || e.url.replace(/\/+$/, '') === name.replace(/\/+$/, ''));
@@ -34,18 +26,12 @@ export const command = {
       ctx.stdout(`Stopped local endpoint ${local?.name ?? name} (pid ${local?.pid ?? '?'}).`);
       return 0;
     }
-    const info = await planEndpointDelete(ctx.target, name, { includeUntagged: !!values['include-untagged'], signal: ctx.signal });
+    const info = await planEndpointDelete(ctx.target, name, { includeUntagged: args.flag('include-untagged'), signal: ctx.signal });
     const { plan } = info;
     const cost = info.instanceType ? `, ${info.instanceCount ?? 1} x ${info.instanceType} now costs ${formatPrice(info.instanceType, info.instanceCount || 1, 'inference', ctx.target.region)}` : '';
     ctx.stderr(`Deletes ${describeSteps(plan.steps)} (endpoint is ${plan.status ?? 'unknown'}${cost}).`);
     for (const line of describeKept(plan.kept)) ctx.stderr(`  ${line}`);
-    if (!values.yes) {
-      if (!canAsk()) throw new UserError('delete: pass --yes to confirm (no terminal to ask on)', 'yes');
-      if (!(await askYesNo('Delete?', ctx.signal))) {
-        ctx.stderr('Nothing deleted.');
-        return 1;
-      }
-    }
+    if (!(await confirmed({ yes: args.flag('yes'), question: 'Delete?', refusal: 'delete: pass --yes to confirm (no terminal to ask on)', declined: 'Nothing deleted.', signal: ctx.signal, stderr: ctx.stderr }))) return 1;
     const result = await executeDeletePlan(ctx.target, plan, { signal: ctx.signal, onProgress: (p) => ctx.stderr(p.message) });
     ctx.stdout(`Deleted ${describeSteps(result.deleted)}.`);
     for (const line of describeKept(result.kept)) ctx.stdout(line);

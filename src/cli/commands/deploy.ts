@@ -1,66 +1,47 @@
+// sagemaker-hf deploy: a completed training job (or a Hub model) as a real-time or serverless endpoint,
+// its price said and confirmed before anything billable exists.
 import { UserError, isCancelled } from '../../core/errors';
 import { priceText } from '../../workflow/prices';
 import { executeDeploy, planDeploy, planHubDeploy, type DeployPlan } from '../../workflow/endpoints/deploy';
 import { redactDeployRequests, type ServerlessConfig } from '../../core/endpoints/deployRequests';
 import { formatServerlessPrice } from '../../core/billing/billing';
-import { askYesNo, canAsk } from '../askYesNo';
-import { parseCommandArgs, type CliContext } from '../context';
-import { numberOption } from '../options';
+import { confirmed } from '../askYesNo';
+import { onePositional, type CommandArgs } from '../commandOptions';
+import type { CliCommand } from '../context';
 import { offerDeleteEndpoint } from '../leftRunning';
 
-const USAGE = `Usage: sagemaker-hf deploy <training-job> [--instance-type ml.g4dn.xlarge] [--count 1] [--endpoint-name NAME] [--dry-run] [--yes]
-       sagemaker-hf deploy --hub <model-id> --task <task> [...the same options]
-       add --serverless [--memory 2048] [--max-concurrency 5] for a serverless endpoint
-
-Creates a SageMaker model, endpoint config and real-time endpoint for a completed training job (billed
+export const command: CliCommand<'deploy'> = {
+  summary: 'deploy a completed training job as a real-time endpoint (--dry-run prints the requests)',
+  usage: ['<training-job>', '--hub <model-id> --task <task>', '<training-job | --hub ...> --serverless [--memory MB] [--max-concurrency N]'],
+  about: `Creates a SageMaker model, endpoint config and real-time endpoint for a completed training job (billed
 per instance-hour until deleted) and waits until it is InService. --dry-run prints the three requests
 as JSON and creates nothing. Without --yes it asks first (and refuses when there is no terminal).
 --hub deploys a Hugging Face Hub model without training (HF_MODEL_ID, HF_TASK; HF_TOKEN from the
 environment for gated or private models, printed as <redacted>). --serverless creates a serverless
 endpoint instead of instances: CPU image, billed per use (compute seconds by memory size, plus data),
 cold starts after idle; memory 1024-6144 MB in 1024 steps, max concurrency 1-200.
-Ctrl-C while it waits says the endpoint still bills and offers to delete it (default: delete).
---poll-seconds N   seconds between DescribeEndpoint calls (default 30).`;
-
-export const command = {
-  summary: 'deploy a completed training job as a real-time endpoint (--dry-run prints the requests)',
-  async run(argv: string[], ctx: CliContext): Promise<number> {
-    const { values, positionals } = parseCommandArgs(argv, {
-      'instance-type': { type: 'string' },
-      count: { type: 'string' },
-      'endpoint-name': { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      'poll-seconds': { type: 'string' },
-      yes: { type: 'boolean', short: 'y' },
-      hub: { type: 'string' },
-      task: { type: 'string' },
-      serverless: { type: 'boolean' },
-      memory: { type: 'string' },
-      'max-concurrency': { type: 'string' },
-    });
-    if (values.help) {
-      ctx.stdout(USAGE);
-      return 0;
-    }
-    const hub = values.hub as string | undefined;
-    const job = positionals[0];
+Ctrl-C while it waits says the endpoint still bills and offers to delete it (default: delete).`,
+  async run(args, ctx) {
+    const { values, positionals } = args;
+    const hub = values.hub;
+    let job: string | undefined;
     if (hub) {
-      if (positionals.length) throw new UserError(`job: --hub deploys a Hub model; give no training job as well\n${USAGE}`, 'job');
+      if (positionals.length) throw new UserError(`job: --hub deploys a Hub model; give no training job as well\n${args.usage}`, 'job');
       if (!values.task) throw new UserError('task: --hub needs --task (e.g. text-classification), the pipeline the container serves (HF_TASK)', 'task');
     } else {
-      if (!job || positionals.length > 1) throw new UserError(`job: give exactly one training job name (or --hub <model-id>)\n${USAGE}`, 'job');
+      job = onePositional(args, 'job', 'give exactly one training job name (or --hub <model-id>)');
       if (values.task) throw new UserError('task: --task goes with --hub; a trained job is served as text-classification', 'task');
     }
-    const instanceType = (values['instance-type'] as string | undefined) ?? 'ml.g4dn.xlarge';
-    const initialInstanceCount = numberOption(values, 'count', 1, { integer: true, min: 1 });
-    const pollMs = numberOption(values, 'poll-seconds', 30, { min: 0.1, max: 3600 }) * 1000;
-    const serverless = serverlessOf(values as Record<string, unknown>);
+    const instanceType = args.text('instance-type');
+    const initialInstanceCount = args.number('count');
+    const pollMs = args.number('poll-seconds') * 1000;
+    const serverless = serverlessOf(args);
     const conn = await ctx.connection();
-    const endpointName = values['endpoint-name'] as string | undefined;
+    const endpointName = values['endpoint-name'];
     const plan: DeployPlan = hub
-      ? planHubDeploy(conn, { modelId: hub, task: values.task as string, token: process.env.HF_TOKEN || undefined, instanceType, initialInstanceCount, endpointName, ...(serverless ? { serverless } : {}) })
+      ? planHubDeploy(conn, { modelId: hub, task: values.task!, token: process.env.HF_TOKEN || undefined, instanceType, initialInstanceCount, endpointName, ...(serverless ? { serverless } : {}) })
       : await planDeploy(conn, job!, { instanceType, initialInstanceCount, endpointName, ...(serverless ? { serverless } : {}), signal: ctx.signal });
-    if (values['dry-run']) {
+    if (args.flag('dry-run')) {
       if (plan.image.note) ctx.stderr(`note: image ${plan.image.uri}: ${plan.image.note}`);
       const r = redactDeployRequests(plan.requests);
       ctx.stdout(JSON.stringify({ CreateModel: r.createModel, CreateEndpointConfig: r.createEndpointConfig, CreateEndpoint: r.createEndpoint }, null, 2));
@@ -72,15 +53,9 @@ export const command = {
     const size = serverless ? `serverless, ${serverless.memorySizeInMB} MB, up to ${serverless.maxConcurrency} concurrent` : `${initialInstanceCount} x ${instanceType}`;
     ctx.stderr(`Creates model, endpoint config and endpoint ${plan.endpointName} in ${conn.region}: ${size}, ${price}${serverless ? '' : ' until deleted'}.`);
     ctx.stderr(`  image ${plan.image.uri}${plan.image.note ? ` (${plan.image.note})` : ''}`);
-    if (plan.hubModelId) ctx.stderr(`  model ${plan.hubModelId} from the Hugging Face Hub, task ${values.task as string}${process.env.HF_TOKEN ? ', with HF_TOKEN' : ''}`);
+    if (plan.hubModelId) ctx.stderr(`  model ${plan.hubModelId} from the Hugging Face Hub, task ${values.task}${process.env.HF_TOKEN ? ', with HF_TOKEN' : ''}`);
     else ctx.stderr(`  model ${plan.modelDataUrl}`);
-    if (!values.yes) {
-      if (!canAsk()) throw new UserError('deploy creates a billable endpoint: pass --yes to confirm (no terminal to ask on)', 'yes');
-      if (!(await askYesNo('Create it?', ctx.signal))) {
-        ctx.stderr('Nothing created.');
-        return 1;
-      }
-    }
+    if (!(await confirmed({ yes: args.flag('yes'), question: 'Create it?', refusal: 'deploy creates a billable endpoint: pass --yes to confirm (no terminal to ask on)', declined: 'Nothing created.', signal: ctx.signal, stderr: ctx.stderr }))) return 1;
     let last = '';
     let endpointCreated = false;
     let result;
@@ -105,17 +80,12 @@ export const command = {
 };
 
 /** --serverless [--memory MB] [--max-concurrency N]; memory and concurrency alone are a mistake worth naming. */
-function serverlessOf(values: Record<string, unknown>): ServerlessConfig | undefined {
-  const memory = values.memory as string | undefined;
-  const conc = values['max-concurrency'] as string | undefined;
+function serverlessOf(args: CommandArgs<'deploy'>): ServerlessConfig | undefined {
+  const { values } = args;
   if (!values.serverless) {
-    if (memory !== undefined || conc !== undefined) throw new UserError('--memory and --max-concurrency go with --serverless', 'serverless');
+    if (values.memory !== undefined || values['max-concurrency'] !== undefined) throw new UserError('--memory and --max-concurrency go with --serverless', 'serverless');
     return undefined;
   }
   if (values['instance-type'] !== undefined || values.count !== undefined) throw new UserError('--serverless has no instances: drop --instance-type and --count', 'serverless');
-  const num = (text: string, flag: string) => {
-    if (!/^\d+$/.test(text)) throw new UserError(`--${flag}: '${text}' is not a whole number`, flag);
-    return Number(text);
-  };
-  return { memorySizeInMB: num(memory ?? '2048', 'memory'), maxConcurrency: num(conc ?? '5', 'max-concurrency') };
+  return { memorySizeInMB: args.number('memory'), maxConcurrency: args.number('max-concurrency') };
 }

@@ -5,26 +5,19 @@
 import { UserError } from '../../core/errors';
 import { COMPILERS, inferenceRows, knownImageRegions, trainingImageRows } from '../../core/images/imageCatalog';
 import type { Compiler } from '../../core/spec/spec';
-import { parseCommandArgs, type CliContext } from '../context';
-
-const USAGE = `Usage: sagemaker-hf images [--region R] [--compiler training-compiler|torch-compile|none] [--json]
-  Lists the Hugging Face training images (per training.compiler) and inference images AWS publishes, with the
-  training.transformersVersion / training.pytorchVersion values to use. With --region (or AWS_REGION) it says
-  which exist there and prints their URIs. Training images are GPU-only: pick a g*/p* instance type.`;
+import type { CliCommand } from '../context';
 
 function pad(s: string, n: number): string {
   return s.length >= n ? `${s} ` : s.padEnd(n);
 }
 
-export const command = {
-  summary: 'list the Hugging Face training and inference images per region and compiler (--region, --compiler, --json)',
-  async run(argv: string[], ctx: CliContext): Promise<number> {
-    const { values } = parseCommandArgs(argv, { compiler: { type: 'string' }, json: { type: 'boolean' }, all: { type: 'boolean' } });
-    if (values.help) {
-      ctx.stdout(USAGE);
-      return 0;
-    }
-    const compiler = values.compiler as string | undefined;
+export const command: CliCommand<'images'> = {
+  summary: 'list the Hugging Face training and inference images per region and compiler',
+  about: `Lists the Hugging Face training images (per training.compiler) and inference images AWS publishes, with the
+training.transformersVersion / training.pytorchVersion values to use. With --region (or AWS_REGION) it says
+which exist there and prints their URIs. Training images are GPU-only: pick a g*/p* instance type.`,
+  async run({ values }, ctx) {
+    const compiler = values.compiler;
     if (compiler !== undefined && !COMPILERS.includes(compiler as Compiler)) {
       throw new UserError(`--compiler must be one of ${COMPILERS.join(', ')}, got '${compiler}'`, 'compiler');
     }

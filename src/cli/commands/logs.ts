@@ -1,18 +1,14 @@
+// sagemaker-hf logs: a training job's CloudWatch log streams merged in time order, optionally followed
+// to the job's end so that a script can wait on the exit code.
 import { UserError } from '../../core/errors';
 import { tailTrainingJob } from '../../workflow/jobLogTail';
-import { parseCommandArgs, type CliContext } from '../context';
+import type { CliCommand } from '../context';
 
-export const command = {
+export const command: CliCommand<'logs'> = {
   summary: "print a training job's CloudWatch logs, merged across instances (--follow: until the job ends)",
-  async run(argv: string[], ctx: CliContext): Promise<number> {
-    const { values, positionals } = parseCommandArgs(argv, {
-      follow: { type: 'boolean', short: 'f' },
-    });
-    if (values.help) {
-      ctx.stdout('Usage: sagemaker-hf logs <training-job-name> [--follow] [--profile P] [--region R]');
-      ctx.stdout('  --follow, -f   keep tailing until the job ends; exit 0 when it Completed, 1 when it Failed or was Stopped');
-      return 0;
-    }
+  usage: ['<training-job-name>'],
+  about: "Prints the job's CloudWatch log streams (one per instance) merged in time order.",
+  async run({ values, positionals }, ctx) {
     const job = positionals[0];
     if (!job) throw new UserError('logs: the training job name is missing (sagemaker-hf logs <training-job-name>)', 'job');
     if (positionals.length > 1) throw new UserError(`logs: one job at a time (got ${positionals.join(', ')})`, 'job');

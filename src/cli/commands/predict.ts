@@ -1,15 +1,9 @@
+// sagemaker-hf predict: text to a SageMaker or local endpoint, from arguments, a file or standard
+// input, and the response JSON back; empty text is refused before any request.
 import * as fs from 'node:fs';
 import { UserError } from '../../core/errors';
 import { httpPredictor, sageMakerPredictor, type Predictor } from '../../workflow/endpoints/predictor';
-import { parseCommandArgs, type CliContext } from '../context';
-
-const USAGE = `Usage: sagemaker-hf predict <endpoint-name | http://127.0.0.1:PORT> <text> [<text> ...]
-       sagemaker-hf predict <endpoint> --file FILE      (FILE '-' or a lone text '-': standard input)
-
-Sends {"inputs": ...} to a SageMaker endpoint (InvokeEndpoint) or a local endpoint (POST /invocations)
-and prints the response JSON. --ranked prints every input's labels sorted by score instead.
---file FILE   the text from a file (UTF-8, sent as one input); '-' reads standard input. Use it for long
-              texts, which a shell refuses as arguments (about 128 KiB).`;
+import type { CliCommand } from '../context';
 
 /** Standard input, whole (the text to classify). */
 async function readStdin(): Promise<string> {
@@ -27,18 +21,16 @@ async function textFrom(file: string): Promise<string> {
   }
 }
 
-export const command = {
+export const command: CliCommand<'predict'> = {
   summary: 'send text to an endpoint (SageMaker or local http://127.0.0.1:PORT) and print the response JSON',
-  async run(argv: string[], ctx: CliContext): Promise<number> {
-    const { values, positionals } = parseCommandArgs(argv, { ranked: { type: 'boolean' }, file: { type: 'string', short: 'f' } });
-    if (values.help) {
-      ctx.stdout(USAGE);
-      return 0;
-    }
+  usage: ['<endpoint-name | http://127.0.0.1:PORT> <text> [<text> ...]', '<endpoint> --file FILE'],
+  about: `Sends {"inputs": ...} to a SageMaker endpoint (InvokeEndpoint) or a local endpoint (POST /invocations)
+and prints the response JSON. FILE '-', or a lone text '-', reads standard input.`,
+  async run({ values, positionals, usage }, ctx) {
     const [endpoint, ...args] = positionals;
-    const file = values.file as string | undefined;
+    const file = values.file;
     if (file !== undefined && args.length) throw new UserError(`give the text either as arguments or with --file, not both`, 'file');
-    if (!endpoint || (args.length === 0 && file === undefined)) throw new UserError(`give an endpoint and at least one text (or --file FILE, '-' for standard input)\n${USAGE}`, 'endpoint');
+    if (!endpoint || (args.length === 0 && file === undefined)) throw new UserError(`give an endpoint and at least one text (or --file FILE, '-' for standard input)\n${usage}`, 'endpoint');
     // A file or a pipe ends with a newline the user did not mean as text.
     const texts = (file !== undefined ? [await textFrom(file)] : args.length === 1 && args[0] === '-' ? [await readStdin()] : args).map((t) => t.replace(/\r?\n$/, ''));
     // As the predictions page: nothing to classify is an error, not a request.

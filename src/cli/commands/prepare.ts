@@ -1,9 +1,11 @@
+// sagemaker-hf prepare: the spec's dataset tokenized into one save_to_disk folder per channel and
+// uploaded to S3, on this machine or (--on sagemaker, prepareRemote.ts) as a Processing job.
 import * as path from 'node:path';
 import { UserError } from '../../core/errors';
 import { loadSpecFile } from '../../core/spec/spec';
 import { reportSummary } from '../../core/dataset/prepareReport';
 import { prepareDataset, type PrepareProgress } from '../../workflow/dataset/prepare';
-import { parseCommandArgs, type CliContext } from '../context';
+import type { CliCommand, CliContext } from '../context';
 import { runRemotePrepare } from './prepareRemote';
 
 /**
@@ -36,45 +38,29 @@ function progressPrinter(ctx: CliContext): { show: (p: PrepareProgress) => void;
   };
 }
 
-export const command = {
-  summary: 'tokenize the spec\'s dataset into save_to_disk folders (one per channel) and upload them to S3 (--out DIR, --no-upload, --json, --allow-foreign-objects, --on sagemaker)',
-  async run(argv: string[], ctx: CliContext): Promise<number> {
-    const { values, positionals } = parseCommandArgs(argv, {
-      out: { type: 'string' },
-      'no-upload': { type: 'boolean' },
-      json: { type: 'boolean' },
-      quiet: { type: 'boolean', short: 'q' },
-      on: { type: 'string' },
-      'instance-type': { type: 'string' },
-      'instance-count': { type: 'string' },
-      'volume-gb': { type: 'string' },
-      'max-runtime': { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      yes: { type: 'boolean', short: 'y' },
-      'allow-foreign-objects': { type: 'boolean' },
-      workers: { type: 'string' },
-    });
-    if (values.help || positionals.length === 0) {
-      ctx.stdout('Usage: sagemaker-hf prepare <spec.sagemaker-hf.json> [--out DIR] [--no-upload] [--json] [--allow-foreign-objects] [--workers N] [--profile P] [--region R]');
-      ctx.stdout('  Writes DIR/<channel>/ (datasets.load_from_disk folders) and DIR/report.md; without --no-upload also');
-      ctx.stdout('  uploads to s3://{default bucket}/{dataset.s3Prefix}/{channel}/ (creating the SageMaker default bucket if absent).');
-      ctx.stdout('  Objects under the prefix that sagemaker-hf did not write stop the run before anything is uploaded;');
-      ctx.stdout('  --allow-foreign-objects prepares beside them (they are never deleted). --workers: tokenizer threads (default: one per core).');
-      ctx.stdout('       sagemaker-hf prepare <spec> --on sagemaker [--instance-type ml.c5.4xlarge] [--instance-count N] [--volume-gb 30]');
-      ctx.stdout('                            [--max-runtime SECONDS] [--dry-run] [--yes] [--json]');
-      ctx.stdout('  Runs the same preparation as a SageMaker Processing job (datasets.map on every vCPU, local JSONL split over');
-      ctx.stdout('  N instances with ShardedByS3Key), tails its log, and writes the same folders and manifest to the same S3 prefix.');
-      ctx.stdout('  Billable: asks first (or --yes); --dry-run prints the CreateProcessingJob request and creates nothing.');
-      return values.help ? 0 : 2;
+export const command: CliCommand<'prepare'> = {
+  summary: 'tokenize the spec\'s dataset into save_to_disk folders (one per channel) and upload them to S3 (--on sagemaker: as a Processing job)',
+  usage: ['<spec.sagemaker-hf.json>', '<spec.sagemaker-hf.json> --on sagemaker'],
+  about: `Writes DIR/<channel>/ (datasets.load_from_disk folders) and DIR/report.md; without --no-upload also
+uploads to s3://{default bucket}/{dataset.s3Prefix}/{channel}/ (creating the SageMaker default bucket if absent).
+Objects under the prefix that sagemaker-hf did not write stop the run before anything is uploaded, unless
+--allow-foreign-objects.
+--on sagemaker runs the same preparation as a SageMaker Processing job (datasets.map on every vCPU, local JSONL
+split over N instances with ShardedByS3Key), tails its log, and writes the same folders and manifest to the
+same S3 prefix. Billable: asks first (or --yes); --dry-run prints the CreateProcessingJob request and creates nothing.`,
+  async run(args, ctx) {
+    const { values, positionals } = args;
+    if (positionals.length === 0) {
+      ctx.stdout(args.usage);
+      return 2;
     }
     if (positionals.length > 1) throw new UserError(`prepare takes one spec file, got ${positionals.length}`);
-    const on = (values.on as string | undefined) ?? 'local';
+    const on = args.text('on');
     if (on !== 'local' && on !== 'sagemaker') throw new UserError(`--on must be 'local' or 'sagemaker', got '${on}'`, 'on');
-    const workersText = values.workers as string | undefined;
-    if (workersText !== undefined && !/^\d+$/.test(workersText)) throw new UserError(`--workers: expected a whole number of threads (0 = tokenize on the main thread), got '${workersText}'`, 'workers');
+    const workers = args.number('workers');
     const spec = await loadSpecFile(positionals[0]!);
-    if (on === 'sagemaker') return runRemotePrepare(spec, values, ctx);
-    const outDir = path.resolve((values.out as string | undefined) ?? path.join(path.dirname(spec.file!), '.sagemaker-hf', 'datasets', path.basename(spec.file!).replace(/\.sagemaker-hf\.json$/, '')));
+    if (on === 'sagemaker') return runRemotePrepare(spec, args, ctx);
+    const outDir = path.resolve(values.out ?? path.join(path.dirname(spec.file!), '.sagemaker-hf', 'datasets', path.basename(spec.file!).replace(/\.sagemaker-hf\.json$/, '')));
     const upload = values['no-upload'] ? undefined : await ctx.connection();
     if (upload && !values.quiet) ctx.stderr(`Uploading to s3://${upload.bucket}/${spec.dataset.s3Prefix}/ (S3 storage is billed by the GB-month)`);
     const printer = progressPrinter(ctx);
@@ -86,7 +72,7 @@ export const command = {
         signal: ctx.signal,
         hubToken: process.env.HF_TOKEN || undefined,
         allowForeignObjects: !!values['allow-foreign-objects'],
-        workers: workersText === undefined ? undefined : Number(workersText),
+        workers,
         onProgress: (p) => {
           if (!values.quiet && !values.json) printer.show(p);
         },

@@ -3,26 +3,23 @@
 import * as path from 'node:path';
 import { UserError } from '../../core/errors';
 import { reportSummary } from '../../core/dataset/prepareReport';
-import { DEFAULT_PROCESSING_INSTANCE, DEFAULT_PROCESSING_MAX_RUNTIME, redactProcessingRequest } from '../../core/dataset/processingRequest';
+import { redactProcessingRequest } from '../../core/dataset/processingRequest';
 import type { JobSpec } from '../../core/spec/spec';
 import { planRemotePrepare, prepareOnSageMaker } from '../../workflow/dataset/prepareRemote';
 import { priceText } from '../../workflow/prices';
-import { askYesNo, canAsk } from '../askYesNo';
+import { confirmed } from '../askYesNo';
+import type { CommandArgs } from '../commandOptions';
 import type { CliContext } from '../context';
 
-function wholeNumber(text: string | undefined, fallback: number, flag: string): number {
-  if (text === undefined) return fallback;
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UserError(`--${flag}: '${text}' is not a whole number of at least 1`, flag);
-  return Number(text);
-}
-
-export async function runRemotePrepare(spec: JobSpec, values: Record<string, unknown>, ctx: CliContext): Promise<number> {
+export async function runRemotePrepare(spec: JobSpec, args: CommandArgs<'prepare'>, ctx: CliContext): Promise<number> {
+  const { values } = args;
   if (values['no-upload']) throw new UserError('--no-upload: a Processing job always writes to S3; drop --no-upload or --on sagemaker', 'no-upload');
+  // The defaults (DEFAULT_PROCESSING_INSTANCE, DEFAULT_PROCESSING_MAX_RUNTIME) are declared with the options.
   const opts = {
-    instanceType: (values['instance-type'] as string | undefined) ?? DEFAULT_PROCESSING_INSTANCE,
-    instanceCount: wholeNumber(values['instance-count'] as string | undefined, 1, 'instance-count'),
-    volumeSizeInGB: wholeNumber(values['volume-gb'] as string | undefined, 30, 'volume-gb'),
-    maxRuntimeInSeconds: wholeNumber(values['max-runtime'] as string | undefined, DEFAULT_PROCESSING_MAX_RUNTIME, 'max-runtime'),
+    instanceType: args.text('instance-type'),
+    instanceCount: args.number('instance-count'),
+    volumeSizeInGB: args.number('volume-gb'),
+    maxRuntimeInSeconds: args.number('max-runtime'),
   };
   const hubToken = process.env.HF_TOKEN || undefined;
   const conn = await ctx.connection();
@@ -38,13 +35,7 @@ export async function runRemotePrepare(spec: JobSpec, values: Record<string, unk
   ctx.stderr(`  image  ${plan.request.AppSpecification?.ImageUri}`);
   ctx.stderr(`  writes s3://${conn.bucket}/${spec.dataset.s3Prefix}/ (staging under ${plan.jobS3Uri}/, removed afterwards)`);
   for (const w of plan.warnings) ctx.stderr(`warning: ${w}`);
-  if (!values.yes) {
-    if (!canAsk()) throw new UserError('prepare --on sagemaker creates a billable Processing job: pass --yes to confirm (no terminal to ask on)', 'yes');
-    if (!(await askYesNo('Start it?', ctx.signal))) {
-      ctx.stderr('Nothing created.');
-      return 1;
-    }
-  }
+  if (!(await confirmed({ yes: !!values.yes, question: 'Start it?', refusal: 'prepare --on sagemaker creates a billable Processing job: pass --yes to confirm (no terminal to ask on)', declined: 'Nothing created.', signal: ctx.signal, stderr: ctx.stderr }))) return 1;
   const scriptsDir = path.resolve(__dirname, '..', 'training-scripts');
   let lastStage = '';
   const result = await prepareOnSageMaker(spec, conn2, {

@@ -4,25 +4,18 @@
 import { UserError } from '../../core/errors';
 import { formatWarmPool } from '../../core/billing/billing';
 import { readWarmPool, releaseWarmPool } from '../../workflow/training/warmPool';
-import { askYesNo, canAsk } from '../askYesNo';
-import { parseCommandArgs, type CliContext } from '../context';
+import { confirmed } from '../askYesNo';
+import { onePositional } from '../commandOptions';
+import type { CliCommand } from '../context';
 
-const USAGE = `Usage: sagemaker-hf release-warm-pool <training-job> [--yes]
-
-Releases the job's warm pool (the instances SageMaker keeps after a job with training.keepAliveSeconds):
-they are terminated and no longer billed; the next job starts cold. Without --yes it asks first (and
-refuses when there is no terminal).`;
-
-export const command = {
+export const command: CliCommand<'release-warm-pool'> = {
   summary: 'release a training job\'s warm pool now (stops its billing)',
-  async run(argv: string[], ctx: CliContext): Promise<number> {
-    const { values, positionals } = parseCommandArgs(argv, { yes: { type: 'boolean', short: 'y' } });
-    if (values.help) {
-      ctx.stdout(USAGE);
-      return 0;
-    }
-    const job = positionals[0];
-    if (!job || positionals.length > 1) throw new UserError(`job: give exactly one training job name\n${USAGE}`, 'job');
+  usage: ['<training-job>'],
+  about: `Releases the job's warm pool (the instances SageMaker keeps after a job with training.keepAliveSeconds):
+they are terminated and no longer billed; the next job starts cold. Without --yes it asks first (and
+refuses when there is no terminal).`,
+  async run(args, ctx) {
+    const job = onePositional(args, 'job', 'give exactly one training job name');
     const pool = await readWarmPool(ctx.target, job, ctx.signal);
     if (!pool) throw new UserError(`job: training job '${job}' has no warm pool (it was started without training.keepAliveSeconds, or is still running)`, 'job');
     if (!pool.billing) {
@@ -30,13 +23,7 @@ export const command = {
       return 0;
     }
     ctx.stderr(`Releases the warm pool of ${job} (${formatWarmPool(pool)}): its instances are terminated; the next job starts cold.`);
-    if (!values.yes) {
-      if (!canAsk()) throw new UserError('release-warm-pool: pass --yes to confirm (no terminal to ask on)', 'yes');
-      if (!(await askYesNo('Release it?', ctx.signal))) {
-        ctx.stderr('Nothing released.');
-        return 1;
-      }
-    }
+    if (!(await confirmed({ yes: args.flag('yes'), question: 'Release it?', refusal: 'release-warm-pool: pass --yes to confirm (no terminal to ask on)', declined: 'Nothing released.', signal: ctx.signal, stderr: ctx.stderr }))) return 1;
     await releaseWarmPool(ctx.target, job, { signal: ctx.signal });
     const after = await readWarmPool(ctx.target, job, ctx.signal).catch(() => undefined);
     ctx.stdout(`Released the warm pool of ${job}${after ? ` (now ${after.status})` : ''}.`);

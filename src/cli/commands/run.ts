@@ -1,3 +1,5 @@
+// sagemaker-hf run: the whole workflow (prepare, train, deploy, predict, delete) in one command, on this
+// machine (--target local) or on SageMaker, where it prices and confirms everything it creates first.
 import * as path from 'node:path';
 import { UserError } from '../../core/errors';
 import { formatPrice } from '../../core/billing/pricing';
@@ -5,56 +7,54 @@ import { priceText } from '../../workflow/prices';
 import { formatServerlessPrice, formatSpotEstimate } from '../../core/billing/billing';
 import { loadSpecFile } from '../../core/spec/spec';
 import { runCloudWorkflow } from '../../workflow/runs/cloudRun';
+import type { StepEvent, StepResult } from '../../workflow/runs/workflowSteps';
 import { runLocalWorkflow } from '../../workflow/runs/localRun';
 import { LOCAL_DIR } from '../../workflow/local/localTraining';
 import { resolvePython, workspaceVenvDirs } from '../../workflow/local/pythonEnv';
-import { askYesNo, canAsk } from '../askYesNo';
-import { parseCommandArgs, type CliContext } from '../context';
+import { confirmed } from '../askYesNo';
+import type { CliCommand, CliContext } from '../context';
 
-const USAGE = `Usage: sagemaker-hf run <spec.sagemaker-hf.json> [--target local|sagemaker] [--yes] [--python PATH] [--workdir DIR] [--keep-endpoint] [--quiet]
+const fmt = (ms: number) => (ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`);
 
-Runs the whole workflow: prepare the dataset, train, deploy, predict the notebook's sentence, delete.
+/** Both targets say each step the same way: "[2/5] train" as it starts, its time and summary as it ends. */
+function stepLine(ctx: CliContext): (e: StepEvent) => void {
+  return (e) => {
+    if (e.phase === 'start') ctx.stdout(`\n[${e.index}/5] ${e.step}`);
+    else ctx.stdout(`[${e.index}/5] ${e.step} done in ${fmt(e.result!.ms)}: ${e.result!.summary}`);
+  };
+}
+
+/** The closing table of step times, then what the target says about where its results are. */
+function printSummary(ctx: CliContext, result: { steps: StepResult[]; totalMs: number }, where: string[]): void {
+  ctx.stdout('\nSummary');
+  for (const s of result.steps) ctx.stdout(`  ${s.step.padEnd(8)} ${fmt(s.ms).padStart(9)}  ${s.summary}`);
+  ctx.stdout(`  ${'total'.padEnd(8)} ${fmt(result.totalMs).padStart(9)}`);
+  for (const line of where) ctx.stdout(line);
+}
+
+export const command: CliCommand<'run'> = {
+  summary: 'the whole workflow in one go: prepare, train, deploy, predict, delete (--target local runs it on this machine)',
+  usage: ['<spec.sagemaker-hf.json>'],
+  about: `Runs the whole workflow: prepare the dataset, train, deploy, predict the notebook's sentence, delete.
 --target local (the default when training.instanceType is "local") runs everything on this machine, no
 AWS account needed: train.py with the SageMaker container's arguments and SM_* environment, and
 serve.py as the endpoint on a free 127.0.0.1 port. Jobs and datasets go under DIR/.sagemaker-hf/
 (DIR: --workdir, default the current folder).
---python PATH   the interpreter (default: training.pythonPath, DIR/.sagemaker-hf/venv, python3 on PATH);
-                it needs torch, transformers and datasets (pip install -r training-scripts/requirements.txt).
---keep-endpoint leave the local endpoint running (it stays in DIR/.sagemaker-hf/endpoints.json; stop it with
-                'sagemaker-hf delete URL' run from DIR).
 --target sagemaker (the default otherwise) uploads the dataset to the default bucket, runs the training
 job, deploys its model as a real-time endpoint, predicts the sentence and deletes the endpoint, its config
 and model. It is billed: it prints the instances and their on-demand prices first and asks (without a
 terminal --yes is required). An error or Ctrl-C stops a running training job and deletes what the run
-deployed. The role: --role, SAGEMAKER_ROLE_ARN, training.role or the connection's.
---yes           (sagemaker) create the billable resources without asking.
---keep-endpoint (sagemaker) leave the endpoint running; delete it later with 'sagemaker-hf delete NAME'.`;
-
-const fmt = (ms: number) => (ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`);
-
-export const command = {
-  summary: 'the whole workflow in one go: prepare, train, deploy, predict, delete (--target local runs it on this machine)',
-  async run(argv: string[], ctx: CliContext): Promise<number> {
-    const { values, positionals } = parseCommandArgs(argv, {
-      target: { type: 'string' },
-      python: { type: 'string' },
-      workdir: { type: 'string' },
-      'keep-endpoint': { type: 'boolean' },
-      yes: { type: 'boolean', short: 'y' },
-      quiet: { type: 'boolean', short: 'q' },
-    });
-    if (values.help) {
-      ctx.stdout(USAGE);
-      return 0;
-    }
-    if (positionals.length !== 1) throw new UserError(`run takes one spec file, got ${positionals.length}\n${USAGE}`);
+deployed. The role: --role, SAGEMAKER_ROLE_ARN, training.role or the connection's.`,
+  async run(args, ctx) {
+    const { values, positionals } = args;
+    if (positionals.length !== 1) throw new UserError(`run takes one spec file, got ${positionals.length}\n${args.usage}`);
     const spec = await loadSpecFile(positionals[0]!);
-    const target = (values.target as string | undefined) ?? (spec.training.instanceType === 'local' ? 'local' : 'sagemaker');
+    const target = values.target ?? (spec.training.instanceType === 'local' ? 'local' : 'sagemaker');
     if (target !== 'local' && target !== 'sagemaker') throw new UserError(`--target must be 'local' or 'sagemaker', got '${target}'`, 'target');
     if (target === 'sagemaker' && spec.training.instanceType === 'local') {
       throw new UserError(`--target sagemaker: training.instanceType is 'local'; set an ml.* instance type or use --target local`, 'training.instanceType');
     }
-    const workspaceDir = path.resolve((values.workdir as string | undefined) ?? process.cwd());
+    const workspaceDir = path.resolve(values.workdir ?? process.cwd());
     // dist/cli.js -> training-scripts/ of this installation (serve.py is the tool's, not the spec's).
     const scriptsDir = path.resolve(__dirname, '..', 'training-scripts');
 
@@ -70,7 +70,7 @@ export const command = {
     try {
       if (target === 'sagemaker') return await runOnSageMaker(spec, ctx, { workspaceDir, keepEndpoint: !!values['keep-endpoint'], yes: !!values.yes, quiet, signal: abort.signal });
       const py = await resolvePython({
-        explicit: values.python as string | undefined,
+        explicit: values.python,
         specPython: spec.training.pythonPath,
         specDir: path.dirname(spec.file!),
         // A .venv / venv / .cache/venv beside the spec or above it (up to the work folder's parent), as the editor looks.
@@ -86,21 +86,17 @@ export const command = {
         keepEndpoint: !!values['keep-endpoint'],
         signal: abort.signal,
         hubToken: process.env.HF_TOKEN || undefined,
-        onStep: (e) => {
-          if (e.phase === 'start') ctx.stdout(`\n[${e.index}/5] ${e.step}`);
-          else ctx.stdout(`[${e.index}/5] ${e.step} done in ${fmt(e.result!.ms)}: ${e.result!.summary}`);
-        },
+        onStep: stepLine(ctx),
         onLine: (l) => {
           if (!quiet) ctx.stdout(`    ${l}`);
         },
       });
-      ctx.stdout('\nSummary');
-      for (const s of result.steps) ctx.stdout(`  ${s.step.padEnd(8)} ${fmt(s.ms).padStart(9)}  ${s.summary}`);
-      ctx.stdout(`  ${'total'.padEnd(8)} ${fmt(result.totalMs).padStart(9)}`);
-      ctx.stdout(`  job folder ${result.job.jobDir}`);
-      ctx.stdout(`  model      ${result.job.modelArtifact}`);
-      ctx.stdout(`  prediction ${JSON.stringify(result.prediction.raw)}`);
-      if (result.endpoint) ctx.stdout(`  endpoint   ${result.endpoint.url} still running (process group ${result.endpoint.pid}); stop it with: sagemaker-hf delete ${result.endpoint.url}${values.workdir ? ` (from ${values.workdir})` : ''}`);
+      printSummary(ctx, result, [
+        `  job folder ${result.job.jobDir}`,
+        `  model      ${result.job.modelArtifact}`,
+        `  prediction ${JSON.stringify(result.prediction.raw)}`,
+        ...(result.endpoint ? [`  endpoint   ${result.endpoint.url} still running (process group ${result.endpoint.pid}); stop it with: sagemaker-hf delete ${result.endpoint.url}${values.workdir ? ` (from ${values.workdir})` : ''}`] : []),
+      ]);
       return 0;
     } finally {
       ctx.signal.removeEventListener('abort', onCtx);
@@ -130,32 +126,22 @@ async function runOnSageMaker(
   if (d.serverless) ctx.stderr(`  endpoint  serverless ${d.serverless.memorySizeInMB} MB, ${formatServerlessPrice(d.serverless.memorySizeInMB, conn.region)}, ${o.keepEndpoint ? 'until you delete it (--keep-endpoint)' : 'until the run deletes it'}`);
   else ctx.stderr(`  endpoint  ${d.initialInstanceCount} x ${d.instanceType}, ${await priceText(conn.region, d.instanceType, d.initialInstanceCount, 'inference', prices)} ${o.keepEndpoint ? 'until you delete it (--keep-endpoint)' : 'until the run deletes it'}`);
   ctx.stderr(`  role      ${role}`);
-  if (!o.yes) {
-    if (!canAsk()) throw new UserError('run --target sagemaker creates billable resources: pass --yes to confirm (no terminal to ask on)', 'yes');
-    if (!(await askYesNo('Create them?', o.signal))) {
-      ctx.stderr('Nothing created.');
-      return 1;
-    }
-  }
+  if (!(await confirmed({ yes: o.yes, question: 'Create them?', refusal: 'run --target sagemaker creates billable resources: pass --yes to confirm (no terminal to ask on)', declined: 'Nothing created.', signal: o.signal, stderr: ctx.stderr }))) return 1;
   const result = await runCloudWorkflow(spec, conn, {
     workspaceDir: o.workspaceDir,
     keepEndpoint: o.keepEndpoint,
     signal: o.signal,
     hubToken: process.env.HF_TOKEN || undefined,
-    onStep: (e) => {
-      if (e.phase === 'start') ctx.stdout(`\n[${e.index}/5] ${e.step}`);
-      else ctx.stdout(`[${e.index}/5] ${e.step} done in ${fmt(e.result!.ms)}: ${e.result!.summary}`);
-    },
+    onStep: stepLine(ctx),
     onLine: (l) => {
       if (!o.quiet) ctx.stdout(`    ${new Date().toISOString().slice(11, 19)} ${l}`);
     },
   });
-  ctx.stdout('\nSummary');
-  for (const s of result.steps) ctx.stdout(`  ${s.step.padEnd(8)} ${fmt(s.ms).padStart(9)}  ${s.summary}`);
-  ctx.stdout(`  ${'total'.padEnd(8)} ${fmt(result.totalMs).padStart(9)}`);
-  ctx.stdout(`  job        ${result.jobName}`);
-  ctx.stdout(`  model      ${result.job.ModelArtifacts?.S3ModelArtifacts ?? '(none)'}`);
-  ctx.stdout(`  prediction ${JSON.stringify(result.prediction.raw)}`);
-  if (result.endpointKept) ctx.stdout(`  endpoint   ${result.endpointName} still running (${formatPrice(d.instanceType, d.initialInstanceCount, 'inference', conn.region)}); delete it with: sagemaker-hf delete ${result.endpointName}`);
+  printSummary(ctx, result, [
+    `  job        ${result.jobName}`,
+    `  model      ${result.job.ModelArtifacts?.S3ModelArtifacts ?? '(none)'}`,
+    `  prediction ${JSON.stringify(result.prediction.raw)}`,
+    ...(result.endpointKept ? [`  endpoint   ${result.endpointName} still running (${formatPrice(d.instanceType, d.initialInstanceCount, 'inference', conn.region)}); delete it with: sagemaker-hf delete ${result.endpointName}`] : []),
+  ]);
   return 0;
 }

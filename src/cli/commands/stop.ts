@@ -1,25 +1,19 @@
-import { UserError } from '../../core/errors';
+// sagemaker-hf stop: ends a running training job (StopTrainingJob) after saying what it costs, so
+// that a job started elsewhere, or left running by Ctrl-C, can be stopped from a terminal.
 import { trainingJobStillRunning } from '../../workflow/runs/leftRunning';
 import { stopTrainingJob } from '../../workflow/training/train';
-import { askYesNo, canAsk } from '../askYesNo';
-import { parseCommandArgs, type CliContext } from '../context';
+import { confirmed } from '../askYesNo';
+import { onePositional } from '../commandOptions';
+import type { CliCommand } from '../context';
 
-const USAGE = `Usage: sagemaker-hf stop <training-job> [--yes]
-
-Stops a running SageMaker training job (StopTrainingJob): it goes Stopping, then Stopped, and billing
-ends when it is Stopped. What the script has not saved is lost. Without --yes it asks first (and
-refuses when there is no terminal).`;
-
-export const command = {
+export const command: CliCommand<'stop'> = {
   summary: 'stop a running SageMaker training job (billing ends when it is Stopped)',
-  async run(argv: string[], ctx: CliContext): Promise<number> {
-    const { values, positionals } = parseCommandArgs(argv, { yes: { type: 'boolean', short: 'y' } });
-    if (values.help) {
-      ctx.stdout(USAGE);
-      return 0;
-    }
-    const name = positionals[0];
-    if (!name || positionals.length > 1) throw new UserError(`job: give exactly one training job name\n${USAGE}`, 'job');
+  usage: ['<training-job>'],
+  about: `Stops a running SageMaker training job (StopTrainingJob): it goes Stopping, then Stopped, and billing
+ends when it is Stopped. What the script has not saved is lost. Without --yes it asks first (and
+refuses when there is no terminal).`,
+  async run(args, ctx) {
+    const name = onePositional(args, 'job', 'give exactly one training job name');
     const conn = await ctx.connection();
     const running = await trainingJobStillRunning(conn, name);
     if (!running) {
@@ -27,13 +21,7 @@ export const command = {
       return 0;
     }
     ctx.stderr(`Training job ${name} is ${running.status} on ${running.cost}.`);
-    if (!values.yes) {
-      if (!canAsk()) throw new UserError('stop: pass --yes to confirm (no terminal to ask on)', 'yes');
-      if (!(await askYesNo('Stop it?', ctx.signal, { defaultYes: true }))) {
-        ctx.stderr('Left running.');
-        return 1;
-      }
-    }
+    if (!(await confirmed({ yes: args.flag('yes'), question: 'Stop it?', refusal: 'stop: pass --yes to confirm (no terminal to ask on)', declined: 'Left running.', signal: ctx.signal, stderr: ctx.stderr, defaultYes: true }))) return 1;
     await stopTrainingJob(conn, name, { signal: ctx.signal });
     ctx.stdout(`Stop requested: ${name} is Stopping; billing ends when it is Stopped.`);
     return 0;

@@ -11,37 +11,21 @@ import { dryRun, localModelFiles, startTraining, TrainingJobStartedError, waitFo
 import { describeListing, listSourceFiles } from '../../workflow/training/sourcePackage';
 import { redactTrainingRequest, REDACTED } from '../../core/training/trainingOptions';
 import { formatJobBilling, formatSpotEstimate, jobBilling } from '../../core/billing/billing';
-import { parseCommandArgs, type CliContext } from '../context';
-import { numberOption } from '../options';
+import type { CliCommand } from '../context';
 import { offerStopTraining } from '../leftRunning';
 
-const USAGE = `Usage: sagemaker-hf train <spec.sagemaker-hf.json> [--dry-run] [--wait] [--account ID] [--bucket NAME] [--role ARN]
-  --dry-run   print the CreateTrainingJob request (JSON) on stdout; upload and create nothing.
-              With --account and --role (and optionally --bucket) no AWS call is made; else STS tells the account.
-  --wait      poll the job until it ends; exit 0 when Completed, 1 when Failed or Stopped. Ctrl-C says
-              the job still bills and offers to stop it (on a terminal; the default answer stops it).
-  --poll-seconds N   seconds between DescribeTrainingJob calls with --wait (default 30).
-training.pushToHub reads the Hugging Face token from HF_TOKEN; it is sent in the job's Environment and
-printed as ${REDACTED}.`;
-
-export const command = {
+export const command: CliCommand<'train'> = {
   summary: 'start the spec\'s SageMaker training job (--dry-run prints the request, --wait follows it)',
-  async run(argv: string[], ctx: CliContext): Promise<number> {
-    const { values, positionals } = parseCommandArgs(argv, {
-      'dry-run': { type: 'boolean' },
-      wait: { type: 'boolean' },
-      account: { type: 'string' },
-      bucket: { type: 'string' },
-      'poll-seconds': { type: 'string' },
-    });
-    if (values.help) {
-      ctx.stdout(USAGE);
-      return 0;
-    }
+  usage: ['<spec.sagemaker-hf.json>'],
+  about: `Starts the spec's SageMaker training job with the request the SageMaker Python SDK would send.
+training.pushToHub reads the Hugging Face token from HF_TOKEN; it is sent in the job's Environment and
+printed as ${REDACTED}.`,
+  async run(args, ctx) {
+    const { values, positionals } = args;
     const file = positionals[0];
-    if (!file) throw new UserError(`missing the spec file.\n${USAGE}`);
+    if (!file) throw new UserError(`missing the spec file.\n${args.usage}`);
     // Checked before anything is created: a bad value must not surface only after the job started.
-    const pollMs = numberOption(values, 'poll-seconds', 30, { min: 0.1, max: 3600 }) * 1000;
+    const pollMs = args.number('poll-seconds') * 1000;
     const spec = await loadSpecFile(file);
     const note = (line: string) => ctx.stderr(line);
     // Validation comes first: the one-line reason is the first stderr line; the long Training Compiler
@@ -68,13 +52,13 @@ export const command = {
     const hubToken = process.env.HF_TOKEN || undefined;
 
     if (values['dry-run']) {
-      const account = values.account as string | undefined;
+      const account = values.account;
       const offline = account && (ctx.role || spec.training.role);
       const conn = offline ? undefined : await ctx.connection();
       const region = conn?.region ?? ctx.target.region;
       const acct = conn?.account ?? account!;
       const built = plan(() => dryRun(spec, {
-        account: acct, region, bucket: (values.bucket as string | undefined) ?? conn?.bucket ?? defaultBucketName(region, acct),
+        account: acct, region, bucket: values.bucket ?? conn?.bucket ?? defaultBucketName(region, acct),
         role: ctx.role ?? conn?.role, now: new Date(),
         // A dry run shows the request's shape without a token; the real run needs HF_TOKEN.
         hubToken: hubToken ?? (spec.training.pushToHub ? REDACTED : undefined),
@@ -86,7 +70,7 @@ export const command = {
     }
 
     const conn = await ctx.connection();
-    const c = values.bucket ? { ...conn, bucket: values.bucket as string } : conn;
+    const c = values.bucket ? { ...conn, bucket: values.bucket } : conn;
     const planned = plan(() => dryRun(spec, { account: c.account, region: c.region, bucket: c.bucket, role: c.role, now: new Date(), partition: c.arn.split(':')[1] || undefined, ...(hubToken ? { hubToken } : {}) }));
     if (!planned) return 1;
     const count = spec.training.instanceCount ?? 1;
