@@ -8,9 +8,12 @@ import { DescribeTrainingJobCommand, SageMakerClient, type DescribeTrainingJobCo
 import { client, type AwsTarget } from '../aws/clients';
 import { awsErrorName, awsErrorStatus, describeAwsError } from '../aws/errors';
 import { CancelledError, UserError, isCancelled, throwIfAborted, sleep } from '../core/errors';
+import { isTerminalStatus } from '../core/sagemaker/jobStatus';
 import { LogMerger, PollScheduler, StreamCursor, type GetEventsRequest, type LogPage, type PollOutcome, type SchedulerOptions } from '../core/sagemaker/logMerge';
 
 export const TRAINING_LOG_GROUP = '/aws/sagemaker/TrainingJobs';
+
+export { isTerminalStatus };
 
 export type JobDescription = Omit<DescribeTrainingJobCommandOutput, '$metadata'>;
 
@@ -53,12 +56,6 @@ export interface TailOptions {
   statusEveryMs?: number;
   /** Pause before the last read once the job ended, so the final lines are ingested (ms). */
   settleMs?: number;
-}
-
-export const TERMINAL_STATUSES = ['Completed', 'Failed', 'Stopped'] as const;
-
-export function isTerminalStatus(status: string | undefined): boolean {
-  return (TERMINAL_STATUSES as readonly string[]).includes(status ?? '');
 }
 
 export function instanceCountOf(job: JobDescription): number {

@@ -20,6 +20,7 @@ import { client } from '../../aws/clients';
 import { awsErrorName, describeAwsError } from '../../aws/errors';
 import { deleteKeys, listKeys, type UploadedFile } from '../../aws/s3Upload';
 import { CancelledError, UserError, isCancelled, sleep, throwIfAborted } from '../../core/errors';
+import { isTerminalStatus } from '../../core/sagemaker/jobStatus';
 import { planAssembly, type HostSummary } from '../../core/dataset/processingAssembly';
 import { SCRIPT_NAME, buildProcessingRequest, type ProcessingOptions, type ProcessingPlan, type ProcessingUploads } from '../../core/dataset/processingRequest';
 import { renderReportMarkdown, type PrepareReport } from '../../core/dataset/prepareReport';
@@ -30,7 +31,6 @@ import { awsTailApi, tailTrainingJob, type JobDescription, type TailApi, type Ta
 import { MANIFEST_NAME, REPORT_NAME, TOOL, type DatasetManifest, type PrepareProgress } from './prepare';
 
 export const PROCESSING_LOG_GROUP = '/aws/sagemaker/ProcessingJobs';
-const PROCESSING_TERMINAL = ['Completed', 'Failed', 'Stopped'];
 
 export interface RemotePrepareOptions extends ProcessingOptions {
   /** Folder holding processing/prepare_dataset.py (the installation's training-scripts/). */
@@ -234,7 +234,7 @@ async function waitForJob(conn: Connection, name: string, opts: RemotePrepareOpt
   for (;;) {
     const d = await describeProcessingJob(conn, name, opts.signal);
     opts.onProgress?.({ stage: 'process', message: `Processing job ${name}: ${d.ProcessingJobStatus}` });
-    if (PROCESSING_TERMINAL.includes(d.ProcessingJobStatus ?? '')) return d;
+    if (isTerminalStatus(d.ProcessingJobStatus)) return d;
     await sleep(opts.pollMs ?? 30_000, opts.signal);
   }
 }
