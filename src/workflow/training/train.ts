@@ -13,7 +13,8 @@ import { awsErrorName, awsErrorStatus, describeAwsError } from '../../aws/errors
 import { CancelledError, throwIfAborted, UserError, sleep } from '../../core/errors';
 import { isTerminalStatus } from '../../core/sagemaker/jobStatus';
 import type { JobSpec } from '../../core/spec/spec';
-import { buildTrainingRequest, type RequestContext, type TrainingRequest } from '../../core/training/trainingRequest';
+import type { RequestContext } from '../../core/sagemaker/requestContext';
+import { buildTrainingRequest, type TrainingRequest } from '../../core/training/trainingRequest';
 import { compileCacheChannel, compileCacheSource, compilesWithTorch } from '../../core/training/compileCache';
 import { ensureDefaultBucket, type Connection } from '../connect';
 import { packageSourceDir } from './sourcePackage';
