@@ -5,7 +5,7 @@
 // tailed like a training job's (log group /aws/sagemaker/ProcessingJobs); once it Completed, the
 // instances' save_to_disk parts are copied (server side) into s3://{bucket}/{s3Prefix}/{channel}/ as one
 // folder per channel with the local prepare's state.json and dataset_info.json, stale keys go, the report
-// follows and the manifest is written last (the S3 contract of src/workflow/dataset/prepare.ts). The old
+// follows and the manifest is written last (the S3 contract of src/workflow/dataset/datasetUpload.ts). The old
 // manifest is removed only when assembling starts: a failed or stopped job leaves the prepared dataset
 // as it was. Cancelling while the job runs stops it.
 import * as fs from 'node:fs';
@@ -23,12 +23,13 @@ import { CancelledError, UserError, isCancelled, sleep, throwIfAborted } from '.
 import { isTerminalStatus } from '../../core/sagemaker/jobStatus';
 import { planAssembly, type HostSummary } from '../../core/dataset/processingAssembly';
 import { SCRIPT_NAME, buildProcessingRequest, type ProcessingOptions, type ProcessingPlan, type ProcessingUploads } from '../../core/dataset/processingRequest';
-import { renderReportMarkdown, type PrepareReport } from '../../core/dataset/prepareReport';
+import { MANIFEST_NAME, REPORT_NAME, TOOL, buildManifest, manifestBody, type DatasetManifest } from '../../core/dataset/manifest';
+import { renderReportMarkdown, reportSource, type PrepareReport } from '../../core/dataset/prepareReport';
 import type { JobSpec } from '../../core/spec/spec';
 import { ensureDefaultBucket, type Connection } from '../connect';
 import { hubEndpointOf } from './datasetSources';
 import { awsTailApi, tailTrainingJob, type JobDescription, type TailApi, type TailLine } from '../jobLogTail';
-import { MANIFEST_NAME, REPORT_NAME, TOOL, type DatasetManifest, type PrepareProgress } from './prepare';
+import type { PrepareProgress } from './prepareProgress';
 
 export const PROCESSING_LOG_GROUP = '/aws/sagemaker/ProcessingJobs';
 
@@ -307,7 +308,7 @@ export async function finishRemotePrepare(spec: JobSpec, conn: Connection, launc
     const report: PrepareReport = {
       createdAt,
       tool: `${TOOL} (Processing job ${plan.jobName}, ${opts.instanceType} x${opts.instanceCount})`,
-      source: typeof ds.source === 'string' ? `${hubEndpointOf(undefined)}/datasets/${ds.source} (config ${ds.config ?? 'default'})` : Object.entries(ds.source).map(([s, f]) => `${s}: ${f}`).join(', '),
+      source: reportSource(ds, hubEndpointOf(undefined)),
       tokenizer: ds.tokenizer,
       padding: assembly.padding,
       maxLength: assembly.padTo,
@@ -323,23 +324,11 @@ export async function finishRemotePrepare(spec: JobSpec, conn: Connection, launc
     const reportKey = `${prefix}/${REPORT_NAME}`;
     const reportPut = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: reportKey, Body: reportBody, ContentType: 'text/markdown; charset=utf-8' }), { abortSignal: signal });
     throwIfAborted(signal);
-    const manifest: DatasetManifest = {
-      format: 'sagemaker-hf-dataset',
-      formatVersion: 1,
-      tool: TOOL,
-      createdAt,
-      bucket,
-      prefix,
-      source: typeof ds.source === 'string' ? ds.source : 'local files',
-      ...(typeof ds.source === 'string' ? { config: ds.config ?? 'default' } : {}),
-      tokenizer: ds.tokenizer,
-      padding: assembly.padding,
-      maxLength: assembly.padTo,
-      labelNames: assembly.labelNames,
-      channels: manifestChannels,
+    const manifest = buildManifest({
+      dataset: ds, createdAt, bucket, prefix, padding: assembly.padding, maxLength: assembly.padTo, labelNames: assembly.labelNames, channels: manifestChannels,
       report: { key: reportKey, bytes: Buffer.byteLength(reportBody), etag: reportPut.ETag ?? '' },
-    };
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/${MANIFEST_NAME}`, Body: JSON.stringify(manifest, null, 2) + '\n', ContentType: 'application/json' }), { abortSignal: signal });
+    });
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/${MANIFEST_NAME}`, Body: manifestBody(manifest), ContentType: 'application/json' }), { abortSignal: signal });
     progress('assemble', `Removing the job's staging files under s3://${bucket}/${jobKey}/`);
     await deletePrefix(s3, bucket, `${jobKey}/`);
     progress('done', 'Prepared on SageMaker', 1);

@@ -20,10 +20,7 @@ import { ensureDefaultBucket, type Connection } from '../connect';
 import { packageSourceDir } from './sourcePackage';
 import { deleteKeys, uploadFiles, type LocalFile } from '../../aws/s3Upload';
 import * as path from 'node:path';
-import { MANIFEST_NAME } from '../dataset/prepare';
-
-// The dataset manifest prepare writes last: its presence means the channels are complete.
-export { MANIFEST_NAME };
+import { MANIFEST_NAME } from '../../core/dataset/manifest';
 
 export interface TrainOptions {
   signal?: AbortSignal;
