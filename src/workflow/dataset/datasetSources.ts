@@ -83,19 +83,26 @@ function jsonlRows(file: string, content: string, cols: Columns, limit: number):
     }
     return { split: '', origin: file, texts, labels, locate: (i) => `${name} item ${lines[i]}` };
   }
-  let line = 0;
+  for (const { text, line } of jsonlLines(content, 0)) {
+    if (texts.length >= limit) break;
+    const r = jsonlRow(text, cols, name, line);
+    texts.push(r.text), labels.push(r.label), lines.push(line);
+  }
+  return { split: '', origin: file, texts, labels, locate: (i) => `${name}:${lines[i]}` };
+}
+
+/** The non-blank lines of JSONL text, trimmed, with their 1-based numbers (counted from lineBase + 1). */
+function* jsonlLines(content: string, lineBase: number): Generator<{ text: string; line: number }> {
+  let line = lineBase;
   let start = 0;
-  while (start < content.length && texts.length < limit) {
+  while (start < content.length) {
     let end = content.indexOf('\n', start);
     if (end < 0) end = content.length;
     line++;
     const text = content.slice(start, end).trim();
     start = end + 1;
-    if (!text) continue;
-    const r = jsonlRow(text, cols, name, line);
-    texts.push(r.text), labels.push(r.label), lines.push(line);
+    if (text) yield { text, line };
   }
-  return { split: '', origin: file, texts, labels, locate: (i) => `${name}:${lines[i]}` };
 }
 
 /** ClassLabel names of `column` from a parquet file's `huggingface` key-value metadata. */
@@ -225,15 +232,7 @@ async function* jsonlBatches(file: string, cols: Columns, limit: number, batchRo
         return;
       }
     }
-    let line = firstLine - 1;
-    let start = 0;
-    while (start < content.length) {
-      let end = content.indexOf('\n', start);
-      if (end < 0) end = content.length;
-      line++;
-      const text = content.slice(start, end).trim();
-      start = end + 1;
-      if (!text) continue;
+    for (const { text, line } of jsonlLines(content, firstLine - 1)) {
       const r = jsonlRow(text, cols, name, line);
       texts.push(r.text), labels.push(r.label), lines.push(line);
       if (++rows >= limit) return void (yield flush());
