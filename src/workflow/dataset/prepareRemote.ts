@@ -2,7 +2,7 @@
 // machine. Launch: the script, its config, a local tokenizer folder and local split files (JSONL cut at
 // line boundaries into one part per instance, which ShardedByS3Key then hands out) go to
 // s3://{bucket}/{job}/; CreateProcessingJob (src/core/dataset/processingRequest.ts). Finish: the job's log is
-// tailed like a training job's (log group /aws/sagemaker/ProcessingJobs); once it Completed, the
+// tailed (src/workflow/jobLogTail.ts, told it follows a Processing job); once it Completed, the
 // instances' save_to_disk parts are copied (server side) into s3://{bucket}/{s3Prefix}/{channel}/ as one
 // folder per channel with the local prepare's state.json and dataset_info.json, stale keys go, the report
 // follows and the manifest is written last (the S3 contract of src/workflow/dataset/datasetUpload.ts). The old
@@ -13,7 +13,6 @@ import * as path from 'node:path';
 import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateProcessingJobCommand, DescribeProcessingJobCommand, ListProcessingJobsCommand, SageMakerClient, StopProcessingJobCommand,
-  type DescribeProcessingJobCommandOutput,
 } from '@aws-sdk/client-sagemaker';
 import { Upload } from '@aws-sdk/lib-storage';
 import { client } from '../../aws/clients';
@@ -28,10 +27,8 @@ import { renderReportMarkdown, reportSource, type PrepareReport } from '../../co
 import type { JobSpec } from '../../core/spec/spec';
 import { ensureDefaultBucket, type Connection } from '../connect';
 import { hubEndpointOf } from './datasetSources';
-import { awsTailApi, tailTrainingJob, type JobDescription, type TailApi, type TailLine } from '../jobLogTail';
+import { PROCESSING_JOB, tailJob, type ProcessingJobDescription, type TailApi, type TailLine } from '../jobLogTail';
 import type { PrepareProgress } from './prepareProgress';
-
-export const PROCESSING_LOG_GROUP = '/aws/sagemaker/ProcessingJobs';
 
 export interface RemotePrepareOptions extends ProcessingOptions {
   /** Folder holding processing/prepare_dataset.py (the installation's training-scripts/). */
@@ -180,37 +177,9 @@ export async function launchRemotePrepare(spec: JobSpec, conn: Connection, opts:
   return { plan };
 }
 
-export type ProcessingJobDescription = Omit<DescribeProcessingJobCommandOutput, '$metadata'>;
-
-/** The training-job shape the log tail reads, from a Processing job's description. */
-export function asTailJob(p: ProcessingJobDescription): JobDescription {
-  return {
-    TrainingJobName: p.ProcessingJobName,
-    TrainingJobStatus: p.ProcessingJobStatus as JobDescription['TrainingJobStatus'],
-    FailureReason: p.FailureReason,
-    ResourceConfig: { InstanceCount: p.ProcessingResources?.ClusterConfig?.InstanceCount ?? 1, InstanceType: p.ProcessingResources?.ClusterConfig?.InstanceType as never, VolumeSizeInGB: p.ProcessingResources?.ClusterConfig?.VolumeSizeInGB ?? 0 },
-  } as unknown as JobDescription;
-}
-
-/** The log tail's API pointed at a Processing job and its log group. */
-export function processingTailApi(target: Connection): TailApi {
-  const base = awsTailApi(target);
-  const sm = client(SageMakerClient, target);
-  return {
-    describeJob: async (name, signal) => asTailJob(await sm.send(new DescribeProcessingJobCommand({ ProcessingJobName: name }), { abortSignal: signal })),
-    describeStreams: (_group, prefix, token, signal) => base.describeStreams(PROCESSING_LOG_GROUP, prefix, token, signal),
-    getEvents: (_group, stream, req, signal) => base.getEvents(PROCESSING_LOG_GROUP, stream, req, signal),
-  };
-}
-
-/** Tails a Processing job's log until it ends (or once); the tail's words say "Processing job". */
-export async function tailProcessingJob(conn: Connection, jobName: string, opts: { follow: boolean; signal?: AbortSignal; onLine: (l: TailLine) => void; api?: TailApi }): Promise<string> {
-  return tailTrainingJob(conn, jobName, {
-    follow: opts.follow,
-    signal: opts.signal,
-    api: opts.api ?? processingTailApi(conn),
-    onLine: (l) => opts.onLine(l.kind === 'outcome' || l.kind === 'info' ? { ...l, text: l.text.replace(/^Training job/, 'Processing job').replace(/training job/g, 'Processing job') } : l),
-  });
+/** Tails a Processing job's log until it ends (or once). */
+export function tailProcessingJob(conn: Connection, jobName: string, opts: { follow: boolean; signal?: AbortSignal; onLine: (l: TailLine) => void; api?: TailApi<ProcessingJobDescription> }): Promise<string> {
+  return tailJob(conn, PROCESSING_JOB, jobName, opts);
 }
 
 export async function describeProcessingJob(conn: Connection, name: string, signal?: AbortSignal): Promise<ProcessingJobDescription> {
