@@ -27,6 +27,7 @@ import { renderReportMarkdown, reportSource, type PrepareReport } from '../../co
 import type { JobSpec } from '../../core/spec/spec';
 import { ensureDefaultBucket, type Connection } from '../connect';
 import { hubEndpointOf } from './datasetSources';
+import { lineRanges } from './textLines';
 import { PROCESSING_JOB, tailJob, type ProcessingJobDescription, type TailApi, type TailLine } from '../jobLogTail';
 import type { PrepareProgress } from './prepareProgress';
 
@@ -79,35 +80,6 @@ function splitS3(uri: string): { bucket: string; key: string } {
   const m = /^s3:\/\/([^/]+)\/(.*)$/.exec(uri);
   if (!m) throw new Error(`not an S3 URI: ${uri}`);
   return { bucket: m[1]!, key: m[2]! };
-}
-
-/** Byte ranges of a text file cut into `parts` pieces at line boundaries (never inside a line). */
-export async function lineRanges(file: string, parts: number): Promise<{ start: number; end: number }[]> {
-  const size = (await fs.promises.stat(file)).size;
-  if (parts <= 1 || size === 0) return [{ start: 0, end: size }];
-  const fh = await fs.promises.open(file, 'r');
-  try {
-    const cuts = [0];
-    const buf = Buffer.alloc(64 * 1024);
-    for (let k = 1; k < parts; k++) {
-      let at = Math.max(cuts.at(-1)!, Math.floor((size * k) / parts));
-      // Advance to just after the next newline.
-      for (;;) {
-        const { bytesRead } = await fh.read(buf, 0, buf.length, at);
-        if (bytesRead === 0) { at = size; break; }
-        const nl = buf.subarray(0, bytesRead).indexOf(10);
-        if (nl >= 0) { at += nl + 1; break; }
-        at += bytesRead;
-      }
-      cuts.push(at);
-    }
-    cuts.push(size);
-    const ranges: { start: number; end: number }[] = [];
-    for (let i = 0; i + 1 < cuts.length; i++) if (cuts[i + 1]! > cuts[i]!) ranges.push({ start: cuts[i]!, end: cuts[i + 1]! });
-    return ranges;
-  } finally {
-    await fh.close();
-  }
 }
 
 async function putStream(s3: S3Client, bucket: string, key: string, body: fs.ReadStream | string, signal?: AbortSignal): Promise<string> {

@@ -1,6 +1,7 @@
 // Line-based local files (JSONL, CSV) read the way Python's `datasets` reads them: bytes that are not
 // UTF-8 are refused with file, line and column (never turned into U+FFFD), files stream as complete lines
-// through a fixed buffer, and JSONL's rows are its non-blank lines, numbered for error messages.
+// through a fixed buffer, JSONL's rows are its non-blank lines, numbered for error messages, and a file
+// is cut for several Processing instances only between lines.
 import { isUtf8 } from 'node:buffer';
 import * as fs from 'node:fs';
 import { UserError, throwIfAborted } from '../../core/errors';
@@ -88,5 +89,34 @@ export function* jsonlLines(content: string, lineBase: number): Generator<{ text
     const text = content.slice(start, end).trim();
     start = end + 1;
     if (text) yield { text, line };
+  }
+}
+
+/** Byte ranges of a text file cut into `parts` pieces at line boundaries (never inside a line). */
+export async function lineRanges(file: string, parts: number): Promise<{ start: number; end: number }[]> {
+  const size = (await fs.promises.stat(file)).size;
+  if (parts <= 1 || size === 0) return [{ start: 0, end: size }];
+  const fh = await fs.promises.open(file, 'r');
+  try {
+    const cuts = [0];
+    const buf = Buffer.alloc(64 * 1024);
+    for (let k = 1; k < parts; k++) {
+      let at = Math.max(cuts.at(-1)!, Math.floor((size * k) / parts));
+      // Advance to just after the next newline.
+      for (;;) {
+        const { bytesRead } = await fh.read(buf, 0, buf.length, at);
+        if (bytesRead === 0) { at = size; break; }
+        const nl = buf.subarray(0, bytesRead).indexOf(10);
+        if (nl >= 0) { at += nl + 1; break; }
+        at += bytesRead;
+      }
+      cuts.push(at);
+    }
+    cuts.push(size);
+    const ranges: { start: number; end: number }[] = [];
+    for (let i = 0; i + 1 < cuts.length; i++) if (cuts[i + 1]! > cuts[i]!) ranges.push({ start: cuts[i]!, end: cuts[i + 1]! });
+    return ranges;
+  } finally {
+    await fh.close();
   }
 }
