@@ -5,7 +5,7 @@
 // dataset_info.json the local prepare writes, and the same report. Pure: the workflow copies the files.
 import { createHash } from 'node:crypto';
 import { UserError } from '../errors';
-import { datasetInfoJson, stateJson } from './datasetWriter';
+import { datasetInfoJson, stateJson } from './saveToDisk';
 import { LABEL_ORIGIN_WORDS } from './labels';
 import { paddingOptions, splitReport, type SplitReport } from './prepareReport';
 import type { Padding } from '../spec/spec';

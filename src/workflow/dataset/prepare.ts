@@ -3,7 +3,7 @@
 // channel plus a report, and optionally upload to s3://{bucket}/{s3Prefix}/{channel}/.
 //
 // Streaming, in bounded memory: rows are read in batches, tokenized on every core (workflow/
-// tokenizerPool), appended to the current arrow shard (core/dataset/datasetWriter SplitWriter) and each closed
+// tokenizerPool), appended to the current arrow shard (./splitWriter SplitWriter) and each closed
 // shard is uploaded at once while tokenizing goes on. What must be known before the first row is
 // written is found by passes that hold no ids: a scan (row counts, labels, UTF-8) and, for padding
 // `auto` (and `dynamic` data over one shard), a pass that only counts token lengths.
@@ -17,7 +17,7 @@ import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { client } from '../../aws/clients';
 import { describeAwsError } from '../../aws/errors';
 import { abortOpenUploads } from '../../aws/s3Upload';
-import { estimateSplitBytes, shardCount, SplitWriter } from '../../core/dataset/datasetWriter';
+import { estimateSplitBytes, shardCount } from '../../core/dataset/saveToDisk';
 import { CancelledError, UserError, isCancelled, throwIfAborted } from '../../core/errors';
 import { LABEL_ORIGIN_WORDS, LabelCollector, encodeLabels, labelIndex, type LabelNamesOrigin } from '../../core/dataset/labels';
 import { MANIFEST_NAME, TOOL } from '../../core/dataset/manifest';
@@ -29,6 +29,7 @@ import type { Connection } from '../connect';
 import { hubEndpointOf, openSplits, type SplitSource } from './datasetSources';
 import { Uploader, claimPrefix, publishDataset } from './datasetUpload';
 import { RowMeter, type PrepareProgress } from './prepareProgress';
+import { SplitWriter } from './splitWriter';
 import type { Tokenized } from './tokenize';
 import { loadTokenizer } from './tokenizerLoader';
 import { TokenizerPool, defaultWorkerCount } from './tokenizerPool';
