@@ -1,5 +1,6 @@
 // Messages between the job details panel (extension side) and its page (src/webview/jobDetailsPage.ts).
 // Both sides validate what they receive with the guards below and ignore anything else.
+import { TERMINAL_STATUSES } from '../core/sagemaker/jobStatus';
 
 /** One logged step; null where the metric was not logged at that step. JSON cannot carry NaN. */
 export interface MetricPoint {
@@ -18,7 +19,7 @@ export type ToPage =
   | { type: 'append'; points: MetricPoint[] }
   | { type: 'status'; status: string; detail: string; billing?: string };
 
-const FINISHED = /^(Completed|Failed|Stopped)\b/;
+const FINISHED = new RegExp(`^(${TERMINAL_STATUSES.join('|')})\\b`);
 
 /** What the page says while it has no metric points: a finished job will print none any more. */
 export function emptyMetricsText(status: string): string {

@@ -13,7 +13,7 @@ import { getProducts } from '../aws/priceListApi';
 import { isCancelled } from '../core/errors';
 import { parsePriceList, pricingRegionFor, productFilters, serverlessMemoryGb, type PriceKind } from '../core/billing/priceList';
 import { onDemandPrice } from '../core/billing/pricing';
-import { defaultCacheDir } from './dataset/prepare';
+import { defaultCacheDir } from './cacheDir';
 
 export type { PriceKind } from '../core/billing/priceList';
 

@@ -15,7 +15,8 @@ import { ListTrainingJobsCommand, SageMakerClient } from '@aws-sdk/client-sagema
 import { MOTO_ACCOUNT, startMoto, useMotoEnv, type Moto } from '../helpers/moto';
 import { resetClients } from '../../src/aws/clients';
 import { connect, type Connection } from '../../src/workflow/connect';
-import { describeTrainingJob, MANIFEST_NAME, startTraining } from '../../src/workflow/training/train';
+import { MANIFEST_NAME } from '../../src/core/dataset/manifest';
+import { describeTrainingJob, startTraining } from '../../src/workflow/training/train';
 import { loadSpecFile } from '../../src/core/spec/spec';
 import { UserError } from '../../src/core/errors';
 

@@ -14,7 +14,9 @@ import { deleteKeys, listKeys, listOpenUploads } from '../../src/aws/s3Upload';
 import { CancelledError } from '../../src/core/errors';
 import { validateSpec, type JobSpec } from '../../src/core/spec/spec';
 import { connect, type Connection } from '../../src/workflow/connect';
-import { ForeignObjectsError, MANIFEST_NAME, prepareDataset, type DatasetManifest } from '../../src/workflow/dataset/prepare';
+import { MANIFEST_NAME, type DatasetManifest } from '../../src/core/dataset/manifest';
+import { ForeignObjectsError } from '../../src/workflow/dataset/datasetUpload';
+import { prepareDataset } from '../../src/workflow/dataset/prepare';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const shared = path.resolve(repoRoot, '../shared');

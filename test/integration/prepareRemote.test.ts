@@ -19,8 +19,10 @@ import { listKeys } from '../../src/aws/s3Upload';
 import { UserError } from '../../src/core/errors';
 import { validateSpec, type JobSpec } from '../../src/core/spec/spec';
 import { connect, type Connection } from '../../src/workflow/connect';
-import { MANIFEST_NAME, prepareDataset, type DatasetManifest } from '../../src/workflow/dataset/prepare';
-import { finishRemotePrepare, launchRemotePrepare, lineRanges } from '../../src/workflow/dataset/prepareRemote';
+import { MANIFEST_NAME, type DatasetManifest } from '../../src/core/dataset/manifest';
+import { prepareDataset } from '../../src/workflow/dataset/prepare';
+import { finishRemotePrepare, launchRemotePrepare } from '../../src/workflow/dataset/prepareRemote';
+import { lineRanges } from '../../src/workflow/dataset/textLines';
 
 const execFileP = promisify(execFile);
 const repo = path.resolve(__dirname, '../../..');

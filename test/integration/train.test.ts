@@ -14,7 +14,8 @@ import { list } from 'tar';
 import { MOTO_ACCOUNT, startMoto, useMotoEnv, type Moto } from '../helpers/moto';
 import { resetClients } from '../../src/aws/clients';
 import { connect, type Connection } from '../../src/workflow/connect';
-import { describeTrainingJob, MANIFEST_NAME, startTraining, stopTrainingJob, waitForTrainingJob } from '../../src/workflow/training/train';
+import { MANIFEST_NAME } from '../../src/core/dataset/manifest';
+import { describeTrainingJob, startTraining, stopTrainingJob, waitForTrainingJob } from '../../src/workflow/training/train';
 import { loadSpecFile, type JobSpec } from '../../src/core/spec/spec';
 import { UserError } from '../../src/core/errors';
 

@@ -4,7 +4,7 @@
 // produced by a real emulator. tokens follow CloudWatch semantics (the token given back = the end).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tailTrainingJob, TRAINING_LOG_GROUP, type Clock, type JobDescription, type TailApi, type TailLine } from '../../src/workflow/jobLogTail';
+import { PROCESSING_JOB, PROCESSING_LOG_GROUP, tailJob, tailTrainingJob, TRAINING_LOG_GROUP, type Clock, type JobDescription, type ProcessingJobDescription, type TailApi, type TailLine } from '../../src/workflow/jobLogTail';
 import type { GetEventsRequest } from '../../src/core/sagemaker/logMerge';
 import { CancelledError, UserError } from '../../src/core/errors';
 
@@ -307,4 +307,42 @@ test('without follow: one read, and a running job says it is still running', asy
   assert.deepEqual(r.logs, ['so far']);
   assert.match(r.text.at(-1)!, /is InProgress \/ Starting; follow it/);
   assert.deepEqual(w.sleeps, []);
+});
+
+/** A Processing job: its own log group and describe call, and lines that name it as a Processing job. */
+function processingWorld(job: ProcessingJobDescription, lines: string[]): TailApi<ProcessingJobDescription> & { groups: string[] } {
+  const groups: string[] = [];
+  const stream = `${job.ProcessingJobName}/algo-1-1700000000`;
+  return {
+    groups,
+    describeJob: async () => structuredClone(job),
+    describeStreams: async (group) => (groups.push(group), { names: [stream] }),
+    getEvents: async (group, _stream, req) => {
+      groups.push(group);
+      const events = req.nextToken ? [] : lines.map((message, i) => ({ timestamp: 1_700_000_000_000 + i, message, ingestionTime: 1_700_000_000_005 + i }));
+      return { events, nextForwardToken: req.nextToken ?? `f/${events.length}` };
+    },
+  };
+}
+
+async function tailProcessing(job: ProcessingJobDescription, logLines: string[]): Promise<{ status: string; text: string[]; groups: string[] }> {
+  const api = processingWorld(job, logLines);
+  const out: TailLine[] = [];
+  const status = await tailJob(target, PROCESSING_JOB, job.ProcessingJobName!, { follow: false, api, onLine: (l) => out.push(l) });
+  return { status, text: out.map((l) => l.text), groups: api.groups };
+}
+
+test('a Processing job: its log group, and the outcome names it a Processing job', async () => {
+  const cluster = { ClusterConfig: { InstanceCount: 1, InstanceType: 'ml.c5.4xlarge' as const, VolumeSizeInGB: 30 } };
+  const done = await tailProcessing({ ProcessingJobName: 'prep-emotion-1', ProcessingJobStatus: 'Completed', ProcessingResources: cluster } as ProcessingJobDescription, ['tokenized 16000 rows']);
+  assert.equal(done.status, 'Completed');
+  assert.deepEqual(done.text, ['tokenized 16000 rows', 'Processing job prep-emotion-1 Completed']);
+  assert.ok(done.groups.length > 0 && done.groups.every((g) => g === PROCESSING_LOG_GROUP), done.groups.join(', '));
+
+  const failed = await tailProcessing({ ProcessingJobName: 'prep-emotion-2', ProcessingJobStatus: 'Failed', FailureReason: 'AlgorithmError: no rows', ProcessingResources: cluster } as ProcessingJobDescription, ['reading train']);
+  assert.deepEqual(failed.text, ['reading train', 'Processing job prep-emotion-2 Failed: AlgorithmError: no rows', 'Last 1 log line before the failure:', '  reading train']);
+
+  const running = await tailProcessing({ ProcessingJobName: 'prep-emotion-3', ProcessingJobStatus: 'InProgress', ProcessingResources: cluster } as ProcessingJobDescription, ['reading train']);
+  assert.equal(running.status, 'InProgress');
+  assert.deepEqual(running.text, ['reading train', 'Processing job prep-emotion-3 is InProgress; follow it to see new lines as they come.']);
 });

@@ -6,7 +6,7 @@ import { UserError } from '../../src/core/errors';
 import { validateSpec, type JobSpec } from '../../src/core/spec/spec';
 import { buildProcessingRequest, processingImage, processingJobBase, redactProcessingRequest } from '../../src/core/dataset/processingRequest';
 import { planAssembly, type HostSummary } from '../../src/core/dataset/processingAssembly';
-import { datasetInfoJson, stateJson } from '../../src/core/dataset/datasetWriter';
+import { datasetInfoJson, stateJson } from '../../src/core/dataset/saveToDisk';
 
 const ctx = { account: '111122223333', region: 'us-east-1', bucket: 'sagemaker-us-east-1-111122223333', role: 'arn:aws:iam::111122223333:role/SageMakerRole', now: new Date(Date.UTC(2026, 11, 2, 3, 4, 5, 678)) };
 const NAMES = ['sadness', 'joy', 'love', 'anger', 'fear', 'surprise'];

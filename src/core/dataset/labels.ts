@@ -20,6 +20,9 @@ export interface LabelSource {
 
 export type LabelNamesOrigin = 'spec' | 'dataset' | 'sorted-strings' | 'integers';
 
+/** How the report names where the class list came from. */
+export const LABEL_ORIGIN_WORDS: Record<LabelNamesOrigin, string> = { spec: 'dataset.labelNames in the spec', dataset: 'the dataset metadata', 'sorted-strings': 'distinct label strings, sorted', integers: 'integer ids' };
+
 export function resolveLabelNames(opts: { spec?: string[]; dataset?: string[]; sources: LabelSource[]; column: string }): { names: string[]; origin: LabelNamesOrigin } {
   if (opts.spec?.length) return { names: [...opts.spec], origin: 'spec' };
   if (opts.dataset?.length) return { names: [...opts.dataset], origin: 'dataset' };

@@ -1,7 +1,7 @@
 // The preparation report: rows, label counts, token lengths (percentiles, histogram), truncation, the
 // chosen length and its share of padding, bytes written, and what each padding mode would store, so the
 // user sees what `auto` saves before choosing. Rendered as markdown next to the data.
-import type { Padding } from '../spec/spec';
+import type { DatasetSpec, Padding } from '../spec/spec';
 import { choosePadding } from './padding';
 
 export interface LengthStats {
@@ -57,6 +57,11 @@ export interface PrepareReport {
   seconds: number;
   /** Classes with no row in any split (warned about in the summary and the markdown). */
   emptyClasses?: string[];
+}
+
+/** The report's "Source" line: the Hub dataset's page and config, or each split's local file. */
+export function reportSource(ds: Pick<DatasetSpec, 'source' | 'config'>, hubEndpoint: string): string {
+  return typeof ds.source === 'string' ? `${hubEndpoint}/datasets/${ds.source} (config ${ds.config ?? 'default'})` : Object.entries(ds.source).map(([s, f]) => `${s}: ${f}`).join(', ');
 }
 
 /** Nearest-rank percentile of sorted values. */

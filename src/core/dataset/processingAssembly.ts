@@ -5,7 +5,8 @@
 // dataset_info.json the local prepare writes, and the same report. Pure: the workflow copies the files.
 import { createHash } from 'node:crypto';
 import { UserError } from '../errors';
-import { datasetInfoJson, stateJson } from './datasetWriter';
+import { datasetInfoJson, stateJson } from './saveToDisk';
+import { LABEL_ORIGIN_WORDS } from './labels';
 import { paddingOptions, splitReport, type SplitReport } from './prepareReport';
 import type { Padding } from '../spec/spec';
 
@@ -24,15 +25,20 @@ export interface PartSummary {
   bytes: number;
 }
 
-export interface HostSummary {
-  host: string;
-  hosts: string[];
+/** How the rows are labelled and padded: every instance must report the same, and the assembled dataset keeps it. */
+export interface DatasetLayout {
   labelNames: string[];
+  /** In a HostSummary the origin key prepare_dataset.py writes (spec, dataset, …); in an Assembly the report's words for it. */
   labelNamesFrom: string;
   padding: Padding;
   padTo: number | null;
   truncateAt: number;
   withTypeIds: boolean;
+}
+
+export interface HostSummary extends DatasetLayout {
+  host: string;
+  hosts: string[];
   maxLength: number;
   modelMaxLength: number | null;
   numProc: number;
@@ -57,20 +63,12 @@ export interface ChannelAssembly {
   report: SplitReport;
 }
 
-export interface Assembly {
-  labelNames: string[];
-  labelNamesFrom: string;
-  padding: Padding;
-  padTo: number | null;
-  truncateAt: number;
-  withTypeIds: boolean;
+export interface Assembly extends DatasetLayout {
   channels: ChannelAssembly[];
   options: ReturnType<typeof paddingOptions>;
   /** Slowest instance's time inside the container. */
   seconds: number;
 }
-
-const LABEL_ORIGINS: Record<string, string> = { spec: 'dataset.labelNames in the spec', dataset: 'the dataset metadata', 'sorted-strings': 'distinct label strings, sorted', integers: 'integer ids' };
 
 function expandLengths(parts: PartSummary[]): Int32Array {
   const n = parts.reduce((a, p) => a + p.rows, 0);
@@ -129,7 +127,7 @@ export function planAssembly(summaries: HostSummary[], channels: Record<string, 
   const perSplit = [...channelOfSplit.values()].map((c) => expandLengths(allParts.filter((p) => p.channel === c)));
   return {
     labelNames: first.labelNames,
-    labelNamesFrom: LABEL_ORIGINS[first.labelNamesFrom] ?? first.labelNamesFrom,
+    labelNamesFrom: (LABEL_ORIGIN_WORDS as Record<string, string | undefined>)[first.labelNamesFrom] ?? first.labelNamesFrom,
     padding: first.padding,
     padTo: first.padTo,
     truncateAt: first.truncateAt,

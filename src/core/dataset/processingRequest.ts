@@ -9,9 +9,8 @@
 import type { CreateProcessingJobRequest, ProcessingInput } from '@aws-sdk/client-sagemaker';
 import { UserError } from '../errors';
 import { checkJobName, nameFromBase } from '../sagemaker/jobName';
-import type { JobSpec } from '../spec/spec';
-import { createdByTag } from '../sagemaker/tags';
-import { SPEC_TAG_KEY, partitionOfRegion, roleArn } from '../training/trainingRequest';
+import type { DatasetSpec, JobSpec } from '../spec/spec';
+import { executionRoleArn, jobTags, type RequestContext } from '../sagemaker/requestContext';
 import { TRAINING_IMAGES, ecrHost, type ImageEntry } from '../images/trainingImages';
 
 export const PROCESSING_ROOT = '/opt/ml/processing';
@@ -27,17 +26,6 @@ export interface ProcessingOptions {
   maxRuntimeInSeconds?: number;
 }
 
-export interface ProcessingContext {
-  account: string;
-  region: string;
-  bucket: string;
-  role?: string;
-  now: Date;
-  partition?: string;
-  /** Hub token for private or gated Hub datasets/tokenizers; travels in Environment, never logged. */
-  hubToken?: string;
-}
-
 /** What the client uploads before the job starts (decided by the workflow, which sees the files). */
 export interface ProcessingUploads {
   /** Splits whose local files were uploaded to {job}/input/{split}/ (local sources only). */
@@ -46,20 +34,13 @@ export interface ProcessingUploads {
   tokenizer: boolean;
 }
 
-/** code/config.json: what prepare_dataset.py needs from the spec (local paths replaced by container paths). */
-export interface ProcessingConfig {
-  source: string | Record<string, string>;
-  config?: string;
-  splits: Record<string, string>;
-  textColumn: string;
-  labelColumn: string;
-  labelNames?: string[];
-  tokenizer: string;
+/**
+ * code/config.json: what prepare_dataset.py needs from the spec's dataset, local paths replaced by container
+ * paths (source file names, the uploaded tokenizer folder), plus whether the tokenizer was uploaded.
+ */
+export type ProcessingConfig = Pick<DatasetSpec, 'source' | 'config' | 'splits' | 'textColumn' | 'labelColumn' | 'labelNames' | 'tokenizer' | 'padding' | 'maxLength' | 'limit'> & {
   tokenizerUploaded: boolean;
-  padding: string;
-  maxLength: number;
-  limit?: number;
-}
+};
 
 export interface ProcessingPlan {
   jobName: string;
@@ -149,13 +130,9 @@ function s3Input(name: string, uri: string, local: string, sharded: boolean): Pr
   };
 }
 
-export function buildProcessingRequest(spec: JobSpec, ctx: ProcessingContext, opts: ProcessingOptions, uploads: ProcessingUploads, fileNames: Record<string, string> = {}): ProcessingPlan {
+export function buildProcessingRequest(spec: JobSpec, ctx: RequestContext, opts: ProcessingOptions, uploads: ProcessingUploads, fileNames: Record<string, string> = {}): ProcessingPlan {
   const warnings = checkProcessing(spec, opts);
-  const role = spec.training.role ?? ctx.role;
-  if (!role) {
-    throw new UserError('training.role: no execution role: set training.role in the spec, the sagemakerHf.executionRole setting, --role or SAGEMAKER_ROLE_ARN (a role SageMaker may assume)', 'training.role');
-  }
-  const partition = ctx.partition ?? partitionOfRegion(ctx.region);
+  const arn = executionRoleArn(spec, ctx);
   const jobName = nameFromBase(processingJobBase(spec), ctx.now);
   checkJobName(jobName, 'dataset.s3Prefix');
   const image = processingImage(ctx.region);
@@ -178,8 +155,8 @@ export function buildProcessingRequest(spec: JobSpec, ctx: ProcessingContext, op
     ProcessingOutputConfig: {
       Outputs: [{ OutputName: 'prepared', AppManaged: false, S3Output: { S3Uri: outputS3Uri, LocalPath: `${PROCESSING_ROOT}/output`, S3UploadMode: 'EndOfJob' } }],
     },
-    RoleArn: roleArn(role, ctx.account, partition),
-    Tags: [createdByTag(), ...(spec.file ? [{ Key: SPEC_TAG_KEY, Value: spec.file.split(/[\\/]/).pop()!.replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, '_').slice(0, 256) }] : [])],
+    RoleArn: arn,
+    Tags: jobTags(spec.file ? spec.file.split(/[\\/]/).pop()! : undefined),
   };
   return { jobName, request, jobS3Uri, codeS3Uri, outputS3Uri, config: processingConfig(spec, uploads, fileNames), image: image.entry, warnings };
 }

@@ -1,11 +1,10 @@
 // The three requests of `estimator.deploy(count, instance_type)` (CreateModel, CreateEndpointConfig,
 // CreateEndpoint), built as the SageMaker Python SDK builds them, plus what this extension adds:
 // HF_TASK so the container never guesses the task, and tags that mark the resources as ours.
-import type { CreateEndpointConfigInput, CreateEndpointInput, CreateModelInput, ProductionVariant, Tag } from '@aws-sdk/client-sagemaker';
+import type { ContainerDefinition, CreateEndpointConfigInput, CreateEndpointInput, CreateModelInput, ProductionVariant, Tag } from '@aws-sdk/client-sagemaker';
 import { UserError } from '../errors';
 import { checkInstanceType, checkRoleArn } from '../sagemaker/apiChecks';
-
-import { CREATED_BY_TAG, CREATED_BY_VALUE } from '../sagemaker/tags';
+import { CREATED_BY_TAG, CREATED_BY_VALUE, createdByTag } from '../sagemaker/tags';
 
 export { CREATED_BY_TAG, CREATED_BY_VALUE };
 export const TRAINING_JOB_TAG = 'sagemaker-hf:training-job';
@@ -124,11 +123,26 @@ export function isOurs(tags: Tag[] | undefined): boolean {
   return !!tags?.some((t) => t.Key === CREATED_BY_TAG && t.Value === CREATED_BY_VALUE);
 }
 
-function checkInstances(input: Pick<DeployInput, 'instanceType' | 'initialInstanceCount'>): void {
-  if (!Number.isInteger(input.initialInstanceCount) || input.initialInstanceCount < 1) {
-    throw new UserError(`initialInstanceCount: must be a whole number of at least 1 (got ${input.initialInstanceCount})`, 'initialInstanceCount');
+type EndpointTarget = Pick<DeployInput, 'name' | 'role' | 'instanceType' | 'initialInstanceCount' | 'serverless'>;
+
+/** What any deploy needs beyond its model: instances (unless serverless) and an execution role. */
+function checkEndpointTarget(input: EndpointTarget): void {
+  if (!input.serverless) {
+    if (!Number.isInteger(input.initialInstanceCount) || input.initialInstanceCount < 1) {
+      throw new UserError(`initialInstanceCount: must be a whole number of at least 1 (got ${input.initialInstanceCount})`, 'initialInstanceCount');
+    }
+    checkInstanceType(input.instanceType, 'endpoint', 'instanceType');
   }
-  checkInstanceType(input.instanceType, 'endpoint', 'instanceType');
+  if (!input.role) throw new UserError('role: no execution role for the model: select one (SageMaker HF: Select Execution Role, or --role)', 'role');
+}
+
+/** The three requests around one container: one name for model, config and endpoint, the same tags on each. */
+function deployRequestsFor(input: EndpointTarget, container: ContainerDefinition, tags: Tag[]): DeployRequests {
+  return {
+    createModel: { ModelName: input.name, ExecutionRoleArn: input.role, PrimaryContainer: container, Tags: tags },
+    createEndpointConfig: { EndpointConfigName: input.name, ProductionVariants: [productionVariant(input.name, input)], Tags: tags },
+    createEndpoint: { EndpointName: input.name, EndpointConfigName: input.name, Tags: tags },
+  };
 }
 
 export function buildDeployRequests(input: DeployInput): DeployRequests {
@@ -136,36 +150,21 @@ export function buildDeployRequests(input: DeployInput): DeployRequests {
   if (!/^s3:\/\/[^/]+\/.+/.test(input.modelDataUrl)) {
     throw new UserError(`modelDataUrl: '${input.modelDataUrl}' is not an s3:// URI of a model.tar.gz`, 'modelDataUrl');
   }
-  if (!input.serverless) checkInstances(input);
-  if (!input.role) throw new UserError('role: no execution role for the model: select one (SageMaker HF: Select Execution Role, or --role)', 'role');
+  checkEndpointTarget(input);
   checkRoleArn(input.role, 'role');
-  const tags = ourTags(input.trainingJobName, input.extraTags);
-  return {
-    createModel: {
-      ModelName: input.name,
-      ExecutionRoleArn: input.role,
-      PrimaryContainer: {
-        Image: input.image,
-        ModelDataUrl: input.modelDataUrl,
-        Environment: {
-          // The SDK sends these empty when deploy() has no entry_point; the toolkit then uses its
-          // default handlers, which is what a Trainer.save_model artifact needs.
-          SAGEMAKER_PROGRAM: '',
-          SAGEMAKER_SUBMIT_DIRECTORY: '',
-          SAGEMAKER_CONTAINER_LOG_LEVEL: '20',
-          SAGEMAKER_REGION: input.region,
-          HF_TASK: 'text-classification',
-        },
-      },
-      Tags: tags,
+  return deployRequestsFor(input, {
+    Image: input.image,
+    ModelDataUrl: input.modelDataUrl,
+    Environment: {
+      // The SDK sends these empty when deploy() has no entry_point; the toolkit then uses its
+      // default handlers, which is what a Trainer.save_model artifact needs.
+      SAGEMAKER_PROGRAM: '',
+      SAGEMAKER_SUBMIT_DIRECTORY: '',
+      SAGEMAKER_CONTAINER_LOG_LEVEL: '20',
+      SAGEMAKER_REGION: input.region,
+      HF_TASK: 'text-classification',
     },
-    createEndpointConfig: {
-      EndpointConfigName: input.name,
-      ProductionVariants: [productionVariant(input.name, input)],
-      Tags: tags,
-    },
-    createEndpoint: { EndpointName: input.name, EndpointConfigName: input.name, Tags: tags },
-  };
+  }, ourTags(input.trainingJobName, input.extraTags));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -217,28 +216,17 @@ export function buildHubDeployRequests(input: HubDeployInput): DeployRequests {
   if (!(HUB_TASKS as readonly string[]).includes(input.task)) {
     throw new UserError(`task: '${input.task}' is not a task the Hugging Face inference toolkit serves (one of ${HUB_TASKS.join(', ')})`, 'task');
   }
-  if (!input.serverless) checkInstances(input);
-  if (!input.role) throw new UserError('role: no execution role for the model: select one (SageMaker HF: Select Execution Role, or --role)', 'role');
-  const tags: Tag[] = [{ Key: CREATED_BY_TAG, Value: CREATED_BY_VALUE }, { Key: HUB_MODEL_TAG, Value: input.modelId }];
-  return {
-    createModel: {
-      ModelName: input.name,
-      ExecutionRoleArn: input.role,
-      PrimaryContainer: {
-        Image: input.image,
-        Environment: {
-          HF_MODEL_ID: input.modelId,
-          HF_TASK: input.task,
-          ...(input.token ? { HF_TOKEN: input.token } : {}),
-          SAGEMAKER_CONTAINER_LOG_LEVEL: '20',
-          SAGEMAKER_REGION: input.region,
-        },
-      },
-      Tags: tags,
+  checkEndpointTarget(input);
+  return deployRequestsFor(input, {
+    Image: input.image,
+    Environment: {
+      HF_MODEL_ID: input.modelId,
+      HF_TASK: input.task,
+      ...(input.token ? { HF_TOKEN: input.token } : {}),
+      SAGEMAKER_CONTAINER_LOG_LEVEL: '20',
+      SAGEMAKER_REGION: input.region,
     },
-    createEndpointConfig: { EndpointConfigName: input.name, ProductionVariants: [productionVariant(input.name, input)], Tags: tags },
-    createEndpoint: { EndpointName: input.name, EndpointConfigName: input.name, Tags: tags },
-  };
+  }, [createdByTag(), { Key: HUB_MODEL_TAG, Value: input.modelId }]);
 }
 
 /** A copy of deploy requests fit to print or log: HF_TOKEN replaced by <redacted>. */

@@ -16,22 +16,10 @@ import { checkRoleArn, crossAccountNote } from '../sagemaker/apiChecks';
 import { buildHyperParameters } from './hyperparameters';
 import { checkJobName, nameFromBase } from '../sagemaker/jobName';
 import { metricDefinitions } from './metrics';
-import { createdByTag } from '../sagemaker/tags';
+import { executionRoleArn, jobTags, type RequestContext } from '../sagemaker/requestContext';
 import { isLocalPath, type HyperparameterValue, type JobSpec } from '../spec/spec';
 import { validateTraining, type ValidatedTraining } from './trainingValidation';
 import { applyHubToken, applySpotAndWarmPool, pushToHubHyperparameters, validateTrainingOptions } from './trainingOptions';
-
-export interface RequestContext {
-  account: string;
-  region: string;
-  bucket: string;
-  /** Execution role ARN or name (spec.training.role wins). */
-  role?: string;
-  now: Date;
-  partition?: string;
-  /** Hugging Face token for training.pushToHub: sent as Environment.HF_TOKEN, nowhere else. */
-  hubToken?: string;
-}
 
 export interface TrainingRequest {
   jobName: string;
@@ -46,36 +34,11 @@ export interface TrainingRequest {
 export const LOCAL_MODEL_CHANNEL = 'model';
 export const CONTAINER_MODEL_DIR = `/opt/ml/input/data/${LOCAL_MODEL_CHANNEL}`;
 
-export const SPEC_TAG_KEY = 'sagemaker-hf:spec';
-
-export function partitionOfRegion(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('us-iso-')) return 'aws-iso';
-  if (region.startsWith('us-isob-')) return 'aws-iso-b';
-  return 'aws';
-}
-
-/** Session.expand_role: a value with '/' is an ARN already; a bare name becomes one in this account. */
-export function roleArn(role: string, account: string, partition: string): string {
-  return role.includes('/') || role.startsWith('arn:') ? role : `arn:${partition}:iam::${account}:role/${role}`;
-}
-
-function tagValue(s: string): string {
-  // Tag values allow letters, digits, spaces and _.:/=+-@ (256 max).
-  return s.replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, '_').slice(0, 256);
-}
-
 export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): TrainingRequest {
   const t = spec.training;
-  const partition = ctx.partition ?? partitionOfRegion(ctx.region);
   const validated = validateTraining(spec, ctx.region);
   validated.warnings.push(...validateTrainingOptions(t));
-  const role = t.role ?? ctx.role;
-  if (!role) {
-    throw new UserError('training.role: no execution role: set training.role in the spec, the sagemakerHf.executionRole setting, --role or SAGEMAKER_ROLE_ARN (a role SageMaker may assume)', 'training.role');
-  }
-  const arn = roleArn(role, ctx.account, partition);
+  const arn = executionRoleArn(spec, ctx);
   checkRoleArn(arn, t.role ? 'training.role' : 'role (--role, SAGEMAKER_ROLE_ARN or the sagemakerHf.executionRole setting)');
   const otherAccount = crossAccountNote(arn, ctx.account);
   if (otherAccount) validated.warnings.push(otherAccount);
@@ -141,7 +104,7 @@ export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): Traini
   request.ProfilerConfig = t.disableProfiler ? { DisableProfiler: true } : { S3OutputPath: outputPath, DisableProfiler: false };
   applySpotAndWarmPool(request, t, jobName);
   applyHubToken(request, t, ctx.hubToken);
-  request.Tags = [createdByTag(), ...(spec.file ? [{ Key: SPEC_TAG_KEY, Value: tagValue(path.basename(spec.file)) }] : [])];
+  request.Tags = jobTags(spec.file ? path.basename(spec.file) : undefined);
   if (localModel) {
     request.InputDataConfig!.push({
       DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: localModel.s3Uri, S3DataDistributionType: 'FullyReplicated' } },

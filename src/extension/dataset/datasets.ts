@@ -9,7 +9,8 @@ import { formatBytes, reportSummary, renderReportMarkdown, type PrepareReport } 
 import { datasetPaddingSpan } from '../../core/dataset/padding';
 import { loadSpecFile, type JobSpec } from '../../core/spec/spec';
 import { listDatasetManifests, readS3Text } from '../../workflow/dataset/datasetCatalog';
-import { MANIFEST_NAME, REPORT_NAME, prepareDataset, type DatasetManifest, type PrepareResult } from '../../workflow/dataset/prepare';
+import { MANIFEST_NAME, REPORT_NAME, type DatasetManifest } from '../../core/dataset/manifest';
+import { prepareDataset, type PrepareResult } from '../../workflow/dataset/prepare';
 import type { Connection } from '../../workflow/connect';
 import { readSettings } from '../settings';
 import type { Services } from '../services';

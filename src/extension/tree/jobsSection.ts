@@ -12,10 +12,11 @@ import { InfoNode, NodeSources, type Node, type NodeSource } from './tree';
 import { formatDuration } from '../ui';
 import { lastMetricsSummary, metricsStore } from '../metricsStore';
 import type { JobDescription } from '../../workflow/jobLogTail';
+import { TERMINAL_STATUSES } from '../../core/sagemaker/jobStatus';
 import { formatJobBilling, formatWarmPool, jobBilling, warmPoolOf, type WarmPool } from '../../core/billing/billing';
 
 const STARTED_KEY = 'sagemakerHf.startedJobs';
-const TERMINAL = new Set(['Completed', 'Failed', 'Stopped']);
+const TERMINAL = new Set<string>(TERMINAL_STATUSES);
 
 export type JobSource = NodeSource;
 

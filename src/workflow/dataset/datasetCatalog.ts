@@ -2,7 +2,7 @@
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { client } from '../../aws/clients';
 import type { Connection } from '../connect';
-import { MANIFEST_NAME, type DatasetManifest } from './prepare';
+import { MANIFEST_NAME, type DatasetManifest } from '../../core/dataset/manifest';
 
 /** Manifests in the bucket (the first pages of keys only: the default bucket also holds job outputs). */
 export async function listDatasetManifests(conn: Connection, signal?: AbortSignal, maxPages = 10): Promise<DatasetManifest[]> {

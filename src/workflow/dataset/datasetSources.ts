@@ -6,7 +6,6 @@
 // parquet one row group at a time, so a prepare holds one batch of texts whatever the file size
 // (a .json file holding one array is the exception: JSON has no streaming parse here). Bytes that are
 // not UTF-8 are refused with file and line, as Python's `datasets` refuses them (no silent U+FFFD).
-import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -15,6 +14,7 @@ import { UserError, throwIfAborted } from '../../core/errors';
 import type { Locate, RawLabel } from '../../core/dataset/labels';
 import type { DatasetSpec } from '../../core/spec/spec';
 import { fetchWithTimeout } from '../httpFetch';
+import { READ_BYTES, jsonlLines, lineChunks, strictUtf8 } from './textLines';
 
 export interface SplitRows {
   split: string;
@@ -83,15 +83,8 @@ function jsonlRows(file: string, content: string, cols: Columns, limit: number):
     }
     return { split: '', origin: file, texts, labels, locate: (i) => `${name} item ${lines[i]}` };
   }
-  let line = 0;
-  let start = 0;
-  while (start < content.length && texts.length < limit) {
-    let end = content.indexOf('\n', start);
-    if (end < 0) end = content.length;
-    line++;
-    const text = content.slice(start, end).trim();
-    start = end + 1;
-    if (!text) continue;
+  for (const { text, line } of jsonlLines(content, 0)) {
+    if (texts.length >= limit) break;
     const r = jsonlRow(text, cols, name, line);
     texts.push(r.text), labels.push(r.label), lines.push(line);
   }
@@ -108,44 +101,6 @@ export function classNamesFromHfMetadata(json: string | undefined, column: strin
   } catch {
     return undefined;
   }
-}
-
-/** The 1-based line and column of the first byte that is not UTF-8, or undefined when all are. */
-export function firstNonUtf8(buf: Uint8Array): { line: number; column: number; byte: number } | undefined {
-  if (isUtf8(buf)) return undefined;
-  let line = 1, lineStart = 0, i = 0;
-  while (i < buf.length) {
-    const b = buf[i]!;
-    if (b < 0x80) {
-      if (b === 0x0a) (line++, (lineStart = i + 1));
-      i++;
-      continue;
-    }
-    const n = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
-    let ok = n > 0 && i + n < buf.length + 0;
-    for (let k = 1; ok && k <= n; k++) ok = i + k < buf.length && (buf[i + k]! & 0xc0) === 0x80;
-    if (ok && n === 2) {
-      const cp = ((b & 0x0f) << 12) | ((buf[i + 1]! & 0x3f) << 6) | (buf[i + 2]! & 0x3f);
-      ok = cp >= 0x800 && (cp < 0xd800 || cp > 0xdfff);
-    } else if (ok && n === 3) {
-      const cp = ((b & 0x07) << 18) | ((buf[i + 1]! & 0x3f) << 12) | ((buf[i + 2]! & 0x3f) << 6) | (buf[i + 3]! & 0x3f);
-      ok = cp >= 0x10000 && cp <= 0x10ffff;
-    }
-    if (!ok) return { line, column: i - lineStart + 1, byte: b };
-    i += n + 1;
-  }
-  return undefined;
-}
-
-function utf8Error(name: string, at: { line: number; column: number; byte: number }, lineBase = 0): UserError {
-  return new UserError(`${name}:${lineBase + at.line}: not valid UTF-8 (byte 0x${at.byte.toString(16).padStart(2, '0')} at column ${at.column}); save the file as UTF-8 (Python's datasets refuses it too)`);
-}
-
-/** Decodes UTF-8, refusing invalid bytes with file and line instead of turning them into U+FFFD. */
-export function strictUtf8(buf: Buffer, name: string, lineBase = 0): string {
-  const bad = firstNonUtf8(buf);
-  if (bad) throw utf8Error(name, bad, lineBase);
-  return buf.toString('utf8');
 }
 
 /** One batch of rows of a split, in file order. */
@@ -165,37 +120,23 @@ export interface SplitSource {
   csv?: boolean;
 }
 
-const READ_BYTES = 4 * 1024 * 1024;
-
-/** Complete lines of a file, as (buffer region, first line number), in chunks of about READ_BYTES. */
-async function* lineChunks(file: string, signal?: AbortSignal): AsyncGenerator<{ buf: Buffer; firstLine: number }> {
-  const fh = await fs.promises.open(file, 'r');
-  try {
-    let carry = Buffer.alloc(0);
-    let line = 1;
-    for (;;) {
-      throwIfAborted(signal);
-      const chunk = Buffer.allocUnsafe(READ_BYTES);
-      const { bytesRead } = await fh.read(chunk, 0, READ_BYTES, null);
-      const data = carry.length ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
-      if (bytesRead === 0) {
-        if (data.length) yield { buf: data, firstLine: line };
-        return;
-      }
-      const end = data.lastIndexOf(0x0a);
-      if (end < 0) {
-        carry = Buffer.from(data);
-        continue;
-      }
-      const whole = data.subarray(0, end + 1);
-      carry = Buffer.from(data.subarray(end + 1));
-      yield { buf: whole, firstLine: line };
-      let n = 0;
-      for (let i = whole.indexOf(0x0a); i >= 0; i = whole.indexOf(0x0a, i + 1)) n++;
-      line += n;
-    }
-  } finally {
-    await fh.close();
+/** Rows of a line-based file gathered into RowBatches that locate each row as "{file}:{line}". */
+class BatchBuilder {
+  private texts: string[] = [];
+  private labels: RawLabel[] = [];
+  private lines: number[] = [];
+  constructor(private readonly name: string) {}
+  get size(): number {
+    return this.texts.length;
+  }
+  add(row: { text: string; label: RawLabel }, line: number): void {
+    this.texts.push(row.text), this.labels.push(row.label), this.lines.push(line);
+  }
+  take(): RowBatch {
+    const { name, lines } = this;
+    const b: RowBatch = { texts: this.texts, labels: this.labels, locate: (i) => `${name}:${lines[i]}` };
+    this.texts = [], this.labels = [], this.lines = [];
+    return b;
   }
 }
 
@@ -203,13 +144,7 @@ async function* jsonlBatches(file: string, cols: Columns, limit: number, batchRo
   const name = path.basename(file);
   let rows = 0;
   let first = true;
-  let texts: string[] = [], labels: RawLabel[] = [], lines: number[] = [];
-  const flush = () => {
-    const l = lines;
-    const b: RowBatch = { texts, labels, locate: (i) => `${name}:${l[i]}` };
-    texts = [], labels = [], lines = [];
-    return b;
-  };
+  const batch = new BatchBuilder(name);
   for await (const { buf, firstLine } of lineChunks(file, signal)) {
     let content = strictUtf8(buf, name, firstLine - 1);
     if (first) {
@@ -225,22 +160,13 @@ async function* jsonlBatches(file: string, cols: Columns, limit: number, batchRo
         return;
       }
     }
-    let line = firstLine - 1;
-    let start = 0;
-    while (start < content.length) {
-      let end = content.indexOf('\n', start);
-      if (end < 0) end = content.length;
-      line++;
-      const text = content.slice(start, end).trim();
-      start = end + 1;
-      if (!text) continue;
-      const r = jsonlRow(text, cols, name, line);
-      texts.push(r.text), labels.push(r.label), lines.push(line);
-      if (++rows >= limit) return void (yield flush());
-      if (texts.length >= batchRows) yield flush();
+    for (const { text, line } of jsonlLines(content, firstLine - 1)) {
+      batch.add(jsonlRow(text, cols, name, line), line);
+      if (++rows >= limit) return void (yield batch.take());
+      if (batch.size >= batchRows) yield batch.take();
     }
   }
-  if (texts.length) yield flush();
+  if (batch.size) yield batch.take();
 }
 
 async function* csvBatches(file: string, cols: Columns, limit: number, batchRows: number, signal?: AbortSignal): AsyncGenerator<RowBatch> {
@@ -249,19 +175,12 @@ async function* csvBatches(file: string, cols: Columns, limit: number, batchRows
   // Checked before parsing: csv-parse would decode bad bytes to U+FFFD.
   for await (const { buf, firstLine } of lineChunks(file, signal)) strictUtf8(buf, name, firstLine - 1);
   const parser = fs.createReadStream(file, { highWaterMark: READ_BYTES }).pipe(parse({ columns: true, skip_empty_lines: true, bom: true, info: true, ...(Number.isFinite(limit) ? { to: limit } : {}) }));
-  let texts: string[] = [], labels: RawLabel[] = [], lines: number[] = [];
-  const flush = () => {
-    const l = lines;
-    const b: RowBatch = { texts, labels, locate: (i) => `${name}:${l[i]}` };
-    texts = [], labels = [], lines = [];
-    return b;
-  };
+  const batch = new BatchBuilder(name);
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
       throwIfAborted(signal);
-      const r = need(record, cols, `${name}:${info.lines}`);
-      texts.push(r.text), labels.push(r.label), lines.push(info.lines);
-      if (texts.length >= batchRows) yield flush();
+      batch.add(need(record, cols, `${name}:${info.lines}`), info.lines);
+      if (batch.size >= batchRows) yield batch.take();
     }
   } catch (err) {
     if (err instanceof UserError) throw err;
@@ -271,7 +190,7 @@ async function* csvBatches(file: string, cols: Columns, limit: number, batchRows
   } finally {
     parser.destroy();
   }
-  if (texts.length) yield flush();
+  if (batch.size) yield batch.take();
 }
 
 async function* parquetBatches(file: string, cols: Columns, limit: number, batchRows: number, shown: string, signal?: AbortSignal): AsyncGenerator<RowBatch & { classNames?: string[] }> {

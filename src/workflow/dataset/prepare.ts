@@ -3,64 +3,39 @@
 // channel plus a report, and optionally upload to s3://{bucket}/{s3Prefix}/{channel}/.
 //
 // Streaming, in bounded memory: rows are read in batches, tokenized on every core (workflow/
-// tokenizerPool), appended to the current arrow shard (core/dataset/datasetWriter SplitWriter) and each closed
+// tokenizerPool), appended to the current arrow shard (./splitWriter SplitWriter) and each closed
 // shard is uploaded at once while tokenizing goes on. What must be known before the first row is
 // written is found by passes that hold no ids: a scan (row counts, labels, UTF-8) and, for padding
 // `auto` (and `dynamic` data over one shard), a pass that only counts token lengths.
 //
 // Local contract: each channel is written into a temporary folder beside it and renamed into place
-// only when complete, so an interrupted run leaves the previous folder as it was.
-//
-// S3 contract: a prepared dataset is complete only when s3://{bucket}/{s3Prefix}/.sagemaker-hf-manifest.json
-// exists. Before anything is uploaded the prefix is inspected: keys the previous manifest lists and
-// objects marked as ours (metadata created-by=sagemaker-hf: an interrupted run's) may be replaced or
-// removed; any other object stops the run, naming it, unless the caller allows foreign objects, and
-// even then it is never deleted. A run deletes the old manifest first, uploads the files, removes its
-// own stale keys (shown), and writes the new manifest last; every unfinished multipart upload under the
-// prefix (an earlier failed run's too) is aborted before the run ends. The manifest and report sit
-// beside the channel folders: a channel's S3Prefix matches every key starting with {s3Prefix}/{channel}.
+// only when complete, so an interrupted run leaves the previous folder as it was. The S3 contract
+// (prefix ownership, manifest last) lives in ./datasetUpload.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { client } from '../../aws/clients';
 import { describeAwsError } from '../../aws/errors';
-import { abortOpenUploads, deleteKeys, listKeys, objectMetadata, readText, uploadFiles, type LocalFile, type UploadedFile } from '../../aws/s3Upload';
-import { estimateSplitBytes, shardCount, SplitWriter } from '../../core/dataset/datasetWriter';
+import { abortOpenUploads } from '../../aws/s3Upload';
+import { estimateSplitBytes, shardCount } from '../../core/dataset/saveToDisk';
 import { CancelledError, UserError, isCancelled, throwIfAborted } from '../../core/errors';
-import { LabelCollector, encodeLabels, labelIndex, type LabelNamesOrigin } from '../../core/dataset/labels';
+import { LABEL_ORIGIN_WORDS, LabelCollector, encodeLabels, labelIndex, type LabelNamesOrigin } from '../../core/dataset/labels';
+import { MANIFEST_NAME, TOOL } from '../../core/dataset/manifest';
 import { choosePadding } from '../../core/dataset/padding';
-import { LengthCounts, emptyClasses, formatBytes, paddingOptions, renderReportMarkdown, splitReport, type PrepareReport, type SplitReport } from '../../core/dataset/prepareReport';
+import { LengthCounts, emptyClasses, formatBytes, paddingOptions, renderReportMarkdown, reportSource, splitReport, type PrepareReport, type SplitReport } from '../../core/dataset/prepareReport';
 import type { JobSpec } from '../../core/spec/spec';
-import { CREATED_BY_VALUE } from '../../core/sagemaker/tags';
-import { version } from '../../../package.json';
-import { ensureDefaultBucket, type Connection } from '../connect';
+import { defaultCacheDir } from '../cacheDir';
+import type { Connection } from '../connect';
 import { hubEndpointOf, openSplits, type SplitSource } from './datasetSources';
+import { Uploader, claimPrefix, publishDataset } from './datasetUpload';
+import { RowMeter, type PrepareProgress } from './prepareProgress';
+import { SplitWriter } from './splitWriter';
 import type { Tokenized } from './tokenize';
 import { loadTokenizer } from './tokenizerLoader';
 import { TokenizerPool, defaultWorkerCount } from './tokenizerPool';
 
 export { tokenizeTexts } from './tokenize';
-
-export const MANIFEST_NAME = '.sagemaker-hf-manifest.json';
-export const REPORT_NAME = '.sagemaker-hf-report.md';
-export const TOOL = `sagemaker-hf ${version}`;
-/** S3 user metadata on every object a prepare uploads: how a later run tells its own leftovers from a user's files. */
-export const CREATED_BY_METADATA = { 'created-by': CREATED_BY_VALUE };
-
-export interface PrepareProgress {
-  stage: string;
-  message: string;
-  fraction?: number;
-  /** Rows done / to do in this stage (scan, count, tokenize). */
-  rows?: number;
-  totalRows?: number;
-  rowsPerSecond?: number;
-  etaSeconds?: number;
-  /** Bytes uploaded so far / queued for upload. */
-  bytesUploaded?: number;
-  bytesToUpload?: number;
-}
+export type { PrepareProgress };
 
 export interface PrepareOptions {
   outDir: string;
@@ -103,146 +78,7 @@ export interface PrepareResult {
   workers?: number;
 }
 
-export interface DatasetManifest {
-  format: 'sagemaker-hf-dataset';
-  formatVersion: 1;
-  tool: string;
-  createdAt: string;
-  bucket: string;
-  prefix: string;
-  source: string;
-  config?: string;
-  tokenizer: string;
-  padding: string;
-  maxLength: number | null;
-  labelNames: string[];
-  channels: Record<string, { split: string; rows: number; s3Uri: string; files: UploadedFile[] }>;
-  report: UploadedFile;
-}
-
-/** The prefix holds objects this tool did not write; nothing was uploaded. */
-export class ForeignObjectsError extends UserError {
-  constructor(readonly keys: string[], bucket: string, prefix: string) {
-    const shown = keys.slice(0, 5).map((k) => k.slice(prefix.length + 1)).join(', ') + (keys.length > 5 ? `, … (${keys.length})` : '');
-    super(
-      `dataset.s3Prefix: s3://${bucket}/${prefix}/ holds ${keys.length} object(s) sagemaker-hf did not write: ${shown}. Nothing was uploaded. Set another dataset.s3Prefix, move them away, or pass --allow-foreign-objects to prepare beside them (they are never deleted)`,
-      'dataset.s3Prefix',
-    );
-  }
-}
-
-export function defaultCacheDir(): string {
-  return process.env.SAGEMAKER_HF_CACHE || path.join(os.homedir(), '.cache', 'sagemaker-hf');
-}
-
-function s3UriOf(bucket: string, key: string): string {
-  return `s3://${bucket}/${key}`;
-}
-
 const READ_BATCH = 2000;
-
-function duration(s: number): string {
-  if (!Number.isFinite(s)) return '?';
-  s = Math.round(s);
-  return s >= 3600 ? `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s` : `${s}s`;
-}
-
-/** Progress of one row pass: rows/s and ETA, at most a few events a second. */
-class RowMeter {
-  private done = 0;
-  private last = 0;
-  private readonly t0 = Date.now();
-  constructor(private readonly total: number, private readonly emit: (p: Omit<PrepareProgress, 'stage' | 'message'> & { text: string }) => void, private readonly what: string) {}
-  add(n: number, force = false, extra = ''): void {
-    this.done += n;
-    const now = Date.now();
-    if (!force && now - this.last < 250 && this.done < this.total) return;
-    this.last = now;
-    const secs = (now - this.t0) / 1000;
-    const rate = secs > 0 ? this.done / secs : 0;
-    const eta = rate > 0 ? (this.total - this.done) / rate : Infinity;
-    const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
-    this.emit({
-      text: `${this.what}: ${fmt(this.done)} / ${fmt(this.total)} rows, ${fmt(rate)} rows/s, ETA ${duration(eta)}${extra}`,
-      fraction: this.total ? this.done / this.total : 1,
-      rows: this.done,
-      totalRows: this.total,
-      rowsPerSecond: rate,
-      etaSeconds: Number.isFinite(eta) ? eta : undefined,
-    });
-  }
-}
-
-/** Uploads files as soon as they are handed over (closed shards while tokenizing goes on). */
-class Uploader {
-  private readonly running: Promise<void>[] = [];
-  readonly uploaded: UploadedFile[] = [];
-  queued = 0;
-  private readonly loaded = new Map<string, number>();
-  private doneBytes = 0;
-  error: unknown;
-  constructor(
-    private readonly s3: S3Client,
-    private readonly bucket: string,
-    private readonly opts: { signal: AbortSignal; partSize?: number; onBytes: (uploaded: number, queued: number, key: string) => void; onError: (err: unknown) => void },
-  ) {}
-  get bytesUploaded(): number {
-    let n = this.doneBytes;
-    for (const v of this.loaded.values()) n += v;
-    return n;
-  }
-  add(f: LocalFile): void {
-    this.queued += f.bytes;
-    const p = uploadFiles(this.s3, this.bucket, [{ ...f, metadata: CREATED_BY_METADATA }], {
-      signal: this.opts.signal,
-      partSize: this.opts.partSize,
-      onProgress: (loaded, _total, key) => {
-        this.loaded.set(key, loaded);
-        this.opts.onBytes(this.bytesUploaded, this.queued, key);
-      },
-    }).then(
-      (res) => {
-        this.loaded.delete(f.key);
-        this.doneBytes += f.bytes;
-        this.uploaded.push(...res);
-      },
-      (err) => {
-        this.error ??= err;
-        this.opts.onError(err);
-      },
-    );
-    this.running.push(p);
-  }
-  async wait(): Promise<UploadedFile[]> {
-    await Promise.all(this.running);
-    if (this.error) throw this.error;
-    return this.uploaded;
-  }
-}
-
-/** What is under the prefix before this run: keys of ours (replaceable) and foreign objects. */
-async function inspectPrefix(s3: S3Client, bucket: string, prefix: string, signal?: AbortSignal): Promise<{ ours: string[]; foreign: string[] }> {
-  const manifestKey = `${prefix}/${MANIFEST_NAME}`;
-  const keys = (await listKeys(s3, bucket, `${prefix}/`, signal)).map((k) => k.key);
-  const listed = new Set<string>([manifestKey]);
-  if (keys.includes(manifestKey)) {
-    try {
-      const m = JSON.parse((await readText(s3, bucket, manifestKey, signal)) ?? '{}') as Partial<DatasetManifest>;
-      for (const c of Object.values(m.channels ?? {})) for (const f of c.files ?? []) listed.add(f.key);
-      if (m.report?.key) listed.add(m.report.key);
-    } catch (err) {
-      if (isCancelled(err)) throw err;
-      // An unreadable manifest lists nothing: its files are then judged by their metadata below.
-    }
-  }
-  const ours: string[] = [], foreign: string[] = [];
-  for (const k of keys) {
-    if (listed.has(k)) ours.push(k);
-    else if ((await objectMetadata(s3, bucket, k, signal))['created-by'] === CREATED_BY_VALUE) ours.push(k);
-    else foreign.push(k);
-  }
-  return { ours, foreign };
-}
 
 /**
  * Input small enough that starting worker threads (each loads the tokenizer, ~0.5 s) costs more than it
@@ -293,22 +129,11 @@ export async function prepareDataset(spec: JobSpec, opts: PrepareOptions): Promi
     // Before reading a row: the S3 side, so a prefix holding a user's files stops the run at once.
     let ours: string[] = [];
     if (conn && s3) {
-      progress('read', `Checking s3://${conn.bucket}/${prefix}/`, 0);
-      out.bucketCreated = (await ensureDefaultBucket(conn, signal)).created;
-      const seen = await inspectPrefix(s3, conn.bucket, prefix, signal);
-      ours = seen.ours;
-      if (seen.foreign.length) {
-        const allowed = opts.allowForeignObjects || (opts.confirmForeignObjects ? await opts.confirmForeignObjects(seen.foreign) : false);
-        if (!allowed) {
-          if (opts.confirmForeignObjects) throw new CancelledError();
-          throw new ForeignObjectsError(seen.foreign, conn.bucket, prefix);
-        }
-        out.foreignKeys = seen.foreign;
-        progress('read', `Leaving ${seen.foreign.length} object(s) under ${prefix}/ that sagemaker-hf did not write untouched`);
-      }
-      const aborted = await abortOpenUploads(s3, conn.bucket, `${prefix}/`);
-      if (aborted) progress('read', `Aborted ${aborted} unfinished multipart upload(s) an earlier run left under ${prefix}/`);
-      out.abortedUploads = aborted;
+      const claimed = await claimPrefix(conn, s3, prefix, { signal, allowForeignObjects: opts.allowForeignObjects, confirmForeignObjects: opts.confirmForeignObjects, progress: (m, f) => progress('read', m, f) });
+      ours = claimed.ours;
+      out.bucketCreated = claimed.bucketCreated;
+      if (claimed.foreignKeys) out.foreignKeys = claimed.foreignKeys;
+      out.abortedUploads = claimed.abortedUploads;
     }
 
     progress('read', 'Reading the dataset', 0);
@@ -468,13 +293,13 @@ export async function prepareDataset(spec: JobSpec, opts: PrepareOptions): Promi
     const report: PrepareReport = {
       createdAt: new Date().toISOString(),
       tool: TOOL,
-      source: typeof ds.source === 'string' ? `${hubEndpointOf(opts.hubEndpoint)}/datasets/${ds.source} (config ${ds.config ?? 'default'})` : Object.entries(ds.source).map(([s, f]) => `${s}: ${f}`).join(', '),
+      source: reportSource(ds, hubEndpointOf(opts.hubEndpoint)),
       tokenizer: ds.tokenizer,
       padding: choice.mode,
       maxLength: choice.padTo,
       truncateAt: choice.truncateAt,
       labelNames,
-      labelNamesFrom: { spec: 'dataset.labelNames in the spec', dataset: 'the dataset metadata', 'sorted-strings': 'distinct label strings, sorted', integers: 'integer ids' }[origin],
+      labelNamesFrom: LABEL_ORIGIN_WORDS[origin],
       splits: splitReports,
       options: paddingOptions([...new Set(channels.map(([, s]) => s))].map((s) => lengths.get(s)!), ds.maxLength ?? 512, tok.modelMaxLength, withTypeIds),
       bytesWritten: [...written.values()].reduce((a, w) => a + w.bytes, 0),
@@ -488,41 +313,14 @@ export async function prepareDataset(spec: JobSpec, opts: PrepareOptions): Promi
     Object.assign(out, { outDir: opts.outDir, channels: result, labelNames, maxLength: choice.padTo ?? choice.truncateAt, report, reportPath });
 
     if (conn && s3 && uploader) {
-      const bucket = conn.bucket;
-      const reportFile: LocalFile = { path: reportPath, key: `${prefix}/${REPORT_NAME}`, bytes: fs.statSync(reportPath).size, contentType: 'text/markdown; charset=utf-8' };
-      uploader.add(reportFile);
-      progress('upload', `Uploading the last files to s3://${bucket}/${prefix}/`, uploader.queued ? uploader.bytesUploaded / uploader.queued : 1);
-      const uploaded = await uploader.wait();
-      throwIfAborted(signal);
-      const fresh = new Set(uploaded.map((u) => u.key));
-      const stale = ours.filter((k) => !fresh.has(k) && k !== manifestKey);
-      if (stale.length) {
-        progress('upload', `Removing ${stale.length} object(s) an earlier run of sagemaker-hf wrote under ${prefix}/: ${stale.map((k) => k.slice(prefix.length + 1)).slice(0, 5).join(', ')}${stale.length > 5 ? ', …' : ''}`);
-        await deleteKeys(s3, bucket, stale, signal);
-      }
-      out.removedKeys = stale;
-      throwIfAborted(signal);
-      const byKey = (k: string) => uploaded.find((u) => u.key === k)!;
-      const manifest: DatasetManifest = {
-        format: 'sagemaker-hf-dataset',
-        formatVersion: 1,
-        tool: TOOL,
-        createdAt: report.createdAt,
-        bucket,
-        prefix,
-        source: typeof ds.source === 'string' ? ds.source : 'local files',
-        ...(typeof ds.source === 'string' ? { config: ds.config ?? 'default' } : {}),
-        tokenizer: ds.tokenizer,
-        padding: choice.mode,
-        maxLength: choice.padTo,
-        labelNames,
-        // Files in folder order (shards, then the JSON files), whatever order the uploads finished in.
-        channels: Object.fromEntries(channels.map(([channel, split]) => [channel, { split, rows: result[channel]!.rows, s3Uri: s3UriOf(bucket, `${prefix}/${channel}/`), files: written.get(channel)!.files.map((f) => byKey(`${prefix}/${channel}/${f.name}`)) }])),
-        report: byKey(reportFile.key),
-      };
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: manifestKey, Body: JSON.stringify(manifest, null, 2) + '\n', ContentType: 'application/json', Metadata: CREATED_BY_METADATA }), { abortSignal: signal });
-      for (const [channel] of channels) result[channel]!.s3Uri = s3UriOf(bucket, `${prefix}/${channel}/`);
-      out.manifestUri = s3UriOf(bucket, manifestKey);
+      const published = await publishDataset(s3, uploader, {
+        bucket: conn.bucket, prefix, dataset: ds, reportPath, createdAt: report.createdAt, padding: choice.mode, maxLength: choice.padTo, labelNames,
+        channels: channels.map(([channel, split]) => [channel, split, result[channel]!.rows, written.get(channel)!.files]),
+        ours, signal, progress: (m, f) => progress('upload', m, f),
+      });
+      out.removedKeys = published.removedKeys;
+      for (const [channel] of channels) result[channel]!.s3Uri = published.manifest.channels[channel]!.s3Uri;
+      out.manifestUri = published.manifestUri;
     }
     // Complete: each channel's folder replaces the previous one in one rename.
     for (const [channel, tmp] of temps) {

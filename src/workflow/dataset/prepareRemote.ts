@@ -2,10 +2,10 @@
 // machine. Launch: the script, its config, a local tokenizer folder and local split files (JSONL cut at
 // line boundaries into one part per instance, which ShardedByS3Key then hands out) go to
 // s3://{bucket}/{job}/; CreateProcessingJob (src/core/dataset/processingRequest.ts). Finish: the job's log is
-// tailed like a training job's (log group /aws/sagemaker/ProcessingJobs); once it Completed, the
+// tailed (src/workflow/jobLogTail.ts, told it follows a Processing job); once it Completed, the
 // instances' save_to_disk parts are copied (server side) into s3://{bucket}/{s3Prefix}/{channel}/ as one
 // folder per channel with the local prepare's state.json and dataset_info.json, stale keys go, the report
-// follows and the manifest is written last (the S3 contract of src/workflow/dataset/prepare.ts). The old
+// follows and the manifest is written last (the S3 contract of src/workflow/dataset/datasetUpload.ts). The old
 // manifest is removed only when assembling starts: a failed or stopped job leaves the prepared dataset
 // as it was. Cancelling while the job runs stops it.
 import * as fs from 'node:fs';
@@ -13,24 +13,23 @@ import * as path from 'node:path';
 import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateProcessingJobCommand, DescribeProcessingJobCommand, ListProcessingJobsCommand, SageMakerClient, StopProcessingJobCommand,
-  type DescribeProcessingJobCommandOutput,
 } from '@aws-sdk/client-sagemaker';
 import { Upload } from '@aws-sdk/lib-storage';
 import { client } from '../../aws/clients';
 import { awsErrorName, describeAwsError } from '../../aws/errors';
 import { deleteKeys, listKeys, type UploadedFile } from '../../aws/s3Upload';
 import { CancelledError, UserError, isCancelled, sleep, throwIfAborted } from '../../core/errors';
+import { isTerminalStatus } from '../../core/sagemaker/jobStatus';
 import { planAssembly, type HostSummary } from '../../core/dataset/processingAssembly';
 import { SCRIPT_NAME, buildProcessingRequest, type ProcessingOptions, type ProcessingPlan, type ProcessingUploads } from '../../core/dataset/processingRequest';
-import { renderReportMarkdown, type PrepareReport } from '../../core/dataset/prepareReport';
+import { MANIFEST_NAME, REPORT_NAME, TOOL, buildManifest, manifestBody, type DatasetManifest } from '../../core/dataset/manifest';
+import { renderReportMarkdown, reportSource, type PrepareReport } from '../../core/dataset/prepareReport';
 import type { JobSpec } from '../../core/spec/spec';
 import { ensureDefaultBucket, type Connection } from '../connect';
 import { hubEndpointOf } from './datasetSources';
-import { awsTailApi, tailTrainingJob, type JobDescription, type TailApi, type TailLine } from '../jobLogTail';
-import { MANIFEST_NAME, REPORT_NAME, TOOL, type DatasetManifest, type PrepareProgress } from './prepare';
-
-export const PROCESSING_LOG_GROUP = '/aws/sagemaker/ProcessingJobs';
-const PROCESSING_TERMINAL = ['Completed', 'Failed', 'Stopped'];
+import { lineRanges } from './textLines';
+import { PROCESSING_JOB, tailJob, type ProcessingJobDescription, type TailApi, type TailLine } from '../jobLogTail';
+import type { PrepareProgress } from './prepareProgress';
 
 export interface RemotePrepareOptions extends ProcessingOptions {
   /** Folder holding processing/prepare_dataset.py (the installation's training-scripts/). */
@@ -81,35 +80,6 @@ function splitS3(uri: string): { bucket: string; key: string } {
   const m = /^s3:\/\/([^/]+)\/(.*)$/.exec(uri);
   if (!m) throw new Error(`not an S3 URI: ${uri}`);
   return { bucket: m[1]!, key: m[2]! };
-}
-
-/** Byte ranges of a text file cut into `parts` pieces at line boundaries (never inside a line). */
-export async function lineRanges(file: string, parts: number): Promise<{ start: number; end: number }[]> {
-  const size = (await fs.promises.stat(file)).size;
-  if (parts <= 1 || size === 0) return [{ start: 0, end: size }];
-  const fh = await fs.promises.open(file, 'r');
-  try {
-    const cuts = [0];
-    const buf = Buffer.alloc(64 * 1024);
-    for (let k = 1; k < parts; k++) {
-      let at = Math.max(cuts.at(-1)!, Math.floor((size * k) / parts));
-      // Advance to just after the next newline.
-      for (;;) {
-        const { bytesRead } = await fh.read(buf, 0, buf.length, at);
-        if (bytesRead === 0) { at = size; break; }
-        const nl = buf.subarray(0, bytesRead).indexOf(10);
-        if (nl >= 0) { at += nl + 1; break; }
-        at += bytesRead;
-      }
-      cuts.push(at);
-    }
-    cuts.push(size);
-    const ranges: { start: number; end: number }[] = [];
-    for (let i = 0; i + 1 < cuts.length; i++) if (cuts[i + 1]! > cuts[i]!) ranges.push({ start: cuts[i]!, end: cuts[i + 1]! });
-    return ranges;
-  } finally {
-    await fh.close();
-  }
 }
 
 async function putStream(s3: S3Client, bucket: string, key: string, body: fs.ReadStream | string, signal?: AbortSignal): Promise<string> {
@@ -179,37 +149,9 @@ export async function launchRemotePrepare(spec: JobSpec, conn: Connection, opts:
   return { plan };
 }
 
-export type ProcessingJobDescription = Omit<DescribeProcessingJobCommandOutput, '$metadata'>;
-
-/** The training-job shape the log tail reads, from a Processing job's description. */
-export function asTailJob(p: ProcessingJobDescription): JobDescription {
-  return {
-    TrainingJobName: p.ProcessingJobName,
-    TrainingJobStatus: p.ProcessingJobStatus as JobDescription['TrainingJobStatus'],
-    FailureReason: p.FailureReason,
-    ResourceConfig: { InstanceCount: p.ProcessingResources?.ClusterConfig?.InstanceCount ?? 1, InstanceType: p.ProcessingResources?.ClusterConfig?.InstanceType as never, VolumeSizeInGB: p.ProcessingResources?.ClusterConfig?.VolumeSizeInGB ?? 0 },
-  } as unknown as JobDescription;
-}
-
-/** The log tail's API pointed at a Processing job and its log group. */
-export function processingTailApi(target: Connection): TailApi {
-  const base = awsTailApi(target);
-  const sm = client(SageMakerClient, target);
-  return {
-    describeJob: async (name, signal) => asTailJob(await sm.send(new DescribeProcessingJobCommand({ ProcessingJobName: name }), { abortSignal: signal })),
-    describeStreams: (_group, prefix, token, signal) => base.describeStreams(PROCESSING_LOG_GROUP, prefix, token, signal),
-    getEvents: (_group, stream, req, signal) => base.getEvents(PROCESSING_LOG_GROUP, stream, req, signal),
-  };
-}
-
-/** Tails a Processing job's log until it ends (or once); the tail's words say "Processing job". */
-export async function tailProcessingJob(conn: Connection, jobName: string, opts: { follow: boolean; signal?: AbortSignal; onLine: (l: TailLine) => void; api?: TailApi }): Promise<string> {
-  return tailTrainingJob(conn, jobName, {
-    follow: opts.follow,
-    signal: opts.signal,
-    api: opts.api ?? processingTailApi(conn),
-    onLine: (l) => opts.onLine(l.kind === 'outcome' || l.kind === 'info' ? { ...l, text: l.text.replace(/^Training job/, 'Processing job').replace(/training job/g, 'Processing job') } : l),
-  });
+/** Tails a Processing job's log until it ends (or once). */
+export function tailProcessingJob(conn: Connection, jobName: string, opts: { follow: boolean; signal?: AbortSignal; onLine: (l: TailLine) => void; api?: TailApi<ProcessingJobDescription> }): Promise<string> {
+  return tailJob(conn, PROCESSING_JOB, jobName, opts);
 }
 
 export async function describeProcessingJob(conn: Connection, name: string, signal?: AbortSignal): Promise<ProcessingJobDescription> {
@@ -234,7 +176,7 @@ async function waitForJob(conn: Connection, name: string, opts: RemotePrepareOpt
   for (;;) {
     const d = await describeProcessingJob(conn, name, opts.signal);
     opts.onProgress?.({ stage: 'process', message: `Processing job ${name}: ${d.ProcessingJobStatus}` });
-    if (PROCESSING_TERMINAL.includes(d.ProcessingJobStatus ?? '')) return d;
+    if (isTerminalStatus(d.ProcessingJobStatus)) return d;
     await sleep(opts.pollMs ?? 30_000, opts.signal);
   }
 }
@@ -307,7 +249,7 @@ export async function finishRemotePrepare(spec: JobSpec, conn: Connection, launc
     const report: PrepareReport = {
       createdAt,
       tool: `${TOOL} (Processing job ${plan.jobName}, ${opts.instanceType} x${opts.instanceCount})`,
-      source: typeof ds.source === 'string' ? `${hubEndpointOf(undefined)}/datasets/${ds.source} (config ${ds.config ?? 'default'})` : Object.entries(ds.source).map(([s, f]) => `${s}: ${f}`).join(', '),
+      source: reportSource(ds, hubEndpointOf(undefined)),
       tokenizer: ds.tokenizer,
       padding: assembly.padding,
       maxLength: assembly.padTo,
@@ -323,23 +265,11 @@ export async function finishRemotePrepare(spec: JobSpec, conn: Connection, launc
     const reportKey = `${prefix}/${REPORT_NAME}`;
     const reportPut = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: reportKey, Body: reportBody, ContentType: 'text/markdown; charset=utf-8' }), { abortSignal: signal });
     throwIfAborted(signal);
-    const manifest: DatasetManifest = {
-      format: 'sagemaker-hf-dataset',
-      formatVersion: 1,
-      tool: TOOL,
-      createdAt,
-      bucket,
-      prefix,
-      source: typeof ds.source === 'string' ? ds.source : 'local files',
-      ...(typeof ds.source === 'string' ? { config: ds.config ?? 'default' } : {}),
-      tokenizer: ds.tokenizer,
-      padding: assembly.padding,
-      maxLength: assembly.padTo,
-      labelNames: assembly.labelNames,
-      channels: manifestChannels,
+    const manifest = buildManifest({
+      dataset: ds, createdAt, bucket, prefix, padding: assembly.padding, maxLength: assembly.padTo, labelNames: assembly.labelNames, channels: manifestChannels,
       report: { key: reportKey, bytes: Buffer.byteLength(reportBody), etag: reportPut.ETag ?? '' },
-    };
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/${MANIFEST_NAME}`, Body: JSON.stringify(manifest, null, 2) + '\n', ContentType: 'application/json' }), { abortSignal: signal });
+    });
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/${MANIFEST_NAME}`, Body: manifestBody(manifest), ContentType: 'application/json' }), { abortSignal: signal });
     progress('assemble', `Removing the job's staging files under s3://${bucket}/${jobKey}/`);
     await deletePrefix(s3, bucket, `${jobKey}/`);
     progress('done', 'Prepared on SageMaker', 1);

@@ -5,7 +5,8 @@ import { DescribeEndpointCommand, DescribeEndpointConfigCommand, SageMakerClient
 import { client, type AwsTarget } from '../../aws/clients';
 import { awsErrorName } from '../../aws/errors';
 import { formatPrice } from '../../core/billing/pricing';
-import { describeTrainingJob, TERMINAL_STATUSES } from '../training/train';
+import { isTerminalStatus } from '../../core/sagemaker/jobStatus';
+import { describeTrainingJob } from '../training/train';
 import type { Connection } from '../connect';
 
 export interface StillRunning {
@@ -25,7 +26,7 @@ export async function trainingJobStillRunning(conn: Connection, name: string): P
   // No signal: the caller's was just cancelled, and this answer is what the user needs now.
   const d = await describeTrainingJob(conn, name);
   const status = d.TrainingJobStatus ?? 'Unknown';
-  if (TERMINAL_STATUSES.includes(status) || status === 'Stopping') return undefined;
+  if (isTerminalStatus(status) || status === 'Stopping') return undefined;
   const type = d.ResourceConfig?.InstanceType ?? 'unknown instance';
   const count = d.ResourceConfig?.InstanceCount ?? 1;
   const cost = `${count} x ${type}, ${formatPrice(type, count, 'training', conn.region)}`;

@@ -11,17 +11,16 @@ import {
 import { client } from '../../aws/clients';
 import { awsErrorName, awsErrorStatus, describeAwsError } from '../../aws/errors';
 import { CancelledError, throwIfAborted, UserError, sleep } from '../../core/errors';
+import { isTerminalStatus } from '../../core/sagemaker/jobStatus';
 import type { JobSpec } from '../../core/spec/spec';
-import { buildTrainingRequest, type RequestContext, type TrainingRequest } from '../../core/training/trainingRequest';
+import type { RequestContext } from '../../core/sagemaker/requestContext';
+import { buildTrainingRequest, type TrainingRequest } from '../../core/training/trainingRequest';
 import { compileCacheChannel, compileCacheSource, compilesWithTorch } from '../../core/training/compileCache';
 import { ensureDefaultBucket, type Connection } from '../connect';
 import { packageSourceDir } from './sourcePackage';
 import { deleteKeys, uploadFiles, type LocalFile } from '../../aws/s3Upload';
 import * as path from 'node:path';
-import { MANIFEST_NAME } from '../dataset/prepare';
-
-// The dataset manifest prepare writes last: its presence means the channels are complete.
-export { MANIFEST_NAME };
+import { MANIFEST_NAME } from '../../core/dataset/manifest';
 
 export interface TrainOptions {
   signal?: AbortSignal;
@@ -239,8 +238,6 @@ export async function describeTrainingJob(conn: Connection, name: string, signal
   }
 }
 
-export const TERMINAL_STATUSES = ['Completed', 'Failed', 'Stopped'];
-
 /** Polls DescribeTrainingJob until a terminal status; reports each status change. */
 export async function waitForTrainingJob(
   conn: Connection, name: string,
@@ -254,7 +251,7 @@ export async function waitForTrainingJob(
       last = now;
       opts.onStatus?.(d);
     }
-    if (TERMINAL_STATUSES.includes(d.TrainingJobStatus ?? '')) return d;
+    if (isTerminalStatus(d.TrainingJobStatus)) return d;
     await sleep(opts.pollMs ?? 30_000, opts.signal);
   }
 }
