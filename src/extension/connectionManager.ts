@@ -5,7 +5,9 @@ import * as vscode from 'vscode';
 import type { Connection } from '../workflow/connect';
 import { readSettings, updateSetting } from './settings';
 import { InfoNode, type Node } from './tree/tree';
-import { command, toAbortSignal } from './ui';
+import { toAbortSignal } from './ui';
+import { register } from './commands';
+import type { Services } from './services';
 
 type State =
   | { kind: 'disconnected'; error?: string }
@@ -25,11 +27,6 @@ export class ConnectionManager implements vscode.Disposable {
     this.render();
     this.statusItem.show();
     this.disposables.push(
-      vscode.commands.registerCommand('sagemakerHf.connect', command(log, 'Connect to AWS', () => this.connectInteractive())),
-      vscode.commands.registerCommand('sagemakerHf.switchProfile', command(log, 'Switch AWS profile', () => this.switchProfile())),
-      vscode.commands.registerCommand('sagemakerHf.switchRegion', command(log, 'Switch AWS region', () => this.switchRegion())),
-      vscode.commands.registerCommand('sagemakerHf.selectRole', command(log, 'Select execution role', () => this.selectRole())),
-      vscode.commands.registerCommand('sagemakerHf.createDefaultBucket', command(log, 'Create default bucket', () => this.createBucket())),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (['profile', 'region', 'endpointUrl', 'executionRole'].some((k) => e.affectsConfiguration(`sagemakerHf.${k}`)) && this.state.kind === 'connected') {
           void this.connect().catch(() => undefined);
@@ -93,7 +90,7 @@ export class ConnectionManager implements vscode.Disposable {
     }
   }
 
-  private async connectInteractive(): Promise<Connection> {
+  async connectInteractive(): Promise<Connection> {
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Connecting to AWS', cancellable: true },
       (_p, token) => this.connect(token),
@@ -195,4 +192,18 @@ export class ConnectionManager implements vscode.Disposable {
     this.changed.dispose();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+export const connectCommand = (s: Services) => () => s.connection.connectInteractive();
+export const switchProfileCommand = (s: Services) => () => s.connection.switchProfile();
+export const switchRegionCommand = (s: Services) => () => s.connection.switchRegion();
+export const selectRoleCommand = (s: Services) => () => s.connection.selectRole();
+export const createBucketCommand = (s: Services) => () => s.connection.createBucket();
+
+export function registerConnectionCommands(services: Services): void {
+  register(services, 'sagemakerHf.connect', connectCommand);
+  register(services, 'sagemakerHf.switchProfile', switchProfileCommand);
+  register(services, 'sagemakerHf.switchRegion', switchRegionCommand);
+  register(services, 'sagemakerHf.selectRole', selectRoleCommand);
+  register(services, 'sagemakerHf.createDefaultBucket', createBucketCommand);
 }

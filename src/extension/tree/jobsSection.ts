@@ -60,6 +60,11 @@ export function registerJobSource(source: JobSource): vscode.Disposable {
   return jobSources.register(source);
 }
 
+/** A job from a registered source (a local run of this window) by name: its status and its Stop. */
+export function sourceJobNode(jobName: string): (JobNodeLike & { status?: string; stop?(): Promise<void> }) | undefined {
+  return jobSources.nodes().find((n): n is Node & JobNodeLike => isJobNode(n) && n.jobName === jobName);
+}
+
 /** What a job node exposes to commands (showJobLogs, openJobDetails, stop, deploy). */
 export interface JobNodeLike {
   jobName: string;
