@@ -13,8 +13,9 @@ import { listLocalJobs, localJobName, runLocalTraining, type LocalJobRecord, typ
 import { httpPredictor } from '../../workflow/endpoints/predictor';
 import { prepareDataset } from '../../workflow/dataset/prepare';
 import { checkPython, createVenv, describeSource, NoPythonError, PythonPackagesMissingError, resolvePython, workspaceVenvDirs, type PythonCheck } from '../../workflow/local/pythonEnv';
-import { openPredictionsPanel, registerEndpointSource, registerLocalJobDeployer, trackDeploy } from '../tree/endpointsSection';
-import { workspaceExamples } from '../endpoints/endpoints';
+import { registerEndpointSource, registerLocalJobDeployer, trackDeploy } from '../tree/endpointsSection';
+import { openPredictionsPanel } from '../panels/predictionsPanel';
+import { workspaceExamples } from '../panels/predictionExamples';
 import { examplesFromSpec, type LabelledExample } from '../../workflow/dataset/testExamples';
 import { registerJobSource } from '../tree/jobsSection';
 import { metricsStore, lastMetricsSummary } from '../metricsStore';
