@@ -7,7 +7,7 @@ import { costSoFar, formatPrice, onDemandPrice } from '../../core/billing/pricin
 import { formatServerlessPrice } from '../../core/billing/billing';
 import type { ServerlessConfig } from '../../core/endpoints/deployRequests';
 import type { EndpointNodeLike } from '../tree/endpointsSection';
-import { InfoNode, type Node } from '../tree/tree';
+import { InfoNode, statusIcon, type Node } from '../tree/tree';
 import { formatDuration } from '../ui';
 
 
@@ -68,8 +68,7 @@ export class SageMakerEndpointNode implements Node, EndpointNodeLike {
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.endpointName, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `endpoint.sm.${this.endpointName}`;
-    const [icon, color] = STATUS_ICON[this.status] ?? ['circle-outline'];
-    item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+    item.iconPath = statusIcon(STATUS_ICON[this.status] ?? ['circle-outline']);
     item.contextValue = `endpoint.${this.status}`;
     const { instanceType, count, serverless } = this.facts;
     const parts = [this.status];

@@ -8,7 +8,7 @@ import { describeAwsError } from '../../aws/errors';
 import { errorLine } from '../../core/errors';
 import { CREATED_BY_TAG } from '../../core/sagemaker/tags';
 import type { Services } from '../services';
-import { InfoNode, NodeSources, type Node, type NodeSource } from './tree';
+import { InfoNode, NodeSources, statusIcon, type Node, type NodeSource } from './tree';
 import { formatDuration } from '../ui';
 import { lastMetricsSummary, metricsStore } from '../metricsStore';
 import type { JobDescription } from '../../workflow/jobLogTail';
@@ -111,8 +111,7 @@ export class SageMakerJobNode implements Node, JobNodeLike {
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.jobName, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `job.sm.${this.jobName}`;
-    const [icon, color] = STATUS_ICON[this.status] ?? ['circle-outline'];
-    item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+    item.iconPath = statusIcon(STATUS_ICON[this.status] ?? ['circle-outline']);
     const d = this.desc;
     const pool = d ? warmPoolOf(d, this.model.region) : undefined;
     // "job.Completed.warmPool": the job menus still match /^job\.Completed/, and Release Warm Pool is added.
