@@ -28,7 +28,7 @@ export interface ExtensionApi {
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const t0 = performance.now();
   const log = vscode.window.createOutputChannel('SageMaker HF', { log: true });
-  const connection = new ConnectionManager(log);
+  const connection = new ConnectionManager(log, windowUi);
   const tree = new ExplorerTree(() => ({ connected: !!connection.current, rootNode: connection.rootNode() }));
   const specs = new SpecsTree();
   const jobChannels = new JobChannels();

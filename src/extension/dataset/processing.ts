@@ -65,12 +65,12 @@ export async function prepareOnSageMakerFlow(services: Services, spec: JobSpec, 
   const { priceText } = await import('../../workflow/prices');
   const { planRemotePrepare, prepareOnSageMaker } = await import('../../workflow/dataset/prepareRemote');
   const prices = priceOptions(services, conn);
-  const typePick = await vscode.window.showQuickPick(
+  const typePick = await services.ui.showQuickPick(
     Promise.all(INSTANCE_CHOICES.map(async (t) => ({ label: t, description: await priceText(conn.region, t, 1, 'processing', prices) }))),
     { title: `Prepare ${name} on SageMaker: instance type`, placeHolder: 'Tokenizing uses every vCPU of the instance (datasets.map with num_proc = vCPUs)' },
   );
   if (!typePick) return undefined;
-  const countText = await vscode.window.showInputBox({
+  const countText = await services.ui.showInputBox({
     title: `Prepare ${name} on SageMaker: instances`, value: '1',
     prompt: 'Several instances split local JSONL files between them (ShardedByS3Key) or shard a Hub dataset',
     validateInput: (v) => (/^[1-9]\d?$/.test(v.trim()) ? undefined : 'A whole number from 1 to 99'),
@@ -80,7 +80,7 @@ export async function prepareOnSageMakerFlow(services: Services, spec: JobSpec, 
   const hubToken = (await services.context.secrets.get('sagemakerHf.hubToken')) || process.env.HF_TOKEN || undefined;
   const plan = planRemotePrepare(spec, conn, { ...opts, hubToken });
   const price = await priceText(conn.region, opts.instanceType, opts.instanceCount, 'processing', prices);
-  const go = await vscode.window.showWarningMessage(
+  const go = await services.ui.showWarningMessage(
     `Start a SageMaker Processing job on ${opts.instanceType} x${opts.instanceCount}, ${price}?`,
     {
       modal: true,
@@ -97,7 +97,7 @@ export async function prepareOnSageMakerFlow(services: Services, spec: JobSpec, 
   const channels = services.jobChannels;
   channels.clear(plan.jobName);
   channels.show(plan.jobName);
-  const result = await Promise.resolve(vscode.window.withProgress(
+  const result = await Promise.resolve(services.ui.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Preparing ${name} on SageMaker`, cancellable: true },
     (progress, token) => prepareOnSageMaker(spec, conn, {
       ...opts,

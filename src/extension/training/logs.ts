@@ -109,7 +109,7 @@ export class LogTails implements vscode.Disposable {
         } else {
           ch.appendLine(job, `Tailing failed: ${errorLine(err)}`);
           this.services.log.error(`tailing ${job} failed: ${errorLine(err)}`);
-          void vscode.window.showErrorMessage(`Tailing the logs of ${job} failed: ${errorLine(err)}`, 'Show Logs').then((c) => c && ch.show(job));
+          void this.services.ui.showErrorMessage(`Tailing the logs of ${job} failed: ${errorLine(err)}`, 'Show Logs').then((c) => c && ch.show(job));
         }
         return undefined;
       })
@@ -126,10 +126,10 @@ export class LogTails implements vscode.Disposable {
     this.complete.add(job);
     const ch = this.services.jobChannels;
     if (status === 'Failed') {
-      void vscode.window.showErrorMessage(`Training job ${job} failed: ${desc?.FailureReason ?? 'no reason given'}`, 'Show Logs').then((c) => c && ch.show(job));
+      void this.services.ui.showErrorMessage(`Training job ${job} failed: ${desc?.FailureReason ?? 'no reason given'}`, 'Show Logs').then((c) => c && ch.show(job));
     } else if (status === 'Completed' && desc && Date.now() - new Date(desc.TrainingEndTime ?? 0).getTime() < 3600_000) {
       // Only a job that ended while the user watched is news; re-reading an old job is not.
-      void vscode.window.showInformationMessage(`Training job ${job} completed.`, 'Open Details', 'Show Logs').then((c) => {
+      void this.services.ui.showInformationMessage(`Training job ${job} completed.`, 'Open Details', 'Show Logs').then((c) => {
         if (c === 'Show Logs') ch.show(job);
         if (c === 'Open Details') void vscode.commands.executeCommand('sagemakerHf.openJobDetails', job);
       });

@@ -69,7 +69,7 @@ function showCompilerNotice(services: Services): void {
   const state = services.context.globalState;
   if (noticeShown || state.get<boolean>(NOTICE_KEY)) return;
   noticeShown = true;
-  void vscode.window.showInformationMessage(COMPILER_NOTICE, 'OK', "Don't Show Again").then(async (choice) => {
+  void services.ui.showInformationMessage(COMPILER_NOTICE, 'OK', "Don't Show Again").then(async (choice) => {
     if (choice === "Don't Show Again") await state.update(NOTICE_KEY, true);
   });
 }
