@@ -14,7 +14,7 @@ import { localJobDeployer, trackDeploy } from '../tree/endpointsSection';
 import { ActionableError, toAbortSignal } from '../ui';
 import { offerToEnd } from '../leftRunning';
 import type { EndpointsCtx } from './endpointsModel';
-import { askEndpointName, confirmDeploy, pickCapacity, pickCompletedJob, type Capacity } from './pickers';
+import { confirmDeploy, pickCapacityAndName, pickCompletedJob, type Capacity } from './pickers';
 import { openPredictionsCommand } from './predictions';
 import { deleteEndpointCommand } from './deleteEndpoint';
 
@@ -34,10 +34,9 @@ export const deployEndpointCommand = (ctx: EndpointsCtx) => async (node?: unknow
   const signal = toAbortSignal(cts.token);
   const jobName = jobNode?.jobName ?? (await pickCompletedJob(ctx.ui, conn, signal));
   if (!jobName) return;
-  const capacity = await pickCapacity(ctx.ui, `Deploy ${jobName}`, conn.region);
-  if (!capacity) return;
-  const nameText = await askEndpointName(ctx.ui, `Deploy ${jobName}: endpoint name`, 'Empty: the SDK\'s name (base job name + timestamp)');
-  if (nameText === undefined) return;
+  const sized = await pickCapacityAndName(ctx.ui, `Deploy ${jobName}`, conn.region, 'Empty: the SDK\'s name (base job name + timestamp)');
+  if (!sized) return;
+  const { capacity, nameText } = sized;
   const opts = { ...capacity, endpointName: nameText || undefined, signal };
   const plan = await ctx.ui.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reading training job ${jobName}…`, cancellable: true }, (_p, token) => {
     token.onCancellationRequested(() => cts.cancel());
@@ -61,10 +60,9 @@ export const deployFromHubCommand = (ctx: EndpointsCtx) => async () => {
   if (!modelId) return;
   const task = (await ctx.ui.showQuickPick(HUB_TASKS.map((t) => ({ label: t })), { title: `Deploy ${modelId}: pipeline task (HF_TASK)` }))?.label;
   if (!task) return;
-  const capacity = await pickCapacity(ctx.ui, `Deploy ${modelId}`, conn.region);
-  if (!capacity) return;
-  const nameText = await askEndpointName(ctx.ui, `Deploy ${modelId}: endpoint name`, 'Empty: the model name + timestamp');
-  if (nameText === undefined) return;
+  const sized = await pickCapacityAndName(ctx.ui, `Deploy ${modelId}`, conn.region, 'Empty: the model name + timestamp');
+  if (!sized) return;
+  const { capacity, nameText } = sized;
   const token = (await ctx.context.secrets.get(HUB_TOKEN_KEY)) || process.env.HF_TOKEN || undefined;
   const plan = planHubDeploy(conn, { modelId, task, ...(token ? { token } : {}), ...capacity, endpointName: nameText || undefined });
   const cts = new vscode.CancellationTokenSource();

@@ -51,6 +51,14 @@ export async function askEndpointName(ui: Ui, title: string, prompt: string): Pr
   return text?.trim();
 }
 
+/** Capacity, then the endpoint name ('' for the default one); undefined when either is escaped. */
+export async function pickCapacityAndName(ui: Ui, title: string, region: string, namePrompt: string): Promise<{ capacity: Capacity; nameText: string } | undefined> {
+  const capacity = await pickCapacity(ui, title, region);
+  if (!capacity) return undefined;
+  const nameText = await askEndpointName(ui, `${title}: endpoint name`, namePrompt);
+  return nameText === undefined ? undefined : { capacity, nameText };
+}
+
 export async function pickCompletedJob(ui: Ui, conn: Connection, signal: AbortSignal): Promise<string | undefined> {
   const page = await listTrainingJobsPage(conn, { StatusEquals: 'Completed', MaxResults: 50 }, signal)
     .catch((e) => { throw describeAwsError(e, conn, 'Listing completed training jobs'); });
