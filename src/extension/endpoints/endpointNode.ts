@@ -25,7 +25,7 @@ const STATUS_ICON: Record<string, [string, string?]> = {
   OutOfService: ['warning', 'charts.yellow'],
 };
 
-export interface EndpointFacts {
+interface EndpointFacts {
   desc?: DescribeEndpointOutput;
   instanceType?: string;
   count?: number;

@@ -14,7 +14,7 @@ import { deploysRunning, isEndpointNode, sourceNodes, type EndpointNodeLike } fr
 import type { Node } from '../tree/tree';
 import type { Ui } from '../window';
 
-export const INSTANCE_CHOICES = ['ml.g4dn.xlarge', 'ml.m5.xlarge', 'ml.c5.xlarge', 'ml.g4dn.2xlarge', 'ml.g5.xlarge', 'ml.m5.large', 'ml.t2.medium'];
+const INSTANCE_CHOICES = ['ml.g4dn.xlarge', 'ml.m5.xlarge', 'ml.c5.xlarge', 'ml.g4dn.2xlarge', 'ml.g5.xlarge', 'ml.m5.large', 'ml.t2.medium'];
 
 export interface Capacity {
   instanceType: string;

@@ -15,7 +15,7 @@ import { requireTrust } from './trust';
  * The interpreter chosen in the editor: the Python extension's active environment when it is installed,
  * else python.defaultInterpreterPath when set to something other than its default "python".
  */
-export async function editorInterpreter(resource?: vscode.Uri): Promise<string | undefined> {
+async function editorInterpreter(resource?: vscode.Uri): Promise<string | undefined> {
   const ext = vscode.extensions.getExtension<{ environments?: { getActiveEnvironmentPath(r?: vscode.Uri): { path: string } } }>('ms-python.python');
   if (ext) {
     try {

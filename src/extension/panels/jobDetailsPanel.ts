@@ -15,6 +15,30 @@ export interface LogTailing {
   start(job: string, opts: { show: boolean }): unknown;
 }
 
+// uPlot's chart classes (u-title, u-legend) are styled here: the page has no stylesheet of its own.
+const PAGE_STYLE = `body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); background: var(--vscode-editor-background); padding: 0 16px 16px; }
+header { display: flex; align-items: baseline; gap: 12px; flex-wrap: wrap; }
+h1 { font-size: 1.3em; font-weight: 600; margin: 12px 0 4px; }
+#status { font-weight: 600; } #detail { color: var(--vscode-descriptionForeground); } #billing { color: var(--vscode-descriptionForeground); }
+button { background: var(--vscode-button-background); color: var(--vscode-button-foreground); border: none; padding: 4px 12px; cursor: pointer; border-radius: 2px; }
+button:hover { background: var(--vscode-button-hoverBackground); } button:focus { outline: 1px solid var(--vscode-focusBorder); }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 8px 24px; margin-top: 12px; }
+.chart { min-width: 0; overflow: hidden; } .chart[hidden] { display: none; }
+.u-title { font-size: 1em !important; font-weight: 600 !important; }
+.u-legend { color: var(--vscode-foreground); font-size: 0.9em; } .u-legend .u-marker { border-width: 2px !important; }
+#last { display: flex; flex-wrap: wrap; gap: 4px 20px; margin: 8px 0 0; font-variant-numeric: tabular-nums; }
+#last div { display: flex; gap: 6px; } #last dt { color: var(--vscode-descriptionForeground); } #last dd { margin: 0; font-weight: 600; }`;
+
+// A function, not a constant: emptyMetricsText lives in the heavy bundle, loaded on first use only.
+const pageBody = () => `<header><h1 id="title"></h1><span id="status" role="status"></span><span id="detail"></span><span id="billing"></span><button id="show-logs">Show Logs</button></header>
+<p id="empty">${emptyMetricsText('')}</p>
+<dl id="last" aria-label="Last logged values"></dl>
+<div class="charts">
+<div id="chart-loss" class="chart" hidden></div>
+<div id="chart-lr" class="chart" hidden></div>
+<div id="chart-acc" class="chart" hidden></div>
+</div>`;
+
 export class JobDetailsPanels implements vscode.Disposable {
   private readonly panels = new Map<string, vscode.WebviewPanel>();
 
@@ -38,26 +62,8 @@ export class JobDetailsPanels implements vscode.Disposable {
       title: 'Job details',
       cspSource: web.cspSource,
       script: script.toString(),
-      style: `body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); background: var(--vscode-editor-background); padding: 0 16px 16px; }
-header { display: flex; align-items: baseline; gap: 12px; flex-wrap: wrap; }
-h1 { font-size: 1.3em; font-weight: 600; margin: 12px 0 4px; }
-#status { font-weight: 600; } #detail { color: var(--vscode-descriptionForeground); } #billing { color: var(--vscode-descriptionForeground); }
-button { background: var(--vscode-button-background); color: var(--vscode-button-foreground); border: none; padding: 4px 12px; cursor: pointer; border-radius: 2px; }
-button:hover { background: var(--vscode-button-hoverBackground); } button:focus { outline: 1px solid var(--vscode-focusBorder); }
-.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 8px 24px; margin-top: 12px; }
-.chart { min-width: 0; overflow: hidden; } .chart[hidden] { display: none; }
-.u-title { font-size: 1em !important; font-weight: 600 !important; }
-.u-legend { color: var(--vscode-foreground); font-size: 0.9em; } .u-legend .u-marker { border-width: 2px !important; }
-#last { display: flex; flex-wrap: wrap; gap: 4px 20px; margin: 8px 0 0; font-variant-numeric: tabular-nums; }
-#last div { display: flex; gap: 6px; } #last dt { color: var(--vscode-descriptionForeground); } #last dd { margin: 0; font-weight: 600; }`,
-      body: `<header><h1 id="title"></h1><span id="status" role="status"></span><span id="detail"></span><span id="billing"></span><button id="show-logs">Show Logs</button></header>
-<p id="empty">${emptyMetricsText('')}</p>
-<dl id="last" aria-label="Last logged values"></dl>
-<div class="charts">
-<div id="chart-loss" class="chart" hidden></div>
-<div id="chart-lr" class="chart" hidden></div>
-<div id="chart-acc" class="chart" hidden></div>
-</div>`,
+      style: PAGE_STYLE,
+      body: pageBody(),
     });
     let sent = 0;
     const post = (m: ToPage) => void web.postMessage(m);

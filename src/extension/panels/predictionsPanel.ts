@@ -46,7 +46,7 @@ const lastCallEnded = new Map<string, number>();
 const historyKey = (stateKey: string) => `sagemakerHf.predictionHistory.${stateKey}`;
 
 /** LABEL_3 → "anger" when the model's names are known. */
-export function nameLabels(predictions: LabelScore[], names: string[] | undefined): LabelScore[] {
+function nameLabels(predictions: LabelScore[], names: string[] | undefined): LabelScore[] {
   if (!names?.length) return predictions;
   return predictions.map((p) => {
     const m = /^LABEL_(\d+)$/.exec(p.label);
@@ -54,7 +54,7 @@ export function nameLabels(predictions: LabelScore[], names: string[] | undefine
   });
 }
 
-export function predictionsHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string): string {
+function predictionsHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string): string {
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'predictionsPage.js'));
   return webviewHtml({ title, cspSource: webview.cspSource, script: script.toString(), body: '<main id="app"></main>' });
 }

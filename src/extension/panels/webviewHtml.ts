@@ -14,7 +14,7 @@ export interface PageShell {
   style?: string;
 }
 
-export function nonce(): string {
+function nonce(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 

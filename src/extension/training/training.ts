@@ -18,7 +18,7 @@ import { sourceJobNode } from '../tree/jobsSection';
 import { offerToEnd } from '../leftRunning';
 
 const NOTICE_KEY = 'sagemakerHf.trainingCompilerNotice.dismissed';
-/** The secret the "Set Hugging Face Hub Token" command stores (features/datasets.ts). */
+/** The secret the "Set Hugging Face Hub Token" command stores (dataset/datasets.ts). */
 const HUB_TOKEN_KEY = 'sagemakerHf.hubToken';
 const SPEC_SELECTOR: vscode.DocumentSelector = { pattern: '**/*.sagemaker-hf.json' };
 
