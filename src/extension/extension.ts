@@ -30,7 +30,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const log = vscode.window.createOutputChannel('SageMaker HF', { log: true });
   const connection = new ConnectionManager(log, windowUi);
   const tree = new ExplorerTree(() => ({ connected: !!connection.current, rootNode: connection.rootNode() }));
-  const specs = new SpecsTree();
+  const specs = new SpecsTree(windowUi);
   const jobChannels = new JobChannels();
   const services: Services = { context, log, connection, tree, specs, jobChannels, ui: windowUi };
   context.subscriptions.push(log, connection, tree, specs, jobChannels);

@@ -89,9 +89,9 @@ function entryOfManifest(m: DatasetManifest): PreparedEntry {
  * The padding chosen in the prompt, offered for the spec file too (a WorkspaceEdit on dataset.padding,
  * left unsaved for the user to see): otherwise the spec keeps saying what was not used.
  */
-function offerPaddingInSpec(specUri: vscode.Uri, padding: string, log: vscode.LogOutputChannel): void {
+function offerPaddingInSpec({ ui, log }: Services, specUri: vscode.Uri, padding: string): void {
   const file = path.basename(specUri.fsPath);
-  void vscode.window.showInformationMessage(`Padding "${padding}" is used for this dataset. Write it into ${file} (dataset.padding)?`, 'Update Spec').then(async (choice) => {
+  void ui.showInformationMessage(`Padding "${padding}" is used for this dataset. Write it into ${file} (dataset.padding)?`, 'Update Spec').then(async (choice) => {
     if (choice !== 'Update Spec') return;
     try {
       const doc = await vscode.workspace.openTextDocument(specUri);
@@ -101,7 +101,7 @@ function offerPaddingInSpec(specUri: vscode.Uri, padding: string, log: vscode.Lo
       await vscode.window.showTextDocument(doc, { preview: false });
     } catch (err) {
       log.warn(`writing dataset.padding into ${file} failed: ${(err as Error).message}`);
-      void vscode.window.showErrorMessage(`Updating ${file} failed: ${(err as Error).message}. Set "padding": "${padding}" under "dataset" by hand.`);
+      void ui.showErrorMessage(`Updating ${file} failed: ${(err as Error).message}. Set "padding": "${padding}" under "dataset" by hand.`);
     }
   });
 }
@@ -226,7 +226,7 @@ export const prepareDatasetCommand = (ctx: DatasetsCtx) => async (arg?: unknown)
     if (pick === useAuto) {
       spec.dataset.padding = 'auto';
       changed = true;
-      offerPaddingInSpec(uri, 'auto', ctx.log);
+      offerPaddingInSpec(ctx, uri, 'auto');
     }
   }
   let conn = ctx.connection.current;
