@@ -5,7 +5,10 @@ import * as vscode from 'vscode';
 import type { Connection } from '../workflow/connect';
 import { readSettings, updateSetting } from './settings';
 import { InfoNode, type Node } from './tree/tree';
-import { command, toAbortSignal } from './ui';
+import { toAbortSignal } from './ui';
+import { register } from './commands';
+import { windowUi, type Ui } from './window';
+import type { Services } from './services';
 
 type State =
   | { kind: 'disconnected'; error?: string }
@@ -19,17 +22,12 @@ export class ConnectionManager implements vscode.Disposable {
   private readonly statusItem: vscode.StatusBarItem;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly log: vscode.LogOutputChannel) {
+  constructor(private readonly log: vscode.LogOutputChannel, private readonly ui: Ui = windowUi) {
     this.statusItem = vscode.window.createStatusBarItem('sagemakerHf.connection', vscode.StatusBarAlignment.Left, 10);
     this.statusItem.name = 'SageMaker HF Connection';
     this.render();
     this.statusItem.show();
     this.disposables.push(
-      vscode.commands.registerCommand('sagemakerHf.connect', command(log, 'Connect to AWS', () => this.connectInteractive())),
-      vscode.commands.registerCommand('sagemakerHf.switchProfile', command(log, 'Switch AWS profile', () => this.switchProfile())),
-      vscode.commands.registerCommand('sagemakerHf.switchRegion', command(log, 'Switch AWS region', () => this.switchRegion())),
-      vscode.commands.registerCommand('sagemakerHf.selectRole', command(log, 'Select execution role', () => this.selectRole())),
-      vscode.commands.registerCommand('sagemakerHf.createDefaultBucket', command(log, 'Create default bucket', () => this.createBucket())),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (['profile', 'region', 'endpointUrl', 'executionRole'].some((k) => e.affectsConfiguration(`sagemakerHf.${k}`)) && this.state.kind === 'connected') {
           void this.connect().catch(() => undefined);
@@ -93,8 +91,8 @@ export class ConnectionManager implements vscode.Disposable {
     }
   }
 
-  private async connectInteractive(): Promise<Connection> {
-    return vscode.window.withProgress(
+  async connectInteractive(): Promise<Connection> {
+    return this.ui.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Connecting to AWS', cancellable: true },
       (_p, token) => this.connect(token),
     );
@@ -118,7 +116,7 @@ export class ConnectionManager implements vscode.Disposable {
         return { label: n, description: [n === settings.profile ? 'current' : '', sso ? 'SSO' : '', cfg['region'] ?? ''].filter(Boolean).join(' · '), value: n };
       }),
     ];
-    const pick = await vscode.window.showQuickPick(items, { title: 'AWS Profile', placeHolder: names.length ? 'Pick a profile from ~/.aws/config and ~/.aws/credentials' : 'No profiles found in ~/.aws; the default chain is used' });
+    const pick = await this.ui.showQuickPick(items, { title: 'AWS Profile', placeHolder: names.length ? 'Pick a profile from ~/.aws/config and ~/.aws/credentials' : 'No profiles found in ~/.aws; the default chain is used' });
     if (!pick) return;
     const { resetClients } = await import('../aws/clients');
     resetClients();
@@ -129,7 +127,7 @@ export class ConnectionManager implements vscode.Disposable {
   async switchRegion(): Promise<void> {
     const { KNOWN_REGIONS } = await import('../core/sagemaker/regions');
     const current = this.current?.region ?? readSettings().region;
-    const pick = await vscode.window.showQuickPick(
+    const pick = await this.ui.showQuickPick(
       KNOWN_REGIONS.map((r) => ({ label: r, description: r === current ? 'current' : undefined })),
       { title: 'AWS Region', placeHolder: current ? `Current: ${current}` : 'Pick a region' },
     );
@@ -141,15 +139,15 @@ export class ConnectionManager implements vscode.Disposable {
   async selectRole(): Promise<void> {
     const conn = await this.require();
     const { listSageMakerRoles } = await import('../workflow/connect');
-    const roles = await vscode.window.withProgress(
+    const roles = await this.ui.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Listing IAM roles SageMaker can assume', cancellable: true },
       (_p, token) => listSageMakerRoles(conn, toAbortSignal(token)),
     );
     const items: (vscode.QuickPickItem & { arn?: string })[] = roles.map((r) => ({ label: r.name, description: r.arn === conn.role ? 'current' : undefined, detail: r.arn, arn: r.arn }));
     items.push({ label: '$(edit) Enter a role ARN…' });
-    const pick = await vscode.window.showQuickPick(items, { title: 'SageMaker Execution Role', placeHolder: roles.length ? 'Roles whose trust policy allows sagemaker.amazonaws.com' : 'No role in this account trusts sagemaker.amazonaws.com; enter an ARN' });
+    const pick = await this.ui.showQuickPick(items, { title: 'SageMaker Execution Role', placeHolder: roles.length ? 'Roles whose trust policy allows sagemaker.amazonaws.com' : 'No role in this account trusts sagemaker.amazonaws.com; enter an ARN' });
     if (!pick) return;
-    const arn = pick.arn ?? (await vscode.window.showInputBox({ title: 'Execution role ARN', prompt: 'arn:aws:iam::ACCOUNT:role/NAME', validateInput: (v) => (/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(v) ? undefined : 'Not an IAM role ARN') }));
+    const arn = pick.arn ?? (await this.ui.showInputBox({ title: 'Execution role ARN', prompt: 'arn:aws:iam::ACCOUNT:role/NAME', validateInput: (v) => (/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(v) ? undefined : 'Not an IAM role ARN') }));
     if (!arn) return;
     await updateSetting('executionRole', arn);
     if (this.current) this.setState({ kind: 'connected', connection: { ...this.current, role: arn } });
@@ -158,11 +156,11 @@ export class ConnectionManager implements vscode.Disposable {
   async createBucket(): Promise<void> {
     const conn = await this.require();
     const { ensureDefaultBucket } = await import('../workflow/connect');
-    const res = await vscode.window.withProgress(
+    const res = await this.ui.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Checking s3://${conn.bucket}`, cancellable: true },
       (_p, token) => ensureDefaultBucket(conn, toAbortSignal(token)),
     );
-    void vscode.window.showInformationMessage(res.created ? `Created bucket s3://${res.bucket}.` : `Bucket s3://${res.bucket} already exists and is yours.`);
+    void this.ui.showInformationMessage(res.created ? `Created bucket s3://${res.bucket}.` : `Bucket s3://${res.bucket} already exists and is yours.`);
   }
 
   /** The connection row at the top of the tree. */
@@ -195,4 +193,18 @@ export class ConnectionManager implements vscode.Disposable {
     this.changed.dispose();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+export const connectCommand = (s: Services) => () => s.connection.connectInteractive();
+export const switchProfileCommand = (s: Services) => () => s.connection.switchProfile();
+export const switchRegionCommand = (s: Services) => () => s.connection.switchRegion();
+export const selectRoleCommand = (s: Services) => () => s.connection.selectRole();
+export const createBucketCommand = (s: Services) => () => s.connection.createBucket();
+
+export function registerConnectionCommands(services: Services): void {
+  register(services, 'sagemakerHf.connect', connectCommand);
+  register(services, 'sagemakerHf.switchProfile', switchProfileCommand);
+  register(services, 'sagemakerHf.switchRegion', switchRegionCommand);
+  register(services, 'sagemakerHf.selectRole', selectRoleCommand);
+  register(services, 'sagemakerHf.createDefaultBucket', createBucketCommand);
 }

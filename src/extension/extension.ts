@@ -1,12 +1,13 @@
 // Activation registers commands, the trees and the status bar item, and reads settings. It makes no AWS
 // call and loads no heavy module: those load on first use.
 import * as vscode from 'vscode';
-import { ConnectionManager } from './connectionManager';
+import { ConnectionManager, registerConnectionCommands } from './connectionManager';
 import { ExplorerTree } from './tree/tree';
 import { JobChannels } from './jobChannels';
 import { SpecsTree } from './specs/specsTree';
 import type { Services } from './services';
-import { command } from './ui';
+import { register } from './commands';
+import { windowUi } from './window';
 import { activate as activateDatasets } from './dataset/datasets';
 import { activate as activateTraining } from './training/training';
 import { activate as activateLogs } from './training/logs';
@@ -27,22 +28,18 @@ export interface ExtensionApi {
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const t0 = performance.now();
   const log = vscode.window.createOutputChannel('SageMaker HF', { log: true });
-  const connection = new ConnectionManager(log);
+  const connection = new ConnectionManager(log, windowUi);
   const tree = new ExplorerTree(() => ({ connected: !!connection.current, rootNode: connection.rootNode() }));
-  const specs = new SpecsTree();
+  const specs = new SpecsTree(windowUi);
   const jobChannels = new JobChannels();
-  const services: Services = { context, log, connection, tree, specs, jobChannels };
+  const services: Services = { context, log, connection, tree, specs, jobChannels, ui: windowUi };
   context.subscriptions.push(log, connection, tree, specs, jobChannels);
-  context.subscriptions.push(
-    connection.onDidChange(() => tree.refresh()),
-    vscode.commands.registerCommand('sagemakerHf.refresh', () => { tree.refresh(); specs.refresh(); }),
-    vscode.commands.registerCommand('sagemakerHf.openSpec', (uri?: vscode.Uri) => uri && vscode.window.showTextDocument(uri)),
-    vscode.commands.registerCommand('sagemakerHf.copyToClipboard', async (node?: { label?: string; description?: string }) => {
-      const text = node?.description ?? node?.label;
-      if (text) await vscode.env.clipboard.writeText(text);
-    }),
-    vscode.commands.registerCommand('sagemakerHf.newSpec', command(log, 'New job spec', (fileName?: unknown) => newSpec(context, fileName))),
-  );
+  context.subscriptions.push(connection.onDidChange(() => tree.refresh()));
+  registerConnectionCommands(services);
+  register(services, 'sagemakerHf.refresh', refreshCommand);
+  register(services, 'sagemakerHf.openSpec', openSpecCommand);
+  register(services, 'sagemakerHf.copyToClipboard', copyToClipboardCommand);
+  register(services, 'sagemakerHf.newSpec', newSpecCommand);
   // The request inactivity limit reaches the AWS clients and Hub fetches through the variable they read
   // (importing their module here would load the heavy bundle at activation).
   const applyTimeout = () => {
@@ -74,14 +71,22 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   return { services, activationMs };
 }
 
+const refreshCommand = (s: Services) => () => { s.tree.refresh(); s.specs.refresh(); };
+const openSpecCommand = () => (uri?: vscode.Uri) => uri && vscode.window.showTextDocument(uri);
+const copyToClipboardCommand = () => async (node?: { label?: string; description?: string }) => {
+  const text = node?.description ?? node?.label;
+  if (text) await vscode.env.clipboard.writeText(text);
+};
+const newSpecCommand = (s: Services) => (fileName?: unknown) => newSpec(s, fileName);
+
 // The spec goes into the workspace folder with the training script beside it (training-scripts/, copied
 // from the extension unless already there) and a relative sourceDir: see src/core/spec/specScaffold.ts.
 // `fileName` (without .sagemaker-hf.json) skips the prompt, for callers such as the e2e suite.
-async function newSpec(context: vscode.ExtensionContext, fileName?: unknown): Promise<void> {
+async function newSpec({ context, ui }: Services, fileName?: unknown): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) throw new Error('open a folder first: spec files live in the workspace');
   const validate = (v: string) => (/^[\w.-]+$/.test(v) ? undefined : 'Letters, digits, dot, dash and underscore only');
-  const name = typeof fileName === 'string' ? fileName : await vscode.window.showInputBox({ title: 'New job spec', prompt: 'File name (without .sagemaker-hf.json)', value: 'emotion', validateInput: validate });
+  const name = typeof fileName === 'string' ? fileName : await ui.showInputBox({ title: 'New job spec', prompt: 'File name (without .sagemaker-hf.json)', value: 'emotion', validateInput: validate });
   if (!name) return;
   const invalid = validate(name);
   if (invalid) throw new Error(`spec file name "${name}": ${invalid}`);

@@ -14,19 +14,19 @@ export async function offerToEnd(services: Services, running: StillRunning | und
   const button = running.kind === 'training job' ? STOP_JOB : DELETE_ENDPOINT;
   const text = running.line.replace(/ (Stop|Delete) it with: .*$/, '');
   services.log.warn(running.line);
-  const choice = await vscode.window.showWarningMessage(text, button, KEEP_RUNNING);
+  const choice = await services.ui.showWarningMessage(text, button, KEEP_RUNNING);
   if (choice !== button) {
     services.log.info(`${running.kind} ${running.name} left running (${running.cost})`);
     return;
   }
   try {
-    const done = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${button === STOP_JOB ? 'Stopping' : 'Deleting'} ${running.name}` }, end);
+    const done = await services.ui.withProgress({ location: vscode.ProgressLocation.Notification, title: `${button === STOP_JOB ? 'Stopping' : 'Deleting'} ${running.name}` }, end);
     services.log.info(done);
-    void vscode.window.showInformationMessage(done);
+    void services.ui.showInformationMessage(done);
   } catch (err) {
     const msg = `${button} ${running.name} failed: ${errorLine(err)}`;
     services.log.error(msg);
-    void vscode.window.showErrorMessage(msg);
+    void services.ui.showErrorMessage(msg);
   } finally {
     services.tree.refresh();
   }

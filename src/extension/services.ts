@@ -3,6 +3,7 @@ import type { ConnectionManager } from './connectionManager';
 import type { ExplorerTree } from './tree/tree';
 import type { JobChannels } from './jobChannels';
 import type { SpecsTree } from './specs/specsTree';
+import type { Ui } from './window';
 
 /** What every feature module gets at activation. */
 export interface Services {
@@ -13,4 +14,6 @@ export interface Services {
   tree: ExplorerTree;
   specs: SpecsTree;
   jobChannels: JobChannels;
+  /** Pickers and messages (vscode.window, or a fake in unit tests). */
+  ui: Ui;
 }

@@ -1,5 +1,5 @@
 // Small helpers for how commands report: cancellation is silent, failures are one actionable line
-// with a way to the details.
+// with a way to the details (register() in commands.ts sends every command's failure here).
 import * as vscode from 'vscode';
 import { ActionableError, errorLine, isCancelled } from '../core/errors';
 
@@ -28,18 +28,6 @@ export async function reportError(log: vscode.LogOutputChannel, what: string, er
     terminal.show();
     terminal.sendText(login);
   }
-}
-
-/** Wraps a command handler: errors are reported, never thrown back at VS Code. */
-export function command<A extends unknown[]>(log: vscode.LogOutputChannel, what: string, fn: (...args: A) => Promise<unknown>) {
-  return async (...args: A): Promise<unknown> => {
-    try {
-      return await fn(...args);
-    } catch (err) {
-      await reportError(log, what, err);
-      return undefined;
-    }
-  };
 }
 
 /** A CancellationToken as an AbortSignal for the AWS SDK and the workflow steps. */

@@ -15,7 +15,8 @@ import type { Connection } from '../../workflow/connect';
 import { readSettings } from '../settings';
 import type { Services } from '../services';
 import { InfoNode, type Node } from '../tree/tree';
-import { command, toAbortSignal } from '../ui';
+import { toAbortSignal } from '../ui';
+import { register } from '../commands';
 import { LARGE_DATASET_BYTES, prepareOnSageMakerFlow, processingJobsNode } from './processing';
 
 const TOKEN_KEY = 'sagemakerHf.hubToken';
@@ -89,9 +90,9 @@ function entryOfManifest(m: DatasetManifest): PreparedEntry {
  * The padding chosen in the prompt, offered for the spec file too (a WorkspaceEdit on dataset.padding,
  * left unsaved for the user to see): otherwise the spec keeps saying what was not used.
  */
-function offerPaddingInSpec(specUri: vscode.Uri, padding: string, log: vscode.LogOutputChannel): void {
+function offerPaddingInSpec({ ui, log }: Services, specUri: vscode.Uri, padding: string): void {
   const file = path.basename(specUri.fsPath);
-  void vscode.window.showInformationMessage(`Padding "${padding}" is used for this dataset. Write it into ${file} (dataset.padding)?`, 'Update Spec').then(async (choice) => {
+  void ui.showInformationMessage(`Padding "${padding}" is used for this dataset. Write it into ${file} (dataset.padding)?`, 'Update Spec').then(async (choice) => {
     if (choice !== 'Update Spec') return;
     try {
       const doc = await vscode.workspace.openTextDocument(specUri);
@@ -101,7 +102,7 @@ function offerPaddingInSpec(specUri: vscode.Uri, padding: string, log: vscode.Lo
       await vscode.window.showTextDocument(doc, { preview: false });
     } catch (err) {
       log.warn(`writing dataset.padding into ${file} failed: ${(err as Error).message}`);
-      void vscode.window.showErrorMessage(`Updating ${file} failed: ${(err as Error).message}. Set "padding": "${padding}" under "dataset" by hand.`);
+      void ui.showErrorMessage(`Updating ${file} failed: ${(err as Error).message}. Set "padding": "${padding}" under "dataset" by hand.`);
     }
   });
 }
@@ -119,6 +120,193 @@ export function paddingEdit(doc: vscode.TextDocument, padding: string): vscode.W
   else return undefined;
   return edit;
 }
+
+/** The Datasets feature's context: the services and this window's prepared datasets. */
+interface DatasetsCtx extends Services {
+  session: Map<string, PreparedEntry>;
+}
+
+const hubToken = async (ctx: DatasetsCtx) => (await ctx.context.secrets.get(TOKEN_KEY)) || process.env.HF_TOKEN || undefined;
+
+const runPrepare = async (ctx: DatasetsCtx, spec: JobSpec, outDir: string, upload: Connection | undefined, title: string): Promise<PrepareResult> =>
+  ctx.ui.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    let last = 0;
+    return prepareDataset(spec, {
+      outDir,
+      upload,
+      signal: toAbortSignal(token),
+      hubToken: await hubToken(ctx),
+      hubEndpoint: readSettings().hubEndpoint,
+      // Objects under the prefix that this tool did not write: asked before anything is uploaded;
+      // proceeding never deletes them.
+      confirmForeignObjects: async (keys) => {
+        const shown = keys.slice(0, 5).map((k) => k.slice(spec.dataset.s3Prefix.length + 1)).join(', ') + (keys.length > 5 ? `, … (${keys.length})` : '');
+        const pick = await ctx.ui.showWarningMessage(
+          `s3://${upload?.bucket}/${spec.dataset.s3Prefix}/ holds ${keys.length} object(s) that SageMaker HF did not write: ${shown}. Upload beside them? They are never deleted, but a channel folder that holds them passes them to training.`,
+          { modal: true },
+          'Upload Beside Them',
+        );
+        return pick === 'Upload Beside Them';
+      },
+      onProgress: (p) => {
+        const pct = p.fraction === undefined ? 0 : Math.round(p.fraction * 100);
+        // Streaming: tokenizing, writing and uploading shards run together in the 'tokenize' stage.
+        const stageShare = { read: [0, 5], count: [5, 25], tokenize: [25, 90], write: [25, 90], upload: [90, 100], done: [100, 100] }[p.stage] ?? [0, 0];
+        // Shards upload while tokenizing goes on; the tokenize line already shows those bytes.
+        if (p.stage === 'upload' && last < stageShare[0]!) return;
+        const at = stageShare[0]! + ((stageShare[1]! - stageShare[0]!) * pct) / 100;
+        progress.report({ message: p.message, increment: Math.max(0, at - last) });
+        last = Math.max(last, at);
+      },
+    });
+  });
+
+/** The report file in the Markdown preview (read-only: no Untitled document left to save or discard). */
+const openReportFile = async (file: string) => {
+  const uri = vscode.Uri.file(file);
+  try {
+    await vscode.commands.executeCommand('markdown.showPreview', uri);
+  } catch {
+    await vscode.window.showTextDocument(uri, { preview: true });
+  }
+};
+/** A report that exists only in S3: written to a file in the extension's storage, then previewed. */
+const openReport = async (ctx: DatasetsCtx, markdown: string, name: string) => {
+  const dir = vscode.Uri.joinPath(ctx.context.globalStorageUri, 'reports', name.replace(/[^\w.-]+/g, '_'));
+  await vscode.workspace.fs.createDirectory(dir);
+  const file = vscode.Uri.joinPath(dir, 'report.md');
+  await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(markdown));
+  await openReportFile(file.fsPath);
+};
+const remember = (ctx: DatasetsCtx, spec: JobSpec, r: PrepareResult, upload?: Connection) => {
+  ctx.session.set(`${upload?.bucket ?? 'local'}/${spec.dataset.s3Prefix}`, entryOfResult(spec, r, upload));
+  ctx.tree.refresh('datasets');
+};
+
+
+/** Prepare Dataset: locally first (the padding choice made with the report in hand), then the upload, asked. */
+export const prepareDatasetCommand = (ctx: DatasetsCtx) => async (arg?: unknown) => {
+  const uri = await ctx.specs.pick(arg);
+  if (!uri) return;
+  const spec = await loadSpecFile(uri.fsPath);
+  const name = path.basename(uri.fsPath).replace(/\.sagemaker-hf\.json$/, '');
+  const root = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? path.join(os.tmpdir(), 'sagemaker-hf');
+  const outDir = path.join(root, '.sagemaker-hf', 'datasets', name);
+  // A large local dataset: offer the Processing job (every vCPU of one or more instances) first.
+  const localBytes = typeof spec.dataset.source === 'object' ? Object.values(spec.dataset.source).reduce((a, f) => a + (fs.existsSync(f) ? fs.statSync(f).size : 0), 0) : 0;
+  if (localBytes > LARGE_DATASET_BYTES) {
+    const where = await ctx.ui.showInformationMessage(`${name}: ${formatBytes(localBytes)} of local data. Prepare it on SageMaker (a Processing job, billed per instance-hour) or on this machine?`, 'On SageMaker', 'On This Machine');
+    if (where === undefined) return;
+    if (where === 'On SageMaker') {
+      const remote = await prepareOnSageMakerFlow(ctx, spec, name);
+      if (remote) void ctx.ui.showInformationMessage(`Dataset ready: ${Object.values(remote.channels).map((c) => c.rows).join(' / ')} rows at ${remote.manifestUri.replace(/\/[^/]+$/, '/')}.`);
+      return;
+    }
+  }
+  // First pass writes locally only, so the padding choice can be made with the report in hand.
+  let result = await runPrepare(ctx, spec, outDir, undefined, `Preparing ${name}`);
+  ctx.log.info(`Prepared ${name} in ${outDir}:\n${reportSummary(result.report).join('\n')}`);
+  // Registered now: Open Dataset Report works while the questions below are still open.
+  remember(ctx, spec, result);
+  const warning = reportSummary(result.report).find((l) => l.startsWith('WARNING'));
+  if (warning) {
+    ctx.log.warn(warning);
+    void ctx.ui.showWarningMessage(warning, 'Open Report').then((pick) => (pick ? openReportFile(result.reportPath) : undefined));
+  }
+  const auto = result.report.options.find((o) => o.mode === 'auto')!;
+  const chosen = result.report.options.find((o) => o.mode === result.report.padding)!;
+  let changed = false;
+  if (result.report.padding !== 'auto' && auto.bytes < chosen.bytes * 0.75) {
+    const keep = `Keep ${chosen.mode}${chosen.length ? ` (${chosen.length})` : ''}`;
+    const useAuto = `Use auto (${auto.length})`;
+    const pick = await ctx.ui.showInformationMessage(
+      `Padding "auto" would store rows at ${auto.length} tokens: ${formatBytes(auto.bytes)} instead of ${formatBytes(chosen.bytes)}, truncating ${auto.truncatedRows} rows. (${chosen.mode === 'max_length' ? 'max_length gives static shapes; auto is static too, just shorter.' : 'auto stores fixed-length rows.'})`,
+      keep, useAuto, 'Open Report',
+    );
+    if (pick === 'Open Report') await openReportFile(result.reportPath);
+    if (pick === useAuto) {
+      spec.dataset.padding = 'auto';
+      changed = true;
+      offerPaddingInSpec(ctx, uri, 'auto');
+    }
+  }
+  let conn = ctx.connection.current;
+  let upload: Connection | undefined;
+  const bytes = result.report.bytesWritten;
+  if (conn) {
+    const target = `s3://${conn.bucket}/${spec.dataset.s3Prefix}/`;
+    const size = changed ? auto.bytes : bytes;
+    const pick = await ctx.ui.showInformationMessage(
+      `Upload ${formatBytes(size)} to ${target}? S3 storage is billed (about $${S3_GB_MONTH_USD}/GB-month in us-east-1); existing objects under each channel prefix there are replaced.`,
+      { modal: true },
+      'Upload',
+      'Keep Local Only',
+    );
+    if (pick === undefined) return;
+    if (pick === 'Upload') upload = conn;
+  } else {
+    if (changed) {
+      result = await runPrepare(ctx, spec, outDir, undefined, `Preparing ${name} (auto padding)`);
+      remember(ctx, spec, result);
+      changed = false;
+    }
+    const pick = await ctx.ui.showInformationMessage(`Prepared ${name} locally in ${outDir}. Connect to AWS to upload it to S3.`, 'Connect', 'Open Report');
+    if (pick === 'Open Report') await openReportFile(result.reportPath);
+    if (pick !== 'Connect') return;
+    conn = await ctx.connection.require();
+    upload = conn;
+  }
+  if (changed || upload) result = await runPrepare(ctx, spec, outDir, upload, upload ? `Uploading ${name}` : `Preparing ${name} (auto padding)`);
+  if (upload) ctx.session.delete(`local/${spec.dataset.s3Prefix}`);
+  remember(ctx, spec, result, upload);
+  const where = result.manifestUri ? `s3://${upload!.bucket}/${spec.dataset.s3Prefix}/` : outDir;
+  ctx.log.info(`Dataset ${name} ready at ${where}${result.bucketCreated ? ` (created bucket ${upload!.bucket})` : ''}`);
+  const pick = await ctx.ui.showInformationMessage(`Dataset ready: ${Object.values(result.channels).map((c) => c.rows).join(' / ')} rows at ${where}.`, 'Open Report');
+  if (pick === 'Open Report') await openReportFile(result.reportPath);
+};
+
+/** Open Dataset Report: a node's, this ctx.session's only one, or picked. */
+export const openDatasetReportCommand = (ctx: DatasetsCtx) => async (arg?: unknown) => {
+  const node = arg instanceof DatasetNode ? arg : undefined;
+  let entry = node?.entry;
+  if (!entry) {
+    const all = [...ctx.session.values()];
+    if (all.length === 0) {
+      void ctx.ui.showInformationMessage('No dataset prepared in this ctx.session: run Prepare Dataset, or open one from the Datasets section.');
+      return;
+    }
+    const pick = all.length === 1 ? all[0] : (await ctx.ui.showQuickPick(all.map((e) => ({ label: e.prefix, description: e.bucket ?? 'local', e })), { title: 'Dataset report' }))?.e;
+    if (!pick) return;
+    entry = pick;
+  }
+  if (entry.reportPath) return openReportFile(entry.reportPath);
+  if (entry.report) return openReport(ctx, renderReportMarkdown(entry.report), entry.prefix);
+  const conn = ctx.connection.current ?? (await ctx.connection.require());
+  if (!entry.reportKey) throw new Error(`dataset ${entry.prefix} has no report`);
+  await openReport(ctx, await readS3Text(conn, entry.bucket ?? conn.bucket, entry.reportKey), entry.prefix);
+};
+
+/** Set Hugging Face Hub Token: stored in secret storage; empty removes it. */
+export const setHubTokenCommand = (ctx: DatasetsCtx) => async () => {
+  const existing = await ctx.context.secrets.get(TOKEN_KEY);
+  const value = await ctx.ui.showInputBox({
+    title: 'Hugging Face Hub Token',
+    prompt: existing ? 'A token is stored. Enter a new one, or leave empty and press Enter to remove it.' : 'Needed for private or gated datasets and models. Stored in VS Code secret storage.',
+    password: true,
+    ignoreFocusOut: true,
+    placeHolder: 'hf_…',
+    validateInput: (v) => (v === '' || /^hf_[A-Za-z0-9]{10,}$/.test(v.trim()) ? undefined : 'A Hub token starts with hf_ (create one at huggingface.co/settings/tokens)'),
+  });
+  if (value === undefined) return;
+  if (value.trim() === '') {
+    await ctx.context.secrets.delete(TOKEN_KEY);
+    void ctx.ui.showInformationMessage('Hugging Face Hub token removed.');
+  } else {
+    await ctx.context.secrets.store(TOKEN_KEY, value.trim());
+    void ctx.ui.showInformationMessage('Hugging Face Hub token stored in secret storage.');
+  }
+  ctx.log.info('Hugging Face Hub token updated');
+};
 
 export function activate(services: Services): void {
   const { log, context } = services;
@@ -148,184 +336,9 @@ export function activate(services: Services): void {
     },
   });
 
-  const hubToken = async () => (await context.secrets.get(TOKEN_KEY)) || process.env.HF_TOKEN || undefined;
-
-  const run = async (spec: JobSpec, outDir: string, upload: Connection | undefined, title: string): Promise<PrepareResult> =>
-    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-      let last = 0;
-      return prepareDataset(spec, {
-        outDir,
-        upload,
-        signal: toAbortSignal(token),
-        hubToken: await hubToken(),
-        hubEndpoint: readSettings().hubEndpoint,
-        // Objects under the prefix that this tool did not write: asked before anything is uploaded;
-        // proceeding never deletes them.
-        confirmForeignObjects: async (keys) => {
-          const shown = keys.slice(0, 5).map((k) => k.slice(spec.dataset.s3Prefix.length + 1)).join(', ') + (keys.length > 5 ? `, … (${keys.length})` : '');
-          const pick = await vscode.window.showWarningMessage(
-            `s3://${upload?.bucket}/${spec.dataset.s3Prefix}/ holds ${keys.length} object(s) that SageMaker HF did not write: ${shown}. Upload beside them? They are never deleted, but a channel folder that holds them passes them to training.`,
-            { modal: true },
-            'Upload Beside Them',
-          );
-          return pick === 'Upload Beside Them';
-        },
-        onProgress: (p) => {
-          const pct = p.fraction === undefined ? 0 : Math.round(p.fraction * 100);
-          // Streaming: tokenizing, writing and uploading shards run together in the 'tokenize' stage.
-          const stageShare = { read: [0, 5], count: [5, 25], tokenize: [25, 90], write: [25, 90], upload: [90, 100], done: [100, 100] }[p.stage] ?? [0, 0];
-          // Shards upload while tokenizing goes on; the tokenize line already shows those bytes.
-          if (p.stage === 'upload' && last < stageShare[0]!) return;
-          const at = stageShare[0]! + ((stageShare[1]! - stageShare[0]!) * pct) / 100;
-          progress.report({ message: p.message, increment: Math.max(0, at - last) });
-          last = Math.max(last, at);
-        },
-      });
-    });
-
-  /** The report file in the Markdown preview (read-only: no Untitled document left to save or discard). */
-  const openReportFile = async (file: string) => {
-    const uri = vscode.Uri.file(file);
-    try {
-      await vscode.commands.executeCommand('markdown.showPreview', uri);
-    } catch {
-      await vscode.window.showTextDocument(uri, { preview: true });
-    }
-  };
-  /** A report that exists only in S3: written to a file in the extension's storage, then previewed. */
-  const openReport = async (markdown: string, name: string) => {
-    const dir = vscode.Uri.joinPath(context.globalStorageUri, 'reports', name.replace(/[^\w.-]+/g, '_'));
-    await vscode.workspace.fs.createDirectory(dir);
-    const file = vscode.Uri.joinPath(dir, 'report.md');
-    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(markdown));
-    await openReportFile(file.fsPath);
-  };
-  const register = (spec: JobSpec, r: PrepareResult, upload?: Connection) => {
-    session.set(`${upload?.bucket ?? 'local'}/${spec.dataset.s3Prefix}`, entryOfResult(spec, r, upload));
-    services.tree.refresh('datasets');
-  };
-
-  context.subscriptions.push(
-    vscode.commands.registerCommand('sagemakerHf.prepareDataset', command(log, 'Prepare dataset', async (arg?: unknown) => {
-      const uri = await services.specs.pick(arg);
-      if (!uri) return;
-      const spec = await loadSpecFile(uri.fsPath);
-      const name = path.basename(uri.fsPath).replace(/\.sagemaker-hf\.json$/, '');
-      const root = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? path.join(os.tmpdir(), 'sagemaker-hf');
-      const outDir = path.join(root, '.sagemaker-hf', 'datasets', name);
-      // A large local dataset: offer the Processing job (every vCPU of one or more instances) first.
-      const localBytes = typeof spec.dataset.source === 'object' ? Object.values(spec.dataset.source).reduce((a, f) => a + (fs.existsSync(f) ? fs.statSync(f).size : 0), 0) : 0;
-      if (localBytes > LARGE_DATASET_BYTES) {
-        const where = await vscode.window.showInformationMessage(`${name}: ${formatBytes(localBytes)} of local data. Prepare it on SageMaker (a Processing job, billed per instance-hour) or on this machine?`, 'On SageMaker', 'On This Machine');
-        if (where === undefined) return;
-        if (where === 'On SageMaker') {
-          const remote = await prepareOnSageMakerFlow(services, spec, name);
-          if (remote) void vscode.window.showInformationMessage(`Dataset ready: ${Object.values(remote.channels).map((c) => c.rows).join(' / ')} rows at ${remote.manifestUri.replace(/\/[^/]+$/, '/')}.`);
-          return;
-        }
-      }
-      // First pass writes locally only, so the padding choice can be made with the report in hand.
-      let result = await run(spec, outDir, undefined, `Preparing ${name}`);
-      log.info(`Prepared ${name} in ${outDir}:\n${reportSummary(result.report).join('\n')}`);
-      // Registered now: Open Dataset Report works while the questions below are still open.
-      register(spec, result);
-      const warning = reportSummary(result.report).find((l) => l.startsWith('WARNING'));
-      if (warning) {
-        log.warn(warning);
-        void vscode.window.showWarningMessage(warning, 'Open Report').then((pick) => (pick ? openReportFile(result.reportPath) : undefined));
-      }
-      const auto = result.report.options.find((o) => o.mode === 'auto')!;
-      const chosen = result.report.options.find((o) => o.mode === result.report.padding)!;
-      let changed = false;
-      if (result.report.padding !== 'auto' && auto.bytes < chosen.bytes * 0.75) {
-        const keep = `Keep ${chosen.mode}${chosen.length ? ` (${chosen.length})` : ''}`;
-        const useAuto = `Use auto (${auto.length})`;
-        const pick = await vscode.window.showInformationMessage(
-          `Padding "auto" would store rows at ${auto.length} tokens: ${formatBytes(auto.bytes)} instead of ${formatBytes(chosen.bytes)}, truncating ${auto.truncatedRows} rows. (${chosen.mode === 'max_length' ? 'max_length gives static shapes; auto is static too, just shorter.' : 'auto stores fixed-length rows.'})`,
-          keep, useAuto, 'Open Report',
-        );
-        if (pick === 'Open Report') await openReportFile(result.reportPath);
-        if (pick === useAuto) {
-          spec.dataset.padding = 'auto';
-          changed = true;
-          offerPaddingInSpec(uri, 'auto', log);
-        }
-      }
-      let conn = services.connection.current;
-      let upload: Connection | undefined;
-      const bytes = result.report.bytesWritten;
-      if (conn) {
-        const target = `s3://${conn.bucket}/${spec.dataset.s3Prefix}/`;
-        const size = changed ? auto.bytes : bytes;
-        const pick = await vscode.window.showInformationMessage(
-          `Upload ${formatBytes(size)} to ${target}? S3 storage is billed (about $${S3_GB_MONTH_USD}/GB-month in us-east-1); existing objects under each channel prefix there are replaced.`,
-          { modal: true },
-          'Upload',
-          'Keep Local Only',
-        );
-        if (pick === undefined) return;
-        if (pick === 'Upload') upload = conn;
-      } else {
-        if (changed) {
-          result = await run(spec, outDir, undefined, `Preparing ${name} (auto padding)`);
-          register(spec, result);
-          changed = false;
-        }
-        const pick = await vscode.window.showInformationMessage(`Prepared ${name} locally in ${outDir}. Connect to AWS to upload it to S3.`, 'Connect', 'Open Report');
-        if (pick === 'Open Report') await openReportFile(result.reportPath);
-        if (pick !== 'Connect') return;
-        conn = await services.connection.require();
-        upload = conn;
-      }
-      if (changed || upload) result = await run(spec, outDir, upload, upload ? `Uploading ${name}` : `Preparing ${name} (auto padding)`);
-      if (upload) session.delete(`local/${spec.dataset.s3Prefix}`);
-      register(spec, result, upload);
-      const where = result.manifestUri ? `s3://${upload!.bucket}/${spec.dataset.s3Prefix}/` : outDir;
-      log.info(`Dataset ${name} ready at ${where}${result.bucketCreated ? ` (created bucket ${upload!.bucket})` : ''}`);
-      const pick = await vscode.window.showInformationMessage(`Dataset ready: ${Object.values(result.channels).map((c) => c.rows).join(' / ')} rows at ${where}.`, 'Open Report');
-      if (pick === 'Open Report') await openReportFile(result.reportPath);
-    })),
-
-    vscode.commands.registerCommand('sagemakerHf.openDatasetReport', command(log, 'Open dataset report', async (arg?: unknown) => {
-      const node = arg instanceof DatasetNode ? arg : undefined;
-      let entry = node?.entry;
-      if (!entry) {
-        const all = [...session.values()];
-        if (all.length === 0) {
-          void vscode.window.showInformationMessage('No dataset prepared in this session: run Prepare Dataset, or open one from the Datasets section.');
-          return;
-        }
-        const pick = all.length === 1 ? all[0] : (await vscode.window.showQuickPick(all.map((e) => ({ label: e.prefix, description: e.bucket ?? 'local', e })), { title: 'Dataset report' }))?.e;
-        if (!pick) return;
-        entry = pick;
-      }
-      if (entry.reportPath) return openReportFile(entry.reportPath);
-      if (entry.report) return openReport(renderReportMarkdown(entry.report), entry.prefix);
-      const conn = services.connection.current ?? (await services.connection.require());
-      if (!entry.reportKey) throw new Error(`dataset ${entry.prefix} has no report`);
-      await openReport(await readS3Text(conn, entry.bucket ?? conn.bucket, entry.reportKey), entry.prefix);
-    })),
-
-    vscode.commands.registerCommand('sagemakerHf.setHubToken', command(log, 'Set Hugging Face Hub token', async () => {
-      const existing = await context.secrets.get(TOKEN_KEY);
-      const value = await vscode.window.showInputBox({
-        title: 'Hugging Face Hub Token',
-        prompt: existing ? 'A token is stored. Enter a new one, or leave empty and press Enter to remove it.' : 'Needed for private or gated datasets and models. Stored in VS Code secret storage.',
-        password: true,
-        ignoreFocusOut: true,
-        placeHolder: 'hf_…',
-        validateInput: (v) => (v === '' || /^hf_[A-Za-z0-9]{10,}$/.test(v.trim()) ? undefined : 'A Hub token starts with hf_ (create one at huggingface.co/settings/tokens)'),
-      });
-      if (value === undefined) return;
-      if (value.trim() === '') {
-        await context.secrets.delete(TOKEN_KEY);
-        void vscode.window.showInformationMessage('Hugging Face Hub token removed.');
-      } else {
-        await context.secrets.store(TOKEN_KEY, value.trim());
-        void vscode.window.showInformationMessage('Hugging Face Hub token stored in secret storage.');
-      }
-      log.info('Hugging Face Hub token updated');
-    })),
-    services.connection.onDidChange(() => services.tree.refresh('datasets')),
-  );
+  const ctx: DatasetsCtx = { ...services, session };
+  register(ctx, 'sagemakerHf.prepareDataset', prepareDatasetCommand);
+  register(ctx, 'sagemakerHf.openDatasetReport', openDatasetReportCommand);
+  register(ctx, 'sagemakerHf.setHubToken', setHubTokenCommand);
+  context.subscriptions.push(services.connection.onDidChange(() => services.tree.refresh('datasets')));
 }

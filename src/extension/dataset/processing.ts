@@ -11,7 +11,8 @@ import type { Connection } from '../../workflow/connect';
 import type { RemotePrepareResult } from '../../workflow/dataset/prepareRemote';
 import type { Services } from '../services';
 import { InfoNode, type Node } from '../tree/tree';
-import { command, formatDuration, toAbortSignal } from '../ui';
+import { formatDuration, toAbortSignal } from '../ui';
+import { register } from '../commands';
 
 const INSTANCE_CHOICES = ['ml.c5.4xlarge', 'ml.c5.9xlarge', 'ml.c5.2xlarge', 'ml.m5.4xlarge', 'ml.m5.xlarge'];
 const STATUS_ICON: Record<string, string> = { InProgress: 'sync~spin', Stopping: 'sync~spin', Completed: 'pass', Failed: 'error', Stopped: 'circle-slash' };
@@ -64,12 +65,12 @@ export async function prepareOnSageMakerFlow(services: Services, spec: JobSpec, 
   const { priceText } = await import('../../workflow/prices');
   const { planRemotePrepare, prepareOnSageMaker } = await import('../../workflow/dataset/prepareRemote');
   const prices = priceOptions(services, conn);
-  const typePick = await vscode.window.showQuickPick(
+  const typePick = await services.ui.showQuickPick(
     Promise.all(INSTANCE_CHOICES.map(async (t) => ({ label: t, description: await priceText(conn.region, t, 1, 'processing', prices) }))),
     { title: `Prepare ${name} on SageMaker: instance type`, placeHolder: 'Tokenizing uses every vCPU of the instance (datasets.map with num_proc = vCPUs)' },
   );
   if (!typePick) return undefined;
-  const countText = await vscode.window.showInputBox({
+  const countText = await services.ui.showInputBox({
     title: `Prepare ${name} on SageMaker: instances`, value: '1',
     prompt: 'Several instances split local JSONL files between them (ShardedByS3Key) or shard a Hub dataset',
     validateInput: (v) => (/^[1-9]\d?$/.test(v.trim()) ? undefined : 'A whole number from 1 to 99'),
@@ -79,7 +80,7 @@ export async function prepareOnSageMakerFlow(services: Services, spec: JobSpec, 
   const hubToken = (await services.context.secrets.get('sagemakerHf.hubToken')) || process.env.HF_TOKEN || undefined;
   const plan = planRemotePrepare(spec, conn, { ...opts, hubToken });
   const price = await priceText(conn.region, opts.instanceType, opts.instanceCount, 'processing', prices);
-  const go = await vscode.window.showWarningMessage(
+  const go = await services.ui.showWarningMessage(
     `Start a SageMaker Processing job on ${opts.instanceType} x${opts.instanceCount}, ${price}?`,
     {
       modal: true,
@@ -96,7 +97,7 @@ export async function prepareOnSageMakerFlow(services: Services, spec: JobSpec, 
   const channels = services.jobChannels;
   channels.clear(plan.jobName);
   channels.show(plan.jobName);
-  const result = await Promise.resolve(vscode.window.withProgress(
+  const result = await Promise.resolve(services.ui.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Preparing ${name} on SageMaker`, cancellable: true },
     (progress, token) => prepareOnSageMaker(spec, conn, {
       ...opts,
@@ -116,32 +117,35 @@ export async function prepareOnSageMakerFlow(services: Services, spec: JobSpec, 
   return result;
 }
 
+/** Prepare Dataset on SageMaker: the Processing job flow, then the report on request. */
+export const prepareOnSageMakerCommand = (services: Services) => async (arg?: unknown) => {
+  const uri = await services.specs.pick(arg);
+  if (!uri) return;
+  const { loadSpecFile } = await import('../../core/spec/spec');
+  const spec = await loadSpecFile(uri.fsPath);
+  const name = path.basename(uri.fsPath).replace(/\.sagemaker-hf\.json$/, '');
+  const result = await prepareOnSageMakerFlow(services, spec, name);
+  if (!result) return;
+  const pick = await services.ui.showInformationMessage(`Dataset ready: ${Object.values(result.channels).map((c) => c.rows).join(' / ')} rows at ${result.manifestUri.replace(/\/[^/]+$/, '/')}.`, 'Open Report');
+  if (pick === 'Open Report') {
+    const doc = await vscode.workspace.openTextDocument({ content: renderReportMarkdown(result.report), language: 'markdown' });
+    await vscode.window.showTextDocument(doc, { preview: true });
+  }
+};
+
+/** Follows a Processing job's log into its channel (the tree's job rows run it). */
+export const showProcessingJobLogsCommand = (services: Services) => async (jobName?: string) => {
+  if (typeof jobName !== 'string' || !jobName) return;
+  const conn = await services.connection.require();
+  const { tailProcessingJob } = await import('../../workflow/dataset/prepareRemote');
+  const channels = services.jobChannels;
+  channels.clear(jobName);
+  channels.show(jobName);
+  await tailProcessingJob(conn, jobName, { follow: true, onLine: (l) => channels.appendLine(jobName, l.kind === 'log' ? l.text : `[${l.kind}] ${l.text}`) });
+  services.tree.refresh('datasets');
+};
+
 export function activate(services: Services): void {
-  const { context, log } = services;
-  context.subscriptions.push(
-    vscode.commands.registerCommand('sagemakerHf.prepareDatasetOnSageMaker', command(log, 'Prepare dataset on SageMaker', async (arg?: unknown) => {
-      const uri = await services.specs.pick(arg);
-      if (!uri) return;
-      const { loadSpecFile } = await import('../../core/spec/spec');
-      const spec = await loadSpecFile(uri.fsPath);
-      const name = path.basename(uri.fsPath).replace(/\.sagemaker-hf\.json$/, '');
-      const result = await prepareOnSageMakerFlow(services, spec, name);
-      if (!result) return;
-      const pick = await vscode.window.showInformationMessage(`Dataset ready: ${Object.values(result.channels).map((c) => c.rows).join(' / ')} rows at ${result.manifestUri.replace(/\/[^/]+$/, '/')}.`, 'Open Report');
-      if (pick === 'Open Report') {
-        const doc = await vscode.workspace.openTextDocument({ content: renderReportMarkdown(result.report), language: 'markdown' });
-        await vscode.window.showTextDocument(doc, { preview: true });
-      }
-    })),
-    vscode.commands.registerCommand('sagemakerHf.showProcessingJobLogs', command(log, 'Show Processing job log', async (jobName?: string) => {
-      if (typeof jobName !== 'string' || !jobName) return;
-      const conn = await services.connection.require();
-      const { tailProcessingJob } = await import('../../workflow/dataset/prepareRemote');
-      const channels = services.jobChannels;
-      channels.clear(jobName);
-      channels.show(jobName);
-      await tailProcessingJob(conn, jobName, { follow: true, onLine: (l) => channels.appendLine(jobName, l.kind === 'log' ? l.text : `[${l.kind}] ${l.text}`) });
-      services.tree.refresh('datasets');
-    })),
-  );
+  register(services, 'sagemakerHf.prepareDatasetOnSageMaker', prepareOnSageMakerCommand);
+  register(services, 'sagemakerHf.showProcessingJobLogs', showProcessingJobLogsCommand);
 }

@@ -2,6 +2,7 @@
 // run locally). Empty shows the "no spec file" welcome view.
 import * as vscode from 'vscode';
 import * as path from 'node:path';
+import { windowUi, type Ui } from '../window';
 
 export const SPEC_GLOB = '**/*.sagemaker-hf.json';
 
@@ -11,7 +12,7 @@ export class SpecsTree implements vscode.TreeDataProvider<vscode.Uri>, vscode.Di
   private readonly watcher: vscode.FileSystemWatcher;
   readonly view: vscode.TreeView<vscode.Uri>;
 
-  constructor() {
+  constructor(private readonly ui: Ui = windowUi) {
     this.watcher = vscode.workspace.createFileSystemWatcher(SPEC_GLOB);
     this.watcher.onDidCreate(() => this.changed.fire());
     this.watcher.onDidDelete(() => this.changed.fire());
@@ -50,11 +51,11 @@ export class SpecsTree implements vscode.TreeDataProvider<vscode.Uri>, vscode.Di
     const all = await this.getChildren();
     if (all.length === 1) return all[0];
     if (all.length === 0) {
-      const choice = await vscode.window.showWarningMessage('No job spec file (*.sagemaker-hf.json) in this workspace.', 'New Job Spec File');
+      const choice = await this.ui.showWarningMessage('No job spec file (*.sagemaker-hf.json) in this workspace.', 'New Job Spec File');
       if (choice) await vscode.commands.executeCommand('sagemakerHf.newSpec');
       return undefined;
     }
-    const pick = await vscode.window.showQuickPick(all.map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u })), { title: 'Job spec' });
+    const pick = await this.ui.showQuickPick(all.map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u })), { title: 'Job spec' });
     return pick?.uri;
   }
 

@@ -12,11 +12,13 @@ import { COMPILER_NOTICE } from '../../core/training/trainingValidation';
 import { dollars, formatSpotEstimate, spotPriceEstimate } from '../../core/billing/billing';
 import { readSettings } from '../settings';
 import type { Services } from '../services';
-import { ActionableError, command, toAbortSignal } from '../ui';
+import { ActionableError, toAbortSignal } from '../ui';
+import { register } from '../commands';
+import { sourceJobNode } from '../tree/jobsSection';
 import { offerToEnd } from '../leftRunning';
 
 const NOTICE_KEY = 'sagemakerHf.trainingCompilerNotice.dismissed';
-/** The secret the "Set Hugging Face Hub Token" command stores (features/datasets.ts). */
+/** The secret the "Set Hugging Face Hub Token" command stores (dataset/datasets.ts). */
 const HUB_TOKEN_KEY = 'sagemakerHf.hubToken';
 const SPEC_SELECTOR: vscode.DocumentSelector = { pattern: '**/*.sagemaker-hf.json' };
 
@@ -67,7 +69,7 @@ function showCompilerNotice(services: Services): void {
   const state = services.context.globalState;
   if (noticeShown || state.get<boolean>(NOTICE_KEY)) return;
   noticeShown = true;
-  void vscode.window.showInformationMessage(COMPILER_NOTICE, 'OK', "Don't Show Again").then(async (choice) => {
+  void services.ui.showInformationMessage(COMPILER_NOTICE, 'OK', "Don't Show Again").then(async (choice) => {
     if (choice === "Don't Show Again") await state.update(NOTICE_KEY, true);
   });
 }
@@ -90,7 +92,8 @@ async function specFromArg(services: Services, arg: unknown): Promise<JobSpec | 
   return loadSpecFile(uri.fsPath);
 }
 
-async function startTrainingCommand(services: Services, arg: unknown): Promise<unknown> {
+/** Start Training: the spec's checks, the modal naming instance and price, then CreateTrainingJob. */
+export const startTrainingCommand = (services: Services) => async (arg?: unknown): Promise<unknown> => {
   const spec = await specFromArg(services, arg);
   if (!spec) return;
   // One action for every spec: instanceType "local" trains on this machine.
@@ -128,12 +131,12 @@ async function startTrainingCommand(services: Services, arg: unknown): Promise<u
     ...planned.validated.notes.map((n) => `Note: ${n}`),
     ...describeListing(listSourceFiles(spec.training.sourceDir, spec.training.entryPoint), 10).map((l, i) => (i === 0 ? `Code: ${l}` : l)),
   ].join('\n');
-  const go = await vscode.window.showWarningMessage(`Start a SageMaker training job on ${summary}?`, { modal: true, detail }, 'Start Training');
+  const go = await services.ui.showWarningMessage(`Start a SageMaker training job on ${summary}?`, { modal: true, detail }, 'Start Training');
   if (go !== 'Start Training') return;
   const train = await import('../../workflow/training/train');
   let started;
   try {
-    started = await vscode.window.withProgress(
+    started = await services.ui.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Starting training', cancellable: true },
       (progress, token) => train.startTraining(spec, conn, { signal: toAbortSignal(token), onProgress: (m) => { services.log.info(m); progress.report({ message: m }); }, ...(hubToken ? { hubToken } : {}) }),
     );
@@ -153,8 +156,8 @@ async function startTrainingCommand(services: Services, arg: unknown): Promise<u
   for (const w of started.warnings) services.log.warn(w);
   services.tree.refresh('jobs');
   await vscode.commands.executeCommand('sagemakerHf.showJobLogs', started.jobName);
-  void vscode.window.showInformationMessage(`Training job ${started.jobName} started on ${summary}.`);
-}
+  void services.ui.showInformationMessage(`Training job ${started.jobName} started on ${summary}.`);
+};
 
 interface StoppableNode {
   jobName: string;
@@ -162,13 +165,14 @@ interface StoppableNode {
   stop?: () => Promise<void>;
 }
 
-async function stopTrainingCommand(services: Services, arg: unknown): Promise<void> {
+/** Stop Training Job (SageMaker or local), after a modal. */
+export const stopTrainingCommand = (services: Services) => async (arg?: unknown): Promise<void> => {
   const node = (arg && typeof arg === 'object' && typeof (arg as StoppableNode).jobName === 'string') ? (arg as StoppableNode) : undefined;
   let name = typeof arg === 'string' ? arg.trim() : node?.jobName;
-  name ||= (await vscode.window.showInputBox({ title: 'Stop training job', prompt: 'Training job name' }))?.trim();
+  name ||= (await services.ui.showInputBox({ title: 'Stop training job', prompt: 'Training job name' }))?.trim();
   if (!name) return;
   const local = node?.local === true;
-  const go = await vscode.window.showWarningMessage(
+  const go = await services.ui.showWarningMessage(
     `Stop ${local ? 'local training' : 'training job'} ${name}?`,
     { modal: true, detail: local ? 'The training process is ended; its partial output stays on disk.' : 'SageMaker ends the job (Stopping, then Stopped); billing ends when it is Stopped. What the script has not saved is lost.' },
     'Stop Job',
@@ -176,22 +180,23 @@ async function stopTrainingCommand(services: Services, arg: unknown): Promise<vo
   if (go !== 'Stop Job') return;
   if (local) {
     if (node?.stop) return void (await node.stop());
-    const { stopLocalJob } = await import('../local/local');
-    return void (await stopLocalJob({ jobName: name }));
+    // The local room's job node does the stopping; a job not listed is not running in this window.
+    const listed = sourceJobNode(name);
+    if (!listed?.stop) throw new UserError(`local job ${name} is not running in this window`);
+    return void (await listed.stop());
   }
   const conn = await services.connection.require();
   const { stopTrainingJob } = await import('../../workflow/training/train');
   await stopTrainingJob(conn, name);
   services.log.info(`stop requested for training job ${name}`);
   services.tree.refresh('jobs');
-  void vscode.window.showInformationMessage(`Stopping training job ${name}.`);
-}
+  void services.ui.showInformationMessage(`Stopping training job ${name}.`);
+};
 
 export function activate(services: Services): void {
-  const { context, log } = services;
-  context.subscriptions.push(
-    vscode.commands.registerCommand('sagemakerHf.startTraining', command(log, 'Start training', (arg?: unknown) => startTrainingCommand(services, arg))),
-    vscode.commands.registerCommand('sagemakerHf.stopTrainingJob', command(log, 'Stop training job', (arg?: unknown) => stopTrainingCommand(services, arg))),
+  register(services, 'sagemakerHf.startTraining', startTrainingCommand);
+  register(services, 'sagemakerHf.stopTrainingJob', stopTrainingCommand);
+  services.context.subscriptions.push(
     vscode.languages.registerCodeLensProvider(SPEC_SELECTOR, new TrainingLens(services)),
   );
 }

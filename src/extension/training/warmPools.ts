@@ -1,28 +1,28 @@
 // "Release Warm Pool": ends a training job's warm pool now (UpdateTrainingJob, KeepAlivePeriodInSeconds
 // 0) after a modal naming the job, the pool's price and what releasing means, then reads the job again.
-import * as vscode from 'vscode';
 import { UserError } from '../../core/errors';
 import { formatWarmPool } from '../../core/billing/billing';
 import { billingWarmPools, redescribeJob } from '../tree/jobsSection';
 import type { Services } from '../services';
-import { command } from '../ui';
+import { register } from '../commands';
 
-async function releaseCommand(services: Services, arg: unknown): Promise<void> {
+/** Release Warm Pool on a job node, a job name, or picked from the pools billing now. */
+export const releaseWarmPoolCommand = (services: Services) => async (arg?: unknown): Promise<void> => {
   let name = typeof arg === 'string' ? arg.trim() : (arg && typeof (arg as { jobName?: unknown }).jobName === 'string' ? (arg as { jobName: string }).jobName : undefined);
   if (!name) {
     const pools = billingWarmPools();
     if (!pools.length) throw new UserError('no warm pool is billing now (the tree shows warm pools under their training job)');
-    name = (await vscode.window.showQuickPick(pools.map((p) => ({ label: p.jobName, description: formatWarmPool(p.pool) })), { title: 'Release Warm Pool: pick a training job' }))?.label;
+    name = (await services.ui.showQuickPick(pools.map((p) => ({ label: p.jobName, description: formatWarmPool(p.pool) })), { title: 'Release Warm Pool: pick a training job' }))?.label;
     if (!name) return;
   }
   const conn = await services.connection.require();
   const { readWarmPool, releaseWarmPool } = await import('../../workflow/training/warmPool');
   const pool = await readWarmPool(conn, name);
   if (!pool?.billing) {
-    void vscode.window.showInformationMessage(pool ? `Nothing to release: ${name} has ${formatWarmPool(pool)}.` : `Training job ${name} has no warm pool.`);
+    void services.ui.showInformationMessage(pool ? `Nothing to release: ${name} has ${formatWarmPool(pool)}.` : `Training job ${name} has no warm pool.`);
     return;
   }
-  const go = await vscode.window.showWarningMessage(
+  const go = await services.ui.showWarningMessage(
     `Release the warm pool of ${name}?`,
     { modal: true, detail: `${formatWarmPool(pool)}.\nIts instances are terminated and billing for them stops; the next matching training job starts cold (minutes of provisioning).` },
     'Release Warm Pool',
@@ -31,11 +31,9 @@ async function releaseCommand(services: Services, arg: unknown): Promise<void> {
   await releaseWarmPool(conn, name);
   services.log.info(`released the warm pool of ${name}`);
   const after = await redescribeJob(name).catch(() => undefined);
-  void vscode.window.showInformationMessage(`Released the warm pool of ${name}${after?.WarmPoolStatus?.Status ? ` (now ${after.WarmPoolStatus.Status})` : ''}.`);
-}
+  void services.ui.showInformationMessage(`Released the warm pool of ${name}${after?.WarmPoolStatus?.Status ? ` (now ${after.WarmPoolStatus.Status})` : ''}.`);
+};
 
 export function activate(services: Services): void {
-  services.context.subscriptions.push(
-    vscode.commands.registerCommand('sagemakerHf.releaseWarmPool', command(services.log, 'Release warm pool', (arg?: unknown) => releaseCommand(services, arg))),
-  );
+  register(services, 'sagemakerHf.releaseWarmPool', releaseWarmPoolCommand);
 }

@@ -8,7 +8,7 @@ import { describeAwsError } from '../../aws/errors';
 import { errorLine } from '../../core/errors';
 import { CREATED_BY_TAG } from '../../core/sagemaker/tags';
 import type { Services } from '../services';
-import { InfoNode, NodeSources, type Node, type NodeSource } from './tree';
+import { InfoNode, NodeSources, statusIcon, type Node, type NodeSource } from './tree';
 import { formatDuration } from '../ui';
 import { lastMetricsSummary, metricsStore } from '../metricsStore';
 import type { JobDescription } from '../../workflow/jobLogTail';
@@ -61,6 +61,11 @@ export function registerJobSource(source: JobSource): vscode.Disposable {
   return jobSources.register(source);
 }
 
+/** A job from a registered source (a local run of this window) by name: its status and its Stop. */
+export function sourceJobNode(jobName: string): (JobNodeLike & { status?: string; stop?(): Promise<void> }) | undefined {
+  return jobSources.nodes().find((n): n is Node & JobNodeLike => isJobNode(n) && n.jobName === jobName);
+}
+
 /** What a job node exposes to commands (showJobLogs, openJobDetails, stop, deploy). */
 export interface JobNodeLike {
   jobName: string;
@@ -107,8 +112,7 @@ export class SageMakerJobNode implements Node, JobNodeLike {
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.jobName, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `job.sm.${this.jobName}`;
-    const [icon, color] = STATUS_ICON[this.status] ?? ['circle-outline'];
-    item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+    item.iconPath = statusIcon(STATUS_ICON[this.status] ?? ['circle-outline']);
     const d = this.desc;
     const pool = d ? warmPoolOf(d, this.model.region) : undefined;
     // "job.Completed.warmPool": the job menus still match /^job\.Completed/, and Release Warm Pool is added.

@@ -20,6 +20,11 @@ export interface Section {
 }
 
 /** A leaf or branch with fixed content; handy for details under a resource. */
+/** A status row's icon from its [codicon, theme color] entry. */
+export function statusIcon([icon, color]: readonly [string, string?]): vscode.ThemeIcon {
+  return new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+}
+
 export class InfoNode implements Node {
   constructor(
     readonly label: string,

@@ -1,0 +1,70 @@
+// Every command the extension registers, as one typed table (id -> the words its failure message starts
+// with), and the one register() each feature calls: a command is a named factory `(ctx) => handler`,
+// and register() adds the error reporting and the disposal, so no feature repeats them. A unit test
+// checks the table against package.json's contributes.commands.
+import * as vscode from 'vscode';
+import { reportError } from './ui';
+
+/**
+ * Command id -> what a failure message names ("Deploy endpoint failed: ..."); null: registered as is,
+ * without the error report (commands that cannot fail or whose failure VS Code shows).
+ */
+export const COMMANDS = {
+  'sagemakerHf.connect': 'Connect to AWS',
+  'sagemakerHf.switchProfile': 'Switch AWS profile',
+  'sagemakerHf.switchRegion': 'Switch AWS region',
+  'sagemakerHf.selectRole': 'Select execution role',
+  'sagemakerHf.createDefaultBucket': 'Create default bucket',
+  'sagemakerHf.refresh': null,
+  'sagemakerHf.newSpec': 'New job spec',
+  'sagemakerHf.openSpec': null,
+  'sagemakerHf.copyToClipboard': null,
+  'sagemakerHf.prepareDataset': 'Prepare dataset',
+  'sagemakerHf.prepareDatasetOnSageMaker': 'Prepare dataset on SageMaker',
+  'sagemakerHf.showProcessingJobLogs': 'Show Processing job log',
+  'sagemakerHf.openDatasetReport': 'Open dataset report',
+  'sagemakerHf.setHubToken': 'Set Hugging Face Hub token',
+  'sagemakerHf.startTraining': 'Start training',
+  'sagemakerHf.stopTrainingJob': 'Stop training job',
+  'sagemakerHf.showJobLogs': 'Show training logs',
+  'sagemakerHf.openJobDetails': 'Open job details',
+  'sagemakerHf.stopTailing': 'Stop tailing logs',
+  'sagemakerHf.releaseWarmPool': 'Release warm pool',
+  'sagemakerHf.deployEndpoint': 'Deploy endpoint',
+  'sagemakerHf.deployFromHub': 'Deploy model from the Hub',
+  'sagemakerHf.openPredictions': 'Open predictions',
+  'sagemakerHf.deleteEndpoint': 'Delete endpoint',
+  'sagemakerHf.trainLocally': 'Local training',
+  'sagemakerHf.runWorkflowLocally': 'Run workflow locally',
+  'sagemakerHf.selectPython': 'Select Python',
+  'sagemakerHf.createPythonEnvironment': 'Create local Python environment',
+} as const satisfies Record<string, string | null>;
+
+export type CommandId = keyof typeof COMMANDS;
+
+/** Registered but deliberately not in package.json (none today: every command shows in the palette). */
+export const INTERNAL_COMMANDS: readonly CommandId[] = [];
+
+/** What register() needs of a feature's context: where the disposable goes and where failures are logged. */
+export interface CommandHost {
+  context: { subscriptions: { dispose(): unknown }[] };
+  log: vscode.LogOutputChannel;
+}
+
+export type CommandHandler = (...args: any[]) => unknown;
+export type CommandFactory<C> = (ctx: C) => CommandHandler;
+
+/** Registers `factory(ctx)` under `id`: errors are reported (never thrown back at VS Code), disposed with the extension. */
+export function register<C extends CommandHost>(ctx: C, id: CommandId, factory: CommandFactory<C>): void {
+  const handler = factory(ctx);
+  const what = COMMANDS[id];
+  const wrapped = what === null ? handler : async (...args: unknown[]): Promise<unknown> => {
+    try {
+      return await handler(...args);
+    } catch (err) {
+      await reportError(ctx.log, what, err);
+      return undefined;
+    }
+  };
+  ctx.context.subscriptions.push(vscode.commands.registerCommand(id, wrapped));
+}

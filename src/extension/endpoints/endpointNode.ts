@@ -1,0 +1,108 @@
+// A SageMaker endpoint in the Endpoints section: status icon, size, uptime and cost on the row, the
+// config, model and logs as children. Its facts come from the model (endpointsModel.ts) that lists and
+// describes endpoints.
+import * as vscode from 'vscode';
+import type { DescribeEndpointOutput, EndpointSummary } from '@aws-sdk/client-sagemaker';
+import { costSoFar, formatPrice, onDemandPrice } from '../../core/billing/pricing';
+import { formatServerlessPrice } from '../../core/billing/billing';
+import type { ServerlessConfig } from '../../core/endpoints/deployRequests';
+import type { EndpointNodeLike } from '../tree/endpointsSection';
+import { InfoNode, statusIcon, type Node } from '../tree/tree';
+import { formatDuration } from '../ui';
+
+
+export const IN_PROGRESS = new Set(['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'Deleting']);
+/** Statuses in which instances run and are billed. */
+export const BILLED = new Set(['InService', 'Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'OutOfService']);
+const STATUS_ICON: Record<string, [string, string?]> = {
+  InService: ['pass-filled', 'testing.iconPassed'],
+  Creating: ['loading~spin', 'charts.blue'],
+  Updating: ['loading~spin', 'charts.blue'],
+  SystemUpdating: ['loading~spin', 'charts.blue'],
+  RollingBack: ['loading~spin', 'charts.yellow'],
+  Deleting: ['loading~spin', 'charts.yellow'],
+  Failed: ['error', 'testing.iconFailed'],
+  OutOfService: ['warning', 'charts.yellow'],
+};
+
+interface EndpointFacts {
+  desc?: DescribeEndpointOutput;
+  instanceType?: string;
+  count?: number;
+  modelName?: string;
+  /** Serverless endpoints: running and counted, but billed per use, not per hour. */
+  serverless?: ServerlessConfig;
+  error?: string;
+}
+
+export class SageMakerEndpointNode implements Node, EndpointNodeLike {
+  readonly local = false;
+  parent?: Node;
+  facts: EndpointFacts = {};
+  /** Set while this window deploys or deletes it: shown before ListEndpoints knows it. */
+  override?: string;
+
+  constructor(readonly endpointName: string, public summary: EndpointSummary | undefined, private readonly region: () => string) {}
+
+  get status(): string {
+    return this.override ?? this.facts.desc?.EndpointStatus ?? this.summary?.EndpointStatus ?? 'Unknown';
+  }
+
+  get createdAt(): Date | undefined {
+    const c = this.facts.desc?.CreationTime ?? this.summary?.CreationTime;
+    return c ? new Date(c) : undefined;
+  }
+
+  get serverless(): boolean {
+    return !!this.facts.serverless;
+  }
+
+  get pricePerHour(): number | undefined {
+    if (this.facts.serverless) return 0;
+    const { instanceType, count } = this.facts;
+    if (!instanceType || !BILLED.has(this.status)) return BILLED.has(this.status) ? undefined : 0;
+    const p = onDemandPrice(instanceType, 'inference', this.region());
+    return p ? p.perHour * (count || 1) : undefined;
+  }
+
+  treeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.endpointName, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `endpoint.sm.${this.endpointName}`;
+    item.iconPath = statusIcon(STATUS_ICON[this.status] ?? ['circle-outline']);
+    item.contextValue = `endpoint.${this.status}`;
+    const { instanceType, count, serverless } = this.facts;
+    const parts = [this.status];
+    if (serverless) parts.push(`serverless ${serverless.memorySizeInMB / 1024} GB · billed per use`);
+    if (instanceType) parts.push(`${instanceType} × ${count || 1}`);
+    const created = this.createdAt;
+    if (created && BILLED.has(this.status)) parts.push(formatDuration(Date.now() - created.getTime()));
+    if (instanceType && BILLED.has(this.status)) {
+      parts.push(formatPrice(instanceType, count || 1, 'inference', this.region()).replace(/ \(us-east-1 price\)$/, ''));
+      const so = created ? costSoFar(instanceType, count || 1, 'inference', this.region(), created) : undefined;
+      if (so !== undefined) parts.push(`$${so.toFixed(2)} so far`);
+    }
+    item.description = parts.join(' · ');
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(`**${this.endpointName}**\n\n`);
+    md.appendText(`Status: ${this.status}\n`);
+    if (this.facts.desc?.FailureReason) md.appendText(`\nFailure: ${this.facts.desc.FailureReason}\n`);
+    if (instanceType) md.appendText(`\n${count || 1} × ${instanceType}: ${formatPrice(instanceType, count || 1, 'inference', this.region())} while running\n`);
+    if (serverless) md.appendText(`\nServerless, ${serverless.memorySizeInMB} MB, up to ${serverless.maxConcurrency} concurrent: ${formatServerlessPrice(serverless.memorySizeInMB, this.region())}. The first request after idle is a cold start.\n`);
+    if (created) md.appendText(`\nCreated: ${created.toLocaleString()}\n`);
+    if (this.facts.error) md.appendText(`\nCould not read details: ${this.facts.error}\n`);
+    item.tooltip = md;
+    return item;
+  }
+
+  children(): Node[] {
+    const d = this.facts.desc;
+    const kids: Node[] = [];
+    const at = (n: Node) => { n.parent = this; kids.push(n); };
+    if (d?.FailureReason) at(new InfoNode('Failure reason', d.FailureReason, { icon: 'error' }));
+    if (d?.EndpointConfigName) at(new InfoNode('Endpoint config', d.EndpointConfigName, { icon: 'settings' }));
+    if (this.facts.modelName) at(new InfoNode('Model', this.facts.modelName, { icon: 'package' }));
+    if (d?.EndpointArn) at(new InfoNode('ARN', d.EndpointArn, { icon: 'tag' }));
+    at(new InfoNode('Logs', `/aws/sagemaker/Endpoints/${this.endpointName}`, { icon: 'output' }));
+    return kids;
+  }
+}

@@ -1,0 +1,210 @@
+// The SageMaker endpoints of the connection: ListEndpoints and a describe of each (configs cached),
+// polling only those in progress while the tree is visible, and the status bar item that counts what
+// runs and bills now (endpoints, local endpoints and warm pools) so none is forgotten.
+import * as vscode from 'vscode';
+import { describeEndpoint, describeEndpointConfig, listEndpoints } from '../../aws/sagemakerQueries';
+import { describeAwsError } from '../../aws/errors';
+import { errorLine } from '../../core/errors';
+import { mapLimit } from '../../core/concurrency';
+import type { ServerlessConfig } from '../../core/endpoints/deployRequests';
+import type { Connection } from '../../workflow/connect';
+import { billingWarmPools, onDidChangeWarmPools } from '../tree/jobsSection';
+import { isEndpointNode, onDidChangeEndpointSources, sourceNodes } from '../tree/endpointsSection';
+import type { Services } from '../services';
+import { InfoNode, type Node } from '../tree/tree';
+import { BILLED, IN_PROGRESS, SageMakerEndpointNode } from './endpointNode';
+
+/** The endpoint commands' context: the services and the endpoints model. */
+export interface EndpointsCtx extends Services {
+  model: EndpointsModel;
+}
+
+export class EndpointsModel implements vscode.Disposable {
+  private readonly nodes = new Map<string, SageMakerEndpointNode>();
+  private order: string[] = [];
+  private listedAt = 0;
+  private listError: string | undefined;
+  private listing: Promise<void> | undefined;
+  private readonly configCache = new Map<string, { instanceType?: string; count?: number; modelName?: string; serverless?: ServerlessConfig }>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private pollMs = 10_000;
+  private readonly statusItem: vscode.StatusBarItem;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly services: Services) {
+    this.statusItem = vscode.window.createStatusBarItem('sagemakerHf.endpoints', vscode.StatusBarAlignment.Left, 9);
+    this.statusItem.name = 'SageMaker HF Endpoints';
+    this.statusItem.command = 'sagemakerHf.explorer.focus';
+    this.disposables.push(
+      this.statusItem,
+      services.tree.view.onDidChangeVisibility(() => this.schedule()),
+      onDidChangeEndpointSources(() => { services.tree.refresh('endpoints'); this.renderStatus(); }),
+      onDidChangeWarmPools(() => this.renderStatus()),
+      services.connection.onDidChange(() => {
+        this.nodes.clear();
+        this.order = [];
+        this.listedAt = 0;
+        this.configCache.clear();
+        this.renderStatus();
+        // The status bar must know about running endpoints even while the tree is closed.
+        if (services.connection.current) void this.refresh().catch(() => undefined);
+      }),
+    );
+  }
+
+  private get conn(): Connection | undefined {
+    return this.services.connection.current;
+  }
+
+  private region = () => this.conn?.region ?? 'us-east-1';
+
+  node(name: string): SageMakerEndpointNode {
+    let n = this.nodes.get(name);
+    if (!n) {
+      n = new SageMakerEndpointNode(name, undefined, this.region);
+      this.nodes.set(name, n);
+    }
+    return n;
+  }
+
+  get listErrorText(): string | undefined {
+    return this.listError;
+  }
+
+  async children(): Promise<Node[]> {
+    if (!this.listedAt || Date.now() - this.listedAt > 60_000) await this.refresh().catch(() => undefined);
+    if (this.listError && this.order.length === 0) return [new InfoNode('Could not list endpoints', this.listError, { icon: 'warning' })];
+    const names = [...new Set([...[...this.nodes.values()].filter((n) => n.override).map((n) => n.endpointName), ...this.order])];
+    return names.map((n) => this.node(n));
+  }
+
+  /** ListEndpoints (newest first, one page of 100) and a describe of each. */
+  refresh(): Promise<void> {
+    this.listing ??= this.doRefresh().finally(() => { this.listing = undefined; });
+    return this.listing;
+  }
+
+  private async doRefresh(): Promise<void> {
+    const conn = this.conn;
+    if (!conn) return;
+    try {
+      const summaries = await listEndpoints(conn, 100);
+      this.order = summaries.map((s) => s.EndpointName!).filter(Boolean);
+      for (const s of summaries) this.node(s.EndpointName!).summary = s;
+      for (const [name, n] of this.nodes) if (!this.order.includes(name) && !n.override) this.nodes.delete(name);
+      this.listError = undefined;
+      await mapLimit(this.order, 4, (name) => this.describe(name));
+    } catch (err) {
+      this.listError = errorLine(describeAwsError(err, conn, 'Listing endpoints'));
+    }
+    this.listedAt = Date.now();
+    this.services.tree.refresh('endpoints');
+    this.renderStatus();
+    this.schedule();
+  }
+
+  async describe(name: string): Promise<void> {
+    const conn = this.conn;
+    if (!conn) return;
+    const n = this.node(name);
+    const before = n.status;
+    try {
+      const desc = await describeEndpoint(conn, name);
+      n.facts.desc = desc;
+      n.facts.count = desc.ProductionVariants?.reduce((k, v) => k + (v.CurrentInstanceCount ?? v.DesiredInstanceCount ?? 0), 0) || undefined;
+      const cfgName = desc.EndpointConfigName;
+      if (cfgName && !this.configCache.has(cfgName)) {
+        const cfg = await describeEndpointConfig(conn, cfgName);
+        const v = cfg.ProductionVariants?.[0];
+        const sls = v?.ServerlessConfig;
+        this.configCache.set(cfgName, {
+          instanceType: v?.InstanceType, count: v?.InitialInstanceCount, modelName: v?.ModelName,
+          ...(sls?.MemorySizeInMB ? { serverless: { memorySizeInMB: sls.MemorySizeInMB, maxConcurrency: sls.MaxConcurrency ?? 1 } } : {}),
+        });
+      }
+      const cfg = cfgName ? this.configCache.get(cfgName) : undefined;
+      n.facts.instanceType = cfg?.instanceType;
+      n.facts.count ??= cfg?.count;
+      n.facts.modelName = cfg?.modelName;
+      n.facts.serverless = cfg?.serverless;
+      // A serverless variant reports no instances.
+      if (cfg?.serverless) n.facts.count = undefined;
+      n.facts.error = undefined;
+    } catch (err) {
+      if (/could not find/i.test(String((err as Error).message))) {
+        this.nodes.delete(name);
+        this.order = this.order.filter((x) => x !== name);
+        this.services.tree.refresh('endpoints');
+        return;
+      }
+      n.facts.error = errorLine(err);
+    }
+    if (before !== n.status) this.pollMs = 10_000;
+    this.services.tree.refresh(n);
+  }
+
+  setOverride(name: string, status: string | undefined): void {
+    const isNew = !this.nodes.has(name) || !this.order.includes(name);
+    const n = this.node(name);
+    n.override = status;
+    if (isNew) this.services.tree.refresh('endpoints');
+    else this.services.tree.refresh(n);
+    this.renderStatus();
+  }
+
+  /** Polls only endpoints in progress, only while the tree is visible, backing off to a minute. */
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const busy = this.order.filter((n) => IN_PROGRESS.has(this.node(n).facts.desc?.EndpointStatus ?? ''));
+    if (!busy.length || !this.services.tree.visible || !this.conn) return;
+    this.timer = setTimeout(async () => {
+      this.timer = undefined;
+      await mapLimit(busy, 4, (n) => this.describe(n)).catch(() => undefined);
+      this.pollMs = Math.min(60_000, Math.round(this.pollMs * 1.5));
+      this.renderStatus();
+      this.schedule();
+    }, this.pollMs);
+  }
+
+  renderStatus(): void {
+    const remote = this.conn ? [...this.nodes.values()].filter((n) => BILLED.has(n.status)) : [];
+    const local = sourceNodes().filter(isEndpointNode).filter((n) => n.status !== 'Deleting' && n.status !== 'Stopped');
+    // Warm pools keep training instances after a job: running and billed, so counted here too.
+    const pools = this.conn ? billingWarmPools() : [];
+    const count = remote.length + local.length;
+    if (count === 0 && pools.length === 0) {
+      this.statusItem.hide();
+      return;
+    }
+    let total = 0;
+    let unknown = false;
+    for (const n of remote) {
+      const p = n.pricePerHour;
+      if (p === undefined) unknown = true;
+      else total += p;
+    }
+    for (const { pool } of pools) {
+      if (pool.perHour === undefined) unknown = true;
+      else total += pool.perHour;
+    }
+    const perUse = remote.some((n) => n.facts.serverless);
+    const what = [
+      ...(count ? [`${count} endpoint${count === 1 ? '' : 's'}`] : []),
+      ...(pools.length ? [`${pools.length} warm pool${pools.length === 1 ? '' : 's'}`] : []),
+    ].join(' · ');
+    this.statusItem.text = `$(server) ${what} · $${total.toFixed(2)}/h${unknown ? '+' : ''}${perUse ? ' + per use' : ''}`;
+    const lines = [
+      ...remote.map((n) => `${n.endpointName}: ${n.status}${n.facts.serverless ? `, serverless ${n.facts.serverless.memorySizeInMB} MB, billed per use` : `${n.facts.instanceType ? `, ${n.facts.count || 1} × ${n.facts.instanceType}` : ''}${n.pricePerHour !== undefined ? `, $${n.pricePerHour.toFixed(3)}/h` : ', price unknown'}`}`),
+      ...local.map((n) => `${n.endpointName}: local, ${n.status}, $0/h`),
+      ...pools.map((p) => `${p.jobName}: warm pool, ${p.pool.perHour !== undefined ? `$${p.pool.perHour.toFixed(3)}/h` : 'price unknown'}${p.pool.expiresAt ? ` until ${p.pool.expiresAt.toLocaleTimeString()}` : ''}`),
+    ];
+    this.statusItem.tooltip = `Running now (billed until deleted, released or expired):\n${lines.join('\n')}\nClick to show them.`;
+    this.statusItem.show();
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const d of this.disposables) d.dispose();
+  }
+}
