@@ -1,9 +1,8 @@
 // What every CLI subcommand receives: its parsed flags, the AWS target from flags and environment,
 // output streams, and an AbortSignal that Ctrl-C fires; and what a subcommand is, for main.ts.
-import { STSClient } from '@aws-sdk/client-sts';
 import { UserError } from '../core/errors';
 import type { AwsTarget } from '../aws/clients';
-import { connect, type Connection } from '../workflow/connect';
+import { connect, resolveRegion, type Connection } from '../workflow/connect';
 import type { CommandArgs, CommandDoc, CommandName } from './commandOptions';
 
 export interface CliContext {
@@ -20,20 +19,6 @@ export interface CliContext {
 export interface CliCommand<C extends CommandName> extends CommandDoc {
   summary: string;
   run(args: CommandArgs<C>, ctx: CliContext): Promise<number>;
-}
-
-export async function resolveRegion(profile: string | undefined, flag: string | undefined): Promise<string> {
-  if (flag) return flag;
-  const env = process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION;
-  if (env) return env;
-  // The SDK reads the profile's region from ~/.aws/config itself.
-  try {
-    const region = await new STSClient(profile ? { profile } : {}).config.region();
-    if (region) return region;
-  } catch {
-    /* no region configured */
-  }
-  throw new UserError('no AWS region: pass --region, set AWS_REGION, or add region to the profile in ~/.aws/config', 'region');
 }
 
 /** From the global flags (--profile, --region, --endpoint-url, --role) as parsed for the command. */

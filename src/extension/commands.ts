@@ -51,6 +51,8 @@ export interface CommandHost {
   log: vscode.LogOutputChannel;
 }
 
+// VS Code passes a command whatever its caller gives (tree nodes, URIs, strings), as registerCommand types it.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type CommandHandler = (...args: any[]) => unknown;
 export type CommandFactory<C> = (ctx: C) => CommandHandler;
 

@@ -6,9 +6,7 @@ import type { Connection } from '../workflow/connect';
 import { readSettings, updateSetting } from './settings';
 import { InfoNode, type Node } from './tree/tree';
 import { toAbortSignal } from './ui';
-import { register } from './commands';
 import { windowUi, type Ui } from './window';
-import type { Services } from './services';
 
 type State =
   | { kind: 'disconnected'; error?: string }
@@ -77,7 +75,7 @@ export class ConnectionManager implements vscode.Disposable {
   async connect(token?: vscode.CancellationToken): Promise<Connection> {
     const settings = readSettings();
     const { connect } = await import('../workflow/connect');
-    const { resolveRegion } = await import('../cli/context');
+    const { resolveRegion } = await import('../workflow/connect');
     this.setState({ kind: 'connecting' });
     try {
       const region = await resolveRegion(settings.profile, settings.region);
@@ -193,18 +191,4 @@ export class ConnectionManager implements vscode.Disposable {
     this.changed.dispose();
     for (const d of this.disposables) d.dispose();
   }
-}
-
-export const connectCommand = (s: Services) => () => s.connection.connectInteractive();
-export const switchProfileCommand = (s: Services) => () => s.connection.switchProfile();
-export const switchRegionCommand = (s: Services) => () => s.connection.switchRegion();
-export const selectRoleCommand = (s: Services) => () => s.connection.selectRole();
-export const createBucketCommand = (s: Services) => () => s.connection.createBucket();
-
-export function registerConnectionCommands(services: Services): void {
-  register(services, 'sagemakerHf.connect', connectCommand);
-  register(services, 'sagemakerHf.switchProfile', switchProfileCommand);
-  register(services, 'sagemakerHf.switchRegion', switchRegionCommand);
-  register(services, 'sagemakerHf.selectRole', selectRoleCommand);
-  register(services, 'sagemakerHf.createDefaultBucket', createBucketCommand);
 }

@@ -1,7 +1,8 @@
 // Activation registers commands, the trees and the status bar item, and reads settings. It makes no AWS
 // call and loads no heavy module: those load on first use.
 import * as vscode from 'vscode';
-import { ConnectionManager, registerConnectionCommands } from './connectionManager';
+import { ConnectionManager } from './connectionManager';
+import { registerConnectionCommands } from './connectionCommands';
 import { ExplorerTree } from './tree/tree';
 import { JobChannels } from './jobChannels';
 import { SpecsTree } from './specs/specsTree';

@@ -2,7 +2,7 @@
 // host checks every message from the page with parsePageMessage before acting on it: a page is
 // untrusted input (it renders endpoint answers), so malformed, unknown or oversized messages are refused.
 
-import type { EvaluationResult } from '../workflow/endpoints/evaluate';
+import type { EvaluationResult } from '../core/endpoints/evaluation';
 export interface LabelScore {
   label: string;
   score: number;

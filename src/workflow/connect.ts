@@ -157,3 +157,18 @@ export function trustsSageMaker(doc: string | undefined): boolean {
     return st?.Effect === 'Allow' && services.includes('sagemaker.amazonaws.com') && actions.some((a) => a === 'sts:AssumeRole' || a === 'sts:*' || a === '*');
   });
 }
+
+/** The region as the SDK finds it: the flag or setting, AWS_REGION / AWS_DEFAULT_REGION, then the profile's. */
+export async function resolveRegion(profile: string | undefined, flag: string | undefined): Promise<string> {
+  if (flag) return flag;
+  const env = process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION;
+  if (env) return env;
+  // The SDK reads the profile's region from ~/.aws/config itself.
+  try {
+    const region = await new STSClient(profile ? { profile } : {}).config.region();
+    if (region) return region;
+  } catch {
+    /* no region configured */
+  }
+  throw new UserError('no AWS region: pass --region, set AWS_REGION, or add region to the profile in ~/.aws/config', 'region');
+}

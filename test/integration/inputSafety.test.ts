@@ -17,7 +17,7 @@ import { resetClients } from '../../src/aws/clients';
 import { connect, type Connection } from '../../src/workflow/connect';
 import { MANIFEST_NAME } from '../../src/core/dataset/manifest';
 import { describeTrainingJob, startTraining } from '../../src/workflow/training/train';
-import { loadSpecFile } from '../../src/core/spec/spec';
+import { loadSpecFile } from '../../src/workflow/specFile';
 import { UserError } from '../../src/core/errors';
 
 const repo = path.resolve(__dirname, '../../..');

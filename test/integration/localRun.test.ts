@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as tar from 'tar';
-import { loadSpecFile } from '../../src/core/spec/spec';
+import { loadSpecFile } from '../../src/workflow/specFile';
 import { startLocalEndpoint, listLocalEndpoints } from '../../src/workflow/local/localEndpoint';
 import { LocalTrainingFailedError, runLocalTraining, type LocalJobRecord } from '../../src/workflow/local/localTraining';
 import { prepareDataset } from '../../src/workflow/dataset/prepare';

@@ -16,7 +16,8 @@ import { resetClients } from '../../src/aws/clients';
 import { connect, type Connection } from '../../src/workflow/connect';
 import { MANIFEST_NAME } from '../../src/core/dataset/manifest';
 import { describeTrainingJob, startTraining, stopTrainingJob, waitForTrainingJob } from '../../src/workflow/training/train';
-import { loadSpecFile, type JobSpec } from '../../src/core/spec/spec';
+import { type JobSpec } from '../../src/core/spec/spec';
+import { loadSpecFile } from '../../src/workflow/specFile';
 import { UserError } from '../../src/core/errors';
 
 const repo = path.resolve(__dirname, '../../..');

@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { loadSpecFile, validateSpec } from '../../src/core/spec/spec';
+import { validateSpec } from '../../src/core/spec/spec';
+import { loadSpecFile } from '../../src/workflow/specFile';
 import { buildTrainingRequest } from '../../src/core/training/trainingRequest';
 import { buildDeployRequests } from '../../src/core/endpoints/deployRequests';
 import { closest, TRAINING_INSTANCE_TYPES } from '../../src/core/sagemaker/apiChecks';

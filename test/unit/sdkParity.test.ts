@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { loadSpecFile, parseSpecText } from '../../src/core/spec/spec';
+import { parseSpecText } from '../../src/core/spec/spec';
+import { loadSpecFile } from '../../src/workflow/specFile';
 import { buildTrainingRequest } from '../../src/core/training/trainingRequest';
 import { UserError } from '../../src/core/errors';
 

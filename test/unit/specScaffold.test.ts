@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SCAFFOLD_SCRIPT_FILES, SCAFFOLD_SOURCE_DIR, scaffoldSpecText, scriptFilesToCopy } from '../../src/core/spec/specScaffold';
-import { loadSpecFile } from '../../src/core/spec/spec';
+import { loadSpecFile } from '../../src/workflow/specFile';
 
 const repo = path.resolve(__dirname, '../../..');
 const exampleText = fs.readFileSync(path.join(repo, 'examples/emotion.sagemaker-hf.json'), 'utf8');

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { loadSpecFile, parseSpecText, type JobSpec } from '../../src/core/spec/spec';
+import { parseSpecText, type JobSpec } from '../../src/core/spec/spec';
+import { loadSpecFile } from '../../src/workflow/specFile';
 import { buildTrainingRequest } from '../../src/core/training/trainingRequest';
 import { redactTrainingRequest, REDACTED } from '../../src/core/training/trainingOptions';
 import { UserError } from '../../src/core/errors';

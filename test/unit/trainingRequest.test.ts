@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { loadSpecFile, type JobSpec } from '../../src/core/spec/spec';
+import { type JobSpec } from '../../src/core/spec/spec';
+import { loadSpecFile } from '../../src/workflow/specFile';
 import { buildTrainingRequest } from '../../src/core/training/trainingRequest';
 import { metricDefinitions } from '../../src/core/training/metrics';
 import { buildHyperParameters } from '../../src/core/training/hyperparameters';

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { loadSpecFile, type JobSpec } from '../../src/core/spec/spec';
+import { type JobSpec } from '../../src/core/spec/spec';
+import { loadSpecFile } from '../../src/workflow/specFile';
 import { COMPILER_NOTICE, compareVersions, validateTraining } from '../../src/core/training/trainingValidation';
 import { resolveTrainingImage, TRAINING_IMAGES } from '../../src/core/images/trainingImages';
 import { UserError } from '../../src/core/errors';

@@ -2,7 +2,7 @@
 // uploaded to S3, on this machine or (--on sagemaker, prepareRemote.ts) as a Processing job.
 import * as path from 'node:path';
 import { UserError } from '../../core/errors';
-import { loadSpecFile } from '../../core/spec/spec';
+import { loadSpecFile } from '../../workflow/specFile';
 import { reportSummary } from '../../core/dataset/prepareReport';
 import { prepareDataset, type PrepareProgress } from '../../workflow/dataset/prepare';
 import type { CliCommand, CliContext } from '../context';

@@ -5,7 +5,7 @@ import { UserError } from '../../core/errors';
 import { formatPrice } from '../../core/billing/pricing';
 import { priceText } from '../../workflow/prices';
 import { formatServerlessPrice, formatSpotEstimate } from '../../core/billing/billing';
-import { loadSpecFile } from '../../core/spec/spec';
+import { loadSpecFile } from '../../workflow/specFile';
 import { runCloudWorkflow } from '../../workflow/runs/cloudRun';
 import type { StepEvent, StepResult } from '../../workflow/runs/workflowSteps';
 import { runLocalWorkflow } from '../../workflow/runs/localRun';

@@ -1,7 +1,7 @@
 // sagemaker-hf train <spec> [--dry-run] [--wait]: starts the spec's SageMaker training job with the
 // request the SageMaker Python SDK would send (src/core/training/trainingRequest.ts).
 import { priceText } from '../../workflow/prices';
-import { loadSpecFile } from '../../core/spec/spec';
+import { loadSpecFile } from '../../workflow/specFile';
 import { COMPILER_NOTICE } from '../../core/training/trainingValidation';
 import { instanceSummary } from '../../core/training/trainingRequest';
 import { defaultBucketName } from '../../core/sagemaker/regions';

@@ -74,7 +74,12 @@ function expandLengths(parts: PartSummary[]): Int32Array {
   const n = parts.reduce((a, p) => a + p.rows, 0);
   const out = new Int32Array(n);
   let at = 0;
-  for (const p of parts) for (const [len, count] of p.lengthCounts) (out.fill(len, at, at + count), (at += count));
+  for (const p of parts) {
+    for (const [len, count] of p.lengthCounts) {
+      out.fill(len, at, at + count);
+      at += count;
+    }
+  }
   return out;
 }
 

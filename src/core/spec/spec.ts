@@ -215,14 +215,3 @@ export function resolveSpecPaths(spec: JobSpec, baseDir: string): void {
   const modelId = spec.training.hyperparameters['model_id'];
   if (typeof modelId === 'string' && isLocalPath(modelId)) spec.training.hyperparameters['model_id'] = abs(modelId);
 }
-
-export async function loadSpecFile(file: string): Promise<JobSpec> {
-  const { readFile } = await import('node:fs/promises');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new UserError(`cannot read spec file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-  return parseSpecText(text, file);
-}

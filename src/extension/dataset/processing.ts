@@ -121,7 +121,7 @@ export async function prepareOnSageMakerFlow(services: Services, spec: JobSpec, 
 export const prepareOnSageMakerCommand = (services: Services) => async (arg?: unknown) => {
   const uri = await services.specs.pick(arg);
   if (!uri) return;
-  const { loadSpecFile } = await import('../../core/spec/spec');
+  const { loadSpecFile } = await import('../../workflow/specFile');
   const spec = await loadSpecFile(uri.fsPath);
   const name = path.basename(uri.fsPath).replace(/\.sagemaker-hf\.json$/, '');
   const result = await prepareOnSageMakerFlow(services, spec, name);

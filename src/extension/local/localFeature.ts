@@ -4,7 +4,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CancelledError, UserError, errorLine, isCancelled } from '../../core/errors';
-import { loadSpecFile, type JobSpec } from '../../core/spec/spec';
+import { type JobSpec } from '../../core/spec/spec';
+import { loadSpecFile } from '../../workflow/specFile';
 import { listLocalEndpoints, startLocalEndpoint, stopLocalEndpoint, type LocalEndpointRecord } from '../../workflow/local/localEndpoint';
 import { runLocalWorkflow } from '../../workflow/runs/localRun';
 import { listLocalJobs, localJobName, runLocalTraining, type LocalJobRecord } from '../../workflow/local/localTraining';

@@ -2,7 +2,7 @@
 // those of the first workspace spec whose dataset is local files. Shared by SageMaker and local endpoints.
 import * as vscode from 'vscode';
 import { errorLine } from '../../core/errors';
-import { loadSpecFile } from '../../core/spec/spec';
+import { loadSpecFile } from '../../workflow/specFile';
 import { examplesFromSpec, type LabelledExample } from '../../workflow/dataset/testExamples';
 
 /** Examples and label names from the first workspace spec whose dataset is local files. */

@@ -198,6 +198,8 @@ export class JobsModel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly services: Services) {
+    // One jobs model per window; the warm pool queries of the endpoints and training rooms read it.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     activeModel = this;
     this.disposables.push(
       services.tree.view.onDidChangeVisibility(() => this.schedule()),

@@ -79,14 +79,18 @@ function jsonlRows(file: string, content: string, cols: Columns, limit: number):
       const item = items[i];
       if (!item || typeof item !== 'object') throw new UserError(`${name}: item ${i} is not an object`);
       const r = need(item, cols, `${name} item ${i}`);
-      texts.push(r.text), labels.push(r.label), lines.push(i);
+      texts.push(r.text);
+      labels.push(r.label);
+      lines.push(i);
     }
     return { split: '', origin: file, texts, labels, locate: (i) => `${name} item ${lines[i]}` };
   }
   for (const { text, line } of jsonlLines(content, 0)) {
     if (texts.length >= limit) break;
     const r = jsonlRow(text, cols, name, line);
-    texts.push(r.text), labels.push(r.label), lines.push(line);
+    texts.push(r.text);
+    labels.push(r.label);
+    lines.push(line);
   }
   return { split: '', origin: file, texts, labels, locate: (i) => `${name}:${lines[i]}` };
 }
@@ -130,12 +134,16 @@ class BatchBuilder {
     return this.texts.length;
   }
   add(row: { text: string; label: RawLabel }, line: number): void {
-    this.texts.push(row.text), this.labels.push(row.label), this.lines.push(line);
+    this.texts.push(row.text);
+    this.labels.push(row.label);
+    this.lines.push(line);
   }
   take(): RowBatch {
     const { name, lines } = this;
     const b: RowBatch = { texts: this.texts, labels: this.labels, locate: (i) => `${name}:${lines[i]}` };
-    this.texts = [], this.labels = [], this.lines = [];
+    this.texts = [];
+    this.labels = [];
+    this.lines = [];
     return b;
   }
 }
@@ -396,7 +404,10 @@ export async function loadSplits(ds: DatasetSpec, opts: SourceOptions = {}): Pro
     const texts: string[] = [], labels: RawLabel[] = [], locs: { start: number; locate: Locate }[] = [];
     for await (const b of src.batches()) {
       locs.push({ start: texts.length, locate: b.locate });
-      for (let i = 0; i < b.texts.length; i++) texts.push(b.texts[i]!), labels.push(b.labels[i]);
+      for (let i = 0; i < b.texts.length; i++) {
+        texts.push(b.texts[i]!);
+        labels.push(b.labels[i]);
+      }
     }
     // CSV has no types: a label column of whole numbers holds class ids (pandas infers int64 the same way).
     if (src.csv && labels.length > 0 && labels.every((l) => typeof l === 'string' && /^\d+$/.test(l))) {

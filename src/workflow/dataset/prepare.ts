@@ -160,7 +160,10 @@ export async function prepareDataset(spec: JobSpec, opts: PrepareOptions): Promi
       for await (const b of src.batches(READ_BATCH)) {
         throwIfAborted(signal);
         scan.rows += b.texts.length;
-        if (Date.now() - shown > 500) (shown = Date.now()), progress('read', `Reading ${split}: ${scan.rows.toLocaleString('en-US')} rows`, undefined, { rows: scan.rows });
+        if (Date.now() - shown > 500) {
+          shown = Date.now();
+          progress('read', `Reading ${split}: ${scan.rows.toLocaleString('en-US')} rows`, undefined, { rows: scan.rows });
+        }
         if (src.csv && scan.csvIds) scan.csvIds = b.labels.every((l) => typeof l === 'string' && /^\d+$/.test(l));
         if (!src.csv) {
           if (knownIndex) encodeLabels({ labels: b.labels, locate: b.locate }, known!.names, column, knownIndex);

@@ -13,7 +13,10 @@ export function firstNonUtf8(buf: Uint8Array): { line: number; column: number; b
   while (i < buf.length) {
     const b = buf[i]!;
     if (b < 0x80) {
-      if (b === 0x0a) (line++, (lineStart = i + 1));
+      if (b === 0x0a) {
+        line++;
+        lineStart = i + 1;
+      }
       i++;
       continue;
     }

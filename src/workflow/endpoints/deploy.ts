@@ -197,7 +197,7 @@ export async function executeDeploy(conn: Target, plan: DeployPlan, opts: Pick<D
   const status = await waitForEndpoint(sm, conn, name, opts);
   if (status.status !== 'InService') {
     const logs = await lastEndpointLogLines(conn, name, 20);
-    let cleanup = '';
+    let cleanup: string;
     try {
       await deleteCreated(sm, name);
       cleanup = ` The endpoint, its config and model were deleted (the logs stay in CloudWatch).`;

@@ -3,11 +3,8 @@
 import { CancelledError, UserError, errorLine, isCancelled } from '../../core/errors';
 import { mapLimit } from '../../core/concurrency';
 import type { Predictor } from './predictor';
+import type { EvaluationResult, LabelledText } from '../../core/endpoints/evaluation';
 
-export interface LabelledText {
-  text: string;
-  label: string;
-}
 
 export interface EvaluateOptions {
   /** How many examples to send (evenly spread over the list); all when absent. */
@@ -15,20 +12,6 @@ export interface EvaluateOptions {
   concurrency?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
-}
-
-export interface EvaluationResult {
-  total: number;
-  evaluated: number;
-  correct: number;
-  accuracy: number;
-  /** Row = true label, column = predicted label, both in `labels` order. */
-  labels: string[];
-  confusion: number[][];
-  latencyMs: { p50: number; p90: number; p99: number; mean: number };
-  errors: number;
-  firstError?: string;
-  durationMs: number;
 }
 
 /** Nearest-rank percentile of ascending-sorted values. */

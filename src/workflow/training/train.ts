@@ -68,7 +68,7 @@ export async function checkDatasetInS3(spec: JobSpec, conn: Connection, signal?:
     throw describeAwsError(err, conn, `Checking the dataset at ${manifest}`);
   }
   for (const channel of Object.keys(spec.dataset.splits)) {
-    let found = false;
+    let found: boolean;
     try {
       const out = await s3.send(new ListObjectsV2Command({ Bucket: conn.bucket, Prefix: `${prefix}/${channel}/`, MaxKeys: 1 }), { abortSignal: signal });
       found = (out.KeyCount ?? out.Contents?.length ?? 0) > 0;

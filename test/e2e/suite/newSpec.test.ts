@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { loadSpecFile } from '../../../src/core/spec/spec';
+import { loadSpecFile } from '../../../src/workflow/specFile';
 import { EXTENSION_ID, api } from './util';
 
 suite('new job spec', () => {

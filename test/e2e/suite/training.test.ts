@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DescribeTrainingJobCommand, ListTrainingJobsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { loadSpecFile } from '../../../src/core/spec/spec';
+import { loadSpecFile } from '../../../src/workflow/specFile';
 import { prepareDataset } from '../../../src/workflow/dataset/prepare';
 import { api, treeNodes, EMOTIONS, shared, waitFor } from './util';
 
