@@ -20,7 +20,10 @@ module.exports = {
       comment: 'src/core is pure: file writes, sockets and child processes belong to workflow/.',
       severity: 'error',
       from: { path: '^src/core/' },
-      to: { dependencyTypes: ['core'], path: '^(node:)?(fs|fs/promises|child_process|http|https|net|dgram|worker_threads|cluster)$' },
+      to: {
+        dependencyTypes: ['core'],
+        path: '^(node:)?(fs|fs/promises|child_process|http|https|net|dgram|worker_threads|cluster)$',
+      },
     },
     {
       name: 'aws-imports-only-core',
@@ -56,7 +59,8 @@ module.exports = {
     },
     {
       name: 'extension-rooms-apart',
-      comment: 'one feature room of src/extension never imports another; shared parts go to tree/, panels/ or the root files.',
+      comment:
+        'one feature room of src/extension never imports another; shared parts go to tree/, panels/ or the root files.',
       severity: 'error',
       from: { path: `^src/extension/${ROOMS}/` },
       to: { path: `^src/extension/${ROOMS}/`, pathNot: '^src/extension/$1/' },
@@ -78,7 +82,10 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+    },
     exclude: { path: '^(node_modules|dist|out|\\.cache)/' },
   },
 };

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 // A scratch copy of examples/ with schemas/ and training-scripts/ beside it, so the suites' files do not
 // land in the repo and the spec's relative paths resolve.
 const ws = mkdtempSync(join(tmpdir(), 'sagemaker-hf-vscode-test-'));
-for (const dir of ['examples', 'schemas', 'training-scripts']) cpSync(dir, join(ws, dir), { recursive: true, filter: (src) => !src.includes('__pycache__') });
+for (const dir of ['examples', 'schemas', 'training-scripts'])
+  cpSync(dir, join(ws, dir), { recursive: true, filter: (src) => !src.includes('__pycache__') });
 
 export default defineConfig({
   label: 'e2e',

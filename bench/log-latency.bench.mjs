@@ -14,11 +14,26 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand, DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+  DescribeLogStreamsCommand,
+  GetLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { CreateTrainingJobCommand, DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 
-const { values: args } = parseArgs({ options: { 'active-s': { type: 'string', default: '60' }, 'idle-s': { type: 'string', default: '60' }, rate: { type: 'string', default: '4' } } });
-const ACTIVE_S = Number(args['active-s']), IDLE_S = Number(args['idle-s']), RATE = Number(args.rate);
+const { values: args } = parseArgs({
+  options: {
+    'active-s': { type: 'string', default: '60' },
+    'idle-s': { type: 'string', default: '60' },
+    rate: { type: 'string', default: '4' },
+  },
+});
+const ACTIVE_S = Number(args['active-s']),
+  IDLE_S = Number(args['idle-s']),
+  RATE = Number(args.rate);
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const GROUP = '/aws/sagemaker/TrainingJobs';
 const JOB = 'bench-log-latency';
@@ -61,11 +76,27 @@ async function countingProxy(upstream, state) {
     for await (const c of req) chunks.push(c);
     const op = String(req.headers['x-amz-target'] ?? '');
     calls.push({ at: Date.now(), op });
-    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k)));
-    const up = await fetch(upstream + req.url, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k)),
+    );
+    const up = await fetch(upstream + req.url, {
+      method: req.method,
+      headers,
+      body: chunks.length ? Buffer.concat(chunks) : undefined,
+    });
     let body = Buffer.from(await up.arrayBuffer());
-    if (op === 'SageMaker.DescribeTrainingJob' && up.ok) body = Buffer.from(JSON.stringify({ ...JSON.parse(body.toString()), TrainingJobStatus: state.status, SecondaryStatus: state.status === 'InProgress' ? 'Training' : state.status }));
-    res.writeHead(up.status, { 'content-type': up.headers.get('content-type') ?? 'application/json', 'content-length': body.length });
+    if (op === 'SageMaker.DescribeTrainingJob' && up.ok)
+      body = Buffer.from(
+        JSON.stringify({
+          ...JSON.parse(body.toString()),
+          TrainingJobStatus: state.status,
+          SecondaryStatus: state.status === 'InProgress' ? 'Training' : state.status,
+        }),
+      );
+    res.writeHead(up.status, {
+      'content-type': up.headers.get('content-type') ?? 'application/json',
+      'content-length': body.length,
+    });
     res.end(body);
   });
   const port = await freePort();
@@ -84,7 +115,14 @@ async function sdkTail(endpoint, state, onLine, stop) {
     // _flush_log_streams: discovery runs on every flush (the SDK's local-variable quirk).
     let streams = [];
     try {
-      const out = await logs.send(new DescribeLogStreamsCommand({ logGroupName: GROUP, logStreamNamePrefix: `${JOB}/`, orderBy: 'LogStreamName', limit: 1 }));
+      const out = await logs.send(
+        new DescribeLogStreamsCommand({
+          logGroupName: GROUP,
+          logStreamNamePrefix: `${JOB}/`,
+          orderBy: 'LogStreamName',
+          limit: 1,
+        }),
+      );
       streams = (out.logStreams ?? []).map((s) => s.logStreamName);
     } catch {
       // the group does not exist until the first event: poll again
@@ -97,14 +135,22 @@ async function sdkTail(endpoint, state, onLine, stop) {
       let ts = pos.ts;
       let skipAtTs = pos.skip;
       for (;;) {
-        const req = token ? { logGroupName: GROUP, logStreamName: s, nextToken: token, startFromHead: true } : { logGroupName: GROUP, logStreamName: s, startTime: pos.ts, startFromHead: true };
+        const req = token
+          ? { logGroupName: GROUP, logStreamName: s, nextToken: token, startFromHead: true }
+          : { logGroupName: GROUP, logStreamName: s, startTime: pos.ts, startFromHead: true };
         const page = await logs.send(new GetLogEventsCommand(req));
         if (!page.events?.length) break;
         for (const e of page.events) {
-          if (skip > 0) { skip--; continue; }
+          if (skip > 0) {
+            skip--;
+            continue;
+          }
           events.push(e);
           if (e.timestamp === ts) skipAtTs++;
-          else { ts = e.timestamp; skipAtTs = 1; }
+          else {
+            ts = e.timestamp;
+            skipAtTs = 1;
+          }
         }
         token = page.nextForwardToken;
       }
@@ -131,14 +177,16 @@ const moto = await startMoto();
 const state = { status: 'InProgress' };
 try {
   const cfg = { region: 'us-east-1', endpoint: moto.endpoint, credentials: creds };
-  await new SageMakerClient(cfg).send(new CreateTrainingJobCommand({
-    TrainingJobName: JOB,
-    RoleArn: 'arn:aws:iam::123456789012:role/SageMakerRole',
-    AlgorithmSpecification: { TrainingImage: 'image', TrainingInputMode: 'File' },
-    OutputDataConfig: { S3OutputPath: 's3://bucket/out' },
-    ResourceConfig: { InstanceType: 'ml.g4dn.xlarge', InstanceCount: 1, VolumeSizeInGB: 30 },
-    StoppingCondition: { MaxRuntimeInSeconds: 3600 },
-  }));
+  await new SageMakerClient(cfg).send(
+    new CreateTrainingJobCommand({
+      TrainingJobName: JOB,
+      RoleArn: 'arn:aws:iam::123456789012:role/SageMakerRole',
+      AlgorithmSpecification: { TrainingImage: 'image', TrainingInputMode: 'File' },
+      OutputDataConfig: { S3OutputPath: 's3://bucket/out' },
+      ResourceConfig: { InstanceType: 'ml.g4dn.xlarge', InstanceCount: 1, VolumeSizeInGB: 30 },
+      StoppingCondition: { MaxRuntimeInSeconds: 3600 },
+    }),
+  );
   const writer = new CloudWatchLogsClient(cfg);
   await writer.send(new CreateLogGroupCommand({ logGroupName: GROUP }));
   await writer.send(new CreateLogStreamCommand({ logGroupName: GROUP, logStreamName: STREAM }));
@@ -157,7 +205,16 @@ try {
   };
 
   const cli = spawn(process.execPath, [path.join(repo, 'dist/cli.js'), 'logs', JOB, '--follow'], {
-    env: { ...process.env, AWS_ENDPOINT_URL: ours.url, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_PROFILE: '' },
+    env: {
+      ...process.env,
+      AWS_ENDPOINT_URL: ours.url,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_REGION: 'us-east-1',
+      AWS_CONFIG_FILE: '/nonexistent',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+      AWS_PROFILE: '',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   createInterface({ input: cli.stdout }).on('line', record('ours'));
@@ -173,7 +230,13 @@ try {
     const id = String(++seq);
     const now = Date.now();
     written.set(id, now);
-    await writer.send(new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: STREAM, logEvents: [{ timestamp: now, message: `evt ${id}` }] }));
+    await writer.send(
+      new PutLogEventsCommand({
+        logGroupName: GROUP,
+        logStreamName: STREAM,
+        logEvents: [{ timestamp: now, message: `evt ${id}` }],
+      }),
+    );
     await sleep(Math.max(0, tActive + (seq * 1000) / RATE - Date.now()));
   }
   const tIdle = Date.now() + 12_000; // let the slower tail catch up before counting idle
@@ -184,19 +247,45 @@ try {
   stop.stopped = true;
   await Promise.race([sdkDone, sleep(45_000)]);
 
-  const rate = (calls, from, to) => calls.filter((c) => c.op.startsWith('Logs_') && c.at >= from && c.at < to).length / ((to - from) / 1000);
+  const rate = (calls, from, to) =>
+    calls.filter((c) => c.op.startsWith('Logs_') && c.at >= from && c.at < to).length / ((to - from) / 1000);
   const rows = {
-    ours: { p50: pct(lat.ours, 50), p95: pct(lat.ours, 95), max: Math.max(...lat.ours), n: lat.ours.length, active: rate(ours.calls, tActive, tActive + ACTIVE_S * 1000), idle: rate(ours.calls, tIdle, tEnd) },
-    sdk: { p50: pct(lat.sdk, 50), p95: pct(lat.sdk, 95), max: Math.max(...lat.sdk), n: lat.sdk.length, active: rate(base.calls, tActive, tActive + ACTIVE_S * 1000), idle: rate(base.calls, tIdle, tEnd) },
+    ours: {
+      p50: pct(lat.ours, 50),
+      p95: pct(lat.ours, 95),
+      max: Math.max(...lat.ours),
+      n: lat.ours.length,
+      active: rate(ours.calls, tActive, tActive + ACTIVE_S * 1000),
+      idle: rate(ours.calls, tIdle, tEnd),
+    },
+    sdk: {
+      p50: pct(lat.sdk, 50),
+      p95: pct(lat.sdk, 95),
+      max: Math.max(...lat.sdk),
+      n: lat.sdk.length,
+      active: rate(base.calls, tActive, tActive + ACTIVE_S * 1000),
+      idle: rate(base.calls, tIdle, tEnd),
+    },
   };
   const f = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
-  console.log(`log tail latency (moto 5.2.1, 1 instance stream, ${RATE} events/s for ${ACTIVE_S} s, then ${IDLE_S} s idle; ${seq} events; CLI exit code ${code})`);
+  console.log(
+    `log tail latency (moto 5.2.1, 1 instance stream, ${RATE} events/s for ${ACTIVE_S} s, then ${IDLE_S} s idle; ${seq} events; CLI exit code ${code})`,
+  );
   console.log('tail            | lines | p50 ms | p95 ms | max ms | Logs calls/s active | Logs calls/s idle');
-  for (const [name, r] of [['ours (logs -f)', rows.ours], ['SDK 10 s poll', rows.sdk]]) {
-    console.log(`${name.padEnd(15)} | ${String(r.n).padStart(5)} | ${f(r.p50).padStart(6)} | ${f(r.p95).padStart(6)} | ${f(r.max).padStart(6)} | ${f(r.active, 2).padStart(19)} | ${f(r.idle, 3).padStart(17)}`);
+  for (const [name, r] of [
+    ['ours (logs -f)', rows.ours],
+    ['SDK 10 s poll', rows.sdk],
+  ]) {
+    console.log(
+      `${name.padEnd(15)} | ${String(r.n).padStart(5)} | ${f(r.p50).padStart(6)} | ${f(r.p95).padStart(6)} | ${f(r.max).padStart(6)} | ${f(r.active, 2).padStart(19)} | ${f(r.idle, 3).padStart(17)}`,
+    );
   }
-  console.log(`p95 latency ratio SDK/ours: ${f(rows.sdk.p95 / rows.ours.p95, 1)}x; lines seen: ours ${rows.ours.n}/${seq}, SDK ${rows.sdk.n}/${seq}`);
-  console.log(`targets: p95 < 2000 ms ${rows.ours.p95 < 2000 ? 'MET' : 'MISSED'}; <= 1 Logs call/s while active ${rows.ours.active <= 1 ? 'MET' : 'MISSED'}; idle ${f(rows.ours.idle, 3)} calls/s`);
+  console.log(
+    `p95 latency ratio SDK/ours: ${f(rows.sdk.p95 / rows.ours.p95, 1)}x; lines seen: ours ${rows.ours.n}/${seq}, SDK ${rows.sdk.n}/${seq}`,
+  );
+  console.log(
+    `targets: p95 < 2000 ms ${rows.ours.p95 < 2000 ? 'MET' : 'MISSED'}; <= 1 Logs call/s while active ${rows.ours.active <= 1 ? 'MET' : 'MISSED'}; idle ${f(rows.ours.idle, 3)} calls/s`,
+  );
   await ours.close();
   await base.close();
 } finally {

@@ -15,7 +15,8 @@ const emotion = join(shared, 'data/emotion');
 const tokenizer = join(shared, 'models/bert-base-uncased');
 const python = join(repo, '.cache/venv/bin/python');
 const runs = Number(process.argv[2] ?? 3);
-if (!existsSync(join(repo, 'dist/cli.js'))) execFileSync('npm', ['run', '--silent', 'build'], { cwd: repo, stdio: 'inherit' });
+if (!existsSync(join(repo, 'dist/cli.js')))
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: repo, stdio: 'inherit' });
 const haveTime = existsSync('/usr/bin/time');
 
 function measure(cmd, args) {
@@ -30,24 +31,36 @@ function measure(cmd, args) {
 
 const work = mkdtempSync(join(tmpdir(), 'prepare-bench-'));
 const spec = join(work, 'emotion.sagemaker-hf.json');
-writeFileSync(spec, JSON.stringify({
-  version: 1,
-  dataset: {
-    source: { train: join(emotion, 'train.jsonl'), test: join(emotion, 'test.jsonl') },
-    splits: { train: 'train', test: 'test' },
-    tokenizer,
-    labelNames: ['sadness', 'joy', 'love', 'anger', 'fear', 'surprise'],
-    padding: 'max_length',
-    maxLength: 512,
-  },
-  training: { entryPoint: 'train.py', sourceDir: '.', instanceType: 'local' },
-}));
+writeFileSync(
+  spec,
+  JSON.stringify({
+    version: 1,
+    dataset: {
+      source: { train: join(emotion, 'train.jsonl'), test: join(emotion, 'test.jsonl') },
+      splits: { train: 'train', test: 'test' },
+      tokenizer,
+      labelNames: ['sadness', 'joy', 'love', 'anger', 'fear', 'surprise'],
+      padding: 'max_length',
+      maxLength: 512,
+    },
+    training: { entryPoint: 'train.py', sourceDir: '.', instanceType: 'local' },
+  }),
+);
 
-const ours = [], anchor = [];
+const ours = [],
+  anchor = [];
 try {
   for (let i = 0; i < runs; i++) {
     // Alternated so that a noisy neighbour hurts both sides alike.
-    const o = measure(process.execPath, [join(repo, 'dist/cli.js'), 'prepare', spec, '--no-upload', '--json', '--out', join(work, `ours-${i}`)]);
+    const o = measure(process.execPath, [
+      join(repo, 'dist/cli.js'),
+      'prepare',
+      spec,
+      '--no-upload',
+      '--json',
+      '--out',
+      join(work, `ours-${i}`),
+    ]);
     o.work = JSON.parse(o.stdout).report.seconds;
     ours.push(o);
     const a = measure(python, [join(repo, 'bench/prepare_anchor.py'), emotion, tokenizer, join(work, `py-${i}`)]);
@@ -62,9 +75,24 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const o = { wall: median(ours.map((r) => r.wall)), work: median(ours.map((r) => r.work)), rss: Math.max(...ours.map((r) => r.rssMiB)) };
-const a = { wall: median(anchor.map((r) => r.wall)), work: median(anchor.map((r) => r.work)), rss: Math.max(...anchor.map((r) => r.rssMiB)), imp: median(anchor.map((r) => r.importS)) };
+const o = {
+  wall: median(ours.map((r) => r.wall)),
+  work: median(ours.map((r) => r.work)),
+  rss: Math.max(...ours.map((r) => r.rssMiB)),
+};
+const a = {
+  wall: median(anchor.map((r) => r.wall)),
+  work: median(anchor.map((r) => r.work)),
+  rss: Math.max(...anchor.map((r) => r.rssMiB)),
+  imp: median(anchor.map((r) => r.importS)),
+};
 console.log(`prepare emotion train+test (18,000 texts), max_length 512, local -> local; ${runs} run(s), medians`);
-console.log(`ours   (node dist/cli.js prepare)      wall ${o.wall.toFixed(2)} s  work ${o.work.toFixed(2)} s  peak RSS ${o.rss.toFixed(0)} MiB`);
-console.log(`anchor (python datasets.map batched)   wall ${a.wall.toFixed(2)} s  work ${a.work.toFixed(2)} s  (imports ${a.imp.toFixed(2)} s)  peak RSS ${a.rss.toFixed(0)} MiB`);
-console.log(`ratio  wall ${(a.wall / o.wall).toFixed(2)}x  work ${(a.work / o.work).toFixed(2)}x faster; target >= 4x wall, peak < 1024 MiB: ${a.wall / o.wall >= 4 && o.rss < 1024 ? 'met' : 'NOT met'}`);
+console.log(
+  `ours   (node dist/cli.js prepare)      wall ${o.wall.toFixed(2)} s  work ${o.work.toFixed(2)} s  peak RSS ${o.rss.toFixed(0)} MiB`,
+);
+console.log(
+  `anchor (python datasets.map batched)   wall ${a.wall.toFixed(2)} s  work ${a.work.toFixed(2)} s  (imports ${a.imp.toFixed(2)} s)  peak RSS ${a.rss.toFixed(0)} MiB`,
+);
+console.log(
+  `ratio  wall ${(a.wall / o.wall).toFixed(2)}x  work ${(a.work / o.work).toFixed(2)}x faster; target >= 4x wall, peak < 1024 MiB: ${a.wall / o.wall >= 4 && o.rss < 1024 ? 'met' : 'NOT met'}`,
+);

@@ -12,7 +12,12 @@ function walk(dir) {
   });
 }
 
-const entries = walk('test').filter((f) => /\.test\.ts$/.test(f) || /test[\\/]e2e[\\/]suite[\\/]index\.ts$/.test(f) || /test[\\/](bench|tools)[\\/][^\\/]+\.ts$/.test(f));
+const entries = walk('test').filter(
+  (f) =>
+    /\.test\.ts$/.test(f) ||
+    /test[\\/]e2e[\\/]suite[\\/]index\.ts$/.test(f) ||
+    /test[\\/](bench|tools)[\\/][^\\/]+\.ts$/.test(f),
+);
 rmSync('out', { recursive: true, force: true });
 await esbuild.build({
   entryPoints: entries,

@@ -18,13 +18,22 @@ const stubNative = {
   setup(build) {
     const filter = new RegExp(`^(${emptyModules.map((m) => m.replace(/[-/]/g, '\\$&')).join('|')})(/.*)?$`);
     build.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'stub-unused' }));
-    build.onLoad({ filter: /.*/, namespace: 'stub-unused' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+    build.onLoad({ filter: /.*/, namespace: 'stub-unused' }, () => ({
+      contents: 'module.exports = {};',
+      loader: 'js',
+    }));
     // transformers.js loads onnxruntime-node through createRequire(import.meta.url), which esbuild cannot
     // see; turned into a plain require() it resolves to the empty module above instead of node_modules.
-    build.onLoad({ filter: /@huggingface[\\/]transformers[\\/]dist[\\/]transformers\.node\.(mjs|cjs)$/ }, async (args) => {
-      const src = await readFile(args.path, 'utf8');
-      return { contents: src.replace(/requireFromHere\((["'])onnxruntime-node\1\)/g, 'require("onnxruntime-node")'), loader: 'js' };
-    });
+    build.onLoad(
+      { filter: /@huggingface[\\/]transformers[\\/]dist[\\/]transformers\.node\.(mjs|cjs)$/ },
+      async (args) => {
+        const src = await readFile(args.path, 'utf8');
+        return {
+          contents: src.replace(/requireFromHere\((["'])onnxruntime-node\1\)/g, 'require("onnxruntime-node")'),
+          loader: 'js',
+        };
+      },
+    );
   },
 };
 
@@ -39,7 +48,9 @@ const common = {
 
 const webviewDir = 'src/webview';
 const webviewEntries = existsSync(webviewDir)
-  ? readdirSync(webviewDir).filter((f) => /^[a-zA-Z]+Page\.ts$/.test(f)).map((f) => join(webviewDir, f))
+  ? readdirSync(webviewDir)
+      .filter((f) => /^[a-zA-Z]+Page\.ts$/.test(f))
+      .map((f) => join(webviewDir, f))
   : [];
 
 // Activation must stay fast (target < 50 ms), so the extension ships as two bundles: dist/extension.js
@@ -55,7 +66,12 @@ const lazyHeavy = {
     build.onResolve({ filter: /.*/ }, async (args) => {
       if (args.pluginData?.lazySkip || args.namespace !== 'file') return undefined;
       if (!args.importer.startsWith(SHELL_DIR) || args.path === 'vscode') return undefined;
-      const res = await build.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: { lazySkip: true } });
+      const res = await build.resolve(args.path, {
+        resolveDir: args.resolveDir,
+        kind: args.kind,
+        importer: args.importer,
+        pluginData: { lazySkip: true },
+      });
       if (res.errors.length > 0) return { errors: res.errors };
       if (res.external || builtinModules.includes(args.path.replace(/^node:/, ''))) return undefined;
       if (res.path.startsWith(SHELL_DIR) || res.path.endsWith('.json')) return undefined;
@@ -84,7 +100,9 @@ const lazyHeavy = {
   });
 };`,
     }));
-    build.onResolve({ filter: /^\.\/heavy\.js$/ }, (args) => (args.namespace === 'lazy-runtime' ? { path: './heavy.js', external: true } : undefined));
+    build.onResolve({ filter: /^\.\/heavy\.js$/ }, (args) =>
+      args.namespace === 'lazy-runtime' ? { path: './heavy.js', external: true } : undefined,
+    );
     build.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
       loader: 'js',
       contents: `module.exports = require('lazy-runtime')(${JSON.stringify(args.path)}, ${JSON.stringify(lazyExportNames.get(args.path) ?? null)});`,
@@ -141,10 +159,17 @@ if (webviewEntries.length > 0) {
 
 /** dist/heavy.js: every module the shell proxies, each initialised only when first required. */
 function heavyBuild() {
-  const getters = [...lazyModules].map(([key, target]) => `  get ${JSON.stringify(key)}() { return require(${JSON.stringify(target)}); },`);
+  const getters = [...lazyModules].map(
+    ([key, target]) => `  get ${JSON.stringify(key)}() { return require(${JSON.stringify(target)}); },`,
+  );
   return {
     ...common,
-    stdin: { contents: `module.exports = {\n${getters.join('\n')}\n};\n`, resolveDir: process.cwd(), sourcefile: 'heavy-entry.js', loader: 'js' },
+    stdin: {
+      contents: `module.exports = {\n${getters.join('\n')}\n};\n`,
+      resolveDir: process.cwd(),
+      sourcefile: 'heavy-entry.js',
+      loader: 'js',
+    },
     outfile: 'dist/heavy.js',
     platform: 'node',
     format: 'cjs',

@@ -26,13 +26,17 @@ const checks = [
   ['lint', () => run(bin('eslint'), ['--max-warnings', '0', ...(fix ? ['--fix'] : []), '.'])],
   ['imports', () => run(bin('depcruise'), ['src', '--config', '.dependency-cruiser.cjs', '--output-type', 'err-long'])],
   ['unused', () => run(bin('knip'), ['--no-progress'])],
-  ['rooms', async () => {
-    const problems = roomProblems('src');
-    return { ok: problems.length === 0, out: problems.join('\n') };
-  }],
+  [
+    'rooms',
+    async () => {
+      const problems = roomProblems('src');
+      return { ok: problems.length === 0, out: problems.join('\n') };
+    },
+  ],
 ];
 
-let passed = 0, failed = 0;
+let passed = 0,
+  failed = 0;
 for (const [name, check] of checks) {
   const t0 = Date.now();
   const { ok, out } = await check();
@@ -40,7 +44,14 @@ for (const [name, check] of checks) {
   if (ok) passed++;
   else failed++;
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${name} (${seconds} s)`);
-  if (!ok) console.log(out.trim().split('\n').map((l) => `     ${l}`).join('\n'));
+  if (!ok)
+    console.log(
+      out
+        .trim()
+        .split('\n')
+        .map((l) => `     ${l}`)
+        .join('\n'),
+    );
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

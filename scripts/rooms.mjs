@@ -13,15 +13,17 @@ export function roomProblems(root) {
     const entries = readdirSync(dir);
     const sources = entries.filter((e) => e.endsWith('.ts') && statSync(join(dir, e)).isFile());
     if (sources.length > MAX_FILES_PER_FOLDER) {
-      problems.push(`${relative('.', dir)}/ holds ${sources.length} source files side by side (at most ${MAX_FILES_PER_FOLDER}): give them feature rooms`);
+      problems.push(
+        `${relative('.', dir)}/ holds ${sources.length} source files side by side (at most ${MAX_FILES_PER_FOLDER}): give them feature rooms`,
+      );
     }
     for (const f of sources) {
       const lines = readFileSync(join(dir, f), 'utf8').split('\n').length - 1;
-      if (lines > MAX_LINES_PER_FILE) problems.push(`${relative('.', join(dir, f))} has ${lines} lines (at most ${MAX_LINES_PER_FILE}): split it`);
+      if (lines > MAX_LINES_PER_FILE)
+        problems.push(`${relative('.', join(dir, f))} has ${lines} lines (at most ${MAX_LINES_PER_FILE}): split it`);
     }
     for (const e of entries) if (statSync(join(dir, e)).isDirectory()) walk(join(dir, e));
   };
   walk(root);
   return problems;
 }
-

@@ -9,13 +9,20 @@ import { join } from 'node:path';
 
 const all = ['lint', 'unit', 'integration', 'python', 'e2e'];
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : all;
-for (const w of wanted) if (!all.includes(w)) { console.error(`unknown layer '${w}' (one of ${all.join(', ')})`); process.exit(2); }
+for (const w of wanted)
+  if (!all.includes(w)) {
+    console.error(`unknown layer '${w}' (one of ${all.join(', ')})`);
+    process.exit(2);
+  }
 
 function run(cmd, args, opts = {}) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
     let out = '';
-    const onData = (stream) => (d) => { out += d; stream.write(d); };
+    const onData = (stream) => (d) => {
+      out += d;
+      stream.write(d);
+    };
     child.stdout.on('data', onData(process.stdout));
     child.stderr.on('data', onData(process.stderr));
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), out }));
@@ -41,7 +48,10 @@ function nodeCounts(out) {
 function pytestCounts(out) {
   // "-q" ends with "28 passed, 1 failed in 61.14s (0:01:01)"; without -q the same line is framed by "=".
   const line = [...out.matchAll(/^=*\s*((?:\d+ \w+(?:, )?)+) in [\d.]+s\b.*$/gm)].pop();
-  const get = (w) => { const m = line && new RegExp(`(\\d+) ${w}\\b`).exec(line[1]); return m ? +m[1] : 0; };
+  const get = (w) => {
+    const m = line && new RegExp(`(\\d+) ${w}\\b`).exec(line[1]);
+    return m ? +m[1] : 0;
+  };
   return { passed: get('passed'), failed: get('failed') + get('error') + get('errors') };
 }
 function plainCounts(out) {
@@ -73,7 +83,9 @@ execFileSync('npm', ['run', '--silent', 'compile-tests'], { stdio: 'inherit' });
 const nodeTest = async (dir, extra = []) => {
   const files = listTests(dir, '.test.js');
   if (files.length === 0) return { code: 1, passed: 0, failed: 1, out: '' };
-  const r = await run(process.execPath, ['--test', '--test-reporter=spec', ...extra, ...files], { env: { ...process.env } });
+  const r = await run(process.execPath, ['--test', '--test-reporter=spec', ...extra, ...files], {
+    env: { ...process.env },
+  });
   return { ...r, ...nodeCounts(r.out) };
 };
 
@@ -88,7 +100,8 @@ if (wanted.some((w) => ['integration', 'python', 'e2e'].includes(w))) {
 
 for (const name of wanted) {
   if (name === 'unit') await layer('unit', () => nodeTest('out/test/unit'));
-  if (name === 'integration') await layer('integration', () => nodeTest('out/test/integration', ['--test-concurrency=1']));
+  if (name === 'integration')
+    await layer('integration', () => nodeTest('out/test/integration', ['--test-concurrency=1']));
   if (name === 'python') {
     await layer('python', async () => {
       if (!venvReady) return { code: 1, passed: 0, failed: 1 };
@@ -107,10 +120,14 @@ for (const name of wanted) {
 }
 
 console.log('\n=== summary ===');
-let passed = 0, failed = 0;
+let passed = 0,
+  failed = 0;
 for (const r of results) {
-  passed += r.passed; failed += r.failed;
-  console.log(`${r.name.padEnd(12)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed  ${r.seconds.toFixed(1)} s${r.code !== 0 ? `  (exit ${r.code})` : ''}`);
+  passed += r.passed;
+  failed += r.failed;
+  console.log(
+    `${r.name.padEnd(12)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed  ${r.seconds.toFixed(1)} s${r.code !== 0 ? `  (exit ${r.code})` : ''}`,
+  );
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && results.every((r) => r.code === 0) ? 0 : 1);

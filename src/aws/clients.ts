@@ -69,7 +69,10 @@ export function client<C>(ctor: Ctor<C>, target: AwsTarget, opts: { maxAttempts?
   let c = clientCache.get(key) as C | undefined;
   if (!c) {
     c = new ctor(clientConfig(target, opts));
-    (c as { middlewareStack?: { add: (...a: unknown[]) => void } }).middlewareStack?.add(awsCallNotices(endpointOf(target)), { step: 'deserialize', name: 'sagemakerHfCallNotices', priority: 'high' });
+    (c as { middlewareStack?: { add: (...a: unknown[]) => void } }).middlewareStack?.add(
+      awsCallNotices(endpointOf(target)),
+      { step: 'deserialize', name: 'sagemakerHfCallNotices', priority: 'high' },
+    );
     clientCache.set(key, c);
   }
   return c;

@@ -38,24 +38,52 @@ export function describeAwsError(err: unknown, target: AwsTarget, action: string
   const code = e.code ?? e.cause?.code ?? '';
   const endpoint = endpointOf(target);
 
-  if (name === 'CredentialsProviderError' || name === 'TokenProviderError' || /Could not load credentials|Could not resolve credentials/i.test(msg)) {
+  if (
+    name === 'CredentialsProviderError' ||
+    name === 'TokenProviderError' ||
+    /Could not load credentials|Could not resolve credentials/i.test(msg)
+  ) {
     // Checked first: the SDK's SSO messages also say "profile" ("…run 'aws sso login' with the corresponding profile").
     if (/SSO (session|token)|sso login|token is expired|expired.*token/i.test(msg)) {
-      return new UserError(`${action} failed: the SSO session for ${profile} has expired or was never started. Run 'aws sso login${target.profile ? ` --profile ${target.profile}` : ''}' and try again.`, 'profile', { cause: err });
+      return new UserError(
+        `${action} failed: the SSO session for ${profile} has expired or was never started. Run 'aws sso login${target.profile ? ` --profile ${target.profile}` : ''}' and try again.`,
+        'profile',
+        { cause: err },
+      );
     }
     if (target.profile && /profile|could not be found|not found/i.test(msg)) {
-      return new UserError(`${action} failed: AWS profile '${target.profile}' was not found in ~/.aws/config or ~/.aws/credentials. Pick another profile or run 'aws configure --profile ${target.profile}'.`, 'profile', { cause: err });
+      return new UserError(
+        `${action} failed: AWS profile '${target.profile}' was not found in ~/.aws/config or ~/.aws/credentials. Pick another profile or run 'aws configure --profile ${target.profile}'.`,
+        'profile',
+        { cause: err },
+      );
     }
     if (/sso|token/i.test(msg)) {
-      return new UserError(`${action} failed: the SSO session for ${profile} has expired or was never started. Run 'aws sso login${target.profile ? ` --profile ${target.profile}` : ''}' and try again.`, 'profile', { cause: err });
+      return new UserError(
+        `${action} failed: the SSO session for ${profile} has expired or was never started. Run 'aws sso login${target.profile ? ` --profile ${target.profile}` : ''}' and try again.`,
+        'profile',
+        { cause: err },
+      );
     }
-    return new UserError(`${action} failed: no AWS credentials found for ${profile} (${msg}). Configure a profile or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.`, 'profile', { cause: err });
+    return new UserError(
+      `${action} failed: no AWS credentials found for ${profile} (${msg}). Configure a profile or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.`,
+      'profile',
+      { cause: err },
+    );
   }
   if (/ExpiredToken|RequestExpired|TokenRefreshRequired/i.test(name) || /security token .*expired/i.test(msg)) {
-    return new UserError(`${action} failed: the credentials of ${profile} have expired. Refresh them (for SSO: 'aws sso login${target.profile ? ` --profile ${target.profile}` : ''}') and try again.`, 'profile', { cause: err });
+    return new UserError(
+      `${action} failed: the credentials of ${profile} have expired. Refresh them (for SSO: 'aws sso login${target.profile ? ` --profile ${target.profile}` : ''}') and try again.`,
+      'profile',
+      { cause: err },
+    );
   }
   if (/InvalidClientTokenId|UnrecognizedClient|SignatureDoesNotMatch|InvalidAccessKeyId/i.test(name)) {
-    return new UserError(`${action} failed: AWS rejected the credentials of ${profile} (${name}). Check the access key or pick another profile.`, 'profile', { cause: err });
+    return new UserError(
+      `${action} failed: AWS rejected the credentials of ${profile} (${name}). Check the access key or pick another profile.`,
+      'profile',
+      { cause: err },
+    );
   }
   if (['ENOTFOUND', 'EAI_AGAIN'].includes(code) || /getaddrinfo ENOTFOUND/.test(msg)) {
     const host = /ENOTFOUND (\S+)/.exec(msg)?.[1];
@@ -63,19 +91,42 @@ export function describeAwsError(err: unknown, target: AwsTarget, action: string
       endpoint
         ? `${action} failed: the endpoint ${endpoint} cannot be resolved. Check the endpoint override setting or AWS_ENDPOINT_URL.`
         : `${action} failed: cannot reach ${host ?? 'AWS'} for region '${target.region}'. Check the region and your network.`,
-      endpoint ? 'endpoint' : 'region', { cause: err });
+      endpoint ? 'endpoint' : 'region',
+      { cause: err },
+    );
   }
   if (name === 'TimeoutError' && /inactivity|socket timed out/i.test(msg)) {
-    return new UserError(`${action} failed: ${endpoint ?? `AWS in ${target.region}`} accepted the connection but sent nothing for ${requestTimeoutMs() / 1000} s (retried). Check the network, proxy or emulator, or ${timeoutHint()}.`, endpoint ? 'endpoint' : 'region', { cause: err });
+    return new UserError(
+      `${action} failed: ${endpoint ?? `AWS in ${target.region}`} accepted the connection but sent nothing for ${requestTimeoutMs() / 1000} s (retried). Check the network, proxy or emulator, or ${timeoutHint()}.`,
+      endpoint ? 'endpoint' : 'region',
+      { cause: err },
+    );
   }
-  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code) || /ECONNREFUSED|ETIMEDOUT|socket hang up|TimeoutError/i.test(msg + name)) {
-    return new UserError(`${action} failed: ${endpoint ?? `AWS in ${target.region}`} did not answer (${code || name || 'timeout'}). ${endpoint ? 'Is the emulator running? Check the endpoint override setting or AWS_ENDPOINT_URL.' : 'Check your network or proxy.'}`, endpoint ? 'endpoint' : 'region', { cause: err });
+  if (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code) ||
+    /ECONNREFUSED|ETIMEDOUT|socket hang up|TimeoutError/i.test(msg + name)
+  ) {
+    return new UserError(
+      `${action} failed: ${endpoint ?? `AWS in ${target.region}`} did not answer (${code || name || 'timeout'}). ${endpoint ? 'Is the emulator running? Check the endpoint override setting or AWS_ENDPOINT_URL.' : 'Check your network or proxy.'}`,
+      endpoint ? 'endpoint' : 'region',
+      { cause: err },
+    );
   }
   if (name === 'AccessDenied' || name === 'AccessDeniedException' || awsErrorStatus(err) === 403) {
-    return new UserError(`${action} failed: access denied for ${profile} (${msg}). The identity lacks the IAM permission for this call.`, undefined, { cause: err });
+    return new UserError(
+      `${action} failed: access denied for ${profile} (${msg}). The identity lacks the IAM permission for this call.`,
+      undefined,
+      { cause: err },
+    );
   }
   if (/ThrottlingException|TooManyRequests|Throttled/i.test(name)) {
-    return new UserError(`${action} failed: AWS is throttling requests (${name}). Wait a moment and retry.`, undefined, { cause: err });
+    return new UserError(
+      `${action} failed: AWS is throttling requests (${name}). Wait a moment and retry.`,
+      undefined,
+      { cause: err },
+    );
   }
-  return new UserError(`${action} failed: ${name && !msg.includes(name) ? `${name}: ` : ''}${msg}`, undefined, { cause: err });
+  return new UserError(`${action} failed: ${name && !msg.includes(name) ? `${name}: ` : ''}${msg}`, undefined, {
+    cause: err,
+  });
 }

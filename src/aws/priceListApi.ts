@@ -33,13 +33,31 @@ function pricingClient(t: PriceListTarget): PricingClient {
   return c;
 }
 
-export async function getProducts(t: PriceListTarget, serviceCode: string, filters: PriceFilter[], signal?: AbortSignal): Promise<string[]> {
+export async function getProducts(
+  t: PriceListTarget,
+  serviceCode: string,
+  filters: PriceFilter[],
+  signal?: AbortSignal,
+): Promise<string[]> {
   const out: string[] = [];
   let token: string | undefined;
   for (let page = 0; page < 20; page++) {
-    const res = await pricingClient(t).send(new GetProductsCommand({ ServiceCode: serviceCode, Filters: filters, FormatVersion: 'aws_v1', MaxResults: 100, NextToken: token }), { abortSignal: signal });
+    const res = await pricingClient(t).send(
+      new GetProductsCommand({
+        ServiceCode: serviceCode,
+        Filters: filters,
+        FormatVersion: 'aws_v1',
+        MaxResults: 100,
+        NextToken: token,
+      }),
+      { abortSignal: signal },
+    );
     // Each item is a JSON document as a string (a String-like wrapper in some SDK versions, or parsed).
-    out.push(...((res.PriceList ?? []) as unknown[]).map((p) => (typeof p === 'string' || p instanceof String ? String(p) : JSON.stringify(p))));
+    out.push(
+      ...((res.PriceList ?? []) as unknown[]).map((p) =>
+        typeof p === 'string' || p instanceof String ? String(p) : JSON.stringify(p),
+      ),
+    );
     token = res.NextToken;
     if (!token) break;
   }

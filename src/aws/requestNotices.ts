@@ -52,9 +52,20 @@ export function emitNotice(n: AwsNotice): void {
 }
 
 const THROTTLING = new Set([
-  'ThrottlingException', 'Throttling', 'ThrottledException', 'RequestThrottledException', 'TooManyRequestsException',
-  'ProvisionedThroughputExceededException', 'TransactionInProgressException', 'RequestLimitExceeded', 'BandwidthLimitExceeded',
-  'LimitExceededException', 'RequestThrottled', 'SlowDown', 'PriorRequestNotComplete', 'EC2ThrottledException',
+  'ThrottlingException',
+  'Throttling',
+  'ThrottledException',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'ProvisionedThroughputExceededException',
+  'TransactionInProgressException',
+  'RequestLimitExceeded',
+  'BandwidthLimitExceeded',
+  'LimitExceededException',
+  'RequestThrottled',
+  'SlowDown',
+  'PriorRequestNotComplete',
+  'EC2ThrottledException',
 ]);
 
 export function isThrottling(err: unknown): boolean {
@@ -62,8 +73,13 @@ export function isThrottling(err: unknown): boolean {
   return THROTTLING.has(e?.name ?? '') || e?.$metadata?.httpStatusCode === 429;
 }
 
-interface MwContext { clientName?: string; commandName?: string }
-interface MwArgs { request?: { headers?: Record<string, string>; protocol?: string; hostname?: string; port?: number; path?: string } }
+interface MwContext {
+  clientName?: string;
+  commandName?: string;
+}
+interface MwArgs {
+  request?: { headers?: Record<string, string>; protocol?: string; hostname?: string; port?: number; path?: string };
+}
 type Next = (args: MwArgs) => Promise<unknown>;
 
 /** The deserialize-step middleware: one pass per attempt (the retry loop is outside it). */
@@ -73,7 +89,9 @@ export function awsCallNotices(endpoint: string | undefined) {
     const operation = (context.commandName ?? 'request').replace(/Command$/, '');
     const req = args.request;
     // Host only: a path or query may carry a presigned signature.
-    const where = endpoint ?? (req?.hostname ? `${req.protocol ?? 'https:'}//${req.hostname}${req.port ? `:${req.port}` : ''}` : 'AWS');
+    const where =
+      endpoint ??
+      (req?.hostname ? `${req.protocol ?? 'https:'}//${req.hostname}${req.port ? `:${req.port}` : ''}` : 'AWS');
     const m = /attempt=(\d+);\s*max=(\d+)/.exec(req?.headers?.['amz-sdk-request'] ?? '');
     const attempt = m ? Number(m[1]) : 1;
     const max = m ? Number(m[2]) : 1;
@@ -83,12 +101,20 @@ export function awsCallNotices(endpoint: string | undefined) {
     call.hfNextNotice ??= call.hfT0 + WAITING_NOTICE_MS;
     let timer: NodeJS.Timeout | undefined;
     const schedule = () => {
-      timer = setTimeout(() => {
-        const s = Math.round((Date.now() - call.hfT0!) / 1000);
-        emitNotice({ kind: 'waiting', service, operation, message: `waiting for ${service} ${operation} at ${where} (${s} s; each try gives up after ${requestTimeoutMs() / 1000} s without data)` });
-        call.hfNextNotice = Date.now() + 15_000;
-        schedule();
-      }, Math.max(0, call.hfNextNotice! - Date.now()));
+      timer = setTimeout(
+        () => {
+          const s = Math.round((Date.now() - call.hfT0!) / 1000);
+          emitNotice({
+            kind: 'waiting',
+            service,
+            operation,
+            message: `waiting for ${service} ${operation} at ${where} (${s} s; each try gives up after ${requestTimeoutMs() / 1000} s without data)`,
+          });
+          call.hfNextNotice = Date.now() + 15_000;
+          schedule();
+        },
+        Math.max(0, call.hfNextNotice! - Date.now()),
+      );
       timer.unref?.();
     };
     schedule();
@@ -97,9 +123,19 @@ export function awsCallNotices(endpoint: string | undefined) {
     } catch (err) {
       if (attempt < max) {
         if (isThrottling(err)) {
-          emitNotice({ kind: 'throttled', service, operation, message: `${service} ${operation}: throttled (${(err as Error).name}), retrying (attempt ${attempt + 1} of ${max})` });
+          emitNotice({
+            kind: 'throttled',
+            service,
+            operation,
+            message: `${service} ${operation}: throttled (${(err as Error).name}), retrying (attempt ${attempt + 1} of ${max})`,
+          });
         } else if ((err as Error)?.name === 'TimeoutError') {
-          emitNotice({ kind: 'retrying', service, operation, message: `${service} ${operation}: no answer from ${where} (${(err as Error).message.replace(/^@smithy\/node-http-handler - /, '')}), retrying (attempt ${attempt + 1} of ${max})` });
+          emitNotice({
+            kind: 'retrying',
+            service,
+            operation,
+            message: `${service} ${operation}: no answer from ${where} (${(err as Error).message.replace(/^@smithy\/node-http-handler - /, '')}), retrying (attempt ${attempt + 1} of ${max})`,
+          });
         }
       }
       throw err;

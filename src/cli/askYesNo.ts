@@ -8,7 +8,11 @@ export function canAsk(): boolean {
 }
 
 /** Enter alone answers no, unless `defaultYes` (stopping something that bills is the safe default). */
-export async function askYesNo(question: string, signal?: AbortSignal, opts: { defaultYes?: boolean } = {}): Promise<boolean> {
+export async function askYesNo(
+  question: string,
+  signal?: AbortSignal,
+  opts: { defaultYes?: boolean } = {},
+): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   // Ctrl-C at the prompt reaches readline, not the process: without this the question would hang.
   const ctl = new AbortController();
@@ -31,7 +35,15 @@ export async function askYesNo(question: string, signal?: AbortSignal, opts: { d
  * without it a terminal is asked (a no says `declined` on stderr and gives false), and with no terminal
  * `refusal` is the error, naming --yes.
  */
-export async function confirmed(o: { yes: boolean; question: string; refusal: string; declined: string; signal: AbortSignal; stderr: (line: string) => void; defaultYes?: boolean }): Promise<boolean> {
+export async function confirmed(o: {
+  yes: boolean;
+  question: string;
+  refusal: string;
+  declined: string;
+  signal: AbortSignal;
+  stderr: (line: string) => void;
+  defaultYes?: boolean;
+}): Promise<boolean> {
   if (o.yes) return true;
   if (!canAsk()) throw new UserError(o.refusal, 'yes');
   if (await askYesNo(o.question, o.signal, { defaultYes: o.defaultYes })) return true;

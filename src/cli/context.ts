@@ -22,7 +22,10 @@ export interface CliCommand<C extends CommandName> extends CommandDoc {
 }
 
 /** From the global flags (--profile, --region, --endpoint-url, --role) as parsed for the command. */
-export async function makeContext(values: { profile?: string; region?: string; 'endpoint-url'?: string; role?: string }, signal: AbortSignal): Promise<CliContext> {
+export async function makeContext(
+  values: { profile?: string; region?: string; 'endpoint-url'?: string; role?: string },
+  signal: AbortSignal,
+): Promise<CliContext> {
   const profile = values.profile ?? (process.env.AWS_PROFILE || undefined);
   let target: AwsTarget | undefined;
   let conn: Promise<Connection> | undefined;
@@ -42,7 +45,11 @@ export async function makeContext(values: { profile?: string; region?: string; '
   Object.defineProperty(ctx, 'target', {
     get() {
       if (!target) {
-        if (!region) throw new UserError('no AWS region: pass --region, set AWS_REGION, or add region to the profile in ~/.aws/config', 'region');
+        if (!region)
+          throw new UserError(
+            'no AWS region: pass --region, set AWS_REGION, or add region to the profile in ~/.aws/config',
+            'region',
+          );
         target = { profile, region, endpoint: values['endpoint-url'] };
       }
       return target;

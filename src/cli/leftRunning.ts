@@ -11,7 +11,14 @@ import { stopTrainingJob } from '../workflow/training/train';
 import { askYesNo, canAsk } from './askYesNo';
 import type { CliContext } from './context';
 
-async function offer(ctx: CliContext, check: () => Promise<StillRunning | undefined>, what: string, fallback: string, question: string, act: () => Promise<string>): Promise<void> {
+async function offer(
+  ctx: CliContext,
+  check: () => Promise<StillRunning | undefined>,
+  what: string,
+  fallback: string,
+  question: string,
+  act: () => Promise<string>,
+): Promise<void> {
   let running: StillRunning | undefined;
   try {
     running = await check();
@@ -44,16 +51,30 @@ async function offer(ctx: CliContext, check: () => Promise<StillRunning | undefi
 }
 
 export function offerStopTraining(ctx: CliContext, conn: Connection, jobName: string): Promise<void> {
-  return offer(ctx, () => trainingJobStillRunning(conn, jobName), `training job ${jobName}`, `sagemaker-hf stop ${jobName}`, `Stop training job ${jobName} now?`, async () => {
-    await stopTrainingJob(conn, jobName);
-    return `Stop requested: ${jobName} is Stopping; billing ends when it is Stopped.`;
-  });
+  return offer(
+    ctx,
+    () => trainingJobStillRunning(conn, jobName),
+    `training job ${jobName}`,
+    `sagemaker-hf stop ${jobName}`,
+    `Stop training job ${jobName} now?`,
+    async () => {
+      await stopTrainingJob(conn, jobName);
+      return `Stop requested: ${jobName} is Stopping; billing ends when it is Stopped.`;
+    },
+  );
 }
 
 export function offerDeleteEndpoint(ctx: CliContext, conn: AwsTarget, endpointName: string): Promise<void> {
-  return offer(ctx, () => endpointStillRunning(conn, endpointName), `endpoint ${endpointName}`, `sagemaker-hf delete ${endpointName}`, `Delete endpoint ${endpointName} (and its config and model) now?`, async () => {
-    const info = await planEndpointDelete(conn, endpointName);
-    const done = await executeDeletePlan(conn, info.plan, { onProgress: (p) => ctx.stderr(p.message) });
-    return `Deleted ${describeSteps(done.deleted)}.`;
-  });
+  return offer(
+    ctx,
+    () => endpointStillRunning(conn, endpointName),
+    `endpoint ${endpointName}`,
+    `sagemaker-hf delete ${endpointName}`,
+    `Delete endpoint ${endpointName} (and its config and model) now?`,
+    async () => {
+      const info = await planEndpointDelete(conn, endpointName);
+      const done = await executeDeletePlan(conn, info.plan, { onProgress: (p) => ctx.stderr(p.message) });
+      return `Deleted ${describeSteps(done.deleted)}.`;
+    },
+  );
 }

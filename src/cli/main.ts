@@ -10,14 +10,25 @@ import { onAwsNotice } from '../aws/clients';
 // The AWS SDK warns on every run that future releases need Node 22; it is noise in a one-line-error CLI.
 const emitWarning = process.emitWarning.bind(process);
 process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-  if (String(typeof warning === 'string' ? warning : warning.message).includes('NodeVersionSupportWarning') || rest.includes('NodeVersionSupportWarning')) return;
+  if (
+    String(typeof warning === 'string' ? warning : warning.message).includes('NodeVersionSupportWarning') ||
+    rest.includes('NodeVersionSupportWarning')
+  )
+    return;
   (emitWarning as (...a: unknown[]) => void)(warning, ...rest);
 }) as typeof process.emitWarning;
 
 function usage(): string {
   const lines = ['Usage: sagemaker-hf <command> [options]', '', 'Commands:'];
   for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(17)} ${c.summary}`);
-  lines.push('', 'Global options:', ...optionLines(GLOBAL_OPTIONS), '', 'Environment: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL and the other standard AWS variables.', "Run 'sagemaker-hf <command> --help' for a command's options.");
+  lines.push(
+    '',
+    'Global options:',
+    ...optionLines(GLOBAL_OPTIONS),
+    '',
+    'Environment: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL and the other standard AWS variables.',
+    "Run 'sagemaker-hf <command> --help' for a command's options.",
+  );
   return lines.join('\n');
 }
 
@@ -58,7 +69,8 @@ export async function main(argv: string[]): Promise<number> {
     // The reason stays the first line; what a UserError adds below it (an endpoint's last log lines, the
     // usage) follows instead of being dropped.
     if (err instanceof UserError) for (const l of err.message.split('\n').slice(1)) process.stderr.write(`${l}\n`);
-    if (process.env.SAGEMAKER_HF_DEBUG && err instanceof Error && !(err instanceof UserError)) process.stderr.write(`${err.stack}\n`);
+    if (process.env.SAGEMAKER_HF_DEBUG && err instanceof Error && !(err instanceof UserError))
+      process.stderr.write(`${err.stack}\n`);
     return 1;
   } finally {
     offNotices();

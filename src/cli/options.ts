@@ -17,19 +17,49 @@ export interface NumberRule {
 }
 
 /** The option's value as a number, or `fallback` when absent; a UserError naming --name otherwise. */
-export function numberOption(values: Record<string, unknown>, name: string, fallback: number, rule?: NumberRule): number;
-export function numberOption(values: Record<string, unknown>, name: string, fallback: number | undefined, rule?: NumberRule): number | undefined;
-export function numberOption(values: Record<string, unknown>, name: string, fallback: number | undefined, rule: NumberRule = {}): number | undefined {
+export function numberOption(
+  values: Record<string, unknown>,
+  name: string,
+  fallback: number,
+  rule?: NumberRule,
+): number;
+export function numberOption(
+  values: Record<string, unknown>,
+  name: string,
+  fallback: number | undefined,
+  rule?: NumberRule,
+): number | undefined;
+export function numberOption(
+  values: Record<string, unknown>,
+  name: string,
+  fallback: number | undefined,
+  rule: NumberRule = {},
+): number | undefined {
   const raw = values[name];
   if (raw === undefined) return fallback;
   const text = rule.digits ? String(raw) : String(raw).trim();
   const kind = rule.integer ? 'a whole number' : 'a number';
-  const range = rule.min !== undefined && rule.max !== undefined ? ` from ${rule.min} to ${rule.max}` : rule.min !== undefined ? ` of at least ${rule.min}` : rule.max !== undefined ? ` of at most ${rule.max}` : '';
-  const fail = () => new UserError(rule.expected ? `--${name}: expected ${rule.expected}, got '${text}'` : `--${name}: '${text}' is not ${kind}${range}`, name);
+  const range =
+    rule.min !== undefined && rule.max !== undefined
+      ? ` from ${rule.min} to ${rule.max}`
+      : rule.min !== undefined
+        ? ` of at least ${rule.min}`
+        : rule.max !== undefined
+          ? ` of at most ${rule.max}`
+          : '';
+  const fail = () =>
+    new UserError(
+      rule.expected
+        ? `--${name}: expected ${rule.expected}, got '${text}'`
+        : `--${name}: '${text}' is not ${kind}${range}`,
+      name,
+    );
   // Number('') is 0 and Number('0x10') is 16: only plain decimals are accepted.
-  if (!(rule.digits ? /^\d+$/ : rule.integer ? /^[+-]?\d+$/ : /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/).test(text)) throw fail();
+  if (!(rule.digits ? /^\d+$/ : rule.integer ? /^[+-]?\d+$/ : /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/).test(text))
+    throw fail();
   const n = Number(text);
-  if (!Number.isFinite(n) || (rule.min !== undefined && n < rule.min) || (rule.max !== undefined && n > rule.max)) throw fail();
+  if (!Number.isFinite(n) || (rule.min !== undefined && n < rule.min) || (rule.max !== undefined && n > rule.max))
+    throw fail();
   return n;
 }
 
@@ -60,14 +90,24 @@ export interface ParsedOptions {
 /** The parseArgs configuration the declarations stand for (numbers are strings until checked). */
 function parseArgsConfig(decls: readonly OptionDecl[]): NonNullable<ParseArgsConfig['options']> {
   const config: NonNullable<ParseArgsConfig['options']> = {};
-  for (const d of decls) config[d.name] = { type: d.type === 'boolean' ? 'boolean' : 'string', ...(d.type === 'repeatable' ? { multiple: true } : {}), ...(d.short ? { short: d.short } : {}) };
+  for (const d of decls)
+    config[d.name] = {
+      type: d.type === 'boolean' ? 'boolean' : 'string',
+      ...(d.type === 'repeatable' ? { multiple: true } : {}),
+      ...(d.short ? { short: d.short } : {}),
+    };
   return config;
 }
 
 /** parseArgs over the declared options, refusing any other flag; its errors become one-line UserErrors. */
 export function parseOptions(decls: readonly OptionDecl[], argv: string[]): ParsedOptions {
   try {
-    const { values, positionals } = parseArgs({ args: argv, options: parseArgsConfig(decls), allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: parseArgsConfig(decls),
+      allowPositionals: true,
+      strict: true,
+    });
     return { values: values as ParsedOptions['values'], positionals };
   } catch (err) {
     throw new UserError((err as Error).message.split('\n')[0] ?? String(err));
@@ -75,7 +115,10 @@ export function parseOptions(decls: readonly OptionDecl[], argv: string[]): Pars
 }
 
 /** A declared option's value: the number checked against its rule, a string or switch with its default applied. */
-export function optionValue(decl: OptionDecl, values: ParsedOptions['values']): string | number | boolean | string[] | undefined {
+export function optionValue(
+  decl: OptionDecl,
+  values: ParsedOptions['values'],
+): string | number | boolean | string[] | undefined {
   if (decl.type === 'number') return numberOption(values, decl.name, decl.default as number | undefined, decl.rule);
   const v = values[decl.name];
   if (decl.type === 'boolean') return !!v;

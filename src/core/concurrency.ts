@@ -1,7 +1,11 @@
 // Bounded concurrency for many small requests (evaluations, describes) without a library.
 
 /** Maps with at most `limit` calls in flight; results keep the input order; the first error rejects. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   let failed = false;

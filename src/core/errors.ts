@@ -14,7 +14,11 @@ export class UserError extends Error {
 
 /** A user error whose message offers ways out as buttons in the editor (each runs a command). */
 export class ActionableError extends UserError {
-  constructor(message: string, field: string | undefined, readonly actions: { title: string; command: string; args?: unknown[] }[]) {
+  constructor(
+    message: string,
+    field: string | undefined,
+    readonly actions: { title: string; command: string; args?: unknown[] }[],
+  ) {
     super(message, field);
   }
 }

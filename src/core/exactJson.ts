@@ -97,7 +97,10 @@ function scan(text: string, source: string): Scan | undefined {
   };
   while (i < text.length) {
     const c = text[i]!;
-    if (c === ' ' || c === '\n' || c === '\r' || c === '\t') { i++; continue; }
+    if (c === ' ' || c === '\n' || c === '\r' || c === '\t') {
+      i++;
+      continue;
+    }
     if (c === '{' || c === '[') {
       valueStart(i);
       const path = childPath();
@@ -130,7 +133,10 @@ function scan(text: string, source: string): Scan | undefined {
       i++;
       continue;
     }
-    if (c === ':') { i++; continue; }
+    if (c === ':') {
+      i++;
+      continue;
+    }
     if (c === '"') {
       const start = i;
       i++;
@@ -189,7 +195,8 @@ export function exactNumber(source: string): number | bigint | PyFloat {
 }
 
 function setKey(obj: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
   else obj[key] = value;
 }
 
@@ -199,7 +206,11 @@ export function parseExactJson(text: string, opts: ParseOptions = {}): ParsedJso
   const s = scan(text, source);
   let raw: unknown;
   try {
-    raw = parse(s?.text ?? text, null, { onDuplicateKey: ({ key, position }) => { throw new SyntaxError(`duplicate key '${key}' at position ${position}`); } });
+    raw = parse(s?.text ?? text, null, {
+      onDuplicateKey: ({ key, position }) => {
+        throw new SyntaxError(`duplicate key '${key}' at position ${position}`);
+      },
+    });
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     const m = /position (\d+)/.exec(msg);

@@ -90,7 +90,8 @@ export interface DumpsOptions {
 
 /** Python's sorted() order for str: by code point (JavaScript's sort compares UTF-16 units). */
 export function byCodePoint(a: string, b: string): number {
-  const A = [...a], B = [...b];
+  const A = [...a],
+    B = [...b];
   for (let i = 0; i < Math.min(A.length, B.length); i++) {
     const d = A[i]!.codePointAt(0)! - B[i]!.codePointAt(0)!;
     if (d) return d;
@@ -106,12 +107,16 @@ export function pythonJsonDumps(value: PyValue | undefined, opts: DumpsOptions =
   if (typeof value === 'bigint') return value.toString();
   if (value instanceof PyFloat) return pythonFloatRepr(value.value);
   if (typeof value === 'number') {
-    return Number.isInteger(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER ? String(value) : pythonFloatRepr(value);
+    return Number.isInteger(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER
+      ? String(value)
+      : pythonFloatRepr(value);
   }
   if (typeof value === 'string') return pythonJsonString(value);
   const items: string[] = Array.isArray(value)
     ? value.map((v) => pythonJsonDumps(v, opts, depth + 1))
-    : (opts.sortKeys ? Object.keys(value).sort(byCodePoint) : keysInOrder(value)).map((k) => `${pythonJsonString(k)}:${opts.compact ? '' : ' '}${pythonJsonDumps(value[k], opts, depth + 1)}`);
+    : (opts.sortKeys ? Object.keys(value).sort(byCodePoint) : keysInOrder(value)).map(
+        (k) => `${pythonJsonString(k)}:${opts.compact ? '' : ' '}${pythonJsonDumps(value[k], opts, depth + 1)}`,
+      );
   const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
   if (items.length === 0) return open + close;
   if (opts.indent === undefined) return `${open}${items.join(opts.compact ? ',' : ', ')}${close}`;

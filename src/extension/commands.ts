@@ -60,13 +60,16 @@ export type CommandFactory<C> = (ctx: C) => CommandHandler;
 export function register<C extends CommandHost>(ctx: C, id: CommandId, factory: CommandFactory<C>): void {
   const handler = factory(ctx);
   const what = COMMANDS[id];
-  const wrapped = what === null ? handler : async (...args: unknown[]): Promise<unknown> => {
-    try {
-      return await handler(...args);
-    } catch (err) {
-      await reportError(ctx.log, what, err);
-      return undefined;
-    }
-  };
+  const wrapped =
+    what === null
+      ? handler
+      : async (...args: unknown[]): Promise<unknown> => {
+          try {
+            return await handler(...args);
+          } catch (err) {
+            await reportError(ctx.log, what, err);
+            return undefined;
+          }
+        };
   ctx.context.subscriptions.push(vscode.commands.registerCommand(id, wrapped));
 }

@@ -9,9 +9,7 @@ import { toAbortSignal } from './ui';
 import { windowUi, type Ui } from './window';
 
 type State =
-  | { kind: 'disconnected'; error?: string }
-  | { kind: 'connecting' }
-  | { kind: 'connected'; connection: Connection };
+  { kind: 'disconnected'; error?: string } | { kind: 'connecting' } | { kind: 'connected'; connection: Connection };
 
 export class ConnectionManager implements vscode.Disposable {
   private state: State = { kind: 'disconnected' };
@@ -20,14 +18,22 @@ export class ConnectionManager implements vscode.Disposable {
   private readonly statusItem: vscode.StatusBarItem;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly log: vscode.LogOutputChannel, private readonly ui: Ui = windowUi) {
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly ui: Ui = windowUi,
+  ) {
     this.statusItem = vscode.window.createStatusBarItem('sagemakerHf.connection', vscode.StatusBarAlignment.Left, 10);
     this.statusItem.name = 'SageMaker HF Connection';
     this.render();
     this.statusItem.show();
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (['profile', 'region', 'endpointUrl', 'executionRole'].some((k) => e.affectsConfiguration(`sagemakerHf.${k}`)) && this.state.kind === 'connected') {
+        if (
+          ['profile', 'region', 'endpointUrl', 'executionRole'].some((k) =>
+            e.affectsConfiguration(`sagemakerHf.${k}`),
+          ) &&
+          this.state.kind === 'connected'
+        ) {
           void this.connect().catch(() => undefined);
         }
       }),
@@ -56,7 +62,9 @@ export class ConnectionManager implements vscode.Disposable {
     if (s.kind === 'connected') {
       const c = s.connection;
       item.text = `$(cloud) ${c.profile ?? 'default'} · ${c.region}`;
-      item.tooltip = new vscode.MarkdownString(`**SageMaker HF**\n\nProfile: ${c.profile ?? '(default chain)'}\n\nRegion: ${c.region}\n\nAccount: ${c.account}\n\nRole: ${c.role ?? '—'}\n\nBucket: s3://${c.bucket}${c.endpoint ? `\n\nEndpoint: ${c.endpoint}` : ''}\n\nClick to switch profile.`);
+      item.tooltip = new vscode.MarkdownString(
+        `**SageMaker HF**\n\nProfile: ${c.profile ?? '(default chain)'}\n\nRegion: ${c.region}\n\nAccount: ${c.account}\n\nRole: ${c.role ?? '—'}\n\nBucket: s3://${c.bucket}${c.endpoint ? `\n\nEndpoint: ${c.endpoint}` : ''}\n\nClick to switch profile.`,
+      );
       item.command = 'sagemakerHf.switchProfile';
       item.backgroundColor = undefined;
     } else if (s.kind === 'connecting') {
@@ -65,7 +73,9 @@ export class ConnectionManager implements vscode.Disposable {
       item.command = undefined;
     } else {
       item.text = '$(debug-disconnect) AWS';
-      item.tooltip = s.error ? `Not connected: ${s.error}\nClick to connect.` : 'Not connected to AWS. Click to connect.';
+      item.tooltip = s.error
+        ? `Not connected: ${s.error}\nClick to connect.`
+        : 'Not connected to AWS. Click to connect.';
       item.command = 'sagemakerHf.connect';
       item.backgroundColor = s.error ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     }
@@ -79,8 +89,16 @@ export class ConnectionManager implements vscode.Disposable {
     this.setState({ kind: 'connecting' });
     try {
       const region = await resolveRegion(settings.profile, settings.region);
-      const conn = await connect({ profile: settings.profile, region, endpoint: settings.endpointUrl, role: settings.executionRole, signal: toAbortSignal(token) });
-      this.log.info(`connected: account ${conn.account}, region ${conn.region}, profile ${conn.profile ?? '(default chain)'}${conn.endpoint ? `, endpoint ${conn.endpoint}` : ''}`);
+      const conn = await connect({
+        profile: settings.profile,
+        region,
+        endpoint: settings.endpointUrl,
+        role: settings.executionRole,
+        signal: toAbortSignal(token),
+      });
+      this.log.info(
+        `connected: account ${conn.account}, region ${conn.region}, profile ${conn.profile ?? '(default chain)'}${conn.endpoint ? `, endpoint ${conn.endpoint}` : ''}`,
+      );
       this.setState({ kind: 'connected', connection: conn });
       return conn;
     } catch (err) {
@@ -103,18 +121,37 @@ export class ConnectionManager implements vscode.Disposable {
 
   async switchProfile(): Promise<void> {
     const { loadSharedConfigFiles } = await import('@smithy/core/config');
-    const files = await loadSharedConfigFiles({ ignoreCache: true }).catch(() => ({ configFile: {}, credentialsFile: {} }));
+    const files = await loadSharedConfigFiles({ ignoreCache: true }).catch(() => ({
+      configFile: {},
+      credentialsFile: {},
+    }));
     const names = [...new Set([...Object.keys(files.configFile), ...Object.keys(files.credentialsFile)])].sort();
     const settings = readSettings();
     const items: (vscode.QuickPickItem & { value?: string })[] = [
-      { label: '$(server-environment) Default credential chain', description: settings.profile ? '' : 'current', detail: 'Environment variables, AWS_PROFILE, SSO cache, instance role', value: '' },
+      {
+        label: '$(server-environment) Default credential chain',
+        description: settings.profile ? '' : 'current',
+        detail: 'Environment variables, AWS_PROFILE, SSO cache, instance role',
+        value: '',
+      },
       ...names.map((n) => {
         const cfg = (files.configFile as Record<string, Record<string, string>>)[n] ?? {};
         const sso = cfg['sso_session'] || cfg['sso_start_url'];
-        return { label: n, description: [n === settings.profile ? 'current' : '', sso ? 'SSO' : '', cfg['region'] ?? ''].filter(Boolean).join(' · '), value: n };
+        return {
+          label: n,
+          description: [n === settings.profile ? 'current' : '', sso ? 'SSO' : '', cfg['region'] ?? '']
+            .filter(Boolean)
+            .join(' · '),
+          value: n,
+        };
       }),
     ];
-    const pick = await this.ui.showQuickPick(items, { title: 'AWS Profile', placeHolder: names.length ? 'Pick a profile from ~/.aws/config and ~/.aws/credentials' : 'No profiles found in ~/.aws; the default chain is used' });
+    const pick = await this.ui.showQuickPick(items, {
+      title: 'AWS Profile',
+      placeHolder: names.length
+        ? 'Pick a profile from ~/.aws/config and ~/.aws/credentials'
+        : 'No profiles found in ~/.aws; the default chain is used',
+    });
     if (!pick) return;
     const { resetClients } = await import('../aws/clients');
     resetClients();
@@ -138,14 +175,34 @@ export class ConnectionManager implements vscode.Disposable {
     const conn = await this.require();
     const { listSageMakerRoles } = await import('../workflow/connect');
     const roles = await this.ui.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Listing IAM roles SageMaker can assume', cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: 'Listing IAM roles SageMaker can assume',
+        cancellable: true,
+      },
       (_p, token) => listSageMakerRoles(conn, toAbortSignal(token)),
     );
-    const items: (vscode.QuickPickItem & { arn?: string })[] = roles.map((r) => ({ label: r.name, description: r.arn === conn.role ? 'current' : undefined, detail: r.arn, arn: r.arn }));
+    const items: (vscode.QuickPickItem & { arn?: string })[] = roles.map((r) => ({
+      label: r.name,
+      description: r.arn === conn.role ? 'current' : undefined,
+      detail: r.arn,
+      arn: r.arn,
+    }));
     items.push({ label: '$(edit) Enter a role ARN…' });
-    const pick = await this.ui.showQuickPick(items, { title: 'SageMaker Execution Role', placeHolder: roles.length ? 'Roles whose trust policy allows sagemaker.amazonaws.com' : 'No role in this account trusts sagemaker.amazonaws.com; enter an ARN' });
+    const pick = await this.ui.showQuickPick(items, {
+      title: 'SageMaker Execution Role',
+      placeHolder: roles.length
+        ? 'Roles whose trust policy allows sagemaker.amazonaws.com'
+        : 'No role in this account trusts sagemaker.amazonaws.com; enter an ARN',
+    });
     if (!pick) return;
-    const arn = pick.arn ?? (await this.ui.showInputBox({ title: 'Execution role ARN', prompt: 'arn:aws:iam::ACCOUNT:role/NAME', validateInput: (v) => (/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(v) ? undefined : 'Not an IAM role ARN') }));
+    const arn =
+      pick.arn ??
+      (await this.ui.showInputBox({
+        title: 'Execution role ARN',
+        prompt: 'arn:aws:iam::ACCOUNT:role/NAME',
+        validateInput: (v) => (/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(v) ? undefined : 'Not an IAM role ARN'),
+      }));
     if (!arn) return;
     await updateSetting('executionRole', arn);
     if (this.current) this.setState({ kind: 'connected', connection: { ...this.current, role: arn } });
@@ -158,7 +215,9 @@ export class ConnectionManager implements vscode.Disposable {
       { location: vscode.ProgressLocation.Notification, title: `Checking s3://${conn.bucket}`, cancellable: true },
       (_p, token) => ensureDefaultBucket(conn, toAbortSignal(token)),
     );
-    void this.ui.showInformationMessage(res.created ? `Created bucket s3://${res.bucket}.` : `Bucket s3://${res.bucket} already exists and is yours.`);
+    void this.ui.showInformationMessage(
+      res.created ? `Created bucket s3://${res.bucket}.` : `Bucket s3://${res.bucket} already exists and is yours.`,
+    );
   }
 
   /** The connection row at the top of the tree. */
@@ -168,13 +227,19 @@ export class ConnectionManager implements vscode.Disposable {
     const kids = [
       new InfoNode('Account', c.account, { icon: 'organization' }),
       new InfoNode('Identity', c.arn, { icon: 'person' }),
-      new InfoNode('Execution role', c.role ?? 'not set — click to select', { icon: 'shield', command: c.role ? undefined : { command: 'sagemakerHf.selectRole', title: 'Select Execution Role' } }),
+      new InfoNode('Execution role', c.role ?? 'not set — click to select', {
+        icon: 'shield',
+        command: c.role ? undefined : { command: 'sagemakerHf.selectRole', title: 'Select Execution Role' },
+      }),
       new InfoNode('Default bucket', `s3://${c.bucket}`, { icon: 'archive' }),
       ...(c.endpoint ? [new InfoNode('Endpoint override', c.endpoint, { icon: 'debug-alt' })] : []),
     ];
     return {
       treeItem: () => {
-        const item = new vscode.TreeItem(`${c.profile ?? 'default'} · ${c.region}`, vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(
+          `${c.profile ?? 'default'} · ${c.region}`,
+          vscode.TreeItemCollapsibleState.Collapsed,
+        );
         item.id = 'connection';
         item.description = c.account;
         item.iconPath = new vscode.ThemeIcon('cloud');

@@ -14,7 +14,12 @@ import { activate as activateTraining } from './training/training';
 import { activate as activateLogs } from './training/logs';
 import { activate as activateEndpoints } from './endpoints/endpoints';
 import { activate as activateLocal } from './local/local';
-import { SCAFFOLD_SCRIPT_FILES, SCAFFOLD_SOURCE_DIR, scaffoldSpecText, scriptFilesToCopy } from '../core/spec/specScaffold';
+import {
+  SCAFFOLD_SCRIPT_FILES,
+  SCAFFOLD_SOURCE_DIR,
+  scaffoldSpecText,
+  scriptFilesToCopy,
+} from '../core/spec/specScaffold';
 import { registerSpecDiagnostics } from './specs/specDiagnostics';
 import { activate as activateProcessing } from './dataset/processing';
 import { onAwsNotice } from '../aws/requestNotices';
@@ -52,11 +57,18 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   // first connection loads the AWS code anyway.
   let noticesOn = false;
   context.subscriptions.push(
-    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('sagemakerHf.requestTimeoutSeconds')) applyTimeout(); }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('sagemakerHf.requestTimeoutSeconds')) applyTimeout();
+    }),
     connection.onDidChange(() => {
       if (noticesOn || !connection.current) return;
       noticesOn = true;
-      context.subscriptions.push({ dispose: onAwsNotice((n) => { log.info(n.message); vscode.window.setStatusBarMessage(`$(sync~spin) ${n.message}`, 5000); }) });
+      context.subscriptions.push({
+        dispose: onAwsNotice((n) => {
+          log.info(n.message);
+          vscode.window.setStatusBarMessage(`$(sync~spin) ${n.message}`, 5000);
+        }),
+      });
     }),
   );
   activateDatasets(services);
@@ -72,7 +84,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   return { services, activationMs };
 }
 
-const refreshCommand = (s: Services) => () => { s.tree.refresh(); s.specs.refresh(); };
+const refreshCommand = (s: Services) => () => {
+  s.tree.refresh();
+  s.specs.refresh();
+};
 const openSpecCommand = () => (uri?: vscode.Uri) => uri && vscode.window.showTextDocument(uri);
 const copyToClipboardCommand = () => async (node?: { label?: string; description?: string }) => {
   const text = node?.description ?? node?.label;
@@ -87,19 +102,32 @@ async function newSpec({ context, ui }: Services, fileName?: unknown): Promise<v
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) throw new Error('open a folder first: spec files live in the workspace');
   const validate = (v: string) => (/^[\w.-]+$/.test(v) ? undefined : 'Letters, digits, dot, dash and underscore only');
-  const name = typeof fileName === 'string' ? fileName : await ui.showInputBox({ title: 'New job spec', prompt: 'File name (without .sagemaker-hf.json)', value: 'emotion', validateInput: validate });
+  const name =
+    typeof fileName === 'string'
+      ? fileName
+      : await ui.showInputBox({
+          title: 'New job spec',
+          prompt: 'File name (without .sagemaker-hf.json)',
+          value: 'emotion',
+          validateInput: validate,
+        });
   if (!name) return;
   const invalid = validate(name);
   if (invalid) throw new Error(`spec file name "${name}": ${invalid}`);
   const target = vscode.Uri.joinPath(folder.uri, `${name}.sagemaker-hf.json`);
   if (await exists(target)) throw new Error(`${target.fsPath} already exists`);
-  const example = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(context.extensionUri, 'examples', 'emotion.sagemaker-hf.json'));
+  const example = await vscode.workspace.fs.readFile(
+    vscode.Uri.joinPath(context.extensionUri, 'examples', 'emotion.sagemaker-hf.json'),
+  );
   const text = scaffoldSpecText(new TextDecoder().decode(example));
   const scripts = vscode.Uri.joinPath(folder.uri, SCAFFOLD_SOURCE_DIR);
   const present = new Set<string>();
   for (const f of SCAFFOLD_SCRIPT_FILES) if (await exists(vscode.Uri.joinPath(scripts, f))) present.add(f);
   for (const f of scriptFilesToCopy((file) => present.has(file))) {
-    await vscode.workspace.fs.copy(vscode.Uri.joinPath(context.extensionUri, 'training-scripts', f), vscode.Uri.joinPath(scripts, f));
+    await vscode.workspace.fs.copy(
+      vscode.Uri.joinPath(context.extensionUri, 'training-scripts', f),
+      vscode.Uri.joinPath(scripts, f),
+    );
   }
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
   await vscode.window.showTextDocument(target);

@@ -9,7 +9,11 @@ export const STOP_JOB = 'Stop Job';
 export const DELETE_ENDPOINT = 'Delete Endpoint';
 export const KEEP_RUNNING = 'Keep Running';
 
-export async function offerToEnd(services: Services, running: StillRunning | undefined, end: () => Promise<string>): Promise<void> {
+export async function offerToEnd(
+  services: Services,
+  running: StillRunning | undefined,
+  end: () => Promise<string>,
+): Promise<void> {
   if (!running) return;
   const button = running.kind === 'training job' ? STOP_JOB : DELETE_ENDPOINT;
   const text = running.line.replace(/ (Stop|Delete) it with: .*$/, '');
@@ -20,7 +24,13 @@ export async function offerToEnd(services: Services, running: StillRunning | und
     return;
   }
   try {
-    const done = await services.ui.withProgress({ location: vscode.ProgressLocation.Notification, title: `${button === STOP_JOB ? 'Stopping' : 'Deleting'} ${running.name}` }, end);
+    const done = await services.ui.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `${button === STOP_JOB ? 'Stopping' : 'Deleting'} ${running.name}`,
+      },
+      end,
+    );
     services.log.info(done);
     void services.ui.showInformationMessage(done);
   } catch (err) {

@@ -58,7 +58,8 @@ export function lastMetricsSummary(jobName: string): string | undefined {
   const parts: string[] = [];
   for (const k of ['loss', 'eval_loss', 'eval_accuracy', 'epoch']) {
     const v = last[k];
-    if (v !== undefined && Number.isFinite(v)) parts.push(`${k} ${k === 'epoch' ? v.toFixed(2) : Number(v.toPrecision(3))}`);
+    if (v !== undefined && Number.isFinite(v))
+      parts.push(`${k} ${k === 'epoch' ? v.toFixed(2) : Number(v.toPrecision(3))}`);
   }
   return parts.length ? parts.join(' · ') : undefined;
 }

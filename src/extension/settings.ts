@@ -25,6 +25,9 @@ export function readSettings(): Settings {
   };
 }
 
-export async function updateSetting(key: keyof Omit<Settings, 'maxJobsListed'>, value: string | undefined): Promise<void> {
+export async function updateSetting(
+  key: keyof Omit<Settings, 'maxJobsListed'>,
+  value: string | undefined,
+): Promise<void> {
   await vscode.workspace.getConfiguration('sagemakerHf').update(key, value ?? '', vscode.ConfigurationTarget.Global);
 }

@@ -19,7 +19,12 @@ export async function reportError(log: vscode.LogOutputChannel, what: string, er
   const actions = err instanceof ActionableError ? err.actions : [];
   // Expired or missing SSO credentials: the button runs the very command the message names.
   const login = /'(aws sso login(?: --profile [\w.@+-]+)?)'/.exec(line)?.[1];
-  const choice = await vscode.window.showErrorMessage(`${what} failed: ${line}`, ...actions.map((a) => a.title), ...(login ? [SSO_LOGIN] : []), 'Show Log');
+  const choice = await vscode.window.showErrorMessage(
+    `${what} failed: ${line}`,
+    ...actions.map((a) => a.title),
+    ...(login ? [SSO_LOGIN] : []),
+    'Show Log',
+  );
   if (choice === 'Show Log') log.show(true);
   const action = actions.find((a) => a.title === choice);
   if (action) await vscode.commands.executeCommand(action.command, ...(action.args ?? []));
@@ -40,6 +45,8 @@ export function toAbortSignal(token: vscode.CancellationToken | undefined): Abor
 
 export function formatDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
-  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+  const h = Math.floor(s / 3600),
+    m = Math.floor((s % 3600) / 60),
+    sec = s % 60;
   return h ? `${h}h ${String(m).padStart(2, '0')}m` : m ? `${m}m ${String(sec).padStart(2, '0')}s` : `${sec}s`;
 }

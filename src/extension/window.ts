@@ -4,15 +4,37 @@
 // answers modals that way).
 import * as vscode from 'vscode';
 
-export type Ui = Pick<typeof vscode.window,
-  'showQuickPick' | 'showInputBox' | 'showInformationMessage' | 'showWarningMessage' | 'showErrorMessage' | 'withProgress' | 'showOpenDialog'>;
+export type Ui = Pick<
+  typeof vscode.window,
+  | 'showQuickPick'
+  | 'showInputBox'
+  | 'showInformationMessage'
+  | 'showWarningMessage'
+  | 'showErrorMessage'
+  | 'withProgress'
+  | 'showOpenDialog'
+>;
 
 export const windowUi: Ui = {
-  get showQuickPick() { return vscode.window.showQuickPick; },
-  get showInputBox() { return vscode.window.showInputBox; },
-  get showInformationMessage() { return vscode.window.showInformationMessage; },
-  get showWarningMessage() { return vscode.window.showWarningMessage; },
-  get showErrorMessage() { return vscode.window.showErrorMessage; },
-  get withProgress() { return vscode.window.withProgress; },
-  get showOpenDialog() { return vscode.window.showOpenDialog; },
+  get showQuickPick() {
+    return vscode.window.showQuickPick;
+  },
+  get showInputBox() {
+    return vscode.window.showInputBox;
+  },
+  get showInformationMessage() {
+    return vscode.window.showInformationMessage;
+  },
+  get showWarningMessage() {
+    return vscode.window.showWarningMessage;
+  },
+  get showErrorMessage() {
+    return vscode.window.showErrorMessage;
+  },
+  get withProgress() {
+    return vscode.window.withProgress;
+  },
+  get showOpenDialog() {
+    return vscode.window.showOpenDialog;
+  },
 };

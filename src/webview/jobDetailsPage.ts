@@ -4,7 +4,11 @@ import uPlot from 'uplot';
 import uplotCss from 'uplot/dist/uPlot.min.css';
 import { emptyMetricsText, isToPage, type FromPage, type MetricPoint } from './jobDetailsProtocol';
 
-declare function acquireVsCodeApi(): { postMessage(msg: unknown): void; getState(): unknown; setState(s: unknown): void };
+declare function acquireVsCodeApi(): {
+  postMessage(msg: unknown): void;
+  getState(): unknown;
+  setState(s: unknown): void;
+};
 
 (() => {
   const vscode = acquireVsCodeApi();
@@ -16,11 +20,17 @@ declare function acquireVsCodeApi(): { postMessage(msg: unknown): void; getState
   document.head.appendChild(style);
 
   const $ = (id: string) => document.getElementById(id)!;
-  const css = (name: string, fallback: string) => getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
+  const css = (name: string, fallback: string) =>
+    getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
 
   let points: MetricPoint[] = [];
   const charts: { el: HTMLElement; plot?: uPlot; keys: (keyof MetricPoint)[]; title: string; colors: string[] }[] = [
-    { el: $('chart-loss'), keys: ['loss', 'eval_loss'], title: 'Loss', colors: ['--vscode-charts-blue', '--vscode-charts-orange'] },
+    {
+      el: $('chart-loss'),
+      keys: ['loss', 'eval_loss'],
+      title: 'Loss',
+      colors: ['--vscode-charts-blue', '--vscode-charts-orange'],
+    },
     { el: $('chart-lr'), keys: ['learning_rate'], title: 'Learning rate', colors: ['--vscode-charts-purple'] },
     { el: $('chart-acc'), keys: ['eval_accuracy'], title: 'Eval accuracy', colors: ['--vscode-charts-green'] },
   ];
@@ -85,9 +95,26 @@ declare function acquireVsCodeApi(): { postMessage(msg: unknown): void; getState
           scales: { x: { time: false } },
           axes: [
             { label: 'step', stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } },
-            { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, size: 64, space: 24, values: ticks },
+            {
+              stroke: fg,
+              grid: { stroke: grid, width: 1 },
+              ticks: { stroke: grid },
+              size: 64,
+              space: 24,
+              values: ticks,
+            },
           ],
-          series: [{ label: 'step' }, ...c.keys.map((k, i) => ({ label: k, stroke: opaque(css(c.colors[i]!, '#3794ff')), width: 2, spanGaps: true, points: { show: false }, value: (_u: uPlot, v: number | null) => fmt(v) }))],
+          series: [
+            { label: 'step' },
+            ...c.keys.map((k, i) => ({
+              label: k,
+              stroke: opaque(css(c.colors[i]!, '#3794ff')),
+              width: 2,
+              spanGaps: true,
+              points: { show: false },
+              value: (_u: uPlot, v: number | null) => fmt(v),
+            })),
+          ],
           legend: { live: true },
         },
         d,

@@ -24,7 +24,8 @@ const FINISHED = new RegExp(`^(${TERMINAL_STATUSES.join('|')})\\b`);
 /** What the page says while it has no metric points: a finished job will print none any more. */
 export function emptyMetricsText(status: string): string {
   const m = FINISHED.exec(status.replace(/^Local job:\s*/, ''));
-  if (m) return `This job finished (${m[1]}) and printed no [metrics] lines, so there is nothing to chart. train.py prints them every logging_steps; a script of your own has to print lines like "[metrics] step=10 loss=0.5".`;
+  if (m)
+    return `This job finished (${m[1]}) and printed no [metrics] lines, so there is nothing to chart. train.py prints them every logging_steps; a script of your own has to print lines like "[metrics] step=10 loss=0.5".`;
   return 'No metrics yet: the chart fills in as the job prints [metrics] lines (loss, learning rate, eval accuracy).';
 }
 
@@ -43,7 +44,14 @@ export function isToPage(x: unknown): x is ToPage {
   if (!isObj(x)) return false;
   switch (x.type) {
     case 'init':
-      return typeof x.job === 'string' && typeof x.status === 'string' && typeof x.detail === 'string' && Array.isArray(x.points) && x.points.every(isMetricPoint) && optString(x.billing);
+      return (
+        typeof x.job === 'string' &&
+        typeof x.status === 'string' &&
+        typeof x.detail === 'string' &&
+        Array.isArray(x.points) &&
+        x.points.every(isMetricPoint) &&
+        optString(x.billing)
+      );
     case 'append':
       return Array.isArray(x.points) && x.points.every(isMetricPoint);
     case 'status':

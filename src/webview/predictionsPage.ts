@@ -7,7 +7,15 @@ import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import { predictionsCss } from './predictionsStyles';
-import type { EvaluationSummary, Example, HistoryEntry, HostMessage, LabelScore, PageMessage, PageState } from './predictionsProtocol';
+import type {
+  EvaluationSummary,
+  Example,
+  HistoryEntry,
+  HostMessage,
+  LabelScore,
+  PageMessage,
+  PageState,
+} from './predictionsProtocol';
 
 interface VsCodeApi {
   postMessage(message: PageMessage): void;
@@ -23,12 +31,19 @@ declare function acquireVsCodeApi(): VsCodeApi;
   document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 
   let state: PageState = vscode.getState() ?? { text: '', sampleSize: 200, concurrency: 4 };
-  const save = (patch: Partial<PageState>) => { state = { ...state, ...patch }; vscode.setState(state); };
+  const save = (patch: Partial<PageState>) => {
+    state = { ...state, ...patch };
+    vscode.setState(state);
+  };
   let history: HistoryEntry[] = [];
   let nextRequest = 1;
   let pending: number | undefined;
 
-  const el = <K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> & { className?: string } = {}, ...kids: (Node | string)[]) => {
+  const el = <K extends keyof HTMLElementTagNameMap>(
+    tag: K,
+    props: Partial<HTMLElementTagNameMap[K]> & { className?: string } = {},
+    ...kids: (Node | string)[]
+  ) => {
     const e = document.createElement(tag);
     Object.assign(e, props);
     for (const k of kids) e.append(k);
@@ -43,7 +58,12 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
   const app = document.getElementById('app')!;
   const title = el('h1');
-  const input = custom('vscode-textarea', { rows: '4', resize: 'vertical', placeholder: 'Type a sentence, e.g. Winter is coming and it will be dark soon.', 'aria-label': 'Text to classify' });
+  const input = custom('vscode-textarea', {
+    rows: '4',
+    resize: 'vertical',
+    placeholder: 'Type a sentence, e.g. Winter is coming and it will be dark soon.',
+    'aria-label': 'Text to classify',
+  });
   input.value = state.text;
   const predictBtn = custom('vscode-button', {}, 'Predict');
   predictBtn.id = 'predict';
@@ -61,9 +81,21 @@ declare function acquireVsCodeApi(): VsCodeApi;
   const examplesBox = el('div', { className: 'examples' });
   const historyList = el('ul', { className: 'history' });
   const clearBtn = custom('vscode-button', { secondary: true }, 'Clear history');
-  const sampleField = custom('vscode-textfield', { type: 'number', min: '1', max: '5000', 'aria-label': 'Sample size', class: 'num' });
+  const sampleField = custom('vscode-textfield', {
+    type: 'number',
+    min: '1',
+    max: '5000',
+    'aria-label': 'Sample size',
+    class: 'num',
+  });
   sampleField.value = String(state.sampleSize);
-  const concField = custom('vscode-textfield', { type: 'number', min: '1', max: '16', 'aria-label': 'Concurrency', class: 'num' });
+  const concField = custom('vscode-textfield', {
+    type: 'number',
+    min: '1',
+    max: '16',
+    'aria-label': 'Concurrency',
+    class: 'num',
+  });
   concField.value = String(state.concurrency);
   const evalBtn = custom('vscode-button', {}, 'Evaluate');
   evalBtn.id = 'evaluate';
@@ -71,32 +103,55 @@ declare function acquireVsCodeApi(): VsCodeApi;
   cancelBtn.hidden = true;
   const evalStatus = el('span', { className: 'subtle' });
   const evalResult = el('div', { className: 'results' });
-  const evalSection = el('section', {},
+  const evalSection = el(
+    'section',
+    {},
     el('h2', {}, 'Evaluate'),
-    el('div', { className: 'row' }, el('label', {}, 'Sample size '), sampleField, el('label', {}, 'Concurrency '), concField, evalBtn, cancelBtn, evalStatus),
-    evalResult);
+    el(
+      'div',
+      { className: 'row' },
+      el('label', {}, 'Sample size '),
+      sampleField,
+      el('label', {}, 'Concurrency '),
+      concField,
+      evalBtn,
+      cancelBtn,
+      evalStatus,
+    ),
+    evalResult,
+  );
 
   app.append(
     title,
     el('div', {}, input),
     el('div', { className: 'row' }, predictBtn, busy, latency, latencySplit),
     results,
-    el('h2', {}, 'Examples'), examplesBox,
+    el('h2', {}, 'Examples'),
+    examplesBox,
     evalSection,
-    el('div', { className: 'row' }, el('h2', {}, 'History'), clearBtn), historyList,
+    el('div', { className: 'row' }, el('h2', {}, 'History'), clearBtn),
+    historyList,
   );
 
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const ms = (x: number) => `${Math.round(x)} ms`;
 
   function renderPrediction(entry: { predictions: LabelScore[]; latencyMs: number; coldStart?: boolean }): void {
-    results.replaceChildren(...entry.predictions.map((p, i) => {
-      const fill = el('div');
-      fill.style.width = `${Math.max(0, Math.min(1, p.score)) * 100}%`;
-      const row = el('div', { className: `bar-row${i === 0 ? ' top' : ''}` }, el('span', { className: 'label', title: p.label }, p.label), el('div', { className: 'bar' }, fill), el('span', { className: 'score' }, pct(p.score)));
-      row.dataset.label = p.label;
-      return row;
-    }));
+    results.replaceChildren(
+      ...entry.predictions.map((p, i) => {
+        const fill = el('div');
+        fill.style.width = `${Math.max(0, Math.min(1, p.score)) * 100}%`;
+        const row = el(
+          'div',
+          { className: `bar-row${i === 0 ? ' top' : ''}` },
+          el('span', { className: 'label', title: p.label }, p.label),
+          el('div', { className: 'bar' }, fill),
+          el('span', { className: 'score' }, pct(p.score)),
+        );
+        row.dataset.label = p.label;
+        return row;
+      }),
+    );
     latency.textContent = `latency ${ms(entry.latencyMs)}${entry.coldStart ? ' (cold start)' : ''}`;
   }
 
@@ -106,12 +161,27 @@ declare function acquireVsCodeApi(): VsCodeApi;
   }
 
   function renderHistory(): void {
-    historyList.replaceChildren(...history.map((h) => {
-      const a = el('a', { title: h.input }, h.input.length > 80 ? `${h.input.slice(0, 80)}…` : h.input);
-      a.addEventListener('click', () => { input.value = h.input; save({ text: h.input }); renderPrediction(h); });
-      const top = h.predictions[0];
-      return el('li', {}, a, el('span', { className: 'subtle' }, ` → ${top ? `${top.label} ${pct(top.score)}` : '—'} · ${ms(h.latencyMs)}${h.coldStart ? ' (cold start)' : ''}`));
-    }));
+    historyList.replaceChildren(
+      ...history.map((h) => {
+        const a = el('a', { title: h.input }, h.input.length > 80 ? `${h.input.slice(0, 80)}…` : h.input);
+        a.addEventListener('click', () => {
+          input.value = h.input;
+          save({ text: h.input });
+          renderPrediction(h);
+        });
+        const top = h.predictions[0];
+        return el(
+          'li',
+          {},
+          a,
+          el(
+            'span',
+            { className: 'subtle' },
+            ` → ${top ? `${top.label} ${pct(top.score)}` : '—'} · ${ms(h.latencyMs)}${h.coldStart ? ' (cold start)' : ''}`,
+          ),
+        );
+      }),
+    );
     const split = formatLatencySplit(splitLatencies(history));
     latencySplit.textContent = split ?? '';
     clearBtn.hidden = history.length === 0;
@@ -120,24 +190,62 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
   function renderExamples(examples: Example[]): void {
     if (examples.length === 0) {
-      examplesBox.replaceChildren(el('span', { className: 'subtle' }, 'No test split known for this endpoint (prepare the dataset from a spec with local files to get examples here).'));
+      examplesBox.replaceChildren(
+        el(
+          'span',
+          { className: 'subtle' },
+          'No test split known for this endpoint (prepare the dataset from a spec with local files to get examples here).',
+        ),
+      );
       return;
     }
-    examplesBox.replaceChildren(el('ul', {}, ...examples.slice(0, 8).map((ex) => {
-      const a = el('a', { title: 'Use this example' }, ex.text);
-      a.addEventListener('click', () => { input.value = ex.text; save({ text: ex.text }); predict(); });
-      return el('li', {}, a, ...(ex.label ? [el('span', { className: 'subtle' }, ` (${ex.label})`)] : []));
-    })));
+    examplesBox.replaceChildren(
+      el(
+        'ul',
+        {},
+        ...examples.slice(0, 8).map((ex) => {
+          const a = el('a', { title: 'Use this example' }, ex.text);
+          a.addEventListener('click', () => {
+            input.value = ex.text;
+            save({ text: ex.text });
+            predict();
+          });
+          return el('li', {}, a, ...(ex.label ? [el('span', { className: 'subtle' }, ` (${ex.label})`)] : []));
+        }),
+      ),
+    );
   }
 
   function renderEvaluation(r: EvaluationSummary): void {
     const table = el('table', { className: 'confusion' });
     table.setAttribute('aria-label', 'Confusion matrix: rows are true labels, columns predicted labels');
     table.append(el('tr', {}, el('th', {}, 'true \\ predicted'), ...r.labels.map((l) => el('th', {}, l))));
-    r.confusion.forEach((row, i) => table.append(el('tr', {}, el('th', {}, r.labels[i] ?? ''), ...row.map((n, j) => el('td', { className: i === j ? 'diag' : '' }, String(n))))));
+    r.confusion.forEach((row, i) =>
+      table.append(
+        el(
+          'tr',
+          {},
+          el('th', {}, r.labels[i] ?? ''),
+          ...row.map((n, j) => el('td', { className: i === j ? 'diag' : '' }, String(n))),
+        ),
+      ),
+    );
     evalResult.replaceChildren(
-      el('div', { className: 'row' }, el('strong', { id: 'accuracy' }, `Accuracy ${pct(r.accuracy)}`), el('span', { className: 'subtle' }, `on ${r.evaluated} of ${r.total} examples${r.errors ? `, ${r.errors} failed` : ''}`)),
-      el('div', { className: 'row subtle' }, `Latency p50 ${ms(r.latencyMs.p50)} · p90 ${ms(r.latencyMs.p90)} · p99 ${ms(r.latencyMs.p99)} · mean ${ms(r.latencyMs.mean)}`),
+      el(
+        'div',
+        { className: 'row' },
+        el('strong', { id: 'accuracy' }, `Accuracy ${pct(r.accuracy)}`),
+        el(
+          'span',
+          { className: 'subtle' },
+          `on ${r.evaluated} of ${r.total} examples${r.errors ? `, ${r.errors} failed` : ''}`,
+        ),
+      ),
+      el(
+        'div',
+        { className: 'row subtle' },
+        `Latency p50 ${ms(r.latencyMs.p50)} · p90 ${ms(r.latencyMs.p90)} · p99 ${ms(r.latencyMs.p99)} · mean ${ms(r.latencyMs.mean)}`,
+      ),
       ...(r.firstError ? [el('div', { className: 'error' }, `First error: ${r.firstError}`)] : []),
       table,
     );
@@ -150,7 +258,10 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
   function predict(): void {
     const text = input.value;
-    if (!text.trim()) { renderError('Type some text first.'); return; }
+    if (!text.trim()) {
+      renderError('Type some text first.');
+      return;
+    }
     pending = nextRequest++;
     setBusy(true);
     vscode.postMessage({ type: 'predict', requestId: pending, text });
@@ -158,12 +269,24 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
   predictBtn.addEventListener('click', predict);
   input.addEventListener('input', () => save({ text: input.value }));
-  input.addEventListener('keydown', (e: KeyboardEvent) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); predict(); } });
+  input.addEventListener('keydown', (e: KeyboardEvent) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      predict();
+    }
+  });
   clearBtn.addEventListener('click', () => vscode.postMessage({ type: 'clearHistory' }));
   evalBtn.addEventListener('click', () => {
-    const sampleSize = Number(sampleField.value), concurrency = Number(concField.value);
-    if (!Number.isInteger(sampleSize) || sampleSize < 1 || sampleSize > 5000) { evalStatus.textContent = 'Sample size: a whole number from 1 to 5000.'; return; }
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) { evalStatus.textContent = 'Concurrency: a whole number from 1 to 16.'; return; }
+    const sampleSize = Number(sampleField.value),
+      concurrency = Number(concField.value);
+    if (!Number.isInteger(sampleSize) || sampleSize < 1 || sampleSize > 5000) {
+      evalStatus.textContent = 'Sample size: a whole number from 1 to 5000.';
+      return;
+    }
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) {
+      evalStatus.textContent = 'Concurrency: a whole number from 1 to 16.';
+      return;
+    }
     save({ sampleSize, concurrency });
     evalBtn.disabled = true;
     cancelBtn.hidden = false;
@@ -172,7 +295,11 @@ declare function acquireVsCodeApi(): VsCodeApi;
   });
   cancelBtn.addEventListener('click', () => vscode.postMessage({ type: 'cancelEvaluation' }));
 
-  const endEvaluation = (status: string) => { evalBtn.disabled = false; cancelBtn.hidden = true; evalStatus.textContent = status; };
+  const endEvaluation = (status: string) => {
+    evalBtn.disabled = false;
+    cancelBtn.hidden = true;
+    evalStatus.textContent = status;
+  };
 
   window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
     const m = event.data;
@@ -185,7 +312,8 @@ declare function acquireVsCodeApi(): VsCodeApi;
         renderHistory();
         renderExamples(m.examples);
         evalSection.hidden = !m.canEvaluate;
-        if (m.evaluationSize && Number(sampleField.value) > m.evaluationSize) sampleField.value = String(m.evaluationSize);
+        if (m.evaluationSize && Number(sampleField.value) > m.evaluationSize)
+          sampleField.value = String(m.evaluationSize);
         if (state.evaluation) renderEvaluation(state.evaluation);
         if (history[0] && !results.childElementCount) renderPrediction(history[0]);
         break;

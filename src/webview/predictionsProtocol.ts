@@ -32,7 +32,16 @@ export const MAX_CONCURRENCY = 16;
 export const HISTORY_LIMIT = 50;
 
 export type HostMessage =
-  | { type: 'init'; title: string; labelNames: string[]; examples: Example[]; history: HistoryEntry[]; canEvaluate: boolean; evaluationSize: number; restore?: RestoreInfo }
+  | {
+      type: 'init';
+      title: string;
+      labelNames: string[];
+      examples: Example[];
+      history: HistoryEntry[];
+      canEvaluate: boolean;
+      evaluationSize: number;
+      restore?: RestoreInfo;
+    }
   | { type: 'prediction'; requestId: number; entry: HistoryEntry }
   | { type: 'predictionError'; requestId: number; message: string }
   | { type: 'history'; history: HistoryEntry[] }
@@ -50,7 +59,8 @@ export type PageMessage =
 export type Parsed<T> = { ok: true; message: T } | { ok: false; error: string };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isIntIn = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+const isIntIn = (v: unknown, min: number, max: number): v is number =>
+  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 
 function onlyKeys(m: Record<string, unknown>, keys: string[]): string | undefined {
   const extra = Object.keys(m).filter((k) => !keys.includes(k));
@@ -77,17 +87,21 @@ export function parsePageMessage(data: unknown): Parsed<PageMessage> {
     case 'predict': {
       const extra = onlyKeys(data, ['type', 'requestId', 'text']);
       if (extra) return fail(`predict: ${extra}`);
-      if (!isIntIn(data.requestId, 0, Number.MAX_SAFE_INTEGER)) return fail('predict: requestId must be a non-negative integer');
+      if (!isIntIn(data.requestId, 0, Number.MAX_SAFE_INTEGER))
+        return fail('predict: requestId must be a non-negative integer');
       if (typeof data.text !== 'string') return fail('predict: text must be a string');
       if (data.text.trim() === '') return fail('predict: text is empty');
-      if (data.text.length > MAX_INPUT_BYTES || utf8Length(data.text) > MAX_INPUT_BYTES) return fail(`predict: text is over the 6 MB payload limit of SageMaker endpoints`);
+      if (data.text.length > MAX_INPUT_BYTES || utf8Length(data.text) > MAX_INPUT_BYTES)
+        return fail(`predict: text is over the 6 MB payload limit of SageMaker endpoints`);
       return { ok: true, message: { type, requestId: data.requestId, text: data.text } };
     }
     case 'evaluate': {
       const extra = onlyKeys(data, ['type', 'sampleSize', 'concurrency']);
       if (extra) return fail(`evaluate: ${extra}`);
-      if (!isIntIn(data.sampleSize, 1, MAX_SAMPLE_SIZE)) return fail(`evaluate: sampleSize must be a whole number from 1 to ${MAX_SAMPLE_SIZE}`);
-      if (!isIntIn(data.concurrency, 1, MAX_CONCURRENCY)) return fail(`evaluate: concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}`);
+      if (!isIntIn(data.sampleSize, 1, MAX_SAMPLE_SIZE))
+        return fail(`evaluate: sampleSize must be a whole number from 1 to ${MAX_SAMPLE_SIZE}`);
+      if (!isIntIn(data.concurrency, 1, MAX_CONCURRENCY))
+        return fail(`evaluate: concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}`);
       return { ok: true, message: { type, sampleSize: data.sampleSize, concurrency: data.concurrency } };
     }
     default:
@@ -126,18 +140,23 @@ const shortString = (v: unknown, max = 300): v is string => typeof v === 'string
  * is accepted, never an arbitrary address to post text to.
  */
 export function parseRestoreState(state: unknown): Parsed<RestoreInfo> {
-  if (!isObject(state) || !isObject(state.restore)) return { ok: false, error: 'the saved panel state names no endpoint' };
+  if (!isObject(state) || !isObject(state.restore))
+    return { ok: false, error: 'the saved panel state names no endpoint' };
   const r = state.restore;
   if (!shortString(r.title)) return { ok: false, error: 'restore.title must be a non-empty string' };
   if (!shortString(r.stateKey)) return { ok: false, error: 'restore.stateKey must be a non-empty string' };
-  if (!Array.isArray(r.labelNames) || r.labelNames.length > 10_000 || !r.labelNames.every((l) => shortString(l, 200))) return { ok: false, error: 'restore.labelNames must be a list of label names' };
+  if (!Array.isArray(r.labelNames) || r.labelNames.length > 10_000 || !r.labelNames.every((l) => shortString(l, 200)))
+    return { ok: false, error: 'restore.labelNames must be a list of label names' };
   const t = r.target;
   if (!isObject(t)) return { ok: false, error: 'restore.target is missing' };
   let target: PanelTarget;
   if (t.kind === 'sagemaker') {
-    if (typeof t.endpointName !== 'string' || !ENDPOINT_NAME.test(t.endpointName)) return { ok: false, error: 'restore.target.endpointName is not a SageMaker endpoint name' };
-    if (typeof t.account !== 'string' || !/^\d{12}$/.test(t.account)) return { ok: false, error: 'restore.target.account must be a 12-digit account id' };
-    if (typeof t.region !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(t.region)) return { ok: false, error: 'restore.target.region is not an AWS region' };
+    if (typeof t.endpointName !== 'string' || !ENDPOINT_NAME.test(t.endpointName))
+      return { ok: false, error: 'restore.target.endpointName is not a SageMaker endpoint name' };
+    if (typeof t.account !== 'string' || !/^\d{12}$/.test(t.account))
+      return { ok: false, error: 'restore.target.account must be a 12-digit account id' };
+    if (typeof t.region !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(t.region))
+      return { ok: false, error: 'restore.target.region is not an AWS region' };
     target = { kind: 'sagemaker', endpointName: t.endpointName, account: t.account, region: t.region };
   } else if (t.kind === 'local') {
     if (!shortString(t.name, 200)) return { ok: false, error: 'restore.target.name must be a non-empty string' };
@@ -147,7 +166,8 @@ export function parseRestoreState(state: unknown): Parsed<RestoreInfo> {
     } catch {
       return { ok: false, error: 'restore.target.url is not a URL' };
     }
-    if (url.protocol !== 'http:' || !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) return { ok: false, error: 'restore.target.url must be an http URL on this machine (127.0.0.1 or localhost)' };
+    if (url.protocol !== 'http:' || !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
+      return { ok: false, error: 'restore.target.url must be an http URL on this machine (127.0.0.1 or localhost)' };
     target = { kind: 'local', name: t.name, url: String(t.url) };
   } else {
     return { ok: false, error: 'restore.target.kind must be "sagemaker" or "local"' };

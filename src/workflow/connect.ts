@@ -1,7 +1,13 @@
 // Connection: who am I (STS), in which region, with which execution role, and the SDK's default bucket
 // `sagemaker-{region}-{account}`, resolved and created exactly as the SageMaker Python SDK does.
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { CreateBucketCommand, HeadBucketCommand, ListBucketsCommand, S3Client, type BucketLocationConstraint } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  HeadBucketCommand,
+  ListBucketsCommand,
+  S3Client,
+  type BucketLocationConstraint,
+} from '@aws-sdk/client-s3';
 import { IAMClient, ListRolesCommand, type Role } from '@aws-sdk/client-iam';
 import { client, endpointOf, type AwsTarget } from '../aws/clients';
 import { awsErrorName, awsErrorStatus, describeAwsError } from '../aws/errors';
@@ -23,7 +29,11 @@ export interface ConnectOptions extends AwsTarget {
 }
 
 export function checkTarget(target: AwsTarget): void {
-  if (!target.region) throw new UserError('region: no AWS region set: pick one (setting sagemakerHf.region, --region or AWS_REGION)', 'region');
+  if (!target.region)
+    throw new UserError(
+      'region: no AWS region set: pick one (setting sagemakerHf.region, --region or AWS_REGION)',
+      'region',
+    );
   const problem = endpointOf(target) ? undefined : regionProblem(target.region);
   if (problem) throw new UserError(`region: ${problem}`, 'region');
 }
@@ -36,7 +46,13 @@ export async function connect(opts: ConnectOptions): Promise<Connection> {
     const id = await client(STSClient, target).send(new GetCallerIdentityCommand({}), { abortSignal: opts.signal });
     if (!id.Account) throw new UserError('STS returned no account id');
     const role = opts.role ? expandRoleName(opts.role, id.Account, id.Arn) : roleFromIdentity(id.Arn);
-    return { ...target, account: id.Account, arn: id.Arn ?? '', role, bucket: defaultBucketName(opts.region, id.Account) };
+    return {
+      ...target,
+      account: id.Account,
+      arn: id.Arn ?? '',
+      role,
+      bucket: defaultBucketName(opts.region, id.Account),
+    };
   } catch (err) {
     throw describeAwsError(err, target, 'Connecting to AWS');
   }
@@ -48,7 +64,9 @@ function partitionOf(arn: string | undefined): string {
 
 /** A role name becomes an ARN in the caller's account, as the SDK's expand_role does for names. */
 export function expandRoleName(role: string, account: string, callerArn?: string): string {
-  return role.includes('/') || role.startsWith('arn:') ? role : `arn:${partitionOf(callerArn)}:iam::${account}:role/${role}`;
+  return role.includes('/') || role.startsWith('arn:')
+    ? role
+    : `arn:${partitionOf(callerArn)}:iam::${account}:role/${role}`;
 }
 
 /** Like sagemaker.get_execution_role() outside a notebook: the caller's role if it is an assumed role. */
@@ -72,7 +90,9 @@ export async function ensureDefaultBucket(conn: Connection, signal?: AbortSignal
   const bucket = conn.bucket;
   const owned = async (): Promise<'ok' | 'missing'> => {
     try {
-      await s3.send(new HeadBucketCommand({ Bucket: bucket, ExpectedBucketOwner: conn.account }), { abortSignal: signal });
+      await s3.send(new HeadBucketCommand({ Bucket: bucket, ExpectedBucketOwner: conn.account }), {
+        abortSignal: signal,
+      });
       return 'ok';
     } catch (err) {
       const status = awsErrorStatus(err);
@@ -80,7 +100,9 @@ export async function ensureDefaultBucket(conn: Connection, signal?: AbortSignal
       if (status === 403 || awsErrorName(err) === 'Forbidden') {
         throw new UserError(
           `the default bucket ${bucket} exists but is not accessible to account ${conn.account} (403: owned by another account, or no s3:ListBucket permission). Set another bucket or fix the permissions.`,
-          'bucket', { cause: err });
+          'bucket',
+          { cause: err },
+        );
       }
       throw describeAwsError(err, conn, `Checking bucket ${bucket}`);
     }
@@ -90,7 +112,8 @@ export async function ensureDefaultBucket(conn: Connection, signal?: AbortSignal
     const out = await s3.send(new ListBucketsCommand({}), { abortSignal: signal });
     listed = (out.Buckets ?? []).some((b) => b.Name === bucket);
   } catch (err) {
-    if (!(awsErrorStatus(err) === 403 || awsErrorName(err) === 'AccessDenied')) throw describeAwsError(err, conn, 'Listing buckets');
+    if (!(awsErrorStatus(err) === 403 || awsErrorName(err) === 'AccessDenied'))
+      throw describeAwsError(err, conn, 'Listing buckets');
   }
   if ((await owned()) === 'ok') return { bucket, created: false };
   if (listed) return { bucket, created: false };
@@ -98,17 +121,24 @@ export async function ensureDefaultBucket(conn: Connection, signal?: AbortSignal
     await s3.send(
       new CreateBucketCommand({
         Bucket: bucket,
-        ...(conn.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: conn.region as BucketLocationConstraint } }),
+        ...(conn.region === 'us-east-1'
+          ? {}
+          : { CreateBucketConfiguration: { LocationConstraint: conn.region as BucketLocationConstraint } }),
       }),
       { abortSignal: signal },
     );
     return { bucket, created: true };
   } catch (err) {
     const name = awsErrorName(err);
-    if (name === 'OperationAborted' && /conflicting conditional operation/i.test(String((err as Error).message))) return { bucket, created: false };
+    if (name === 'OperationAborted' && /conflicting conditional operation/i.test(String((err as Error).message)))
+      return { bucket, created: false };
     if (name === 'BucketAlreadyOwnedByYou') return { bucket, created: false };
     if (name === 'BucketAlreadyExists') {
-      throw new UserError(`the default bucket name ${bucket} is taken by another account. Set another bucket.`, 'bucket', { cause: err });
+      throw new UserError(
+        `the default bucket name ${bucket} is taken by another account. Set another bucket.`,
+        'bucket',
+        { cause: err },
+      );
     }
     throw describeAwsError(err, conn, `Creating bucket ${bucket}`);
   }
@@ -154,7 +184,11 @@ export function trustsSageMaker(doc: string | undefined): boolean {
     const st = s as { Effect?: string; Action?: string | string[]; Principal?: { Service?: string | string[] } };
     const services = ([] as string[]).concat(st?.Principal?.Service ?? []);
     const actions = ([] as string[]).concat(st?.Action ?? []);
-    return st?.Effect === 'Allow' && services.includes('sagemaker.amazonaws.com') && actions.some((a) => a === 'sts:AssumeRole' || a === 'sts:*' || a === '*');
+    return (
+      st?.Effect === 'Allow' &&
+      services.includes('sagemaker.amazonaws.com') &&
+      actions.some((a) => a === 'sts:AssumeRole' || a === 'sts:*' || a === '*')
+    );
   });
 }
 
@@ -170,5 +204,8 @@ export async function resolveRegion(profile: string | undefined, flag: string | 
   } catch {
     /* no region configured */
   }
-  throw new UserError('no AWS region: pass --region, set AWS_REGION, or add region to the profile in ~/.aws/config', 'region');
+  throw new UserError(
+    'no AWS region: pass --region, set AWS_REGION, or add region to the profile in ~/.aws/config',
+    'region',
+  );
 }

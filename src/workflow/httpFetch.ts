@@ -14,12 +14,18 @@ export function shownUrl(url: string): string {
 export function fetchFailure(err: unknown): string {
   const e = err as Error & { cause?: { message?: string; code?: string } };
   const cause = e?.cause?.message ?? e?.cause?.code;
-  return cause ? String(cause) : e?.message ?? String(err);
+  return cause ? String(cause) : (e?.message ?? String(err));
 }
 
 export class InactivityTimeoutError extends UserError {
-  constructor(readonly url: string, readonly ms: number) {
-    super(`${shownUrl(url)} accepted the connection but sent nothing for ${ms / 1000} s. Check the network or the Hub endpoint (HF_ENDPOINT), or ${timeoutHint()}.`, 'timeout');
+  constructor(
+    readonly url: string,
+    readonly ms: number,
+  ) {
+    super(
+      `${shownUrl(url)} accepted the connection but sent nothing for ${ms / 1000} s. Check the network or the Hub endpoint (HF_ENDPOINT), or ${timeoutHint()}.`,
+      'timeout',
+    );
   }
 }
 
@@ -45,7 +51,12 @@ export async function fetchWithTimeout(url: string | URL, init: RequestInit = {}
   const waiting = setInterval(() => {
     const idle = Date.now() - lastData;
     if (idle < WAITING_NOTICE_MS) return;
-    emitNotice({ kind: 'waiting', service: 'Hub', operation: 'GET', message: `waiting for ${shownUrl(href)} (nothing for ${Math.round(idle / 1000)} s, gives up after ${ms / 1000} s)` });
+    emitNotice({
+      kind: 'waiting',
+      service: 'Hub',
+      operation: 'GET',
+      message: `waiting for ${shownUrl(href)} (nothing for ${Math.round(idle / 1000)} s, gives up after ${ms / 1000} s)`,
+    });
   }, WAITING_NOTICE_MS);
   waiting.unref?.();
   const stopWaiting = () => clearInterval(waiting);

@@ -7,14 +7,26 @@
 // unit tests can script what CloudWatch and SageMaker answer (moto never changes a job's status, see the tests).
 import { CloudWatchLogsClient, DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
-  DescribeProcessingJobCommand, DescribeTrainingJobCommand, SageMakerClient,
-  type DescribeProcessingJobCommandOutput, type DescribeTrainingJobCommandOutput, type SecondaryStatusTransition,
+  DescribeProcessingJobCommand,
+  DescribeTrainingJobCommand,
+  SageMakerClient,
+  type DescribeProcessingJobCommandOutput,
+  type DescribeTrainingJobCommandOutput,
+  type SecondaryStatusTransition,
 } from '@aws-sdk/client-sagemaker';
 import { client, type AwsTarget } from '../aws/clients';
 import { awsErrorName, awsErrorStatus, describeAwsError } from '../aws/errors';
 import { CancelledError, UserError, isCancelled, throwIfAborted, sleep } from '../core/errors';
 import { isTerminalStatus } from '../core/sagemaker/jobStatus';
-import { LogMerger, PollScheduler, StreamCursor, type GetEventsRequest, type LogPage, type PollOutcome, type SchedulerOptions } from '../core/sagemaker/logMerge';
+import {
+  LogMerger,
+  PollScheduler,
+  StreamCursor,
+  type GetEventsRequest,
+  type LogPage,
+  type PollOutcome,
+  type SchedulerOptions,
+} from '../core/sagemaker/logMerge';
 
 export const TRAINING_LOG_GROUP = '/aws/sagemaker/TrainingJobs';
 export const PROCESSING_LOG_GROUP = '/aws/sagemaker/ProcessingJobs';
@@ -54,7 +66,8 @@ export function instanceCountOf(job: JobDescription): number {
 export const TRAINING_JOB: JobKind<JobDescription> = {
   title: 'Training job',
   logGroup: TRAINING_LOG_GROUP,
-  describe: (sm, name, signal) => sm.send(new DescribeTrainingJobCommand({ TrainingJobName: name }), { abortSignal: signal }),
+  describe: (sm, name, signal) =>
+    sm.send(new DescribeTrainingJobCommand({ TrainingJobName: name }), { abortSignal: signal }),
   view: (job) => ({
     name: job.TrainingJobName,
     status: job.TrainingJobStatus,
@@ -71,12 +84,15 @@ export const TRAINING_JOB: JobKind<JobDescription> = {
     if (job.TrainingTimeInSeconds !== undefined) times.push(`Training seconds: ${per(job.TrainingTimeInSeconds)}`);
     if (job.BillableTimeInSeconds !== undefined) times.push(`Billable seconds: ${per(job.BillableTimeInSeconds)}`);
     if (job.EnableManagedSpotTraining && job.TrainingTimeInSeconds && job.BillableTimeInSeconds !== undefined) {
-      times.push(`Managed Spot savings: ${((1 - job.BillableTimeInSeconds / job.TrainingTimeInSeconds) * 100).toFixed(1)}%`);
+      times.push(
+        `Managed Spot savings: ${((1 - job.BillableTimeInSeconds / job.TrainingTimeInSeconds) * 100).toFixed(1)}%`,
+      );
     }
     if (times.length) lines.push(times.join(' | '));
     const metrics = (job.FinalMetricDataList ?? []).filter((m) => m.MetricName);
     if (metrics.length) lines.push(`Final metrics: ${metrics.map((m) => `${m.MetricName}=${m.Value}`).join(', ')}`);
-    if (job.ModelArtifacts?.S3ModelArtifacts && status === 'Completed') lines.push(`Model artifact: ${job.ModelArtifacts.S3ModelArtifacts}`);
+    if (job.ModelArtifacts?.S3ModelArtifacts && status === 'Completed')
+      lines.push(`Model artifact: ${job.ModelArtifacts.S3ModelArtifacts}`);
     return lines;
   },
 };
@@ -85,7 +101,8 @@ export const TRAINING_JOB: JobKind<JobDescription> = {
 export const PROCESSING_JOB: JobKind<ProcessingJobDescription> = {
   title: 'Processing job',
   logGroup: PROCESSING_LOG_GROUP,
-  describe: (sm, name, signal) => sm.send(new DescribeProcessingJobCommand({ ProcessingJobName: name }), { abortSignal: signal }),
+  describe: (sm, name, signal) =>
+    sm.send(new DescribeProcessingJobCommand({ ProcessingJobName: name }), { abortSignal: signal }),
   view: (job) => ({
     name: job.ProcessingJobName,
     status: job.ProcessingJobStatus,
@@ -99,7 +116,12 @@ export const PROCESSING_JOB: JobKind<ProcessingJobDescription> = {
 /** The AWS calls the tail makes; `awsTailApi` is the real one. */
 export interface TailApi<J = JobDescription> {
   describeJob(name: string, signal?: AbortSignal): Promise<J>;
-  describeStreams(group: string, prefix: string, nextToken: string | undefined, signal?: AbortSignal): Promise<{ names: string[]; nextToken?: string }>;
+  describeStreams(
+    group: string,
+    prefix: string,
+    nextToken: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<{ names: string[]; nextToken?: string }>;
   getEvents(group: string, stream: string, req: GetEventsRequest, signal?: AbortSignal): Promise<LogPage>;
 }
 
@@ -144,25 +166,39 @@ export function awsTailApi<J>(target: AwsTarget, kind: JobKind<J>): TailApi<J> {
   return {
     describeJob: (name, signal) => kind.describe(sm, name, signal),
     async describeStreams(group, prefix, nextToken, signal) {
-      const out = await logs.send(new DescribeLogStreamsCommand({ logGroupName: group, logStreamNamePrefix: prefix, nextToken, limit: 50 }), { abortSignal: signal });
-      return { names: (out.logStreams ?? []).map((s) => s.logStreamName ?? '').filter(Boolean), nextToken: out.nextToken };
+      const out = await logs.send(
+        new DescribeLogStreamsCommand({ logGroupName: group, logStreamNamePrefix: prefix, nextToken, limit: 50 }),
+        { abortSignal: signal },
+      );
+      return {
+        names: (out.logStreams ?? []).map((s) => s.logStreamName ?? '').filter(Boolean),
+        nextToken: out.nextToken,
+      };
     },
     getEvents: (group, stream, req, signal) =>
-      logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, ...req }), { abortSignal: signal }),
+      logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, ...req }), {
+        abortSignal: signal,
+      }),
   };
 }
 
 const utc = (d: Date | undefined) => (d ? new Date(d).toISOString().replace('T', ' ').slice(0, 19) : '');
 
 function isThrottle(err: unknown): boolean {
-  return /Throttl|TooManyRequests|RequestLimitExceeded|LimitExceeded/i.test(awsErrorName(err)) || awsErrorStatus(err) === 429;
+  return (
+    /Throttl|TooManyRequests|RequestLimitExceeded|LimitExceeded/i.test(awsErrorName(err)) || awsErrorStatus(err) === 429
+  );
 }
 
 function isTransient(err: unknown): boolean {
   const status = awsErrorStatus(err) ?? 0;
   const code = (err as { code?: string })?.code ?? '';
   const name = awsErrorName(err);
-  return status >= 500 || ['ECONNRESET', 'ETIMEDOUT', 'ECONNREFUSED', 'EPIPE', 'EAI_AGAIN'].includes(code) || /TimeoutError|ServiceUnavailable|InternalFailure|socket hang up/i.test(name + ' ' + String((err as Error)?.message));
+  return (
+    status >= 500 ||
+    ['ECONNRESET', 'ETIMEDOUT', 'ECONNREFUSED', 'EPIPE', 'EAI_AGAIN'].includes(code) ||
+    /TimeoutError|ServiceUnavailable|InternalFailure|socket hang up/i.test(name + ' ' + String((err as Error)?.message))
+  );
 }
 
 const isNotFound = (err: unknown) => awsErrorName(err) === 'ResourceNotFoundException';
@@ -173,7 +209,11 @@ const MAX_CONSECUTIVE_ERRORS = 8;
 const LAST_LINES = 10;
 
 /** tailJob for a training job. */
-export function tailTrainingJob(target: AwsTarget, jobName: string, opts: TailOptions<JobDescription>): Promise<string> {
+export function tailTrainingJob(
+  target: AwsTarget,
+  jobName: string,
+  opts: TailOptions<JobDescription>,
+): Promise<string> {
   return tailJob(target, TRAINING_JOB, jobName, opts);
 }
 
@@ -181,7 +221,12 @@ export function tailTrainingJob(target: AwsTarget, jobName: string, opts: TailOp
  * Tails the job until it ends (follow) or once; returns the job's final (or current) status.
  * Cancelling (signal) rejects with a CancelledError.
  */
-export async function tailJob<J>(target: AwsTarget, kind: JobKind<J>, jobName: string, opts: TailOptions<J>): Promise<string> {
+export async function tailJob<J>(
+  target: AwsTarget,
+  kind: JobKind<J>,
+  jobName: string,
+  opts: TailOptions<J>,
+): Promise<string> {
   const api = opts.api ?? awsTailApi(target, kind);
   const clock = opts.clock ?? realClock;
   const signal = opts.signal;
@@ -199,14 +244,20 @@ export async function tailJob<J>(target: AwsTarget, kind: JobKind<J>, jobName: s
     } catch (err) {
       if (cancelled(err)) throw new CancelledError();
       if (awsErrorName(err) === 'ValidationException' && /not find|not found/i.test(String((err as Error).message))) {
-        throw new UserError(`training job '${jobName}' was not found in ${target.region}. Check the name and the region (setting sagemakerHf.region, --region or AWS_REGION).`, 'job', { cause: err });
+        throw new UserError(
+          `training job '${jobName}' was not found in ${target.region}. Check the name and the region (setting sagemakerHf.region, --region or AWS_REGION).`,
+          'job',
+          { cause: err },
+        );
       }
       throw err;
     }
   };
 
   let job = await describe().catch((err) => {
-    throw err instanceof UserError || err instanceof CancelledError ? err : describeAwsError(err, target, `Reading training job ${jobName}`);
+    throw err instanceof UserError || err instanceof CancelledError
+      ? err
+      : describeAwsError(err, target, `Reading training job ${jobName}`);
   });
   let view = kind.view(job);
 
@@ -214,12 +265,17 @@ export async function tailJob<J>(target: AwsTarget, kind: JobKind<J>, jobName: s
   let printed = 0;
   let lastMessage: string | undefined;
   const printTransition = (t: SecondaryStatusTransition) => {
-    emit({ kind: 'status', text: `${utc(t.StartTime)} ${t.Status ?? ''} - ${t.StatusMessage ?? ''}`.trim(), timestamp: t.StartTime ? new Date(t.StartTime).getTime() : undefined });
+    emit({
+      kind: 'status',
+      text: `${utc(t.StartTime)} ${t.Status ?? ''} - ${t.StatusMessage ?? ''}`.trim(),
+      timestamp: t.StartTime ? new Date(t.StartTime).getTime() : undefined,
+    });
     lastMessage = t.StatusMessage;
   };
   const printTransitions = () => {
     const list = view.transitions;
-    if (printed > 0 && list.length >= printed && list[printed - 1]!.StatusMessage !== lastMessage) printTransition(list[printed - 1]!);
+    if (printed > 0 && list.length >= printed && list[printed - 1]!.StatusMessage !== lastMessage)
+      printTransition(list[printed - 1]!);
     for (let i = printed; i < list.length; i++) printTransition(list[i]!);
     printed = Math.max(printed, list.length);
   };
@@ -298,7 +354,10 @@ export async function tailJob<J>(target: AwsTarget, kind: JobKind<J>, jobName: s
         problemShown = false;
       }
       if (cursors.size === 0 && !waitingShown && !isTerminalStatus(view.status)) {
-        emit({ kind: 'info', text: `Waiting for logs… the job's instances have not written any yet (status: ${statusLine()}).` });
+        emit({
+          kind: 'info',
+          text: `Waiting for logs… the job's instances have not written any yet (status: ${statusLine()}).`,
+        });
         waitingShown = true;
       }
       return n > 0 ? 'lines' : 'idle';
@@ -315,9 +374,15 @@ export async function tailJob<J>(target: AwsTarget, kind: JobKind<J>, jobName: s
       }
       const throttled = isThrottle(err);
       if (!throttled && !isTransient(err)) throw describeAwsError(err, target, `Reading the logs of ${jobName}`);
-      if (!throttled && ++consecutiveErrors >= MAX_CONSECUTIVE_ERRORS) throw describeAwsError(err, target, `Reading the logs of ${jobName}`);
+      if (!throttled && ++consecutiveErrors >= MAX_CONSECUTIVE_ERRORS)
+        throw describeAwsError(err, target, `Reading the logs of ${jobName}`);
       if (!problemShown) {
-        emit({ kind: 'info', text: throttled ? '(CloudWatch Logs is throttling requests; slowing down)' : `(CloudWatch Logs did not answer: ${awsErrorName(err) || (err as Error).message}; retrying)` });
+        emit({
+          kind: 'info',
+          text: throttled
+            ? '(CloudWatch Logs is throttling requests; slowing down)'
+            : `(CloudWatch Logs did not answer: ${awsErrorName(err) || (err as Error).message}; retrying)`,
+        });
         problemShown = true;
       }
       return throttled ? 'throttled' : 'error';
@@ -328,11 +393,18 @@ export async function tailJob<J>(target: AwsTarget, kind: JobKind<J>, jobName: s
     for (let attempt = 1; ; attempt++) {
       const outcome = await safeRound(true);
       if (outcome !== 'throttled' && outcome !== 'error') break;
-      if (attempt >= 5) throw new UserError(`Reading the logs of ${jobName} failed: CloudWatch Logs kept ${outcome === 'throttled' ? 'throttling' : 'failing'}; try again in a moment.`);
+      if (attempt >= 5)
+        throw new UserError(
+          `Reading the logs of ${jobName} failed: CloudWatch Logs kept ${outcome === 'throttled' ? 'throttling' : 'failing'}; try again in a moment.`,
+        );
       await clock.sleep(scheduler.next(outcome), signal);
     }
     if (isTerminalStatus(view.status)) printOutcome(kind, job, lastLines, emit);
-    else emit({ kind: 'info', text: `${kind.title} ${jobName} is ${statusLine()}; follow it to see new lines as they come.` });
+    else
+      emit({
+        kind: 'info',
+        text: `${kind.title} ${jobName} is ${statusLine()}; follow it to see new lines as they come.`,
+      });
     return view.status ?? 'Unknown';
   }
 
@@ -354,7 +426,8 @@ export async function tailJob<J>(target: AwsTarget, kind: JobKind<J>, jobName: s
         }
       } catch (err) {
         if (err instanceof CancelledError || err instanceof UserError) throw err;
-        if (!isThrottle(err) && !isTransient(err)) throw describeAwsError(err, target, `Reading training job ${jobName}`);
+        if (!isThrottle(err) && !isTransient(err))
+          throw describeAwsError(err, target, `Reading training job ${jobName}`);
         // Throttled or transient: keep tailing, ask again next time.
       }
     }

@@ -11,7 +11,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { getProducts } from '../aws/priceListApi';
 import { isCancelled } from '../core/errors';
-import { parsePriceList, pricingRegionFor, productFilters, serverlessMemoryGb, type PriceKind } from '../core/billing/priceList';
+import {
+  parsePriceList,
+  pricingRegionFor,
+  productFilters,
+  serverlessMemoryGb,
+  type PriceKind,
+} from '../core/billing/priceList';
 import { onDemandPrice } from '../core/billing/pricing';
 import { defaultCacheDir } from './cacheDir';
 
@@ -93,7 +99,14 @@ async function writeCache(file: string, data: CacheFile): Promise<void> {
 function offlinePrice(what: string, kind: PriceKind): ResolvedPrice | undefined {
   if (kind === 'serverless') {
     const gb = serverlessMemoryGb(Number(what));
-    return gb > 0 ? { amount: gb * SERVERLESS_USD_PER_GB_SECOND_US_EAST_1, unit: 'second', source: 'offline-table', region: 'us-east-1' } : undefined;
+    return gb > 0
+      ? {
+          amount: gb * SERVERLESS_USD_PER_GB_SECOND_US_EAST_1,
+          unit: 'second',
+          source: 'offline-table',
+          region: 'us-east-1',
+        }
+      : undefined;
   }
   const p = onDemandPrice(what, kind === 'inference' ? 'inference' : 'training', 'us-east-1');
   return p ? { amount: p.perHour, unit: 'hour', source: 'offline-table', region: 'us-east-1' } : undefined;
@@ -103,7 +116,12 @@ function offlinePrice(what: string, kind: PriceKind): ResolvedPrice | undefined 
  * The on-demand price of one instance of `what` (or, for serverless, one second of compute at `what` MB)
  * in `region`: from the Price List (cached a day), else the offline table, else undefined.
  */
-export async function resolvePrice(region: string, what: string | number, kind: PriceKind, opts: PriceOptions = {}): Promise<ResolvedPrice | undefined> {
+export async function resolvePrice(
+  region: string,
+  what: string | number,
+  kind: PriceKind,
+  opts: PriceOptions = {},
+): Promise<ResolvedPrice | undefined> {
   const item = String(what);
   if (item === 'local' || item === 'local_gpu') return { amount: 0, unit: 'hour', source: 'price-list', region };
   const now = opts.now ?? Date.now;
@@ -114,7 +132,9 @@ export async function resolvePrice(region: string, what: string | number, kind: 
   const cache = await readCache(file);
   const hit = cache.entries[key];
   if (hit && now() - Date.parse(hit.fetchedAt) < PRICE_CACHE_MS) {
-    return hit.amount === null ? offlinePrice(item, kind) : { amount: hit.amount, unit, source: 'price-list', region, fetchedAt: hit.fetchedAt };
+    return hit.amount === null
+      ? offlinePrice(item, kind)
+      : { amount: hit.amount, unit, source: 'price-list', region, fetchedAt: hit.fetchedAt };
   }
   const pricingEndpoint = opts.endpoint ?? (process.env.SAGEMAKER_HF_PRICING_ENDPOINT?.trim() || undefined);
   const emulated = !pricingEndpoint && !!(opts.awsEndpoint?.trim() || process.env.AWS_ENDPOINT_URL?.trim());
@@ -124,7 +144,12 @@ export async function resolvePrice(region: string, what: string | number, kind: 
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
   let amount: number | undefined;
   try {
-    const list = await getProducts({ profile: opts.profile, region: pricingRegionFor(region), endpoint: opts.endpoint }, 'AmazonSageMaker', productFilters(region, kind, item), signal);
+    const list = await getProducts(
+      { profile: opts.profile, region: pricingRegionFor(region), endpoint: opts.endpoint },
+      'AmazonSageMaker',
+      productFilters(region, kind, item),
+      signal,
+    );
     amount = parsePriceList(list, kind, item);
   } catch (err) {
     if (opts.signal?.aborted && isCancelled(err)) throw err;
@@ -154,7 +179,13 @@ export function formatResolvedPrice(p: ResolvedPrice | undefined, count: number,
 }
 
 /** resolvePrice + formatResolvedPrice: the line confirmations show. */
-export async function priceText(region: string, instanceType: string, count: number, kind: PriceKind, opts: PriceOptions = {}): Promise<string> {
+export async function priceText(
+  region: string,
+  instanceType: string,
+  count: number,
+  kind: PriceKind,
+  opts: PriceOptions = {},
+): Promise<string> {
   return formatResolvedPrice(await resolvePrice(region, instanceType, kind, opts), count, instanceType);
 }
 

@@ -13,8 +13,13 @@ import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import { CHROMIUM_ARGS, Workbench, workbenchUrl } from './gui/driver.mjs';
 
-const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
-const base = args.base, template = resolve(args.workspace), repo = resolve(args.repo), outDir = resolve(args.out);
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
+);
+const base = args.base,
+  template = resolve(args.workspace),
+  repo = resolve(args.repo),
+  outDir = resolve(args.out);
 
 /** A fresh copy of the workspace template beside it (same relative layout); returns its examples/ folder. */
 function freshWorkspace(name) {
@@ -33,7 +38,12 @@ const counts = { passed: 0, failed: 0 };
 const timings = {};
 const metrics = {};
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  args: CHROMIUM_ARGS,
+  timeout: 60_000,
+});
 
 async function runSuite() {
   const entry = join(repo, 'out/test/e2e/suite/index.js');
@@ -46,7 +56,8 @@ async function runSuite() {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   let exit;
   const exited = new Promise((r) => (exit = r));
-  let passing = 0, failing = 0;
+  let passing = 0,
+    failing = 0;
   const log = [];
   await context.exposeFunction('codeAutomationLog', (type, a) => {
     const s = format(...(Array.isArray(a) ? a : [a]));
@@ -56,11 +67,19 @@ async function runSuite() {
     if ((m = /^\s*(\d+) failing/.exec(s))) failing += +m[1];
     if ((m = /^\[e2e-metric\] ([\w.-]+)=(.*)$/.exec(s.trim()))) metrics[m[1]] = m[2];
     // mocha's spec reporter lines, failures and our metrics; everything with SAGEMAKER_HF_E2E_VERBOSE=1
-    if (verbose || /✔|✓|passing|failing|pending|^\s+\d+\) |Error|at .*\.test\.js|^\s+[+-] |\[e2e-metric\]|^\s{2}\S/.test(s)) console.log(s);
+    if (
+      verbose ||
+      /✔|✓|passing|failing|pending|^\s+\d+\) |Error|at .*\.test\.js|^\s+[+-] |\[e2e-metric\]|^\s{2}\S/.test(s)
+    )
+      console.log(s);
   });
   await context.exposeFunction('codeAutomationExit', (code) => exit(code));
   const page = await context.newPage();
-  const url = workbenchUrl(base, { folder: freshWorkspace('suite'), extensionDevelopmentPath: repo, extensionTestsPath: entry });
+  const url = workbenchUrl(base, {
+    folder: freshWorkspace('suite'),
+    extensionDevelopmentPath: repo,
+    extensionTestsPath: entry,
+  });
   console.log(`--- mocha suite in the extension host (${basename(entry)}) ---`);
   let code;
   try {
@@ -70,14 +89,19 @@ async function runSuite() {
     code = `browser error: ${err.message}`;
   }
   if (code === 'timeout') {
-    console.log(`✖ e2e suite: no result within ${SUITE_TIMEOUT_MS} ms (set SAGEMAKER_HF_E2E_SUITE_TIMEOUT_MS); last extension-host output:\n${log.slice(-30).join('\n')}`);
+    console.log(
+      `✖ e2e suite: no result within ${SUITE_TIMEOUT_MS} ms (set SAGEMAKER_HF_E2E_SUITE_TIMEOUT_MS); last extension-host output:\n${log.slice(-30).join('\n')}`,
+    );
     await page.screenshot({ path: join(outDir, 'suite-timeout.png') }).catch(() => undefined);
   }
   counts.passed += passing;
   counts.failed += failing;
   if (code !== 0 && failing === 0) {
     counts.failed++;
-    if (code !== 'timeout') console.log(`✖ e2e suite exited with ${code} and no mocha failure counted (load error?); output:\n${log.slice(-30).join('\n')}`);
+    if (code !== 'timeout')
+      console.log(
+        `✖ e2e suite exited with ${code} and no mocha failure counted (load error?); output:\n${log.slice(-30).join('\n')}`,
+      );
   }
   timings.suiteSeconds = (Date.now() - t0) / 1000;
   await context.close().catch(() => undefined);
@@ -85,7 +109,9 @@ async function runSuite() {
 
 async function runGui() {
   const dir = join(repo, 'test/e2e/gui');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.gui.mjs')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.gui.mjs'))
+    .sort();
   console.log(`--- GUI scenarios (${files.length}) ---`);
   for (const f of files) {
     const name = f.replace(/\.gui\.mjs$/, '');
@@ -101,7 +127,15 @@ async function runGui() {
       await Promise.race([
         mod.run(wb),
         // A scenario that trains may ask for more time (export const timeoutMs); the env var still wins.
-        new Promise((_, reject) => { const ms = process.env.SAGEMAKER_HF_E2E_GUI_TIMEOUT_MS ? GUI_TIMEOUT_MS : Math.max(GUI_TIMEOUT_MS, mod.timeoutMs ?? 0); timer = setTimeout(() => reject(new Error(`scenario timed out after ${ms} ms (SAGEMAKER_HF_E2E_GUI_TIMEOUT_MS)`)), ms); }),
+        new Promise((_, reject) => {
+          const ms = process.env.SAGEMAKER_HF_E2E_GUI_TIMEOUT_MS
+            ? GUI_TIMEOUT_MS
+            : Math.max(GUI_TIMEOUT_MS, mod.timeoutMs ?? 0);
+          timer = setTimeout(
+            () => reject(new Error(`scenario timed out after ${ms} ms (SAGEMAKER_HF_E2E_GUI_TIMEOUT_MS)`)),
+            ms,
+          );
+        }),
       ]);
       counts.passed++;
       console.log(`  ✔ ${name}: ${title} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
@@ -109,7 +143,12 @@ async function runGui() {
       counts.failed++;
       const shot = join(outDir, `${name}-failure.png`);
       await page.screenshot({ path: shot }).catch(() => undefined);
-      console.log(`  ✖ ${name}: ${title}\n    ${String(err?.stack ?? err).split('\n').slice(0, 6).join('\n    ')}\n    screenshot: ${shot}`);
+      console.log(
+        `  ✖ ${name}: ${title}\n    ${String(err?.stack ?? err)
+          .split('\n')
+          .slice(0, 6)
+          .join('\n    ')}\n    screenshot: ${shot}`,
+      );
     } finally {
       clearTimeout(timer);
       timings[`gui.${name}.seconds`] = (Date.now() - t0) / 1000;

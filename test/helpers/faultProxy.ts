@@ -66,7 +66,18 @@ function operationOf(req: IncomingMessage, service: string, body: Buffer): strin
     const url = req.url ?? '';
     for (const [method, re, op] of S3_QUERY_OPS) if (req.method === method && re.test(url)) return op;
     const isBucket = /^\/[^/?]+\/?(\?|$)/.test(url);
-    return ({ GET: isBucket ? 'ListObjects' : 'GetObject', PUT: isBucket ? 'CreateBucket' : 'PutObject', HEAD: isBucket ? 'HeadBucket' : 'HeadObject', DELETE: isBucket ? 'DeleteBucket' : 'DeleteObject' } as Record<string, string>)[req.method ?? ''] ?? req.method ?? '';
+    return (
+      (
+        {
+          GET: isBucket ? 'ListObjects' : 'GetObject',
+          PUT: isBucket ? 'CreateBucket' : 'PutObject',
+          HEAD: isBucket ? 'HeadBucket' : 'HeadObject',
+          DELETE: isBucket ? 'DeleteBucket' : 'DeleteObject',
+        } as Record<string, string>
+      )[req.method ?? ''] ??
+      req.method ??
+      ''
+    );
   }
   const action = /(?:^|&)Action=([^&]+)/.exec(body.toString('utf8'))?.[1];
   if (action) return action;
@@ -74,11 +85,23 @@ function operationOf(req: IncomingMessage, service: string, body: Buffer): strin
   return req.method ?? '';
 }
 
-function errorBody(service: string, req: IncomingMessage, f: Extract<Fault, { kind: 'error' }>): { type: string; body: string } {
+function errorBody(
+  service: string,
+  req: IncomingMessage,
+  f: Extract<Fault, { kind: 'error' }>,
+): { type: string; body: string } {
   const message = f.message ?? f.code;
-  if (typeof req.headers['x-amz-target'] === 'string') return { type: 'application/x-amz-json-1.1', body: JSON.stringify({ __type: f.code, message }) };
-  if (service === 's3') return { type: 'application/xml', body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${f.code}</Code><Message>${message}</Message><RequestId>FAULT</RequestId></Error>` };
-  return { type: 'text/xml', body: `<ErrorResponse><Error><Type>Sender</Type><Code>${f.code}</Code><Message>${message}</Message></Error><RequestId>FAULT</RequestId></ErrorResponse>` };
+  if (typeof req.headers['x-amz-target'] === 'string')
+    return { type: 'application/x-amz-json-1.1', body: JSON.stringify({ __type: f.code, message }) };
+  if (service === 's3')
+    return {
+      type: 'application/xml',
+      body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${f.code}</Code><Message>${message}</Message><RequestId>FAULT</RequestId></Error>`,
+    };
+  return {
+    type: 'text/xml',
+    body: `<ErrorResponse><Error><Type>Sender</Type><Code>${f.code}</Code><Message>${message}</Message></Error><RequestId>FAULT</RequestId></ErrorResponse>`,
+  };
 }
 
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
@@ -87,9 +110,19 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const injected: FaultProxy['injected'] = [];
   const sockets = new Set<Socket>();
 
-  const forward = async (req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Headers; body: Buffer }> => {
-    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection', 'expect'].includes(k))) as Record<string, string>;
-    const upstream = await fetch(target + req.url, { method: req.method, headers, body: body.length && req.method !== 'GET' && req.method !== 'HEAD' ? new Uint8Array(body) : undefined, redirect: 'manual' });
+  const forward = async (
+    req: IncomingMessage,
+    body: Buffer,
+  ): Promise<{ status: number; headers: Headers; body: Buffer }> => {
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection', 'expect'].includes(k)),
+    ) as Record<string, string>;
+    const upstream = await fetch(target + req.url, {
+      method: req.method,
+      headers,
+      body: body.length && req.method !== 'GET' && req.method !== 'HEAD' ? new Uint8Array(body) : undefined,
+      redirect: 'manual',
+    });
     return { status: upstream.status, headers: upstream.headers, body: Buffer.from(await upstream.arrayBuffer()) };
   };
 
@@ -97,12 +130,22 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
-    const service = /Credential=[^/]+\/\d+\/[^/]+\/([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1] ?? 'unknown';
-    const call: Call = { service, operation: operationOf(req, service, body), method: req.method ?? '', url: req.url ?? '' };
+    const service =
+      /Credential=[^/]+\/\d+\/[^/]+\/([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1] ?? 'unknown';
+    const call: Call = {
+      service,
+      operation: operationOf(req, service, body),
+      method: req.method ?? '',
+      url: req.url ?? '',
+    };
     calls.push(call);
-    const rule = rules.find((r) => (r.times === undefined || r.used < r.times)
-      && (!r.service || r.service === service)
-      && (!r.operation || (typeof r.operation === 'string' ? r.operation === call.operation : r.operation.test(call.operation))));
+    const rule = rules.find(
+      (r) =>
+        (r.times === undefined || r.used < r.times) &&
+        (!r.service || r.service === service) &&
+        (!r.operation ||
+          (typeof r.operation === 'string' ? r.operation === call.operation : r.operation.test(call.operation))),
+    );
     const fault = rule?.fault;
     if (rule) {
       rule.used++;
@@ -115,12 +158,19 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     if (fault?.kind === 'cut') return void req.socket.destroy();
     if (fault?.kind === 'error') {
       const e = errorBody(service, req, fault);
-      res.writeHead(fault.status, { 'content-type': e.type, 'content-length': req.method === 'HEAD' ? 0 : Buffer.byteLength(e.body), 'x-amzn-errortype': fault.code });
+      res.writeHead(fault.status, {
+        'content-type': e.type,
+        'content-length': req.method === 'HEAD' ? 0 : Buffer.byteLength(e.body),
+        'x-amzn-errortype': fault.code,
+      });
       return void res.end(req.method === 'HEAD' ? undefined : e.body);
     }
     if (fault?.kind === 'respond') {
       const b = JSON.stringify(fault.body);
-      res.writeHead(fault.status, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(b) });
+      res.writeHead(fault.status, {
+        'content-type': 'application/x-amz-json-1.1',
+        'content-length': Buffer.byteLength(b),
+      });
       res.end(b);
       fault.then?.();
       return;
@@ -135,7 +185,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     up.headers.forEach((v, k) => {
       if (!['content-length', 'content-encoding', 'transfer-encoding', 'connection'].includes(k)) headers[k] = v;
     });
-    res.writeHead(up.status, { ...headers, 'content-length': req.method === 'HEAD' ? up.headers.get('content-length') ?? out.length : out.length });
+    res.writeHead(up.status, {
+      ...headers,
+      'content-length': req.method === 'HEAD' ? (up.headers.get('content-length') ?? out.length) : out.length,
+    });
     res.end(req.method === 'HEAD' ? undefined : out);
   };
 
@@ -178,7 +231,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
  * A stand-in for the Hugging Face Hub serving a tokenizer folder as `/{model}/resolve/main/{file}`;
  * `stall` makes it accept connections and never answer (the fault a real Hub mirror or proxy shows).
  */
-export async function startStandInHub(models: Record<string, string>): Promise<{ url: string; requests: string[]; stall: boolean; close(): Promise<void> }> {
+export async function startStandInHub(
+  models: Record<string, string>,
+): Promise<{ url: string; requests: string[]; stall: boolean; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   const state = { url: '', requests: [] as string[], stall: false, close: async () => undefined as void };
   const server = createServer((req, res) => {

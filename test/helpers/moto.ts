@@ -1,7 +1,12 @@
 // Starts a real moto_server on a free loopback port for one test file and stops it by its own PID.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { ListEndpointConfigsCommand, ListEndpointsCommand, ListModelsCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  ListEndpointConfigsCommand,
+  ListEndpointsCommand,
+  ListModelsCommand,
+  type SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
 
 export interface Moto {
   endpoint: string;
@@ -104,16 +109,28 @@ export function useMotoEnv(moto: Moto): () => void {
 export async function queueEndpointResults(moto: Moto, bodies: unknown[]): Promise<void> {
   const res = await fetch(`${moto.endpoint}/moto-api/static/sagemaker/endpoint-results`, {
     method: 'POST',
-    body: JSON.stringify({ account_id: MOTO_ACCOUNT, region: 'us-east-1', results: bodies.map((b) => ({ Body: JSON.stringify(b), ContentType: 'application/json', InvokedProductionVariant: 'AllTraffic' })) }),
+    body: JSON.stringify({
+      account_id: MOTO_ACCOUNT,
+      region: 'us-east-1',
+      results: bodies.map((b) => ({
+        Body: JSON.stringify(b),
+        ContentType: 'application/json',
+        InvokedProductionVariant: 'AllTraffic',
+      })),
+    }),
   });
   if (res.status !== 201) throw new Error(`moto did not queue the endpoint results (${res.status})`);
 }
 
 /** Models, endpoint configs and endpoints left in moto (what a delete must leave empty). */
-export async function sageMakerLeftovers(sm: SageMakerClient): Promise<{ models: string[]; configs: string[]; endpoints: string[] }> {
+export async function sageMakerLeftovers(
+  sm: SageMakerClient,
+): Promise<{ models: string[]; configs: string[]; endpoints: string[] }> {
   return {
     models: ((await sm.send(new ListModelsCommand({}))).Models ?? []).map((m) => m.ModelName!),
-    configs: ((await sm.send(new ListEndpointConfigsCommand({}))).EndpointConfigs ?? []).map((c) => c.EndpointConfigName!),
+    configs: ((await sm.send(new ListEndpointConfigsCommand({}))).EndpointConfigs ?? []).map(
+      (c) => c.EndpointConfigName!,
+    ),
     endpoints: ((await sm.send(new ListEndpointsCommand({}))).Endpoints ?? []).map((e) => e.EndpointName!),
   };
 }

@@ -32,7 +32,11 @@ export async function startSageMakerProxy(target: string): Promise<SageMakerProx
     const op = amzTarget.startsWith('SageMaker.') ? amzTarget.slice('SageMaker.'.length) : '';
     if (op) {
       let body: Record<string, unknown> = {};
-      try { body = JSON.parse(raw.toString() || '{}'); } catch { /* not JSON */ }
+      try {
+        body = JSON.parse(raw.toString() || '{}');
+      } catch {
+        /* not JSON */
+      }
       requests.push({ target: op, body });
       const fn = answers.get(op);
       if (fn) {
@@ -42,12 +46,17 @@ export async function startSageMakerProxy(target: string): Promise<SageMakerProx
         return;
       }
     }
-    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k))) as Record<string, string>;
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k)),
+    ) as Record<string, string>;
     const upstream = await fetch(target + req.url, { method: req.method, headers, body: raw.length ? raw : undefined });
     let out = Buffer.from(await upstream.arrayBuffer());
     const extra = op ? rewrites.get(op) : undefined;
     if (extra && upstream.ok) out = Buffer.from(JSON.stringify({ ...JSON.parse(out.toString()), ...extra }));
-    res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json', 'content-length': out.length });
+    res.writeHead(upstream.status, {
+      'content-type': upstream.headers.get('content-type') ?? 'application/json',
+      'content-length': out.length,
+    });
     res.end(out);
   });
   const port = await freePort();

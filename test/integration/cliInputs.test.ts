@@ -17,7 +17,13 @@ let url: string;
 let tmp: string;
 const bodies: string[] = [];
 // No AWS anywhere: a call that slipped through would fail on this endpoint, not hang or succeed.
-const env = { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' };
+const env = {
+  ...process.env,
+  AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'x',
+  AWS_SECRET_ACCESS_KEY: 'x',
+};
 
 before(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'cli-inputs-'));
@@ -25,7 +31,12 @@ before(async () => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     bodies.push(Buffer.concat(chunks).toString('utf8'));
-    const body = JSON.stringify([[{ label: 'joy', score: 0.9 }, { label: 'sadness', score: 0.1 }]]);
+    const body = JSON.stringify([
+      [
+        { label: 'joy', score: 0.9 },
+        { label: 'sadness', score: 0.1 },
+      ],
+    ]);
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     res.end(body);
   });
@@ -39,28 +50,46 @@ after(async () => {
 
 async function cli(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [CLI_JS, ...args], { env, cwd: tmp });
-  let stdout = '', stderr = '';
+  let stdout = '',
+    stderr = '';
   child.stdout.on('data', (d) => (stdout += String(d)));
   child.stderr.on('data', (d) => (stderr += String(d)));
   child.stdin.end(stdin ?? '');
   const code = await new Promise<number>((r) => child.on('exit', (c) => r(c ?? -1)));
-  return { code, stdout, stderr: stderr.replace(/.*NodeVersionSupportWarning[\s\S]*?https:\/\/a\.co\/\S+\n(\(Use .*\n)?/g, '') };
+  return {
+    code,
+    stdout,
+    stderr: stderr.replace(/.*NodeVersionSupportWarning[\s\S]*?https:\/\/a\.co\/\S+\n(\(Use .*\n)?/g, ''),
+  };
 }
 
 test('numberOption: plain decimals only, named in the error', () => {
   assert.equal(numberOption({}, 'poll-seconds', 30), 30);
   assert.equal(numberOption({ 'poll-seconds': '0.5' }, 'poll-seconds', 30, { min: 0.1 }), 0.5);
   for (const bad of ['abc', '', ' ', '0x10', '1e999', 'NaN', 'Infinity', '5s']) {
-    assert.throws(() => numberOption({ 'poll-seconds': bad }, 'poll-seconds', 30), new RegExp(`^UserError: --poll-seconds: '${bad.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}' is not a number`));
+    assert.throws(
+      () => numberOption({ 'poll-seconds': bad }, 'poll-seconds', 30),
+      new RegExp(`^UserError: --poll-seconds: '${bad.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}' is not a number`),
+    );
   }
-  assert.throws(() => numberOption({ count: '1.5' }, 'count', 1, { integer: true, min: 1 }), /--count: '1\.5' is not a whole number of at least 1/);
-  assert.throws(() => numberOption({ count: '0' }, 'count', 1, { integer: true, min: 1 }), /--count: '0' is not a whole number of at least 1/);
+  assert.throws(
+    () => numberOption({ count: '1.5' }, 'count', 1, { integer: true, min: 1 }),
+    /--count: '1\.5' is not a whole number of at least 1/,
+  );
+  assert.throws(
+    () => numberOption({ count: '0' }, 'count', 1, { integer: true, min: 1 }),
+    /--count: '0' is not a whole number of at least 1/,
+  );
 });
 
 test('--poll-seconds abc and --count 1.5: one line naming the option, exit 1, before anything else', async () => {
   const t = await cli(['train', path.join(tmp, 'no-such.sagemaker-hf.json'), '--wait', '--poll-seconds', 'abc']);
   assert.equal(t.code, 1);
-  assert.equal(t.stderr, "sagemaker-hf train: --poll-seconds: 'abc' is not a number from 0.1 to 3600\n", 'checked before the spec is even read');
+  assert.equal(
+    t.stderr,
+    "sagemaker-hf train: --poll-seconds: 'abc' is not a number from 0.1 to 3600\n",
+    'checked before the spec is even read',
+  );
   const d = await cli(['deploy', 'some-job', '--count', '1.5']);
   assert.equal(d.code, 1);
   assert.equal(d.stderr, "sagemaker-hf deploy: --count: '1.5' is not a whole number of at least 1\n");
@@ -75,7 +104,7 @@ test('predict --file: a text longer than a shell argument may be, sent as one in
   bodies.length = 0;
   const r = await cli(['predict', url, '--file', file]);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(JSON.parse(bodies[0]!).inputs, long, 'the file\'s text, its final newline dropped');
+  assert.equal(JSON.parse(bodies[0]!).inputs, long, "the file's text, its final newline dropped");
   assert.match(r.stdout, /"joy"/);
 });
 

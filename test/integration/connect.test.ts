@@ -53,7 +53,7 @@ test('a bucket owned by another account (403) is refused with a clear message', 
   const calls: string[] = [];
   const srv = createServer((req, res) => {
     calls.push(`${req.method} ${req.url?.split('?')[0]} ${req.headers['x-amz-expected-bucket-owner'] ?? ''}`.trim());
-    if (req.method === 'GET' && req.url?.startsWith('/?') || req.url === '/') {
+    if ((req.method === 'GET' && req.url?.startsWith('/?')) || req.url === '/') {
       res.writeHead(200, { 'content-type': 'application/xml' });
       res.end('<ListAllMyBucketsResult><Buckets></Buckets><Owner><ID>x</ID></Owner></ListAllMyBucketsResult>');
       return;
@@ -65,9 +65,22 @@ test('a bucket owned by another account (403) is refused with a clear message', 
   const port = (srv.address() as { port: number }).port;
   try {
     resetClients();
-    const conn = { region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, account: '111122223333', arn: '', bucket: 'sagemaker-us-east-1-111122223333' };
-    await assert.rejects(ensureDefaultBucket(conn), /the default bucket sagemaker-us-east-1-111122223333 exists but is not accessible to account 111122223333 \(403/);
-    assert.deepEqual(calls, ['GET /', 'HEAD /sagemaker-us-east-1-111122223333/ 111122223333'], 'ListBuckets, then HeadBucket with ExpectedBucketOwner, and no CreateBucket');
+    const conn = {
+      region: 'us-east-1',
+      endpoint: `http://127.0.0.1:${port}`,
+      account: '111122223333',
+      arn: '',
+      bucket: 'sagemaker-us-east-1-111122223333',
+    };
+    await assert.rejects(
+      ensureDefaultBucket(conn),
+      /the default bucket sagemaker-us-east-1-111122223333 exists but is not accessible to account 111122223333 \(403/,
+    );
+    assert.deepEqual(
+      calls,
+      ['GET /', 'HEAD /sagemaker-us-east-1-111122223333/ 111122223333'],
+      'ListBuckets, then HeadBucket with ExpectedBucketOwner, and no CreateBucket',
+    );
   } finally {
     srv.close();
   }
@@ -75,17 +88,30 @@ test('a bucket owned by another account (403) is refused with a clear message', 
 
 test('role listing returns only roles SageMaker can assume', async () => {
   const iam = new IAMClient({ region: 'us-east-1', endpoint: moto.endpoint });
-  const trust = (svc: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: svc }, Action: 'sts:AssumeRole' }] });
-  await iam.send(new CreateRoleCommand({ RoleName: 'SageMakerExec', AssumeRolePolicyDocument: trust('sagemaker.amazonaws.com') }));
+  const trust = (svc: string) =>
+    JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: svc }, Action: 'sts:AssumeRole' }],
+    });
+  await iam.send(
+    new CreateRoleCommand({ RoleName: 'SageMakerExec', AssumeRolePolicyDocument: trust('sagemaker.amazonaws.com') }),
+  );
   await iam.send(new CreateRoleCommand({ RoleName: 'Ec2Only', AssumeRolePolicyDocument: trust('ec2.amazonaws.com') }));
   resetClients();
   const roles = await listSageMakerRoles({ region: 'us-east-1' });
-  assert.deepEqual(roles.map((r) => r.name), ['SageMakerExec']);
+  assert.deepEqual(
+    roles.map((r) => r.name),
+    ['SageMakerExec'],
+  );
   assert.equal(roles[0]?.arn, `arn:aws:iam::${MOTO_ACCOUNT}:role/SageMakerExec`);
 });
 
 test('CLI connect prints the connection and creates the bucket', async () => {
-  const { stdout } = await run(process.execPath, [cli, 'connect', '--region', 'ap-southeast-2', '--create-bucket', '--json'], { env: moto.env });
+  const { stdout } = await run(
+    process.execPath,
+    [cli, 'connect', '--region', 'ap-southeast-2', '--create-bucket', '--json'],
+    { env: moto.env },
+  );
   const out = JSON.parse(stdout);
   assert.equal(out.account, MOTO_ACCOUNT);
   assert.equal(out.bucket, `sagemaker-ap-southeast-2-${MOTO_ACCOUNT}`);
@@ -94,13 +120,28 @@ test('CLI connect prints the connection and creates the bucket', async () => {
 
 test('CLI reports bad input in one line with a non-zero exit', async () => {
   const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
-    [['connect', '--region', 'us-eats-1'], { ...moto.env, AWS_ENDPOINT_URL: '' }, /^sagemaker-hf connect: region: 'us-eats-1' is not an AWS region \(did you mean 'us-east-1'\?\)\n$/],
-    [['connect', '--region', 'us-east-1', '--profile', 'nope'], { ...moto.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '' }, /AWS profile 'nope' was not found/],
-    [['connect', '--region', 'us-east-1'], { ...moto.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' }, /http:\/\/127\.0\.0\.1:9 did not answer/],
+    [
+      ['connect', '--region', 'us-eats-1'],
+      { ...moto.env, AWS_ENDPOINT_URL: '' },
+      /^sagemaker-hf connect: region: 'us-eats-1' is not an AWS region \(did you mean 'us-east-1'\?\)\n$/,
+    ],
+    [
+      ['connect', '--region', 'us-east-1', '--profile', 'nope'],
+      { ...moto.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '' },
+      /AWS profile 'nope' was not found/,
+    ],
+    [
+      ['connect', '--region', 'us-east-1'],
+      { ...moto.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' },
+      /http:\/\/127\.0\.0\.1:9 did not answer/,
+    ],
     [['frobnicate'], moto.env, /unknown command 'frobnicate'/],
   ];
   for (const [args, env, re] of cases) {
-    const res = await run(process.execPath, [cli, ...args], { env }).then(() => ({ code: 0, stderr: '' }), (e) => ({ code: e.code as number, stderr: String(e.stderr) }));
+    const res = await run(process.execPath, [cli, ...args], { env }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e) => ({ code: e.code as number, stderr: String(e.stderr) }),
+    );
     assert.notEqual(res.code, 0, args.join(' '));
     assert.match(res.stderr, re, args.join(' '));
     assert.equal(res.stderr.trim().split('\n').length, 1, `one line: ${res.stderr}`);

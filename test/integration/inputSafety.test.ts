@@ -54,8 +54,11 @@ function scripts(): string {
 }
 
 async function putDataset(prefix: string): Promise<void> {
-  await s3.send(new PutObjectCommand({ Bucket: conn.bucket, Key: `${prefix}/${MANIFEST_NAME}`, Body: '{"version":1}' }));
-  for (const ch of ['train', 'test']) await s3.send(new PutObjectCommand({ Bucket: conn.bucket, Key: `${prefix}/${ch}/dataset_info.json`, Body: '{}' }));
+  await s3.send(
+    new PutObjectCommand({ Bucket: conn.bucket, Key: `${prefix}/${MANIFEST_NAME}`, Body: '{"version":1}' }),
+  );
+  for (const ch of ['train', 'test'])
+    await s3.send(new PutObjectCommand({ Bucket: conn.bucket, Key: `${prefix}/${ch}/dataset_info.json`, Body: '{}' }));
 }
 
 async function keys(prefix = ''): Promise<string[]> {
@@ -78,14 +81,28 @@ test('11.5: a local model_id folder is uploaded as the "model" channel; its path
   assert.ok(!JSON.stringify(d).includes(tmp), 'no local path in what AWS holds');
   const model = d.InputDataConfig!.find((c) => c.ChannelName === 'model');
   assert.equal(model?.DataSource?.S3DataSource?.S3Uri, `s3://${conn.bucket}/${started.jobName}/input/model/`);
-  assert.deepEqual(await keys(`${started.jobName}/input/model/`), [`${started.jobName}/input/model/config.json`, `${started.jobName}/input/model/sub/weights.bin`]);
+  assert.deepEqual(await keys(`${started.jobName}/input/model/`), [
+    `${started.jobName}/input/model/config.json`,
+    `${started.jobName}/input/model/sub/weights.bin`,
+  ]);
 
   // A path that is not a folder is refused before anything is uploaded or created.
-  const before = (await new SageMakerClient({ region: 'us-east-1', endpoint: moto.endpoint }).send(new ListTrainingJobsCommand({}))).TrainingJobSummaries!.length;
+  const before = (
+    await new SageMakerClient({ region: 'us-east-1', endpoint: moto.endpoint }).send(new ListTrainingJobsCommand({}))
+  ).TrainingJobSummaries!.length;
   const keysBefore = await keys();
   spec.training.hyperparameters['model_id'] = path.join(tmp, 'models', 'missing');
-  await assert.rejects(startTraining(spec, conn), (e: unknown) => e instanceof UserError && /^training\.hyperparameters\.model_id: '.*missing' looks like a local path but is not a folder/.test(e.message));
-  assert.equal((await new SageMakerClient({ region: 'us-east-1', endpoint: moto.endpoint }).send(new ListTrainingJobsCommand({}))).TrainingJobSummaries!.length, before);
+  await assert.rejects(
+    startTraining(spec, conn),
+    (e: unknown) =>
+      e instanceof UserError &&
+      /^training\.hyperparameters\.model_id: '.*missing' looks like a local path but is not a folder/.test(e.message),
+  );
+  assert.equal(
+    (await new SageMakerClient({ region: 'us-east-1', endpoint: moto.endpoint }).send(new ListTrainingJobsCommand({})))
+      .TrainingJobSummaries!.length,
+    before,
+  );
   assert.deepEqual(await keys(), keysBefore);
 });
 
@@ -112,11 +129,16 @@ async function cliFails(args: string[], env: NodeJS.ProcessEnv): Promise<{ stdou
 
 test('11.11: a spec the SDK refuses fails before the price line; the reason is the first stderr line, the note after it', async () => {
   const env = { ...moto.env, SAGEMAKER_ROLE_ARN: ROLE };
-  const file = writeSpec('bad-compiler', (raw) => { raw.training.instanceType = 'ml.g6.xlarge'; });
+  const file = writeSpec('bad-compiler', (raw) => {
+    raw.training.instanceType = 'ml.g6.xlarge';
+  });
   const r = await cliFails(['train', file], env);
   assert.doesNotMatch(r.stdout, /Training on|\$\/h/);
   const lines = r.stderr.trim().split('\n');
-  assert.match(lines[0]!, /^sagemaker-hf train: training\.instanceType: Training Compiler supports only the instance families/);
+  assert.match(
+    lines[0]!,
+    /^sagemaker-hf train: training\.instanceType: Training Compiler supports only the instance families/,
+  );
   assert.match(lines[1]!, /^note: AWS no longer updates SageMaker Training Compiler/);
   const dry = await cliFails(['train', file, '--dry-run'], env);
   assert.match(dry.stderr.split('\n')[0]!, /^sagemaker-hf train: training\.instanceType: /);
@@ -126,8 +148,20 @@ test('11.9: --role that is not a role ARN and instance-type typos fail before an
   const keysBefore = await keys();
   const file = writeSpec('ok', () => undefined);
   const role = await cliFails(['train', file], { ...moto.env, SAGEMAKER_ROLE_ARN: 'not a role!' });
-  assert.match(role.stderr.split('\n')[0]!, /^sagemaker-hf train: role \(--role, SAGEMAKER_ROLE_ARN or the sagemakerHf\.executionRole setting\): 'arn:aws:iam::123456789012:role\/not a role!' is not an IAM role ARN/);
-  const typo = await cliFails(['train', writeSpec('typo', (raw) => { raw.training.instanceType = 'ml.p3.2xlarg'; }), '--dry-run'], { ...moto.env, SAGEMAKER_ROLE_ARN: ROLE });
+  assert.match(
+    role.stderr.split('\n')[0]!,
+    /^sagemaker-hf train: role \(--role, SAGEMAKER_ROLE_ARN or the sagemakerHf\.executionRole setting\): 'arn:aws:iam::123456789012:role\/not a role!' is not an IAM role ARN/,
+  );
+  const typo = await cliFails(
+    [
+      'train',
+      writeSpec('typo', (raw) => {
+        raw.training.instanceType = 'ml.p3.2xlarg';
+      }),
+      '--dry-run',
+    ],
+    { ...moto.env, SAGEMAKER_ROLE_ARN: ROLE },
+  );
   assert.match(typo.stderr, /did you mean ml\.p3\.2xlarge\?/);
   assert.deepEqual(await keys(), keysBefore);
 });
@@ -135,7 +169,12 @@ test('11.9: --role that is not a role ARN and instance-type typos fail before an
 test('11.8: train --dry-run lists what sourcedir.tar.gz holds and what was left out', async () => {
   const file = writeSpec('listing', () => undefined);
   fs.writeFileSync(path.join(tmp, 'scripts', '.env'), 'HF_TOKEN=hf_x\n');
-  const r = await run(process.execPath, [cli, 'train', file, '--dry-run'], { env: { ...moto.env, SAGEMAKER_ROLE_ARN: ROLE } });
-  assert.match(r.stderr, /sourcedir\.tar\.gz from .*scripts: 1 file, 12 B before compression\n {2}train\.py \(12 B\)\n {2}left out .*: \.env/);
+  const r = await run(process.execPath, [cli, 'train', file, '--dry-run'], {
+    env: { ...moto.env, SAGEMAKER_ROLE_ARN: ROLE },
+  });
+  assert.match(
+    r.stderr,
+    /sourcedir\.tar\.gz from .*scripts: 1 file, 12 B before compression\n {2}train\.py \(12 B\)\n {2}left out .*: \.env/,
+  );
   JSON.parse(r.stdout);
 });

@@ -13,7 +13,11 @@ import { promisify } from 'node:util';
 import * as tar from 'tar';
 import { loadSpecFile } from '../../src/workflow/specFile';
 import { startLocalEndpoint, listLocalEndpoints } from '../../src/workflow/local/localEndpoint';
-import { LocalTrainingFailedError, runLocalTraining, type LocalJobRecord } from '../../src/workflow/local/localTraining';
+import {
+  LocalTrainingFailedError,
+  runLocalTraining,
+  type LocalJobRecord,
+} from '../../src/workflow/local/localTraining';
 import { prepareDataset } from '../../src/workflow/dataset/prepare';
 
 const repo = path.resolve(__dirname, '../../..');
@@ -27,12 +31,19 @@ const execFileP = promisify(execFile);
 let tmp: string;
 let tinyModel: string;
 
-function writeSpec(name: string, hyper: Record<string, unknown> = {}, extra: { training?: Record<string, unknown> } = {}): string {
+function writeSpec(
+  name: string,
+  hyper: Record<string, unknown> = {},
+  extra: { training?: Record<string, unknown> } = {},
+): string {
   const file = path.join(tmp, `${name}.sagemaker-hf.json`);
   const spec = {
     version: 1,
     dataset: {
-      source: { train: path.join(shared, 'data/emotion/train.jsonl'), test: path.join(shared, 'data/emotion/test.jsonl') },
+      source: {
+        train: path.join(shared, 'data/emotion/train.jsonl'),
+        test: path.join(shared, 'data/emotion/test.jsonl'),
+      },
       splits: { train: 'train', test: 'test' },
       labelNames: EMOTIONS,
       tokenizer: path.join(shared, 'models/bert-base-uncased'),
@@ -46,7 +57,17 @@ function writeSpec(name: string, hyper: Record<string, unknown> = {}, extra: { t
       baseJobName: `it-${name}`,
       instanceType: 'local',
       instanceCount: 1,
-      hyperparameters: { epochs: 1, train_batch_size: 32, eval_batch_size: 64, learning_rate: 5e-4, model_id: tinyModel, fp16: false, warmup_steps: 0, logging_steps: 5, ...hyper },
+      hyperparameters: {
+        epochs: 1,
+        train_batch_size: 32,
+        eval_batch_size: 64,
+        learning_rate: 5e-4,
+        model_id: tinyModel,
+        fp16: false,
+        warmup_steps: 0,
+        logging_steps: 5,
+        ...hyper,
+      },
       ...extra.training,
     },
   };
@@ -88,7 +109,10 @@ async function assertNothingRunning(): Promise<void> {
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port }, () => { s.destroy(); resolve(true); });
+    const s = net.connect({ host: '127.0.0.1', port }, () => {
+      s.destroy();
+      resolve(true);
+    });
     s.on('error', () => resolve(false));
   });
 }
@@ -115,7 +139,8 @@ test('run --target local: prepare, train, deploy, predict, delete; job folder an
   const spec = writeSpec('full');
   const r = await cliRun(['run', spec, '--target', 'local', '--python', python, '--workdir', tmp]);
   assert.equal(r.code, 0, `exit 0; stderr: ${r.stderr}\n${r.stdout.slice(-3000)}`);
-  for (const [i, s] of ['prepare', 'train', 'deploy', 'predict', 'delete'].entries()) assert.match(r.stdout, new RegExp(`\\[${i + 1}/5\\] ${s} done in [\\d.]+ (s|min)`));
+  for (const [i, s] of ['prepare', 'train', 'deploy', 'predict', 'delete'].entries())
+    assert.match(r.stdout, new RegExp(`\\[${i + 1}/5\\] ${s} done in [\\d.]+ (s|min)`));
   assert.match(r.stdout, /total +[\d.]+ s/);
 
   const [job, ...more] = jobRecords();
@@ -123,23 +148,50 @@ test('run --target local: prepare, train, deploy, predict, delete; job folder an
   assert.equal(job!.status, 'Completed');
   assert.equal(job!.exitCode, 0);
   assert.match(job!.jobName, /^it-full-\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d-\d{3}$/);
-  assert.deepEqual(job!.args.filter((a) => a.startsWith('--')), ['--epochs', '--eval_batch_size', '--fp16', '--learning_rate', '--logging_steps', '--model_id', '--train_batch_size', '--warmup_steps']);
+  assert.deepEqual(
+    job!.args.filter((a) => a.startsWith('--')),
+    [
+      '--epochs',
+      '--eval_batch_size',
+      '--fp16',
+      '--learning_rate',
+      '--logging_steps',
+      '--model_id',
+      '--train_batch_size',
+      '--warmup_steps',
+    ],
+  );
   assert.equal(job!.args[job!.args.indexOf('--fp16') + 1], 'False');
   assert.equal(job!.args[job!.args.indexOf('--learning_rate') + 1], '0.0005');
   assert.equal(job!.env.SM_CHANNELS, '["test","train"]');
   assert.equal(job!.env.SM_MODEL_DIR, path.join(job!.jobDir, 'model'));
   assert.ok(!Object.keys(job!.env).some((k) => k.startsWith('AWS_')), 'no user environment (credentials) in job.json');
-  for (const f of ['train.log', 'input/config/hyperparameters.json', 'model/config.json', 'output/data', 'output/model.tar.gz']) assert.ok(existsSync(path.join(job!.jobDir, f)), f);
+  for (const f of [
+    'train.log',
+    'input/config/hyperparameters.json',
+    'model/config.json',
+    'output/data',
+    'output/model.tar.gz',
+  ])
+    assert.ok(existsSync(path.join(job!.jobDir, f)), f);
   assert.match(readFileSync(path.join(job!.jobDir, 'train.log'), 'utf8'), /\[metrics\] .*eval_accuracy=/);
 
   const entries: string[] = [];
   await tar.t({ file: job!.modelArtifact!, onReadEntry: (e) => entries.push(e.path) });
   assert.ok(entries.includes('config.json'), `config.json at the archive root: ${entries.join(', ')}`);
-  assert.ok(entries.some((e) => e === 'model.safetensors' || e === 'pytorch_model.bin'), 'weights');
-  assert.ok(entries.includes('tokenizer_config.json') && entries.some((e) => e === 'tokenizer.json' || e === 'vocab.txt'), 'tokenizer files');
+  assert.ok(
+    entries.some((e) => e === 'model.safetensors' || e === 'pytorch_model.bin'),
+    'weights',
+  );
+  assert.ok(
+    entries.includes('tokenizer_config.json') && entries.some((e) => e === 'tokenizer.json' || e === 'vocab.txt'),
+    'tokenizer files',
+  );
   assert.ok(!entries.some((e) => e.includes('checkpoint-')), 'no checkpoints in model.tar.gz');
   assert.ok(!entries.some((e) => e.startsWith('/') || e.startsWith('model/')), 'entries at the root');
-  const config = JSON.parse(readFileSync(path.join(job!.modelDir, 'config.json'), 'utf8')) as { id2label: Record<string, string> };
+  const config = JSON.parse(readFileSync(path.join(job!.modelDir, 'config.json'), 'utf8')) as {
+    id2label: Record<string, string>;
+  };
   assert.deepEqual(Object.values(config.id2label), EMOTIONS);
 
   const predLine = r.stdout.split('\n').find((l) => l.trim().startsWith('prediction '));
@@ -151,7 +203,16 @@ test('run --target local: prepare, train, deploy, predict, delete; job folder an
 });
 
 test('no Python: a bad --python path is a clear error', async () => {
-  const r = await cliRun(['run', writeSpec('nopython'), '--target', 'local', '--python', path.join(tmp, 'no/such/python'), '--workdir', tmp]);
+  const r = await cliRun([
+    'run',
+    writeSpec('nopython'),
+    '--target',
+    'local',
+    '--python',
+    path.join(tmp, 'no/such/python'),
+    '--workdir',
+    tmp,
+  ]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /Python not found: .*no\/such\/python \(--python\) does not run/);
   assert.equal(r.stderr.trim().split('\n').length, 1, 'one line');
@@ -160,7 +221,16 @@ test('no Python: a bad --python path is a clear error', async () => {
 test('a Python without torch/transformers says what is missing and how to create the environment', async () => {
   const bare = path.join(tmp, 'bare-venv');
   await execFileP(python, ['-m', 'venv', '--without-pip', bare]);
-  const r = await cliRun(['run', writeSpec('bare'), '--target', 'local', '--python', path.join(bare, 'bin/python'), '--workdir', tmp]);
+  const r = await cliRun([
+    'run',
+    writeSpec('bare'),
+    '--target',
+    'local',
+    '--python',
+    path.join(bare, 'bin/python'),
+    '--workdir',
+    tmp,
+  ]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /lacks torch, transformers, datasets: create the local environment/);
   assert.match(r.stderr, /pip install -r training-scripts\/requirements\.txt/);
@@ -168,7 +238,16 @@ test('a Python without torch/transformers says what is missing and how to create
 
 test('train.py failing: job Failed with the exit code and the last lines', async () => {
   const before = jobRecords().length;
-  const r = await cliRun(['run', writeSpec('fails', { epochs: 'not-a-number' }), '--target', 'local', '--python', python, '--workdir', tmp]);
+  const r = await cliRun([
+    'run',
+    writeSpec('fails', { epochs: 'not-a-number' }),
+    '--target',
+    'local',
+    '--python',
+    python,
+    '--workdir',
+    tmp,
+  ]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /local training it-fails-\S+ failed: train\.py exited with code 2; last lines: .*--epochs/);
   const job = jobRecords().find((j) => j.jobName.startsWith('it-fails-'))!;
@@ -199,7 +278,10 @@ test('process killed from outside: job Failed naming the signal, nothing left', 
         }
       },
     }),
-    (err: unknown) => err instanceof LocalTrainingFailedError && /train\.py was killed by SIGKILL/.test(err.message) && err.job.status === 'Failed',
+    (err: unknown) =>
+      err instanceof LocalTrainingFailedError &&
+      /train\.py was killed by SIGKILL/.test(err.message) &&
+      err.job.status === 'Failed',
   );
   assert.ok(killedAt > 0);
   const job = jobRecords().find((j) => j.jobName.startsWith('it-killed-'))!;
@@ -225,8 +307,12 @@ test('port in use: a clear error and no server left', async () => {
 
 test('Ctrl-C during training stops it: job Stopped, exit 130, nothing left', async () => {
   const spec = writeSpec('sigint', { epochs: 50 });
-  const child = spawn(process.execPath, [cli, 'run', spec, '--target', 'local', '--python', python, '--workdir', tmp], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '', err = '';
+  const child = spawn(process.execPath, [cli, 'run', spec, '--target', 'local', '--python', python, '--workdir', tmp], {
+    cwd: tmp,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '',
+    err = '';
   let sent = false;
   child.stderr.on('data', (d) => (err += d));
   child.stdout.on('data', (d) => {
@@ -246,7 +332,14 @@ test('Ctrl-C during training stops it: job Stopped, exit 130, nothing left', asy
 });
 
 test('a kept local endpoint answers the CLI predict and is stopped by the CLI delete', async () => {
-  const ep = await startLocalEndpoint({ python, model: tinyModel, workspaceDir: tmp, serveScript, port: 0, name: 'kept-endpoint' });
+  const ep = await startLocalEndpoint({
+    python,
+    model: tinyModel,
+    workspaceDir: tmp,
+    serveScript,
+    port: 0,
+    name: 'kept-endpoint',
+  });
   try {
     const predicted = await cliRun(['predict', ep.url, 'Winter is coming and it will be dark soon.']);
     assert.equal(predicted.code, 0, predicted.stderr);
@@ -254,7 +347,10 @@ test('a kept local endpoint answers the CLI predict and is stopped by the CLI de
     const deleted = await cliRun(['delete', ep.url]);
     assert.equal(deleted.code, 0, deleted.stderr);
     assert.match(deleted.stdout, new RegExp(`Stopped local endpoint kept-endpoint \\(pid ${ep.pid}\\)`));
-    assert.deepEqual((await listLocalEndpoints(tmp)).map((e) => e.name), []);
+    assert.deepEqual(
+      (await listLocalEndpoints(tmp)).map((e) => e.name),
+      [],
+    );
     assert.deepEqual(strayProcesses(), []);
     const again = await cliRun(['delete', ep.url]);
     assert.notEqual(again.code, 0);

@@ -7,7 +7,14 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
+import {
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { startMoto, useMotoEnv, type Moto } from '../helpers/moto';
 import { client, resetClients } from '../../src/aws/clients';
 import { deleteKeys, listKeys, listOpenUploads } from '../../src/aws/s3Upload';
@@ -77,7 +84,12 @@ const big = { limit: 3000, padding: 'max_length', maxLength: 512 };
 
 test('upload: channel folders under the prefix, manifest last with sizes and ETags', async () => {
   const stages: string[] = [];
-  const res = await prepareDataset(spec(big), { outDir: tmp(), upload: conn, uploadPartSize: 5 * MiB, onProgress: (p) => stages.push(p.stage) });
+  const res = await prepareDataset(spec(big), {
+    outDir: tmp(),
+    upload: conn,
+    uploadPartSize: 5 * MiB,
+    onProgress: (p) => stages.push(p.stage),
+  });
   assert.equal(res.bucketCreated, true);
   assert.equal(res.channels.train!.s3Uri, `s3://${conn.bucket}/${PREFIX}/train/`);
   assert.equal(res.manifestUri, `s3://${conn.bucket}/${PREFIX}/${MANIFEST_NAME}`);
@@ -88,11 +100,16 @@ test('upload: channel folders under the prefix, manifest last with sizes and ETa
   assert.equal(m.channels.test!.rows, 2000);
   assert.equal(m.maxLength, 512);
   const keys = (await listKeys(s3, conn.bucket, `${PREFIX}/`)).map((k) => k.key).sort();
-  assert.deepEqual(keys, [
-    `${PREFIX}/${MANIFEST_NAME}`,
-    `${PREFIX}/.sagemaker-hf-report.md`,
-    ...['test', 'train'].flatMap((c) => ['data-00000-of-00001.arrow', 'dataset_info.json', 'state.json'].map((f) => `${PREFIX}/${c}/${f}`)),
-  ].sort());
+  assert.deepEqual(
+    keys,
+    [
+      `${PREFIX}/${MANIFEST_NAME}`,
+      `${PREFIX}/.sagemaker-hf-report.md`,
+      ...['test', 'train'].flatMap((c) =>
+        ['data-00000-of-00001.arrow', 'dataset_info.json', 'state.json'].map((f) => `${PREFIX}/${c}/${f}`),
+      ),
+    ].sort(),
+  );
   for (const f of [...m.channels.train!.files, m.report]) {
     const head = await s3.send(new HeadObjectCommand({ Bucket: conn.bucket, Key: f.key }));
     assert.equal(head.ContentLength, f.bytes);
@@ -106,43 +123,106 @@ test('upload: channel folders under the prefix, manifest last with sizes and ETa
 test('re-run replaces cleanly: only our stale keys go (shown), foreign objects stop the run or stay untouched', async () => {
   const before = (await manifest())!;
   // A leftover of an interrupted earlier run of ours (marked by its metadata), and a user's own files.
-  await s3.send(new PutObjectCommand({ Bucket: conn.bucket, Key: `${PREFIX}/train/data-00001-of-00002.arrow`, Body: 'stale', Metadata: { 'created-by': 'sagemaker-hf' } }));
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: conn.bucket,
+      Key: `${PREFIX}/train/data-00001-of-00002.arrow`,
+      Body: 'stale',
+      Metadata: { 'created-by': 'sagemaker-hf' },
+    }),
+  );
   await s3.send(new PutObjectCommand({ Bucket: conn.bucket, Key: `${PREFIX}/other-keep.txt`, Body: 'not ours' }));
-  await s3.send(new PutObjectCommand({ Bucket: conn.bucket, Key: `${PREFIX}/train/raw-labelled-2024.csv`, Body: 'text,label' }));
+  await s3.send(
+    new PutObjectCommand({ Bucket: conn.bucket, Key: `${PREFIX}/train/raw-labelled-2024.csv`, Body: 'text,label' }),
+  );
   const keysBefore = (await listKeys(s3, conn.bucket, `${PREFIX}/`)).map((k) => `${k.key} ${k.etag}`).sort();
-  await assert.rejects(prepareDataset(spec({ limit: 500, padding: 'auto' }), { outDir: tmp(), upload: conn }), (err) => {
-    assert.ok(err instanceof ForeignObjectsError);
-    assert.match((err as Error).message, /^dataset\.s3Prefix: s3:\/\/.*\/datasets\/emotion-it\/ holds 2 object\(s\) sagemaker-hf did not write: other-keep\.txt, train\/raw-labelled-2024\.csv\. Nothing was uploaded\..*--allow-foreign-objects/);
-    return true;
-  });
-  assert.deepEqual((await listKeys(s3, conn.bucket, `${PREFIX}/`)).map((k) => `${k.key} ${k.etag}`).sort(), keysBefore, 'nothing uploaded or deleted, the old manifest kept');
+  await assert.rejects(
+    prepareDataset(spec({ limit: 500, padding: 'auto' }), { outDir: tmp(), upload: conn }),
+    (err) => {
+      assert.ok(err instanceof ForeignObjectsError);
+      assert.match(
+        (err as Error).message,
+        /^dataset\.s3Prefix: s3:\/\/.*\/datasets\/emotion-it\/ holds 2 object\(s\) sagemaker-hf did not write: other-keep\.txt, train\/raw-labelled-2024\.csv\. Nothing was uploaded\..*--allow-foreign-objects/,
+      );
+      return true;
+    },
+  );
+  assert.deepEqual(
+    (await listKeys(s3, conn.bucket, `${PREFIX}/`)).map((k) => `${k.key} ${k.etag}`).sort(),
+    keysBefore,
+    'nothing uploaded or deleted, the old manifest kept',
+  );
   assert.equal((await manifest())!.createdAt, before.createdAt);
   // A confirmation that says no stops it the same way (the extension's modal).
   let asked: string[] = [];
-  await assert.rejects(prepareDataset(spec({ limit: 500 }), { outDir: tmp(), upload: conn, confirmForeignObjects: async (k) => ((asked = k), false) }), (err) => err instanceof CancelledError);
+  await assert.rejects(
+    prepareDataset(spec({ limit: 500 }), {
+      outDir: tmp(),
+      upload: conn,
+      confirmForeignObjects: async (k) => ((asked = k), false),
+    }),
+    (err) => err instanceof CancelledError,
+  );
   assert.deepEqual(asked, [`${PREFIX}/other-keep.txt`, `${PREFIX}/train/raw-labelled-2024.csv`]);
   const progress: string[] = [];
-  const res = await prepareDataset(spec({ limit: 500, padding: 'auto' }), { outDir: tmp(), upload: conn, allowForeignObjects: true, onProgress: (p) => progress.push(p.message) });
+  const res = await prepareDataset(spec({ limit: 500, padding: 'auto' }), {
+    outDir: tmp(),
+    upload: conn,
+    allowForeignObjects: true,
+    onProgress: (p) => progress.push(p.message),
+  });
   const m = (await manifest())!;
   assert.equal(m.padding, 'auto');
   assert.equal(m.maxLength, 72);
   assert.equal(m.channels.train!.rows, 500);
   assert.deepEqual(res.removedKeys, [`${PREFIX}/train/data-00001-of-00002.arrow`]);
   assert.deepEqual(res.foreignKeys, [`${PREFIX}/other-keep.txt`, `${PREFIX}/train/raw-labelled-2024.csv`]);
-  assert.ok(progress.some((p) => /^Removing 1 object\(s\) an earlier run of sagemaker-hf wrote under datasets\/emotion-it\/: train\/data-00001-of-00002\.arrow/.test(p)), 'the removal is shown');
+  assert.ok(
+    progress.some((p) =>
+      /^Removing 1 object\(s\) an earlier run of sagemaker-hf wrote under datasets\/emotion-it\/: train\/data-00001-of-00002\.arrow/.test(
+        p,
+      ),
+    ),
+    'the removal is shown',
+  );
   const keys = (await listKeys(s3, conn.bucket, `${PREFIX}/train/`)).map((k) => k.key).sort();
-  assert.deepEqual(keys, ['data-00000-of-00001.arrow', 'dataset_info.json', 'raw-labelled-2024.csv', 'state.json'].map((f) => `${PREFIX}/train/${f}`));
-  assert.equal((await listKeys(s3, conn.bucket, `${PREFIX}/other-keep.txt`)).length, 1, 'foreign objects are never deleted');
+  assert.deepEqual(
+    keys,
+    ['data-00000-of-00001.arrow', 'dataset_info.json', 'raw-labelled-2024.csv', 'state.json'].map(
+      (f) => `${PREFIX}/train/${f}`,
+    ),
+  );
+  assert.equal(
+    (await listKeys(s3, conn.bucket, `${PREFIX}/other-keep.txt`)).length,
+    1,
+    'foreign objects are never deleted',
+  );
   // Tidy up for the next tests: the user's files go (by the test, not by prepare).
   await deleteKeys(s3, conn.bucket, [`${PREFIX}/other-keep.txt`, `${PREFIX}/train/raw-labelled-2024.csv`]);
 });
 
 test('a multipart upload an earlier failed run left under the prefix is aborted; foreign objects untouched', async () => {
-  const orphan = await s3.send(new CreateMultipartUploadCommand({ Bucket: conn.bucket, Key: `${PREFIX}/train/data-00000-of-00003.arrow` }));
-  await s3.send(new UploadPartCommand({ Bucket: conn.bucket, Key: `${PREFIX}/train/data-00000-of-00003.arrow`, UploadId: orphan.UploadId, PartNumber: 1, Body: Buffer.alloc(1024, 1) }));
-  await s3.send(new PutObjectCommand({ Bucket: conn.bucket, Key: `${PREFIX}/annotations/batch1.jsonl`, Body: '{"a":1}\n' }));
+  const orphan = await s3.send(
+    new CreateMultipartUploadCommand({ Bucket: conn.bucket, Key: `${PREFIX}/train/data-00000-of-00003.arrow` }),
+  );
+  await s3.send(
+    new UploadPartCommand({
+      Bucket: conn.bucket,
+      Key: `${PREFIX}/train/data-00000-of-00003.arrow`,
+      UploadId: orphan.UploadId,
+      PartNumber: 1,
+      Body: Buffer.alloc(1024, 1),
+    }),
+  );
+  await s3.send(
+    new PutObjectCommand({ Bucket: conn.bucket, Key: `${PREFIX}/annotations/batch1.jsonl`, Body: '{"a":1}\n' }),
+  );
   assert.equal((await listOpenUploads(s3, conn.bucket, `${PREFIX}/`)).length, 1);
-  const res = await prepareDataset(spec({ limit: 300, padding: 'dynamic' }), { outDir: tmp(), upload: conn, allowForeignObjects: true });
+  const res = await prepareDataset(spec({ limit: 300, padding: 'dynamic' }), {
+    outDir: tmp(),
+    upload: conn,
+    allowForeignObjects: true,
+  });
   assert.equal(res.abortedUploads, 1);
   assert.deepEqual(await listOpenUploads(s3, conn.bucket, `${PREFIX}/`), []);
   const kept = await s3.send(new GetObjectCommand({ Bucket: conn.bucket, Key: `${PREFIX}/annotations/batch1.jsonl` }));
@@ -152,21 +232,41 @@ test('a multipart upload an earlier failed run left under the prefix is aborted;
 
 test('shards upload as they close: several shards, manifest lists them in folder order with their ETags', async () => {
   const events: { stage: string; rows?: number; totalRows?: number; up?: number }[] = [];
-  const res = await prepareDataset(spec({ limit: 3000, padding: 'max_length', maxLength: 128 }), { outDir: tmp(), upload: conn, maxShardBytes: 1024 * 1024, workers: 2, onProgress: (p) => events.push({ stage: p.stage, rows: p.rows, totalRows: p.totalRows, up: p.bytesUploaded }) });
+  const res = await prepareDataset(spec({ limit: 3000, padding: 'max_length', maxLength: 128 }), {
+    outDir: tmp(),
+    upload: conn,
+    maxShardBytes: 1024 * 1024,
+    workers: 2,
+    onProgress: (p) => events.push({ stage: p.stage, rows: p.rows, totalRows: p.totalRows, up: p.bytesUploaded }),
+  });
   assert.equal(res.workers, 2);
   const lastRow = events.findIndex((e) => e.stage === 'tokenize' && e.rows === e.totalRows);
   const firstUpload = events.findIndex((e) => e.stage === 'upload' && (e.up ?? 0) > 0);
-  assert.ok(firstUpload >= 0 && firstUpload < lastRow, `a shard was uploading before the last row was tokenized (${firstUpload} < ${lastRow})`);
+  assert.ok(
+    firstUpload >= 0 && firstUpload < lastRow,
+    `a shard was uploading before the last row was tokenized (${firstUpload} < ${lastRow})`,
+  );
   const m = (await manifest())!;
   const names = m.channels.train!.files.map((f) => f.key.slice(`${PREFIX}/train/`.length));
-  assert.deepEqual(names, ['data-00000-of-00003.arrow', 'data-00001-of-00003.arrow', 'data-00002-of-00003.arrow', 'dataset_info.json', 'state.json']);
+  assert.deepEqual(names, [
+    'data-00000-of-00003.arrow',
+    'data-00001-of-00003.arrow',
+    'data-00002-of-00003.arrow',
+    'dataset_info.json',
+    'state.json',
+  ]);
   for (const f of m.channels.train!.files) {
     const head = await s3.send(new HeadObjectCommand({ Bucket: conn.bucket, Key: f.key }));
     assert.equal(head.ContentLength, f.bytes);
     assert.equal(head.Metadata?.['created-by'], 'sagemaker-hf');
   }
-  const state = JSON.parse(fs.readFileSync(path.join(res.channels.train!.dir, 'state.json'), 'utf8')) as { _data_files: { filename: string }[] };
-  assert.deepEqual(state._data_files.map((f) => f.filename), names.slice(0, 3));
+  const state = JSON.parse(fs.readFileSync(path.join(res.channels.train!.dir, 'state.json'), 'utf8')) as {
+    _data_files: { filename: string }[];
+  };
+  assert.deepEqual(
+    state._data_files.map((f) => f.filename),
+    names.slice(0, 3),
+  );
 });
 
 test('cancel during a multipart upload: no manifest, no open multipart upload', async () => {
@@ -180,7 +280,13 @@ test('cancel during a multipart upload: no manifest, no open multipart upload', 
       uploadPartSize: 5 * MiB,
       signal: ctl.signal,
       onProgress: (p) => {
-        if (p.stage === 'upload' && p.fraction !== undefined && p.fraction > 0 && p.fraction < 0.5 && !ctl.signal.aborted) {
+        if (
+          p.stage === 'upload' &&
+          p.fraction !== undefined &&
+          p.fraction > 0 &&
+          p.fraction < 0.5 &&
+          !ctl.signal.aborted
+        ) {
           sawPartial = true;
           ctl.abort();
         }
@@ -212,7 +318,10 @@ test('a failing request mid-upload: no manifest, the multipart upload is aborted
     { step: 'initialize', name },
   );
   try {
-    await assert.rejects(prepareDataset(spec(big), { outDir: tmp(), upload: conn, uploadPartSize: 5 * MiB }), /injected network failure|Uploading the dataset/);
+    await assert.rejects(
+      prepareDataset(spec(big), { outDir: tmp(), upload: conn, uploadPartSize: 5 * MiB }),
+      /injected network failure|Uploading the dataset/,
+    );
   } finally {
     s3.middlewareStack.remove(name);
   }
@@ -226,7 +335,9 @@ test('Hub path: parquet listing, downloads (cached), ClassLabel names from parqu
   const parquetDir = path.join(dir, 'parquet');
   fs.mkdirSync(parquetDir);
   // The emotion data as the Hub's parquet conversion holds it (label int64 + `huggingface` ClassLabel metadata).
-  execFileSync(path.join(repoRoot, '.cache/venv/bin/python'), ['-c', `
+  execFileSync(path.join(repoRoot, '.cache/venv/bin/python'), [
+    '-c',
+    `
 import json, sys, pyarrow as pa, pyarrow.parquet as pq
 src, out, names = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 feats = {"text": {"dtype": "string", "_type": "Value"}, "label": {"names": names, "_type": "ClassLabel"}}
@@ -235,7 +346,11 @@ for split in ["train", "test"]:
     t = pa.table({"text": [r["text"] for r in rows], "label": pa.array([r["label"] for r in rows], pa.int64())})
     t = t.replace_schema_metadata({"huggingface": json.dumps({"info": {"features": feats}})})
     pq.write_table(t, f"{out}/{split}-00000-of-00001.parquet", row_group_size=5000)
-`, EMOTION, parquetDir, JSON.stringify(NAMES)]);
+`,
+    EMOTION,
+    parquetDir,
+    JSON.stringify(NAMES),
+  ]);
   const requests: { url: string; auth?: string }[] = [];
   const server = http.createServer((req, res) => {
     requests.push({ url: req.url!, auth: req.headers.authorization });
@@ -246,17 +361,36 @@ for split in ["train", "test"]:
     };
     let m: RegExpExecArray | null;
     if (req.url === '/api/datasets/dair-ai/emotion/parquet/split') {
-      return send(200, JSON.stringify({ train: [`${base}/api/datasets/dair-ai/emotion/parquet/split/train/0.parquet`], test: [`${base}/api/datasets/dair-ai/emotion/parquet/split/test/0.parquet`] }));
+      return send(
+        200,
+        JSON.stringify({
+          train: [`${base}/api/datasets/dair-ai/emotion/parquet/split/train/0.parquet`],
+          test: [`${base}/api/datasets/dair-ai/emotion/parquet/split/test/0.parquet`],
+        }),
+      );
     }
     if ((m = /^\/api\/datasets\/dair-ai\/emotion\/parquet\/split\/(train|test)\/0\.parquet$/.exec(req.url!))) {
       // The Hub redirects to the refs/convert/parquet file; so does this server.
-      res.writeHead(302, { location: `${base}/datasets/dair-ai/emotion/resolve/refs%2Fconvert%2Fparquet/split/${m[1]}/0000.parquet` });
+      res.writeHead(302, {
+        location: `${base}/datasets/dair-ai/emotion/resolve/refs%2Fconvert%2Fparquet/split/${m[1]}/0000.parquet`,
+      });
       return res.end();
     }
-    if ((m = /^\/datasets\/dair-ai\/emotion\/resolve\/refs%2Fconvert%2Fparquet\/split\/(train|test)\/0000\.parquet$/.exec(req.url!))) {
-      return send(200, fs.readFileSync(path.join(parquetDir, `${m[1]}-00000-of-00001.parquet`)), 'application/octet-stream');
+    if (
+      (m = /^\/datasets\/dair-ai\/emotion\/resolve\/refs%2Fconvert%2Fparquet\/split\/(train|test)\/0000\.parquet$/.exec(
+        req.url!,
+      ))
+    ) {
+      return send(
+        200,
+        fs.readFileSync(path.join(parquetDir, `${m[1]}-00000-of-00001.parquet`)),
+        'application/octet-stream',
+      );
     }
-    if ((m = /^\/bert-base-uncased\/resolve\/main\/([\w.]+)$/.exec(req.url!)) && fs.existsSync(path.join(TOKENIZER, m[1]!))) {
+    if (
+      (m = /^\/bert-base-uncased\/resolve\/main\/([\w.]+)$/.exec(req.url!)) &&
+      fs.existsSync(path.join(TOKENIZER, m[1]!))
+    ) {
       return send(200, fs.readFileSync(path.join(TOKENIZER, m[1]!)));
     }
     send(404, JSON.stringify({ error: 'Entry not found' }));
@@ -266,30 +400,63 @@ for split in ["train", "test"]:
   try {
     const hubSpec = validateSpec({
       version: 1,
-      dataset: { source: 'dair-ai/emotion', config: 'split', splits: { train: 'train', eval: 'test' }, tokenizer: 'bert-base-uncased', padding: 'auto' },
+      dataset: {
+        source: 'dair-ai/emotion',
+        config: 'split',
+        splits: { train: 'train', eval: 'test' },
+        tokenizer: 'bert-base-uncased',
+        padding: 'auto',
+      },
       training: { entryPoint: 'train.py', sourceDir: '.', instanceType: 'local' },
     });
     const cacheDir = path.join(dir, 'cache');
-    const res = await prepareDataset(hubSpec, { outDir: path.join(dir, 'out'), hubEndpoint: endpoint, hubToken: 'hf_test_token', cacheDir });
+    const res = await prepareDataset(hubSpec, {
+      outDir: path.join(dir, 'out'),
+      hubEndpoint: endpoint,
+      hubToken: 'hf_test_token',
+      cacheDir,
+    });
     assert.deepEqual(res.labelNames, NAMES, 'names from the parquet ClassLabel metadata, not LABEL_0..5');
     assert.equal(res.report.labelNamesFrom, 'the dataset metadata');
     assert.equal(res.channels.train!.rows, 16000);
     assert.equal(res.channels.eval!.rows, 2000);
     assert.equal(res.channels.eval!.split, 'test');
     assert.equal(res.maxLength, 88);
-    assert.deepEqual(res.report.splits[0]!.labelCounts, { sadness: 4666, joy: 5362, love: 1304, anger: 2159, fear: 1937, surprise: 572 });
+    assert.deepEqual(res.report.splits[0]!.labelCounts, {
+      sadness: 4666,
+      joy: 5362,
+      love: 1304,
+      anger: 2159,
+      fear: 1937,
+      surprise: 572,
+    });
     const hubCalls = requests.filter((r) => !r.url.startsWith('/bert-base-uncased'));
     assert.ok(hubCalls.length >= 5);
-    assert.ok(requests.every((r) => r.auth === 'Bearer hf_test_token'), 'the token goes with every request to the Hub endpoint');
-    assert.ok(requests.some((r) => r.url === '/bert-base-uncased/resolve/main/tokenizer.json'), 'tokenizer fetched through the Hub path');
+    assert.ok(
+      requests.every((r) => r.auth === 'Bearer hf_test_token'),
+      'the token goes with every request to the Hub endpoint',
+    );
+    assert.ok(
+      requests.some((r) => r.url === '/bert-base-uncased/resolve/main/tokenizer.json'),
+      'tokenizer fetched through the Hub path',
+    );
     // Second run: parquet files and tokenizer come from the cache.
     requests.length = 0;
     const again = await prepareDataset(hubSpec, { outDir: path.join(dir, 'out2'), hubEndpoint: endpoint, cacheDir });
     assert.equal(again.channels.train!.rows, 16000);
-    assert.deepEqual(requests.filter((r) => r.url.endsWith('.parquet')), []);
+    assert.deepEqual(
+      requests.filter((r) => r.url.endsWith('.parquet')),
+      [],
+    );
     // A split the dataset does not have.
-    const missing = validateSpec({ ...hubSpec, dataset: { ...hubSpec.dataset, splits: { train: 'train', validation: 'valid' } } });
-    await assert.rejects(prepareDataset(missing, { outDir: path.join(dir, 'out3'), hubEndpoint: endpoint, cacheDir }), /dataset\.splits: split 'valid' is not in dair-ai\/emotion \(config split\); it has: train, test/);
+    const missing = validateSpec({
+      ...hubSpec,
+      dataset: { ...hubSpec.dataset, splits: { train: 'train', validation: 'valid' } },
+    });
+    await assert.rejects(
+      prepareDataset(missing, { outDir: path.join(dir, 'out3'), hubEndpoint: endpoint, cacheDir }),
+      /dataset\.splits: split 'valid' is not in dair-ai\/emotion \(config split\); it has: train, test/,
+    );
   } finally {
     server.close();
   }

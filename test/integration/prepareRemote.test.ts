@@ -53,7 +53,14 @@ after(async () => {
 });
 
 function jsonlRows(split: string, n: number): string {
-  return fs.readFileSync(path.join(shared, 'data/emotion', `${split}.jsonl`), 'utf8').split('\n').filter(Boolean).slice(0, n).join('\n') + '\n';
+  return (
+    fs
+      .readFileSync(path.join(shared, 'data/emotion', `${split}.jsonl`), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .slice(0, n)
+      .join('\n') + '\n'
+  );
 }
 
 function makeSpec(prefix: string): JobSpec {
@@ -65,13 +72,22 @@ function makeSpec(prefix: string): JobSpec {
     dataset: {
       source: { train: path.join(dir, 'train.jsonl'), test: path.join(dir, 'test.jsonl') },
       splits: { train: 'train', test: 'test' },
-      tokenizer: TOKENIZER, labelNames: NAMES, s3Prefix: prefix, padding: 'max_length', maxLength: 64,
+      tokenizer: TOKENIZER,
+      labelNames: NAMES,
+      s3Prefix: prefix,
+      padding: 'max_length',
+      maxLength: 64,
     },
     training: { entryPoint: 'train.py', sourceDir: '.', instanceType: 'ml.p3.2xlarge' },
   });
 }
 
-async function download(bucket: string, prefix: string, dir: string, keep: (rel: string) => boolean = () => true): Promise<string[]> {
+async function download(
+  bucket: string,
+  prefix: string,
+  dir: string,
+  keep: (rel: string) => boolean = () => true,
+): Promise<string[]> {
   const got: string[] = [];
   for (const k of await listKeys(s3, bucket, prefix)) {
     const rel = k.key.slice(prefix.length);
@@ -85,7 +101,9 @@ async function download(bucket: string, prefix: string, dir: string, keep: (rel:
 }
 
 function walk(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
 /** What SageMaker does for one instance: its inputs (ShardedByS3Key: every n-th key), the script, its output uploaded. */
@@ -96,17 +114,36 @@ async function runInstance(jobKey: string, hostIndex: number, hosts: string[]): 
   await download(conn.bucket, `${jobKey}/tokenizer/`, path.join(root, 'input/tokenizer'));
   for (const split of ['train', 'test']) {
     let i = 0;
-    await download(conn.bucket, `${jobKey}/input/${split}/`, path.join(root, 'input/data', split), () => i++ % hosts.length === hostIndex);
+    await download(
+      conn.bucket,
+      `${jobKey}/input/${split}/`,
+      path.join(root, 'input/data', split),
+      () => i++ % hosts.length === hostIndex,
+    );
   }
   fs.mkdirSync(conf, { recursive: true });
   fs.writeFileSync(path.join(conf, 'resourceconfig.json'), JSON.stringify({ current_host: hosts[hostIndex], hosts }));
   await execFileP(python, [path.join(root, 'input/code/prepare_dataset.py')], {
-    env: { ...process.env, SM_PROCESSING_ROOT: root, SM_CONFIG_DIR: conf, SM_FAILURE_FILE: path.join(root, 'failure'), SAGEMAKER_HF_NUM_PROC: '1', HF_DATASETS_CACHE: path.join(root, 'cache'), HF_HUB_OFFLINE: '1' },
+    env: {
+      ...process.env,
+      SM_PROCESSING_ROOT: root,
+      SM_CONFIG_DIR: conf,
+      SM_FAILURE_FILE: path.join(root, 'failure'),
+      SAGEMAKER_HF_NUM_PROC: '1',
+      HF_DATASETS_CACHE: path.join(root, 'cache'),
+      HF_HUB_OFFLINE: '1',
+    },
     timeout: 300_000,
   });
   const out = path.join(root, 'output');
   for (const f of walk(out)) {
-    await s3.send(new PutObjectCommand({ Bucket: conn.bucket, Key: `${jobKey}/output/${path.relative(out, f).split(path.sep).join('/')}`, Body: fs.readFileSync(f) }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: conn.bucket,
+        Key: `${jobKey}/output/${path.relative(out, f).split(path.sep).join('/')}`,
+        Body: fs.readFileSync(f),
+      }),
+    );
   }
 }
 
@@ -135,23 +172,49 @@ test('lineRanges: parts end on line boundaries and cover the file exactly', asyn
   }
 });
 
-test('two instances: job created as planned, parts assembled into the local prepare\'s folders, manifest last, staging removed', async () => {
+test("two instances: job created as planned, parts assembled into the local prepare's folders, manifest last, staging removed", async () => {
   const prefix = 'datasets/emotion-remote';
   const spec = makeSpec(prefix);
   const stages: string[] = [];
-  const opts = { scriptsDir: path.join(repo, 'training-scripts'), instanceType: 'ml.c5.2xlarge', instanceCount: 2, pollMs: 10, onProgress: (p: { stage: string }) => stages.push(p.stage) };
+  const opts = {
+    scriptsDir: path.join(repo, 'training-scripts'),
+    instanceType: 'ml.c5.2xlarge',
+    instanceCount: 2,
+    pollMs: 10,
+    onProgress: (p: { stage: string }) => stages.push(p.stage),
+  };
   const launched = await launchRemotePrepare(spec, conn, opts);
   const { plan } = launched;
   const jobKey = plan.jobName;
 
-  const job = await client(SageMakerClient, conn).send(new DescribeProcessingJobCommand({ ProcessingJobName: plan.jobName }));
+  const job = await client(SageMakerClient, conn).send(
+    new DescribeProcessingJobCommand({ ProcessingJobName: plan.jobName }),
+  );
   assert.equal(job.ProcessingJobName, plan.jobName);
   assert.deepEqual(job.AppSpecification, plan.request.AppSpecification);
-  assert.deepEqual(job.ProcessingInputs?.map((i) => [i.InputName, i.S3Input?.S3DataDistributionType]), [['code', 'FullyReplicated'], ['tokenizer', 'FullyReplicated'], ['data-test', 'ShardedByS3Key'], ['data-train', 'ShardedByS3Key']]);
+  assert.deepEqual(
+    job.ProcessingInputs?.map((i) => [i.InputName, i.S3Input?.S3DataDistributionType]),
+    [
+      ['code', 'FullyReplicated'],
+      ['tokenizer', 'FullyReplicated'],
+      ['data-test', 'ShardedByS3Key'],
+      ['data-train', 'ShardedByS3Key'],
+    ],
+  );
   assert.equal(job.RoleArn, ROLE);
   const staged = (await listKeys(s3, conn.bucket, `${jobKey}/`)).map((k) => k.key.slice(jobKey.length + 1)).sort();
-  assert.deepEqual(staged, ['code/config.json', 'code/prepare_dataset.py', 'input/test/part-00000.jsonl', 'input/test/part-00001.jsonl', 'input/train/part-00000.jsonl', 'input/train/part-00001.jsonl',
-    ...fs.readdirSync(TOKENIZER).map((f) => `tokenizer/${f}`)].sort());
+  assert.deepEqual(
+    staged,
+    [
+      'code/config.json',
+      'code/prepare_dataset.py',
+      'input/test/part-00000.jsonl',
+      'input/test/part-00001.jsonl',
+      'input/train/part-00000.jsonl',
+      'input/train/part-00001.jsonl',
+      ...fs.readdirSync(TOKENIZER).map((f) => `tokenizer/${f}`),
+    ].sort(),
+  );
 
   await runInstance(jobKey, 1, ['algo-1', 'algo-2']);
   await runInstance(jobKey, 0, ['algo-1', 'algo-2']);
@@ -160,12 +223,18 @@ test('two instances: job created as planned, parts assembled into the local prep
 
   assert.equal(result.channels.train!.rows, 300);
   assert.equal(result.channels.test!.rows, 90);
-  assert.ok(logs.some((l) => /^Processing job .* Completed/.test(l)), logs.join('\n'));
+  assert.ok(
+    logs.some((l) => /^Processing job .* Completed/.test(l)),
+    logs.join('\n'),
+  );
   const m = (await getManifest(prefix))!;
   assert.equal(m.format, 'sagemaker-hf-dataset');
   assert.deepEqual(m.labelNames, NAMES);
   assert.equal(m.maxLength, 64);
-  assert.deepEqual(m.channels.train!.files.map((f) => f.key.split('/').pop()), ['data-00000-of-00002.arrow', 'data-00001-of-00002.arrow', 'dataset_info.json', 'state.json']);
+  assert.deepEqual(
+    m.channels.train!.files.map((f) => f.key.split('/').pop()),
+    ['data-00000-of-00002.arrow', 'data-00001-of-00002.arrow', 'dataset_info.json', 'state.json'],
+  );
   assert.ok(m.channels.train!.files.every((f) => f.etag && f.bytes > 0));
   assert.deepEqual(await listKeys(s3, conn.bucket, `${jobKey}/`), [], 'staging removed');
   assert.ok(stages.indexOf('assemble') > stages.indexOf('launch'));
@@ -188,33 +257,80 @@ print("same")
 `;
   const { stdout } = await execFileP(python, ['-c', check, remoteDir, localDir], { timeout: 300_000 });
   assert.equal(stdout.trim(), 'same');
-  assert.equal(fs.readFileSync(path.join(remoteDir, 'train/state.json'), 'utf8').includes('"_format_type": "torch"'), true);
-  assert.equal(fs.readFileSync(path.join(remoteDir, 'train/dataset_info.json'), 'utf8'), fs.readFileSync(path.join(localDir, 'train/dataset_info.json'), 'utf8'));
+  assert.equal(
+    fs.readFileSync(path.join(remoteDir, 'train/state.json'), 'utf8').includes('"_format_type": "torch"'),
+    true,
+  );
+  assert.equal(
+    fs.readFileSync(path.join(remoteDir, 'train/dataset_info.json'), 'utf8'),
+    fs.readFileSync(path.join(localDir, 'train/dataset_info.json'), 'utf8'),
+  );
 });
 
 test('a job that wrote nothing: clear error, the prepared dataset already there is left as it was', async () => {
   const prefix = 'datasets/emotion-kept';
-  await s3.send(new PutObjectCommand({ Bucket: conn.bucket, Key: `${prefix}/${MANIFEST_NAME}`, Body: '{"format":"sagemaker-hf-dataset"}' }));
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: conn.bucket,
+      Key: `${prefix}/${MANIFEST_NAME}`,
+      Body: '{"format":"sagemaker-hf-dataset"}',
+    }),
+  );
   const spec = makeSpec(prefix);
-  const opts = { scriptsDir: path.join(repo, 'training-scripts'), instanceType: 'ml.c5.2xlarge', instanceCount: 1, pollMs: 10 };
+  const opts = {
+    scriptsDir: path.join(repo, 'training-scripts'),
+    instanceType: 'ml.c5.2xlarge',
+    instanceCount: 1,
+    pollMs: 10,
+  };
   const launched = await launchRemotePrepare(spec, conn, opts);
-  await assert.rejects(finishRemotePrepare(spec, conn, launched, opts), (e: unknown) => e instanceof UserError && /wrote no summary\.json/.test(e.message));
+  await assert.rejects(
+    finishRemotePrepare(spec, conn, launched, opts),
+    (e: unknown) => e instanceof UserError && /wrote no summary\.json/.test(e.message),
+  );
   assert.deepEqual(await getManifest(prefix), { format: 'sagemaker-hf-dataset' });
 });
 
 test('CLI: --dry-run prints the request and creates nothing; without --yes and no terminal it refuses', async () => {
   const spec = makeSpec('datasets/emotion-cli');
   const file = path.join(tmp, 'cli.sagemaker-hf.json');
-  fs.writeFileSync(file, JSON.stringify({ version: 1, dataset: spec.dataset, training: { entryPoint: 'train.py', sourceDir: '.', instanceType: 'ml.p3.2xlarge' } }));
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      version: 1,
+      dataset: spec.dataset,
+      training: { entryPoint: 'train.py', sourceDir: '.', instanceType: 'ml.p3.2xlarge' },
+    }),
+  );
   const cli = path.join(repo, 'dist/cli.js');
-  const env = { ...moto.env, SAGEMAKER_ROLE_ARN: ROLE, SAGEMAKER_HF_CACHE: path.join(tmp, 'cache'), SAGEMAKER_HF_PRICING_ENDPOINT: 'http://127.0.0.1:9' };
-  const dry = await execFileP('node', [cli, 'prepare', file, '--on', 'sagemaker', '--instance-count', '2', '--dry-run'], { env });
-  const req = JSON.parse(dry.stdout) as { ProcessingResources: { ClusterConfig: { InstanceCount: number; InstanceType: string } } };
-  assert.deepEqual(req.ProcessingResources.ClusterConfig, { InstanceCount: 2, InstanceType: 'ml.c5.4xlarge', VolumeSizeInGB: 30 });
-  const refused = await execFileP('node', [cli, 'prepare', file, '--on', 'sagemaker'], { env }).then(() => undefined, (e: { code: number; stderr: string }) => e);
+  const env = {
+    ...moto.env,
+    SAGEMAKER_ROLE_ARN: ROLE,
+    SAGEMAKER_HF_CACHE: path.join(tmp, 'cache'),
+    SAGEMAKER_HF_PRICING_ENDPOINT: 'http://127.0.0.1:9',
+  };
+  const dry = await execFileP(
+    'node',
+    [cli, 'prepare', file, '--on', 'sagemaker', '--instance-count', '2', '--dry-run'],
+    { env },
+  );
+  const req = JSON.parse(dry.stdout) as {
+    ProcessingResources: { ClusterConfig: { InstanceCount: number; InstanceType: string } };
+  };
+  assert.deepEqual(req.ProcessingResources.ClusterConfig, {
+    InstanceCount: 2,
+    InstanceType: 'ml.c5.4xlarge',
+    VolumeSizeInGB: 30,
+  });
+  const refused = await execFileP('node', [cli, 'prepare', file, '--on', 'sagemaker'], { env }).then(
+    () => undefined,
+    (e: { code: number; stderr: string }) => e,
+  );
   assert.ok(refused && refused.code === 1, 'exit 1');
   assert.match(refused!.stderr, /about \$0\.816\/h, offline table/);
   assert.match(refused!.stderr, /pass --yes to confirm/);
-  const jobs = await client(SageMakerClient, conn).send(new (await import('@aws-sdk/client-sagemaker')).ListProcessingJobsCommand({}));
+  const jobs = await client(SageMakerClient, conn).send(
+    new (await import('@aws-sdk/client-sagemaker')).ListProcessingJobsCommand({}),
+  );
   assert.ok(!(jobs.ProcessingJobSummaries ?? []).some((j) => j.ProcessingJobName?.startsWith('prep-emotion-cli')));
 });

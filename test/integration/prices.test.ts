@@ -10,16 +10,56 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parsePriceList } from '../../src/core/billing/priceList';
-import { formatResolvedPrice, priceText, resetPriceFailures, resolvePrice, PRICE_CACHE_MS } from '../../src/workflow/prices';
+import {
+  formatResolvedPrice,
+  priceText,
+  resetPriceFailures,
+  resolvePrice,
+  PRICE_CACHE_MS,
+} from '../../src/workflow/prices';
 
-interface Seen { target: string; auth: string; body: { ServiceCode: string; Filters: { Type: string; Field: string; Value: string }[]; FormatVersion?: string } }
+interface Seen {
+  target: string;
+  auth: string;
+  body: { ServiceCode: string; Filters: { Type: string; Field: string; Value: string }[]; FormatVersion?: string };
+}
 
 function item(attrs: Record<string, string>, usd: string, unit = 'Hrs', family = 'ML Instance'): string {
   const sku = `SKU${Math.abs([...JSON.stringify(attrs)].reduce((a, c) => (a * 31 + c.charCodeAt(0)) | 0, 7))}`;
   return JSON.stringify({
-    product: { productFamily: family, attributes: { servicecode: 'AmazonSageMaker', servicename: 'Amazon SageMaker', locationType: 'AWS Region', operation: 'RunInstance', ...attrs }, sku },
+    product: {
+      productFamily: family,
+      attributes: {
+        servicecode: 'AmazonSageMaker',
+        servicename: 'Amazon SageMaker',
+        locationType: 'AWS Region',
+        operation: 'RunInstance',
+        ...attrs,
+      },
+      sku,
+    },
     serviceCode: 'AmazonSageMaker',
-    terms: { OnDemand: { [`${sku}.JRTCKXETXF`]: { priceDimensions: { [`${sku}.JRTCKXETXF.6YS6EN2CT7`]: { unit, endRange: 'Inf', description: `stand-in price for ${attrs['usagetype']}`, appliesTo: [], rateCode: `${sku}.JRTCKXETXF.6YS6EN2CT7`, beginRange: '0', pricePerUnit: { USD: usd } } }, sku, effectiveDate: '2026-11-01T00:00:00Z', offerTermCode: 'JRTCKXETXF', termAttributes: {} } } },
+    terms: {
+      OnDemand: {
+        [`${sku}.JRTCKXETXF`]: {
+          priceDimensions: {
+            [`${sku}.JRTCKXETXF.6YS6EN2CT7`]: {
+              unit,
+              endRange: 'Inf',
+              description: `stand-in price for ${attrs['usagetype']}`,
+              appliesTo: [],
+              rateCode: `${sku}.JRTCKXETXF.6YS6EN2CT7`,
+              beginRange: '0',
+              pricePerUnit: { USD: usd },
+            },
+          },
+          sku,
+          effectiveDate: '2026-11-01T00:00:00Z',
+          offerTermCode: 'JRTCKXETXF',
+          termAttributes: {},
+        },
+      },
+    },
     version: '20261101000000',
     publicationDate: '2026-11-01T00:00:00Z',
   });
@@ -27,13 +67,59 @@ function item(attrs: Record<string, string>, usd: string, unit = 'Hrs', family =
 
 // The stand-in's catalogue for eu-west-1.
 const CATALOGUE = [
-  item({ regionCode: 'eu-west-1', location: 'EU (Ireland)', instanceName: 'ml.p3.2xlarge', component: 'Training', usagetype: 'EU-Train:ml.p3.2xlarge' }, '4.2300000000'),
-  item({ regionCode: 'eu-west-1', location: 'EU (Ireland)', instanceName: 'ml.p3.2xlarge', component: 'Hosting', usagetype: 'EU-Host:ml.p3.2xlarge' }, '4.4500000000'),
+  item(
+    {
+      regionCode: 'eu-west-1',
+      location: 'EU (Ireland)',
+      instanceName: 'ml.p3.2xlarge',
+      component: 'Training',
+      usagetype: 'EU-Train:ml.p3.2xlarge',
+    },
+    '4.2300000000',
+  ),
+  item(
+    {
+      regionCode: 'eu-west-1',
+      location: 'EU (Ireland)',
+      instanceName: 'ml.p3.2xlarge',
+      component: 'Hosting',
+      usagetype: 'EU-Host:ml.p3.2xlarge',
+    },
+    '4.4500000000',
+  ),
   // A one-off fee in the same product group: not an hourly price.
-  item({ regionCode: 'eu-west-1', location: 'EU (Ireland)', instanceName: 'ml.p3.2xlarge', usagetype: 'EU-TrainingPlanUpfrontFee:ml.p3.2xlarge' }, '1.0000000000', 'Quantity'),
-  item({ regionCode: 'eu-west-1', location: 'EU (Ireland)', instanceName: 'ml.c5.4xlarge', component: 'Processing', usagetype: 'EU-Processing:ml.c5.4xlarge' }, '0.9100000000'),
-  item({ regionCode: 'eu-west-1', location: 'EU (Ireland)', usagetype: 'EU-ServerlessInf:Mem-4GB' }, '0.0000888000', 'Second', 'ML Serverless'),
-  item({ regionCode: 'eu-west-1', location: 'EU (Ireland)', usagetype: 'EU-ServerlessInf:Mem-2GB' }, '0.0000444000', 'Second', 'ML Serverless'),
+  item(
+    {
+      regionCode: 'eu-west-1',
+      location: 'EU (Ireland)',
+      instanceName: 'ml.p3.2xlarge',
+      usagetype: 'EU-TrainingPlanUpfrontFee:ml.p3.2xlarge',
+    },
+    '1.0000000000',
+    'Quantity',
+  ),
+  item(
+    {
+      regionCode: 'eu-west-1',
+      location: 'EU (Ireland)',
+      instanceName: 'ml.c5.4xlarge',
+      component: 'Processing',
+      usagetype: 'EU-Processing:ml.c5.4xlarge',
+    },
+    '0.9100000000',
+  ),
+  item(
+    { regionCode: 'eu-west-1', location: 'EU (Ireland)', usagetype: 'EU-ServerlessInf:Mem-4GB' },
+    '0.0000888000',
+    'Second',
+    'ML Serverless',
+  ),
+  item(
+    { regionCode: 'eu-west-1', location: 'EU (Ireland)', usagetype: 'EU-ServerlessInf:Mem-2GB' },
+    '0.0000444000',
+    'Second',
+    'ML Serverless',
+  ),
 ];
 
 let server: http.Server;
@@ -59,8 +145,14 @@ before(async () => {
       const want = (field: string) => filters.find((f) => f.Field === field)?.Value;
       const list = CATALOGUE.filter((text) => {
         const p = JSON.parse(text) as { product: { productFamily: string; attributes: Record<string, string> } };
-        return filters.every((f) => (f.Field === 'productFamily' ? p.product.productFamily === f.Value : p.product.attributes[f.Field] === undefined || p.product.attributes[f.Field] === f.Value))
-          && (!want('instanceName') || p.product.attributes['instanceName'] === want('instanceName'));
+        return (
+          filters.every((f) =>
+            f.Field === 'productFamily'
+              ? p.product.productFamily === f.Value
+              : p.product.attributes[f.Field] === undefined || p.product.attributes[f.Field] === f.Value,
+          ) &&
+          (!want('instanceName') || p.product.attributes['instanceName'] === want('instanceName'))
+        );
       });
       res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
       res.end(JSON.stringify({ FormatVersion: 'aws_v1', PriceList: list }));
@@ -68,7 +160,12 @@ before(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_SESSION_TOKEN: 'testing', SAGEMAKER_HF_PRICING_ENDPOINT: endpoint });
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_SESSION_TOKEN: 'testing',
+    SAGEMAKER_HF_PRICING_ENDPOINT: endpoint,
+  });
   delete process.env.AWS_PROFILE;
 });
 after(async () => {
@@ -82,7 +179,7 @@ beforeEach(() => {
   cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prices-'));
 });
 
-test('parsePriceList: the component\'s hourly on-demand price; fees and other components skipped', () => {
+test("parsePriceList: the component's hourly on-demand price; fees and other components skipped", () => {
   assert.equal(parsePriceList(CATALOGUE, 'training', 'ml.p3.2xlarge'), 4.23);
   assert.equal(parsePriceList(CATALOGUE, 'inference', 'ml.p3.2xlarge'), 4.45);
   assert.equal(parsePriceList(CATALOGUE, 'processing', 'ml.c5.4xlarge'), 0.91);
@@ -94,7 +191,13 @@ test('parsePriceList: the component\'s hourly on-demand price; fees and other co
 test('first call asks the Price List (signed, filtered by region, instance and component); the second reads the disk cache', async () => {
   const now = Date.UTC(2026, 11, 2, 3, 0, 0);
   const p = await resolvePrice('eu-west-1', 'ml.p3.2xlarge', 'training', { cacheDir, now: () => now });
-  assert.deepEqual(p, { amount: 4.23, unit: 'hour', source: 'price-list', region: 'eu-west-1', fetchedAt: new Date(now).toISOString() });
+  assert.deepEqual(p, {
+    amount: 4.23,
+    unit: 'hour',
+    source: 'price-list',
+    region: 'eu-west-1',
+    fetchedAt: new Date(now).toISOString(),
+  });
   assert.equal(seen.length, 1);
   assert.equal(seen[0]!.target, 'AWSPriceListService.GetProducts');
   assert.match(seen[0]!.auth, /^AWS4-HMAC-SHA256 Credential=testing\/\d{8}\/us-east-1\/pricing\/aws4_request/);
@@ -104,7 +207,9 @@ test('first call asks the Price List (signed, filtered by region, instance and c
     { Type: 'TERM_MATCH', Field: 'instanceName', Value: 'ml.p3.2xlarge' },
     { Type: 'TERM_MATCH', Field: 'component', Value: 'Training' },
   ]);
-  const file = JSON.parse(fs.readFileSync(path.join(cacheDir, 'eu-west-1.json'), 'utf8')) as { entries: Record<string, { amount: number }> };
+  const file = JSON.parse(fs.readFileSync(path.join(cacheDir, 'eu-west-1.json'), 'utf8')) as {
+    entries: Record<string, { amount: number }>;
+  };
   assert.equal(file.entries['training:ml.p3.2xlarge']!.amount, 4.23);
 
   const again = await resolvePrice('eu-west-1', 'ml.p3.2xlarge', 'training', { cacheDir, now: () => now + 3600_000 });
@@ -118,7 +223,10 @@ test('a cached price expires after a day', async () => {
   await resolvePrice('eu-west-1', 'ml.c5.4xlarge', 'processing', { cacheDir, now: () => now });
   await resolvePrice('eu-west-1', 'ml.c5.4xlarge', 'processing', { cacheDir, now: () => now + PRICE_CACHE_MS - 1 });
   assert.equal(seen.length, 1);
-  const later = await resolvePrice('eu-west-1', 'ml.c5.4xlarge', 'processing', { cacheDir, now: () => now + PRICE_CACHE_MS + 1 });
+  const later = await resolvePrice('eu-west-1', 'ml.c5.4xlarge', 'processing', {
+    cacheDir,
+    now: () => now + PRICE_CACHE_MS + 1,
+  });
   assert.equal(seen.length, 2);
   assert.equal(later!.source, 'price-list');
   assert.equal(seen[1]!.body.Filters.find((f) => f.Field === 'component')!.Value, 'Processing');
@@ -140,7 +248,10 @@ test('API failure: the offline table, labelled as such, and no second attempt fo
 
 test('an unreachable endpoint falls back quickly; an unknown type is remembered and falls back; serverless per second', async () => {
   const t0 = Date.now();
-  const down = await resolvePrice('eu-west-1', 'ml.p3.2xlarge', 'inference', { cacheDir, endpoint: 'http://127.0.0.1:9' });
+  const down = await resolvePrice('eu-west-1', 'ml.p3.2xlarge', 'inference', {
+    cacheDir,
+    endpoint: 'http://127.0.0.1:9',
+  });
   assert.equal(down!.source, 'offline-table');
   assert.ok(Date.now() - t0 < 5000);
 
@@ -149,12 +260,36 @@ test('an unreachable endpoint falls back quickly; an unknown type is remembered 
   assert.equal(unknown!.amount, 1.408);
   await resolvePrice('eu-west-1', 'ml.g5.xlarge', 'training', { cacheDir });
   assert.equal(seen.length, 1, 'the Price List\'s "no such product" is cached too');
-  assert.equal(await priceText('eu-west-1', 'ml.nope.xlarge', 1, 'training', { cacheDir }), 'price unknown for ml.nope.xlarge — check the SageMaker pricing page');
+  assert.equal(
+    await priceText('eu-west-1', 'ml.nope.xlarge', 1, 'training', { cacheDir }),
+    'price unknown for ml.nope.xlarge — check the SageMaker pricing page',
+  );
 
   const sl = await resolvePrice('eu-west-1', 4096, 'serverless', { cacheDir });
-  assert.deepEqual({ amount: sl!.amount, unit: sl!.unit, source: sl!.source }, { amount: 0.0000888, unit: 'second', source: 'price-list' });
-  assert.deepEqual(seen.at(-1)!.body.Filters, [{ Type: 'TERM_MATCH', Field: 'regionCode', Value: 'eu-west-1' }, { Type: 'TERM_MATCH', Field: 'productFamily', Value: 'ML Serverless' }]);
+  assert.deepEqual(
+    { amount: sl!.amount, unit: sl!.unit, source: sl!.source },
+    { amount: 0.0000888, unit: 'second', source: 'price-list' },
+  );
+  assert.deepEqual(seen.at(-1)!.body.Filters, [
+    { Type: 'TERM_MATCH', Field: 'regionCode', Value: 'eu-west-1' },
+    { Type: 'TERM_MATCH', Field: 'productFamily', Value: 'ML Serverless' },
+  ]);
   assert.equal(formatResolvedPrice(sl, 1, '4096'), '$0.000089/s of compute');
-  assert.equal(formatResolvedPrice(await resolvePrice('eu-west-1', 4096, 'serverless', { cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'prices-')), offline: true }), 1, '4096').startsWith('about $0.000080/s'), true);
-  assert.deepEqual(await resolvePrice('eu-west-1', 'local', 'training', { cacheDir }), { amount: 0, unit: 'hour', source: 'price-list', region: 'eu-west-1' });
+  assert.equal(
+    formatResolvedPrice(
+      await resolvePrice('eu-west-1', 4096, 'serverless', {
+        cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'prices-')),
+        offline: true,
+      }),
+      1,
+      '4096',
+    ).startsWith('about $0.000080/s'),
+    true,
+  );
+  assert.deepEqual(await resolvePrice('eu-west-1', 'local', 'training', { cacheDir }), {
+    amount: 0,
+    unit: 'hour',
+    source: 'price-list',
+    region: 'eu-west-1',
+  });
 });

@@ -6,11 +6,26 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CancelledError } from '../../src/core/errors';
-import { NoPythonError, PythonPackagesMissingError, pythonCandidates, resolvePython, workspaceVenvDirs } from '../../src/workflow/local/pythonEnv';
+import {
+  NoPythonError,
+  PythonPackagesMissingError,
+  pythonCandidates,
+  resolvePython,
+  workspaceVenvDirs,
+} from '../../src/workflow/local/pythonEnv';
 
 const repo = path.resolve(__dirname, '../../..');
 const venv = realpathSync(path.join(repo, '.cache/venv'));
@@ -43,75 +58,113 @@ const pathPythonLacksTorch = (() => {
   }
 })();
 
-test('candidates come in the issue\'s order; a configured setting is the only candidate', () => {
+test("candidates come in the issue's order; a configured setting is the only candidate", () => {
   const { root, examples } = layout('order');
   const ownEnv = path.join(root, '.cache', 'venv');
-  const c = pythonCandidates({ interpreter: '/opt/py/bin/python', workspaceVenvs: workspaceVenvDirs(examples, root), venvDirs: [ownEnv, path.join(tmp, 'none')] });
-  assert.deepEqual(c.map((x) => x.source), ['interpreter', 'workspace', 'path']);
+  const c = pythonCandidates({
+    interpreter: '/opt/py/bin/python',
+    workspaceVenvs: workspaceVenvDirs(examples, root),
+    venvDirs: [ownEnv, path.join(tmp, 'none')],
+  });
+  assert.deepEqual(
+    c.map((x) => x.source),
+    ['interpreter', 'workspace', 'path'],
+  );
   assert.equal(c[1]!.python, path.join(root, '.cache/venv/bin/python'));
   // The extension's own env comes after the workspace's when both exist and differ.
   const own = layout('own');
-  const c2 = pythonCandidates({ workspaceVenvs: workspaceVenvDirs(examples, root), venvDirs: [path.join(own.root, '.cache', 'venv')] });
-  assert.deepEqual(c2.map((x) => x.source), ['workspace', 'venv', 'path']);
-  const set = pythonCandidates({ setting: '/custom/python', interpreter: '/opt/py/bin/python', workspaceVenvs: [ownEnv] });
+  const c2 = pythonCandidates({
+    workspaceVenvs: workspaceVenvDirs(examples, root),
+    venvDirs: [path.join(own.root, '.cache', 'venv')],
+  });
+  assert.deepEqual(
+    c2.map((x) => x.source),
+    ['workspace', 'venv', 'path'],
+  );
+  const set = pythonCandidates({
+    setting: '/custom/python',
+    interpreter: '/opt/py/bin/python',
+    workspaceVenvs: [ownEnv],
+  });
   assert.deepEqual(set, [{ python: '/custom/python', source: 'setting' }]);
 });
 
-test('workspace venvs: .venv beside the spec first, then folders up to the workspace\'s parent, never above', () => {
+test("workspace venvs: .venv beside the spec first, then folders up to the workspace's parent, never above", () => {
   const { root, examples } = layout('walk');
   symlinkSync(venv, path.join(examples, '.venv'));
   const above = path.join(tmp, '.venv');
   symlinkSync(venv, above);
   try {
-    assert.deepEqual(workspaceVenvDirs(examples, root), [path.join(examples, '.venv'), path.join(root, '.cache', 'venv')]);
+    assert.deepEqual(workspaceVenvDirs(examples, root), [
+      path.join(examples, '.venv'),
+      path.join(root, '.cache', 'venv'),
+    ]);
     assert.deepEqual(workspaceVenvDirs(examples, examples), [path.join(examples, '.venv')]);
   } finally {
     rmSync(above);
   }
 });
 
-test('the editor\'s interpreter without torch is passed over for the workspace venv', { skip: !pathPythonLacksTorch && 'python3 on PATH has torch here' }, async () => {
-  const { root, examples } = layout('fallthrough');
-  const py = await resolvePython({ interpreter: 'python3', workspaceVenvs: workspaceVenvDirs(examples, root) });
-  assert.equal(py.source, 'workspace');
-  assert.equal(py.python, path.join(root, '.cache/venv/bin/python'));
-  assert.deepEqual(py.missing, []);
-  assert.ok(py.packages.torch && py.packages.transformers, JSON.stringify(py.packages));
-});
+test(
+  "the editor's interpreter without torch is passed over for the workspace venv",
+  { skip: !pathPythonLacksTorch && 'python3 on PATH has torch here' },
+  async () => {
+    const { root, examples } = layout('fallthrough');
+    const py = await resolvePython({ interpreter: 'python3', workspaceVenvs: workspaceVenvDirs(examples, root) });
+    assert.equal(py.source, 'workspace');
+    assert.equal(py.python, path.join(root, '.cache/venv/bin/python'));
+    assert.deepEqual(py.missing, []);
+    assert.ok(py.packages.torch && py.packages.transformers, JSON.stringify(py.packages));
+  },
+);
 
 test('a hanging interpreter is given up on after the probe timeout, not minutes', async () => {
   const { root, examples } = layout('hang');
   const t0 = Date.now();
-  const py = await resolvePython({ interpreter: hangingPython(), workspaceVenvs: workspaceVenvDirs(examples, root), probeTimeoutMs: 1500 });
+  const py = await resolvePython({
+    interpreter: hangingPython(),
+    workspaceVenvs: workspaceVenvDirs(examples, root),
+    probeTimeoutMs: 1500,
+  });
   const ms = Date.now() - t0;
   assert.equal(py.source, 'workspace');
   assert.ok(ms < 10_000, `took ${ms} ms`);
 });
 
-test('nothing usable: a packages-missing error names the Python; with no Python at all, NoPythonError', { skip: !pathPythonLacksTorch && 'python3 on PATH has torch here' }, async () => {
-  await assert.rejects(resolvePython({ interpreter: path.join(tmp, 'no/such/python') }), (err: unknown) => {
-    assert.ok(err instanceof PythonPackagesMissingError, String(err));
-    assert.match(err.message, /python3 on PATH\) lacks torch/);
-    return true;
-  });
-  const saved = process.env.PATH;
-  process.env.PATH = path.join(tmp, 'empty-path');
-  try {
+test(
+  'nothing usable: a packages-missing error names the Python; with no Python at all, NoPythonError',
+  { skip: !pathPythonLacksTorch && 'python3 on PATH has torch here' },
+  async () => {
     await assert.rejects(resolvePython({ interpreter: path.join(tmp, 'no/such/python') }), (err: unknown) => {
-      assert.ok(err instanceof NoPythonError, String(err));
-      assert.deepEqual(err.tried.map((c) => c.source), ['interpreter', 'path']);
+      assert.ok(err instanceof PythonPackagesMissingError, String(err));
+      assert.match(err.message, /python3 on PATH\) lacks torch/);
       return true;
     });
-  } finally {
-    process.env.PATH = saved;
-  }
-});
+    const saved = process.env.PATH;
+    process.env.PATH = path.join(tmp, 'empty-path');
+    try {
+      await assert.rejects(resolvePython({ interpreter: path.join(tmp, 'no/such/python') }), (err: unknown) => {
+        assert.ok(err instanceof NoPythonError, String(err));
+        assert.deepEqual(
+          err.tried.map((c) => c.source),
+          ['interpreter', 'path'],
+        );
+        return true;
+      });
+    } finally {
+      process.env.PATH = saved;
+    }
+  },
+);
 
 test('aborting during a check ends it at once with CancelledError', async () => {
   const ctl = new AbortController();
   const t0 = Date.now();
   setTimeout(() => ctl.abort(), 300);
-  await assert.rejects(resolvePython({ interpreter: hangingPython(), signal: ctl.signal, probeTimeoutMs: 20_000 }), (err: unknown) => err instanceof CancelledError);
+  await assert.rejects(
+    resolvePython({ interpreter: hangingPython(), signal: ctl.signal, probeTimeoutMs: 20_000 }),
+    (err: unknown) => err instanceof CancelledError,
+  );
   assert.ok(Date.now() - t0 < 7000, `took ${Date.now() - t0} ms`);
   assert.ok(existsSync(venv));
 });

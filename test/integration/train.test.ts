@@ -15,7 +15,12 @@ import { MOTO_ACCOUNT, startMoto, useMotoEnv, type Moto } from '../helpers/moto'
 import { resetClients } from '../../src/aws/clients';
 import { connect, type Connection } from '../../src/workflow/connect';
 import { MANIFEST_NAME } from '../../src/core/dataset/manifest';
-import { describeTrainingJob, startTraining, stopTrainingJob, waitForTrainingJob } from '../../src/workflow/training/train';
+import {
+  describeTrainingJob,
+  startTraining,
+  stopTrainingJob,
+  waitForTrainingJob,
+} from '../../src/workflow/training/train';
 import { type JobSpec } from '../../src/core/spec/spec';
 import { loadSpecFile } from '../../src/workflow/specFile';
 import { UserError } from '../../src/core/errors';
@@ -71,11 +76,22 @@ async function putDataset(s3: S3Client, bucket: string, prefix: string): Promise
 
 test('without a prepared dataset nothing is uploaded or created: "prepare the dataset first"', async () => {
   const s = await spec();
-  await assert.rejects(startTraining(s, conn), (e: unknown) => e instanceof UserError && /prepare the dataset first/.test(e.message) && /\.sagemaker-hf-manifest\.json is missing/.test(e.message));
+  await assert.rejects(
+    startTraining(s, conn),
+    (e: unknown) =>
+      e instanceof UserError &&
+      /prepare the dataset first/.test(e.message) &&
+      /\.sagemaker-hf-manifest\.json is missing/.test(e.message),
+  );
   // The bucket was resolved (created in moto) but holds no source upload.
   const s3 = new S3Client({ region: 'us-east-1', endpoint: moto.endpoint, forcePathStyle: true });
-  await s3.send(new PutObjectCommand({ Bucket: conn.bucket, Key: `${s.dataset.s3Prefix}/${MANIFEST_NAME}`, Body: '{}' }));
-  await assert.rejects(startTraining(s, conn), (e: unknown) => e instanceof UserError && /channel 'train' has no data/.test(e.message));
+  await s3.send(
+    new PutObjectCommand({ Bucket: conn.bucket, Key: `${s.dataset.s3Prefix}/${MANIFEST_NAME}`, Body: '{}' }),
+  );
+  await assert.rejects(
+    startTraining(s, conn),
+    (e: unknown) => e instanceof UserError && /channel 'train' has no data/.test(e.message),
+  );
 });
 
 test('start: bucket resolved, source uploaded at the archive root, job created and described', async () => {
@@ -83,12 +99,20 @@ test('start: bucket resolved, source uploaded at the archive root, job created a
   const s3 = new S3Client({ region: 'us-east-1', endpoint: moto.endpoint, forcePathStyle: true });
   await putDataset(s3, conn.bucket, s.dataset.s3Prefix);
   const steps: string[] = [];
-  const started = await startTraining(s, conn, { onProgress: (m) => steps.push(m), now: new Date(Date.UTC(2021, 11, 3, 16, 34, 50, 123)) });
+  const started = await startTraining(s, conn, {
+    onProgress: (m) => steps.push(m),
+    now: new Date(Date.UTC(2021, 11, 3, 16, 34, 50, 123)),
+  });
   assert.equal(started.jobName, 'training-compiler-bert-base-uncased-emo-2021-12-03-16-34-50-123');
-  assert.equal(started.sourceS3Uri, `s3://sagemaker-us-east-1-${MOTO_ACCOUNT}/${started.jobName}/source/sourcedir.tar.gz`);
+  assert.equal(
+    started.sourceS3Uri,
+    `s3://sagemaker-us-east-1-${MOTO_ACCOUNT}/${started.jobName}/source/sourcedir.tar.gz`,
+  );
   assert.ok(steps.some((m) => m.startsWith('Uploading')) && steps.at(-1)!.startsWith('Creating training job'));
 
-  const obj = await s3.send(new GetObjectCommand({ Bucket: conn.bucket, Key: `${started.jobName}/source/sourcedir.tar.gz` }));
+  const obj = await s3.send(
+    new GetObjectCommand({ Bucket: conn.bucket, Key: `${started.jobName}/source/sourcedir.tar.gz` }),
+  );
   const tgz = path.join(tmp, 'got.tar.gz');
   fs.writeFileSync(tgz, Buffer.from(await obj.Body!.transformToByteArray()));
   const names: string[] = [];
@@ -103,8 +127,13 @@ test('start: bucket resolved, source uploaded at the archive root, job created a
   assert.deepEqual(d.HyperParameters, started.request.HyperParameters);
   assert.equal(d.HyperParameters!['learning_rate'], '3e-05');
   assert.equal(d.HyperParameters!['sagemaker_submit_directory'], JSON.stringify(started.sourceS3Uri));
-  assert.deepEqual(d.InputDataConfig?.map((c) => [c.ChannelName, c.DataSource?.S3DataSource?.S3Uri]), [
-    ['train', `s3://${conn.bucket}/samples/datasets/emotion/train`], ['test', `s3://${conn.bucket}/samples/datasets/emotion/test`]]);
+  assert.deepEqual(
+    d.InputDataConfig?.map((c) => [c.ChannelName, c.DataSource?.S3DataSource?.S3Uri]),
+    [
+      ['train', `s3://${conn.bucket}/samples/datasets/emotion/train`],
+      ['test', `s3://${conn.bucket}/samples/datasets/emotion/test`],
+    ],
+  );
   assert.equal(d.ResourceConfig?.InstanceType, 'ml.p3.2xlarge');
   assert.equal(d.OutputDataConfig?.S3OutputPath, `s3://${conn.bucket}/`);
   const final = await waitForTrainingJob(conn, started.jobName, { pollMs: 200 });
@@ -117,10 +146,25 @@ test('cancelled after the upload: no job, and the uploaded source is removed aga
   const ctl = new AbortController();
   const now = new Date(Date.UTC(2022, 0, 1));
   // Cancel at the last moment, between the upload and CreateTrainingJob.
-  await assert.rejects(startTraining(s, conn, { now, signal: ctl.signal, onProgress: (m) => { if (m.startsWith('Creating')) ctl.abort(); } }),
-    (e: unknown) => (e as Error).name === 'CancelledError');
+  await assert.rejects(
+    startTraining(s, conn, {
+      now,
+      signal: ctl.signal,
+      onProgress: (m) => {
+        if (m.startsWith('Creating')) ctl.abort();
+      },
+    }),
+    (e: unknown) => (e as Error).name === 'CancelledError',
+  );
   const s3 = new S3Client({ region: 'us-east-1', endpoint: moto.endpoint, forcePathStyle: true });
-  await assert.rejects(s3.send(new HeadObjectCommand({ Bucket: conn.bucket, Key: `cancelled-job-2022-01-01-00-00-00-000/source/sourcedir.tar.gz` })));
+  await assert.rejects(
+    s3.send(
+      new HeadObjectCommand({
+        Bucket: conn.bucket,
+        Key: `cancelled-job-2022-01-01-00-00-00-000/source/sourcedir.tar.gz`,
+      }),
+    ),
+  );
   await assert.rejects(describeTrainingJob(conn, 'cancelled-job-2022-01-01-00-00-00-000'));
 });
 
@@ -128,12 +172,30 @@ test('stop sends StopTrainingJob for the job (client stub: moto does not impleme
   // moto 5.2.1 answers StopTrainingJob with "not yet implemented", so this path uses a stand-in client
   // that records the command; the request shape is what the AWS SDK would send.
   const sent: unknown[] = [];
-  await stopTrainingJob(conn, 'job-1', { sagemaker: { send: async (cmd: unknown) => { sent.push(cmd); return {}; } } as never });
+  await stopTrainingJob(conn, 'job-1', {
+    sagemaker: {
+      send: async (cmd: unknown) => {
+        sent.push(cmd);
+        return {};
+      },
+    } as never,
+  });
   assert.equal(sent.length, 1);
   assert.ok(sent[0] instanceof StopTrainingJobCommand);
   assert.deepEqual((sent[0] as StopTrainingJobCommand).input, { TrainingJobName: 'job-1' });
-  const finished = Object.assign(new Error('The training job job-2 is not in progress; status Completed'), { name: 'ValidationException' });
-  await assert.rejects(stopTrainingJob(conn, 'job-2', { sagemaker: { send: async () => { throw finished; } } as never }), /not running any more/);
+  const finished = Object.assign(new Error('The training job job-2 is not in progress; status Completed'), {
+    name: 'ValidationException',
+  });
+  await assert.rejects(
+    stopTrainingJob(conn, 'job-2', {
+      sagemaker: {
+        send: async () => {
+          throw finished;
+        },
+      } as never,
+    }),
+    /not running any more/,
+  );
 });
 
 test('CLI: --dry-run prints the request and creates nothing; a real run prints instance, price and the job', async () => {
@@ -150,13 +212,19 @@ test('CLI: --dry-run prints the request and creates nothing; a real run prints i
   assert.match(req.TrainingJobName, /^cli-job-\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d-\d{3}$/);
   assert.equal(req.RoleArn, ROLE);
   assert.match(dry.stderr, /no longer updates SageMaker Training Compiler/);
-  const offline = await run(process.execPath, [cli, 'train', specFile, '--dry-run', '--account', '111122223333', '--role', 'R', '--region', 'eu-west-1'],
-    { env: { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' } });
+  const offline = await run(
+    process.execPath,
+    [cli, 'train', specFile, '--dry-run', '--account', '111122223333', '--role', 'R', '--region', 'eu-west-1'],
+    { env: { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' } },
+  );
   const req2 = JSON.parse(offline.stdout);
   assert.equal(req2.RoleArn, 'arn:aws:iam::111122223333:role/R');
   assert.equal(req2.OutputDataConfig.S3OutputPath, 's3://sagemaker-eu-west-1-111122223333/');
   const real = await run(process.execPath, [cli, 'train', specFile, '--wait', '--poll-seconds', '1'], { env });
-  assert.match(real.stdout, /Training on ml\.p3\.2xlarge x1, about \$3\.83\/h, offline table \(us-east-1 prices\) while it runs/);
+  assert.match(
+    real.stdout,
+    /Training on ml\.p3\.2xlarge x1, about \$3\.83\/h, offline table \(us-east-1 prices\) while it runs/,
+  );
   assert.match(real.stdout, /Created training job cli-job-/);
   assert.match(real.stdout, /Completed/);
 });

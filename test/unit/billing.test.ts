@@ -3,28 +3,53 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  expectedSpotCost, formatJobBilling, formatServerlessPrice, formatSpotEstimate, formatWarmPool, jobBilling, serverlessPrice,
-  spotPriceEstimate, warmPoolOf, jobBillingLine, SPOT_DISCOUNT_ESTIMATE,
+  expectedSpotCost,
+  formatJobBilling,
+  formatServerlessPrice,
+  formatSpotEstimate,
+  formatWarmPool,
+  jobBilling,
+  serverlessPrice,
+  spotPriceEstimate,
+  warmPoolOf,
+  jobBillingLine,
+  SPOT_DISCOUNT_ESTIMATE,
 } from '../../src/core/billing/billing';
 
 test('spot estimate: on-demand price x (1 - assumed discount), its basis stated', () => {
   const e = spotPriceEstimate('ml.p3.2xlarge', 1, 'us-east-1')!;
   assert.equal(e.onDemandPerHour, 3.825);
   assert.ok(Math.abs(e.spotPerHour - 3.825 * (1 - SPOT_DISCOUNT_ESTIMATE)) < 1e-9);
-  assert.match(formatSpotEstimate('ml.p3.2xlarge', 2, 'us-east-1'), /^on-demand \$7\.65\/h, spot about \$2\.30\/h \(estimate: 70% below on-demand/);
+  assert.match(
+    formatSpotEstimate('ml.p3.2xlarge', 2, 'us-east-1'),
+    /^on-demand \$7\.65\/h, spot about \$2\.30\/h \(estimate: 70% below on-demand/,
+  );
   assert.match(formatSpotEstimate('ml.p3.2xlarge', 1, 'eu-west-1'), /\(us-east-1 prices\)/);
   assert.match(formatSpotEstimate('ml.zz.huge', 1, 'us-east-1'), /price unknown/);
   const cost = expectedSpotCost('ml.p3.2xlarge', 1, 'us-east-1', 2)!;
-  assert.ok(Math.abs(cost.onDemand - 7.65) < 1e-9 && Math.abs(cost.spot - 2.295) < 1e-9 && Math.abs(cost.saving - 5.355) < 1e-9);
+  assert.ok(
+    Math.abs(cost.onDemand - 7.65) < 1e-9 && Math.abs(cost.spot - 2.295) < 1e-9 && Math.abs(cost.saving - 5.355) < 1e-9,
+  );
 });
 
 test('job billing: saving = 1 - billable/training for spot jobs, in % and $ at the on-demand price', () => {
-  const b = jobBilling({ EnableManagedSpotTraining: true, TrainingTimeInSeconds: 3600, BillableTimeInSeconds: 1080, ResourceConfig: { InstanceType: 'ml.p3.2xlarge', InstanceCount: 2 } }, 'us-east-1');
+  const b = jobBilling(
+    {
+      EnableManagedSpotTraining: true,
+      TrainingTimeInSeconds: 3600,
+      BillableTimeInSeconds: 1080,
+      ResourceConfig: { InstanceType: 'ml.p3.2xlarge', InstanceCount: 2 },
+    },
+    'us-east-1',
+  );
   assert.equal(b.spot, true);
   assert.equal(b.savingPercent, 70);
   assert.ok(Math.abs(b.savingDollars! - 3.825 * 2 * 0.7) < 1e-9);
   assert.equal(formatJobBilling(b), 'training 3600 s · billable 1080 s · saved 70% ($5.36)');
-  const onDemand = jobBilling({ TrainingTimeInSeconds: 100, BillableTimeInSeconds: 100, ResourceConfig: { InstanceType: 'ml.p3.2xlarge' } }, 'us-east-1');
+  const onDemand = jobBilling(
+    { TrainingTimeInSeconds: 100, BillableTimeInSeconds: 100, ResourceConfig: { InstanceType: 'ml.p3.2xlarge' } },
+    'us-east-1',
+  );
   assert.equal(onDemand.savingPercent, undefined);
   assert.equal(formatJobBilling(onDemand), 'training 100 s · billable 100 s');
   // moto (and a job still starting) reports neither figure.
@@ -33,14 +58,22 @@ test('job billing: saving = 1 - billable/training for spot jobs, in % and $ at t
 
 test('warm pool: Available is billed until it expires; Terminated/Reused are not', () => {
   const end = new Date('2026-12-01T10:00:00Z');
-  const d = { TrainingEndTime: end, ResourceConfig: { InstanceType: 'ml.g4dn.xlarge', InstanceCount: 1, KeepAlivePeriodInSeconds: 1800 }, WarmPoolStatus: { Status: 'Available', ResourceRetainedBillableTimeInSeconds: 600 } };
+  const d = {
+    TrainingEndTime: end,
+    ResourceConfig: { InstanceType: 'ml.g4dn.xlarge', InstanceCount: 1, KeepAlivePeriodInSeconds: 1800 },
+    WarmPoolStatus: { Status: 'Available', ResourceRetainedBillableTimeInSeconds: 600 },
+  };
   const at = new Date('2026-12-01T10:10:00Z');
   const w = warmPoolOf(d, 'us-east-1', at)!;
   assert.equal(w.billing, true);
   assert.equal(w.expiresAt!.toISOString(), '2026-12-01T10:30:00.000Z');
   assert.equal(w.perHour, 0.736);
   assert.equal(formatWarmPool(w, at), 'warm pool Available · $0.736/h · expires in 20 min');
-  assert.equal(warmPoolOf(d, 'us-east-1', new Date('2026-12-01T10:31:00Z'))!.billing, false, 'past the keep-alive period');
+  assert.equal(
+    warmPoolOf(d, 'us-east-1', new Date('2026-12-01T10:31:00Z'))!.billing,
+    false,
+    'past the keep-alive period',
+  );
   assert.equal(warmPoolOf({ ...d, WarmPoolStatus: { Status: 'Terminated' } }, 'us-east-1', at)!.billing, false);
   const reused = warmPoolOf({ ...d, WarmPoolStatus: { Status: 'Reused', ReusedByJob: 'next-job' } }, 'us-east-1', at)!;
   assert.equal(formatWarmPool(reused, at), 'warm pool Reused · reused by next-job');
@@ -50,16 +83,30 @@ test('warm pool: Available is billed until it expires; Terminated/Reused are not
 test('serverless: per-second compute by memory size plus data, nothing while idle', () => {
   assert.ok(Math.abs(serverlessPrice(2048, 'us-east-1').perSecond - 0.00004) < 1e-12);
   assert.ok(Math.abs(serverlessPrice(6144, 'us-east-1').perSecond - 0.00012) < 1e-12);
-  assert.equal(formatServerlessPrice(2048, 'us-east-1'), 'billed per use: $0.00004 per second of compute (2 GB) + $0.016/GB of data; nothing while idle');
+  assert.equal(
+    formatServerlessPrice(2048, 'us-east-1'),
+    'billed per use: $0.00004 per second of compute (2 GB) + $0.016/GB of data; nothing while idle',
+  );
   assert.match(formatServerlessPrice(1024, 'eu-west-1'), /^billed per use: about \$0\.00002 .*\(us-east-1 prices\)/);
 });
 
 test('job details line: capacity, seconds and saving, warm pool', () => {
   const at = new Date('2026-12-01T10:10:00Z');
-  const line = jobBillingLine({
-    EnableManagedSpotTraining: true, TrainingTimeInSeconds: 1000, BillableTimeInSeconds: 400, TrainingEndTime: '2026-12-01T10:00:00Z',
-    ResourceConfig: { InstanceType: 'ml.g4dn.xlarge', InstanceCount: 1, KeepAlivePeriodInSeconds: 1200 }, WarmPoolStatus: { Status: 'Available' },
-  }, 'us-east-1', at);
-  assert.equal(line, 'managed spot · training 1000 s · billable 400 s · saved 60% ($0.123) · warm pool Available · $0.736/h · expires in 10 min');
+  const line = jobBillingLine(
+    {
+      EnableManagedSpotTraining: true,
+      TrainingTimeInSeconds: 1000,
+      BillableTimeInSeconds: 400,
+      TrainingEndTime: '2026-12-01T10:00:00Z',
+      ResourceConfig: { InstanceType: 'ml.g4dn.xlarge', InstanceCount: 1, KeepAlivePeriodInSeconds: 1200 },
+      WarmPoolStatus: { Status: 'Available' },
+    },
+    'us-east-1',
+    at,
+  );
+  assert.equal(
+    line,
+    'managed spot · training 1000 s · billable 400 s · saved 60% ($0.123) · warm pool Available · $0.736/h · expires in 10 min',
+  );
   assert.equal(jobBillingLine({}, 'us-east-1'), undefined);
 });

@@ -19,9 +19,21 @@ const contributed = pkg.contributes.commands.map((c) => c.command);
 const ids = Object.keys(COMMANDS) as CommandId[];
 
 test('every contributed command is in CommandId, and every CommandId is contributed or listed as internal', () => {
-  assert.deepEqual(contributed.filter((c) => !(c in COMMANDS)), [], 'contributed, not in the CommandId table');
-  assert.deepEqual(ids.filter((id) => !contributed.includes(id) && !INTERNAL_COMMANDS.includes(id)), [], 'in the table, neither contributed nor internal');
-  assert.deepEqual(INTERNAL_COMMANDS.filter((id) => contributed.includes(id)), [], 'listed as internal but contributed');
+  assert.deepEqual(
+    contributed.filter((c) => !(c in COMMANDS)),
+    [],
+    'contributed, not in the CommandId table',
+  );
+  assert.deepEqual(
+    ids.filter((id) => !contributed.includes(id) && !INTERNAL_COMMANDS.includes(id)),
+    [],
+    'in the table, neither contributed nor internal',
+  );
+  assert.deepEqual(
+    INTERNAL_COMMANDS.filter((id) => contributed.includes(id)),
+    [],
+    'listed as internal but contributed',
+  );
 });
 
 test('activation registers exactly the CommandId table', () => {
@@ -38,7 +50,10 @@ test('activation registers exactly the CommandId table', () => {
 });
 
 test('menu entries name registered commands only', () => {
-  const inMenus = Object.values(pkg.contributes.menus ?? {}).flat().map((m) => m.command).filter((c) => c.startsWith('sagemakerHf.'));
+  const inMenus = Object.values(pkg.contributes.menus ?? {})
+    .flat()
+    .map((m) => m.command)
+    .filter((c) => c.startsWith('sagemakerHf.'));
   assert.deepEqual([...new Set(inMenus.filter((c) => !(c in COMMANDS)))], []);
 });
 

@@ -53,8 +53,18 @@ test('the notebook request gives exactly the arguments the toolkit passes to tra
 });
 
 test('spec values (already decoded) give the same arguments as the encoded request', () => {
-  const spec = { epochs: 4, train_batch_size: 24, eval_batch_size: 32, learning_rate: 3e-5, model_id: 'bert-base-uncased', fp16: true };
-  assert.deepEqual(containerInvocation(spec, layout).args, containerInvocation(decodeHyperparameters(NOTEBOOK_REQUEST_HPS), layout).args);
+  const spec = {
+    epochs: 4,
+    train_batch_size: 24,
+    eval_batch_size: 32,
+    learning_rate: 3e-5,
+    model_id: 'bert-base-uncased',
+    fp16: true,
+  };
+  assert.deepEqual(
+    containerInvocation(spec, layout).args,
+    containerInvocation(decodeHyperparameters(NOTEBOOK_REQUEST_HPS), layout).args,
+  );
 });
 
 test('the SM_* environment matches the toolkit for the notebook job', () => {
@@ -77,9 +87,28 @@ test('the SM_* environment matches the toolkit for the notebook job', () => {
   assert.equal(env.SM_HP_LEARNING_RATE, '3e-05');
   assert.equal(env.SM_HP_MODEL_ID, 'bert-base-uncased');
   assert.equal(env.SM_HP_FP16, 'true');
-  assert.equal(env.SM_FRAMEWORK_PARAMS, '{"sagemaker_training_compiler_debug_mode":false,"sagemaker_training_compiler_enabled":true}');
-  assert.equal(env.SM_HPS, '{"epochs":4,"eval_batch_size":32,"fp16":true,"learning_rate":3e-05,"model_id":"bert-base-uncased","train_batch_size":24}');
-  assert.deepEqual(JSON.parse(env.SM_USER_ARGS!), ['--epochs', '4', '--eval_batch_size', '32', '--fp16', 'True', '--learning_rate', '3e-05', '--model_id', 'bert-base-uncased', '--train_batch_size', '24']);
+  assert.equal(
+    env.SM_FRAMEWORK_PARAMS,
+    '{"sagemaker_training_compiler_debug_mode":false,"sagemaker_training_compiler_enabled":true}',
+  );
+  assert.equal(
+    env.SM_HPS,
+    '{"epochs":4,"eval_batch_size":32,"fp16":true,"learning_rate":3e-05,"model_id":"bert-base-uncased","train_batch_size":24}',
+  );
+  assert.deepEqual(JSON.parse(env.SM_USER_ARGS!), [
+    '--epochs',
+    '4',
+    '--eval_batch_size',
+    '32',
+    '--fp16',
+    'True',
+    '--learning_rate',
+    '3e-05',
+    '--model_id',
+    'bert-base-uncased',
+    '--train_batch_size',
+    '24',
+  ]);
   const training = JSON.parse(env.SM_TRAINING_ENV!);
   assert.equal(training.job_name, 'job-1');
   assert.deepEqual(training.channel_input_dirs, layout.channels);
@@ -89,20 +118,65 @@ test('the SM_* environment matches the toolkit for the notebook job', () => {
 
 test('sagemaker_* keys are kept out of the arguments; reserved ones are not framework params', () => {
   const { user, framework } = splitHyperparameters(decodeHyperparameters(NOTEBOOK_REQUEST_HPS));
-  assert.deepEqual(Object.keys(user).sort(), ['epochs', 'eval_batch_size', 'fp16', 'learning_rate', 'model_id', 'train_batch_size']);
-  assert.deepEqual(framework, { sagemaker_training_compiler_enabled: true, sagemaker_training_compiler_debug_mode: false });
+  assert.deepEqual(Object.keys(user).sort(), [
+    'epochs',
+    'eval_batch_size',
+    'fp16',
+    'learning_rate',
+    'model_id',
+    'train_batch_size',
+  ]);
+  assert.deepEqual(framework, {
+    sagemaker_training_compiler_enabled: true,
+    sagemaker_training_compiler_debug_mode: false,
+  });
 });
 
 test('Python str() of decoded values: bools, None, floats, lists, dicts; single-char keys', () => {
   assert.deepEqual(
-    toCmdArgs({ b: false, n: null, f: new PyFloat(4), lr: 1e-5, big: 1e16, small: 0.0001, list: [1, 'a', true], d: { z: 1, a: 'x' } }),
-    ['-b', 'False', '--big', '10000000000000000', '-d', 'a=x,z=1', '-f', '4.0', '--list', "[1, 'a', True]", '--lr', '1e-05', '-n', '', '--small', '0.0001'],
+    toCmdArgs({
+      b: false,
+      n: null,
+      f: new PyFloat(4),
+      lr: 1e-5,
+      big: 1e16,
+      small: 0.0001,
+      list: [1, 'a', true],
+      d: { z: 1, a: 'x' },
+    }),
+    [
+      '-b',
+      'False',
+      '--big',
+      '10000000000000000',
+      '-d',
+      'a=x,z=1',
+      '-f',
+      '4.0',
+      '--list',
+      "[1, 'a', True]",
+      '--lr',
+      '1e-05',
+      '-n',
+      '',
+      '--small',
+      '0.0001',
+    ],
   );
   assert.equal(pyStr({ a: [1.5, null] }), "{'a': [1.5, None]}");
 });
 
 test('float repr follows Python', () => {
-  const cases: [number, string][] = [[3e-5, '3e-05'], [0.0001, '0.0001'], [0.5, '0.5'], [1.5e16, '1.5e+16'], [123.456, '123.456'], [-2.5e-7, '-2.5e-07'], [1e100, '1e+100'], [0.1 + 0.2, '0.30000000000000004']];
+  const cases: [number, string][] = [
+    [3e-5, '3e-05'],
+    [0.0001, '0.0001'],
+    [0.5, '0.5'],
+    [1.5e16, '1.5e+16'],
+    [123.456, '123.456'],
+    [-2.5e-7, '-2.5e-07'],
+    [1e100, '1e+100'],
+    [0.1 + 0.2, '0.30000000000000004'],
+  ];
   for (const [x, want] of cases) assert.equal(pyFloatRepr(x), want, String(x));
 });
 

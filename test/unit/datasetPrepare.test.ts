@@ -9,7 +9,17 @@ import { datasetInfoJson, stateJson } from '../../src/core/dataset/saveToDisk';
 import { SplitWriter, writeSplit } from '../../src/workflow/dataset/splitWriter';
 import { encodeLabels, resolveLabelNames } from '../../src/core/dataset/labels';
 import { choosePadding } from '../../src/core/dataset/padding';
-import { LengthCounts, escapeMarkdown, histogram, lengthStats, paddingOptions, percentile, renderReportMarkdown, reportSummary, splitReport } from '../../src/core/dataset/prepareReport';
+import {
+  LengthCounts,
+  escapeMarkdown,
+  histogram,
+  lengthStats,
+  paddingOptions,
+  percentile,
+  renderReportMarkdown,
+  reportSummary,
+  splitReport,
+} from '../../src/core/dataset/prepareReport';
 import { pythonJsonDumps as pyJsonDumps } from '../../src/core/pythonJson';
 import { CancelledError, UserError } from '../../src/core/errors';
 import type { JobSpec } from '../../src/core/spec/spec';
@@ -79,14 +89,23 @@ test('writer: arrow stream with list<int32>/list<int8>/int64, padding, 1000-row 
   const labels = BigInt64Array.from({ length: rows }, (_, i) => BigInt(i % 3));
   const s = { split: 'train', rows, offsets, ids: Int32Array.from(ids), typeIds: new Int8Array(ids.length), labels };
   const w = await writeSplit(path.join(dir, 'train'), s, { labelNames: ['x', 'y', 'z'], padTo: 8, padTokenId: 0 });
-  assert.deepEqual(w.files.map((f) => f.name), ['data-00000-of-00001.arrow', 'dataset_info.json', 'state.json']);
+  assert.deepEqual(
+    w.files.map((f) => f.name),
+    ['data-00000-of-00001.arrow', 'dataset_info.json', 'state.json'],
+  );
   const bytes = fs.readFileSync(path.join(dir, 'train', 'data-00000-of-00001.arrow'));
   assert.notEqual(bytes.subarray(0, 6).toString(), 'ARROW1', 'stream format, not file format');
   assert.deepEqual([...bytes.subarray(-8)], [0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0], 'ends with the EOS marker');
   const table = tableFromIPC(bytes);
   assert.equal(table.numRows, rows);
-  assert.deepEqual(table.batches.map((b) => b.numRows), [1000, 1000, 500]);
-  assert.equal(String(table.schema.fields.map((f) => `${f.name}:${f.type}`)), 'input_ids:List<Int32>,token_type_ids:List<Int8>,attention_mask:List<Int8>,labels:Int64');
+  assert.deepEqual(
+    table.batches.map((b) => b.numRows),
+    [1000, 1000, 500],
+  );
+  assert.equal(
+    String(table.schema.fields.map((f) => `${f.name}:${f.type}`)),
+    'input_ids:List<Int32>,token_type_ids:List<Int8>,attention_mask:List<Int8>,labels:Int64',
+  );
   const meta = JSON.parse(table.schema.metadata.get('huggingface')!);
   assert.deepEqual(meta.info.features.labels.names, ['x', 'y', 'z']);
   const row7 = [...(table.getChild('input_ids')!.get(7) as Iterable<number>)];
@@ -94,26 +113,52 @@ test('writer: arrow stream with list<int32>/list<int8>/int64, padding, 1000-row 
   assert.deepEqual([...(table.getChild('attention_mask')!.get(7) as Iterable<number>)], [1, 1, 1, 1, 1, 0, 0, 0]);
   assert.equal(table.getChild('labels')!.get(7), 1n);
   // Unpadded, and split into shards once over the shard size (contiguous, like Dataset.shard).
-  const w2 = await writeSplit(path.join(dir, 'dyn'), s, { labelNames: ['x', 'y', 'z'], padTo: null, padTokenId: 0, maxShardBytes: 40_000 });
+  const w2 = await writeSplit(path.join(dir, 'dyn'), s, {
+    labelNames: ['x', 'y', 'z'],
+    padTo: null,
+    padTokenId: 0,
+    maxShardBytes: 40_000,
+  });
   const shards = w2.files.filter((f) => f.name.endsWith('.arrow'));
   assert.ok(shards.length >= 2);
   const back = shards.map((f) => tableFromIPC(fs.readFileSync(path.join(dir, 'dyn', f.name))));
-  assert.equal(back.reduce((a, t) => a + t.numRows, 0), rows);
+  assert.equal(
+    back.reduce((a, t) => a + t.numRows, 0),
+    rows,
+  );
   assert.deepEqual([...(back[0]!.getChild('input_ids')!.get(7) as Iterable<number>)], [101, 1007, 1008, 1009, 102]);
   const state = JSON.parse(fs.readFileSync(path.join(dir, 'dyn', 'state.json'), 'utf8'));
-  assert.deepEqual(state._data_files.map((f: { filename: string }) => f.filename), shards.map((f) => f.name));
+  assert.deepEqual(
+    state._data_files.map((f: { filename: string }) => f.filename),
+    shards.map((f) => f.name),
+  );
 });
 
 test('labels: spec names, dataset names, sorted strings, integer ids; errors name the row', () => {
   const src = (labels: (string | number)[]) => ({ labels, locate: (i: number) => `train.jsonl:${i + 1}` });
-  assert.deepEqual(resolveLabelNames({ spec: ['b', 'a'], sources: [src(['a'])], column: 'label' }), { names: ['b', 'a'], origin: 'spec' });
+  assert.deepEqual(resolveLabelNames({ spec: ['b', 'a'], sources: [src(['a'])], column: 'label' }), {
+    names: ['b', 'a'],
+    origin: 'spec',
+  });
   assert.deepEqual(resolveLabelNames({ dataset: NAMES, sources: [src([0])], column: 'label' }).names, NAMES);
-  assert.deepEqual(resolveLabelNames({ sources: [src(['joy', 'anger', 'Zeta']), src(['love'])], column: 'label' }), { names: ['Zeta', 'anger', 'joy', 'love'], origin: 'sorted-strings' });
+  assert.deepEqual(resolveLabelNames({ sources: [src(['joy', 'anger', 'Zeta']), src(['love'])], column: 'label' }), {
+    names: ['Zeta', 'anger', 'joy', 'love'],
+    origin: 'sorted-strings',
+  });
   assert.deepEqual(resolveLabelNames({ sources: [src([0, 3])], column: 'label' }).names, ['0', '1', '2', '3']);
-  assert.throws(() => resolveLabelNames({ sources: [src(['a', 1])], column: 'label' }), /mixes class names and numeric ids/);
+  assert.throws(
+    () => resolveLabelNames({ sources: [src(['a', 1])], column: 'label' }),
+    /mixes class names and numeric ids/,
+  );
   assert.deepEqual([...encodeLabels(src(['joy', 'sadness']), NAMES, 'label')], [1n, 0n]);
-  assert.throws(() => encodeLabels(src(['joy', 'happy']), NAMES, 'label'), /train\.jsonl:2: label 'happy' is not in the class list \(sadness, joy/);
-  assert.throws(() => encodeLabels(src([2, 6]), NAMES, 'label'), /train\.jsonl:2: label 6 is out of range: ids go from 0 to 5/);
+  assert.throws(
+    () => encodeLabels(src(['joy', 'happy']), NAMES, 'label'),
+    /train\.jsonl:2: label 'happy' is not in the class list \(sadness, joy/,
+  );
+  assert.throws(
+    () => encodeLabels(src([2, 6]), NAMES, 'label'),
+    /train\.jsonl:2: label 6 is out of range: ids go from 0 to 5/,
+  );
 });
 
 test('padding modes: max_length, auto (multiple of 8, capped), dynamic', () => {
@@ -130,17 +175,50 @@ test('report: percentiles, histogram, truncation, padding share, what auto saves
   const lengths = Int32Array.from([4, 10, 20, 20, 30, 90]);
   assert.deepEqual(lengthStats(lengths), { min: 4, p50: 20, p90: 90, p99: 90, max: 90, mean: 29 });
   const h = histogram(lengths);
-  assert.equal(h.reduce((a, b) => a + b.count, 0), 6);
+  assert.equal(
+    h.reduce((a, b) => a + b.count, 0),
+    6,
+  );
   assert.equal(h[0]!.from, 0);
-  const s = splitReport({ channel: 'train', split: 'train', lengths, labels: BigInt64Array.from([0n, 1n, 1n, 0n, 1n, 1n]), labelNames: ['a', 'b'], truncateAt: 64, padTo: 64, bytes: 123 });
+  const s = splitReport({
+    channel: 'train',
+    split: 'train',
+    lengths,
+    labels: BigInt64Array.from([0n, 1n, 1n, 0n, 1n, 1n]),
+    labelNames: ['a', 'b'],
+    truncateAt: 64,
+    padTo: 64,
+    bytes: 123,
+  });
   assert.equal(s.truncatedRows, 1);
   assert.equal(s.realTokens, 4 + 10 + 20 + 20 + 30 + 64);
   assert.equal(s.storedTokens, 6 * 64);
   assert.deepEqual(s.labelCounts, { a: 2, b: 4 });
   const opts = paddingOptions([lengths], 512, 512, true);
-  assert.deepEqual(opts.map((o) => [o.mode, o.length, o.truncatedRows]), [['max_length', 512, 0], ['auto', 96, 0], ['dynamic', null, 0]]);
+  assert.deepEqual(
+    opts.map((o) => [o.mode, o.length, o.truncatedRows]),
+    [
+      ['max_length', 512, 0],
+      ['auto', 96, 0],
+      ['dynamic', null, 0],
+    ],
+  );
   assert.ok(opts[1]!.bytes < opts[0]!.bytes / 4);
-  const report = { createdAt: 'now', tool: 't', source: 's', tokenizer: 'k', padding: 'max_length' as const, maxLength: 512, truncateAt: 512, labelNames: ['a', 'b'], labelNamesFrom: 'spec', splits: [s], options: opts, bytesWritten: 123, seconds: 1 };
+  const report = {
+    createdAt: 'now',
+    tool: 't',
+    source: 's',
+    tokenizer: 'k',
+    padding: 'max_length' as const,
+    maxLength: 512,
+    truncateAt: 512,
+    labelNames: ['a', 'b'],
+    labelNamesFrom: 'spec',
+    splits: [s],
+    options: opts,
+    bytesWritten: 123,
+    seconds: 1,
+  };
   assert.match(reportSummary(report).join('\n'), /padding "auto" would store rows at 96 tokens/);
   assert.match(renderReportMarkdown(report), /\| auto \| 96 \| 0 \|/);
 });
@@ -151,32 +229,55 @@ test('sources: malformed JSONL line, missing columns, empty split, absent split,
   const bad = writeFile(dir, 'bad.jsonl', ok + '{"text": "c", "label": \n');
   await rejectsWith(loadSplits(specWith({ source: { train: bad } }).dataset), /^bad\.jsonl:3: not a valid JSON line/);
   const noText = writeFile(dir, 'notext.jsonl', ok + '{"sentence":"c","label":1}\n');
-  await rejectsWith(loadSplits(specWith({ source: { train: noText } }).dataset), /^notext\.jsonl:3: no 'text' column \(dataset\.textColumn\); the row has: sentence, label/);
+  await rejectsWith(
+    loadSplits(specWith({ source: { train: noText } }).dataset),
+    /^notext\.jsonl:3: no 'text' column \(dataset\.textColumn\); the row has: sentence, label/,
+  );
   const noLabel = writeFile(dir, 'nolabel.csv', 'text,target\nhello,1\n');
-  await rejectsWith(loadSplits(specWith({ source: { train: noLabel } }).dataset), /^nolabel\.csv:2: no 'label' column \(dataset\.labelColumn\)/);
+  await rejectsWith(
+    loadSplits(specWith({ source: { train: noLabel } }).dataset),
+    /^nolabel\.csv:2: no 'label' column \(dataset\.labelColumn\)/,
+  );
   const empty = writeFile(dir, 'empty.jsonl', '\n');
-  await rejectsWith(loadSplits(specWith({ source: { train: empty } }).dataset), /dataset\.splits: split 'train' \(.*empty\.jsonl\) has no rows/);
-  assert.throws(() => specWith({ source: { train: empty }, splits: { train: 'train', test: 'test' } }), /split 'test' of channel 'test' has no file in dataset\.source/);
+  await rejectsWith(
+    loadSplits(specWith({ source: { train: empty } }).dataset),
+    /dataset\.splits: split 'train' \(.*empty\.jsonl\) has no rows/,
+  );
+  assert.throws(
+    () => specWith({ source: { train: empty }, splits: { train: 'train', test: 'test' } }),
+    /split 'test' of channel 'test' has no file in dataset\.source/,
+  );
   const csv = writeFile(dir, 'ok.csv', 'text,label\n"hello, world",3\nbye,0\n');
   const rows = (await loadSplits(specWith({ source: { train: csv } }).dataset)).splits.get('train')!;
   assert.deepEqual(rows.texts, ['hello, world', 'bye']);
   assert.deepEqual(rows.labels, [3, 0]);
   assert.equal(rows.locate(1), 'ok.csv:3');
-  const limited = await loadSplits(specWith({ source: { train: path.join(shared, 'data/emotion/train.jsonl') }, limit: 5 }).dataset);
+  const limited = await loadSplits(
+    specWith({ source: { train: path.join(shared, 'data/emotion/train.jsonl') }, limit: 5 }).dataset,
+  );
   assert.equal(limited.splits.get('train')!.texts.length, 5);
 });
 
 test('a label not in the class list fails the whole run, naming file and line', async () => {
   const dir = tmpDir();
   const f = writeFile(dir, 'train.jsonl', '{"text":"a","label":"joy"}\n{"text":"b","label":"glee"}\n');
-  await rejectsWith(prepareDataset(specWith({ source: { train: f }, labelNames: NAMES }), { outDir: path.join(dir, 'out') }), /train\.jsonl:2: label 'glee' is not in the class list/);
+  await rejectsWith(
+    prepareDataset(specWith({ source: { train: f }, labelNames: NAMES }), { outDir: path.join(dir, 'out') }),
+    /train\.jsonl:2: label 'glee' is not in the class list/,
+  );
   assert.equal(fs.existsSync(path.join(dir, 'out', 'train', 'state.json')), false, 'nothing written');
 });
 
 test('a tokenizer that cannot be found is a UserError naming dataset.tokenizer', async () => {
-  await rejectsWith(loadTokenizer(path.join(tmpDir(), 'nope')), /^dataset\.tokenizer: tokenizer folder .*nope has no tokenizer\.json/);
+  await rejectsWith(
+    loadTokenizer(path.join(tmpDir(), 'nope')),
+    /^dataset\.tokenizer: tokenizer folder .*nope has no tokenizer\.json/,
+  );
   // A Hub id with no Hub reachable (an unused local port) fails the same way, without hanging.
-  await rejectsWith(loadTokenizer('no-such-org/no-such-model', { hubEndpoint: 'http://127.0.0.1:9', cacheDir: tmpDir() }), /^dataset\.tokenizer: tokenizer 'no-such-org\/no-such-model' on http:\/\/127\.0\.0\.1:9 could not be loaded/);
+  await rejectsWith(
+    loadTokenizer('no-such-org/no-such-model', { hubEndpoint: 'http://127.0.0.1:9', cacheDir: tmpDir() }),
+    /^dataset\.tokenizer: tokenizer 'no-such-org\/no-such-model' on http:\/\/127\.0\.0\.1:9 could not be loaded/,
+  );
 });
 
 test('tokenizer: Hub files as they are give Python ids; over-long text is truncated and counted', async () => {
@@ -191,7 +292,9 @@ test('tokenizer: Hub files as they are give Python ids; over-long text is trunca
   assert.deepEqual([...t.ids.subarray(t.offsets[1]!, t.offsets[2]!)], [101, ...Array(14).fill(2770), 102]);
   const dir = tmpDir();
   const f = writeFile(dir, 'train.jsonl', `{"text":"short","label":0}\n{"text":"${long}","label":1}\n`);
-  const res = await prepareDataset(specWith({ source: { train: f }, maxLength: 16, padding: 'dynamic' }), { outDir: path.join(dir, 'out') });
+  const res = await prepareDataset(specWith({ source: { train: f }, maxLength: 16, padding: 'dynamic' }), {
+    outDir: path.join(dir, 'out'),
+  });
   assert.equal(res.report.splits[0]!.truncatedRows, 1);
   assert.equal(res.maxLength, 16);
   assert.deepEqual(res.labelNames, ['0', '1']);
@@ -205,10 +308,23 @@ test('tokenizer: Hub files as they are give Python ids; over-long text is trunca
 test('a byte that is not UTF-8 is refused with file and line (JSONL and CSV), not turned into U+FFFD', async () => {
   const dir = tmpDir();
   const jsonl = path.join(dir, 'latin1.jsonl');
-  fs.writeFileSync(jsonl, Buffer.concat([Buffer.from('{"text":"fine","label":0}\n{"text":"caf'), Buffer.from([0xe9]), Buffer.from('","label":1}\n')]));
-  await rejectsWith(prepareDataset(specWith({ source: { train: jsonl } }), { outDir: path.join(dir, 'out'), workers: 0 }), /^latin1\.jsonl:2: not valid UTF-8 \(byte 0xe9 at column 13\)/);
+  fs.writeFileSync(
+    jsonl,
+    Buffer.concat([
+      Buffer.from('{"text":"fine","label":0}\n{"text":"caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('","label":1}\n'),
+    ]),
+  );
+  await rejectsWith(
+    prepareDataset(specWith({ source: { train: jsonl } }), { outDir: path.join(dir, 'out'), workers: 0 }),
+    /^latin1\.jsonl:2: not valid UTF-8 \(byte 0xe9 at column 13\)/,
+  );
   const csv = path.join(dir, 'latin1.csv');
-  fs.writeFileSync(csv, Buffer.concat([Buffer.from('text,label\nok,0\nok,1\nna'), Buffer.from([0xef, 0xbb]), Buffer.from('ve,1\n')]));
+  fs.writeFileSync(
+    csv,
+    Buffer.concat([Buffer.from('text,label\nok,0\nok,1\nna'), Buffer.from([0xef, 0xbb]), Buffer.from('ve,1\n')]),
+  );
   await rejectsWith(loadSplits(specWith({ source: { train: csv } }).dataset), /^latin1\.csv:4: not valid UTF-8/);
   assert.equal(fs.existsSync(path.join(dir, 'out', 'train')), false, 'nothing written');
 });
@@ -216,14 +332,26 @@ test('a byte that is not UTF-8 is refused with file and line (JSONL and CSV), no
 test('label 1.5 is "not a whole number", not "out of range"', async () => {
   const dir = tmpDir();
   const f = writeFile(dir, 'train.jsonl', '{"text":"a","label":0}\n{"text":"b","label":1.5}\n');
-  await rejectsWith(prepareDataset(specWith({ source: { train: f }, labelNames: ['x', 'y'] }), { outDir: path.join(dir, 'o1'), workers: 0 }), /^train\.jsonl:2: label 1\.5 is not a whole number/);
-  await rejectsWith(prepareDataset(specWith({ source: { train: f } }), { outDir: path.join(dir, 'o2'), workers: 0 }), /^train\.jsonl:2: label 1\.5 is not a whole number/);
+  await rejectsWith(
+    prepareDataset(specWith({ source: { train: f }, labelNames: ['x', 'y'] }), {
+      outDir: path.join(dir, 'o1'),
+      workers: 0,
+    }),
+    /^train\.jsonl:2: label 1\.5 is not a whole number/,
+  );
+  await rejectsWith(
+    prepareDataset(specWith({ source: { train: f } }), { outDir: path.join(dir, 'o2'), workers: 0 }),
+    /^train\.jsonl:2: label 1\.5 is not a whole number/,
+  );
 });
 
 test('a stray label making empty classes is warned about in the report, its Markdown and the summary', async () => {
   const dir = tmpDir();
   const f = writeFile(dir, 'train.jsonl', '{"text":"a","label":0}\n{"text":"b","label":1}\n{"text":"c","label":5}\n');
-  const res = await prepareDataset(specWith({ source: { train: f }, padding: 'dynamic' }), { outDir: path.join(dir, 'out'), workers: 0 });
+  const res = await prepareDataset(specWith({ source: { train: f }, padding: 'dynamic' }), {
+    outDir: path.join(dir, 'out'),
+    workers: 0,
+  });
   assert.deepEqual(res.labelNames, ['0', '1', '2', '3', '4', '5']);
   assert.deepEqual(res.report.emptyClasses, ['2', '3', '4']);
   assert.match(reportSummary(res.report).join('\n'), /WARNING: 3 of 6 classes have no rows in any split \(2, 3, 4\)/);
@@ -232,8 +360,31 @@ test('a stray label making empty classes is warned about in the report, its Mark
 
 test('report Markdown escapes label names: no remote image, no broken table', () => {
   const names = ['![x](https://evil.example/x.png)', 'a|b', '<img src=x>'];
-  const s = splitReport({ channel: 'train', split: 'train', lengths: Int32Array.from([5, 6, 7]), labels: BigInt64Array.from([0n, 1n, 2n]), labelNames: names, truncateAt: 64, padTo: null, bytes: 1 });
-  const md = renderReportMarkdown({ createdAt: 'now', tool: 't', source: 's', tokenizer: 'k', padding: 'dynamic', maxLength: null, truncateAt: 64, labelNames: names, labelNamesFrom: 'spec', splits: [s], options: paddingOptions([Int32Array.from([5, 6, 7])], 64, 512, true), bytesWritten: 1, seconds: 1 });
+  const s = splitReport({
+    channel: 'train',
+    split: 'train',
+    lengths: Int32Array.from([5, 6, 7]),
+    labels: BigInt64Array.from([0n, 1n, 2n]),
+    labelNames: names,
+    truncateAt: 64,
+    padTo: null,
+    bytes: 1,
+  });
+  const md = renderReportMarkdown({
+    createdAt: 'now',
+    tool: 't',
+    source: 's',
+    tokenizer: 'k',
+    padding: 'dynamic',
+    maxLength: null,
+    truncateAt: 64,
+    labelNames: names,
+    labelNamesFrom: 'spec',
+    splits: [s],
+    options: paddingOptions([Int32Array.from([5, 6, 7])], 64, 512, true),
+    bytesWritten: 1,
+    seconds: 1,
+  });
   assert.doesNotMatch(md, /!\[x\]\(https/, 'no image syntax left');
   assert.doesNotMatch(md, /<img/, 'no raw HTML');
   const rows = md.split('\n').filter((l) => /^\| (.*evil|a\\\|b|&lt;img)/.test(l));
@@ -246,19 +397,39 @@ test('report Markdown escapes label names: no remote image, no broken table', ()
 test('Ctrl-C during the local write leaves the previous folder readable and no temporary folder', async () => {
   const dir = tmpDir();
   const out = path.join(dir, 'out');
-  const spec = specWith({ source: { train: path.join(shared, 'data/emotion/train.jsonl') }, limit: 3000, padding: 'max_length', maxLength: 64 });
+  const spec = specWith({
+    source: { train: path.join(shared, 'data/emotion/train.jsonl') },
+    limit: 3000,
+    padding: 'max_length',
+    maxLength: 64,
+  });
   await prepareDataset(spec, { outDir: out, workers: 0 });
   const before = fs.readFileSync(path.join(out, 'train', 'state.json'), 'utf8');
   const ctl = new AbortController();
   await assert.rejects(
-    prepareDataset({ ...spec, dataset: { ...spec.dataset, limit: 2500 } }, { outDir: out, workers: 0, signal: ctl.signal, onProgress: (p) => p.stage === 'tokenize' && (p.rows ?? 0) > 0 && ctl.abort() }),
+    prepareDataset(
+      { ...spec, dataset: { ...spec.dataset, limit: 2500 } },
+      {
+        outDir: out,
+        workers: 0,
+        signal: ctl.signal,
+        onProgress: (p) => p.stage === 'tokenize' && (p.rows ?? 0) > 0 && ctl.abort(),
+      },
+    ),
     (err) => err instanceof CancelledError,
   );
-  assert.equal(fs.readFileSync(path.join(out, 'train', 'state.json'), 'utf8'), before, 'state.json of the previous run');
+  assert.equal(
+    fs.readFileSync(path.join(out, 'train', 'state.json'), 'utf8'),
+    before,
+    'state.json of the previous run',
+  );
   const state = JSON.parse(before) as { _data_files: { filename: string }[] };
   const table = tableFromIPC(fs.readFileSync(path.join(out, 'train', state._data_files[0]!.filename)));
   assert.equal(table.numRows, 3000, 'the arrow file state.json lists is there and whole');
-  assert.deepEqual(fs.readdirSync(out).filter((n) => n.includes('partial') || n.includes('.old-')), []);
+  assert.deepEqual(
+    fs.readdirSync(out).filter((n) => n.includes('partial') || n.includes('.old-')),
+    [],
+  );
 });
 
 test('streaming writer: any chunking gives the bytes and fingerprint of the one-shot writer, shards included', async () => {
@@ -271,25 +442,62 @@ test('streaming writer: any chunking gives the bytes and fingerprint of the one-
     for (let k = 0; k < n; k++) ids.push(k === 0 ? 101 : k === n - 1 ? 102 : 2000 + ((i * 7 + k) % 500));
     offsets[i + 1] = ids.length;
   }
-  const s = { split: 'train', rows, offsets, ids: Int32Array.from(ids), typeIds: new Int8Array(ids.length), labels: BigInt64Array.from({ length: rows }, (_, i) => BigInt(i % 4)) };
+  const s = {
+    split: 'train',
+    rows,
+    offsets,
+    ids: Int32Array.from(ids),
+    typeIds: new Int8Array(ids.length),
+    labels: BigInt64Array.from({ length: rows }, (_, i) => BigInt(i % 4)),
+  };
   for (const padTo of [null, 16]) {
-    const whole = await writeSplit(path.join(dir, `whole-${padTo}`), s, { labelNames: ['a', 'b', 'c', 'd'], padTo, padTokenId: 0, maxShardBytes: 60_000 });
+    const whole = await writeSplit(path.join(dir, `whole-${padTo}`), s, {
+      labelNames: ['a', 'b', 'c', 'd'],
+      padTo,
+      padTokenId: 0,
+      maxShardBytes: 60_000,
+    });
     const shards = whole.files.filter((f) => f.name.endsWith('.arrow')).length;
     assert.ok(shards >= 2, `several shards (${shards})`);
     const closed: string[] = [];
-    const w = new SplitWriter(path.join(dir, `stream-${padTo}`), { split: 'train', rows, shards, withTypeIds: true, labelNames: ['a', 'b', 'c', 'd'], padTo, padTokenId: 0, onShard: (f) => closed.push(f.name) });
+    const w = new SplitWriter(path.join(dir, `stream-${padTo}`), {
+      split: 'train',
+      rows,
+      shards,
+      withTypeIds: true,
+      labelNames: ['a', 'b', 'c', 'd'],
+      padTo,
+      padTokenId: 0,
+      onShard: (f) => closed.push(f.name),
+    });
     // Chunks of odd sizes that straddle record batch and shard boundaries.
     for (let a = 0, k = 0; a < rows; k++) {
       const b = Math.min(rows, a + [1, 777, 1500, 13, 2001][k % 5]!);
       const base = offsets[a]!;
-      await w.append({ rows: b - a, offsets: offsets.slice(a, b + 1).map((o) => o - base), ids: s.ids.slice(base, offsets[b]!), typeIds: s.typeIds.slice(base, offsets[b]!), labels: s.labels.slice(a, b) });
+      await w.append({
+        rows: b - a,
+        offsets: offsets.slice(a, b + 1).map((o) => o - base),
+        ids: s.ids.slice(base, offsets[b]!),
+        typeIds: s.typeIds.slice(base, offsets[b]!),
+        labels: s.labels.slice(a, b),
+      });
       a = b;
     }
     const streamed = await w.finish();
     assert.equal(streamed.fingerprint, whole.fingerprint);
     assert.deepEqual(streamed.files, whole.files);
-    assert.deepEqual(closed, whole.files.filter((f) => f.name.endsWith('.arrow')).map((f) => f.name), 'each shard handed over as it closed');
-    for (const f of whole.files) assert.ok(fs.readFileSync(path.join(dir, `whole-${padTo}`, f.name)).equals(fs.readFileSync(path.join(dir, `stream-${padTo}`, f.name))), f.name);
+    assert.deepEqual(
+      closed,
+      whole.files.filter((f) => f.name.endsWith('.arrow')).map((f) => f.name),
+      'each shard handed over as it closed',
+    );
+    for (const f of whole.files)
+      assert.ok(
+        fs
+          .readFileSync(path.join(dir, `whole-${padTo}`, f.name))
+          .equals(fs.readFileSync(path.join(dir, `stream-${padTo}`, f.name))),
+        f.name,
+      );
   }
 });
 
@@ -307,7 +515,12 @@ test('tokenizer worker threads give the same files as the main thread', async ()
   assert.equal(two.maxLength, 128);
   assert.equal(two.report.splits[0]!.truncatedRows, 1);
   for (const name of ['data-00000-of-00001.arrow', 'state.json', 'dataset_info.json']) {
-    assert.ok(fs.readFileSync(path.join(dir, 'main', 'train', name)).equals(fs.readFileSync(path.join(dir, 'workers', 'train', name))), name);
+    assert.ok(
+      fs
+        .readFileSync(path.join(dir, 'main', 'train', name))
+        .equals(fs.readFileSync(path.join(dir, 'workers', 'train', name))),
+      name,
+    );
   }
 });
 
@@ -320,12 +533,19 @@ test('length counts give the exact nearest-rank percentiles of the sorted length
 });
 
 test('default s3Prefix: derived from the spec file, so two specs never share one', () => {
-  const data = () => ({ version: 1, dataset: { source: 'dair-ai/emotion', splits: { train: 'train' }, tokenizer: 'bert-base-uncased' }, training: { entryPoint: 'train.py', sourceDir: '.', instanceType: 'local' } });
+  const data = () => ({
+    version: 1,
+    dataset: { source: 'dair-ai/emotion', splits: { train: 'train' }, tokenizer: 'bert-base-uncased' },
+    training: { entryPoint: 'train.py', sourceDir: '.', instanceType: 'local' },
+  });
   const a = validateSpec(data(), '/work/a/emotion.sagemaker-hf.json').dataset.s3Prefix;
   const b = validateSpec(data(), '/work/b/emotion.sagemaker-hf.json').dataset.s3Prefix;
   assert.match(a, /^datasets\/emotion-[0-9a-f]{8}$/);
   assert.notEqual(a, b);
   assert.equal(validateSpec(data(), '/work/a/emotion.sagemaker-hf.json').dataset.s3Prefix, a, 'stable');
   assert.equal(validateSpec({ ...data(), dataset: { ...data().dataset, s3Prefix: 'mine' } }).dataset.s3Prefix, 'mine');
-  assert.notEqual(defaultS3Prefix({ source: 'x/y', splits: { train: 'train' }, tokenizer: 't' }), defaultS3Prefix({ source: 'x/z', splits: { train: 'train' }, tokenizer: 't' }));
+  assert.notEqual(
+    defaultS3Prefix({ source: 'x/y', splits: { train: 'train' }, tokenizer: 't' }),
+    defaultS3Prefix({ source: 'x/z', splits: { train: 'train' }, tokenizer: 't' }),
+  );
 });

@@ -13,7 +13,11 @@ test('an endpoint of ours: endpoint, then config, then model', () => {
     models: { ep: { exists: true, tags } },
     otherEndpoints: [{ name: 'other', configName: 'other', modelNames: ['other'] }],
   });
-  assert.deepEqual(plan.steps, [{ kind: 'endpoint', name: 'ep' }, { kind: 'endpointConfig', name: 'ep' }, { kind: 'model', name: 'ep' }]);
+  assert.deepEqual(plan.steps, [
+    { kind: 'endpoint', name: 'ep' },
+    { kind: 'endpointConfig', name: 'ep' },
+    { kind: 'model', name: 'ep' },
+  ]);
   assert.deepEqual(plan.kept, []);
   assert.equal(describeSteps(plan.steps), 'endpoint ep, endpoint config ep and model ep');
 });
@@ -26,10 +30,13 @@ test('a config and a model shared with other endpoints are kept, naming the user
     otherEndpoints: [{ name: 'b', configName: 'shared-cfg', modelNames: ['shared-model'] }],
   });
   assert.deepEqual(plan.steps, [{ kind: 'endpoint', name: 'a' }]);
-  assert.deepEqual(plan.kept.map((k) => [k.kind, k.name, k.reason]), [
-    ['endpointConfig', 'shared-cfg', 'still used by endpoint b'],
-    ['model', 'shared-model', 'still used by endpoint b'],
-  ]);
+  assert.deepEqual(
+    plan.kept.map((k) => [k.kind, k.name, k.reason]),
+    [
+      ['endpointConfig', 'shared-cfg', 'still used by endpoint b'],
+      ['model', 'shared-model', 'still used by endpoint b'],
+    ],
+  );
   assert.match(describeKept(plan.kept)[0]!, /^kept endpoint config shared-cfg: still used by endpoint b$/);
 });
 
@@ -38,9 +45,15 @@ test('a model shared through another config is kept while the config goes', () =
     endpoint: { name: 'a', configName: 'a' },
     config: { name: 'a', modelNames: ['m'], tags },
     models: { m: { exists: true, tags } },
-    otherEndpoints: [{ name: 'b', configName: 'b', modelNames: ['m'] }, { name: 'c', configName: 'c', modelNames: ['m'] }],
+    otherEndpoints: [
+      { name: 'b', configName: 'b', modelNames: ['m'] },
+      { name: 'c', configName: 'c', modelNames: ['m'] },
+    ],
   });
-  assert.deepEqual(plan.steps.map((s) => s.kind), ['endpoint', 'endpointConfig']);
+  assert.deepEqual(
+    plan.steps.map((s) => s.kind),
+    ['endpoint', 'endpointConfig'],
+  );
   assert.equal(plan.kept[0]?.reason, 'still used by endpoint b, c');
 });
 
@@ -52,21 +65,51 @@ test('untagged resources are deleted only when named after the endpoint (the SDK
     otherEndpoints: [],
   };
   const plan = planDelete(facts);
-  assert.deepEqual(plan.steps.map((s) => s.name), ['nb-endpoint', 'nb-endpoint', 'nb-endpoint']);
+  assert.deepEqual(
+    plan.steps.map((s) => s.name),
+    ['nb-endpoint', 'nb-endpoint', 'nb-endpoint'],
+  );
   assert.equal(plan.kept.length, 1);
   assert.equal(plan.kept[0]?.askable, true);
   assert.match(plan.kept[0]!.reason, /not created by sagemaker-hf/);
   const all = planDelete({ ...facts, includeUntagged: true });
-  assert.deepEqual(all.steps.map((s) => s.name), ['nb-endpoint', 'nb-endpoint', 'nb-endpoint', 'someone-elses-model']);
+  assert.deepEqual(
+    all.steps.map((s) => s.name),
+    ['nb-endpoint', 'nb-endpoint', 'nb-endpoint', 'someone-elses-model'],
+  );
 });
 
 test('an unreadable config keeps it and its models; a missing config or model is skipped', () => {
-  const unreadable = planDelete({ endpoint: { name: 'e', configName: 'c' }, config: { name: 'c', state: 'unreadable', error: 'AccessDenied' }, models: {}, otherEndpoints: [] });
-  assert.deepEqual(unreadable.steps.map((s) => s.kind), ['endpoint']);
+  const unreadable = planDelete({
+    endpoint: { name: 'e', configName: 'c' },
+    config: { name: 'c', state: 'unreadable', error: 'AccessDenied' },
+    models: {},
+    otherEndpoints: [],
+  });
+  assert.deepEqual(
+    unreadable.steps.map((s) => s.kind),
+    ['endpoint'],
+  );
   assert.match(unreadable.kept[0]!.reason, /could not be read \(AccessDenied\)/);
-  const missing = planDelete({ endpoint: { name: 'e', configName: 'c' }, config: { name: 'c', state: 'missing' }, models: {}, otherEndpoints: [] });
-  assert.deepEqual(missing.steps.map((s) => s.kind), ['endpoint']);
+  const missing = planDelete({
+    endpoint: { name: 'e', configName: 'c' },
+    config: { name: 'c', state: 'missing' },
+    models: {},
+    otherEndpoints: [],
+  });
+  assert.deepEqual(
+    missing.steps.map((s) => s.kind),
+    ['endpoint'],
+  );
   assert.deepEqual(missing.kept, []);
-  const goneModel = planDelete({ endpoint: { name: 'e', configName: 'e' }, config: { name: 'e', modelNames: ['e'], tags }, models: { e: { exists: false } }, otherEndpoints: [] });
-  assert.deepEqual(goneModel.steps.map((s) => s.kind), ['endpoint', 'endpointConfig']);
+  const goneModel = planDelete({
+    endpoint: { name: 'e', configName: 'e' },
+    config: { name: 'e', modelNames: ['e'], tags },
+    models: { e: { exists: false } },
+    otherEndpoints: [],
+  });
+  assert.deepEqual(
+    goneModel.steps.map((s) => s.kind),
+    ['endpoint', 'endpointConfig'],
+  );
 });

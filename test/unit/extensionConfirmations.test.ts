@@ -17,7 +17,13 @@ import { formatPrice } from '../../src/core/billing/pricing';
 import { formatServerlessPrice } from '../../src/core/billing/billing';
 import type { DeployPlan } from '../../src/workflow/endpoints/deploy';
 
-const conn = { region: 'us-east-1', account: '123456789012', arn: 'arn:aws:iam::123456789012:user/u', role: 'arn:aws:iam::123456789012:role/SageMaker', bucket: 'sagemaker-us-east-1-123456789012' };
+const conn = {
+  region: 'us-east-1',
+  account: '123456789012',
+  arn: 'arn:aws:iam::123456789012:user/u',
+  role: 'arn:aws:iam::123456789012:role/SageMaker',
+  bucket: 'sagemaker-us-east-1-123456789012',
+};
 const log = { info() {}, warn() {}, error() {}, debug() {}, show() {} };
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'sm-hf-confirm-'));
 
@@ -25,20 +31,49 @@ const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'sm-hf-confirm-'));
 function services(ui: unknown, extra: Record<string, unknown> = {}) {
   const counts = { required: 0 };
   const s = {
-    context: fakeContext(tmp()), log, ui,
-    connection: { current: conn, require: async () => { counts.required++; return conn; } },
-    tree: { refresh() {} }, specs: {}, jobChannels: { appendLine() {}, show() {} },
+    context: fakeContext(tmp()),
+    log,
+    ui,
+    connection: {
+      current: conn,
+      require: async () => {
+        counts.required++;
+        return conn;
+      },
+    },
+    tree: { refresh() {} },
+    specs: {},
+    jobChannels: { appendLine() {}, show() {} },
     ...extra,
   };
   return { s: s as unknown as Services, counts };
 }
 
-const plan = { jobName: 'job-1', endpointName: 'ep-1', image: { uri: '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-inference:2.1', note: 'from the job' }, modelDataUrl: 's3://b/job-1/model.tar.gz' } as unknown as DeployPlan;
+const plan = {
+  jobName: 'job-1',
+  endpointName: 'ep-1',
+  image: {
+    uri: '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-inference:2.1',
+    note: 'from the job',
+  },
+  modelDataUrl: 's3://b/job-1/model.tar.gz',
+} as unknown as DeployPlan;
 
 test('the deploy modal names the instances, their count and the price; only "Deploy" deploys', async () => {
-  for (const [answer, deploys] of [[undefined, false], ['Deploy', true], ['Cancel', false]] as const) {
+  for (const [answer, deploys] of [
+    [undefined, false],
+    ['Deploy', true],
+    ['Cancel', false],
+  ] as const) {
     const { ui, asked } = scriptedUi({ message: () => answer });
-    const ok = await confirmDeploy(ui as never, plan, { instanceType: 'ml.g4dn.xlarge', initialInstanceCount: 2 }, 'Deploy job-1 as endpoint ep-1?', 'Model: s3://b/job-1/model.tar.gz', '$1.05/h');
+    const ok = await confirmDeploy(
+      ui as never,
+      plan,
+      { instanceType: 'ml.g4dn.xlarge', initialInstanceCount: 2 },
+      'Deploy job-1 as endpoint ep-1?',
+      'Model: s3://b/job-1/model.tar.gz',
+      '$1.05/h',
+    );
     assert.equal(ok, deploys, `answered ${answer}`);
     assert.equal(asked.length, 1);
     const q = asked[0]!;
@@ -47,30 +82,60 @@ test('the deploy modal names the instances, their count and the price; only "Dep
     assert.equal(q.message, 'Deploy job-1 as endpoint ep-1?');
     assert.deepEqual(q.items, ['Deploy']);
     assert.match(q.detail!, /a real-time endpoint on 2 × ml\.g4dn\.xlarge: \$1\.05\/h, billed until you delete it/);
-    assert.match(q.detail!, /Image: 763104351884\.dkr\.ecr.*\n\(from the job\)\nModel: s3:\/\/b\/job-1\/model\.tar\.gz$/);
+    assert.match(
+      q.detail!,
+      /Image: 763104351884\.dkr\.ecr.*\n\(from the job\)\nModel: s3:\/\/b\/job-1\/model\.tar\.gz$/,
+    );
   }
 });
 
 test('capacity: Escape at the first pick asks nothing more; an instance type asks the count; serverless the concurrency', async () => {
   const none = scriptedUi({ pick: () => undefined });
   assert.equal(await pickCapacity(none.ui as never, 'Deploy j', 'us-east-1'), undefined);
-  assert.deepEqual(none.asked.map((a) => a.kind), ['pick']);
+  assert.deepEqual(
+    none.asked.map((a) => a.kind),
+    ['pick'],
+  );
   // Every instance row shows its hourly price.
   const items = none.asked[0]!.items;
   assert.ok(items.includes('ml.g4dn.xlarge') && items.includes('Serverless 2 GB'), items.join(', '));
 
-  const inst = scriptedUi({ pick: (list) => list.find((i) => (i as { label: string }).label === 'ml.m5.xlarge'), input: () => ' 3 ' });
-  assert.deepEqual(await pickCapacity(inst.ui as never, 'Deploy j', 'us-east-1'), { instanceType: 'ml.m5.xlarge', initialInstanceCount: 3 });
-  assert.deepEqual(inst.asked.map((a) => a.message), ['Deploy j: capacity', 'Deploy j: instance count']);
+  const inst = scriptedUi({
+    pick: (list) => list.find((i) => (i as { label: string }).label === 'ml.m5.xlarge'),
+    input: () => ' 3 ',
+  });
+  assert.deepEqual(await pickCapacity(inst.ui as never, 'Deploy j', 'us-east-1'), {
+    instanceType: 'ml.m5.xlarge',
+    initialInstanceCount: 3,
+  });
+  assert.deepEqual(
+    inst.asked.map((a) => a.message),
+    ['Deploy j: capacity', 'Deploy j: instance count'],
+  );
 
-  const sls = scriptedUi({ pick: (list) => list.find((i) => (i as { label: string }).label === 'Serverless 2 GB'), input: () => '7' });
-  assert.deepEqual(await pickCapacity(sls.ui as never, 'Deploy j', 'us-east-1'), { instanceType: 'serverless', initialInstanceCount: 1, serverless: { memorySizeInMB: 2048, maxConcurrency: 7 } });
-  assert.deepEqual(sls.asked.map((a) => a.message), ['Deploy j: capacity', 'Deploy j: serverless max concurrency']);
+  const sls = scriptedUi({
+    pick: (list) => list.find((i) => (i as { label: string }).label === 'Serverless 2 GB'),
+    input: () => '7',
+  });
+  assert.deepEqual(await pickCapacity(sls.ui as never, 'Deploy j', 'us-east-1'), {
+    instanceType: 'serverless',
+    initialInstanceCount: 1,
+    serverless: { memorySizeInMB: 2048, maxConcurrency: 7 },
+  });
+  assert.deepEqual(
+    sls.asked.map((a) => a.message),
+    ['Deploy j: capacity', 'Deploy j: serverless max concurrency'],
+  );
 });
 
 test('capacity rows carry the price of one instance', async () => {
   let rows: { label: string; description?: string }[] = [];
-  const { ui } = scriptedUi({ pick: (list) => { rows = list as typeof rows; return undefined; } });
+  const { ui } = scriptedUi({
+    pick: (list) => {
+      rows = list as typeof rows;
+      return undefined;
+    },
+  });
   await pickCapacity(ui as never, 'Deploy j', 'eu-west-1');
   const g4 = rows.find((r) => r.label === 'ml.g4dn.xlarge');
   assert.equal(g4?.description, formatPrice('ml.g4dn.xlarge', 1, 'inference', 'eu-west-1'));
@@ -82,10 +147,17 @@ test('deploy from the Hub: the modal names the model, the serverless size and it
   const inputs = ['distilbert/distilbert-base-uncased-finetuned-sst-2-english', '5', ''];
   const { ui, asked } = scriptedUi({
     input: () => inputs.shift(),
-    pick: (list, opts) => list.find((i) => (i as { label: string }).label === (opts.title?.endsWith('capacity') ? 'Serverless 2 GB' : 'text-classification')),
+    pick: (list, opts) =>
+      list.find(
+        (i) =>
+          (i as { label: string }).label ===
+          (opts.title?.endsWith('capacity') ? 'Serverless 2 GB' : 'text-classification'),
+      ),
     message: () => undefined,
   });
-  const { s, counts } = services(ui, { model: { setOverride: (...a: unknown[]) => overrides.push(a), refresh: async () => undefined, node: () => ({}) } });
+  const { s, counts } = services(ui, {
+    model: { setOverride: (...a: unknown[]) => overrides.push(a), refresh: async () => undefined, node: () => ({}) },
+  });
   // The token comes from secret storage, else HF_TOKEN: neither here.
   const hfToken = process.env.HF_TOKEN;
   delete process.env.HF_TOKEN;
@@ -97,8 +169,16 @@ test('deploy from the Hub: the modal names the model, the serverless size and it
   assert.equal(counts.required, 1);
   const modal = asked.find((a) => a.modal);
   assert.ok(modal, `no modal among ${asked.map((a) => a.kind).join(', ')}`);
-  assert.match(modal.message, /^Deploy distilbert\/distilbert-base-uncased-finetuned-sst-2-english from the Hugging Face Hub as endpoint \S+\?$/);
-  assert.ok(modal.detail!.includes(`a serverless endpoint (2048 MB, up to 5 concurrent, CPU): ${formatServerlessPrice(2048, 'us-east-1')}`), modal.detail);
+  assert.match(
+    modal.message,
+    /^Deploy distilbert\/distilbert-base-uncased-finetuned-sst-2-english from the Hugging Face Hub as endpoint \S+\?$/,
+  );
+  assert.ok(
+    modal.detail!.includes(
+      `a serverless endpoint (2048 MB, up to 5 concurrent, CPU): ${formatServerlessPrice(2048, 'us-east-1')}`,
+    ),
+    modal.detail,
+  );
   assert.match(modal.detail!, /no Hub token stored/);
   assert.deepEqual(overrides, [], 'cancelled: no endpoint shown as Creating, nothing deployed');
   assert.equal(asked.at(-1), modal, 'nothing is said or asked after the cancel');
@@ -117,7 +197,13 @@ test('stop training job: the modal names the job; cancelling stops nothing, and 
   let stopped = 0;
   const go = scriptedUi({ message: (_k, _m, _o, items) => items[0] });
   const b = services(go.ui);
-  await stopTrainingCommand(b.s)({ jobName: 'local-1', local: true, stop: async () => { stopped++; } });
+  await stopTrainingCommand(b.s)({
+    jobName: 'local-1',
+    local: true,
+    stop: async () => {
+      stopped++;
+    },
+  });
   assert.equal(go.asked[0]!.message, 'Stop local training local-1?');
   assert.deepEqual(go.asked[0]!.items, ['Stop Job']);
   assert.equal(stopped, 1);
@@ -129,7 +215,17 @@ test('delete local endpoint: asks first, naming the server; only "Delete" remove
   workspace.workspaceFolders = [{ uri: { fsPath: ws }, name: 'ws', index: 0 }];
   try {
     // A registered endpoint whose process is gone: deleting it needs no process to kill.
-    const record = { name: 'emotion-local', url: 'http://127.0.0.1:8765', port: 8765, pid: 2 ** 22 + 12345, model: path.join(ws, 'model'), python: 'python3', logFile: path.join(ws, 'serve.log'), startedAt: new Date().toISOString(), local: true as const };
+    const record = {
+      name: 'emotion-local',
+      url: 'http://127.0.0.1:8765',
+      port: 8765,
+      pid: 2 ** 22 + 12345,
+      model: path.join(ws, 'model'),
+      python: 'python3',
+      logFile: path.join(ws, 'serve.log'),
+      startedAt: new Date().toISOString(),
+      local: true as const,
+    };
     const registry = path.join(ws, '.sagemaker-hf', 'endpoints.json');
     fs.mkdirSync(path.dirname(registry), { recursive: true });
     fs.writeFileSync(registry, JSON.stringify({ endpoints: [record] }));
@@ -140,7 +236,10 @@ test('delete local endpoint: asks first, naming the server; only "Delete" remove
     assert.equal(cancel.asked.length, 1);
     assert.equal(cancel.asked[0]!.message, 'Delete local endpoint emotion-local?');
     assert.ok(cancel.asked[0]!.modal);
-    assert.match(cancel.asked[0]!.detail!, /Stops serve\.py \(pid \d+\) at http:\/\/127\.0\.0\.1:8765\. The model stays in /);
+    assert.match(
+      cancel.asked[0]!.detail!,
+      /Stops serve\.py \(pid \d+\) at http:\/\/127\.0\.0\.1:8765\. The model stays in /,
+    );
     assert.equal(JSON.parse(fs.readFileSync(registry, 'utf8')).endpoints.length, 1, 'cancelled: still registered');
 
     const go = scriptedUi({ message: (kind) => (kind === 'warning' ? 'Delete' : undefined) });

@@ -15,7 +15,10 @@ const config = path.join(repo, '.dependency-cruiser.cjs');
 
 function fixture(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'house-rules-'));
-  fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'ESNext', moduleResolution: 'Bundler' } }));
+  fs.writeFileSync(
+    path.join(dir, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { module: 'ESNext', moduleResolution: 'Bundler' } }),
+  );
   for (const [name, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     fs.writeFileSync(path.join(dir, name), text);
@@ -48,7 +51,8 @@ test('the layers in their allowed direction pass', () => {
     'src/aws/clients.ts': "import { spec } from '../core/spec/spec';\nexport const c = spec;\n",
     'src/workflow/train.ts': "import { c } from '../aws/clients';\nexport const t = c;\n",
     'src/cli/main.ts': "import { t } from '../workflow/train';\nexport const m = t;\n",
-    'src/extension/training/training.ts': "import { t } from '../../workflow/train';\nimport { tree } from '../tree/tree';\nexport const e = [t, tree];\n",
+    'src/extension/training/training.ts':
+      "import { t } from '../../workflow/train';\nimport { tree } from '../tree/tree';\nexport const e = [t, tree];\n",
     'src/extension/tree/tree.ts': 'export const tree = 1;\n',
   });
   assert.equal(r.status, 0, r.out);
@@ -74,9 +78,13 @@ test('one feature room of the extension importing another fails; a room importin
     'src/extension/endpoints/deploy.ts': 'export const deploy = 1;\n',
   });
   assert.notEqual(bad.status, 0, bad.out);
-  assert.match(bad.out, /extension-rooms-apart: src\/extension\/local\/local\.ts → src\/extension\/endpoints\/deploy\.ts/);
+  assert.match(
+    bad.out,
+    /extension-rooms-apart: src\/extension\/local\/local\.ts → src\/extension\/endpoints\/deploy\.ts/,
+  );
   const good = cruise({
-    'src/extension/local/local.ts': "import { run } from './run';\nimport { tree } from '../tree/tree';\nexport const l = [run, tree];\n",
+    'src/extension/local/local.ts':
+      "import { run } from './run';\nimport { tree } from '../tree/tree';\nexport const l = [run, tree];\n",
     'src/extension/local/run.ts': 'export const run = 1;\n',
     'src/extension/tree/tree.ts': 'export const tree = 1;\n',
   });
@@ -85,14 +93,23 @@ test('one feature room of the extension importing another fails; a room importin
 
 test('a folder of 16 source files and a file of 501 lines are named by the room check', async () => {
   const { roomProblems } = await import(pathToFileURL(path.join(repo, 'scripts', 'rooms.mjs')).href);
-  const files: Record<string, string> = { 'src/core/long.ts': 'x;\n'.repeat(501), 'src/core/ok/short.ts': 'x;\n'.repeat(500) };
+  const files: Record<string, string> = {
+    'src/core/long.ts': 'x;\n'.repeat(501),
+    'src/core/ok/short.ts': 'x;\n'.repeat(500),
+  };
   for (let i = 0; i < 16; i++) files[`src/workflow/f${i}.ts`] = 'x;\n';
   const dir = fixture(files);
   try {
     const problems: string[] = roomProblems(path.join(dir, 'src'));
     assert.equal(problems.length, 2, problems.join('\n'));
-    assert.ok(problems.some((p) => p.includes('workflow/ holds 16 source files')), problems.join('\n'));
-    assert.ok(problems.some((p) => p.includes('long.ts has 501 lines')), problems.join('\n'));
+    assert.ok(
+      problems.some((p) => p.includes('workflow/ holds 16 source files')),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => p.includes('long.ts has 501 lines')),
+      problems.join('\n'),
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

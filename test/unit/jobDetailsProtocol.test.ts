@@ -17,7 +17,9 @@ test('records from [metrics] lines become points; NaN and missing metrics become
     { step: 20, loss: null, eval_loss: null, learning_rate: 1.9e-5, eval_accuracy: null, epoch: 0.2 },
     { step: 30, loss: null, eval_loss: 0.31, learning_rate: null, eval_accuracy: 0.912, epoch: 1 },
   ]);
-  const msg = JSON.parse(JSON.stringify({ type: 'init', job: 'j', status: 'InProgress', detail: '', points: toPoints(records) }));
+  const msg = JSON.parse(
+    JSON.stringify({ type: 'init', job: 'j', status: 'InProgress', detail: '', points: toPoints(records) }),
+  );
   assert.ok(isToPage(msg), 'a JSON round trip keeps the message valid');
 });
 
@@ -43,7 +45,12 @@ test('extension-bound messages: only ready and showLogs, nothing extra', () => {
 
 test('no metrics: a finished job says it printed none; a running one says they are coming', () => {
   for (const status of ['Completed', 'Failed', 'Stopped', 'Local job: Completed']) {
-    assert.match(emptyMetricsText(status), /finished \((Completed|Failed|Stopped)\) and printed no \[metrics\] lines/, status);
+    assert.match(
+      emptyMetricsText(status),
+      /finished \((Completed|Failed|Stopped)\) and printed no \[metrics\] lines/,
+      status,
+    );
   }
-  for (const status of ['InProgress', 'Local job: InProgress', 'Unknown', '']) assert.match(emptyMetricsText(status), /^No metrics yet/, status);
+  for (const status of ['InProgress', 'Local job: InProgress', 'Unknown', ''])
+    assert.match(emptyMetricsText(status), /^No metrics yet/, status);
 });

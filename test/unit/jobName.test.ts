@@ -10,11 +10,17 @@ test('timestamp is UTC with 3-digit milliseconds', () => {
 });
 
 test('base is trimmed to 39 characters so the name is at most 63', () => {
-  assert.equal(nameFromBase('training-compiler-bert-base-uncased-emotion', t), 'training-compiler-bert-base-uncased-emo-2021-12-03-16-34-50-123');
+  assert.equal(
+    nameFromBase('training-compiler-bert-base-uncased-emotion', t),
+    'training-compiler-bert-base-uncased-emo-2021-12-03-16-34-50-123',
+  );
   assert.equal(nameFromBase('short', t), 'short-2021-12-03-16-34-50-123');
   assert.equal(nameFromBase('x'.repeat(39), t).length, 63);
   assert.equal(nameFromBase('x'.repeat(40), t).length, 63);
-  assert.equal(nameFromBase('huggingface-pytorch-trcomp-training', t), 'huggingface-pytorch-trcomp-training-2021-12-03-16-34-50-123');
+  assert.equal(
+    nameFromBase('huggingface-pytorch-trcomp-training', t),
+    'huggingface-pytorch-trcomp-training-2021-12-03-16-34-50-123',
+  );
 });
 
 test('names are checked against the API pattern', () => {

@@ -3,7 +3,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LogMerger, PollScheduler, StreamCursor, instanceOf } from '../../src/core/sagemaker/logMerge';
 
-const ev = (timestamp: number, message: string, ingestionTime = timestamp + 1) => ({ timestamp, message, ingestionTime });
+const ev = (timestamp: number, message: string, ingestionTime = timestamp + 1) => ({
+  timestamp,
+  message,
+  ingestionTime,
+});
 
 test('instanceOf reads algo-N from SageMaker stream names', () => {
   assert.equal(instanceOf('job-1/algo-1-1700000000'), 'algo-1');
@@ -15,7 +19,10 @@ test('two instances interleave by timestamp with [algo-N] prefixes', () => {
   const m = new LogMerger(2);
   m.add('j/algo-2-1', [ev(2, 'b2'), ev(4, 'b4')]);
   m.add('j/algo-1-1', [ev(1, 'a1'), ev(3, 'a3'), ev(5, 'a5')]);
-  assert.deepEqual(m.drain().map((l) => l.text), ['[algo-1] a1', '[algo-2] b2', '[algo-1] a3', '[algo-2] b4', '[algo-1] a5']);
+  assert.deepEqual(
+    m.drain().map((l) => l.text),
+    ['[algo-1] a1', '[algo-2] b2', '[algo-1] a3', '[algo-2] b4', '[algo-1] a5'],
+  );
   assert.deepEqual(m.drain(), [], 'drained lines are not emitted again');
 });
 
@@ -24,15 +31,24 @@ test('identical timestamps: instance order first, then arrival order; algo-10 af
   m.add('j/algo-10-1', [ev(7, 'x10')]);
   m.add('j/algo-2-1', [ev(7, 'x2-first'), ev(7, 'x2-second')]);
   m.add('j/algo-1-1', [ev(7, 'x1')]);
-  assert.deepEqual(m.drain().map((l) => l.message), ['x1', 'x2-first', 'x2-second', 'x10']);
+  assert.deepEqual(
+    m.drain().map((l) => l.message),
+    ['x1', 'x2-first', 'x2-second', 'x10'],
+  );
 });
 
 test('one instance: no prefix, trailing newline dropped; a second stream turns prefixes on', () => {
   const m = new LogMerger(1);
   m.add('j/algo-1-1', [ev(1, 'hello\n')]);
-  assert.deepEqual(m.drain().map((l) => l.text), ['hello']);
+  assert.deepEqual(
+    m.drain().map((l) => l.text),
+    ['hello'],
+  );
   m.add('j/algo-2-1', [ev(2, 'late')]);
-  assert.deepEqual(m.drain().map((l) => l.text), ['[algo-2] late']);
+  assert.deepEqual(
+    m.drain().map((l) => l.text),
+    ['[algo-2] late'],
+  );
 });
 
 test('cursor follows forward tokens; the same token back means the end for now', () => {
@@ -40,7 +56,10 @@ test('cursor follows forward tokens; the same token back means the end for now',
   let req = c.request();
   assert.deepEqual(req, { startFromHead: true, limit: 2 });
   let r = c.accept(req, { events: [ev(1, 'a'), ev(2, 'b')], nextForwardToken: 'f/2' });
-  assert.deepEqual(r.fresh.map((e) => e.message), ['a', 'b']);
+  assert.deepEqual(
+    r.fresh.map((e) => e.message),
+    ['a', 'b'],
+  );
   assert.equal(r.atEnd, false, 'a full page means more may follow');
   req = c.request();
   assert.equal(req.nextToken, 'f/2');
@@ -60,12 +79,19 @@ test('re-read after a lost token skips exactly what was emitted, duplicates of i
   const c = new StreamCursor('j/algo-1-1', 100);
   // Two identical lines at ts 5 (same message, same ingestion time), the page cut after the first.
   let r = c.accept(c.request(), { events: [ev(4, 'x'), ev(5, 'same', 9)], nextForwardToken: 'f/2' });
-  assert.deepEqual(r.fresh.map((e) => e.message), ['x', 'same']);
+  assert.deepEqual(
+    r.fresh.map((e) => e.message),
+    ['x', 'same'],
+  );
   c.dropToken();
   const req = c.request();
   assert.deepEqual(req, { startFromHead: true, startTime: 5, limit: 100 });
   r = c.accept(req, { events: [ev(5, 'same', 9), ev(5, 'same', 9), ev(6, 'next')], nextForwardToken: 'f/9' });
-  assert.deepEqual(r.fresh.map((e) => `${e.timestamp}:${e.message}`), ['5:same', '6:next'], 'the second identical line is new, the first is not');
+  assert.deepEqual(
+    r.fresh.map((e) => `${e.timestamp}:${e.message}`),
+    ['5:same', '6:next'],
+    'the second identical line is new, the first is not',
+  );
   c.dropToken();
   r = c.accept(c.request(), { events: [ev(6, 'next')], nextForwardToken: 'f/10' });
   assert.deepEqual(r.fresh, [], 'nothing repeats on a second re-read');
@@ -83,7 +109,10 @@ test('scheduler: fast while lines arrive, gentle growth to the idle ceiling, bac
 
 test('scheduler: throttling backs off exponentially with jitter, capped, reset by success', () => {
   const top = new PollScheduler({ fastMs: 1000, backoffMaxMs: 60_000, random: () => 1 });
-  assert.deepEqual([1, 2, 3, 4, 5, 6, 7].map(() => top.next('throttled')), [2000, 4000, 8000, 16000, 32000, 60000, 60000]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5, 6, 7].map(() => top.next('throttled')),
+    [2000, 4000, 8000, 16000, 32000, 60000, 60000],
+  );
   assert.equal(top.next('lines'), 1000);
   assert.equal(top.next('throttled'), 2000, 'a success resets the backoff');
   const low = new PollScheduler({ fastMs: 1000, random: () => 0 });

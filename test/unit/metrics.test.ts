@@ -3,8 +3,16 @@ import assert from 'node:assert/strict';
 import { metricDefinitions, parseMetricsLine } from '../../src/core/training/metrics';
 
 test('metrics lines parse, with or without a timestamp before them', () => {
-  assert.deepEqual(parseMetricsLine('[metrics] step=120 epoch=0.5 loss=0.5123 learning_rate=2.5e-05'), { step: 120, epoch: 0.5, loss: 0.5123, learning_rate: 2.5e-5 });
-  assert.deepEqual(parseMetricsLine('2026-11-26 10:00:00,123 - train - INFO - [metrics] step=667 eval_accuracy=0.912 eval_loss=nan'), { step: 667, eval_accuracy: 0.912, eval_loss: NaN });
+  assert.deepEqual(parseMetricsLine('[metrics] step=120 epoch=0.5 loss=0.5123 learning_rate=2.5e-05'), {
+    step: 120,
+    epoch: 0.5,
+    loss: 0.5123,
+    learning_rate: 2.5e-5,
+  });
+  assert.deepEqual(
+    parseMetricsLine('2026-11-26 10:00:00,123 - train - INFO - [metrics] step=667 eval_accuracy=0.912 eval_loss=nan'),
+    { step: 667, eval_accuracy: 0.912, eval_loss: NaN },
+  );
   assert.equal(parseMetricsLine('loss=0.5 without the prefix'), undefined);
   assert.equal(parseMetricsLine('[metrics] nothing here'), undefined);
 });
@@ -16,5 +24,9 @@ test('MetricDefinitions regexes capture the same values as the parser', () => {
   assert.equal(new RegExp(loss.Regex).exec(line)?.[1], '1.25e-01');
   const lr = defs.find((d) => d.Name === 'learning_rate')!;
   assert.equal(new RegExp(lr.Regex).exec(line)?.[1], '3e-05');
-  assert.equal(new RegExp(defs.find((d) => d.Name === 'eval_loss')!.Regex).exec(line), null, 'loss does not match eval_loss');
+  assert.equal(
+    new RegExp(defs.find((d) => d.Name === 'eval_loss')!.Regex).exec(line),
+    null,
+    'loss does not match eval_loss',
+  );
 });

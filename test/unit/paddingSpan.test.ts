@@ -16,7 +16,8 @@ const apply = (text: string, padding: string): string => {
 test('the example spec: max_length becomes auto, nothing else changes', () => {
   const text = readFileSync(path.join(__dirname, '../../../examples/emotion.sagemaker-hf.json'), 'utf8');
   const out = apply(text, 'auto');
-  const before = JSON.parse(text), after = JSON.parse(out);
+  const before = JSON.parse(text),
+    after = JSON.parse(out);
   assert.equal(after.dataset.padding, 'auto');
   assert.notEqual(before.dataset.padding, 'auto');
   after.dataset.padding = before.dataset.padding;
@@ -25,7 +26,8 @@ test('the example spec: max_length becomes auto, nothing else changes', () => {
 });
 
 test('a padding key outside dataset (hyperparameters, a nested source) is left alone', () => {
-  const text = '{"training": {"hyperparameters": {"padding": "x"}}, "dataset": {"source": {"padding": "y"}, "padding": "dynamic", "maxLength": 64}}';
+  const text =
+    '{"training": {"hyperparameters": {"padding": "x"}}, "dataset": {"source": {"padding": "y"}, "padding": "dynamic", "maxLength": 64}}';
   const after = JSON.parse(apply(text, 'auto'));
   assert.equal(after.dataset.padding, 'auto');
   assert.equal(after.training.hyperparameters.padding, 'x');

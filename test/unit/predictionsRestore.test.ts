@@ -27,7 +27,10 @@ const error = (state: unknown) => {
 test('a saved SageMaker or local target comes back as it was saved', () => {
   assert.deepEqual(parseRestoreState(page(sagemaker)), { ok: true, message: sagemaker });
   assert.deepEqual(parseRestoreState(page(local)), { ok: true, message: local });
-  assert.deepEqual(parseRestoreState(page({ ...local, target: { ...local.target, url: 'http://localhost:9000/' } })).ok, true);
+  assert.deepEqual(
+    parseRestoreState(page({ ...local, target: { ...local.target, url: 'http://localhost:9000/' } })).ok,
+    true,
+  );
 });
 
 test('extra keys a page might add are dropped, not passed on', () => {
@@ -48,7 +51,10 @@ test('each field is checked and named in the error', () => {
   assert.match(error(page({ ...sagemaker, labelNames: ['ok', 3] })), /restore\.labelNames/);
   assert.match(error(page({ ...sagemaker, target: undefined })), /restore\.target is missing/);
   assert.match(error(page({ ...sagemaker, target: { ...sagemaker.target, kind: 'remote' } })), /restore\.target\.kind/);
-  assert.match(error(page({ ...sagemaker, target: { ...sagemaker.target, endpointName: 'bad name!' } })), /endpointName/);
+  assert.match(
+    error(page({ ...sagemaker, target: { ...sagemaker.target, endpointName: 'bad name!' } })),
+    /endpointName/,
+  );
   assert.match(error(page({ ...sagemaker, target: { ...sagemaker.target, account: '1234' } })), /account/);
   assert.match(error(page({ ...sagemaker, target: { ...sagemaker.target, region: 'moon' } })), /region/);
   assert.match(error(page({ ...local, target: { ...local.target, name: '' } })), /restore\.target\.name/);
@@ -56,7 +62,13 @@ test('each field is checked and named in the error', () => {
 });
 
 test('a local target must be an http address on this machine: page state never picks where text is sent', () => {
-  for (const url of ['http://169.254.169.254/latest', 'https://127.0.0.1:8080', 'http://example.com', 'file:///etc/passwd', 'http://127.0.0.1.evil.com/']) {
+  for (const url of [
+    'http://169.254.169.254/latest',
+    'https://127.0.0.1:8080',
+    'http://example.com',
+    'file:///etc/passwd',
+    'http://127.0.0.1.evil.com/',
+  ]) {
     assert.match(error(page({ ...local, target: { ...local.target, url } })), /on this machine/, url);
   }
 });

@@ -4,11 +4,22 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UserError } from '../../src/core/errors';
 import { validateSpec, type JobSpec } from '../../src/core/spec/spec';
-import { buildProcessingRequest, processingImage, processingJobBase, redactProcessingRequest } from '../../src/core/dataset/processingRequest';
+import {
+  buildProcessingRequest,
+  processingImage,
+  processingJobBase,
+  redactProcessingRequest,
+} from '../../src/core/dataset/processingRequest';
 import { planAssembly, type HostSummary } from '../../src/core/dataset/processingAssembly';
 import { datasetInfoJson, stateJson } from '../../src/core/dataset/saveToDisk';
 
-const ctx = { account: '111122223333', region: 'us-east-1', bucket: 'sagemaker-us-east-1-111122223333', role: 'arn:aws:iam::111122223333:role/SageMakerRole', now: new Date(Date.UTC(2026, 11, 2, 3, 4, 5, 678)) };
+const ctx = {
+  account: '111122223333',
+  region: 'us-east-1',
+  bucket: 'sagemaker-us-east-1-111122223333',
+  role: 'arn:aws:iam::111122223333:role/SageMakerRole',
+  now: new Date(Date.UTC(2026, 11, 2, 3, 4, 5, 678)),
+};
 const NAMES = ['sadness', 'joy', 'love', 'anger', 'fear', 'surprise'];
 
 function spec(dataset: Record<string, unknown> = {}): JobSpec {
@@ -31,19 +42,27 @@ function spec(dataset: Record<string, unknown> = {}): JobSpec {
 const JOB = 'prep-emotion-2026-12-02-03-04-05-678';
 const BUCKET = 's3://sagemaker-us-east-1-111122223333';
 const input = (name: string, uri: string, local: string, dist: string) => ({
-  InputName: name, AppManaged: false,
+  InputName: name,
+  AppManaged: false,
   S3Input: { S3Uri: uri, LocalPath: local, S3DataType: 'S3Prefix', S3InputMode: 'File', S3DataDistributionType: dist },
 });
 
 test('request: two instances, local JSONL and a local tokenizer, field for field', () => {
-  const plan = buildProcessingRequest(spec(), ctx, { instanceType: 'ml.c5.4xlarge', instanceCount: 2 }, { splits: ['test', 'train'], tokenizer: true }, { train: 'train.jsonl', test: 'test.jsonl' });
+  const plan = buildProcessingRequest(
+    spec(),
+    ctx,
+    { instanceType: 'ml.c5.4xlarge', instanceCount: 2 },
+    { splits: ['test', 'train'], tokenizer: true },
+    { train: 'train.jsonl', test: 'test.jsonl' },
+  );
   assert.equal(plan.jobName, JOB);
   assert.deepEqual(plan.request, {
     ProcessingJobName: JOB,
     ProcessingResources: { ClusterConfig: { InstanceCount: 2, InstanceType: 'ml.c5.4xlarge', VolumeSizeInGB: 30 } },
     StoppingCondition: { MaxRuntimeInSeconds: 86400 },
     AppSpecification: {
-      ImageUri: '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-training:2.9.0-transformers5.3.0-gpu-py312-cu130-ubuntu22.04',
+      ImageUri:
+        '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-training:2.9.0-transformers5.3.0-gpu-py312-cu130-ubuntu22.04',
       ContainerEntrypoint: ['python3', '/opt/ml/processing/input/code/prepare_dataset.py'],
     },
     ProcessingInputs: [
@@ -53,22 +72,51 @@ test('request: two instances, local JSONL and a local tokenizer, field for field
       input('data-train', `${BUCKET}/${JOB}/input/train/`, '/opt/ml/processing/input/data/train', 'ShardedByS3Key'),
     ],
     ProcessingOutputConfig: {
-      Outputs: [{ OutputName: 'prepared', AppManaged: false, S3Output: { S3Uri: `${BUCKET}/${JOB}/output/`, LocalPath: '/opt/ml/processing/output', S3UploadMode: 'EndOfJob' } }],
+      Outputs: [
+        {
+          OutputName: 'prepared',
+          AppManaged: false,
+          S3Output: {
+            S3Uri: `${BUCKET}/${JOB}/output/`,
+            LocalPath: '/opt/ml/processing/output',
+            S3UploadMode: 'EndOfJob',
+          },
+        },
+      ],
     },
     RoleArn: 'arn:aws:iam::111122223333:role/SageMakerRole',
-    Tags: [{ Key: 'sagemaker-hf:created-by', Value: 'sagemaker-hf' }, { Key: 'sagemaker-hf:spec', Value: 'emotion.sagemaker-hf.json' }],
+    Tags: [
+      { Key: 'sagemaker-hf:created-by', Value: 'sagemaker-hf' },
+      { Key: 'sagemaker-hf:spec', Value: 'emotion.sagemaker-hf.json' },
+    ],
   });
   assert.deepEqual(plan.config, {
-    source: { test: 'test.jsonl', train: 'train.jsonl' }, splits: { train: 'train', test: 'test' }, textColumn: 'text', labelColumn: 'label',
-    labelNames: NAMES, tokenizer: '/opt/ml/processing/input/tokenizer', tokenizerUploaded: true, padding: 'max_length', maxLength: 512,
+    source: { test: 'test.jsonl', train: 'train.jsonl' },
+    splits: { train: 'train', test: 'test' },
+    textColumn: 'text',
+    labelColumn: 'label',
+    labelNames: NAMES,
+    tokenizer: '/opt/ml/processing/input/tokenizer',
+    tokenizerUploaded: true,
+    padding: 'max_length',
+    maxLength: 512,
   });
 });
 
 test('request: one instance, Hub dataset and Hub tokenizer: no data inputs, FullyReplicated, token only in Environment', () => {
-  const plan = buildProcessingRequest(spec({ source: 'dair-ai/emotion', config: 'split', labelNames: undefined }), { ...ctx, hubToken: 'hf_secretsecretsecret' },
-    { instanceType: 'ml.m5.xlarge', instanceCount: 1, volumeSizeInGB: 50, maxRuntimeInSeconds: 3600 }, { splits: [], tokenizer: false });
-  assert.deepEqual(plan.request.ProcessingInputs!.map((i) => i.InputName), ['code']);
-  assert.deepEqual(plan.request.ProcessingResources, { ClusterConfig: { InstanceCount: 1, InstanceType: 'ml.m5.xlarge', VolumeSizeInGB: 50 } });
+  const plan = buildProcessingRequest(
+    spec({ source: 'dair-ai/emotion', config: 'split', labelNames: undefined }),
+    { ...ctx, hubToken: 'hf_secretsecretsecret' },
+    { instanceType: 'ml.m5.xlarge', instanceCount: 1, volumeSizeInGB: 50, maxRuntimeInSeconds: 3600 },
+    { splits: [], tokenizer: false },
+  );
+  assert.deepEqual(
+    plan.request.ProcessingInputs!.map((i) => i.InputName),
+    ['code'],
+  );
+  assert.deepEqual(plan.request.ProcessingResources, {
+    ClusterConfig: { InstanceCount: 1, InstanceType: 'ml.m5.xlarge', VolumeSizeInGB: 50 },
+  });
   assert.deepEqual(plan.request.StoppingCondition, { MaxRuntimeInSeconds: 3600 });
   assert.deepEqual(plan.request.Environment, { HF_TOKEN: 'hf_secretsecretsecret' });
   assert.equal(plan.config.source, 'dair-ai/emotion');
@@ -80,11 +128,17 @@ test('request: one instance, Hub dataset and Hub tokenizer: no data inputs, Full
 });
 
 test('image: the newest Hugging Face PyTorch training image the region has; China uses its domain', () => {
-  assert.match(processingImage('eu-west-1').uri, /^763104351884\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/huggingface-pytorch-training:2\.9\.0-transformers5\.3\.0-gpu-py312-cu130-ubuntu22\.04$/);
+  assert.match(
+    processingImage('eu-west-1').uri,
+    /^763104351884\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/huggingface-pytorch-training:2\.9\.0-transformers5\.3\.0-gpu-py312-cu130-ubuntu22\.04$/,
+  );
   assert.equal(processingImage('cn-north-1').uri.split('/')[0], '727897471807.dkr.ecr.cn-north-1.amazonaws.com.cn');
   // ap-south-2 has no 5.3.0 image: the newest it has (4.11.0) is used.
   assert.match(processingImage('ap-south-2').uri, /transformers4\.11\.0/);
-  assert.throws(() => processingImage('xx-nowhere-1'), (e: unknown) => e instanceof UserError && /region: no Hugging Face PyTorch training image/.test(e.message));
+  assert.throws(
+    () => processingImage('xx-nowhere-1'),
+    (e: unknown) => e instanceof UserError && /region: no Hugging Face PyTorch training image/.test(e.message),
+  );
 });
 
 test('job name: prep- plus the prefix tail, cleaned and cut like the SDK cuts names', () => {
@@ -96,35 +150,124 @@ test('refused before anything is uploaded: auto padding, a row limit or inferred
   const many = { instanceType: 'ml.c5.4xlarge', instanceCount: 3 };
   const up = { splits: ['train'], tokenizer: false };
   const refuses = (s: JobSpec, o: typeof many, field: string) =>
-    assert.throws(() => buildProcessingRequest(s, ctx, o, up), (e: unknown) => e instanceof UserError && e.field === field && e.message.startsWith(`${field}:`));
+    assert.throws(
+      () => buildProcessingRequest(s, ctx, o, up),
+      (e: unknown) => e instanceof UserError && e.field === field && e.message.startsWith(`${field}:`),
+    );
   refuses(spec({ padding: 'auto' }), many, 'dataset.padding');
   refuses(spec({ limit: 100 }), many, 'dataset.limit');
   refuses(spec({ labelNames: undefined }), many, 'dataset.labelNames');
   refuses(spec(), { instanceType: 'c5.4xlarge', instanceCount: 1 }, 'instanceType');
   refuses(spec(), { instanceType: 'ml.c5.4xlarge', instanceCount: 0 }, 'instanceCount');
   // The same spec on one instance is fine.
-  assert.equal(buildProcessingRequest(spec({ padding: 'auto', limit: 100, labelNames: undefined }), ctx, { ...many, instanceCount: 1 }, up).warnings.length, 0);
+  assert.equal(
+    buildProcessingRequest(
+      spec({ padding: 'auto', limit: 100, labelNames: undefined }),
+      ctx,
+      { ...many, instanceCount: 1 },
+      up,
+    ).warnings.length,
+    0,
+  );
   // Parquet over several instances: allowed, with a warning that files go whole.
-  const pq = buildProcessingRequest(spec({ source: { train: '/d/train.parquet', test: '/d/test.jsonl' } }), ctx, many, up);
+  const pq = buildProcessingRequest(
+    spec({ source: { train: '/d/train.parquet', test: '/d/test.jsonl' } }),
+    ctx,
+    many,
+    up,
+  );
   assert.match(pq.warnings[0]!, /train go whole to one instance/);
-  assert.throws(() => buildProcessingRequest(spec(), { ...ctx, role: undefined }, many, up), /training\.role: no execution role/);
+  assert.throws(
+    () => buildProcessingRequest(spec(), { ...ctx, role: undefined }, many, up),
+    /training\.role: no execution role/,
+  );
 });
 
-function host(name: string, hosts: string[], parts: HostSummary['parts'], extra: Partial<HostSummary> = {}): HostSummary {
-  return { host: name, hosts, labelNames: NAMES, labelNamesFrom: 'spec', padding: 'max_length', padTo: 128, truncateAt: 128, withTypeIds: true, maxLength: 128, modelMaxLength: 512, numProc: 16, seconds: 12.5, parts, ...extra };
+function host(
+  name: string,
+  hosts: string[],
+  parts: HostSummary['parts'],
+  extra: Partial<HostSummary> = {},
+): HostSummary {
+  return {
+    host: name,
+    hosts,
+    labelNames: NAMES,
+    labelNamesFrom: 'spec',
+    padding: 'max_length',
+    padTo: 128,
+    truncateAt: 128,
+    withTypeIds: true,
+    maxLength: 128,
+    modelMaxLength: 512,
+    numProc: 16,
+    seconds: 12.5,
+    parts,
+    ...extra,
+  };
 }
-const part = (channel: string, p: string, dir: string, files: string[], rows: number, lengths: [number, number][], labels: number[]) =>
-  ({ channel, split: channel, part: p, dir, rows, files, fingerprint: `fp-${p}`, lengthCounts: lengths, labelCounts: labels, bytes: rows * 100 });
+const part = (
+  channel: string,
+  p: string,
+  dir: string,
+  files: string[],
+  rows: number,
+  lengths: [number, number][],
+  labels: number[],
+) => ({
+  channel,
+  split: channel,
+  part: p,
+  dir,
+  rows,
+  files,
+  fingerprint: `fp-${p}`,
+  lengthCounts: lengths,
+  labelCounts: labels,
+  bytes: rows * 100,
+});
 
-test('assembly: parts in source order across instances, renumbered files, the local prepare\'s JSON files, the report', () => {
+test("assembly: parts in source order across instances, renumbered files, the local prepare's JSON files, the report", () => {
   const hosts = ['algo-1', 'algo-2'];
-  const a = planAssembly([
-    host('algo-2', hosts, [part('train', 'part-00001', 'algo-2/train/part-00001', ['data-00000-of-00002.arrow', 'data-00001-of-00002.arrow'], 3, [[10, 2], [300, 1]], [1, 2, 0, 0, 0, 0])], { seconds: 20 }),
-    host('algo-1', hosts, [
-      part('train', 'part-00000', 'algo-1/train/part-00000', ['data-00000-of-00001.arrow'], 2, [[5, 1], [12, 1]], [0, 0, 2, 0, 0, 0]),
-      part('test', 'test', 'algo-1/test/test', ['data-00000-of-00001.arrow'], 1, [[7, 1]], [0, 0, 0, 0, 0, 1]),
-    ]),
-  ], { train: 'train', test: 'test' });
+  const a = planAssembly(
+    [
+      host(
+        'algo-2',
+        hosts,
+        [
+          part(
+            'train',
+            'part-00001',
+            'algo-2/train/part-00001',
+            ['data-00000-of-00002.arrow', 'data-00001-of-00002.arrow'],
+            3,
+            [
+              [10, 2],
+              [300, 1],
+            ],
+            [1, 2, 0, 0, 0, 0],
+          ),
+        ],
+        { seconds: 20 },
+      ),
+      host('algo-1', hosts, [
+        part(
+          'train',
+          'part-00000',
+          'algo-1/train/part-00000',
+          ['data-00000-of-00001.arrow'],
+          2,
+          [
+            [5, 1],
+            [12, 1],
+          ],
+          [0, 0, 2, 0, 0, 0],
+        ),
+        part('test', 'test', 'algo-1/test/test', ['data-00000-of-00001.arrow'], 1, [[7, 1]], [0, 0, 0, 0, 0, 1]),
+      ]),
+    ],
+    { train: 'train', test: 'test' },
+  );
   const train = a.channels.find((c) => c.channel === 'train')!;
   assert.deepEqual(train.copies, [
     { from: 'algo-1/train/part-00000/data-00000-of-00001.arrow', to: 'data-00000-of-00003.arrow' },
@@ -132,9 +275,24 @@ test('assembly: parts in source order across instances, renumbered files, the lo
     { from: 'algo-2/train/part-00001/data-00001-of-00002.arrow', to: 'data-00002-of-00003.arrow' },
   ]);
   assert.equal(train.rows, 5);
-  const state = JSON.parse(train.stateJson) as { _data_files: { filename: string }[]; _fingerprint: string; _split: string };
-  assert.deepEqual(state._data_files.map((f) => f.filename), ['data-00000-of-00003.arrow', 'data-00001-of-00003.arrow', 'data-00002-of-00003.arrow']);
-  assert.equal(train.stateJson, stateJson(state._data_files.map((f) => f.filename), state._fingerprint, 'train', true));
+  const state = JSON.parse(train.stateJson) as {
+    _data_files: { filename: string }[];
+    _fingerprint: string;
+    _split: string;
+  };
+  assert.deepEqual(
+    state._data_files.map((f) => f.filename),
+    ['data-00000-of-00003.arrow', 'data-00001-of-00003.arrow', 'data-00002-of-00003.arrow'],
+  );
+  assert.equal(
+    train.stateJson,
+    stateJson(
+      state._data_files.map((f) => f.filename),
+      state._fingerprint,
+      'train',
+      true,
+    ),
+  );
   assert.equal(train.datasetInfoJson, datasetInfoJson(NAMES, true));
   assert.equal(train.report.rows, 5);
   assert.equal(train.report.truncatedRows, 1);
@@ -147,8 +305,22 @@ test('assembly: parts in source order across instances, renumbered files, the lo
 
 test('assembly refuses a missing instance, disagreeing class lists and an empty output', () => {
   const hosts = ['algo-1', 'algo-2'];
-  const p = part('train', 'part-00000', 'algo-1/train/part-00000', ['data-00000-of-00001.arrow'], 1, [[5, 1]], [1, 0, 0, 0, 0, 0]);
+  const p = part(
+    'train',
+    'part-00000',
+    'algo-1/train/part-00000',
+    ['data-00000-of-00001.arrow'],
+    1,
+    [[5, 1]],
+    [1, 0, 0, 0, 0, 0],
+  );
   assert.throws(() => planAssembly([host('algo-1', hosts, [p])], { train: 'train' }), /lacks the summary of algo-2/);
-  assert.throws(() => planAssembly([host('algo-1', hosts, [p]), host('algo-2', hosts, [], { labelNames: ['a', 'b'] })], { train: 'train' }), /dataset\.labelNames: instances algo-1 and algo-2 found different class lists/);
+  assert.throws(
+    () =>
+      planAssembly([host('algo-1', hosts, [p]), host('algo-2', hosts, [], { labelNames: ['a', 'b'] })], {
+        train: 'train',
+      }),
+    /dataset\.labelNames: instances algo-1 and algo-2 found different class lists/,
+  );
   assert.throws(() => planAssembly([], { train: 'train' }), /wrote no summary\.json/);
 });

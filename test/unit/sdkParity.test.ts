@@ -12,8 +12,11 @@ import { UserError } from '../../src/core/errors';
 
 const example = path.resolve(__dirname, '../../../examples/emotion.sagemaker-hf.json');
 const ctx = {
-  account: '111122223333', region: 'us-east-1', bucket: 'sagemaker-us-east-1-111122223333',
-  role: 'arn:aws:iam::111122223333:role/SageMakerRole', now: new Date(Date.UTC(2021, 11, 3, 16, 34, 50, 123)),
+  account: '111122223333',
+  region: 'us-east-1',
+  bucket: 'sagemaker-us-east-1-111122223333',
+  role: 'arn:aws:iam::111122223333:role/SageMakerRole',
+  now: new Date(Date.UTC(2021, 11, 3, 16, 34, 50, 123)),
 };
 
 /** The example spec's text with other hyperparameters, written as source text (not as JS values). */
@@ -27,12 +30,30 @@ async function specWithHyperparameters(hpText: string, file = '/work/proj/x.sage
 
 // text as written in the spec -> json.dumps(json.loads(text)) (CPython 3.11)
 const NUMBERS: [string, string][] = [
-  ['100.0', '100.0'], ['1.0', '1.0'], ['-0.0', '-0.0'], ['1e15', '1000000000000000.0'], ['1E5', '100000.0'],
-  ['2.5E+3', '2500.0'], ['9007199254740993', '9007199254740993'], ['100000000000000000000', '100000000000000000000'],
-  ['-9223372036854775808', '-9223372036854775808'], ['1e16', '1e+16'], ['3e-5', '3e-05'], ['0.1', '0.1'],
-  ['-0', '0'], ['1e400', 'Infinity'], ['-1e400', '-Infinity'], ['NaN', 'NaN'], ['Infinity', 'Infinity'],
-  ['-Infinity', '-Infinity'], ['1.5e300', '1.5e+300'], ['123456789012345678901234567890.0', '1.2345678901234568e+29'],
-  ['0.000001', '1e-06'], ['1e-7', '1e-07'], ['5e-324', '5e-324'], ['4', '4'],
+  ['100.0', '100.0'],
+  ['1.0', '1.0'],
+  ['-0.0', '-0.0'],
+  ['1e15', '1000000000000000.0'],
+  ['1E5', '100000.0'],
+  ['2.5E+3', '2500.0'],
+  ['9007199254740993', '9007199254740993'],
+  ['100000000000000000000', '100000000000000000000'],
+  ['-9223372036854775808', '-9223372036854775808'],
+  ['1e16', '1e+16'],
+  ['3e-5', '3e-05'],
+  ['0.1', '0.1'],
+  ['-0', '0'],
+  ['1e400', 'Infinity'],
+  ['-1e400', '-Infinity'],
+  ['NaN', 'NaN'],
+  ['Infinity', 'Infinity'],
+  ['-Infinity', '-Infinity'],
+  ['1.5e300', '1.5e+300'],
+  ['123456789012345678901234567890.0', '1.2345678901234568e+29'],
+  ['0.000001', '1e-06'],
+  ['1e-7', '1e-07'],
+  ['5e-324', '5e-324'],
+  ['4', '4'],
 ];
 
 test('1. numbers in hyperparameters keep their Python meaning (int vs float, exact big ints, repr)', async () => {
@@ -42,7 +63,10 @@ test('1. numbers in hyperparameters keep their Python meaning (int vs float, exa
 });
 
 test('1. numbers nested in lists and dicts too', async () => {
-  const { request } = buildTrainingRequest(await specWithHyperparameters('{ "a": [1.0, {"b": 2, "c": [1e15, -0.0, 9007199254740993]}] }'), ctx);
+  const { request } = buildTrainingRequest(
+    await specWithHyperparameters('{ "a": [1.0, {"b": 2, "c": [1e15, -0.0, 9007199254740993]}] }'),
+    ctx,
+  );
   assert.equal(request.HyperParameters!['a'], '[1.0, {"b": 2, "c": [1000000000000000.0, -0.0, 9007199254740993]}]');
 });
 
@@ -52,11 +76,17 @@ test('1. the rest of the spec is plain JSON: schema checks still apply (1.0 is a
   assert.equal(parseSpecText(text, '/p/x.sagemaker-hf.json').training.instanceCount, 1);
   const bad = text.replace('"instanceCount": 1.0', '"instanceCount": 1.5');
   assert.throws(() => parseSpecText(bad, '/p/x.sagemaker-hf.json'), /training\.instanceCount must be integer/);
-  assert.throws(() => parseSpecText(text.replace('"epochs": 4,', '"epochs": 4,\n      "epochs": 5,'), '/p/x.sagemaker-hf.json'), /x\.sagemaker-hf\.json: not valid JSON at line \d+, column \d+: duplicate key 'epochs'/);
+  assert.throws(
+    () => parseSpecText(text.replace('"epochs": 4,', '"epochs": 4,\n      "epochs": 5,'), '/p/x.sagemaker-hf.json'),
+    /x\.sagemaker-hf\.json: not valid JSON at line \d+, column \d+: duplicate key 'epochs'/,
+  );
 });
 
 test('2. dict keys keep the order they were written in', async () => {
-  const { request } = buildTrainingRequest(await specWithHyperparameters('{ "id2label": {"1": "joy", "0": "sadness", "10": "x", "b": 1, "2": 2} }'), ctx);
+  const { request } = buildTrainingRequest(
+    await specWithHyperparameters('{ "id2label": {"1": "joy", "0": "sadness", "10": "x", "b": 1, "2": 2} }'),
+    ctx,
+  );
   assert.equal(request.HyperParameters!['id2label'], '{"1": "joy", "0": "sadness", "10": "x", "b": 1, "2": 2}');
 });
 
@@ -66,7 +96,10 @@ test('11. a UTF-8 BOM before the spec is accepted (editors write one)', async ()
   const spec = parseSpecText('\uFEFF' + text, '/p/x.sagemaker-hf.json');
   assert.equal(spec.training.instanceType, 'ml.p3.2xlarge');
   // Errors still point at the right line and column.
-  assert.throws(() => parseSpecText('\uFEFF{\n  "version": 1,\n  "dataset": {,\n}', '/p/x.sagemaker-hf.json'), /line 3, column 15/);
+  assert.throws(
+    () => parseSpecText('\uFEFF{\n  "version": 1,\n  "dataset": {,\n}', '/p/x.sagemaker-hf.json'),
+    /line 3, column 15/,
+  );
 });
 
 test('11. a 5,000-level-deep hyperparameter is a clear error naming the field, not a stack overflow', async () => {
@@ -90,19 +123,32 @@ test('11. ~/ in spec paths is the home folder', async () => {
 
 test('example spec unchanged by the lossless reading', async () => {
   const spec = await loadSpecFile(example);
-  assert.deepEqual(spec.training.hyperparameters, { epochs: 4, train_batch_size: 24, eval_batch_size: 32, learning_rate: 3e-5, model_id: 'bert-base-uncased', fp16: true });
+  assert.deepEqual(spec.training.hyperparameters, {
+    epochs: 4,
+    train_batch_size: 24,
+    eval_batch_size: 32,
+    learning_rate: 3e-5,
+    model_id: 'bert-base-uncased',
+    fp16: true,
+  });
 });
 
 test('3. a baseJobName longer than 63 characters is accepted and cut as name_from_base cuts it', async () => {
   const { readFile } = await import('node:fs/promises');
   const base = 'a-very-long-base-job-name-for-the-emotion-experiment-with-bert-and-more-words'; // 77
-  const text = (await readFile(example, 'utf8')).replace('"training-compiler-bert-base-uncased-emotion"', JSON.stringify(base));
+  const text = (await readFile(example, 'utf8')).replace(
+    '"training-compiler-bert-base-uncased-emotion"',
+    JSON.stringify(base),
+  );
   const { jobName } = buildTrainingRequest(parseSpecText(text, '/p/x.sagemaker-hf.json'), ctx);
   // name_from_base: base[: 63 - len(timestamp) - 1] + "-" + timestamp
   assert.equal(jobName, `${base.slice(0, 39)}-2021-12-03-16-34-50-123`);
   assert.equal(jobName.length, 63);
   // The pattern check stays.
-  assert.throws(() => parseSpecText(text.replace(JSON.stringify(base), '"bad_name"'), '/p/x.sagemaker-hf.json'), /training\.baseJobName must match pattern/);
+  assert.throws(
+    () => parseSpecText(text.replace(JSON.stringify(base), '"bad_name"'), '/p/x.sagemaker-hf.json'),
+    /training\.baseJobName must match pattern/,
+  );
 });
 
 test('4. short versions ("4.17" / "1.10") keep the strings as given in the inference image tag', async () => {
@@ -113,9 +159,15 @@ test('4. short versions ("4.17" / "1.10") keep the strings as given in the infer
   const training = request.AlgorithmSpecification!.TrainingImage!;
   assert.match(training, /huggingface-pytorch-trcomp-training:1\.10-transformers4\.17-gpu-py38-cu113-ubuntu20\.04$/);
   const img = inferenceImage(versionsFromTrainingImage(training), 'ml.g4dn.xlarge', 'us-east-1');
-  assert.equal(img.uri, '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-inference:1.10-transformers4.17-gpu-py38-cu113-ubuntu20.04');
+  assert.equal(
+    img.uri,
+    '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-inference:1.10-transformers4.17-gpu-py38-cu113-ubuntu20.04',
+  );
   assert.equal(img.note, undefined);
-  assert.equal(inferenceImage({ transformers: '4.17', pytorch: '1.10' }, 'ml.m5.xlarge', 'us-east-1').uri.split(':')[1], '1.10-transformers4.17-cpu-py38-ubuntu20.04');
+  assert.equal(
+    inferenceImage({ transformers: '4.17', pytorch: '1.10' }, 'ml.m5.xlarge', 'us-east-1').uri.split(':')[1],
+    '1.10-transformers4.17-cpu-py38-ubuntu20.04',
+  );
 });
 
 async function multi(edit: (t: Record<string, unknown>) => void) {
@@ -124,38 +176,102 @@ async function multi(edit: (t: Record<string, unknown>) => void) {
   return buildTrainingRequest(spec, ctx);
 }
 
-test('5. multi-instance without distribution: no distribution keys (as the SDK), and the SDK\'s warning', async () => {
-  const xla = await multi((t) => { t.transformersVersion = '4.21.1'; t.pytorchVersion = '1.11.0'; t.instanceType = 'ml.p4d.24xlarge'; t.instanceCount = 2; });
+test("5. multi-instance without distribution: no distribution keys (as the SDK), and the SDK's warning", async () => {
+  const xla = await multi((t) => {
+    t.transformersVersion = '4.21.1';
+    t.pytorchVersion = '1.11.0';
+    t.instanceType = 'ml.p4d.24xlarge';
+    t.instanceCount = 2;
+  });
   const keys = Object.keys(xla.request.HyperParameters!);
-  assert.deepEqual(keys.filter((k) => /distributed|xla|instance_type/.test(k)), []);
-  assert.match(xla.validated.warnings.join('\n'), /Consider setting 'distribution' to 'pytorchxla' for distributed training with PyTorch >= 1\.11 and SageMaker Training Compiler enabled\./);
-  const plain = await multi((t) => { t.compiler = 'torch-compile'; delete t.transformersVersion; delete t.pytorchVersion; delete t.pyVersion; t.instanceType = 'ml.g5.12xlarge'; t.instanceCount = 2; });
-  assert.deepEqual(Object.keys(plain.request.HyperParameters!).filter((k) => /distributed|xla|instance_type/.test(k)), []);
+  assert.deepEqual(
+    keys.filter((k) => /distributed|xla|instance_type/.test(k)),
+    [],
+  );
+  assert.match(
+    xla.validated.warnings.join('\n'),
+    /Consider setting 'distribution' to 'pytorchxla' for distributed training with PyTorch >= 1\.11 and SageMaker Training Compiler enabled\./,
+  );
+  const plain = await multi((t) => {
+    t.compiler = 'torch-compile';
+    delete t.transformersVersion;
+    delete t.pytorchVersion;
+    delete t.pyVersion;
+    t.instanceType = 'ml.g5.12xlarge';
+    t.instanceCount = 2;
+  });
+  assert.deepEqual(
+    Object.keys(plain.request.HyperParameters!).filter((k) => /distributed|xla|instance_type/.test(k)),
+    [],
+  );
   assert.match(plain.validated.warnings.join('\n'), /"distribution": "torch_distributed"/);
   // With distribution set, what _huggingface_distribution_configuration sends.
-  const ddp = await multi((t) => { t.compiler = 'torch-compile'; delete t.transformersVersion; delete t.pytorchVersion; delete t.pyVersion; t.instanceType = 'ml.g5.12xlarge'; t.instanceCount = 2; t.distribution = 'torch_distributed'; });
+  const ddp = await multi((t) => {
+    t.compiler = 'torch-compile';
+    delete t.transformersVersion;
+    delete t.pytorchVersion;
+    delete t.pyVersion;
+    t.instanceType = 'ml.g5.12xlarge';
+    t.instanceCount = 2;
+    t.distribution = 'torch_distributed';
+  });
   assert.equal(ddp.request.HyperParameters!['sagemaker_torch_distributed_enabled'], 'true');
   assert.equal(ddp.request.HyperParameters!['sagemaker_instance_type'], '"ml.g5.12xlarge"');
 });
 
 test('6. compilerDebug is TrainingCompilerConfig(debug=True): debug mode "true" and the SDK\'s warning', async () => {
-  const on = await multi((t) => { t.compilerDebug = true; });
+  const on = await multi((t) => {
+    t.compilerDebug = true;
+  });
   assert.equal(on.request.HyperParameters!['sagemaker_training_compiler_debug_mode'], 'true');
   assert.equal(on.request.HyperParameters!['sagemaker_training_compiler_enabled'], 'true');
-  assert.match(on.validated.warnings.join('\n'), /debugging is enabled.*\/opt\/ml\/output\/data\/compiler\/.*might impair training performance/i);
+  assert.match(
+    on.validated.warnings.join('\n'),
+    /debugging is enabled.*\/opt\/ml\/output\/data\/compiler\/.*might impair training performance/i,
+  );
   const off = await multi(() => undefined);
   assert.equal(off.request.HyperParameters!['sagemaker_training_compiler_debug_mode'], 'false');
-  await assert.rejects(multi((t) => { t.compilerDebug = true; t.compiler = 'torch-compile'; delete t.transformersVersion; delete t.pytorchVersion; delete t.pyVersion; }), /training\.compilerDebug: only applies to compiler "training-compiler"/);
+  await assert.rejects(
+    multi((t) => {
+      t.compilerDebug = true;
+      t.compiler = 'torch-compile';
+      delete t.transformersVersion;
+      delete t.pytorchVersion;
+      delete t.pyVersion;
+    }),
+    /training\.compilerDebug: only applies to compiler "training-compiler"/,
+  );
 });
 
-test('7. where SDK v2\'s catalogue ends, the image chosen and why are said', async () => {
+test("7. where SDK v2's catalogue ends, the image chosen and why are said", async () => {
   const { inferenceImage } = await import('../../src/core/images/inferenceImages');
   const late = inferenceImage({ transformers: '4.21.1', pytorch: '1.11.0' }, 'ml.g4dn.xlarge', 'us-east-1');
-  assert.equal(late.note, 'SDK v2 has no inference image for transformers 4.21.1 / PyTorch 1.11.0 (its deploy() would fail); using transformers 4.26.0 / PyTorch 1.13.1, the nearest newer');
+  assert.equal(
+    late.note,
+    'SDK v2 has no inference image for transformers 4.21.1 / PyTorch 1.11.0 (its deploy() would fail); using transformers 4.26.0 / PyTorch 1.13.1, the nearest newer',
+  );
   const torchCompileDefault = inferenceImage({ transformers: '4.56.2', pytorch: '2.8.0' }, 'ml.g5.xlarge', 'us-east-1');
-  assert.match(torchCompileDefault.note ?? '', /^SDK v2 has no inference image for transformers 4\.56\.2 \/ PyTorch 2\.8\.0/);
-  const v5 = await multi((t) => { t.compiler = 'torch-compile'; t.transformersVersion = '5.3.0'; t.pytorchVersion = '2.9.0'; delete t.pyVersion; t.instanceType = 'ml.g5.xlarge'; });
-  assert.match(v5.validated.notes.join('\n'), /transformers 5\.3\.0 \/ PyTorch 2\.9\.0: newer than SDK v2's catalogue, which ends at transformers 4\.56\.2/);
-  const inV2 = await multi((t) => { t.compiler = 'torch-compile'; delete t.transformersVersion; delete t.pytorchVersion; delete t.pyVersion; t.instanceType = 'ml.g5.xlarge'; });
+  assert.match(
+    torchCompileDefault.note ?? '',
+    /^SDK v2 has no inference image for transformers 4\.56\.2 \/ PyTorch 2\.8\.0/,
+  );
+  const v5 = await multi((t) => {
+    t.compiler = 'torch-compile';
+    t.transformersVersion = '5.3.0';
+    t.pytorchVersion = '2.9.0';
+    delete t.pyVersion;
+    t.instanceType = 'ml.g5.xlarge';
+  });
+  assert.match(
+    v5.validated.notes.join('\n'),
+    /transformers 5\.3\.0 \/ PyTorch 2\.9\.0: newer than SDK v2's catalogue, which ends at transformers 4\.56\.2/,
+  );
+  const inV2 = await multi((t) => {
+    t.compiler = 'torch-compile';
+    delete t.transformersVersion;
+    delete t.pytorchVersion;
+    delete t.pyVersion;
+    t.instanceType = 'ml.g5.xlarge';
+  });
   assert.deepEqual(inV2.validated.notes, []);
 });

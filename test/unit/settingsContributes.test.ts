@@ -8,7 +8,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const repo = path.resolve(__dirname, '../../..');
-interface Prop { scope?: string; type: string }
+interface Prop {
+  scope?: string;
+  type: string;
+}
 const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')) as {
   contributes: { configuration: { properties: Record<string, Prop> } };
   capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } };
@@ -18,7 +21,9 @@ const props = pkg.contributes.configuration.properties;
 test('every setting can be set in the User tab, also in a remote window such as code-server', () => {
   // Scopes VS Code applies from (local) user settings in a remote window; "window" is the default.
   const userTab = new Set(['application', 'window', 'resource', 'language-overridable']);
-  const hidden = Object.entries(props).filter(([, p]) => !userTab.has(p.scope ?? 'window')).map(([k, p]) => `${k} (${p.scope})`);
+  const hidden = Object.entries(props)
+    .filter(([, p]) => !userTab.has(p.scope ?? 'window'))
+    .map(([k, p]) => `${k} (${p.scope})`);
   assert.deepEqual(hidden, [], 'settings only the Remote tab shows');
 });
 
@@ -36,5 +41,8 @@ test('every setting the extension reads is contributed', () => {
   const src = fs.readFileSync(path.join(repo, 'src/extension/settings.ts'), 'utf8');
   const read = [...src.matchAll(/\.get<[^>]+>\('([\w.]+)'\)/g)].map((m) => `sagemakerHf.${m[1]}`);
   assert.ok(read.length >= 7, `found only ${read.length} settings read in settings.ts`);
-  assert.deepEqual(read.filter((k) => !props[k]), []);
+  assert.deepEqual(
+    read.filter((k) => !props[k]),
+    [],
+  );
 });

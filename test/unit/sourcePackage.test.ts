@@ -31,15 +31,34 @@ async function archived(dir: string): Promise<string[]> {
 
 test('.git, .env files, keys and credentials stay home by default; the code goes', async () => {
   const dir = tree('secrets', {
-    'train.py': 'print(1)\n', 'requirements.txt': 'evaluate\n', 'sub/util.py': 'X = 1\n',
-    '.env': 'HF_TOKEN=hf_secret\n', '.env.local': 'A=1\n', '.git/config': '[core]\n', '.git/HEAD': 'ref\n',
-    'id_rsa': 'KEY', 'certs/server.pem': 'PEM', '.aws/credentials': '[default]\n', '.netrc': 'machine x\n',
-    '__pycache__/train.cpython-311.pyc': 'bc', 'sub/util.pyc': 'bc',
+    'train.py': 'print(1)\n',
+    'requirements.txt': 'evaluate\n',
+    'sub/util.py': 'X = 1\n',
+    '.env': 'HF_TOKEN=hf_secret\n',
+    '.env.local': 'A=1\n',
+    '.git/config': '[core]\n',
+    '.git/HEAD': 'ref\n',
+    id_rsa: 'KEY',
+    'certs/server.pem': 'PEM',
+    '.aws/credentials': '[default]\n',
+    '.netrc': 'machine x\n',
+    '__pycache__/train.cpython-311.pyc': 'bc',
+    'sub/util.pyc': 'bc',
   });
   assert.deepEqual(await archived(dir), ['certs/', 'requirements.txt', 'sub/', 'sub/util.py', 'train.py']);
   const listing = listSourceFiles(dir, 'train.py');
   assert.equal(listing.totalBytes, 'print(1)\n'.length + 'evaluate\n'.length + 'X = 1\n'.length);
-  assert.deepEqual(listing.excludedByDefault.sort(), ['.aws/', '.env', '.env.local', '.git/', '.netrc', '__pycache__/', 'certs/server.pem', 'id_rsa', 'sub/util.pyc']);
+  assert.deepEqual(listing.excludedByDefault.sort(), [
+    '.aws/',
+    '.env',
+    '.env.local',
+    '.git/',
+    '.netrc',
+    '__pycache__/',
+    'certs/server.pem',
+    'id_rsa',
+    'sub/util.pyc',
+  ]);
   const lines = describeListing(listing);
   assert.match(lines[0]!, /: 3 files, 24 B before compression$/);
   assert.ok(lines.includes('  train.py (9 B)'));
@@ -48,8 +67,12 @@ test('.git, .env files, keys and credentials stay home by default; the code goes
 
 test('.sagemakerignore (gitignore syntax) leaves out more, and can bring a default back', async () => {
   const dir = tree('ignorefile', {
-    'train.py': 'print(1)\n', 'data/big.bin': 'x'.repeat(1000), 'notes.md': '#\n', 'keep/a.py': '',
-    '.env.example': 'HF_TOKEN=\n', '.env': 'HF_TOKEN=hf_secret\n',
+    'train.py': 'print(1)\n',
+    'data/big.bin': 'x'.repeat(1000),
+    'notes.md': '#\n',
+    'keep/a.py': '',
+    '.env.example': 'HF_TOKEN=\n',
+    '.env': 'HF_TOKEN=hf_secret\n',
     '.sagemakerignore': '# comment\ndata/\n*.md\n!.env.example\n',
   });
   assert.deepEqual(await archived(dir), ['.env.example', '.sagemakerignore', 'keep/', 'keep/a.py', 'train.py']);
@@ -61,11 +84,17 @@ test('a symlink that leaves sourceDir is refused; one that stays inside is follo
   fs.symlinkSync(path.join(dir, 'lib'), path.join(dir, 'lib-alias'));
   assert.deepEqual(await archived(dir), ['lib-alias/', 'lib-alias/helper.py', 'lib/', 'lib/helper.py', 'train.py']);
   fs.symlinkSync(outside, path.join(dir, 'shared'));
-  assert.throws(() => listSourceFiles(dir, 'train.py'), (err: unknown) => {
-    assert.ok(err instanceof UserError);
-    assert.match(err.message, /^training\.sourceDir: shared is a symbolic link to .*outside, outside .*links; its contents would be uploaded/);
-    return true;
-  });
+  assert.throws(
+    () => listSourceFiles(dir, 'train.py'),
+    (err: unknown) => {
+      assert.ok(err instanceof UserError);
+      assert.match(
+        err.message,
+        /^training\.sourceDir: shared is a symbolic link to .*outside, outside .*links; its contents would be uploaded/,
+      );
+      return true;
+    },
+  );
   await assert.rejects(packageSourceDir(dir, 'train.py'), /symbolic link/);
   // Listed in .sagemakerignore, the link is simply left out.
   fs.writeFileSync(path.join(dir, '.sagemakerignore'), 'shared\n');

@@ -14,7 +14,14 @@ test('the example spec reproduces the notebook cell', async () => {
   assert.deepEqual(spec.dataset.splits, { train: 'train', test: 'test' });
   assert.equal(spec.dataset.padding, 'max_length');
   assert.equal(spec.dataset.s3Prefix, 'samples/datasets/emotion');
-  assert.deepEqual(spec.training.hyperparameters, { epochs: 4, train_batch_size: 24, eval_batch_size: 32, learning_rate: 3e-5, model_id: 'bert-base-uncased', fp16: true });
+  assert.deepEqual(spec.training.hyperparameters, {
+    epochs: 4,
+    train_batch_size: 24,
+    eval_batch_size: 32,
+    learning_rate: 3e-5,
+    model_id: 'bert-base-uncased',
+    fp16: true,
+  });
   assert.equal(spec.training.instanceType, 'ml.p3.2xlarge');
   assert.equal(spec.training.instanceCount, 1);
   assert.equal(spec.training.compiler, 'training-compiler');
@@ -51,29 +58,43 @@ test('defaults are filled for a minimal spec', () => {
 const bad: [string, (s: Record<string, any>) => void, RegExp][] = [
   ['missing field', (s) => delete s.training.entryPoint, /training\.entryPoint is required/],
   ['unknown field', (s) => (s.training.instanceTyp = 'x'), /training\.instanceTyp is not a known field/],
-  ['bad enum', (s) => (s.dataset.padding = 'longest'), /dataset\.padding must be one of "max_length", "auto", "dynamic"/],
+  [
+    'bad enum',
+    (s) => (s.dataset.padding = 'longest'),
+    /dataset\.padding must be one of "max_length", "auto", "dynamic"/,
+  ],
   ['wrong type', (s) => (s.training.instanceCount = '1'), /training\.instanceCount must be integer/],
   ['too small', (s) => (s.training.instanceCount = 0), /training\.instanceCount must be >= 1/],
   ['bad version', (s) => (s.version = 2), /version must be 1/],
   ['bad instance type', (s) => (s.training.instanceType = 'p3.2xlarge'), /training\.instanceType must match pattern/],
   ['bad source', (s) => (s.dataset.source = { train: 'data.txt' }), /dataset\.source/],
-  ['split without file', (s) => (s.dataset.source = { validation: 'v.jsonl' }), /dataset\.splits\.train: split 'train' of channel 'train' has no file/],
+  [
+    'split without file',
+    (s) => (s.dataset.source = { validation: 'v.jsonl' }),
+    /dataset\.splits\.train: split 'train' of channel 'train' has no file/,
+  ],
 ];
 for (const [name, mutate, re] of bad) {
   test(`invalid spec names the field: ${name}`, () => {
     const s = minimal();
     mutate(s);
-    assert.throws(() => validateSpec(s, '/x/my.sagemaker-hf.json'), (err: unknown) => {
-      assert.ok(err instanceof UserError);
-      assert.match(err.message, re);
-      return true;
-    });
+    assert.throws(
+      () => validateSpec(s, '/x/my.sagemaker-hf.json'),
+      (err: unknown) => {
+        assert.ok(err instanceof UserError);
+        assert.match(err.message, re);
+        return true;
+      },
+    );
   });
 }
 
 test('JSON syntax errors give line and column', () => {
   const text = '{\n  "version": 1,\n  "dataset": {,\n}';
-  assert.throws(() => parseSpecText(text, '/tmp/x.sagemaker-hf.json'), /x\.sagemaker-hf\.json: not valid JSON at line 3, column 15/);
+  assert.throws(
+    () => parseSpecText(text, '/tmp/x.sagemaker-hf.json'),
+    /x\.sagemaker-hf\.json: not valid JSON at line 3, column 15/,
+  );
 });
 
 test('local paths resolve against the spec folder', () => {

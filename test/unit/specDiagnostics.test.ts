@@ -14,7 +14,11 @@ function apply(text: string, fix: { offset: number; insert: string }): string {
 }
 
 test('Training Compiler 1.11 on two instances: the SDK warning on instanceCount, quick fix adds pytorchxla', () => {
-  const text = exampleText.replace('"instanceCount": 1', '"instanceCount": 2').replace('"4.11.0"', '"4.21.1"').replace('"1.9.0"', '"1.11.0"').replace('"ml.p3.2xlarge"', '"ml.p4d.24xlarge"');
+  const text = exampleText
+    .replace('"instanceCount": 1', '"instanceCount": 2')
+    .replace('"4.11.0"', '"4.21.1"')
+    .replace('"1.9.0"', '"1.11.0"')
+    .replace('"ml.p3.2xlarge"', '"ml.p4d.24xlarge"');
   const [p, ...rest] = specProblems(text);
   assert.equal(rest.length, 0);
   assert.equal(p!.code, NO_DISTRIBUTION);
@@ -29,7 +33,9 @@ test('Training Compiler 1.11 on two instances: the SDK warning on instanceCount,
 });
 
 test('torch-compile on two instances: quick fix adds torch_distributed; one instance or a distribution: nothing', () => {
-  const text = exampleText.replace('"instanceCount": 1', '"instanceCount": 2').replace('"compiler": "training-compiler"', '"compiler": "torch-compile"');
+  const text = exampleText
+    .replace('"instanceCount": 1', '"instanceCount": 2')
+    .replace('"compiler": "training-compiler"', '"compiler": "torch-compile"');
   const [p] = specProblems(text);
   assert.equal(p!.fix!.title, 'Add "distribution": "torch_distributed"');
   assert.deepEqual(specProblems(exampleText), []);

@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SCAFFOLD_SCRIPT_FILES, SCAFFOLD_SOURCE_DIR, scaffoldSpecText, scriptFilesToCopy } from '../../src/core/spec/specScaffold';
+import {
+  SCAFFOLD_SCRIPT_FILES,
+  SCAFFOLD_SOURCE_DIR,
+  scaffoldSpecText,
+  scriptFilesToCopy,
+} from '../../src/core/spec/specScaffold';
 import { loadSpecFile } from '../../src/workflow/specFile';
 
 const repo = path.resolve(__dirname, '../../..');
@@ -17,7 +22,10 @@ test('the scaffolded spec has no $schema and a sourceDir relative to the spec', 
   assert.doesNotMatch(text, /schemas|\.\.\//, 'a path outside the workspace is left in the spec');
   // Only those two lines change: the rest keeps the example's layout and number spellings.
   const removed = exampleText.split('\n').filter((l) => !text.split('\n').includes(l));
-  assert.deepEqual(removed.map((l) => l.trim()), ['"$schema": "../schemas/sagemaker-hf.schema.json",', '"sourceDir": "../training-scripts",']);
+  assert.deepEqual(
+    removed.map((l) => l.trim()),
+    ['"$schema": "../schemas/sagemaker-hf.schema.json",', '"sourceDir": "../training-scripts",'],
+  );
   assert.match(text, /"learning_rate": 3e-5/);
 });
 
@@ -39,9 +47,18 @@ test('a scaffolded spec with the scripts copied beside it loads and points at th
 
 test('script files already in the workspace are never overwritten', () => {
   assert.deepEqual(SCAFFOLD_SCRIPT_FILES, ['train.py', 'requirements.txt']);
-  assert.deepEqual(scriptFilesToCopy(() => false), ['train.py', 'requirements.txt']);
-  assert.deepEqual(scriptFilesToCopy((f) => f === 'train.py'), ['requirements.txt']);
-  assert.deepEqual(scriptFilesToCopy(() => true), []);
+  assert.deepEqual(
+    scriptFilesToCopy(() => false),
+    ['train.py', 'requirements.txt'],
+  );
+  assert.deepEqual(
+    scriptFilesToCopy((f) => f === 'train.py'),
+    ['requirements.txt'],
+  );
+  assert.deepEqual(
+    scriptFilesToCopy(() => true),
+    [],
+  );
 });
 
 test('an example without the lines to rewrite is an error, not a spec pointing elsewhere', () => {

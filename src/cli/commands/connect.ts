@@ -12,7 +12,22 @@ export const command: CliCommand<'connect'> = {
     if (values['create-bucket']) created = (await ensureDefaultBucket(conn, ctx.signal)).created;
     const roles = values['list-roles'] ? await listSageMakerRoles(conn, ctx.signal) : undefined;
     if (values.json) {
-      ctx.stdout(JSON.stringify({ profile: conn.profile ?? null, region: conn.region, account: conn.account, arn: conn.arn, role: conn.role ?? null, bucket: conn.bucket, bucketCreated: created, ...(roles ? { roles } : {}) }, null, 2));
+      ctx.stdout(
+        JSON.stringify(
+          {
+            profile: conn.profile ?? null,
+            region: conn.region,
+            account: conn.account,
+            arn: conn.arn,
+            role: conn.role ?? null,
+            bucket: conn.bucket,
+            bucketCreated: created,
+            ...(roles ? { roles } : {}),
+          },
+          null,
+          2,
+        ),
+      );
       return 0;
     }
     ctx.stdout(`profile  ${conn.profile ?? '(default chain)'}`);

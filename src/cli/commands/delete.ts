@@ -20,19 +20,43 @@ refuses when there is no terminal).`,
     const name = onePositional(args, 'endpoint', 'give exactly one endpoint name');
     // A local endpoint (started by 'run --keep-endpoint' from this folder) is a process, not an AWS
     // resource: stopping it costs nothing and loses nothing, so it needs no confirmation.
-    const local = (await listLocalEndpoints(process.cwd())).find((e) => e.name === name || e.url.replace(/\/+$/, '') === name.replace(/\/+$/, ''));
+    const local = (await listLocalEndpoints(process.cwd())).find(
+      (e) => e.name === name || e.url.replace(/\/+$/, '') === name.replace(/\/+$/, ''),
+    );
     if (local || /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(name)) {
-      if (!(await stopLocalEndpoint(process.cwd(), name))) throw new UserError(`endpoint: no local endpoint ${name} is registered in ${process.cwd()}/.sagemaker-hf/endpoints.json`, 'endpoint');
+      if (!(await stopLocalEndpoint(process.cwd(), name)))
+        throw new UserError(
+          `endpoint: no local endpoint ${name} is registered in ${process.cwd()}/.sagemaker-hf/endpoints.json`,
+          'endpoint',
+        );
       ctx.stdout(`Stopped local endpoint ${local?.name ?? name} (pid ${local?.pid ?? '?'}).`);
       return 0;
     }
-    const info = await planEndpointDelete(ctx.target, name, { includeUntagged: args.flag('include-untagged'), signal: ctx.signal });
+    const info = await planEndpointDelete(ctx.target, name, {
+      includeUntagged: args.flag('include-untagged'),
+      signal: ctx.signal,
+    });
     const { plan } = info;
-    const cost = info.instanceType ? `, ${info.instanceCount ?? 1} x ${info.instanceType} now costs ${formatPrice(info.instanceType, info.instanceCount || 1, 'inference', ctx.target.region)}` : '';
+    const cost = info.instanceType
+      ? `, ${info.instanceCount ?? 1} x ${info.instanceType} now costs ${formatPrice(info.instanceType, info.instanceCount || 1, 'inference', ctx.target.region)}`
+      : '';
     ctx.stderr(`Deletes ${describeSteps(plan.steps)} (endpoint is ${plan.status ?? 'unknown'}${cost}).`);
     for (const line of describeKept(plan.kept)) ctx.stderr(`  ${line}`);
-    if (!(await confirmed({ yes: args.flag('yes'), question: 'Delete?', refusal: 'delete: pass --yes to confirm (no terminal to ask on)', declined: 'Nothing deleted.', signal: ctx.signal, stderr: ctx.stderr }))) return 1;
-    const result = await executeDeletePlan(ctx.target, plan, { signal: ctx.signal, onProgress: (p) => ctx.stderr(p.message) });
+    if (
+      !(await confirmed({
+        yes: args.flag('yes'),
+        question: 'Delete?',
+        refusal: 'delete: pass --yes to confirm (no terminal to ask on)',
+        declined: 'Nothing deleted.',
+        signal: ctx.signal,
+        stderr: ctx.stderr,
+      }))
+    )
+      return 1;
+    const result = await executeDeletePlan(ctx.target, plan, {
+      signal: ctx.signal,
+      onProgress: (p) => ctx.stderr(p.message),
+    });
     ctx.stdout(`Deleted ${describeSteps(result.deleted)}.`);
     for (const line of describeKept(result.kept)) ctx.stdout(line);
     return 0;

@@ -12,7 +12,11 @@ import { offerDeleteEndpoint } from '../leftRunning';
 
 export const command: CliCommand<'deploy'> = {
   summary: 'deploy a completed training job as a real-time endpoint (--dry-run prints the requests)',
-  usage: ['<training-job>', '--hub <model-id> --task <task>', '<training-job | --hub ...> --serverless [--memory MB] [--max-concurrency N]'],
+  usage: [
+    '<training-job>',
+    '--hub <model-id> --task <task>',
+    '<training-job | --hub ...> --serverless [--memory MB] [--max-concurrency N]',
+  ],
   about: `Creates a SageMaker model, endpoint config and real-time endpoint for a completed training job (billed
 per instance-hour until deleted) and waits until it is InService. --dry-run prints the three requests
 as JSON and creates nothing. Without --yes it asks first (and refuses when there is no terminal).
@@ -26,11 +30,17 @@ Ctrl-C while it waits says the endpoint still bills and offers to delete it (def
     const hub = values.hub;
     let job: string | undefined;
     if (hub) {
-      if (positionals.length) throw new UserError(`job: --hub deploys a Hub model; give no training job as well\n${args.usage}`, 'job');
-      if (!values.task) throw new UserError('task: --hub needs --task (e.g. text-classification), the pipeline the container serves (HF_TASK)', 'task');
+      if (positionals.length)
+        throw new UserError(`job: --hub deploys a Hub model; give no training job as well\n${args.usage}`, 'job');
+      if (!values.task)
+        throw new UserError(
+          'task: --hub needs --task (e.g. text-classification), the pipeline the container serves (HF_TASK)',
+          'task',
+        );
     } else {
       job = onePositional(args, 'job', 'give exactly one training job name (or --hub <model-id>)');
-      if (values.task) throw new UserError('task: --task goes with --hub; a trained job is served as text-classification', 'task');
+      if (values.task)
+        throw new UserError('task: --task goes with --hub; a trained job is served as text-classification', 'task');
     }
     const instanceType = args.text('instance-type');
     const initialInstanceCount = args.number('count');
@@ -39,29 +49,75 @@ Ctrl-C while it waits says the endpoint still bills and offers to delete it (def
     const conn = await ctx.connection();
     const endpointName = values['endpoint-name'];
     const plan: DeployPlan = hub
-      ? planHubDeploy(conn, { modelId: hub, task: values.task!, token: process.env.HF_TOKEN || undefined, instanceType, initialInstanceCount, endpointName, ...(serverless ? { serverless } : {}) })
-      : await planDeploy(conn, job!, { instanceType, initialInstanceCount, endpointName, ...(serverless ? { serverless } : {}), signal: ctx.signal });
+      ? planHubDeploy(conn, {
+          modelId: hub,
+          task: values.task!,
+          token: process.env.HF_TOKEN || undefined,
+          instanceType,
+          initialInstanceCount,
+          endpointName,
+          ...(serverless ? { serverless } : {}),
+        })
+      : await planDeploy(conn, job!, {
+          instanceType,
+          initialInstanceCount,
+          endpointName,
+          ...(serverless ? { serverless } : {}),
+          signal: ctx.signal,
+        });
     if (args.flag('dry-run')) {
       if (plan.image.note) ctx.stderr(`note: image ${plan.image.uri}: ${plan.image.note}`);
       const r = redactDeployRequests(plan.requests);
-      ctx.stdout(JSON.stringify({ CreateModel: r.createModel, CreateEndpointConfig: r.createEndpointConfig, CreateEndpoint: r.createEndpoint }, null, 2));
+      ctx.stdout(
+        JSON.stringify(
+          {
+            CreateModel: r.createModel,
+            CreateEndpointConfig: r.createEndpointConfig,
+            CreateEndpoint: r.createEndpoint,
+          },
+          null,
+          2,
+        ),
+      );
       return 0;
     }
     const price = serverless
       ? formatServerlessPrice(serverless.memorySizeInMB, conn.region)
-      : await priceText(conn.region, instanceType, initialInstanceCount, 'inference', { profile: conn.profile, awsEndpoint: conn.endpoint, signal: ctx.signal });
-    const size = serverless ? `serverless, ${serverless.memorySizeInMB} MB, up to ${serverless.maxConcurrency} concurrent` : `${initialInstanceCount} x ${instanceType}`;
-    ctx.stderr(`Creates model, endpoint config and endpoint ${plan.endpointName} in ${conn.region}: ${size}, ${price}${serverless ? '' : ' until deleted'}.`);
+      : await priceText(conn.region, instanceType, initialInstanceCount, 'inference', {
+          profile: conn.profile,
+          awsEndpoint: conn.endpoint,
+          signal: ctx.signal,
+        });
+    const size = serverless
+      ? `serverless, ${serverless.memorySizeInMB} MB, up to ${serverless.maxConcurrency} concurrent`
+      : `${initialInstanceCount} x ${instanceType}`;
+    ctx.stderr(
+      `Creates model, endpoint config and endpoint ${plan.endpointName} in ${conn.region}: ${size}, ${price}${serverless ? '' : ' until deleted'}.`,
+    );
     ctx.stderr(`  image ${plan.image.uri}${plan.image.note ? ` (${plan.image.note})` : ''}`);
-    if (plan.hubModelId) ctx.stderr(`  model ${plan.hubModelId} from the Hugging Face Hub, task ${values.task}${process.env.HF_TOKEN ? ', with HF_TOKEN' : ''}`);
+    if (plan.hubModelId)
+      ctx.stderr(
+        `  model ${plan.hubModelId} from the Hugging Face Hub, task ${values.task}${process.env.HF_TOKEN ? ', with HF_TOKEN' : ''}`,
+      );
     else ctx.stderr(`  model ${plan.modelDataUrl}`);
-    if (!(await confirmed({ yes: args.flag('yes'), question: 'Create it?', refusal: 'deploy creates a billable endpoint: pass --yes to confirm (no terminal to ask on)', declined: 'Nothing created.', signal: ctx.signal, stderr: ctx.stderr }))) return 1;
+    if (
+      !(await confirmed({
+        yes: args.flag('yes'),
+        question: 'Create it?',
+        refusal: 'deploy creates a billable endpoint: pass --yes to confirm (no terminal to ask on)',
+        declined: 'Nothing created.',
+        signal: ctx.signal,
+        stderr: ctx.stderr,
+      }))
+    )
+      return 1;
     let last = '';
     let endpointCreated = false;
     let result;
     try {
       result = await executeDeploy(conn, plan, {
-        signal: ctx.signal, pollMs,
+        signal: ctx.signal,
+        pollMs,
         onStatus: (s) => {
           if (s.step === 'endpoint' || s.step === 'waiting') endpointCreated = true;
           if (s.message !== last) ctx.stderr(`${new Date().toISOString().slice(11, 19)} ${s.message}`);
@@ -74,7 +130,9 @@ Ctrl-C while it waits says the endpoint still bills and offers to delete it (def
       throw err;
     }
     ctx.stdout(result.endpointName);
-    ctx.stderr(`Endpoint ${result.endpointName} is ${result.endpointStatus} (${price}). Try it: sagemaker-hf predict ${result.endpointName} "Winter is coming and it will be dark soon." · delete it: sagemaker-hf delete ${result.endpointName}`);
+    ctx.stderr(
+      `Endpoint ${result.endpointName} is ${result.endpointStatus} (${price}). Try it: sagemaker-hf predict ${result.endpointName} "Winter is coming and it will be dark soon." · delete it: sagemaker-hf delete ${result.endpointName}`,
+    );
     return 0;
   },
 };
@@ -83,9 +141,11 @@ Ctrl-C while it waits says the endpoint still bills and offers to delete it (def
 function serverlessOf(args: CommandArgs<'deploy'>): ServerlessConfig | undefined {
   const { values } = args;
   if (!values.serverless) {
-    if (values.memory !== undefined || values['max-concurrency'] !== undefined) throw new UserError('--memory and --max-concurrency go with --serverless', 'serverless');
+    if (values.memory !== undefined || values['max-concurrency'] !== undefined)
+      throw new UserError('--memory and --max-concurrency go with --serverless', 'serverless');
     return undefined;
   }
-  if (values['instance-type'] !== undefined || values.count !== undefined) throw new UserError('--serverless has no instances: drop --instance-type and --count', 'serverless');
+  if (values['instance-type'] !== undefined || values.count !== undefined)
+    throw new UserError('--serverless has no instances: drop --instance-type and --count', 'serverless');
   return { memorySizeInMB: args.number('memory'), maxConcurrency: args.number('max-concurrency') };
 }

@@ -28,7 +28,10 @@ which exist there and prints their URIs. Training images are GPU-only: pick a g*
       region = undefined; // no region configured: list every region
     }
     if (region && !knownImageRegions().includes(region)) {
-      throw new UserError(`region: no Hugging Face image is published in '${region}'. Regions with images: ${knownImageRegions().join(', ')}`, 'region');
+      throw new UserError(
+        `region: no Hugging Face image is published in '${region}'. Regions with images: ${knownImageRegions().join(', ')}`,
+        'region',
+      );
     }
     const training = trainingImageRows(compiler as Compiler | undefined, region);
     const inference = inferenceRows(region);
@@ -39,23 +42,38 @@ which exist there and prints their URIs. Training images are GPU-only: pick a g*
     const where = region ? ` in ${region}` : '';
     for (const c of compiler ? [compiler as Compiler] : COMPILERS) {
       const rows = training.filter((r) => r.compiler === c);
-      const title = c === 'training-compiler'
-        ? 'compiler "training-compiler" (SageMaker Training Compiler images; frozen by AWS, newest transformers 4.21.1)'
-        : c === 'torch-compile' ? 'compiler "torch-compile" (Hugging Face PyTorch training images, torch.compile in train.py)' : 'compiler "none" (Hugging Face PyTorch training images)';
+      const title =
+        c === 'training-compiler'
+          ? 'compiler "training-compiler" (SageMaker Training Compiler images; frozen by AWS, newest transformers 4.21.1)'
+          : c === 'torch-compile'
+            ? 'compiler "torch-compile" (Hugging Face PyTorch training images, torch.compile in train.py)'
+            : 'compiler "none" (Hugging Face PyTorch training images)';
       ctx.stdout(`Training images${where}, ${title}; GPU instances only:`);
       ctx.stdout(`  ${pad('transformers', 14)}${pad('pytorch', 9)}${pad('py', 7)}status`);
       for (const r of rows) {
-        const status = r.refused ? `refused: ${r.refused}`
-          : region ? (r.uri ? r.uri : `not published in ${region} (${r.regions.length} regions: ${r.regions.join(', ')})`)
-          : `${r.regions.length} regions`;
+        const status = r.refused
+          ? `refused: ${r.refused}`
+          : region
+            ? r.uri
+              ? r.uri
+              : `not published in ${region} (${r.regions.length} regions: ${r.regions.join(', ')})`
+            : `${r.regions.length} regions`;
         ctx.stdout(`  ${pad(r.transformers, 14)}${pad(r.pytorch, 9)}${pad(r.py, 7)}${status}`);
       }
       ctx.stdout('');
     }
-    ctx.stdout(`Inference images${where} (deploy picks the training versions' image, else the next newer one; GPU for g*/p*, CPU otherwise):`);
-    ctx.stdout(`  ${pad('transformers', 14)}${pad('pytorch', 9)}${pad('py', 7)}${region ? 'image (GPU / CPU)' : 'regions'}`);
+    ctx.stdout(
+      `Inference images${where} (deploy picks the training versions' image, else the next newer one; GPU for g*/p*, CPU otherwise):`,
+    );
+    ctx.stdout(
+      `  ${pad('transformers', 14)}${pad('pytorch', 9)}${pad('py', 7)}${region ? 'image (GPU / CPU)' : 'regions'}`,
+    );
     for (const r of [...inference].reverse()) {
-      const status = region ? (r.gpuUri ? `${r.gpuUri}\n${' '.repeat(32)}${r.cpuUri}` : `not published in ${region}`) : `${r.regions.length} regions`;
+      const status = region
+        ? r.gpuUri
+          ? `${r.gpuUri}\n${' '.repeat(32)}${r.cpuUri}`
+          : `not published in ${region}`
+        : `${r.regions.length} regions`;
       ctx.stdout(`  ${pad(r.transformers, 14)}${pad(r.pytorch, 9)}${pad(r.py, 7)}${status}`);
     }
     if (!region) ctx.stdout(`\nPass --region R to see which exist in a region and their image URIs.`);

@@ -10,7 +10,8 @@ export const command: CliCommand<'logs'> = {
   about: "Prints the job's CloudWatch log streams (one per instance) merged in time order.",
   async run({ values, positionals }, ctx) {
     const job = positionals[0];
-    if (!job) throw new UserError('logs: the training job name is missing (sagemaker-hf logs <training-job-name>)', 'job');
+    if (!job)
+      throw new UserError('logs: the training job name is missing (sagemaker-hf logs <training-job-name>)', 'job');
     if (positionals.length > 1) throw new UserError(`logs: one job at a time (got ${positionals.join(', ')})`, 'job');
     // Log lines go to stdout; the tail's own notes and the status transitions too, in order, so that a
     // redirected file reads like the console.

@@ -17,7 +17,10 @@ async function textFrom(file: string): Promise<string> {
   try {
     return await fs.promises.readFile(file, 'utf8');
   } catch (err) {
-    throw new UserError(`--file: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'file');
+    throw new UserError(
+      `--file: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      'file',
+    );
   }
 }
 
@@ -29,21 +32,40 @@ and prints the response JSON. FILE '-', or a lone text '-', reads standard input
   async run({ values, positionals, usage }, ctx) {
     const [endpoint, ...args] = positionals;
     const file = values.file;
-    if (file !== undefined && args.length) throw new UserError(`give the text either as arguments or with --file, not both`, 'file');
-    if (!endpoint || (args.length === 0 && file === undefined)) throw new UserError(`give an endpoint and at least one text (or --file FILE, '-' for standard input)\n${usage}`, 'endpoint');
+    if (file !== undefined && args.length)
+      throw new UserError(`give the text either as arguments or with --file, not both`, 'file');
+    if (!endpoint || (args.length === 0 && file === undefined))
+      throw new UserError(
+        `give an endpoint and at least one text (or --file FILE, '-' for standard input)\n${usage}`,
+        'endpoint',
+      );
     // A file or a pipe ends with a newline the user did not mean as text.
-    const texts = (file !== undefined ? [await textFrom(file)] : args.length === 1 && args[0] === '-' ? [await readStdin()] : args).map((t) => t.replace(/\r?\n$/, ''));
+    const texts = (
+      file !== undefined ? [await textFrom(file)] : args.length === 1 && args[0] === '-' ? [await readStdin()] : args
+    ).map((t) => t.replace(/\r?\n$/, ''));
     // As the predictions page: nothing to classify is an error, not a request.
     const empty = texts.findIndex((t) => t.trim() === '');
     if (empty >= 0) {
-      const where = file !== undefined ? (file === '-' ? 'standard input' : `--file ${file}`) : args[0] === '-' ? 'standard input' : texts.length > 1 ? `text ${empty + 1}` : 'the text';
+      const where =
+        file !== undefined
+          ? file === '-'
+            ? 'standard input'
+            : `--file ${file}`
+          : args[0] === '-'
+            ? 'standard input'
+            : texts.length > 1
+              ? `text ${empty + 1}`
+              : 'the text';
       throw new UserError(`text: ${where} is empty; give some text to classify`, 'text');
     }
     let predictor: Predictor;
     if (/^https?:\/\//i.test(endpoint)) {
       const url = new URL(endpoint);
       if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
-        throw new UserError(`endpoint: '${endpoint}' is not a local endpoint (only http://127.0.0.1:PORT is accepted; SageMaker endpoints go by name)`, 'endpoint');
+        throw new UserError(
+          `endpoint: '${endpoint}' is not a local endpoint (only http://127.0.0.1:PORT is accepted; SageMaker endpoints go by name)`,
+          'endpoint',
+        );
       }
       predictor = httpPredictor(endpoint, `local endpoint ${url.host}`);
     } else {

@@ -14,7 +14,9 @@ import { runRemotePrepare } from './prepareRemote';
  */
 function progressPrinter(ctx: CliContext): { show: (p: PrepareProgress) => void; end: () => void } {
   const tty = !!process.stderr.isTTY;
-  let stage = '', lastLine = 0, width = 0;
+  let stage = '',
+    lastLine = 0,
+    width = 0;
   return {
     show(p) {
       const now = Date.now();
@@ -39,7 +41,8 @@ function progressPrinter(ctx: CliContext): { show: (p: PrepareProgress) => void;
 }
 
 export const command: CliCommand<'prepare'> = {
-  summary: 'tokenize the spec\'s dataset into save_to_disk folders (one per channel) and upload them to S3 (--on sagemaker: as a Processing job)',
+  summary:
+    "tokenize the spec's dataset into save_to_disk folders (one per channel) and upload them to S3 (--on sagemaker: as a Processing job)",
   usage: ['<spec.sagemaker-hf.json>', '<spec.sagemaker-hf.json> --on sagemaker'],
   about: `Writes DIR/<channel>/ (datasets.load_from_disk folders) and DIR/report.md; without --no-upload also
 uploads to s3://{default bucket}/{dataset.s3Prefix}/{channel}/ (creating the SageMaker default bucket if absent).
@@ -56,13 +59,23 @@ same S3 prefix. Billable: asks first (or --yes); --dry-run prints the CreateProc
     }
     if (positionals.length > 1) throw new UserError(`prepare takes one spec file, got ${positionals.length}`);
     const on = args.text('on');
-    if (on !== 'local' && on !== 'sagemaker') throw new UserError(`--on must be 'local' or 'sagemaker', got '${on}'`, 'on');
+    if (on !== 'local' && on !== 'sagemaker')
+      throw new UserError(`--on must be 'local' or 'sagemaker', got '${on}'`, 'on');
     const workers = args.number('workers');
     const spec = await loadSpecFile(positionals[0]!);
     if (on === 'sagemaker') return runRemotePrepare(spec, args, ctx);
-    const outDir = path.resolve(values.out ?? path.join(path.dirname(spec.file!), '.sagemaker-hf', 'datasets', path.basename(spec.file!).replace(/\.sagemaker-hf\.json$/, '')));
+    const outDir = path.resolve(
+      values.out ??
+        path.join(
+          path.dirname(spec.file!),
+          '.sagemaker-hf',
+          'datasets',
+          path.basename(spec.file!).replace(/\.sagemaker-hf\.json$/, ''),
+        ),
+    );
     const upload = values['no-upload'] ? undefined : await ctx.connection();
-    if (upload && !values.quiet) ctx.stderr(`Uploading to s3://${upload.bucket}/${spec.dataset.s3Prefix}/ (S3 storage is billed by the GB-month)`);
+    if (upload && !values.quiet)
+      ctx.stderr(`Uploading to s3://${upload.bucket}/${spec.dataset.s3Prefix}/ (S3 storage is billed by the GB-month)`);
     const printer = progressPrinter(ctx);
     let result;
     try {
@@ -80,17 +93,44 @@ same S3 prefix. Billable: asks first (or --yes); --dry-run prints the CreateProc
     } finally {
       printer.end();
     }
-    if (values.json && result.report.emptyClasses?.length) ctx.stderr(reportSummary(result.report).find((l) => l.startsWith('WARNING'))!);
+    if (values.json && result.report.emptyClasses?.length)
+      ctx.stderr(reportSummary(result.report).find((l) => l.startsWith('WARNING'))!);
     if (values.json) {
-      ctx.stdout(JSON.stringify({ outDir: result.outDir, channels: result.channels, labelNames: result.labelNames, maxLength: result.maxLength, reportPath: result.reportPath, manifestUri: result.manifestUri ?? null, removedKeys: result.removedKeys ?? [], foreignKeys: result.foreignKeys ?? [], abortedUploads: result.abortedUploads ?? 0, workers: result.workers ?? 0, report: result.report }, null, 2));
+      ctx.stdout(
+        JSON.stringify(
+          {
+            outDir: result.outDir,
+            channels: result.channels,
+            labelNames: result.labelNames,
+            maxLength: result.maxLength,
+            reportPath: result.reportPath,
+            manifestUri: result.manifestUri ?? null,
+            removedKeys: result.removedKeys ?? [],
+            foreignKeys: result.foreignKeys ?? [],
+            abortedUploads: result.abortedUploads ?? 0,
+            workers: result.workers ?? 0,
+            report: result.report,
+          },
+          null,
+          2,
+        ),
+      );
       return 0;
     }
     for (const line of reportSummary(result.report)) ctx.stdout(line);
-    for (const [channel, c] of Object.entries(result.channels)) ctx.stdout(`${channel.padEnd(10)} ${c.dir}${c.s3Uri ? `  ->  ${c.s3Uri}` : ''}`);
+    for (const [channel, c] of Object.entries(result.channels))
+      ctx.stdout(`${channel.padEnd(10)} ${c.dir}${c.s3Uri ? `  ->  ${c.s3Uri}` : ''}`);
     if (result.bucketCreated) ctx.stdout(`created bucket s3://${upload!.bucket}`);
-    if (result.abortedUploads) ctx.stdout(`aborted    ${result.abortedUploads} unfinished multipart upload(s) an earlier run left`);
-    if (result.removedKeys?.length) ctx.stdout(`removed    ${result.removedKeys.length} object(s) an earlier run wrote: ${result.removedKeys.map((k) => `s3://${upload!.bucket}/${k}`).join(', ')}`);
-    if (result.foreignKeys?.length) ctx.stdout(`kept       ${result.foreignKeys.length} object(s) sagemaker-hf did not write: ${result.foreignKeys.map((k) => `s3://${upload!.bucket}/${k}`).join(', ')}`);
+    if (result.abortedUploads)
+      ctx.stdout(`aborted    ${result.abortedUploads} unfinished multipart upload(s) an earlier run left`);
+    if (result.removedKeys?.length)
+      ctx.stdout(
+        `removed    ${result.removedKeys.length} object(s) an earlier run wrote: ${result.removedKeys.map((k) => `s3://${upload!.bucket}/${k}`).join(', ')}`,
+      );
+    if (result.foreignKeys?.length)
+      ctx.stdout(
+        `kept       ${result.foreignKeys.length} object(s) sagemaker-hf did not write: ${result.foreignKeys.map((k) => `s3://${upload!.bucket}/${k}`).join(', ')}`,
+      );
     if (result.manifestUri) ctx.stdout(`manifest   ${result.manifestUri}`);
     ctx.stdout(`report     ${result.reportPath}`);
     return 0;

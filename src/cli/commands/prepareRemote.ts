@@ -13,7 +13,11 @@ import type { CliContext } from '../context';
 
 export async function runRemotePrepare(spec: JobSpec, args: CommandArgs<'prepare'>, ctx: CliContext): Promise<number> {
   const { values } = args;
-  if (values['no-upload']) throw new UserError('--no-upload: a Processing job always writes to S3; drop --no-upload or --on sagemaker', 'no-upload');
+  if (values['no-upload'])
+    throw new UserError(
+      '--no-upload: a Processing job always writes to S3; drop --no-upload or --on sagemaker',
+      'no-upload',
+    );
   // The defaults (DEFAULT_PROCESSING_INSTANCE, DEFAULT_PROCESSING_MAX_RUNTIME) are declared with the options.
   const opts = {
     instanceType: args.text('instance-type'),
@@ -30,12 +34,30 @@ export async function runRemotePrepare(spec: JobSpec, args: CommandArgs<'prepare
     return 0;
   }
   const quiet = !!values.quiet || !!values.json;
-  const price = await priceText(conn.region, opts.instanceType, opts.instanceCount, 'processing', { profile: conn.profile, signal: ctx.signal });
-  ctx.stderr(`Creates SageMaker Processing job ${plan.jobName} in ${conn.region}: ${opts.instanceCount} x ${opts.instanceType}, ${price} while it runs (at most ${opts.maxRuntimeInSeconds} s).`);
+  const price = await priceText(conn.region, opts.instanceType, opts.instanceCount, 'processing', {
+    profile: conn.profile,
+    signal: ctx.signal,
+  });
+  ctx.stderr(
+    `Creates SageMaker Processing job ${plan.jobName} in ${conn.region}: ${opts.instanceCount} x ${opts.instanceType}, ${price} while it runs (at most ${opts.maxRuntimeInSeconds} s).`,
+  );
   ctx.stderr(`  image  ${plan.request.AppSpecification?.ImageUri}`);
-  ctx.stderr(`  writes s3://${conn.bucket}/${spec.dataset.s3Prefix}/ (staging under ${plan.jobS3Uri}/, removed afterwards)`);
+  ctx.stderr(
+    `  writes s3://${conn.bucket}/${spec.dataset.s3Prefix}/ (staging under ${plan.jobS3Uri}/, removed afterwards)`,
+  );
   for (const w of plan.warnings) ctx.stderr(`warning: ${w}`);
-  if (!(await confirmed({ yes: !!values.yes, question: 'Start it?', refusal: 'prepare --on sagemaker creates a billable Processing job: pass --yes to confirm (no terminal to ask on)', declined: 'Nothing created.', signal: ctx.signal, stderr: ctx.stderr }))) return 1;
+  if (
+    !(await confirmed({
+      yes: !!values.yes,
+      question: 'Start it?',
+      refusal:
+        'prepare --on sagemaker creates a billable Processing job: pass --yes to confirm (no terminal to ask on)',
+      declined: 'Nothing created.',
+      signal: ctx.signal,
+      stderr: ctx.stderr,
+    }))
+  )
+    return 1;
   const scriptsDir = path.resolve(__dirname, '..', 'training-scripts');
   let lastStage = '';
   const result = await prepareOnSageMaker(spec, conn2, {
@@ -54,11 +76,24 @@ export async function runRemotePrepare(spec: JobSpec, args: CommandArgs<'prepare
     },
   });
   if (values.json) {
-    ctx.stdout(JSON.stringify({ jobName: result.jobName, channels: result.channels, labelNames: result.labelNames, manifestUri: result.manifestUri, report: result.report }, null, 2));
+    ctx.stdout(
+      JSON.stringify(
+        {
+          jobName: result.jobName,
+          channels: result.channels,
+          labelNames: result.labelNames,
+          manifestUri: result.manifestUri,
+          report: result.report,
+        },
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   for (const line of reportSummary(result.report)) ctx.stdout(line);
-  for (const [channel, c] of Object.entries(result.channels)) ctx.stdout(`${channel.padEnd(10)} ${c.rows} rows  ->  ${c.s3Uri}`);
+  for (const [channel, c] of Object.entries(result.channels))
+    ctx.stdout(`${channel.padEnd(10)} ${c.rows} rows  ->  ${c.s3Uri}`);
   ctx.stdout(`manifest   ${result.manifestUri}`);
   ctx.stdout(`job        ${result.jobName}`);
   return 0;

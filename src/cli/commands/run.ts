@@ -14,7 +14,12 @@ import { resolvePython, workspaceVenvDirs } from '../../workflow/local/pythonEnv
 import { confirmed } from '../askYesNo';
 import type { CliCommand, CliContext } from '../context';
 
-const fmt = (ms: number) => (ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`);
+const fmt = (ms: number) =>
+  ms < 10_000
+    ? `${(ms / 1000).toFixed(1)} s`
+    : ms < 120_000
+      ? `${Math.round(ms / 1000)} s`
+      : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 
 /** Both targets say each step the same way: "[2/5] train" as it starts, its time and summary as it ends. */
 function stepLine(ctx: CliContext): (e: StepEvent) => void {
@@ -33,7 +38,8 @@ function printSummary(ctx: CliContext, result: { steps: StepResult[]; totalMs: n
 }
 
 export const command: CliCommand<'run'> = {
-  summary: 'the whole workflow in one go: prepare, train, deploy, predict, delete (--target local runs it on this machine)',
+  summary:
+    'the whole workflow in one go: prepare, train, deploy, predict, delete (--target local runs it on this machine)',
   usage: ['<spec.sagemaker-hf.json>'],
   about: `Runs the whole workflow: prepare the dataset, train, deploy, predict the notebook's sentence, delete.
 --target local (the default when training.instanceType is "local") runs everything on this machine, no
@@ -47,12 +53,17 @@ terminal --yes is required). An error or Ctrl-C stops a running training job and
 deployed. The role: --role, SAGEMAKER_ROLE_ARN, training.role or the connection's.`,
   async run(args, ctx) {
     const { values, positionals } = args;
-    if (positionals.length !== 1) throw new UserError(`run takes one spec file, got ${positionals.length}\n${args.usage}`);
+    if (positionals.length !== 1)
+      throw new UserError(`run takes one spec file, got ${positionals.length}\n${args.usage}`);
     const spec = await loadSpecFile(positionals[0]!);
     const target = values.target ?? (spec.training.instanceType === 'local' ? 'local' : 'sagemaker');
-    if (target !== 'local' && target !== 'sagemaker') throw new UserError(`--target must be 'local' or 'sagemaker', got '${target}'`, 'target');
+    if (target !== 'local' && target !== 'sagemaker')
+      throw new UserError(`--target must be 'local' or 'sagemaker', got '${target}'`, 'target');
     if (target === 'sagemaker' && spec.training.instanceType === 'local') {
-      throw new UserError(`--target sagemaker: training.instanceType is 'local'; set an ml.* instance type or use --target local`, 'training.instanceType');
+      throw new UserError(
+        `--target sagemaker: training.instanceType is 'local'; set an ml.* instance type or use --target local`,
+        'training.instanceType',
+      );
     }
     const workspaceDir = path.resolve(values.workdir ?? process.cwd());
     // dist/cli.js -> training-scripts/ of this installation (serve.py is the tool's, not the spec's).
@@ -68,7 +79,14 @@ deployed. The role: --role, SAGEMAKER_ROLE_ARN, training.role or the connection'
     process.on('SIGHUP', onTerm);
     const quiet = !!values.quiet;
     try {
-      if (target === 'sagemaker') return await runOnSageMaker(spec, ctx, { workspaceDir, keepEndpoint: !!values['keep-endpoint'], yes: !!values.yes, quiet, signal: abort.signal });
+      if (target === 'sagemaker')
+        return await runOnSageMaker(spec, ctx, {
+          workspaceDir,
+          keepEndpoint: !!values['keep-endpoint'],
+          yes: !!values.yes,
+          quiet,
+          signal: abort.signal,
+        });
       const py = await resolvePython({
         explicit: values.python,
         specPython: spec.training.pythonPath,
@@ -78,7 +96,9 @@ deployed. The role: --role, SAGEMAKER_ROLE_ARN, training.role or the connection'
         venvDirs: [path.join(workspaceDir, LOCAL_DIR, 'venv')],
         signal: abort.signal,
       });
-      ctx.stdout(`python   ${py.python} (Python ${py.version}, torch ${py.packages.torch}, transformers ${py.packages.transformers}, datasets ${py.packages.datasets})`);
+      ctx.stdout(
+        `python   ${py.python} (Python ${py.version}, torch ${py.packages.torch}, transformers ${py.packages.transformers}, datasets ${py.packages.datasets})`,
+      );
       const result = await runLocalWorkflow(spec, {
         python: py.python,
         workspaceDir,
@@ -95,7 +115,11 @@ deployed. The role: --role, SAGEMAKER_ROLE_ARN, training.role or the connection'
         `  job folder ${result.job.jobDir}`,
         `  model      ${result.job.modelArtifact}`,
         `  prediction ${JSON.stringify(result.prediction.raw)}`,
-        ...(result.endpoint ? [`  endpoint   ${result.endpoint.url} still running (process group ${result.endpoint.pid}); stop it with: sagemaker-hf delete ${result.endpoint.url}${values.workdir ? ` (from ${values.workdir})` : ''}`] : []),
+        ...(result.endpoint
+          ? [
+              `  endpoint   ${result.endpoint.url} still running (process group ${result.endpoint.pid}); stop it with: sagemaker-hf delete ${result.endpoint.url}${values.workdir ? ` (from ${values.workdir})` : ''}`,
+            ]
+          : []),
       ]);
       return 0;
     } finally {
@@ -107,12 +131,17 @@ deployed. The role: --role, SAGEMAKER_ROLE_ARN, training.role or the connection'
 };
 
 async function runOnSageMaker(
-  spec: Awaited<ReturnType<typeof loadSpecFile>>, ctx: CliContext,
+  spec: Awaited<ReturnType<typeof loadSpecFile>>,
+  ctx: CliContext,
   o: { workspaceDir: string; keepEndpoint: boolean; yes: boolean; quiet: boolean; signal: AbortSignal },
 ): Promise<number> {
   const base = await ctx.connection();
   const role = ctx.role ?? spec.training.role ?? base.role;
-  if (!role) throw new UserError('training.role: no execution role for the training job and the model: pass --role ARN, set SAGEMAKER_ROLE_ARN or training.role in the spec', 'training.role');
+  if (!role)
+    throw new UserError(
+      'training.role: no execution role for the training job and the model: pass --role ARN, set SAGEMAKER_ROLE_ARN or training.role in the spec',
+      'training.role',
+    );
   const conn = { ...base, role };
   const t = spec.training;
   const d = spec.deploy;
@@ -121,12 +150,33 @@ async function runOnSageMaker(
   ctx.stderr(`Runs the whole workflow on SageMaker in ${conn.region} (account ${conn.account}), billed:`);
   ctx.stderr(`  dataset   s3://${conn.bucket}/${spec.dataset.s3Prefix}/ (S3 storage, by the GB-month)`);
   const prices = { profile: conn.profile, awsEndpoint: conn.endpoint, signal: o.signal };
-  ctx.stderr(`  training  ${trainCount} x ${t.instanceType}, ${t.spot ? `managed spot: ${formatSpotEstimate(t.instanceType, trainCount, conn.region)}` : await priceText(conn.region, t.instanceType, trainCount, 'training', prices)} while it runs (max ${t.maxRuntimeInSeconds ?? 86400} s)`);
-  if (t.keepAliveSeconds) ctx.stderr(`  warm pool up to ${t.keepAliveSeconds} s after the job, ${await priceText(conn.region, t.instanceType, trainCount, 'training', prices)} while kept`);
-  if (d.serverless) ctx.stderr(`  endpoint  serverless ${d.serverless.memorySizeInMB} MB, ${formatServerlessPrice(d.serverless.memorySizeInMB, conn.region)}, ${o.keepEndpoint ? 'until you delete it (--keep-endpoint)' : 'until the run deletes it'}`);
-  else ctx.stderr(`  endpoint  ${d.initialInstanceCount} x ${d.instanceType}, ${await priceText(conn.region, d.instanceType, d.initialInstanceCount, 'inference', prices)} ${o.keepEndpoint ? 'until you delete it (--keep-endpoint)' : 'until the run deletes it'}`);
+  ctx.stderr(
+    `  training  ${trainCount} x ${t.instanceType}, ${t.spot ? `managed spot: ${formatSpotEstimate(t.instanceType, trainCount, conn.region)}` : await priceText(conn.region, t.instanceType, trainCount, 'training', prices)} while it runs (max ${t.maxRuntimeInSeconds ?? 86400} s)`,
+  );
+  if (t.keepAliveSeconds)
+    ctx.stderr(
+      `  warm pool up to ${t.keepAliveSeconds} s after the job, ${await priceText(conn.region, t.instanceType, trainCount, 'training', prices)} while kept`,
+    );
+  if (d.serverless)
+    ctx.stderr(
+      `  endpoint  serverless ${d.serverless.memorySizeInMB} MB, ${formatServerlessPrice(d.serverless.memorySizeInMB, conn.region)}, ${o.keepEndpoint ? 'until you delete it (--keep-endpoint)' : 'until the run deletes it'}`,
+    );
+  else
+    ctx.stderr(
+      `  endpoint  ${d.initialInstanceCount} x ${d.instanceType}, ${await priceText(conn.region, d.instanceType, d.initialInstanceCount, 'inference', prices)} ${o.keepEndpoint ? 'until you delete it (--keep-endpoint)' : 'until the run deletes it'}`,
+    );
   ctx.stderr(`  role      ${role}`);
-  if (!(await confirmed({ yes: o.yes, question: 'Create them?', refusal: 'run --target sagemaker creates billable resources: pass --yes to confirm (no terminal to ask on)', declined: 'Nothing created.', signal: o.signal, stderr: ctx.stderr }))) return 1;
+  if (
+    !(await confirmed({
+      yes: o.yes,
+      question: 'Create them?',
+      refusal: 'run --target sagemaker creates billable resources: pass --yes to confirm (no terminal to ask on)',
+      declined: 'Nothing created.',
+      signal: o.signal,
+      stderr: ctx.stderr,
+    }))
+  )
+    return 1;
   const result = await runCloudWorkflow(spec, conn, {
     workspaceDir: o.workspaceDir,
     keepEndpoint: o.keepEndpoint,
@@ -141,7 +191,11 @@ async function runOnSageMaker(
     `  job        ${result.jobName}`,
     `  model      ${result.job.ModelArtifacts?.S3ModelArtifacts ?? '(none)'}`,
     `  prediction ${JSON.stringify(result.prediction.raw)}`,
-    ...(result.endpointKept ? [`  endpoint   ${result.endpointName} still running (${formatPrice(d.instanceType, d.initialInstanceCount, 'inference', conn.region)}); delete it with: sagemaker-hf delete ${result.endpointName}`] : []),
+    ...(result.endpointKept
+      ? [
+          `  endpoint   ${result.endpointName} still running (${formatPrice(d.instanceType, d.initialInstanceCount, 'inference', conn.region)}); delete it with: sagemaker-hf delete ${result.endpointName}`,
+        ]
+      : []),
   ]);
   return 0;
 }

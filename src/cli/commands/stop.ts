@@ -21,7 +21,18 @@ refuses when there is no terminal).`,
       return 0;
     }
     ctx.stderr(`Training job ${name} is ${running.status} on ${running.cost}.`);
-    if (!(await confirmed({ yes: args.flag('yes'), question: 'Stop it?', refusal: 'stop: pass --yes to confirm (no terminal to ask on)', declined: 'Left running.', signal: ctx.signal, stderr: ctx.stderr, defaultYes: true }))) return 1;
+    if (
+      !(await confirmed({
+        yes: args.flag('yes'),
+        question: 'Stop it?',
+        refusal: 'stop: pass --yes to confirm (no terminal to ask on)',
+        declined: 'Left running.',
+        signal: ctx.signal,
+        stderr: ctx.stderr,
+        defaultYes: true,
+      }))
+    )
+      return 1;
     await stopTrainingJob(conn, name, { signal: ctx.signal });
     ctx.stdout(`Stop requested: ${name} is Stopping; billing ends when it is Stopped.`);
     return 0;

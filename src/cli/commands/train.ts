@@ -7,7 +7,13 @@ import { instanceSummary } from '../../core/training/trainingRequest';
 import { defaultBucketName } from '../../core/sagemaker/regions';
 import { errorLine, UserError, isCancelled } from '../../core/errors';
 import type { TrainingRequest } from '../../core/training/trainingRequest';
-import { dryRun, localModelFiles, startTraining, TrainingJobStartedError, waitForTrainingJob } from '../../workflow/training/train';
+import {
+  dryRun,
+  localModelFiles,
+  startTraining,
+  TrainingJobStartedError,
+  waitForTrainingJob,
+} from '../../workflow/training/train';
 import { describeListing, listSourceFiles } from '../../workflow/training/sourcePackage';
 import { redactTrainingRequest, REDACTED } from '../../core/training/trainingOptions';
 import { formatJobBilling, formatSpotEstimate, jobBilling } from '../../core/billing/billing';
@@ -15,7 +21,7 @@ import type { CliCommand } from '../context';
 import { offerStopTraining } from '../leftRunning';
 
 export const command: CliCommand<'train'> = {
-  summary: 'start the spec\'s SageMaker training job (--dry-run prints the request, --wait follows it)',
+  summary: "start the spec's SageMaker training job (--dry-run prints the request, --wait follows it)",
   usage: ['<spec.sagemaker-hf.json>'],
   about: `Starts the spec's SageMaker training job with the request the SageMaker Python SDK would send.
 training.pushToHub reads the Hugging Face token from HF_TOKEN; it is sent in the job's Environment and
@@ -57,35 +63,60 @@ printed as ${REDACTED}.`,
       const conn = offline ? undefined : await ctx.connection();
       const region = conn?.region ?? ctx.target.region;
       const acct = conn?.account ?? account!;
-      const built = plan(() => dryRun(spec, {
-        account: acct, region, bucket: values.bucket ?? conn?.bucket ?? defaultBucketName(region, acct),
-        role: ctx.role ?? conn?.role, now: new Date(),
-        // A dry run shows the request's shape without a token; the real run needs HF_TOKEN.
-        hubToken: hubToken ?? (spec.training.pushToHub ? REDACTED : undefined),
-      }));
+      const built = plan(() =>
+        dryRun(spec, {
+          account: acct,
+          region,
+          bucket: values.bucket ?? conn?.bucket ?? defaultBucketName(region, acct),
+          role: ctx.role ?? conn?.role,
+          now: new Date(),
+          // A dry run shows the request's shape without a token; the real run needs HF_TOKEN.
+          hubToken: hubToken ?? (spec.training.pushToHub ? REDACTED : undefined),
+        }),
+      );
       if (!built) return 1;
-      if (spec.training.pushToHub && !hubToken) note('warning: training.pushToHub: HF_TOKEN is not set; the real run needs it');
+      if (spec.training.pushToHub && !hubToken)
+        note('warning: training.pushToHub: HF_TOKEN is not set; the real run needs it');
       ctx.stdout(JSON.stringify(redactTrainingRequest(built.request), null, 2));
       return 0;
     }
 
     const conn = await ctx.connection();
     const c = values.bucket ? { ...conn, bucket: values.bucket } : conn;
-    const planned = plan(() => dryRun(spec, { account: c.account, region: c.region, bucket: c.bucket, role: c.role, now: new Date(), partition: c.arn.split(':')[1] || undefined, ...(hubToken ? { hubToken } : {}) }));
+    const planned = plan(() =>
+      dryRun(spec, {
+        account: c.account,
+        region: c.region,
+        bucket: c.bucket,
+        role: c.role,
+        now: new Date(),
+        partition: c.arn.split(':')[1] || undefined,
+        ...(hubToken ? { hubToken } : {}),
+      }),
+    );
     if (!planned) return 1;
     const count = spec.training.instanceCount ?? 1;
     const prices = { profile: c.profile, awsEndpoint: c.endpoint, signal: ctx.signal };
     if (spec.training.spot) {
-      ctx.stdout(`Training on ${instanceSummary(spec)} with managed spot capacity: ${formatSpotEstimate(spec.training.instanceType, count, c.region)}; runs at most ${spec.training.maxRuntimeInSeconds ?? 86400} s, waits for capacity up to ${spec.training.spot.maxWaitSeconds} s in all`);
+      ctx.stdout(
+        `Training on ${instanceSummary(spec)} with managed spot capacity: ${formatSpotEstimate(spec.training.instanceType, count, c.region)}; runs at most ${spec.training.maxRuntimeInSeconds ?? 86400} s, waits for capacity up to ${spec.training.spot.maxWaitSeconds} s in all`,
+      );
     } else {
       const price = await priceText(c.region, spec.training.instanceType, count, 'training', prices);
-      ctx.stdout(`Training on ${instanceSummary(spec)}, ${price} while it runs (max ${spec.training.maxRuntimeInSeconds ?? 86400} s)`);
+      ctx.stdout(
+        `Training on ${instanceSummary(spec)}, ${price} while it runs (max ${spec.training.maxRuntimeInSeconds ?? 86400} s)`,
+      );
     }
     ctx.stdout(`  image ${planned.request.AlgorithmSpecification?.TrainingImage}`);
     if (spec.training.keepAliveSeconds) {
-      ctx.stdout(`Warm pool: the instances stay up to ${spec.training.keepAliveSeconds} s after the job, billed at ${await priceText(c.region, spec.training.instanceType, count, 'training', prices)}; release early with 'sagemaker-hf release-warm-pool <job>'`);
+      ctx.stdout(
+        `Warm pool: the instances stay up to ${spec.training.keepAliveSeconds} s after the job, billed at ${await priceText(c.region, spec.training.instanceType, count, 'training', prices)}; release early with 'sagemaker-hf release-warm-pool <job>'`,
+      );
     }
-    if (spec.training.pushToHub) ctx.stdout(`Pushes the model to the Hugging Face Hub: ${spec.training.pushToHub.repo} (${spec.training.pushToHub.private === false ? 'public' : 'private'})`);
+    if (spec.training.pushToHub)
+      ctx.stdout(
+        `Pushes the model to the Hugging Face Hub: ${spec.training.pushToHub.repo} (${spec.training.pushToHub.private === false ? 'public' : 'private'})`,
+      );
     let started;
     try {
       started = await startTraining(spec, c, { signal: ctx.signal, onProgress: (m) => note(m), hubToken });
@@ -100,10 +131,13 @@ printed as ${REDACTED}.`,
     let final;
     try {
       final = await waitForTrainingJob(c, started.jobName, {
-        signal: ctx.signal, pollMs,
+        signal: ctx.signal,
+        pollMs,
         onStatus: (d) => {
           const msg = d.SecondaryStatusTransitions?.at(-1)?.StatusMessage;
-          ctx.stdout(`${new Date().toISOString()} ${d.TrainingJobStatus} (${d.SecondaryStatus ?? ''})${msg ? `: ${msg}` : ''}`);
+          ctx.stdout(
+            `${new Date().toISOString()} ${d.TrainingJobStatus} (${d.SecondaryStatus ?? ''})${msg ? `: ${msg}` : ''}`,
+          );
         },
       });
     } catch (err) {
@@ -118,7 +152,9 @@ printed as ${REDACTED}.`,
       for (const m of final.FinalMetricDataList ?? []) ctx.stdout(`  ${m.MetricName} = ${m.Value}`);
       return 0;
     }
-    ctx.stderr(`Training job ${started.jobName} ${final.TrainingJobStatus}${final.FailureReason ? `: ${final.FailureReason}` : ''}`);
+    ctx.stderr(
+      `Training job ${started.jobName} ${final.TrainingJobStatus}${final.FailureReason ? `: ${final.FailureReason}` : ''}`,
+    );
     return 1;
   },
 };

@@ -24,7 +24,12 @@ export function spotPriceEstimate(instanceType: string, count: number, region: s
   const p = onDemandPrice(instanceType, 'training', region);
   if (!p) return undefined;
   const onDemandPerHour = p.perHour * count;
-  return { onDemandPerHour, spotPerHour: onDemandPerHour * (1 - SPOT_DISCOUNT_ESTIMATE), basis: SPOT_ESTIMATE_BASIS, exactRegion: p.exactRegion };
+  return {
+    onDemandPerHour,
+    spotPerHour: onDemandPerHour * (1 - SPOT_DISCOUNT_ESTIMATE),
+    basis: SPOT_ESTIMATE_BASIS,
+    exactRegion: p.exactRegion,
+  };
 }
 
 export function dollars(x: number): string {
@@ -40,10 +45,19 @@ export function formatSpotEstimate(instanceType: string, count: number, region: 
 }
 
 /** Price x expected hours, on-demand and spot, as the confirmation and BENCHMARKS.md show it. */
-export function expectedSpotCost(instanceType: string, count: number, region: string, hours: number): { onDemand: number; spot: number; saving: number } | undefined {
+export function expectedSpotCost(
+  instanceType: string,
+  count: number,
+  region: string,
+  hours: number,
+): { onDemand: number; spot: number; saving: number } | undefined {
   const e = spotPriceEstimate(instanceType, count, region);
   if (!e) return undefined;
-  return { onDemand: e.onDemandPerHour * hours, spot: e.spotPerHour * hours, saving: (e.onDemandPerHour - e.spotPerHour) * hours };
+  return {
+    onDemand: e.onDemandPerHour * hours,
+    spot: e.spotPerHour * hours,
+    saving: (e.onDemandPerHour - e.spotPerHour) * hours,
+  };
 }
 
 /** The fields of DescribeTrainingJob this module reads (a subset, so tests and webviews need no SDK types). */
@@ -72,8 +86,13 @@ export interface JobBilling {
 /** Training vs billable seconds and, for spot jobs, the saving ("saving = 1 - billable/training", AWS). */
 export function jobBilling(d: JobBillingFields, region: string): JobBilling {
   const spot = d.EnableManagedSpotTraining === true;
-  const t = d.TrainingTimeInSeconds, b = d.BillableTimeInSeconds;
-  const out: JobBilling = { spot, ...(t !== undefined ? { trainingSeconds: t } : {}), ...(b !== undefined ? { billableSeconds: b } : {}) };
+  const t = d.TrainingTimeInSeconds,
+    b = d.BillableTimeInSeconds;
+  const out: JobBilling = {
+    spot,
+    ...(t !== undefined ? { trainingSeconds: t } : {}),
+    ...(b !== undefined ? { billableSeconds: b } : {}),
+  };
   const type = d.ResourceConfig?.InstanceType;
   const count = d.ResourceConfig?.InstanceCount ?? 1;
   const p = type ? onDemandPrice(type, 'training', region) : undefined;
@@ -89,7 +108,10 @@ export function jobBilling(d: JobBillingFields, region: string): JobBilling {
 export function formatJobBilling(b: JobBilling): string | undefined {
   if (b.trainingSeconds === undefined && b.billableSeconds === undefined) return undefined;
   const parts = [`training ${b.trainingSeconds ?? '?'} s`, `billable ${b.billableSeconds ?? '?'} s`];
-  if (b.savingPercent !== undefined) parts.push(`saved ${b.savingPercent.toFixed(0)}%${b.savingDollars !== undefined ? ` (${dollars(b.savingDollars)})` : ''}`);
+  if (b.savingPercent !== undefined)
+    parts.push(
+      `saved ${b.savingPercent.toFixed(0)}%${b.savingDollars !== undefined ? ` (${dollars(b.savingDollars)})` : ''}`,
+    );
   return parts.join(' · ');
 }
 
@@ -121,7 +143,9 @@ export function warmPoolOf(d: JobBillingFields, region: string, now = new Date()
   return {
     status: w.Status,
     billing,
-    ...(w.ResourceRetainedBillableTimeInSeconds !== undefined ? { retainedBillableSeconds: w.ResourceRetainedBillableTimeInSeconds } : {}),
+    ...(w.ResourceRetainedBillableTimeInSeconds !== undefined
+      ? { retainedBillableSeconds: w.ResourceRetainedBillableTimeInSeconds }
+      : {}),
     ...(w.ReusedByJob ? { reusedBy: w.ReusedByJob } : {}),
     ...(expiresAt ? { expiresAt } : {}),
     ...(p ? { perHour: p.perHour * (d.ResourceConfig?.InstanceCount ?? 1) } : {}),
@@ -132,7 +156,8 @@ export function warmPoolOf(d: JobBillingFields, region: string, now = new Date()
 export function formatWarmPool(w: WarmPool, now = new Date()): string {
   const parts = [`warm pool ${w.status}`];
   if (w.billing) parts.push(w.perHour !== undefined ? `${dollars(w.perHour)}/h` : 'billed, price unknown');
-  if (w.billing && w.expiresAt) parts.push(`expires in ${Math.max(0, Math.ceil((w.expiresAt.getTime() - now.getTime()) / 60_000))} min`);
+  if (w.billing && w.expiresAt)
+    parts.push(`expires in ${Math.max(0, Math.ceil((w.expiresAt.getTime() - now.getTime()) / 60_000))} min`);
   if (w.reusedBy) parts.push(`reused by ${w.reusedBy}`);
   return parts.join(' · ');
 }
@@ -150,7 +175,11 @@ export interface ServerlessPrice {
 }
 
 export function serverlessPrice(memorySizeInMB: number, region: string): ServerlessPrice {
-  return { perSecond: SERVERLESS_PER_SECOND_PER_GB_US_EAST_1 * (memorySizeInMB / 1024), perGbData: SERVERLESS_DATA_PER_GB_US_EAST_1, exactRegion: region === 'us-east-1' };
+  return {
+    perSecond: SERVERLESS_PER_SECOND_PER_GB_US_EAST_1 * (memorySizeInMB / 1024),
+    perGbData: SERVERLESS_DATA_PER_GB_US_EAST_1,
+    exactRegion: region === 'us-east-1',
+  };
 }
 
 /** "billed per use: $0.00004 per second of compute (2 GB) + $0.016/GB of data; nothing while idle" */

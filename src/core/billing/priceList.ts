@@ -39,7 +39,12 @@ export function productFilters(region: string, kind: PriceKind, what: string): P
 
 interface PriceItem {
   product?: { productFamily?: string; attributes?: Record<string, string> };
-  terms?: { OnDemand?: Record<string, { priceDimensions?: Record<string, { unit?: string; pricePerUnit?: Record<string, string> }> }> };
+  terms?: {
+    OnDemand?: Record<
+      string,
+      { priceDimensions?: Record<string, { unit?: string; pricePerUnit?: Record<string, string> }> }
+    >;
+  };
 }
 
 /** USD per unit of the on-demand terms of one item (the positive ones), with their unit. */
@@ -73,14 +78,16 @@ export function parsePriceList(priceList: string[], kind: PriceKind, what: strin
     if (kind === 'serverless') {
       const gb = serverlessMemoryGb(Number(what));
       if (!new RegExp(`(^|-)ServerlessInf:Mem-${gb}GB$`).test(usage)) continue;
-      for (const p of onDemandPrices(item)) if (/^(s|sec|second|seconds)$/.test(p.unit) || p.unit === '') candidates.push(p.usd);
+      for (const p of onDemandPrices(item))
+        if (/^(s|sec|second|seconds)$/.test(p.unit) || p.unit === '') candidates.push(p.usd);
       continue;
     }
     const { component, usage: usageName } = COMPONENT[kind];
     if (a['instanceName'] && a['instanceName'] !== what) continue;
     if (a['component'] && a['component'] !== component) continue;
     if (usage && !new RegExp(`(^|-)${usageName}:${what.replace(/\./g, '\\.')}$`).test(usage)) continue;
-    for (const p of onDemandPrices(item)) if (p.unit === 'hrs' || p.unit === 'hours' || p.unit === 'hour') candidates.push(p.usd);
+    for (const p of onDemandPrices(item))
+      if (p.unit === 'hrs' || p.unit === 'hours' || p.unit === 'hour') candidates.push(p.usd);
   }
   return candidates.length ? Math.min(...candidates) : undefined;
 }

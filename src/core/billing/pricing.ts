@@ -5,21 +5,52 @@
 // Source: the SageMaker pricing page (training and real-time inference tables), read 2026-11.
 
 const TRAINING_US_EAST_1: Record<string, number> = {
-  'ml.m5.large': 0.115, 'ml.m5.xlarge': 0.23, 'ml.m5.2xlarge': 0.461, 'ml.m5.4xlarge': 0.922,
-  'ml.c5.xlarge': 0.204, 'ml.c5.2xlarge': 0.408, 'ml.c5.4xlarge': 0.816,
-  'ml.p3.2xlarge': 3.825, 'ml.p3.8xlarge': 14.688, 'ml.p3.16xlarge': 28.152, 'ml.p3dn.24xlarge': 35.894,
-  'ml.p4d.24xlarge': 37.688, 'ml.p5.48xlarge': 113.068,
-  'ml.g4dn.xlarge': 0.736, 'ml.g4dn.2xlarge': 0.94, 'ml.g4dn.4xlarge': 1.505, 'ml.g4dn.8xlarge': 2.72,
-  'ml.g4dn.12xlarge': 4.89, 'ml.g4dn.16xlarge': 5.44,
-  'ml.g5.xlarge': 1.408, 'ml.g5.2xlarge': 1.515, 'ml.g5.4xlarge': 2.03, 'ml.g5.8xlarge': 3.06,
-  'ml.g5.12xlarge': 7.09, 'ml.g5.16xlarge': 4.096, 'ml.g5.24xlarge': 10.18, 'ml.g5.48xlarge': 20.36,
-  'ml.g6.xlarge': 1.0056, 'ml.g6.2xlarge': 1.222, 'ml.g6e.xlarge': 2.2366,
+  'ml.m5.large': 0.115,
+  'ml.m5.xlarge': 0.23,
+  'ml.m5.2xlarge': 0.461,
+  'ml.m5.4xlarge': 0.922,
+  'ml.c5.xlarge': 0.204,
+  'ml.c5.2xlarge': 0.408,
+  'ml.c5.4xlarge': 0.816,
+  'ml.p3.2xlarge': 3.825,
+  'ml.p3.8xlarge': 14.688,
+  'ml.p3.16xlarge': 28.152,
+  'ml.p3dn.24xlarge': 35.894,
+  'ml.p4d.24xlarge': 37.688,
+  'ml.p5.48xlarge': 113.068,
+  'ml.g4dn.xlarge': 0.736,
+  'ml.g4dn.2xlarge': 0.94,
+  'ml.g4dn.4xlarge': 1.505,
+  'ml.g4dn.8xlarge': 2.72,
+  'ml.g4dn.12xlarge': 4.89,
+  'ml.g4dn.16xlarge': 5.44,
+  'ml.g5.xlarge': 1.408,
+  'ml.g5.2xlarge': 1.515,
+  'ml.g5.4xlarge': 2.03,
+  'ml.g5.8xlarge': 3.06,
+  'ml.g5.12xlarge': 7.09,
+  'ml.g5.16xlarge': 4.096,
+  'ml.g5.24xlarge': 10.18,
+  'ml.g5.48xlarge': 20.36,
+  'ml.g6.xlarge': 1.0056,
+  'ml.g6.2xlarge': 1.222,
+  'ml.g6e.xlarge': 2.2366,
 };
 
 const INFERENCE_US_EAST_1: Record<string, number> = {
-  'ml.t2.medium': 0.056, 'ml.m5.large': 0.115, 'ml.m5.xlarge': 0.23, 'ml.c5.large': 0.102, 'ml.c5.xlarge': 0.204,
-  'ml.c5.2xlarge': 0.408, 'ml.g4dn.xlarge': 0.736, 'ml.g4dn.2xlarge': 0.94, 'ml.g5.xlarge': 1.408,
-  'ml.g5.2xlarge': 1.515, 'ml.p3.2xlarge': 3.825, 'ml.g6.xlarge': 1.0056, 'ml.inf2.xlarge': 0.99,
+  'ml.t2.medium': 0.056,
+  'ml.m5.large': 0.115,
+  'ml.m5.xlarge': 0.23,
+  'ml.c5.large': 0.102,
+  'ml.c5.xlarge': 0.204,
+  'ml.c5.2xlarge': 0.408,
+  'ml.g4dn.xlarge': 0.736,
+  'ml.g4dn.2xlarge': 0.94,
+  'ml.g5.xlarge': 1.408,
+  'ml.g5.2xlarge': 1.515,
+  'ml.p3.2xlarge': 3.825,
+  'ml.g6.xlarge': 1.0056,
+  'ml.inf2.xlarge': 0.99,
 };
 
 export type PriceUse = 'training' | 'inference';
@@ -48,7 +79,14 @@ export function formatPrice(instanceType: string, count: number, use: PriceUse, 
 }
 
 /** Cost so far for `count` instances running since `since`. */
-export function costSoFar(instanceType: string, count: number, use: PriceUse, region: string, since: Date, now = new Date()): number | undefined {
+export function costSoFar(
+  instanceType: string,
+  count: number,
+  use: PriceUse,
+  region: string,
+  since: Date,
+  now = new Date(),
+): number | undefined {
   const p = onDemandPrice(instanceType, use, region);
   if (!p) return undefined;
   return (p.perHour * count * Math.max(0, now.getTime() - since.getTime())) / 3_600_000;

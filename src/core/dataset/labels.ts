@@ -21,9 +21,19 @@ export interface LabelSource {
 export type LabelNamesOrigin = 'spec' | 'dataset' | 'sorted-strings' | 'integers';
 
 /** How the report names where the class list came from. */
-export const LABEL_ORIGIN_WORDS: Record<LabelNamesOrigin, string> = { spec: 'dataset.labelNames in the spec', dataset: 'the dataset metadata', 'sorted-strings': 'distinct label strings, sorted', integers: 'integer ids' };
+export const LABEL_ORIGIN_WORDS: Record<LabelNamesOrigin, string> = {
+  spec: 'dataset.labelNames in the spec',
+  dataset: 'the dataset metadata',
+  'sorted-strings': 'distinct label strings, sorted',
+  integers: 'integer ids',
+};
 
-export function resolveLabelNames(opts: { spec?: string[]; dataset?: string[]; sources: LabelSource[]; column: string }): { names: string[]; origin: LabelNamesOrigin } {
+export function resolveLabelNames(opts: {
+  spec?: string[];
+  dataset?: string[];
+  sources: LabelSource[];
+  column: string;
+}): { names: string[]; origin: LabelNamesOrigin } {
   if (opts.spec?.length) return { names: [...opts.spec], origin: 'spec' };
   if (opts.dataset?.length) return { names: [...opts.dataset], origin: 'dataset' };
   const c = new LabelCollector(opts.column);
@@ -43,28 +53,44 @@ export class LabelCollector {
       if (typeof v === 'string') this.strings.add(v);
       else if (typeof v === 'number' || typeof v === 'bigint') {
         const n = Number(v);
-        if (!Number.isInteger(n)) throw new UserError(`${src.locate(i)}: ${this.column} ${String(v)} is not a whole number; class ids are whole numbers from 0 (or use class names)`, this.column);
-        if (n < 0) throw new UserError(`${src.locate(i)}: ${this.column} ${String(v)} is not a class id (a whole number >= 0) nor a class name`, this.column);
+        if (!Number.isInteger(n))
+          throw new UserError(
+            `${src.locate(i)}: ${this.column} ${String(v)} is not a whole number; class ids are whole numbers from 0 (or use class names)`,
+            this.column,
+          );
+        if (n < 0)
+          throw new UserError(
+            `${src.locate(i)}: ${this.column} ${String(v)} is not a class id (a whole number >= 0) nor a class name`,
+            this.column,
+          );
         if (n > this.maxInt) this.maxInt = n;
       } else {
-        throw new UserError(`${src.locate(i)}: ${this.column} is ${v === null || v === undefined ? 'missing' : JSON.stringify(v)}; each row needs a class name or id`, this.column);
+        throw new UserError(
+          `${src.locate(i)}: ${this.column} is ${v === null || v === undefined ? 'missing' : JSON.stringify(v)}; each row needs a class name or id`,
+          this.column,
+        );
       }
     }
     if (this.strings.size > 0 && this.maxInt >= 0) {
-      throw new UserError(`dataset.labelColumn: column '${this.column}' mixes class names and numeric ids; use one kind, or list dataset.labelNames in the spec`, 'dataset.labelColumn');
+      throw new UserError(
+        `dataset.labelColumn: column '${this.column}' mixes class names and numeric ids; use one kind, or list dataset.labelNames in the spec`,
+        'dataset.labelColumn',
+      );
     }
   }
 
   resolve(): { names: string[]; origin: LabelNamesOrigin } {
     if (this.strings.size > 0) return { names: [...this.strings].sort(codePointCompare), origin: 'sorted-strings' };
-    if (this.maxInt >= 0) return { names: Array.from({ length: this.maxInt + 1 }, (_, i) => String(i)), origin: 'integers' };
+    if (this.maxInt >= 0)
+      return { names: Array.from({ length: this.maxInt + 1 }, (_, i) => String(i)), origin: 'integers' };
     return { names: [], origin: 'integers' };
   }
 }
 
 function codePointCompare(a: string, b: string): number {
   // Python compares str by code point; JS `<` compares UTF-16 units, which differs only for astral chars.
-  const A = [...a].map((c) => c.codePointAt(0)!), B = [...b].map((c) => c.codePointAt(0)!);
+  const A = [...a].map((c) => c.codePointAt(0)!),
+    B = [...b].map((c) => c.codePointAt(0)!);
   for (let i = 0; i < Math.min(A.length, B.length); i++) if (A[i] !== B[i]) return A[i]! - B[i]!;
   return A.length - B.length;
 }
@@ -74,7 +100,12 @@ export function labelIndex(names: string[]): Map<string, number> {
 }
 
 /** Maps raw labels to ids, naming the row of the first label that does not fit. */
-export function encodeLabels(src: LabelSource, names: string[], column: string, index: Map<string, number> = labelIndex(names)): BigInt64Array {
+export function encodeLabels(
+  src: LabelSource,
+  names: string[],
+  column: string,
+  index: Map<string, number> = labelIndex(names),
+): BigInt64Array {
   const out = new BigInt64Array(src.labels.length);
   const list = () => (names.length <= 12 ? names.join(', ') : `${names.slice(0, 12).join(', ')}, … (${names.length})`);
   for (let i = 0; i < src.labels.length; i++) {
@@ -82,14 +113,24 @@ export function encodeLabels(src: LabelSource, names: string[], column: string, 
     let id: number | undefined;
     if (typeof v === 'string') {
       id = index.get(v);
-      if (id === undefined) throw new UserError(`${src.locate(i)}: ${column} '${v}' is not in the class list (${list()}); fix the row or dataset.labelNames`, column);
+      if (id === undefined)
+        throw new UserError(
+          `${src.locate(i)}: ${column} '${v}' is not in the class list (${list()}); fix the row or dataset.labelNames`,
+          column,
+        );
     } else if (typeof v === 'number' || typeof v === 'bigint') {
       const n = Number(v);
       if (!Number.isInteger(n)) {
-        throw new UserError(`${src.locate(i)}: ${column} ${String(v)} is not a whole number: class ids are whole numbers from 0 to ${names.length - 1} (${list()})`, column);
+        throw new UserError(
+          `${src.locate(i)}: ${column} ${String(v)} is not a whole number: class ids are whole numbers from 0 to ${names.length - 1} (${list()})`,
+          column,
+        );
       }
       if (n < 0 || n >= names.length) {
-        throw new UserError(`${src.locate(i)}: ${column} ${String(v)} is out of range: ids go from 0 to ${names.length - 1} (${list()})`, column);
+        throw new UserError(
+          `${src.locate(i)}: ${column} ${String(v)} is out of range: ids go from 0 to ${names.length - 1} (${list()})`,
+          column,
+        );
       }
       id = n;
     } else if (typeof v === 'boolean') {

@@ -17,8 +17,16 @@ export function roundUpTo8(n: number): number {
   return Math.ceil(n / 8) * 8;
 }
 
-export function choosePadding(mode: Padding, specMaxLength: number, modelMaxLength: number, longestRow: number): PaddingChoice {
-  const cap = Math.min(specMaxLength, Number.isFinite(modelMaxLength) && modelMaxLength > 0 ? modelMaxLength : specMaxLength);
+export function choosePadding(
+  mode: Padding,
+  specMaxLength: number,
+  modelMaxLength: number,
+  longestRow: number,
+): PaddingChoice {
+  const cap = Math.min(
+    specMaxLength,
+    Number.isFinite(modelMaxLength) && modelMaxLength > 0 ? modelMaxLength : specMaxLength,
+  );
   if (mode === 'max_length') return { mode, truncateAt: cap, padTo: cap };
   if (mode === 'dynamic') return { mode, truncateAt: cap, padTo: null };
   const padTo = Math.min(cap, Math.max(8, roundUpTo8(longestRow)));
@@ -43,7 +51,8 @@ export function datasetPaddingSpan(text: string): { value: [number, number] } | 
       let j = i + 1;
       while (/\s/.test(text[j] ?? '')) j++;
       if (text[j] === ':') {
-        pendingKey = depth === 1 || (datasetOpen !== undefined && depth === 2) ? (JSON.parse(raw) as string) : undefined;
+        pendingKey =
+          depth === 1 || (datasetOpen !== undefined && depth === 2) ? (JSON.parse(raw) as string) : undefined;
         // The value of dataset.padding: a string here, or whatever token comes next.
         if (pendingKey === 'padding' && datasetOpen !== undefined && depth === 2) {
           let v = j + 1;

@@ -61,7 +61,11 @@ export interface PrepareReport {
 
 /** The report's "Source" line: the Hub dataset's page and config, or each split's local file. */
 export function reportSource(ds: Pick<DatasetSpec, 'source' | 'config'>, hubEndpoint: string): string {
-  return typeof ds.source === 'string' ? `${hubEndpoint}/datasets/${ds.source} (config ${ds.config ?? 'default'})` : Object.entries(ds.source).map(([s, f]) => `${s}: ${f}`).join(', ');
+  return typeof ds.source === 'string'
+    ? `${hubEndpoint}/datasets/${ds.source} (config ${ds.config ?? 'default'})`
+    : Object.entries(ds.source)
+        .map(([s, f]) => `${s}: ${f}`)
+        .join(', ');
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -115,7 +119,8 @@ export class LengthCounts {
   }
   /** Rows longer than `n`, and the tokens kept when rows are cut at `n`. */
   truncation(n: number): { truncated: number; real: number } {
-    let truncated = 0, real = 0;
+    let truncated = 0,
+      real = 0;
     for (let v = 0; v <= this.max; v++) {
       const c = this.counts[v]!;
       if (!c) continue;
@@ -141,7 +146,10 @@ export function lengthStats(lengths: Int32Array | LengthCounts): LengthStats {
 }
 
 /** Equal-width bins (a multiple of 8 wide) from 0 to the longest row. */
-export function histogram(lengths: Int32Array | LengthCounts, bins = 16): { from: number; to: number; count: number }[] {
+export function histogram(
+  lengths: Int32Array | LengthCounts,
+  bins = 16,
+): { from: number; to: number; count: number }[] {
   const c = LengthCounts.of(lengths);
   const max = c.max;
   const width = Math.max(8, Math.ceil(max / bins / 8) * 8);
@@ -151,7 +159,17 @@ export function histogram(lengths: Int32Array | LengthCounts, bins = 16): { from
   return counts.map((count, i) => ({ from: i * width, to: (i + 1) * width - 1, count }));
 }
 
-export function splitReport(a: { channel: string; split: string; lengths: Int32Array | LengthCounts; labels?: BigInt64Array; labelCounts?: ArrayLike<number>; labelNames: string[]; truncateAt: number; padTo: number | null; bytes: number }): SplitReport {
+export function splitReport(a: {
+  channel: string;
+  split: string;
+  lengths: Int32Array | LengthCounts;
+  labels?: BigInt64Array;
+  labelCounts?: ArrayLike<number>;
+  labelNames: string[];
+  truncateAt: number;
+  padTo: number | null;
+  bytes: number;
+}): SplitReport {
   const counts: Record<string, number> = Object.fromEntries(a.labelNames.map((n) => [n, 0]));
   if (a.labels) for (const l of a.labels) counts[a.labelNames[Number(l)]!]!++;
   if (a.labelCounts) a.labelNames.forEach((n, i) => (counts[n]! += a.labelCounts![i] ?? 0));
@@ -174,16 +192,29 @@ export function splitReport(a: { channel: string; split: string; lengths: Int32A
 }
 
 /** What each padding mode would store for these lengths (all splits together). */
-export function paddingOptions(all: (Int32Array | LengthCounts)[], specMaxLength: number, modelMaxLength: number, withTypeIds: boolean): PaddingOption[] {
+export function paddingOptions(
+  all: (Int32Array | LengthCounts)[],
+  specMaxLength: number,
+  modelMaxLength: number,
+  withTypeIds: boolean,
+): PaddingOption[] {
   const c = new LengthCounts();
   for (const l of all) c.merge(LengthCounts.of(l));
-  const rows = c.rows, longest = c.max;
+  const rows = c.rows,
+    longest = c.max;
   const perToken = 4 + 1 + (withTypeIds ? 1 : 0);
   return (['max_length', 'auto', 'dynamic'] as const).map((mode) => {
     const ch = choosePadding(mode, specMaxLength, modelMaxLength, longest);
     const { truncated, real } = c.truncation(ch.truncateAt);
     const stored = ch.padTo === null ? real : rows * ch.padTo;
-    return { mode, length: ch.padTo, truncatedRows: truncated, storedTokens: stored, paddingShare: stored ? 1 - real / stored : 0, bytes: stored * perToken + rows * (8 + (withTypeIds ? 12 : 8)) };
+    return {
+      mode,
+      length: ch.padTo,
+      truncatedRows: truncated,
+      storedTokens: stored,
+      paddingShare: stored ? 1 - real / stored : 0,
+      bytes: stored * perToken + rows * (8 + (withTypeIds ? 12 : 8)),
+    };
   });
 }
 
@@ -207,7 +238,8 @@ export function escapeMarkdown(text: string): string {
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024, i = 0;
+  let v = n / 1024,
+    i = 0;
   while (v >= 1024 && i < units.length - 1) {
     v /= 1024;
     i++;
@@ -219,13 +251,21 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 /** A few lines for the CLI and notifications. */
 export function reportSummary(r: PrepareReport): string[] {
-  const lines = r.splits.map((s) => `${s.channel.padEnd(10)} ${String(s.rows).padStart(7)} rows  tokens p50 ${s.lengths.p50} p99 ${s.lengths.p99} max ${s.lengths.max}  truncated ${s.truncatedRows}  padding ${pct(s.paddingShare)}  ${formatBytes(s.bytes)}`);
-  lines.push(`padding ${r.padding}: ${r.maxLength === null ? `no padding stored (truncate at ${r.truncateAt})` : `rows stored at ${r.maxLength} tokens`}; ${formatBytes(r.bytesWritten)} written in ${r.seconds.toFixed(1)} s`);
+  const lines = r.splits.map(
+    (s) =>
+      `${s.channel.padEnd(10)} ${String(s.rows).padStart(7)} rows  tokens p50 ${s.lengths.p50} p99 ${s.lengths.p99} max ${s.lengths.max}  truncated ${s.truncatedRows}  padding ${pct(s.paddingShare)}  ${formatBytes(s.bytes)}`,
+  );
+  lines.push(
+    `padding ${r.padding}: ${r.maxLength === null ? `no padding stored (truncate at ${r.truncateAt})` : `rows stored at ${r.maxLength} tokens`}; ${formatBytes(r.bytesWritten)} written in ${r.seconds.toFixed(1)} s`,
+  );
   const empty = emptyClasses(r);
   if (empty.length) lines.push(emptyClassesWarning(r, empty));
-  const auto = r.options.find((o) => o.mode === 'auto'), cur = r.options.find((o) => o.mode === r.padding);
+  const auto = r.options.find((o) => o.mode === 'auto'),
+    cur = r.options.find((o) => o.mode === r.padding);
   if (auto && cur && r.padding !== 'auto' && auto.bytes < cur.bytes) {
-    lines.push(`padding "auto" would store rows at ${auto.length} tokens: ${formatBytes(auto.bytes)} instead of ${formatBytes(cur.bytes)} (${pct(1 - auto.bytes / cur.bytes)} less), truncating ${auto.truncatedRows} rows`);
+    lines.push(
+      `padding "auto" would store rows at ${auto.length} tokens: ${formatBytes(auto.bytes)} instead of ${formatBytes(cur.bytes)} (${pct(1 - auto.bytes / cur.bytes)} less), truncating ${auto.truncatedRows} rows`,
+    );
   }
   return lines;
 }
@@ -239,23 +279,62 @@ export function renderReportMarkdown(r: PrepareReport): string {
   const md = escapeMarkdown;
   const out: string[] = [];
   out.push(`# Dataset preparation report`, '');
-  out.push(`- Source: \`${r.source}\``, `- Tokenizer: \`${r.tokenizer}\``, `- Padding: **${r.padding}**, ${r.maxLength === null ? `no padding stored, truncation at ${r.truncateAt} tokens` : `rows stored at **${r.maxLength}** tokens`}`);
+  out.push(
+    `- Source: \`${r.source}\``,
+    `- Tokenizer: \`${r.tokenizer}\``,
+    `- Padding: **${r.padding}**, ${r.maxLength === null ? `no padding stored, truncation at ${r.truncateAt} tokens` : `rows stored at **${r.maxLength}** tokens`}`,
+  );
   out.push(`- Labels (${r.labelNamesFrom}): ${r.labelNames.map((n, i) => `${i} ${md(n)}`).join(', ')}`);
   const empty = emptyClasses(r);
   if (empty.length) out.push(`- **${emptyClassesWarning(r, empty.map(md))}**`);
   out.push(`- Written: ${formatBytes(r.bytesWritten)} in ${r.seconds.toFixed(1)} s; ${r.createdAt}; ${r.tool}`, '');
-  out.push('## Splits', '', '| channel | split | rows | truncated | real tokens | stored tokens | padding | bytes |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const s of r.splits) out.push(`| ${md(s.channel)} | ${md(s.split)} | ${s.rows} | ${s.truncatedRows} | ${s.realTokens} | ${s.storedTokens} | ${pct(s.paddingShare)} | ${formatBytes(s.bytes)} |`);
-  out.push('', '## Token lengths (with special tokens, before truncation)', '', '| channel | min | p50 | p90 | p99 | max | mean |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const s of r.splits) out.push(`| ${s.channel} | ${s.lengths.min} | ${s.lengths.p50} | ${s.lengths.p90} | ${s.lengths.p99} | ${s.lengths.max} | ${s.lengths.mean} |`);
-  out.push('', '## Label counts', '', `| label | ${r.splits.map((s) => s.channel).join(' | ')} |`, `| --- | ${r.splits.map(() => '---:').join(' | ')} |`);
+  out.push(
+    '## Splits',
+    '',
+    '| channel | split | rows | truncated | real tokens | stored tokens | padding | bytes |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const s of r.splits)
+    out.push(
+      `| ${md(s.channel)} | ${md(s.split)} | ${s.rows} | ${s.truncatedRows} | ${s.realTokens} | ${s.storedTokens} | ${pct(s.paddingShare)} | ${formatBytes(s.bytes)} |`,
+    );
+  out.push(
+    '',
+    '## Token lengths (with special tokens, before truncation)',
+    '',
+    '| channel | min | p50 | p90 | p99 | max | mean |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const s of r.splits)
+    out.push(
+      `| ${s.channel} | ${s.lengths.min} | ${s.lengths.p50} | ${s.lengths.p90} | ${s.lengths.p99} | ${s.lengths.max} | ${s.lengths.mean} |`,
+    );
+  out.push(
+    '',
+    '## Label counts',
+    '',
+    `| label | ${r.splits.map((s) => s.channel).join(' | ')} |`,
+    `| --- | ${r.splits.map(() => '---:').join(' | ')} |`,
+  );
   for (const n of r.labelNames) out.push(`| ${md(n)} | ${r.splits.map((s) => s.labelCounts[n] ?? 0).join(' | ')} |`);
-  out.push('', '## Padding options', '', '| mode | row length | truncated rows | stored tokens | padding | est. size |', '| --- | ---: | ---: | ---: | ---: | ---: |');
-  for (const o of r.options) out.push(`| ${o.mode}${o.mode === r.padding ? ' (chosen)' : ''} | ${o.length ?? 'per batch'} | ${o.truncatedRows} | ${o.storedTokens} | ${pct(o.paddingShare)} | ${formatBytes(o.bytes)} |`);
+  out.push(
+    '',
+    '## Padding options',
+    '',
+    '| mode | row length | truncated rows | stored tokens | padding | est. size |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const o of r.options)
+    out.push(
+      `| ${o.mode}${o.mode === r.padding ? ' (chosen)' : ''} | ${o.length ?? 'per batch'} | ${o.truncatedRows} | ${o.storedTokens} | ${pct(o.paddingShare)} | ${formatBytes(o.bytes)} |`,
+    );
   for (const s of r.splits) {
     out.push('', `## Histogram: ${s.channel}`, '', '```');
     const peak = Math.max(1, ...s.histogram.map((h) => h.count));
-    for (const h of s.histogram) out.push(`${String(h.from).padStart(5)}-${String(h.to).padEnd(5)} ${'█'.repeat(Math.round((h.count / peak) * 40)).padEnd(40)} ${h.count}`);
+    for (const h of s.histogram)
+      out.push(
+        `${String(h.from).padStart(5)}-${String(h.to).padEnd(5)} ${'█'.repeat(Math.round((h.count / peak) * 40)).padEnd(40)} ${h.count}`,
+      );
     out.push('```');
   }
   return out.join('\n') + '\n';

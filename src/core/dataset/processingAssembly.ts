@@ -94,45 +94,75 @@ function expandLabels(parts: PartSummary[], classes: number): BigInt64Array {
 
 /** Checks that every instance reported and agreed, and plans each channel folder. */
 export function planAssembly(summaries: HostSummary[], channels: Record<string, string>): Assembly {
-  if (summaries.length === 0) throw new UserError('the Processing job wrote no summary.json: it did not finish its work (see its log)');
+  if (summaries.length === 0)
+    throw new UserError('the Processing job wrote no summary.json: it did not finish its work (see its log)');
   const first = summaries[0]!;
   const missing = first.hosts.filter((h) => !summaries.some((s) => s.host === h));
-  if (missing.length) throw new UserError(`the Processing job's output lacks the summary of ${missing.join(', ')}: that instance did not finish; nothing was assembled`);
+  if (missing.length)
+    throw new UserError(
+      `the Processing job's output lacks the summary of ${missing.join(', ')}: that instance did not finish; nothing was assembled`,
+    );
   for (const s of summaries) {
     if (JSON.stringify(s.labelNames) !== JSON.stringify(first.labelNames)) {
-      throw new UserError(`dataset.labelNames: instances ${first.host} and ${s.host} found different class lists (${first.labelNames.join(', ')} vs ${s.labelNames.join(', ')}); list dataset.labelNames in the spec`, 'dataset.labelNames');
+      throw new UserError(
+        `dataset.labelNames: instances ${first.host} and ${s.host} found different class lists (${first.labelNames.join(', ')} vs ${s.labelNames.join(', ')}); list dataset.labelNames in the spec`,
+        'dataset.labelNames',
+      );
     }
     if (s.padTo !== first.padTo || s.truncateAt !== first.truncateAt || s.withTypeIds !== first.withTypeIds) {
-      throw new UserError(`instances ${first.host} and ${s.host} padded differently (${first.padTo} vs ${s.padTo}); use one instance`);
+      throw new UserError(
+        `instances ${first.host} and ${s.host} padded differently (${first.padTo} vs ${s.padTo}); use one instance`,
+      );
     }
   }
   const allParts = summaries.flatMap((s) => s.parts);
   const planned: ChannelAssembly[] = [];
   for (const [channel, split] of Object.entries(channels)) {
-    const parts = allParts.filter((p) => p.channel === channel).sort((a, b) => (a.part < b.part ? -1 : a.part > b.part ? 1 : a.dir < b.dir ? -1 : 1));
+    const parts = allParts
+      .filter((p) => p.channel === channel)
+      .sort((a, b) => (a.part < b.part ? -1 : a.part > b.part ? 1 : a.dir < b.dir ? -1 : 1));
     const files = parts.flatMap((p) => p.files.map((f) => `${p.dir}/${f}`));
     const total = files.length;
     const pad = (i: number) => String(i).padStart(5, '0');
     const copies = files.map((from, i) => ({ from, to: `data-${pad(i)}-of-${pad(total)}.arrow` }));
-    const fingerprint = createHash('sha256').update(parts.map((p) => p.fingerprint).join(',')).digest('hex').slice(0, 16);
+    const fingerprint = createHash('sha256')
+      .update(parts.map((p) => p.fingerprint).join(','))
+      .digest('hex')
+      .slice(0, 16);
     const rows = parts.reduce((a, p) => a + p.rows, 0);
     planned.push({
-      channel, split, rows, copies,
-      stateJson: stateJson(copies.map((c) => c.to), fingerprint, split, first.withTypeIds),
+      channel,
+      split,
+      rows,
+      copies,
+      stateJson: stateJson(
+        copies.map((c) => c.to),
+        fingerprint,
+        split,
+        first.withTypeIds,
+      ),
       datasetInfoJson: datasetInfoJson(first.labelNames, first.withTypeIds),
       report: splitReport({
-        channel, split, lengths: expandLengths(parts), labels: expandLabels(parts, first.labelNames.length), labelNames: first.labelNames,
-        truncateAt: first.truncateAt, padTo: first.padTo, bytes: parts.reduce((a, p) => a + p.bytes, 0),
+        channel,
+        split,
+        lengths: expandLengths(parts),
+        labels: expandLabels(parts, first.labelNames.length),
+        labelNames: first.labelNames,
+        truncateAt: first.truncateAt,
+        padTo: first.padTo,
+        bytes: parts.reduce((a, p) => a + p.bytes, 0),
       }),
     });
   }
   // Padding options count each split once, even when two channels share it.
   const channelOfSplit = new Map<string, string>();
-  for (const [channel, split] of Object.entries(channels)) if (!channelOfSplit.has(split)) channelOfSplit.set(split, channel);
+  for (const [channel, split] of Object.entries(channels))
+    if (!channelOfSplit.has(split)) channelOfSplit.set(split, channel);
   const perSplit = [...channelOfSplit.values()].map((c) => expandLengths(allParts.filter((p) => p.channel === c)));
   return {
     labelNames: first.labelNames,
-    labelNamesFrom: (LABEL_ORIGIN_WORDS as Record<string, string | undefined>)[first.labelNamesFrom] ?? first.labelNamesFrom,
+    labelNamesFrom:
+      (LABEL_ORIGIN_WORDS as Record<string, string | undefined>)[first.labelNamesFrom] ?? first.labelNamesFrom,
     padding: first.padding,
     padTo: first.padTo,
     truncateAt: first.truncateAt,

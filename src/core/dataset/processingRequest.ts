@@ -38,7 +38,19 @@ export interface ProcessingUploads {
  * code/config.json: what prepare_dataset.py needs from the spec's dataset, local paths replaced by container
  * paths (source file names, the uploaded tokenizer folder), plus whether the tokenizer was uploaded.
  */
-export type ProcessingConfig = Pick<DatasetSpec, 'source' | 'config' | 'splits' | 'textColumn' | 'labelColumn' | 'labelNames' | 'tokenizer' | 'padding' | 'maxLength' | 'limit'> & {
+export type ProcessingConfig = Pick<
+  DatasetSpec,
+  | 'source'
+  | 'config'
+  | 'splits'
+  | 'textColumn'
+  | 'labelColumn'
+  | 'labelNames'
+  | 'tokenizer'
+  | 'padding'
+  | 'maxLength'
+  | 'limit'
+> & {
   tokenizerUploaded: boolean;
 };
 
@@ -55,17 +67,24 @@ export interface ProcessingPlan {
 }
 
 function cmpVersion(a: string, b: string): number {
-  const pa = a.split('.').map(Number), pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
+  const pa = a.split('.').map(Number),
+    pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++)
+    if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
   return 0;
 }
 
 /** The newest plain Hugging Face PyTorch training image of the catalogue that the region has. */
 export function processingImage(region: string): { uri: string; entry: ImageEntry } {
-  const candidates = TRAINING_IMAGES.filter((e) => e.kind === 'plain' && e.regions[region])
-    .sort((a, b) => cmpVersion(b.transformers, a.transformers) || cmpVersion(b.pytorch, a.pytorch));
+  const candidates = TRAINING_IMAGES.filter((e) => e.kind === 'plain' && e.regions[region]).sort(
+    (a, b) => cmpVersion(b.transformers, a.transformers) || cmpVersion(b.pytorch, a.pytorch),
+  );
   const entry = candidates[0];
-  if (!entry) throw new UserError(`region: no Hugging Face PyTorch training image is published in ${region}; run the Processing job in a region such as us-east-1`, 'region');
+  if (!entry)
+    throw new UserError(
+      `region: no Hugging Face PyTorch training image is published in ${region}; run the Processing job in a region such as us-east-1`,
+      'region',
+    );
   const tag = `${entry.pytorch}-transformers${entry.transformers}-gpu-${entry.py}-${entry.containerVersion}`;
   return { uri: `${entry.regions[region]}.dkr.${ecrHost(region)}/${entry.repository}:${tag}`, entry };
 }
@@ -73,7 +92,11 @@ export function processingImage(region: string): { uri: string; entry: ImageEntr
 /** Job name base from the dataset prefix: "prep-" + its last segment, letters/digits/hyphens only. */
 export function processingJobBase(spec: JobSpec): string {
   const tail = (spec.dataset.s3Prefix ?? 'datasets').split('/').filter(Boolean).pop() ?? 'dataset';
-  const clean = tail.replace(/[^a-zA-Z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '') || 'dataset';
+  const clean =
+    tail
+      .replace(/[^a-zA-Z0-9-]+/g, '-')
+      .replace(/-+/g, '-')
+      .replace(/^-|-$/g, '') || 'dataset';
   return `prep-${clean}`.slice(0, 39).replace(/-$/, '');
 }
 
@@ -82,33 +105,55 @@ export function checkProcessing(spec: JobSpec, opts: ProcessingOptions): string[
   const ds = spec.dataset;
   const warnings: string[] = [];
   if (!/^ml\.[a-z0-9-]+\.[a-z0-9]+$/.test(opts.instanceType)) {
-    throw new UserError(`instanceType: '${opts.instanceType}' is not a SageMaker instance type (expected e.g. ml.c5.4xlarge)`, 'instanceType');
+    throw new UserError(
+      `instanceType: '${opts.instanceType}' is not a SageMaker instance type (expected e.g. ml.c5.4xlarge)`,
+      'instanceType',
+    );
   }
   if (!Number.isInteger(opts.instanceCount) || opts.instanceCount < 1 || opts.instanceCount > 100) {
     throw new UserError(`instanceCount: ${opts.instanceCount} is not a whole number from 1 to 100`, 'instanceCount');
   }
   if (opts.instanceCount > 1) {
     if (ds.padding === 'auto') {
-      throw new UserError('dataset.padding: "auto" needs the longest row of the whole dataset on one machine; use one instance, or padding "max_length" or "dynamic" over several', 'dataset.padding');
+      throw new UserError(
+        'dataset.padding: "auto" needs the longest row of the whole dataset on one machine; use one instance, or padding "max_length" or "dynamic" over several',
+        'dataset.padding',
+      );
     }
     if (ds.limit !== undefined) {
-      throw new UserError('dataset.limit: a row limit is for trying things on one instance; remove it or use one instance', 'dataset.limit');
+      throw new UserError(
+        'dataset.limit: a row limit is for trying things on one instance; remove it or use one instance',
+        'dataset.limit',
+      );
     }
     if (typeof ds.source === 'object' && !ds.labelNames?.length) {
-      throw new UserError('dataset.labelNames: list the class names when local files are split over several instances (each instance sees only part of the labels, so it cannot infer the same list)', 'dataset.labelNames');
+      throw new UserError(
+        'dataset.labelNames: list the class names when local files are split over several instances (each instance sees only part of the labels, so it cannot infer the same list)',
+        'dataset.labelNames',
+      );
     }
     if (typeof ds.source === 'object') {
-      const whole = Object.entries(ds.source).filter(([, f]) => !/\.jsonl?$/i.test(f)).map(([s]) => s);
-      if (whole.length) warnings.push(`only JSONL files are cut into one part per instance; ${whole.join(', ')} go whole to one instance each`);
+      const whole = Object.entries(ds.source)
+        .filter(([, f]) => !/\.jsonl?$/i.test(f))
+        .map(([s]) => s);
+      if (whole.length)
+        warnings.push(
+          `only JSONL files are cut into one part per instance; ${whole.join(', ')} go whole to one instance each`,
+        );
     }
   }
   return warnings;
 }
 
-export function processingConfig(spec: JobSpec, uploads: ProcessingUploads, fileNames: Record<string, string>): ProcessingConfig {
+export function processingConfig(
+  spec: JobSpec,
+  uploads: ProcessingUploads,
+  fileNames: Record<string, string>,
+): ProcessingConfig {
   const ds = spec.dataset;
   return {
-    source: typeof ds.source === 'string' ? ds.source : Object.fromEntries(uploads.splits.map((s) => [s, fileNames[s] ?? s])),
+    source:
+      typeof ds.source === 'string' ? ds.source : Object.fromEntries(uploads.splits.map((s) => [s, fileNames[s] ?? s])),
     ...(typeof ds.source === 'string' && ds.config ? { config: ds.config } : {}),
     splits: { ...ds.splits },
     textColumn: ds.textColumn ?? 'text',
@@ -126,11 +171,23 @@ function s3Input(name: string, uri: string, local: string, sharded: boolean): Pr
   return {
     InputName: name,
     AppManaged: false,
-    S3Input: { S3Uri: uri, LocalPath: local, S3DataType: 'S3Prefix', S3InputMode: 'File', S3DataDistributionType: sharded ? 'ShardedByS3Key' : 'FullyReplicated' },
+    S3Input: {
+      S3Uri: uri,
+      LocalPath: local,
+      S3DataType: 'S3Prefix',
+      S3InputMode: 'File',
+      S3DataDistributionType: sharded ? 'ShardedByS3Key' : 'FullyReplicated',
+    },
   };
 }
 
-export function buildProcessingRequest(spec: JobSpec, ctx: RequestContext, opts: ProcessingOptions, uploads: ProcessingUploads, fileNames: Record<string, string> = {}): ProcessingPlan {
+export function buildProcessingRequest(
+  spec: JobSpec,
+  ctx: RequestContext,
+  opts: ProcessingOptions,
+  uploads: ProcessingUploads,
+  fileNames: Record<string, string> = {},
+): ProcessingPlan {
   const warnings = checkProcessing(spec, opts);
   const arn = executionRoleArn(spec, ctx);
   const jobName = nameFromBase(processingJobBase(spec), ctx.now);
@@ -141,24 +198,50 @@ export function buildProcessingRequest(spec: JobSpec, ctx: RequestContext, opts:
   const outputS3Uri = `${jobS3Uri}/output/`;
   const sharded = opts.instanceCount > 1;
   const inputs: ProcessingInput[] = [s3Input('code', codeS3Uri, `${PROCESSING_ROOT}/input/code`, false)];
-  if (uploads.tokenizer) inputs.push(s3Input('tokenizer', `${jobS3Uri}/tokenizer/`, `${PROCESSING_ROOT}/input/tokenizer`, false));
-  for (const split of uploads.splits) inputs.push(s3Input(`data-${split}`, `${jobS3Uri}/input/${split}/`, `${PROCESSING_ROOT}/input/data/${split}`, sharded));
+  if (uploads.tokenizer)
+    inputs.push(s3Input('tokenizer', `${jobS3Uri}/tokenizer/`, `${PROCESSING_ROOT}/input/tokenizer`, false));
+  for (const split of uploads.splits)
+    inputs.push(
+      s3Input(`data-${split}`, `${jobS3Uri}/input/${split}/`, `${PROCESSING_ROOT}/input/data/${split}`, sharded),
+    );
   const request: CreateProcessingJobRequest = {
     ProcessingJobName: jobName,
     ProcessingResources: {
-      ClusterConfig: { InstanceCount: opts.instanceCount, InstanceType: opts.instanceType as never, VolumeSizeInGB: opts.volumeSizeInGB ?? DEFAULT_PROCESSING_VOLUME_GB },
+      ClusterConfig: {
+        InstanceCount: opts.instanceCount,
+        InstanceType: opts.instanceType as never,
+        VolumeSizeInGB: opts.volumeSizeInGB ?? DEFAULT_PROCESSING_VOLUME_GB,
+      },
     },
     StoppingCondition: { MaxRuntimeInSeconds: opts.maxRuntimeInSeconds ?? DEFAULT_PROCESSING_MAX_RUNTIME },
-    AppSpecification: { ImageUri: image.uri, ContainerEntrypoint: ['python3', `${PROCESSING_ROOT}/input/code/${SCRIPT_NAME}`] },
+    AppSpecification: {
+      ImageUri: image.uri,
+      ContainerEntrypoint: ['python3', `${PROCESSING_ROOT}/input/code/${SCRIPT_NAME}`],
+    },
     ...(ctx.hubToken ? { Environment: { HF_TOKEN: ctx.hubToken } } : {}),
     ProcessingInputs: inputs,
     ProcessingOutputConfig: {
-      Outputs: [{ OutputName: 'prepared', AppManaged: false, S3Output: { S3Uri: outputS3Uri, LocalPath: `${PROCESSING_ROOT}/output`, S3UploadMode: 'EndOfJob' } }],
+      Outputs: [
+        {
+          OutputName: 'prepared',
+          AppManaged: false,
+          S3Output: { S3Uri: outputS3Uri, LocalPath: `${PROCESSING_ROOT}/output`, S3UploadMode: 'EndOfJob' },
+        },
+      ],
     },
     RoleArn: arn,
     Tags: jobTags(spec.file ? spec.file.split(/[\\/]/).pop()! : undefined),
   };
-  return { jobName, request, jobS3Uri, codeS3Uri, outputS3Uri, config: processingConfig(spec, uploads, fileNames), image: image.entry, warnings };
+  return {
+    jobName,
+    request,
+    jobS3Uri,
+    codeS3Uri,
+    outputS3Uri,
+    config: processingConfig(spec, uploads, fileNames),
+    image: image.entry,
+    warnings,
+  };
 }
 
 /** The request as it may be printed: the Hub token replaced. */

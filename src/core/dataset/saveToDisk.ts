@@ -5,7 +5,19 @@
 // format is set on all four, as the notebook's set_format('torch') does. Pure: the schema, the record
 // batches, the JSON files and the shard plan; workflow/dataset/splitWriter.ts writes the files, and the
 // Processing assembly reuses the JSON files for the folders it puts together from instances' parts.
-import { Field, Int32, Int64, Int8, List, RecordBatch, Schema, Struct, makeData, type Data, type DataType } from 'apache-arrow';
+import {
+  Field,
+  Int32,
+  Int64,
+  Int8,
+  List,
+  RecordBatch,
+  Schema,
+  Struct,
+  makeData,
+  type Data,
+  type DataType,
+} from 'apache-arrow';
 import { pythonJsonDumps as pyJsonDumps, type PyValue } from '../pythonJson';
 
 /** A tokenized split: rows already truncated, flat token ids with per-row offsets. */
@@ -39,7 +51,10 @@ export function modelColumns(withTypeIds: boolean): string[] {
 
 /** dataset_info.json as save_to_disk writes it for an in-memory Dataset (indent 2, top-level keys sorted). */
 export function datasetInfoJson(labelNames: string[], withTypeIds: boolean): string {
-  return pyJsonDumps({ citation: '', description: '', features: featuresJson(labelNames, withTypeIds), homepage: '', license: '' }, { indent: 2 });
+  return pyJsonDumps(
+    { citation: '', description: '', features: featuresJson(labelNames, withTypeIds), homepage: '', license: '' },
+    { indent: 2 },
+  );
 }
 
 /** state.json as save_to_disk writes it (indent 2, all keys sorted). */
@@ -94,11 +109,27 @@ export function shardName(k: number, shards: number): string {
 
 /** A record batch of no rows (an empty shard still holds the schema). */
 export function emptyBatch(schema: Schema): RecordBatch {
-  return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: 0, nullCount: 0, children: schema.fields.map((f) => makeData({ type: f.type, length: 0, nullCount: 0 })) }));
+  return new RecordBatch(
+    schema,
+    makeData({
+      type: new Struct(schema.fields),
+      length: 0,
+      nullCount: 0,
+      children: schema.fields.map((f) => makeData({ type: f.type, length: 0, nullCount: 0 })),
+    }),
+  );
 }
 
 /** One record batch of rows [from, to). */
-export function buildBatch(schema: Schema, s: TokenizedSplit, from: number, to: number, padTo: number | null, padId: number, withTypeIds: boolean): RecordBatch {
+export function buildBatch(
+  schema: Schema,
+  s: TokenizedSplit,
+  from: number,
+  to: number,
+  padTo: number | null,
+  padId: number,
+  withTypeIds: boolean,
+): RecordBatch {
   const n = to - from;
   const offsets = new Int32Array(n + 1);
   let total: number;
@@ -114,14 +145,16 @@ export function buildBatch(schema: Schema, s: TokenizedSplit, from: number, to: 
   const mask = new Int8Array(total);
   const types = withTypeIds ? new Int8Array(total) : undefined;
   if (padTo === null) {
-    const a = s.offsets[from]!, b = s.offsets[to]!;
+    const a = s.offsets[from]!,
+      b = s.offsets[to]!;
     ids.set(s.ids.subarray(a, b));
     mask.fill(1);
     if (types && s.typeIds) types.set(s.typeIds.subarray(a, b));
   } else {
     if (padId !== 0) ids.fill(padId);
     for (let i = 0; i < n; i++) {
-      const a = s.offsets[from + i]!, b = s.offsets[from + i + 1]!;
+      const a = s.offsets[from + i]!,
+        b = s.offsets[from + i + 1]!;
       const at = i * padTo;
       ids.set(s.ids.subarray(a, b), at);
       mask.fill(1, at, at + (b - a));
@@ -139,4 +172,3 @@ export function buildBatch(schema: Schema, s: TokenizedSplit, from: number, to: 
   const data = makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children });
   return new RecordBatch(schema, data);
 }
-

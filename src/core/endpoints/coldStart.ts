@@ -27,8 +27,14 @@ function median(xs: number[]): number | undefined {
 export function splitLatencies(entries: { latencyMs: number; coldStart?: boolean }[]): LatencySplit {
   const cold = entries.filter((e) => e.coldStart).map((e) => e.latencyMs);
   const warm = entries.filter((e) => !e.coldStart).map((e) => e.latencyMs);
-  const cm = median(cold), wm = median(warm);
-  return { coldCount: cold.length, ...(cm !== undefined ? { coldMedianMs: cm } : {}), warmCount: warm.length, ...(wm !== undefined ? { warmMedianMs: wm } : {}) };
+  const cm = median(cold),
+    wm = median(warm);
+  return {
+    coldCount: cold.length,
+    ...(cm !== undefined ? { coldMedianMs: cm } : {}),
+    warmCount: warm.length,
+    ...(wm !== undefined ? { warmMedianMs: wm } : {}),
+  };
 }
 
 /** "cold starts: 1, median 2345 ms · warm: 4, median 85 ms"; undefined when there was no cold start. */

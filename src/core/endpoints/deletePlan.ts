@@ -10,7 +10,9 @@ export type ResourceKind = 'endpoint' | 'endpointConfig' | 'model';
 export interface DeleteFacts {
   endpoint: { name: string; status?: string; configName?: string };
   /** undefined: the endpoint names no config; 'missing': already deleted; 'unreadable': describe failed. */
-  config?: { name: string; modelNames: string[]; tags?: Tag[] } | { name: string; state: 'missing' | 'unreadable'; error?: string };
+  config?:
+    | { name: string; modelNames: string[]; tags?: Tag[] }
+    | { name: string; state: 'missing' | 'unreadable'; error?: string };
   /** Per model name of the config: whether it exists and its tags. */
   models: Record<string, { exists: boolean; tags?: Tag[] }>;
   /** Every other endpoint of the account and region with what it uses. */
@@ -37,9 +39,16 @@ export interface DeletePlan {
   kept: KeptResource[];
 }
 
-export const KIND_LABEL: Record<ResourceKind, string> = { endpoint: 'endpoint', endpointConfig: 'endpoint config', model: 'model' };
+export const KIND_LABEL: Record<ResourceKind, string> = {
+  endpoint: 'endpoint',
+  endpointConfig: 'endpoint config',
+  model: 'model',
+};
 
-function usersOf(others: DeleteFacts['otherEndpoints'], pick: (e: DeleteFacts['otherEndpoints'][number]) => string[]): (name: string) => string[] {
+function usersOf(
+  others: DeleteFacts['otherEndpoints'],
+  pick: (e: DeleteFacts['otherEndpoints'][number]) => string[],
+): (name: string) => string[] {
   return (name) => others.filter((e) => pick(e).includes(name)).map((e) => e.name);
 }
 
@@ -56,22 +65,39 @@ export function planDelete(f: DeleteFacts): DeletePlan {
   const c = f.config;
   if (c && 'state' in c) {
     if (c.state === 'unreadable') {
-      kept.push({ kind: 'endpointConfig', name: c.name, reason: `it could not be read (${c.error ?? 'describe failed'}), so neither it nor its model can be checked` });
+      kept.push({
+        kind: 'endpointConfig',
+        name: c.name,
+        reason: `it could not be read (${c.error ?? 'describe failed'}), so neither it nor its model can be checked`,
+      });
     }
     // 'missing': already gone, and its models can no longer be identified from it.
   } else if (c) {
     const configOurs = isOurs(c.tags) || namedAfterEndpoint(c.name);
     const users = configUsers(c.name);
-    if (users.length) kept.push({ kind: 'endpointConfig', name: c.name, reason: `still used by endpoint ${listNames(users)}` });
-    else if (!configOurs && !f.includeUntagged) kept.push({ kind: 'endpointConfig', name: c.name, reason: 'not created by sagemaker-hf (no sagemaker-hf:created-by tag) and not named after the endpoint', askable: true });
+    if (users.length)
+      kept.push({ kind: 'endpointConfig', name: c.name, reason: `still used by endpoint ${listNames(users)}` });
+    else if (!configOurs && !f.includeUntagged)
+      kept.push({
+        kind: 'endpointConfig',
+        name: c.name,
+        reason: 'not created by sagemaker-hf (no sagemaker-hf:created-by tag) and not named after the endpoint',
+        askable: true,
+      });
     else steps.push({ kind: 'endpointConfig', name: c.name });
     for (const model of c.modelNames) {
       const m = f.models[model];
       if (m && !m.exists) continue;
       const mUsers = modelUsers(model);
-      if (mUsers.length) kept.push({ kind: 'model', name: model, reason: `still used by endpoint ${listNames(mUsers)}` });
+      if (mUsers.length)
+        kept.push({ kind: 'model', name: model, reason: `still used by endpoint ${listNames(mUsers)}` });
       else if (!(isOurs(m?.tags) || namedAfterEndpoint(model) || model === c.name) && !f.includeUntagged) {
-        kept.push({ kind: 'model', name: model, reason: 'not created by sagemaker-hf (no sagemaker-hf:created-by tag) and not named after the endpoint', askable: true });
+        kept.push({
+          kind: 'model',
+          name: model,
+          reason: 'not created by sagemaker-hf (no sagemaker-hf:created-by tag) and not named after the endpoint',
+          askable: true,
+        });
       } else steps.push({ kind: 'model', name: model });
     }
   }
@@ -81,7 +107,9 @@ export function planDelete(f: DeleteFacts): DeletePlan {
 /** "endpoint x, endpoint config x and model x" */
 export function describeSteps(steps: PlanStep[]): string {
   const parts = steps.map((s) => `${KIND_LABEL[s.kind]} ${s.name}`);
-  return parts.length <= 1 ? (parts[0] ?? 'nothing') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+  return parts.length <= 1
+    ? (parts[0] ?? 'nothing')
+    : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 }
 
 export function describeKept(kept: KeptResource[]): string[] {

@@ -1,7 +1,14 @@
 // The three requests of `estimator.deploy(count, instance_type)` (CreateModel, CreateEndpointConfig,
 // CreateEndpoint), built as the SageMaker Python SDK builds them, plus what this extension adds:
 // HF_TASK so the container never guesses the task, and tags that mark the resources as ours.
-import type { ContainerDefinition, CreateEndpointConfigInput, CreateEndpointInput, CreateModelInput, ProductionVariant, Tag } from '@aws-sdk/client-sagemaker';
+import type {
+  ContainerDefinition,
+  CreateEndpointConfigInput,
+  CreateEndpointInput,
+  CreateModelInput,
+  ProductionVariant,
+  Tag,
+} from '@aws-sdk/client-sagemaker';
 import { UserError } from '../errors';
 import { checkInstanceType, checkRoleArn } from '../sagemaker/apiChecks';
 import { CREATED_BY_TAG, CREATED_BY_VALUE, createdByTag } from '../sagemaker/tags';
@@ -17,9 +24,10 @@ export function endpointNameProblem(name: string): string | undefined {
   if (!name) return 'is empty';
   if (name.length > 63) return `is ${name.length} characters long; SageMaker allows at most 63`;
   if (!/^[a-zA-Z0-9]/.test(name)) return 'must start with a letter or digit';
-  if (/[^a-zA-Z0-9-]/.test(name)) return `contains '${/[^a-zA-Z0-9-]/.exec(name)![0]}'; only letters, digits and hyphens are allowed`;
+  if (/[^a-zA-Z0-9-]/.test(name))
+    return `contains '${/[^a-zA-Z0-9-]/.exec(name)![0]}'; only letters, digits and hyphens are allowed`;
   if (name.endsWith('-')) return 'must end with a letter or digit';
-  if (!NAME_RE.test(name)) return 'does not match SageMaker\'s pattern ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}';
+  if (!NAME_RE.test(name)) return "does not match SageMaker's pattern ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}";
   return undefined;
 }
 
@@ -82,22 +90,34 @@ export const SERVERLESS_MAX_CONCURRENCY = 200;
 export function checkServerless(s: ServerlessConfig, field = 'deploy.serverless'): void {
   const m = s.memorySizeInMB;
   if (!Number.isInteger(m) || m < SERVERLESS_MEMORY_MIN || m > SERVERLESS_MEMORY_MAX || m % 1024 !== 0) {
-    throw new UserError(`${field}.memorySizeInMB: ${m} is not one of 1024, 2048, 3072, 4096, 5120, 6144 (MB, 1 GB steps)`, `${field}.memorySizeInMB`);
+    throw new UserError(
+      `${field}.memorySizeInMB: ${m} is not one of 1024, 2048, 3072, 4096, 5120, 6144 (MB, 1 GB steps)`,
+      `${field}.memorySizeInMB`,
+    );
   }
   const c = s.maxConcurrency;
   if (!Number.isInteger(c) || c < 1 || c > SERVERLESS_MAX_CONCURRENCY) {
-    throw new UserError(`${field}.maxConcurrency: ${c} must be a whole number from 1 to ${SERVERLESS_MAX_CONCURRENCY}`, `${field}.maxConcurrency`);
+    throw new UserError(
+      `${field}.maxConcurrency: ${c} must be a whole number from 1 to ${SERVERLESS_MAX_CONCURRENCY}`,
+      `${field}.maxConcurrency`,
+    );
   }
 }
 
 /** The production variant: instances, or ServerlessConfig without InstanceType/InitialInstanceCount. */
-export function productionVariant(modelName: string, input: Pick<DeployInput, 'instanceType' | 'initialInstanceCount' | 'serverless'>): ProductionVariant {
+export function productionVariant(
+  modelName: string,
+  input: Pick<DeployInput, 'instanceType' | 'initialInstanceCount' | 'serverless'>,
+): ProductionVariant {
   if (input.serverless) {
     checkServerless(input.serverless);
     return {
       VariantName: 'AllTraffic',
       ModelName: modelName,
-      ServerlessConfig: { MemorySizeInMB: input.serverless.memorySizeInMB, MaxConcurrency: input.serverless.maxConcurrency },
+      ServerlessConfig: {
+        MemorySizeInMB: input.serverless.memorySizeInMB,
+        MaxConcurrency: input.serverless.maxConcurrency,
+      },
     };
   }
   return {
@@ -116,7 +136,11 @@ export interface DeployRequests {
 }
 
 export function ourTags(trainingJobName: string, extra: Tag[] = []): Tag[] {
-  return [{ Key: CREATED_BY_TAG, Value: CREATED_BY_VALUE }, { Key: TRAINING_JOB_TAG, Value: trainingJobName }, ...extra];
+  return [
+    { Key: CREATED_BY_TAG, Value: CREATED_BY_VALUE },
+    { Key: TRAINING_JOB_TAG, Value: trainingJobName },
+    ...extra,
+  ];
 }
 
 export function isOurs(tags: Tag[] | undefined): boolean {
@@ -129,18 +153,29 @@ type EndpointTarget = Pick<DeployInput, 'name' | 'role' | 'instanceType' | 'init
 function checkEndpointTarget(input: EndpointTarget): void {
   if (!input.serverless) {
     if (!Number.isInteger(input.initialInstanceCount) || input.initialInstanceCount < 1) {
-      throw new UserError(`initialInstanceCount: must be a whole number of at least 1 (got ${input.initialInstanceCount})`, 'initialInstanceCount');
+      throw new UserError(
+        `initialInstanceCount: must be a whole number of at least 1 (got ${input.initialInstanceCount})`,
+        'initialInstanceCount',
+      );
     }
     checkInstanceType(input.instanceType, 'endpoint', 'instanceType');
   }
-  if (!input.role) throw new UserError('role: no execution role for the model: select one (SageMaker HF: Select Execution Role, or --role)', 'role');
+  if (!input.role)
+    throw new UserError(
+      'role: no execution role for the model: select one (SageMaker HF: Select Execution Role, or --role)',
+      'role',
+    );
 }
 
 /** The three requests around one container: one name for model, config and endpoint, the same tags on each. */
 function deployRequestsFor(input: EndpointTarget, container: ContainerDefinition, tags: Tag[]): DeployRequests {
   return {
     createModel: { ModelName: input.name, ExecutionRoleArn: input.role, PrimaryContainer: container, Tags: tags },
-    createEndpointConfig: { EndpointConfigName: input.name, ProductionVariants: [productionVariant(input.name, input)], Tags: tags },
+    createEndpointConfig: {
+      EndpointConfigName: input.name,
+      ProductionVariants: [productionVariant(input.name, input)],
+      Tags: tags,
+    },
     createEndpoint: { EndpointName: input.name, EndpointConfigName: input.name, Tags: tags },
   };
 }
@@ -152,19 +187,23 @@ export function buildDeployRequests(input: DeployInput): DeployRequests {
   }
   checkEndpointTarget(input);
   checkRoleArn(input.role, 'role');
-  return deployRequestsFor(input, {
-    Image: input.image,
-    ModelDataUrl: input.modelDataUrl,
-    Environment: {
-      // The SDK sends these empty when deploy() has no entry_point; the toolkit then uses its
-      // default handlers, which is what a Trainer.save_model artifact needs.
-      SAGEMAKER_PROGRAM: '',
-      SAGEMAKER_SUBMIT_DIRECTORY: '',
-      SAGEMAKER_CONTAINER_LOG_LEVEL: '20',
-      SAGEMAKER_REGION: input.region,
-      HF_TASK: 'text-classification',
+  return deployRequestsFor(
+    input,
+    {
+      Image: input.image,
+      ModelDataUrl: input.modelDataUrl,
+      Environment: {
+        // The SDK sends these empty when deploy() has no entry_point; the toolkit then uses its
+        // default handlers, which is what a Trainer.save_model artifact needs.
+        SAGEMAKER_PROGRAM: '',
+        SAGEMAKER_SUBMIT_DIRECTORY: '',
+        SAGEMAKER_CONTAINER_LOG_LEVEL: '20',
+        SAGEMAKER_REGION: input.region,
+        HF_TASK: 'text-classification',
+      },
     },
-  }, ourTags(input.trainingJobName, input.extraTags));
+    ourTags(input.trainingJobName, input.extraTags),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -175,9 +214,19 @@ export const HUB_MODEL_TAG = 'sagemaker-hf:hub-model';
 
 /** Pipeline tasks the Hugging Face inference toolkit serves (HF_TASK). */
 export const HUB_TASKS = [
-  'text-classification', 'token-classification', 'question-answering', 'fill-mask', 'summarization', 'translation',
-  'text-generation', 'text2text-generation', 'zero-shot-classification', 'feature-extraction', 'sentence-similarity',
-  'image-classification', 'automatic-speech-recognition',
+  'text-classification',
+  'token-classification',
+  'question-answering',
+  'fill-mask',
+  'summarization',
+  'translation',
+  'text-generation',
+  'text2text-generation',
+  'zero-shot-classification',
+  'feature-extraction',
+  'sentence-similarity',
+  'image-classification',
+  'automatic-speech-recognition',
 ] as const;
 
 const HUB_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/;
@@ -185,7 +234,8 @@ const HUB_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/;
 export function hubModelIdProblem(id: string): string | undefined {
   if (!id) return 'is empty';
   if (id.length > 96) return `is ${id.length} characters long (at most 96)`;
-  if (!HUB_ID_RE.test(id)) return 'is not a Hub model id such as "distilbert-base-uncased-finetuned-sst-2-english" or "owner/name"';
+  if (!HUB_ID_RE.test(id))
+    return 'is not a Hub model id such as "distilbert-base-uncased-finetuned-sst-2-english" or "owner/name"';
   return undefined;
 }
 
@@ -206,7 +256,13 @@ export interface HubDeployInput {
 /** A base name for model/config/endpoint from a Hub id: "owner/Model_v2" -> "Model-v2". */
 export function hubBaseName(modelId: string): string {
   const last = modelId.split('/').pop() ?? modelId;
-  return last.replace(/[^a-zA-Z0-9-]/g, '-').replace(/-+/g, '-').replace(/^-+|-+$/g, '').slice(0, 39) || 'hub-model';
+  return (
+    last
+      .replace(/[^a-zA-Z0-9-]/g, '-')
+      .replace(/-+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 39) || 'hub-model'
+  );
 }
 
 export function buildHubDeployRequests(input: HubDeployInput): DeployRequests {
@@ -214,19 +270,26 @@ export function buildHubDeployRequests(input: HubDeployInput): DeployRequests {
   const problem = hubModelIdProblem(input.modelId);
   if (problem) throw new UserError(`hub: '${input.modelId}' ${problem}`, 'hub');
   if (!(HUB_TASKS as readonly string[]).includes(input.task)) {
-    throw new UserError(`task: '${input.task}' is not a task the Hugging Face inference toolkit serves (one of ${HUB_TASKS.join(', ')})`, 'task');
+    throw new UserError(
+      `task: '${input.task}' is not a task the Hugging Face inference toolkit serves (one of ${HUB_TASKS.join(', ')})`,
+      'task',
+    );
   }
   checkEndpointTarget(input);
-  return deployRequestsFor(input, {
-    Image: input.image,
-    Environment: {
-      HF_MODEL_ID: input.modelId,
-      HF_TASK: input.task,
-      ...(input.token ? { HF_TOKEN: input.token } : {}),
-      SAGEMAKER_CONTAINER_LOG_LEVEL: '20',
-      SAGEMAKER_REGION: input.region,
+  return deployRequestsFor(
+    input,
+    {
+      Image: input.image,
+      Environment: {
+        HF_MODEL_ID: input.modelId,
+        HF_TASK: input.task,
+        ...(input.token ? { HF_TOKEN: input.token } : {}),
+        SAGEMAKER_CONTAINER_LOG_LEVEL: '20',
+        SAGEMAKER_REGION: input.region,
+      },
     },
-  }, [createdByTag(), { Key: HUB_MODEL_TAG, Value: input.modelId }]);
+    [createdByTag(), { Key: HUB_MODEL_TAG, Value: input.modelId }],
+  );
 }
 
 /** A copy of deploy requests fit to print or log: HF_TOKEN replaced by <redacted>. */

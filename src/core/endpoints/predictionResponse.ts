@@ -18,23 +18,36 @@ export type AllScoresParameter = 'top_k' | 'return_all_scores';
  * transformers, `return_all_scores: true` on the 4.1x images that know no top_k.
  */
 export function buildRequestBody(inputs: string | string[], allScores: AllScoresParameter = 'top_k'): string {
-  if (Array.isArray(inputs) ? inputs.length === 0 || inputs.some((t) => typeof t !== 'string') : typeof inputs !== 'string') {
+  if (
+    Array.isArray(inputs)
+      ? inputs.length === 0 || inputs.some((t) => typeof t !== 'string')
+      : typeof inputs !== 'string'
+  ) {
     throw new UserError('inputs: give one text or a non-empty list of texts', 'inputs');
   }
   const parameters = allScores === 'top_k' ? { top_k: null } : { return_all_scores: true };
   const body = JSON.stringify({ inputs, parameters });
   const bytes = new TextEncoder().encode(body).length;
   if (bytes > MAX_PAYLOAD_BYTES) {
-    throw new UserError(`inputs: the request is ${(bytes / 1048576).toFixed(1)} MB; SageMaker endpoints accept at most 6 MB per request. Send fewer or shorter texts.`, 'inputs');
+    throw new UserError(
+      `inputs: the request is ${(bytes / 1048576).toFixed(1)} MB; SageMaker endpoints accept at most 6 MB per request. Send fewer or shorter texts.`,
+      'inputs',
+    );
   }
   return body;
 }
 
 function isLabelScore(v: unknown): v is LabelScore {
-  return typeof v === 'object' && v !== null && typeof (v as LabelScore).label === 'string' && typeof (v as LabelScore).score === 'number';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as LabelScore).label === 'string' &&
+    typeof (v as LabelScore).score === 'number'
+  );
 }
 
-const ranked = (xs: LabelScore[]) => xs.map((x) => ({ label: x.label, score: x.score })).sort((a, b) => b.score - a.score);
+const ranked = (xs: LabelScore[]) =>
+  xs.map((x) => ({ label: x.label, score: x.score })).sort((a, b) => b.score - a.score);
 
 /**
  * Normalises a decoded response to one ranked list per input. Shapes: `{label,score}`;
@@ -42,7 +55,10 @@ const ranked = (xs: LabelScore[]) => xs.map((x) => ({ label: x.label, score: x.s
  * (one top label per input); `[[{…}…], …]` (all scores per input).
  */
 export function normalizePredictions(data: unknown, inputCount: number): LabelScore[][] {
-  const bad = (why: string) => new UserError(`the endpoint's answer is not a text-classification result (${why}): ${JSON.stringify(data).slice(0, 200)}`);
+  const bad = (why: string) =>
+    new UserError(
+      `the endpoint's answer is not a text-classification result (${why}): ${JSON.stringify(data).slice(0, 200)}`,
+    );
   if (isLabelScore(data)) return [[{ label: data.label, score: data.score }]];
   if (!Array.isArray(data)) throw bad('expected a list of {label, score}');
   if (data.length === 0) throw bad('empty list');
@@ -59,13 +75,19 @@ export function normalizePredictions(data: unknown, inputCount: number): LabelSc
 }
 
 /** Decodes a response body; a non-JSON answer is an error naming what came back. */
-export function parsePredictionBody(text: string, inputCount: number, contentType?: string): { predictions: LabelScore[][]; raw: unknown } {
+export function parsePredictionBody(
+  text: string,
+  inputCount: number,
+  contentType?: string,
+): { predictions: LabelScore[][]; raw: unknown } {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
     const preview = text.length > 120 ? `${text.slice(0, 120)}…` : text;
-    throw new UserError(`the endpoint answered non-JSON${contentType ? ` (${contentType})` : ''}: ${JSON.stringify(preview)}. Is it a Hugging Face inference container?`);
+    throw new UserError(
+      `the endpoint answered non-JSON${contentType ? ` (${contentType})` : ''}: ${JSON.stringify(preview)}. Is it a Hugging Face inference container?`,
+    );
   }
   return { predictions: normalizePredictions(raw, inputCount), raw };
 }
@@ -87,7 +109,10 @@ export function errorBodyMessage(body: string): string {
 /** One actionable error for an HTTP error answer of the endpoint or its container. */
 export function predictionHttpError(status: number, body: string, where: string): UserError {
   const msg = errorBodyMessage(body);
-  if (status === 424) return new UserError(`${where}: the model container answered an error (424 ModelError): ${msg}. Check the endpoint's logs.`);
+  if (status === 424)
+    return new UserError(
+      `${where}: the model container answered an error (424 ModelError): ${msg}. Check the endpoint's logs.`,
+    );
   if (status === 413) return new UserError(`${where}: the request is too large (413): ${msg}`);
   if (status === 429) return new UserError(`${where}: the model is not ready yet (429): ${msg}. Retry in a moment.`);
   if (status >= 400 && status < 500) return new UserError(`${where}: the request was rejected (${status}): ${msg}`);

@@ -49,7 +49,11 @@ export function trainingImageRows(compiler?: Compiler, region?: string): Trainin
       const refused = c === 'torch-compile' && major(e.pytorch) < 2 ? 'torch.compile needs PyTorch 2.x' : undefined;
       const account = region ? e.regions[region] : undefined;
       out.push({
-        compiler: c, transformers: e.transformers, pytorch: e.pytorch, py: e.py, tag: tagOf(e),
+        compiler: c,
+        transformers: e.transformers,
+        pytorch: e.pytorch,
+        py: e.py,
+        tag: tagOf(e),
         regions: Object.keys(e.regions).sort(),
         ...(account ? { uri: `${account}.dkr.${ecrHost(region!)}/${e.repository}:${tagOf(e)}` } : {}),
         ...(refused ? { refused } : {}),
@@ -63,8 +67,14 @@ export function inferenceRows(region?: string): InferenceImageRow[] {
   const regions = inferenceImageRegions();
   const registry = region && regions.includes(region) ? ecrRegistry(region) : undefined;
   return inferenceImageRows().map((r) => ({
-    ...r, regions,
-    ...(registry ? { gpuUri: `${registry}/huggingface-pytorch-inference:${r.gpuTag}`, cpuUri: `${registry}/huggingface-pytorch-inference:${r.cpuTag}` } : {}),
+    ...r,
+    regions,
+    ...(registry
+      ? {
+          gpuUri: `${registry}/huggingface-pytorch-inference:${r.gpuTag}`,
+          cpuUri: `${registry}/huggingface-pytorch-inference:${r.cpuTag}`,
+        }
+      : {}),
   }));
 }
 

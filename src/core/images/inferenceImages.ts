@@ -36,21 +36,52 @@ export const CURRENT_INFERENCE_VERSIONS = { transformers: '5.5.3', pytorch: '2.6
 
 const DEFAULT_ACCOUNT = '763104351884';
 const REGION_ACCOUNTS: Record<string, string> = {
-  'af-south-1': '626614931356', 'ap-east-1': '871362719292', 'ap-northeast-3': '364406365360', 'ap-south-2': '772153158452',
-  'ap-southeast-3': '907027046896', 'ap-southeast-4': '457447274322', 'ca-west-1': '204538143572',
-  'cn-north-1': '727897471807', 'cn-northwest-1': '727897471807', 'eu-central-2': '380420809688',
-  'eu-south-1': '692866216735', 'eu-south-2': '503227376785', 'il-central-1': '780543022126', 'me-central-1': '914824155844',
-  'me-south-1': '217643126080', 'us-gov-east-1': '446045086412', 'us-gov-west-1': '442386744353',
-  'us-iso-east-1': '886529160074', 'us-isob-east-1': '094389454867',
+  'af-south-1': '626614931356',
+  'ap-east-1': '871362719292',
+  'ap-northeast-3': '364406365360',
+  'ap-south-2': '772153158452',
+  'ap-southeast-3': '907027046896',
+  'ap-southeast-4': '457447274322',
+  'ca-west-1': '204538143572',
+  'cn-north-1': '727897471807',
+  'cn-northwest-1': '727897471807',
+  'eu-central-2': '380420809688',
+  'eu-south-1': '692866216735',
+  'eu-south-2': '503227376785',
+  'il-central-1': '780543022126',
+  'me-central-1': '914824155844',
+  'me-south-1': '217643126080',
+  'us-gov-east-1': '446045086412',
+  'us-gov-west-1': '442386744353',
+  'us-iso-east-1': '886529160074',
+  'us-isob-east-1': '094389454867',
 };
 const DEFAULT_ACCOUNT_REGIONS = new Set([
-  'ap-northeast-1', 'ap-northeast-2', 'ap-south-1', 'ap-southeast-1', 'ap-southeast-2', 'ca-central-1', 'eu-central-1',
-  'eu-north-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'sa-east-1', 'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-south-1',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ca-central-1',
+  'eu-central-1',
+  'eu-north-1',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'sa-east-1',
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
 ]);
 
 export function ecrRegistry(region: string): string {
   const account = DEFAULT_ACCOUNT_REGIONS.has(region) ? DEFAULT_ACCOUNT : REGION_ACCOUNTS[region];
-  if (!account) throw new UserError(`region: the Hugging Face inference images are not published in '${region}'. Deploy in a region such as us-east-1 or eu-west-1.`, 'region');
+  if (!account)
+    throw new UserError(
+      `region: the Hugging Face inference images are not published in '${region}'. Deploy in a region such as us-east-1 or eu-west-1.`,
+      'region',
+    );
   return `${account}.dkr.ecr.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
 }
 
@@ -59,10 +90,17 @@ export type Processor = 'gpu' | 'cpu';
 /** GPU for the g* and p* families, CPU otherwise (the SDK's rule); Inferentia needs other images. */
 export function processorFor(instanceType: string): Processor {
   const m = /^ml\.([a-z]+)\d/.exec(instanceType);
-  if (!m) throw new UserError(`instanceType: '${instanceType}' is not a SageMaker instance type (expected e.g. ml.g4dn.xlarge or ml.m5.xlarge)`, 'instanceType');
+  if (!m)
+    throw new UserError(
+      `instanceType: '${instanceType}' is not a SageMaker instance type (expected e.g. ml.g4dn.xlarge or ml.m5.xlarge)`,
+      'instanceType',
+    );
   const family = m[1]!;
   if (family.startsWith('inf') || family.startsWith('trn')) {
-    throw new UserError(`instanceType: ${instanceType} needs the Neuron inference images, which this extension does not build models for. Pick a GPU (ml.g4dn.xlarge) or CPU (ml.m5.xlarge) instance.`, 'instanceType');
+    throw new UserError(
+      `instanceType: ${instanceType} needs the Neuron inference images, which this extension does not build models for. Pick a GPU (ml.g4dn.xlarge) or CPU (ml.m5.xlarge) instance.`,
+      'instanceType',
+    );
   }
   return family.startsWith('g') || family.startsWith('p') ? 'gpu' : 'cpu';
 }
@@ -84,7 +122,8 @@ export function versionsFromTrainingImage(image: string | undefined): FrameworkV
 }
 
 function cmp(a: string, b: string): number {
-  const pa = a.split('.').map(Number), pb = b.split('.').map(Number);
+  const pa = a.split('.').map(Number),
+    pb = b.split('.').map(Number);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
     const d = (pa[i] ?? 0) - (pb[i] ?? 0);
     if (d) return d;
@@ -120,7 +159,11 @@ function sameVersion(full: string, typed: string): boolean {
  * current one. Where SDK v2's deploy() would have failed (no such image in its catalogue) or an image
  * beyond that catalogue is used, `note` says which image and why.
  */
-export function inferenceImage(versions: FrameworkVersions | undefined, instanceType: string, region: string): ResolvedImage {
+export function inferenceImage(
+  versions: FrameworkVersions | undefined,
+  instanceType: string,
+  region: string,
+): ResolvedImage {
   const processor = processorFor(instanceType);
   const registry = ecrRegistry(region);
   let pick: InferenceImage | undefined;
@@ -130,12 +173,14 @@ export function inferenceImage(versions: FrameworkVersions | undefined, instance
     pick = MATRIX.find((e) => e.transformers === CURRENT_INFERENCE_VERSIONS.transformers);
     note = `training versions unknown; using the current inference image (transformers ${CURRENT_INFERENCE_VERSIONS.transformers})`;
   } else {
-    const t = versions.transformers, p = versions.pytorch;
+    const t = versions.transformers,
+      p = versions.pytorch;
     pick = MATRIX.find((e) => sameVersion(e.transformers, t) && sameVersion(e.pytorch, p));
     if (pick) tagVersions = { transformers: t, pytorch: p };
-    pick ??= MATRIX.find((e) => sameVersion(e.pytorch, p) && cmp(e.transformers, t) >= 0)
-      ?? MATRIX.find((e) => cmp(e.pytorch, p) >= 0 && cmp(e.transformers, t) >= 0)
-      ?? MATRIX[MATRIX.length - 1];
+    pick ??=
+      MATRIX.find((e) => sameVersion(e.pytorch, p) && cmp(e.transformers, t) >= 0) ??
+      MATRIX.find((e) => cmp(e.pytorch, p) >= 0 && cmp(e.transformers, t) >= 0) ??
+      MATRIX[MATRIX.length - 1];
     if (pick && !tagVersions) {
       const newer = cmp(pick.transformers, t) >= 0 && cmp(pick.pytorch, p) >= 0;
       note = `SDK v2 has no inference image for transformers ${t} / PyTorch ${p} (its deploy() would fail); using transformers ${pick.transformers} / PyTorch ${pick.pytorch}, ${newer ? 'the nearest newer' : 'the newest there is'}`;
@@ -172,9 +217,17 @@ export function supportsTopK(transformers: string | undefined): boolean {
 }
 
 /** Every Hugging Face PyTorch inference image the catalogue knows, oldest first (for `sagemaker-hf images`). */
-export function inferenceImageRows(): readonly { transformers: string; pytorch: string; py: string; gpuTag: string; cpuTag: string }[] {
+export function inferenceImageRows(): readonly {
+  transformers: string;
+  pytorch: string;
+  py: string;
+  gpuTag: string;
+  cpuTag: string;
+}[] {
   return MATRIX.map((e) => ({
-    transformers: e.transformers, pytorch: e.pytorch, py: e.py,
+    transformers: e.transformers,
+    pytorch: e.pytorch,
+    py: e.py,
     gpuTag: `${e.pytorch}-transformers${e.transformers}-gpu-${e.py}-${e.gpu}`,
     cpuTag: `${e.pytorch}-transformers${e.transformers}-cpu-${e.py}-${e.cpu}`,
   }));

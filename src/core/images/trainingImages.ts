@@ -19,33 +19,88 @@ export interface ImageEntry {
 const A = '763104351884';
 // Regions of the 4.17.0 / 4.21.1 compiler images (33).
 const COMPILER_33: Record<string, string> = {
-  'af-south-1': '626614931356', 'ap-east-1': '871362719292', 'ap-east-2': '975050140332', 'ap-northeast-1': A,
-  'ap-northeast-2': A, 'ap-northeast-3': '364406365360', 'ap-south-1': A, 'ap-south-2': '772153158452',
-  'ap-southeast-1': A, 'ap-southeast-2': A, 'ap-southeast-3': '907027046896', 'ap-southeast-4': '457447274322',
-  'ap-southeast-5': '550225433462', 'ap-southeast-7': '590183813437', 'ca-central-1': A, 'ca-west-1': '204538143572',
-  'eu-central-1': A, 'eu-central-2': '380420809688', 'eu-north-1': A, 'eu-south-1': '692866216735',
-  'eu-south-2': '503227376785', 'eu-west-1': A, 'eu-west-2': A, 'eu-west-3': A, 'il-central-1': '780543022126',
-  'me-central-1': '914824155844', 'me-south-1': '217643126080', 'mx-central-1': '637423239942', 'sa-east-1': A,
-  'us-east-1': A, 'us-east-2': A, 'us-west-1': A, 'us-west-2': A,
+  'af-south-1': '626614931356',
+  'ap-east-1': '871362719292',
+  'ap-east-2': '975050140332',
+  'ap-northeast-1': A,
+  'ap-northeast-2': A,
+  'ap-northeast-3': '364406365360',
+  'ap-south-1': A,
+  'ap-south-2': '772153158452',
+  'ap-southeast-1': A,
+  'ap-southeast-2': A,
+  'ap-southeast-3': '907027046896',
+  'ap-southeast-4': '457447274322',
+  'ap-southeast-5': '550225433462',
+  'ap-southeast-7': '590183813437',
+  'ca-central-1': A,
+  'ca-west-1': '204538143572',
+  'eu-central-1': A,
+  'eu-central-2': '380420809688',
+  'eu-north-1': A,
+  'eu-south-1': '692866216735',
+  'eu-south-2': '503227376785',
+  'eu-west-1': A,
+  'eu-west-2': A,
+  'eu-west-3': A,
+  'il-central-1': '780543022126',
+  'me-central-1': '914824155844',
+  'me-south-1': '217643126080',
+  'mx-central-1': '637423239942',
+  'sa-east-1': A,
+  'us-east-1': A,
+  'us-east-2': A,
+  'us-west-1': A,
+  'us-west-2': A,
 };
 // Regions of the 4.11.0 compiler images (5).
 const COMPILER_5: Record<string, string> = {
-  'ca-west-1': '204538143572', 'eu-west-1': A, 'us-east-1': A, 'us-east-2': A, 'us-west-2': A,
+  'ca-west-1': '204538143572',
+  'eu-west-1': A,
+  'us-east-1': A,
+  'us-east-2': A,
+  'us-west-2': A,
 };
 // Regions of the plain HF PyTorch images >= 1.13.1 (31).
 const PLAIN_31: Record<string, string> = {
-  'af-south-1': '626614931356', 'ap-east-1': '871362719292', 'ap-northeast-1': A, 'ap-northeast-2': A,
-  'ap-northeast-3': '364406365360', 'ap-south-1': A, 'ap-southeast-1': A, 'ap-southeast-2': A,
-  'ap-southeast-3': '907027046896', 'ca-central-1': A, 'ca-west-1': '204538143572', 'cn-north-1': '727897471807',
-  'cn-northwest-1': '727897471807', 'eu-central-1': A, 'eu-north-1': A, 'eu-south-1': '692866216735', 'eu-west-1': A,
-  'eu-west-2': A, 'eu-west-3': A, 'il-central-1': '780543022126', 'me-central-1': '914824155844',
-  'me-south-1': '217643126080', 'sa-east-1': A, 'us-east-1': A, 'us-east-2': A, 'us-gov-east-1': '446045086412',
-  'us-gov-west-1': '442386744353', 'us-iso-east-1': '886529160074', 'us-isob-east-1': '094389454867', 'us-west-1': A,
+  'af-south-1': '626614931356',
+  'ap-east-1': '871362719292',
+  'ap-northeast-1': A,
+  'ap-northeast-2': A,
+  'ap-northeast-3': '364406365360',
+  'ap-south-1': A,
+  'ap-southeast-1': A,
+  'ap-southeast-2': A,
+  'ap-southeast-3': '907027046896',
+  'ca-central-1': A,
+  'ca-west-1': '204538143572',
+  'cn-north-1': '727897471807',
+  'cn-northwest-1': '727897471807',
+  'eu-central-1': A,
+  'eu-north-1': A,
+  'eu-south-1': '692866216735',
+  'eu-west-1': A,
+  'eu-west-2': A,
+  'eu-west-3': A,
+  'il-central-1': '780543022126',
+  'me-central-1': '914824155844',
+  'me-south-1': '217643126080',
+  'sa-east-1': A,
+  'us-east-1': A,
+  'us-east-2': A,
+  'us-gov-east-1': '446045086412',
+  'us-gov-west-1': '442386744353',
+  'us-iso-east-1': '886529160074',
+  'us-isob-east-1': '094389454867',
+  'us-west-1': A,
   'us-west-2': A,
 };
 // The older plain HF entries (<= 4.17.0) have four more regions (35).
 const PLAIN_35: Record<string, string> = {
-  ...PLAIN_31, 'ap-south-2': '772153158452', 'ap-southeast-4': '457447274322', 'eu-central-2': '380420809688',
+  ...PLAIN_31,
+  'ap-south-2': '772153158452',
+  'ap-southeast-4': '457447274322',
+  'eu-central-2': '380420809688',
   'eu-south-2': '503227376785',
 };
 
@@ -53,19 +108,123 @@ const TRCOMP = 'huggingface-pytorch-trcomp-training';
 const PLAIN = 'huggingface-pytorch-training';
 
 export const TRAINING_IMAGES: readonly ImageEntry[] = [
-  { kind: 'training-compiler', transformers: '4.11.0', pytorch: '1.9.0', py: 'py38', repository: TRCOMP, containerVersion: 'cu111-ubuntu20.04', regions: COMPILER_5 },
-  { kind: 'training-compiler', transformers: '4.17.0', pytorch: '1.10.2', py: 'py38', repository: TRCOMP, containerVersion: 'cu113-ubuntu20.04', regions: COMPILER_33 },
-  { kind: 'training-compiler', transformers: '4.21.1', pytorch: '1.11.0', py: 'py38', repository: TRCOMP, containerVersion: 'cu113-ubuntu20.04', regions: COMPILER_33 },
-  { kind: 'plain', transformers: '5.3.0', pytorch: '2.9.0', py: 'py312', repository: PLAIN, containerVersion: 'cu130-ubuntu22.04', regions: PLAIN_31 },
-  { kind: 'plain', transformers: '4.56.2', pytorch: '2.8.0', py: 'py312', repository: PLAIN, containerVersion: 'cu129-ubuntu22.04', regions: PLAIN_31 },
-  { kind: 'plain', transformers: '4.55.0', pytorch: '2.7.1', py: 'py312', repository: PLAIN, containerVersion: 'cu128-ubuntu22.04', regions: PLAIN_31 },
-  { kind: 'plain', transformers: '4.49.0', pytorch: '2.5.1', py: 'py311', repository: PLAIN, containerVersion: 'cu124-ubuntu22.04', regions: PLAIN_31 },
-  { kind: 'plain', transformers: '4.48.0', pytorch: '2.3.0', py: 'py311', repository: PLAIN, containerVersion: 'cu121-ubuntu20.04', regions: PLAIN_31 },
-  { kind: 'plain', transformers: '4.46.1', pytorch: '2.3.0', py: 'py311', repository: PLAIN, containerVersion: 'cu121-ubuntu20.04', regions: PLAIN_31 },
-  { kind: 'plain', transformers: '4.36.0', pytorch: '2.1.0', py: 'py310', repository: PLAIN, containerVersion: 'cu121-ubuntu20.04', regions: PLAIN_31 },
-  { kind: 'plain', transformers: '4.28.1', pytorch: '2.0.0', py: 'py310', repository: PLAIN, containerVersion: 'cu118-ubuntu20.04', regions: PLAIN_31 },
-  { kind: 'plain', transformers: '4.26.0', pytorch: '1.13.1', py: 'py39', repository: PLAIN, containerVersion: 'cu117-ubuntu20.04', regions: PLAIN_31 },
-  { kind: 'plain', transformers: '4.11.0', pytorch: '1.9.0', py: 'py38', repository: PLAIN, containerVersion: 'cu111-ubuntu20.04', regions: PLAIN_35 },
+  {
+    kind: 'training-compiler',
+    transformers: '4.11.0',
+    pytorch: '1.9.0',
+    py: 'py38',
+    repository: TRCOMP,
+    containerVersion: 'cu111-ubuntu20.04',
+    regions: COMPILER_5,
+  },
+  {
+    kind: 'training-compiler',
+    transformers: '4.17.0',
+    pytorch: '1.10.2',
+    py: 'py38',
+    repository: TRCOMP,
+    containerVersion: 'cu113-ubuntu20.04',
+    regions: COMPILER_33,
+  },
+  {
+    kind: 'training-compiler',
+    transformers: '4.21.1',
+    pytorch: '1.11.0',
+    py: 'py38',
+    repository: TRCOMP,
+    containerVersion: 'cu113-ubuntu20.04',
+    regions: COMPILER_33,
+  },
+  {
+    kind: 'plain',
+    transformers: '5.3.0',
+    pytorch: '2.9.0',
+    py: 'py312',
+    repository: PLAIN,
+    containerVersion: 'cu130-ubuntu22.04',
+    regions: PLAIN_31,
+  },
+  {
+    kind: 'plain',
+    transformers: '4.56.2',
+    pytorch: '2.8.0',
+    py: 'py312',
+    repository: PLAIN,
+    containerVersion: 'cu129-ubuntu22.04',
+    regions: PLAIN_31,
+  },
+  {
+    kind: 'plain',
+    transformers: '4.55.0',
+    pytorch: '2.7.1',
+    py: 'py312',
+    repository: PLAIN,
+    containerVersion: 'cu128-ubuntu22.04',
+    regions: PLAIN_31,
+  },
+  {
+    kind: 'plain',
+    transformers: '4.49.0',
+    pytorch: '2.5.1',
+    py: 'py311',
+    repository: PLAIN,
+    containerVersion: 'cu124-ubuntu22.04',
+    regions: PLAIN_31,
+  },
+  {
+    kind: 'plain',
+    transformers: '4.48.0',
+    pytorch: '2.3.0',
+    py: 'py311',
+    repository: PLAIN,
+    containerVersion: 'cu121-ubuntu20.04',
+    regions: PLAIN_31,
+  },
+  {
+    kind: 'plain',
+    transformers: '4.46.1',
+    pytorch: '2.3.0',
+    py: 'py311',
+    repository: PLAIN,
+    containerVersion: 'cu121-ubuntu20.04',
+    regions: PLAIN_31,
+  },
+  {
+    kind: 'plain',
+    transformers: '4.36.0',
+    pytorch: '2.1.0',
+    py: 'py310',
+    repository: PLAIN,
+    containerVersion: 'cu121-ubuntu20.04',
+    regions: PLAIN_31,
+  },
+  {
+    kind: 'plain',
+    transformers: '4.28.1',
+    pytorch: '2.0.0',
+    py: 'py310',
+    repository: PLAIN,
+    containerVersion: 'cu118-ubuntu20.04',
+    regions: PLAIN_31,
+  },
+  {
+    kind: 'plain',
+    transformers: '4.26.0',
+    pytorch: '1.13.1',
+    py: 'py39',
+    repository: PLAIN,
+    containerVersion: 'cu117-ubuntu20.04',
+    regions: PLAIN_31,
+  },
+  {
+    kind: 'plain',
+    transformers: '4.11.0',
+    pytorch: '1.9.0',
+    py: 'py38',
+    repository: PLAIN,
+    containerVersion: 'cu111-ubuntu20.04',
+    regions: PLAIN_35,
+  },
 ];
 
 /** The image a spec without versions gets on the torch-compile / none paths: the newest in SDK v2. */
@@ -117,20 +276,31 @@ export function resolveTrainingImage(q: ImageQuery): ResolvedImage {
   if (byTf.length === 0) {
     throw new UserError(
       `training.transformersVersion: no ${family} image for transformers ${q.transformers}. Available: ${list(ofKind)}` +
-        (q.kind === 'training-compiler' ? '. For newer versions set training.compiler to "torch-compile" (a current Hugging Face PyTorch 2.x image).' : ''),
+        (q.kind === 'training-compiler'
+          ? '. For newer versions set training.compiler to "torch-compile" (a current Hugging Face PyTorch 2.x image).'
+          : ''),
       'training.transformersVersion',
     );
   }
   const entry = byTf.find((e) => matches(e.pytorch, q.pytorch));
   if (!entry) {
-    throw new UserError(`training.pytorchVersion: transformers ${q.transformers} has no ${family} image with PyTorch ${q.pytorch}. Available: ${list(byTf)}`, 'training.pytorchVersion');
+    throw new UserError(
+      `training.pytorchVersion: transformers ${q.transformers} has no ${family} image with PyTorch ${q.pytorch}. Available: ${list(byTf)}`,
+      'training.pytorchVersion',
+    );
   }
   if (q.py && q.py !== entry.py) {
-    throw new UserError(`training.pyVersion: ${q.py} is not available for transformers ${entry.transformers} + PyTorch ${entry.pytorch}; the image has ${entry.py}`, 'training.pyVersion');
+    throw new UserError(
+      `training.pyVersion: ${q.py} is not available for transformers ${entry.transformers} + PyTorch ${entry.pytorch}; the image has ${entry.py}`,
+      'training.pyVersion',
+    );
   }
   const processor = processorOf(q.instanceType);
   if (processor !== 'gpu') {
-    throw new UserError(`training.instanceType: ${q.instanceType} has no GPU; the ${family} images are GPU-only. Pick a GPU instance (for example ml.g5.xlarge or ml.p3.2xlarge).`, 'training.instanceType');
+    throw new UserError(
+      `training.instanceType: ${q.instanceType} has no GPU; the ${family} images are GPU-only. Pick a GPU instance (for example ml.g5.xlarge or ml.p3.2xlarge).`,
+      'training.instanceType',
+    );
   }
   const account = entry.regions[q.region];
   if (!account) {

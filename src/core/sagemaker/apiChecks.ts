@@ -18,7 +18,10 @@ export function roleArnProblem(arn: string): string | undefined {
 export function checkRoleArn(arn: string, field: string): void {
   const problem = roleArnProblem(arn);
   if (problem) {
-    throw new UserError(`${field}: ${problem}. List the roles SageMaker can assume with 'sagemaker-hf connect --list-roles' (or "SageMaker HF: Select Execution Role")`, field.split(' ')[0]);
+    throw new UserError(
+      `${field}: ${problem}. List the roles SageMaker can assume with 'sagemaker-hf connect --list-roles' (or "SageMaker HF: Select Execution Role")`,
+      field.split(' ')[0],
+    );
   }
 }
 
@@ -34,7 +37,8 @@ function distance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     prev = cur;
   }
   return prev[b.length]!;
@@ -69,7 +73,8 @@ export function checkInstanceType(type: string, use: 'training' | 'endpoint', fi
 /** An S3 key prefix that stays a plain prefix: no '.'/'..' segments, no empty segment, no backslash. */
 export function s3PrefixProblem(prefix: string): string | undefined {
   const segments = prefix.split('/');
-  if (segments.some((s) => s === '..' || s === '.')) return `has a '${segments.find((s) => s === '..' || s === '.')}' segment, so the S3 keys would contain it literally ('${prefix}/train/...'), not go up a level`;
+  if (segments.some((s) => s === '..' || s === '.'))
+    return `has a '${segments.find((s) => s === '..' || s === '.')}' segment, so the S3 keys would contain it literally ('${prefix}/train/...'), not go up a level`;
   if (segments.some((s) => s === '')) return 'has an empty segment (//)';
   if (prefix.includes('\\')) return "contains '\\' (S3 keys use '/')";
   return undefined;

@@ -62,7 +62,10 @@ export class StreamCursor {
   /** Identities of the events already emitted at lastTs, in order (for re-reads). */
   private atLastTs: string[] = [];
 
-  constructor(readonly stream: string, readonly pageSize = 1000) {}
+  constructor(
+    readonly stream: string,
+    readonly pageSize = 1000,
+  ) {}
 
   request(): GetEventsRequest {
     if (this.token !== undefined) return { startFromHead: true, nextToken: this.token, limit: this.pageSize };
@@ -81,7 +84,10 @@ export class StreamCursor {
    * its end for now (`exhausted`: CloudWatch handed back the token it was given), and `atEnd`, which
    * also counts a short page as the end (used between polls; the final read insists on `exhausted`).
    */
-  accept(req: GetEventsRequest, page: LogPage): { fresh: { timestamp: number; message: string }[]; atEnd: boolean; exhausted: boolean } {
+  accept(
+    req: GetEventsRequest,
+    page: LogPage,
+  ): { fresh: { timestamp: number; message: string }[]; atEnd: boolean; exhausted: boolean } {
     const events = page.events ?? [];
     const reread = req.nextToken === undefined && Number.isFinite(this.lastTs);
     const skip = reread ? [...this.atLastTs] : [];
@@ -110,7 +116,8 @@ export class StreamCursor {
     // The end for now: the service handed back the token it got, or an empty first read. A short page
     // (fewer than asked) is treated as the end too: the next round goes on from its token, so nothing
     // is lost, and it saves one call per round while lines arrive.
-    const exhausted = next === undefined || next === req.nextToken || (events.length === 0 && req.nextToken === undefined);
+    const exhausted =
+      next === undefined || next === req.nextToken || (events.length === 0 && req.nextToken === undefined);
     return { fresh, atEnd: exhausted || (events.length > 0 && events.length < req.limit), exhausted };
   }
 }
@@ -139,8 +146,12 @@ export class LogMerger {
 
   /** The events added since the last drain, by timestamp; ties by instance number, then arrival. */
   drain(): MergedLine[] {
-    const out = this.pending.sort((a, b) =>
-      a.e.timestamp - b.e.timestamp || instanceNumber(a.stream) - instanceNumber(b.stream) || (a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : 0) || a.seq - b.seq,
+    const out = this.pending.sort(
+      (a, b) =>
+        a.e.timestamp - b.e.timestamp ||
+        instanceNumber(a.stream) - instanceNumber(b.stream) ||
+        (a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : 0) ||
+        a.seq - b.seq,
     );
     this.pending = [];
     const prefix = this.multiInstance;

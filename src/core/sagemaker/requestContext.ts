@@ -40,7 +40,10 @@ export function roleArn(role: string, account: string, partition: string): strin
 export function executionRoleArn(spec: JobSpec, ctx: RequestContext): string {
   const role = spec.training.role ?? ctx.role;
   if (!role) {
-    throw new UserError('training.role: no execution role: set training.role in the spec, the sagemakerHf.executionRole setting, --role or SAGEMAKER_ROLE_ARN (a role SageMaker may assume)', 'training.role');
+    throw new UserError(
+      'training.role: no execution role: set training.role in the spec, the sagemakerHf.executionRole setting, --role or SAGEMAKER_ROLE_ARN (a role SageMaker may assume)',
+      'training.role',
+    );
   }
   return roleArn(role, ctx.account, ctx.partition ?? partitionOfRegion(ctx.region));
 }
@@ -50,5 +53,10 @@ export function executionRoleArn(spec: JobSpec, ctx: RequestContext): string {
  * allow letters, digits, spaces and _.:/=+-@ (256 max).
  */
 export function jobTags(specFileName: string | undefined): { Key: string; Value: string }[] {
-  return [createdByTag(), ...(specFileName !== undefined ? [{ Key: SPEC_TAG_KEY, Value: specFileName.replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, '_').slice(0, 256) }] : [])];
+  return [
+    createdByTag(),
+    ...(specFileName !== undefined
+      ? [{ Key: SPEC_TAG_KEY, Value: specFileName.replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, '_').slice(0, 256) }]
+      : []),
+  ];
 }

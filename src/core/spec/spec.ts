@@ -108,19 +108,28 @@ function validate(data: unknown): ErrorObject[] {
 function fieldOf(e: ErrorObject): string {
   const base = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
   const extra =
-    e.keyword === 'required' ? (e.params as { missingProperty: string }).missingProperty :
-    e.keyword === 'additionalProperties' ? (e.params as { additionalProperty: string }).additionalProperty : '';
+    e.keyword === 'required'
+      ? (e.params as { missingProperty: string }).missingProperty
+      : e.keyword === 'additionalProperties'
+        ? (e.params as { additionalProperty: string }).additionalProperty
+        : '';
   return [base, extra].filter(Boolean).join('.') || '(root)';
 }
 
 function messageOf(e: ErrorObject): string {
   switch (e.keyword) {
-    case 'required': return 'is required';
-    case 'additionalProperties': return 'is not a known field (check the spelling; the schema lists the allowed fields)';
-    case 'enum': return `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'const': return `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
-    case 'oneOf': return 'must be a Hub dataset id ("owner/name") or an object of split -> local .jsonl/.csv/.parquet file';
-    default: return e.message ?? 'is invalid';
+    case 'required':
+      return 'is required';
+    case 'additionalProperties':
+      return 'is not a known field (check the spelling; the schema lists the allowed fields)';
+    case 'enum':
+      return `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'const':
+      return `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
+    case 'oneOf':
+      return 'must be a Hub dataset id ("owner/name") or an object of split -> local .jsonl/.csv/.parquet file';
+    default:
+      return e.message ?? 'is invalid';
   }
 }
 
@@ -144,7 +153,10 @@ export function validateSpec(data: unknown, file?: string): JobSpec {
   spec.training.hyperparameters ??= {};
   const prefixProblem = s3PrefixProblem(spec.dataset.s3Prefix);
   if (prefixProblem) {
-    throw new UserError(`dataset.s3Prefix: '${spec.dataset.s3Prefix}' ${prefixProblem}. Use a plain key prefix such as 'datasets/emotion'`, 'dataset.s3Prefix');
+    throw new UserError(
+      `dataset.s3Prefix: '${spec.dataset.s3Prefix}' ${prefixProblem}. Use a plain key prefix such as 'datasets/emotion'`,
+      'dataset.s3Prefix',
+    );
   }
   for (const channel of Object.keys(spec.dataset.splits)) {
     const split = spec.dataset.splits[channel];
@@ -168,7 +180,10 @@ const exactAt = (p: JsonPath) => p.length > 2 && p[0] === 'training' && p[1] ===
  */
 export function parseSpecJson(text: string, file?: string): ParsedJson {
   const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const parsed = parseExactJson(bom ? ' ' + text.slice(1) : text, { exactAt, source: file ? path.basename(file) : 'spec' });
+  const parsed = parseExactJson(bom ? ' ' + text.slice(1) : text, {
+    exactAt,
+    source: file ? path.basename(file) : 'spec',
+  });
   return parsed;
 }
 
@@ -178,9 +193,21 @@ export function parseSpecJson(text: string, file?: string): ParsedJson {
  * renaming the file gives a new one. Without a file: `datasets/{dataset name}-{8 hex of source, splits
  * and tokenizer}`.
  */
-export function defaultS3Prefix(ds: Pick<DatasetSpec, 'source' | 'splits' | 'tokenizer' | 'config'>, file?: string): string {
-  const stem = file ? path.basename(file).replace(/\.sagemaker-hf\.json$|\.json$/i, '') : typeof ds.source === 'string' ? ds.source.split('/').pop()! : 'local';
-  const name = stem.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').slice(0, 48) || 'dataset';
+export function defaultS3Prefix(
+  ds: Pick<DatasetSpec, 'source' | 'splits' | 'tokenizer' | 'config'>,
+  file?: string,
+): string {
+  const stem = file
+    ? path.basename(file).replace(/\.sagemaker-hf\.json$|\.json$/i, '')
+    : typeof ds.source === 'string'
+      ? ds.source.split('/').pop()!
+      : 'local';
+  const name =
+    stem
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^[-.]+|[-.]+$/g, '')
+      .slice(0, 48) || 'dataset';
   const identity = file ? path.resolve(file) : JSON.stringify([ds.source, ds.config ?? null, ds.splits, ds.tokenizer]);
   return `datasets/${name}-${createHash('sha256').update(identity).digest('hex').slice(0, 8)}`;
 }

@@ -45,10 +45,21 @@ export function specProblems(text: string): SpecProblem[] {
     if (advice) {
       const lineStart = text.lastIndexOf('\n', at.keyStart - 1) + 1;
       const indent = /^[ \t]*/.exec(text.slice(lineStart))![0];
-      const fix = advice.suggested && training['distribution'] === undefined
-        ? { title: `Add "distribution": "${advice.suggested}"`, offset: at.valueEnd, insert: `,\n${indent}"distribution": "${advice.suggested}"` }
-        : undefined;
-      problems.push({ start: at.keyStart, end: at.valueEnd, message: advice.message, code: NO_DISTRIBUTION, ...(fix ? { fix } : {}) });
+      const fix =
+        advice.suggested && training['distribution'] === undefined
+          ? {
+              title: `Add "distribution": "${advice.suggested}"`,
+              offset: at.valueEnd,
+              insert: `,\n${indent}"distribution": "${advice.suggested}"`,
+            }
+          : undefined;
+      problems.push({
+        start: at.keyStart,
+        end: at.valueEnd,
+        message: advice.message,
+        code: NO_DISTRIBUTION,
+        ...(fix ? { fix } : {}),
+      });
     }
   }
   return problems;

@@ -5,7 +5,10 @@ import type { Channel, CreateTrainingJobRequest, DescribeTrainingJobCommandOutpu
 
 export const COMPILE_CACHE_CHANNEL = 'compile_cache';
 
-type PreviousJob = Pick<DescribeTrainingJobCommandOutput, 'TrainingJobName' | 'TrainingJobStatus' | 'ModelArtifacts' | 'HyperParameters' | 'AlgorithmSpecification'>;
+type PreviousJob = Pick<
+  DescribeTrainingJobCommandOutput,
+  'TrainingJobName' | 'TrainingJobStatus' | 'ModelArtifacts' | 'HyperParameters' | 'AlgorithmSpecification'
+>;
 
 /** Whether the request compiles with torch.compile (hyperparameters are JSON-encoded: "true"). */
 export function compilesWithTorch(request: CreateTrainingJobRequest): boolean {
@@ -16,7 +19,10 @@ export function compilesWithTorch(request: CreateTrainingJobRequest): boolean {
  * The output.tar.gz of the newest of `previous` (newest first) that completed, compiled, and ran the same
  * image (a cache from another PyTorch would not be hit); undefined when there is none.
  */
-export function compileCacheSource(request: CreateTrainingJobRequest, previous: readonly PreviousJob[]): string | undefined {
+export function compileCacheSource(
+  request: CreateTrainingJobRequest,
+  previous: readonly PreviousJob[],
+): string | undefined {
   if (!compilesWithTorch(request)) return undefined;
   for (const job of previous) {
     if (job.TrainingJobStatus !== 'Completed' || job.HyperParameters?.['torch_compile'] !== 'true') continue;

@@ -76,7 +76,9 @@ export function pyStr(v: PyValue): string {
   if (typeof v === 'number' || v instanceof PyFloat) return numberStr(v);
   if (typeof v === 'string') return v;
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
-  return `{${keysInOrder(v).map((k) => `${pyStrRepr(k)}: ${pyRepr(v[k]!)}`).join(', ')}}`;
+  return `{${keysInOrder(v)
+    .map((k) => `${pyStrRepr(k)}: ${pyRepr(v[k]!)}`)
+    .join(', ')}}`;
 }
 
 /** json.dumps(v, sort_keys=True, separators=(",", ":")) as the toolkit writes SM_* values. */
@@ -104,7 +106,10 @@ export function decodeHyperparameters(encoded: Record<string, string>): Record<s
 }
 
 /** User hyperparameters (no sagemaker_* / reserved keys) and the framework params (non-reserved sagemaker_*). */
-export function splitHyperparameters(hps: Record<string, PyValue>): { user: Record<string, PyValue>; framework: Record<string, PyValue> } {
+export function splitHyperparameters(hps: Record<string, PyValue>): {
+  user: Record<string, PyValue>;
+  framework: Record<string, PyValue>;
+} {
   const user: Record<string, PyValue> = {};
   const framework: Record<string, PyValue> = {};
   for (const [k, v] of Object.entries(hps)) {
@@ -121,7 +126,12 @@ export function toCmdArgs(user: Record<string, PyValue>): string[] {
     const value = user[key]!;
     args.push(key ? (key.length > 1 ? `--${key}` : `-${key}`) : '');
     if (value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof PyFloat)) {
-      args.push(Object.keys(value).sort(byCodePoint).map((k) => `${k}=${pyStr(value[k]!)}`).join(','));
+      args.push(
+        Object.keys(value)
+          .sort(byCodePoint)
+          .map((k) => `${k}=${pyStr(value[k]!)}`)
+          .join(','),
+      );
     } else {
       args.push(value === null ? '' : pyStr(value));
     }
@@ -169,25 +179,39 @@ function toEnvValue(v: PyValue): string {
 }
 
 /** Everything the toolkit hands to the entry point for these hyperparameters on this layout. */
-export function containerInvocation(hyperparameters: Record<string, PyValue>, layout: ContainerLayout): ContainerInvocation {
+export function containerInvocation(
+  hyperparameters: Record<string, PyValue>,
+  layout: ContainerLayout,
+): ContainerInvocation {
   const { user, framework } = splitHyperparameters(hyperparameters);
   const args = toCmdArgs(user);
   const hosts = ['algo-1'];
   const channelNames = Object.keys(layout.channels).sort(byCodePoint);
   const inputDataConfig: Record<string, PyValue> = {};
-  for (const c of channelNames) inputDataConfig[c] = { RecordWrapperType: 'None', S3DistributionType: 'FullyReplicated', TrainingInputMode: 'File' };
+  for (const c of channelNames)
+    inputDataConfig[c] = {
+      RecordWrapperType: 'None',
+      S3DistributionType: 'FullyReplicated',
+      TrainingInputMode: 'File',
+    };
   const resourceConfig: Record<string, PyValue> = {
     current_host: 'algo-1',
     current_instance_type: layout.instanceType ?? 'local',
     current_group_name: 'homogeneousCluster',
     hosts,
-    instance_groups: [{ instance_group_name: 'homogeneousCluster', instance_type: layout.instanceType ?? 'local', hosts }],
+    instance_groups: [
+      { instance_group_name: 'homogeneousCluster', instance_type: layout.instanceType ?? 'local', hosts },
+    ],
     network_interface_name: 'eth0',
   };
   const channelInputDirs: Record<string, PyValue> = {};
   for (const c of channelNames) channelInputDirs[c] = layout.channels[c]!;
   const moduleName = layout.entryPoint.replace(/\.py$/, '');
-  const logLevel = layout.logLevel ?? (typeof hyperparameters['sagemaker_container_log_level'] === 'number' ? (hyperparameters['sagemaker_container_log_level'] as number) : 20);
+  const logLevel =
+    layout.logLevel ??
+    (typeof hyperparameters['sagemaker_container_log_level'] === 'number'
+      ? (hyperparameters['sagemaker_container_log_level'] as number)
+      : 20);
   // The toolkit's Environment properties (env.properties()), which become SM_<NAME> and SM_TRAINING_ENV.
   const props: Record<string, PyValue> = {
     additional_framework_parameters: framework,
@@ -256,7 +280,16 @@ export function containerInvocation(hyperparameters: Record<string, PyValue>, la
     env,
     configFiles: {
       'hyperparameters.json': JSON.stringify(encodedHps, null, 2),
-      'inputdataconfig.json': JSON.stringify(Object.fromEntries(channelNames.map((c) => [c, { TrainingInputMode: 'File', S3DistributionType: 'FullyReplicated', RecordWrapperType: 'None' }])), null, 2),
+      'inputdataconfig.json': JSON.stringify(
+        Object.fromEntries(
+          channelNames.map((c) => [
+            c,
+            { TrainingInputMode: 'File', S3DistributionType: 'FullyReplicated', RecordWrapperType: 'None' },
+          ]),
+        ),
+        null,
+        2,
+      ),
       'resourceconfig.json': JSON.stringify({ current_host: 'algo-1', hosts, network_interface_name: 'eth0' }, null, 2),
     },
   };

@@ -20,11 +20,17 @@ export interface InjectedKeys {
 /** API limits (botocore model): at most 100 entries, keys <= 256 characters, values <= 2500. */
 export const MAX_HYPERPARAMETERS = 100;
 
-export function buildHyperParameters(user: Record<string, HyperparameterValue>, k: InjectedKeys): Record<string, string> {
+export function buildHyperParameters(
+  user: Record<string, HyperparameterValue>,
+  k: InjectedKeys,
+): Record<string, string> {
   const raw: [string, PyValue][] = Object.entries(user).map(([key, v]) => [key, v as PyValue]);
   for (const [key] of raw) {
     if (key.startsWith('sagemaker_')) {
-      throw new UserError(`training.hyperparameters.${key}: keys starting with 'sagemaker_' are reserved for SageMaker; rename it`, `training.hyperparameters.${key}`);
+      throw new UserError(
+        `training.hyperparameters.${key}: keys starting with 'sagemaker_' are reserved for SageMaker; rename it`,
+        `training.hyperparameters.${key}`,
+      );
     }
   }
   raw.push(
@@ -39,17 +45,30 @@ export function buildHyperParameters(user: Record<string, HyperparameterValue>, 
     raw.push(['sagemaker_torch_distributed_enabled', true], ['sagemaker_instance_type', k.instanceType]);
   }
   if (k.trainingCompiler) {
-    raw.push(['sagemaker_training_compiler_enabled', k.trainingCompiler.enabled], ['sagemaker_training_compiler_debug_mode', k.trainingCompiler.debug]);
+    raw.push(
+      ['sagemaker_training_compiler_enabled', k.trainingCompiler.enabled],
+      ['sagemaker_training_compiler_debug_mode', k.trainingCompiler.debug],
+    );
   }
   if (raw.length > MAX_HYPERPARAMETERS) {
-    throw new UserError(`training.hyperparameters: ${raw.length} entries with the SageMaker keys; the API allows at most ${MAX_HYPERPARAMETERS}`, 'training.hyperparameters');
+    throw new UserError(
+      `training.hyperparameters: ${raw.length} entries with the SageMaker keys; the API allows at most ${MAX_HYPERPARAMETERS}`,
+      'training.hyperparameters',
+    );
   }
   const out: Record<string, string> = {};
   for (const [key, v] of raw) {
     const encoded = pythonJsonDumps(v);
-    if (key.length > 256) throw new UserError(`training.hyperparameters: key '${key.slice(0, 40)}…' is longer than 256 characters`, 'training.hyperparameters');
+    if (key.length > 256)
+      throw new UserError(
+        `training.hyperparameters: key '${key.slice(0, 40)}…' is longer than 256 characters`,
+        'training.hyperparameters',
+      );
     if (encoded.length > 2500) {
-      throw new UserError(`training.hyperparameters.${key}: value is ${encoded.length} characters once encoded; the API allows 2500`, `training.hyperparameters.${key}`);
+      throw new UserError(
+        `training.hyperparameters.${key}: value is ${encoded.length} characters once encoded; the API allows 2500`,
+        `training.hyperparameters.${key}`,
+      );
     }
     out[key] = encoded;
   }

@@ -29,7 +29,15 @@ export function parseMetricsLine(line: string): MetricRecord | undefined {
 }
 
 /** The metrics train.py prints and that the tree, the chart and MetricDefinitions know by name. */
-export const KNOWN_METRICS = ['loss', 'learning_rate', 'epoch', 'eval_loss', 'eval_accuracy', 'train_samples_per_second', 'compile_seconds'] as const;
+export const KNOWN_METRICS = [
+  'loss',
+  'learning_rate',
+  'epoch',
+  'eval_loss',
+  'eval_accuracy',
+  'train_samples_per_second',
+  'compile_seconds',
+] as const;
 
 /** SageMaker MetricDefinitions (CloudWatch regexes) for the known metrics. */
 export function metricDefinitions(): { Name: string; Regex: string }[] {

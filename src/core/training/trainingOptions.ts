@@ -30,17 +30,27 @@ export function validateTrainingOptions(t: TrainingSpec): string[] {
   const maxRuntime = t.maxRuntimeInSeconds ?? DEFAULT_MAX_RUNTIME;
   if (t.spot) {
     const wait = t.spot.maxWaitSeconds;
-    if (!Number.isInteger(wait) || wait < 1) fail('training.spot.maxWaitSeconds', `must be a whole number of seconds (got ${wait})`);
+    if (!Number.isInteger(wait) || wait < 1)
+      fail('training.spot.maxWaitSeconds', `must be a whole number of seconds (got ${wait})`);
     if (wait < maxRuntime) {
-      fail('training.spot.maxWaitSeconds', `${wait} is less than training.maxRuntimeInSeconds (${maxRuntime}); SageMaker requires MaxWaitTimeInSeconds >= MaxRuntimeInSeconds: set maxWaitSeconds to at least ${maxRuntime} or lower maxRuntimeInSeconds`);
+      fail(
+        'training.spot.maxWaitSeconds',
+        `${wait} is less than training.maxRuntimeInSeconds (${maxRuntime}); SageMaker requires MaxWaitTimeInSeconds >= MaxRuntimeInSeconds: set maxWaitSeconds to at least ${maxRuntime} or lower maxRuntimeInSeconds`,
+      );
     }
   }
   if (t.keepAliveSeconds !== undefined) {
     const k = t.keepAliveSeconds;
     if (!Number.isInteger(k) || k < 0 || k > MAX_KEEP_ALIVE_SECONDS) {
-      fail('training.keepAliveSeconds', `must be a whole number of seconds from 0 to ${MAX_KEEP_ALIVE_SECONDS} (got ${k}); SageMaker keeps a warm pool at most an hour after a job`);
+      fail(
+        'training.keepAliveSeconds',
+        `must be a whole number of seconds from 0 to ${MAX_KEEP_ALIVE_SECONDS} (got ${k}); SageMaker keeps a warm pool at most an hour after a job`,
+      );
     }
-    if (t.spot && k > 0) warnings.push('training.keepAliveSeconds with training.spot: AWS does not keep warm pools for spot capacity; the request may be refused. Drop one of them if it is');
+    if (t.spot && k > 0)
+      warnings.push(
+        'training.keepAliveSeconds with training.spot: AWS does not keep warm pools for spot capacity; the request may be refused. Drop one of them if it is',
+      );
   }
   return warnings;
 }
@@ -65,15 +75,22 @@ const TOKEN_KEYS = /^(hf_token|hub_token|huggingface_token|hf_api_token|token|us
  * pushToHub -> the hyperparameters train.py reads (hub_model_id, hub_private_repo), added to the user's
  * before encoding. Also refuses tokens in hyperparameters, pushToHub or not.
  */
-export function pushToHubHyperparameters(t: TrainingSpec, user: Record<string, HyperparameterValue>): Record<string, HyperparameterValue> {
+export function pushToHubHyperparameters(
+  t: TrainingSpec,
+  user: Record<string, HyperparameterValue>,
+): Record<string, HyperparameterValue> {
   for (const key of Object.keys(user)) {
     if (TOKEN_KEYS.test(key)) {
-      fail(`training.hyperparameters.${key}`, 'tokens must not be hyperparameters (AWS refuses them there and the console shows hyperparameters to anyone who can list jobs); remove it: with training.pushToHub the token travels in the job\'s Environment as HF_TOKEN');
+      fail(
+        `training.hyperparameters.${key}`,
+        "tokens must not be hyperparameters (AWS refuses them there and the console shows hyperparameters to anyone who can list jobs); remove it: with training.pushToHub the token travels in the job's Environment as HF_TOKEN",
+      );
     }
   }
   if (!t.pushToHub) return user;
   for (const key of ['hub_model_id', 'hub_private_repo', 'push_to_hub']) {
-    if (key in user) fail(`training.hyperparameters.${key}`, `is set by training.pushToHub; remove it from hyperparameters`);
+    if (key in user)
+      fail(`training.hyperparameters.${key}`, `is set by training.pushToHub; remove it from hyperparameters`);
   }
   return { ...user, hub_model_id: t.pushToHub.repo, hub_private_repo: t.pushToHub.private ?? true };
 }
@@ -82,7 +99,10 @@ export function pushToHubHyperparameters(t: TrainingSpec, user: Record<string, H
 export function applyHubToken(request: CreateTrainingJobRequest, t: TrainingSpec, token: string | undefined): void {
   if (!t.pushToHub) return;
   if (!token) {
-    fail('training.pushToHub', `pushing to ${t.pushToHub.repo} needs a Hugging Face token with write access: run "SageMaker HF: Set Hugging Face Hub Token" (extension) or set HF_TOKEN (CLI)`);
+    fail(
+      'training.pushToHub',
+      `pushing to ${t.pushToHub.repo} needs a Hugging Face token with write access: run "SageMaker HF: Set Hugging Face Hub Token" (extension) or set HF_TOKEN (CLI)`,
+    );
   }
   request.Environment = { ...request.Environment, HF_TOKEN: token };
 }

@@ -19,7 +19,12 @@ import { metricDefinitions } from './metrics';
 import { executionRoleArn, jobTags, type RequestContext } from '../sagemaker/requestContext';
 import { isLocalPath, type HyperparameterValue, type JobSpec } from '../spec/spec';
 import { validateTraining, type ValidatedTraining } from './trainingValidation';
-import { applyHubToken, applySpotAndWarmPool, pushToHubHyperparameters, validateTrainingOptions } from './trainingOptions';
+import {
+  applyHubToken,
+  applySpotAndWarmPool,
+  pushToHubHyperparameters,
+  validateTrainingOptions,
+} from './trainingOptions';
 
 export interface TrainingRequest {
   jobName: string;
@@ -39,7 +44,10 @@ export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): Traini
   const validated = validateTraining(spec, ctx.region);
   validated.warnings.push(...validateTrainingOptions(t));
   const arn = executionRoleArn(spec, ctx);
-  checkRoleArn(arn, t.role ? 'training.role' : 'role (--role, SAGEMAKER_ROLE_ARN or the sagemakerHf.executionRole setting)');
+  checkRoleArn(
+    arn,
+    t.role ? 'training.role' : 'role (--role, SAGEMAKER_ROLE_ARN or the sagemakerHf.executionRole setting)',
+  );
   const otherAccount = crossAccountNote(arn, ctx.account);
   if (otherAccount) validated.warnings.push(otherAccount);
   // The SDK names the job after the image repository when no base name is given.
@@ -58,11 +66,16 @@ export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): Traini
   const modelId = user['model_id'];
   if (typeof modelId === 'string' && isLocalPath(modelId)) {
     if (channels.includes(LOCAL_MODEL_CHANNEL)) {
-      throw new UserError(`dataset.splits.${LOCAL_MODEL_CHANNEL}: the channel name '${LOCAL_MODEL_CHANNEL}' is taken by the local model_id folder; rename the dataset channel`, `dataset.splits.${LOCAL_MODEL_CHANNEL}`);
+      throw new UserError(
+        `dataset.splits.${LOCAL_MODEL_CHANNEL}: the channel name '${LOCAL_MODEL_CHANNEL}' is taken by the local model_id folder; rename the dataset channel`,
+        `dataset.splits.${LOCAL_MODEL_CHANNEL}`,
+      );
     }
     localModel = { dir: modelId, s3Uri: `s3://${ctx.bucket}/${jobName}/input/${LOCAL_MODEL_CHANNEL}/` };
     user['model_id'] = CONTAINER_MODEL_DIR;
-    validated.notes.push(`model_id is the local folder ${modelId}: it is uploaded to ${localModel.s3Uri} as input channel '${LOCAL_MODEL_CHANNEL}', and the script gets --model_id ${CONTAINER_MODEL_DIR} (the local path is not sent)`);
+    validated.notes.push(
+      `model_id is the local folder ${modelId}: it is uploaded to ${localModel.s3Uri} as input channel '${LOCAL_MODEL_CHANNEL}', and the script gets --model_id ${CONTAINER_MODEL_DIR} (the local path is not sent)`,
+    );
   }
   const hyperParameters = buildHyperParameters(user, {
     submitDirectory: sourceS3Uri,
@@ -71,7 +84,8 @@ export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): Traini
     region: ctx.region,
     distribution: validated.distribution,
     instanceType: t.instanceType,
-    trainingCompiler: t.compiler === 'training-compiler' ? { enabled: true, debug: t.compilerDebug === true } : undefined,
+    trainingCompiler:
+      t.compiler === 'training-compiler' ? { enabled: true, debug: t.compilerDebug === true } : undefined,
   });
 
   if (channels.length === 0) throw new UserError('dataset.splits: no channel to train on', 'dataset.splits');
@@ -85,7 +99,11 @@ export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): Traini
     OutputDataConfig: { S3OutputPath: outputPath },
     TrainingJobName: jobName,
     StoppingCondition: { MaxRuntimeInSeconds: t.maxRuntimeInSeconds ?? 86400 },
-    ResourceConfig: { VolumeSizeInGB: t.volumeSizeInGB ?? 30, InstanceCount: t.instanceCount ?? 1, InstanceType: t.instanceType as never },
+    ResourceConfig: {
+      VolumeSizeInGB: t.volumeSizeInGB ?? 30,
+      InstanceCount: t.instanceCount ?? 1,
+      InstanceType: t.instanceType as never,
+    },
     RoleArn: arn,
     InputDataConfig: channels.map((channel) => ({
       DataSource: {
@@ -100,14 +118,19 @@ export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): Traini
     HyperParameters: hyperParameters,
   };
   // debugger_hook_config=False sends nothing; the SDK's default (None) sends a hook to the output path.
-  if (t.debuggerHookConfig !== false) request.DebugHookConfig = { S3OutputPath: outputPath, CollectionConfigurations: [] };
-  request.ProfilerConfig = t.disableProfiler ? { DisableProfiler: true } : { S3OutputPath: outputPath, DisableProfiler: false };
+  if (t.debuggerHookConfig !== false)
+    request.DebugHookConfig = { S3OutputPath: outputPath, CollectionConfigurations: [] };
+  request.ProfilerConfig = t.disableProfiler
+    ? { DisableProfiler: true }
+    : { S3OutputPath: outputPath, DisableProfiler: false };
   applySpotAndWarmPool(request, t, jobName);
   applyHubToken(request, t, ctx.hubToken);
   request.Tags = jobTags(spec.file ? path.basename(spec.file) : undefined);
   if (localModel) {
     request.InputDataConfig!.push({
-      DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: localModel.s3Uri, S3DataDistributionType: 'FullyReplicated' } },
+      DataSource: {
+        S3DataSource: { S3DataType: 'S3Prefix', S3Uri: localModel.s3Uri, S3DataDistributionType: 'FullyReplicated' },
+      },
       ChannelName: LOCAL_MODEL_CHANNEL,
     });
   }

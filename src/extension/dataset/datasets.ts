@@ -44,7 +44,9 @@ class DatasetNode implements Node {
     const item = new vscode.TreeItem(e.prefix, vscode.TreeItemCollapsibleState.Collapsed);
     const rows = Object.values(e.channels).reduce((a, c) => a + c.rows, 0);
     item.description = `${rows} rows · ${e.padding}${e.maxLength ? ` ${e.maxLength}` : ''}${e.bucket ? '' : ' · local'}`;
-    item.tooltip = new vscode.MarkdownString(`**${e.prefix}**\n\n${e.bucket ? `s3://${e.bucket}/${e.prefix}/` : 'not uploaded'}\n\nPrepared ${e.createdAt}\n\nLabels: ${e.labelNames.join(', ')}`);
+    item.tooltip = new vscode.MarkdownString(
+      `**${e.prefix}**\n\n${e.bucket ? `s3://${e.bucket}/${e.prefix}/` : 'not uploaded'}\n\nPrepared ${e.createdAt}\n\nLabels: ${e.labelNames.join(', ')}`,
+    );
     item.iconPath = new vscode.ThemeIcon('database');
     item.contextValue = 'dataset';
     item.id = `dataset.${e.bucket ?? 'local'}.${e.prefix}`;
@@ -52,9 +54,21 @@ class DatasetNode implements Node {
   }
   children(): Node[] {
     const e = this.entry;
-    const kids: Node[] = Object.entries(e.channels).map(([channel, c]) => new InfoNode(channel, `${c.rows} rows · ${c.s3Uri ?? c.dir ?? ''}`, { icon: 'folder', tooltip: c.s3Uri ?? c.dir }));
+    const kids: Node[] = Object.entries(e.channels).map(
+      ([channel, c]) =>
+        new InfoNode(channel, `${c.rows} rows · ${c.s3Uri ?? c.dir ?? ''}`, {
+          icon: 'folder',
+          tooltip: c.s3Uri ?? c.dir,
+        }),
+    );
     kids.push(new InfoNode('labels', e.labelNames.join(', '), { icon: 'tag' }));
-    kids.push(new InfoNode('report', e.reportPath ?? (e.bucket && e.reportKey ? `s3://${e.bucket}/${e.reportKey}` : ''), { icon: 'graph', contextValue: 'dataset.report', command: { command: 'sagemakerHf.openDatasetReport', title: 'Open Dataset Report', arguments: [this] } }));
+    kids.push(
+      new InfoNode('report', e.reportPath ?? (e.bucket && e.reportKey ? `s3://${e.bucket}/${e.reportKey}` : ''), {
+        icon: 'graph',
+        contextValue: 'dataset.report',
+        command: { command: 'sagemakerHf.openDatasetReport', title: 'Open Dataset Report', arguments: [this] },
+      }),
+    );
     return kids;
   }
 }
@@ -63,7 +77,9 @@ function entryOfResult(spec: JobSpec, r: PrepareResult, conn?: Connection): Prep
   return {
     prefix: spec.dataset.s3Prefix,
     bucket: r.manifestUri ? conn?.bucket : undefined,
-    channels: Object.fromEntries(Object.entries(r.channels).map(([k, c]) => [k, { split: c.split, rows: c.rows, s3Uri: c.s3Uri, dir: c.dir }])),
+    channels: Object.fromEntries(
+      Object.entries(r.channels).map(([k, c]) => [k, { split: c.split, rows: c.rows, s3Uri: c.s3Uri, dir: c.dir }]),
+    ),
     labelNames: r.labelNames,
     padding: r.report.padding,
     maxLength: r.report.maxLength,
@@ -78,7 +94,9 @@ function entryOfManifest(m: DatasetManifest): PreparedEntry {
   return {
     prefix: m.prefix,
     bucket: m.bucket,
-    channels: Object.fromEntries(Object.entries(m.channels).map(([k, c]) => [k, { split: c.split, rows: c.rows, s3Uri: c.s3Uri }])),
+    channels: Object.fromEntries(
+      Object.entries(m.channels).map(([k, c]) => [k, { split: c.split, rows: c.rows, s3Uri: c.s3Uri }]),
+    ),
     labelNames: m.labelNames,
     padding: m.padding,
     maxLength: m.maxLength,
@@ -93,19 +111,26 @@ function entryOfManifest(m: DatasetManifest): PreparedEntry {
  */
 function offerPaddingInSpec({ ui, log }: Services, specUri: vscode.Uri, padding: string): void {
   const file = path.basename(specUri.fsPath);
-  void ui.showInformationMessage(`Padding "${padding}" is used for this dataset. Write it into ${file} (dataset.padding)?`, 'Update Spec').then(async (choice) => {
-    if (choice !== 'Update Spec') return;
-    try {
-      const doc = await vscode.workspace.openTextDocument(specUri);
-      const edit = paddingEdit(doc, padding);
-      if (!edit) throw new Error(`no "dataset" object found in ${file}`);
-      await vscode.workspace.applyEdit(edit);
-      await vscode.window.showTextDocument(doc, { preview: false });
-    } catch (err) {
-      log.warn(`writing dataset.padding into ${file} failed: ${(err as Error).message}`);
-      void ui.showErrorMessage(`Updating ${file} failed: ${(err as Error).message}. Set "padding": "${padding}" under "dataset" by hand.`);
-    }
-  });
+  void ui
+    .showInformationMessage(
+      `Padding "${padding}" is used for this dataset. Write it into ${file} (dataset.padding)?`,
+      'Update Spec',
+    )
+    .then(async (choice) => {
+      if (choice !== 'Update Spec') return;
+      try {
+        const doc = await vscode.workspace.openTextDocument(specUri);
+        const edit = paddingEdit(doc, padding);
+        if (!edit) throw new Error(`no "dataset" object found in ${file}`);
+        await vscode.workspace.applyEdit(edit);
+        await vscode.window.showTextDocument(doc, { preview: false });
+      } catch (err) {
+        log.warn(`writing dataset.padding into ${file} failed: ${(err as Error).message}`);
+        void ui.showErrorMessage(
+          `Updating ${file} failed: ${(err as Error).message}. Set "padding": "${padding}" under "dataset" by hand.`,
+        );
+      }
+    });
 }
 
 /** Replaces dataset.padding's value, or adds the key at the start of the dataset object. */
@@ -113,12 +138,22 @@ export function paddingEdit(doc: vscode.TextDocument, padding: string): vscode.W
   const text = doc.getText();
   const edit = new vscode.WorkspaceEdit();
   const span = datasetPaddingSpan(text);
-  if (span && 'value' in span) edit.replace(doc.uri, new vscode.Range(doc.positionAt(span.value[0]), doc.positionAt(span.value[1])), JSON.stringify(padding));
+  if (span && 'value' in span)
+    edit.replace(
+      doc.uri,
+      new vscode.Range(doc.positionAt(span.value[0]), doc.positionAt(span.value[1])),
+      JSON.stringify(padding),
+    );
   else if (span) {
     const indent = /^\s*?\n([ \t]*)/.exec(text.slice(span.insertAt))?.[1];
-    edit.insert(doc.uri, doc.positionAt(span.insertAt), indent !== undefined ? `\n${indent}"padding": ${JSON.stringify(padding)},` : ` "padding": ${JSON.stringify(padding)},`);
-  }
-  else return undefined;
+    edit.insert(
+      doc.uri,
+      doc.positionAt(span.insertAt),
+      indent !== undefined
+        ? `\n${indent}"padding": ${JSON.stringify(padding)},`
+        : ` "padding": ${JSON.stringify(padding)},`,
+    );
+  } else return undefined;
   return edit;
 }
 
@@ -127,40 +162,61 @@ interface DatasetsCtx extends Services {
   session: Map<string, PreparedEntry>;
 }
 
-const hubToken = async (ctx: DatasetsCtx) => (await ctx.context.secrets.get(TOKEN_KEY)) || process.env.HF_TOKEN || undefined;
+const hubToken = async (ctx: DatasetsCtx) =>
+  (await ctx.context.secrets.get(TOKEN_KEY)) || process.env.HF_TOKEN || undefined;
 
-const runPrepare = async (ctx: DatasetsCtx, spec: JobSpec, outDir: string, upload: Connection | undefined, title: string): Promise<PrepareResult> =>
-  ctx.ui.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-    let last = 0;
-    return prepareDataset(spec, {
-      outDir,
-      upload,
-      signal: toAbortSignal(token),
-      hubToken: await hubToken(ctx),
-      hubEndpoint: readSettings().hubEndpoint,
-      // Objects under the prefix that this tool did not write: asked before anything is uploaded;
-      // proceeding never deletes them.
-      confirmForeignObjects: async (keys) => {
-        const shown = keys.slice(0, 5).map((k) => k.slice(spec.dataset.s3Prefix.length + 1)).join(', ') + (keys.length > 5 ? `, … (${keys.length})` : '');
-        const pick = await ctx.ui.showWarningMessage(
-          `s3://${upload?.bucket}/${spec.dataset.s3Prefix}/ holds ${keys.length} object(s) that SageMaker HF did not write: ${shown}. Upload beside them? They are never deleted, but a channel folder that holds them passes them to training.`,
-          { modal: true },
-          'Upload Beside Them',
-        );
-        return pick === 'Upload Beside Them';
-      },
-      onProgress: (p) => {
-        const pct = p.fraction === undefined ? 0 : Math.round(p.fraction * 100);
-        // Streaming: tokenizing, writing and uploading shards run together in the 'tokenize' stage.
-        const stageShare = { read: [0, 5], count: [5, 25], tokenize: [25, 90], write: [25, 90], upload: [90, 100], done: [100, 100] }[p.stage] ?? [0, 0];
-        // Shards upload while tokenizing goes on; the tokenize line already shows those bytes.
-        if (p.stage === 'upload' && last < stageShare[0]!) return;
-        const at = stageShare[0]! + ((stageShare[1]! - stageShare[0]!) * pct) / 100;
-        progress.report({ message: p.message, increment: Math.max(0, at - last) });
-        last = Math.max(last, at);
-      },
-    });
-  });
+const runPrepare = async (
+  ctx: DatasetsCtx,
+  spec: JobSpec,
+  outDir: string,
+  upload: Connection | undefined,
+  title: string,
+): Promise<PrepareResult> =>
+  ctx.ui.withProgress(
+    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+    async (progress, token) => {
+      let last = 0;
+      return prepareDataset(spec, {
+        outDir,
+        upload,
+        signal: toAbortSignal(token),
+        hubToken: await hubToken(ctx),
+        hubEndpoint: readSettings().hubEndpoint,
+        // Objects under the prefix that this tool did not write: asked before anything is uploaded;
+        // proceeding never deletes them.
+        confirmForeignObjects: async (keys) => {
+          const shown =
+            keys
+              .slice(0, 5)
+              .map((k) => k.slice(spec.dataset.s3Prefix.length + 1))
+              .join(', ') + (keys.length > 5 ? `, … (${keys.length})` : '');
+          const pick = await ctx.ui.showWarningMessage(
+            `s3://${upload?.bucket}/${spec.dataset.s3Prefix}/ holds ${keys.length} object(s) that SageMaker HF did not write: ${shown}. Upload beside them? They are never deleted, but a channel folder that holds them passes them to training.`,
+            { modal: true },
+            'Upload Beside Them',
+          );
+          return pick === 'Upload Beside Them';
+        },
+        onProgress: (p) => {
+          const pct = p.fraction === undefined ? 0 : Math.round(p.fraction * 100);
+          // Streaming: tokenizing, writing and uploading shards run together in the 'tokenize' stage.
+          const stageShare = {
+            read: [0, 5],
+            count: [5, 25],
+            tokenize: [25, 90],
+            write: [25, 90],
+            upload: [90, 100],
+            done: [100, 100],
+          }[p.stage] ?? [0, 0];
+          // Shards upload while tokenizing goes on; the tokenize line already shows those bytes.
+          if (p.stage === 'upload' && last < stageShare[0]!) return;
+          const at = stageShare[0]! + ((stageShare[1]! - stageShare[0]!) * pct) / 100;
+          progress.report({ message: p.message, increment: Math.max(0, at - last) });
+          last = Math.max(last, at);
+        },
+      });
+    },
+  );
 
 /** The report file in the Markdown preview (read-only: no Untitled document left to save or discard). */
 const openReportFile = async (file: string) => {
@@ -184,7 +240,6 @@ const remember = (ctx: DatasetsCtx, spec: JobSpec, r: PrepareResult, upload?: Co
   ctx.tree.refresh('datasets');
 };
 
-
 /** Prepare Dataset: locally first (the padding choice made with the report in hand), then the upload, asked. */
 export const prepareDatasetCommand = (ctx: DatasetsCtx) => async (arg?: unknown) => {
   const uri = await ctx.specs.pick(arg);
@@ -194,13 +249,25 @@ export const prepareDatasetCommand = (ctx: DatasetsCtx) => async (arg?: unknown)
   const root = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? path.join(os.tmpdir(), 'sagemaker-hf');
   const outDir = path.join(root, '.sagemaker-hf', 'datasets', name);
   // A large local dataset: offer the Processing job (every vCPU of one or more instances) first.
-  const localBytes = typeof spec.dataset.source === 'object' ? Object.values(spec.dataset.source).reduce((a, f) => a + (fs.existsSync(f) ? fs.statSync(f).size : 0), 0) : 0;
+  const localBytes =
+    typeof spec.dataset.source === 'object'
+      ? Object.values(spec.dataset.source).reduce((a, f) => a + (fs.existsSync(f) ? fs.statSync(f).size : 0), 0)
+      : 0;
   if (localBytes > LARGE_DATASET_BYTES) {
-    const where = await ctx.ui.showInformationMessage(`${name}: ${formatBytes(localBytes)} of local data. Prepare it on SageMaker (a Processing job, billed per instance-hour) or on this machine?`, 'On SageMaker', 'On This Machine');
+    const where = await ctx.ui.showInformationMessage(
+      `${name}: ${formatBytes(localBytes)} of local data. Prepare it on SageMaker (a Processing job, billed per instance-hour) or on this machine?`,
+      'On SageMaker',
+      'On This Machine',
+    );
     if (where === undefined) return;
     if (where === 'On SageMaker') {
       const remote = await prepareOnSageMakerFlow(ctx, spec, name);
-      if (remote) void ctx.ui.showInformationMessage(`Dataset ready: ${Object.values(remote.channels).map((c) => c.rows).join(' / ')} rows at ${remote.manifestUri.replace(/\/[^/]+$/, '/')}.`);
+      if (remote)
+        void ctx.ui.showInformationMessage(
+          `Dataset ready: ${Object.values(remote.channels)
+            .map((c) => c.rows)
+            .join(' / ')} rows at ${remote.manifestUri.replace(/\/[^/]+$/, '/')}.`,
+        );
       return;
     }
   }
@@ -212,7 +279,9 @@ export const prepareDatasetCommand = (ctx: DatasetsCtx) => async (arg?: unknown)
   const warning = reportSummary(result.report).find((l) => l.startsWith('WARNING'));
   if (warning) {
     ctx.log.warn(warning);
-    void ctx.ui.showWarningMessage(warning, 'Open Report').then((pick) => (pick ? openReportFile(result.reportPath) : undefined));
+    void ctx.ui
+      .showWarningMessage(warning, 'Open Report')
+      .then((pick) => (pick ? openReportFile(result.reportPath) : undefined));
   }
   const auto = result.report.options.find((o) => o.mode === 'auto')!;
   const chosen = result.report.options.find((o) => o.mode === result.report.padding)!;
@@ -222,7 +291,9 @@ export const prepareDatasetCommand = (ctx: DatasetsCtx) => async (arg?: unknown)
     const useAuto = `Use auto (${auto.length})`;
     const pick = await ctx.ui.showInformationMessage(
       `Padding "auto" would store rows at ${auto.length} tokens: ${formatBytes(auto.bytes)} instead of ${formatBytes(chosen.bytes)}, truncating ${auto.truncatedRows} rows. (${chosen.mode === 'max_length' ? 'max_length gives static shapes; auto is static too, just shorter.' : 'auto stores fixed-length rows.'})`,
-      keep, useAuto, 'Open Report',
+      keep,
+      useAuto,
+      'Open Report',
     );
     if (pick === 'Open Report') await openReportFile(result.reportPath);
     if (pick === useAuto) {
@@ -251,18 +322,34 @@ export const prepareDatasetCommand = (ctx: DatasetsCtx) => async (arg?: unknown)
       remember(ctx, spec, result);
       changed = false;
     }
-    const pick = await ctx.ui.showInformationMessage(`Prepared ${name} locally in ${outDir}. Connect to AWS to upload it to S3.`, 'Connect', 'Open Report');
+    const pick = await ctx.ui.showInformationMessage(
+      `Prepared ${name} locally in ${outDir}. Connect to AWS to upload it to S3.`,
+      'Connect',
+      'Open Report',
+    );
     if (pick === 'Open Report') await openReportFile(result.reportPath);
     if (pick !== 'Connect') return;
     conn = await ctx.connection.require();
     upload = conn;
   }
-  if (changed || upload) result = await runPrepare(ctx, spec, outDir, upload, upload ? `Uploading ${name}` : `Preparing ${name} (auto padding)`);
+  if (changed || upload)
+    result = await runPrepare(
+      ctx,
+      spec,
+      outDir,
+      upload,
+      upload ? `Uploading ${name}` : `Preparing ${name} (auto padding)`,
+    );
   if (upload) ctx.session.delete(`local/${spec.dataset.s3Prefix}`);
   remember(ctx, spec, result, upload);
   const where = result.manifestUri ? `s3://${upload!.bucket}/${spec.dataset.s3Prefix}/` : outDir;
   ctx.log.info(`Dataset ${name} ready at ${where}${result.bucketCreated ? ` (created bucket ${upload!.bucket})` : ''}`);
-  const pick = await ctx.ui.showInformationMessage(`Dataset ready: ${Object.values(result.channels).map((c) => c.rows).join(' / ')} rows at ${where}.`, 'Open Report');
+  const pick = await ctx.ui.showInformationMessage(
+    `Dataset ready: ${Object.values(result.channels)
+      .map((c) => c.rows)
+      .join(' / ')} rows at ${where}.`,
+    'Open Report',
+  );
   if (pick === 'Open Report') await openReportFile(result.reportPath);
 };
 
@@ -273,10 +360,20 @@ export const openDatasetReportCommand = (ctx: DatasetsCtx) => async (arg?: unkno
   if (!entry) {
     const all = [...ctx.session.values()];
     if (all.length === 0) {
-      void ctx.ui.showInformationMessage('No dataset prepared in this ctx.session: run Prepare Dataset, or open one from the Datasets section.');
+      void ctx.ui.showInformationMessage(
+        'No dataset prepared in this ctx.session: run Prepare Dataset, or open one from the Datasets section.',
+      );
       return;
     }
-    const pick = all.length === 1 ? all[0] : (await ctx.ui.showQuickPick(all.map((e) => ({ label: e.prefix, description: e.bucket ?? 'local', e })), { title: 'Dataset report' }))?.e;
+    const pick =
+      all.length === 1
+        ? all[0]
+        : (
+            await ctx.ui.showQuickPick(
+              all.map((e) => ({ label: e.prefix, description: e.bucket ?? 'local', e })),
+              { title: 'Dataset report' },
+            )
+          )?.e;
     if (!pick) return;
     entry = pick;
   }
@@ -292,11 +389,16 @@ export const setHubTokenCommand = (ctx: DatasetsCtx) => async () => {
   const existing = await ctx.context.secrets.get(TOKEN_KEY);
   const value = await ctx.ui.showInputBox({
     title: 'Hugging Face Hub Token',
-    prompt: existing ? 'A token is stored. Enter a new one, or leave empty and press Enter to remove it.' : 'Needed for private or gated datasets and models. Stored in VS Code secret storage.',
+    prompt: existing
+      ? 'A token is stored. Enter a new one, or leave empty and press Enter to remove it.'
+      : 'Needed for private or gated datasets and models. Stored in VS Code secret storage.',
     password: true,
     ignoreFocusOut: true,
     placeHolder: 'hf_…',
-    validateInput: (v) => (v === '' || /^hf_[A-Za-z0-9]{10,}$/.test(v.trim()) ? undefined : 'A Hub token starts with hf_ (create one at huggingface.co/settings/tokens)'),
+    validateInput: (v) =>
+      v === '' || /^hf_[A-Za-z0-9]{10,}$/.test(v.trim())
+        ? undefined
+        : 'A Hub token starts with hf_ (create one at huggingface.co/settings/tokens)',
   });
   if (value === undefined) return;
   if (value.trim() === '') {
@@ -332,8 +434,17 @@ export function activate(services: Services): void {
       for (const [k, e] of session) entries.set(k, e);
       const jobs = await processingJobsNode(services);
       if (entries.size === 0 && jobs) return [jobs];
-      if (entries.size === 0) return [new InfoNode('No prepared datasets', 'run Prepare Dataset on a spec', { icon: 'info', command: { command: 'sagemakerHf.prepareDataset', title: 'Prepare Dataset' } })];
-      return [...(jobs ? [jobs] : []), ...[...entries.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map((e) => new DatasetNode(e))];
+      if (entries.size === 0)
+        return [
+          new InfoNode('No prepared datasets', 'run Prepare Dataset on a spec', {
+            icon: 'info',
+            command: { command: 'sagemakerHf.prepareDataset', title: 'Prepare Dataset' },
+          }),
+        ];
+      return [
+        ...(jobs ? [jobs] : []),
+        ...[...entries.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map((e) => new DatasetNode(e)),
+      ];
     },
   });
 

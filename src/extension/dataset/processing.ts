@@ -15,7 +15,13 @@ import { formatDuration, toAbortSignal } from '../ui';
 import { register } from '../commands';
 
 const INSTANCE_CHOICES = ['ml.c5.4xlarge', 'ml.c5.9xlarge', 'ml.c5.2xlarge', 'ml.m5.4xlarge', 'ml.m5.xlarge'];
-const STATUS_ICON: Record<string, string> = { InProgress: 'sync~spin', Stopping: 'sync~spin', Completed: 'pass', Failed: 'error', Stopped: 'circle-slash' };
+const STATUS_ICON: Record<string, string> = {
+  InProgress: 'sync~spin',
+  Stopping: 'sync~spin',
+  Completed: 'pass',
+  Failed: 'error',
+  Stopped: 'circle-slash',
+};
 /** Local files above this size: the Prepare Dataset command offers the Processing job first. */
 export const LARGE_DATASET_BYTES = 512 * 1024 * 1024;
 
@@ -24,11 +30,19 @@ export function priceOptions(services: Services, conn: Connection) {
 }
 
 class ProcessingJobNode implements Node {
-  constructor(readonly jobName: string, readonly status: string, readonly created?: Date, readonly ended?: Date, readonly reason?: string) {}
+  constructor(
+    readonly jobName: string,
+    readonly status: string,
+    readonly created?: Date,
+    readonly ended?: Date,
+    readonly reason?: string,
+  ) {}
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.jobName, vscode.TreeItemCollapsibleState.None);
     const running = this.status === 'InProgress' || this.status === 'Stopping';
-    const took = this.created ? formatDuration((this.ended ?? new Date()).getTime() - new Date(this.created).getTime()) : '';
+    const took = this.created
+      ? formatDuration((this.ended ?? new Date()).getTime() - new Date(this.created).getTime())
+      : '';
     item.description = `${this.status}${took ? ` · ${took}` : ''}${running ? ' · billing' : ''}`;
     item.tooltip = `${this.jobName}: ${this.status}${this.reason ? ` — ${this.reason}` : ''}. Click to show its log.`;
     item.iconPath = new vscode.ThemeIcon(STATUS_ICON[this.status] ?? 'circle-outline');
@@ -60,18 +74,31 @@ export async function processingJobsNode(services: Services): Promise<Node | und
 }
 
 /** Instance type, count, confirmation with price, then the job with its log tailed. Undefined when declined. */
-export async function prepareOnSageMakerFlow(services: Services, spec: JobSpec, name: string): Promise<RemotePrepareResult | undefined> {
+export async function prepareOnSageMakerFlow(
+  services: Services,
+  spec: JobSpec,
+  name: string,
+): Promise<RemotePrepareResult | undefined> {
   const conn = await services.connection.require();
   const { priceText } = await import('../../workflow/prices');
   const { planRemotePrepare, prepareOnSageMaker } = await import('../../workflow/dataset/prepareRemote');
   const prices = priceOptions(services, conn);
   const typePick = await services.ui.showQuickPick(
-    Promise.all(INSTANCE_CHOICES.map(async (t) => ({ label: t, description: await priceText(conn.region, t, 1, 'processing', prices) }))),
-    { title: `Prepare ${name} on SageMaker: instance type`, placeHolder: 'Tokenizing uses every vCPU of the instance (datasets.map with num_proc = vCPUs)' },
+    Promise.all(
+      INSTANCE_CHOICES.map(async (t) => ({
+        label: t,
+        description: await priceText(conn.region, t, 1, 'processing', prices),
+      })),
+    ),
+    {
+      title: `Prepare ${name} on SageMaker: instance type`,
+      placeHolder: 'Tokenizing uses every vCPU of the instance (datasets.map with num_proc = vCPUs)',
+    },
   );
   if (!typePick) return undefined;
   const countText = await services.ui.showInputBox({
-    title: `Prepare ${name} on SageMaker: instances`, value: '1',
+    title: `Prepare ${name} on SageMaker: instances`,
+    value: '1',
     prompt: 'Several instances split local JSONL files between them (ShardedByS3Key) or shard a Hub dataset',
     validateInput: (v) => (/^[1-9]\d?$/.test(v.trim()) ? undefined : 'A whole number from 1 to 99'),
   });
@@ -97,23 +124,30 @@ export async function prepareOnSageMakerFlow(services: Services, spec: JobSpec, 
   const channels = services.jobChannels;
   channels.clear(plan.jobName);
   channels.show(plan.jobName);
-  const result = await Promise.resolve(services.ui.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Preparing ${name} on SageMaker`, cancellable: true },
-    (progress, token) => prepareOnSageMaker(spec, conn, {
-      ...opts,
-      hubToken,
-      now: new Date(),
-      scriptsDir: path.join(services.context.extensionPath, 'training-scripts'),
-      signal: toAbortSignal(token),
-      onProgress: (p) => {
-        progress.report({ message: p.message });
-        if (p.stage === 'launch' || p.stage === 'assemble') channels.appendLine(plan.jobName, `[sagemaker-hf] ${p.message}`);
-        if (p.message.startsWith('Creating Processing job')) setTimeout(() => services.tree.refresh('datasets'), 1000);
-      },
-      onLog: (l) => channels.appendLine(plan.jobName, l.kind === 'log' ? l.text : `[${l.kind}] ${l.text}`),
-    }),
-  )).finally(() => services.tree.refresh('datasets'));
-  services.log.info(`Dataset ${name} prepared by Processing job ${result.jobName}: ${result.manifestUri} (${formatBytes(result.report.bytesWritten)})`);
+  const result = await Promise.resolve(
+    services.ui.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Preparing ${name} on SageMaker`, cancellable: true },
+      (progress, token) =>
+        prepareOnSageMaker(spec, conn, {
+          ...opts,
+          hubToken,
+          now: new Date(),
+          scriptsDir: path.join(services.context.extensionPath, 'training-scripts'),
+          signal: toAbortSignal(token),
+          onProgress: (p) => {
+            progress.report({ message: p.message });
+            if (p.stage === 'launch' || p.stage === 'assemble')
+              channels.appendLine(plan.jobName, `[sagemaker-hf] ${p.message}`);
+            if (p.message.startsWith('Creating Processing job'))
+              setTimeout(() => services.tree.refresh('datasets'), 1000);
+          },
+          onLog: (l) => channels.appendLine(plan.jobName, l.kind === 'log' ? l.text : `[${l.kind}] ${l.text}`),
+        }),
+    ),
+  ).finally(() => services.tree.refresh('datasets'));
+  services.log.info(
+    `Dataset ${name} prepared by Processing job ${result.jobName}: ${result.manifestUri} (${formatBytes(result.report.bytesWritten)})`,
+  );
   return result;
 }
 
@@ -126,9 +160,17 @@ export const prepareOnSageMakerCommand = (services: Services) => async (arg?: un
   const name = path.basename(uri.fsPath).replace(/\.sagemaker-hf\.json$/, '');
   const result = await prepareOnSageMakerFlow(services, spec, name);
   if (!result) return;
-  const pick = await services.ui.showInformationMessage(`Dataset ready: ${Object.values(result.channels).map((c) => c.rows).join(' / ')} rows at ${result.manifestUri.replace(/\/[^/]+$/, '/')}.`, 'Open Report');
+  const pick = await services.ui.showInformationMessage(
+    `Dataset ready: ${Object.values(result.channels)
+      .map((c) => c.rows)
+      .join(' / ')} rows at ${result.manifestUri.replace(/\/[^/]+$/, '/')}.`,
+    'Open Report',
+  );
   if (pick === 'Open Report') {
-    const doc = await vscode.workspace.openTextDocument({ content: renderReportMarkdown(result.report), language: 'markdown' });
+    const doc = await vscode.workspace.openTextDocument({
+      content: renderReportMarkdown(result.report),
+      language: 'markdown',
+    });
     await vscode.window.showTextDocument(doc, { preview: true });
   }
 };
@@ -141,7 +183,10 @@ export const showProcessingJobLogsCommand = (services: Services) => async (jobNa
   const channels = services.jobChannels;
   channels.clear(jobName);
   channels.show(jobName);
-  await tailProcessingJob(conn, jobName, { follow: true, onLine: (l) => channels.appendLine(jobName, l.kind === 'log' ? l.text : `[${l.kind}] ${l.text}`) });
+  await tailProcessingJob(conn, jobName, {
+    follow: true,
+    onLine: (l) => channels.appendLine(jobName, l.kind === 'log' ? l.text : `[${l.kind}] ${l.text}`),
+  });
   services.tree.refresh('datasets');
 };
 

@@ -20,29 +20,53 @@ export const deleteEndpointCommand = (ctx: EndpointsCtx) => async (node?: unknow
   if (target.deleteEndpoint) return target.deleteEndpoint();
   const conn = await ctx.connection.require();
   const name = target.endpointName;
-  const info = await ctx.ui.withProgress({ location: vscode.ProgressLocation.Notification, title: `Checking what endpoint ${name} uses…`, cancellable: true }, (_p, token) =>
-    planEndpointDelete(conn, name, { signal: toAbortSignal(token) }));
+  const info = await ctx.ui.withProgress(
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Checking what endpoint ${name} uses…`,
+      cancellable: true,
+    },
+    (_p, token) => planEndpointDelete(conn, name, { signal: toAbortSignal(token) }),
+  );
   const kept = describeKept(info.plan.kept);
-  const cost = info.instanceType ? `It costs ${formatPrice(info.instanceType, info.instanceCount || 1, 'inference', conn.region)} now (${info.instanceCount || 1} × ${info.instanceType}, status ${info.plan.status ?? 'unknown'}).` : `Status: ${info.plan.status ?? 'unknown'}.`;
+  const cost = info.instanceType
+    ? `It costs ${formatPrice(info.instanceType, info.instanceCount || 1, 'inference', conn.region)} now (${info.instanceCount || 1} × ${info.instanceType}, status ${info.plan.status ?? 'unknown'}).`
+    : `Status: ${info.plan.status ?? 'unknown'}.`;
   const askable = info.plan.kept.some((k) => k.askable);
   const choice = await ctx.ui.showWarningMessage(
     `Delete endpoint ${name}?`,
-    { modal: true, detail: `Deletes, in this order: ${describeSteps(info.plan.steps)}.\n${cost}${kept.length ? `\n\n${kept.join('\n')}` : ''}` },
+    {
+      modal: true,
+      detail: `Deletes, in this order: ${describeSteps(info.plan.steps)}.\n${cost}${kept.length ? `\n\n${kept.join('\n')}` : ''}`,
+    },
     'Delete',
     ...(askable ? ['Delete Including Untagged'] : []),
   );
   if (!choice) return;
-  const plan = choice === 'Delete Including Untagged' ? (await planEndpointDelete(conn, name, { includeUntagged: true })).plan : info.plan;
+  const plan =
+    choice === 'Delete Including Untagged'
+      ? (await planEndpointDelete(conn, name, { includeUntagged: true })).plan
+      : info.plan;
   ctx.log.info(`deleting ${describeSteps(plan.steps)}`);
   ctx.model.setOverride(name, 'Deleting');
   let result;
   try {
-    result = await ctx.ui.withProgress({ location: vscode.ProgressLocation.Window, title: `Deleting ${name}` }, (progress) =>
-      executeDeletePlan(conn, plan, { onProgress: (p) => { ctx.log.info(p.message); progress.report({ message: p.message }); } }));
+    result = await ctx.ui.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `Deleting ${name}` },
+      (progress) =>
+        executeDeletePlan(conn, plan, {
+          onProgress: (p) => {
+            ctx.log.info(p.message);
+            progress.report({ message: p.message });
+          },
+        }),
+    );
   } finally {
     ctx.model.setOverride(name, undefined);
     await ctx.model.refresh();
   }
   const keptNow = describeKept(result.kept);
-  void ctx.ui.showInformationMessage(`Deleted ${describeSteps(result.deleted)}.${keptNow.length ? ` ${keptNow.join('; ')}.` : ''}`);
+  void ctx.ui.showInformationMessage(
+    `Deleted ${describeSteps(result.deleted)}.${keptNow.length ? ` ${keptNow.join('; ')}.` : ''}`,
+  );
 };

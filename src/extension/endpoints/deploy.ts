@@ -26,7 +26,8 @@ export const deployEndpointCommand = (ctx: EndpointsCtx) => async (node?: unknow
   const jobNode = node as { jobName?: string; local?: boolean } | undefined;
   if (jobNode?.local) {
     const deployer = localJobDeployer();
-    if (!deployer) throw new UserError('deploying a local job needs the local target, which is not available in this window');
+    if (!deployer)
+      throw new UserError('deploying a local job needs the local target, which is not available in this window');
     return deployer(node);
   }
   const conn = await ctx.connection.require();
@@ -34,53 +35,118 @@ export const deployEndpointCommand = (ctx: EndpointsCtx) => async (node?: unknow
   const signal = toAbortSignal(cts.token);
   const jobName = jobNode?.jobName ?? (await pickCompletedJob(ctx.ui, conn, signal));
   if (!jobName) return;
-  const sized = await pickCapacityAndName(ctx.ui, `Deploy ${jobName}`, conn.region, 'Empty: the SDK\'s name (base job name + timestamp)');
+  const sized = await pickCapacityAndName(
+    ctx.ui,
+    `Deploy ${jobName}`,
+    conn.region,
+    "Empty: the SDK's name (base job name + timestamp)",
+  );
   if (!sized) return;
   const { capacity, nameText } = sized;
   const opts = { ...capacity, endpointName: nameText || undefined, signal };
-  const plan = await ctx.ui.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reading training job ${jobName}…`, cancellable: true }, (_p, token) => {
-    token.onCancellationRequested(() => cts.cancel());
-    return planDeploy(conn, jobName, opts);
-  }).then(undefined, (err: unknown) => {
-    if (err instanceof UserError && err.field === 'role') {
-      throw new ActionableError('no execution role for the model: SageMaker hosts it as an IAM role it may assume. Select one (Select Execution Role), then deploy again', 'role', [{ title: 'Select Execution Role', command: 'sagemakerHf.selectRole' }]);
-    }
-    throw err;
-  });
-  await confirmAndDeploy(ctx, conn, plan, capacity, `Deploy ${jobName} as endpoint ${plan.endpointName}?`, `Model: ${plan.modelDataUrl}`, signal);
+  const plan = await ctx.ui
+    .withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Reading training job ${jobName}…`, cancellable: true },
+      (_p, token) => {
+        token.onCancellationRequested(() => cts.cancel());
+        return planDeploy(conn, jobName, opts);
+      },
+    )
+    .then(undefined, (err: unknown) => {
+      if (err instanceof UserError && err.field === 'role') {
+        throw new ActionableError(
+          'no execution role for the model: SageMaker hosts it as an IAM role it may assume. Select one (Select Execution Role), then deploy again',
+          'role',
+          [{ title: 'Select Execution Role', command: 'sagemakerHf.selectRole' }],
+        );
+      }
+      throw err;
+    });
+  await confirmAndDeploy(
+    ctx,
+    conn,
+    plan,
+    capacity,
+    `Deploy ${jobName} as endpoint ${plan.endpointName}?`,
+    `Model: ${plan.modelDataUrl}`,
+    signal,
+  );
 };
 
 /** Deploy from the Hub: id, task, capacity, the token when one is stored (gated models). */
 export const deployFromHubCommand = (ctx: EndpointsCtx) => async () => {
   const conn = await ctx.connection.require();
-  const modelId = (await ctx.ui.showInputBox({
-    title: 'Deploy Model from Hugging Face Hub: model id', prompt: 'e.g. distilbert/distilbert-base-uncased-finetuned-sst-2-english', ignoreFocusOut: true,
-    validateInput: (v) => { const p = hubModelIdProblem(v.trim()); return p ? `The id ${p}` : undefined; },
-  }))?.trim();
+  const modelId = (
+    await ctx.ui.showInputBox({
+      title: 'Deploy Model from Hugging Face Hub: model id',
+      prompt: 'e.g. distilbert/distilbert-base-uncased-finetuned-sst-2-english',
+      ignoreFocusOut: true,
+      validateInput: (v) => {
+        const p = hubModelIdProblem(v.trim());
+        return p ? `The id ${p}` : undefined;
+      },
+    })
+  )?.trim();
   if (!modelId) return;
-  const task = (await ctx.ui.showQuickPick(HUB_TASKS.map((t) => ({ label: t })), { title: `Deploy ${modelId}: pipeline task (HF_TASK)` }))?.label;
+  const task = (
+    await ctx.ui.showQuickPick(
+      HUB_TASKS.map((t) => ({ label: t })),
+      { title: `Deploy ${modelId}: pipeline task (HF_TASK)` },
+    )
+  )?.label;
   if (!task) return;
-  const sized = await pickCapacityAndName(ctx.ui, `Deploy ${modelId}`, conn.region, 'Empty: the model name + timestamp');
+  const sized = await pickCapacityAndName(
+    ctx.ui,
+    `Deploy ${modelId}`,
+    conn.region,
+    'Empty: the model name + timestamp',
+  );
   if (!sized) return;
   const { capacity, nameText } = sized;
   const token = (await ctx.context.secrets.get(HUB_TOKEN_KEY)) || process.env.HF_TOKEN || undefined;
-  const plan = planHubDeploy(conn, { modelId, task, ...(token ? { token } : {}), ...capacity, endpointName: nameText || undefined });
+  const plan = planHubDeploy(conn, {
+    modelId,
+    task,
+    ...(token ? { token } : {}),
+    ...capacity,
+    endpointName: nameText || undefined,
+  });
   const cts = new vscode.CancellationTokenSource();
-  await confirmAndDeploy(ctx, conn, plan, capacity, `Deploy ${modelId} from the Hugging Face Hub as endpoint ${plan.endpointName}?`,
+  await confirmAndDeploy(
+    ctx,
+    conn,
+    plan,
+    capacity,
+    `Deploy ${modelId} from the Hugging Face Hub as endpoint ${plan.endpointName}?`,
     `Model: ${modelId} (task ${task}), downloaded by the container from the Hub${token ? '; your Hub token is passed as HF_TOKEN for gated or private models' : '; no Hub token stored (gated models need one: Set Hugging Face Hub Token)'}`,
-    toAbortSignal(cts.token));
+    toAbortSignal(cts.token),
+  );
 };
 
 /** The modal with price and pricing model, then create and wait, showing the status on the tree node. */
-export async function confirmAndDeploy(ctx: EndpointsCtx, conn: Connection, plan: DeployPlan, capacity: Capacity, question: string, source: string, signal: AbortSignal): Promise<void> {
+export async function confirmAndDeploy(
+  ctx: EndpointsCtx,
+  conn: Connection,
+  plan: DeployPlan,
+  capacity: Capacity,
+  question: string,
+  source: string,
+  signal: AbortSignal,
+): Promise<void> {
   const sls = capacity.serverless;
   // Instances: the region's Price List price (or the offline table, labelled so).
   const { priceText } = await import('../../workflow/prices');
   const price = sls
     ? formatServerlessPrice(sls.memorySizeInMB, conn.region)
-    : await priceText(conn.region, capacity.instanceType, capacity.initialInstanceCount, 'inference', { cacheDir: `${ctx.context.globalStorageUri.fsPath}/prices`, profile: conn.profile, awsEndpoint: conn.endpoint });
+    : await priceText(conn.region, capacity.instanceType, capacity.initialInstanceCount, 'inference', {
+        cacheDir: `${ctx.context.globalStorageUri.fsPath}/prices`,
+        profile: conn.profile,
+        awsEndpoint: conn.endpoint,
+      });
   if (!(await confirmDeploy(ctx.ui, plan, capacity, question, source, price))) return;
-  ctx.log.info(`deploying ${plan.hubModelId ?? plan.jobName} as ${plan.endpointName}: ${sls ? `serverless ${sls.memorySizeInMB} MB` : `${capacity.initialInstanceCount} × ${capacity.instanceType}`}, ${plan.image.uri}`);
+  ctx.log.info(
+    `deploying ${plan.hubModelId ?? plan.jobName} as ${plan.endpointName}: ${sls ? `serverless ${sls.memorySizeInMB} MB` : `${capacity.initialInstanceCount} × ${capacity.instanceType}`}, ${plan.image.uri}`,
+  );
   ctx.model.setOverride(plan.endpointName, 'Creating');
   const tracked = trackDeploy(plan.endpointName, `${plan.endpointName} on SageMaker`);
   let endpointCreated = false;
@@ -90,18 +156,22 @@ export async function confirmAndDeploy(ctx: EndpointsCtx, conn: Connection, plan
   else signal.addEventListener('abort', () => inner.abort(), { once: true });
   try {
     // Waiting takes minutes: the status shows on the tree node and in a cancellable notification.
-    await ctx.ui.withProgress({ location: vscode.ProgressLocation.Notification, title: `Deploying ${plan.endpointName}`, cancellable: true }, (progress, token) => {
-      token.onCancellationRequested(() => inner.abort());
-      return executeDeploy(conn, plan, {
-        signal: inner.signal,
-        onStatus: (s) => {
-          ctx.log.info(s.message);
-          if (s.step === 'endpoint' || s.step === 'waiting') endpointCreated = true;
-          progress.report({ message: s.endpointStatus ?? s.step });
-          if (s.endpointStatus) ctx.model.setOverride(plan.endpointName, s.endpointStatus === 'InService' ? undefined : s.endpointStatus);
-        },
-      });
-    });
+    await ctx.ui.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Deploying ${plan.endpointName}`, cancellable: true },
+      (progress, token) => {
+        token.onCancellationRequested(() => inner.abort());
+        return executeDeploy(conn, plan, {
+          signal: inner.signal,
+          onStatus: (s) => {
+            ctx.log.info(s.message);
+            if (s.step === 'endpoint' || s.step === 'waiting') endpointCreated = true;
+            progress.report({ message: s.endpointStatus ?? s.step });
+            if (s.endpointStatus)
+              ctx.model.setOverride(plan.endpointName, s.endpointStatus === 'InService' ? undefined : s.endpointStatus);
+          },
+        });
+      },
+    );
   } catch (err) {
     // Cancel once the endpoint exists ends only the waiting: it still bills, so say so and offer the delete.
     if (isCancelled(err) && endpointCreated) {
@@ -120,7 +190,11 @@ export async function confirmAndDeploy(ctx: EndpointsCtx, conn: Connection, plan
     ctx.model.setOverride(plan.endpointName, undefined);
     await ctx.model.refresh();
   }
-  const choice = await ctx.ui.showInformationMessage(`Endpoint ${plan.endpointName} is InService (${sls ? 'serverless, billed per use' : `${price} until deleted`}).`, 'Try Predictions', 'Delete');
+  const choice = await ctx.ui.showInformationMessage(
+    `Endpoint ${plan.endpointName} is InService (${sls ? 'serverless, billed per use' : `${price} until deleted`}).`,
+    'Try Predictions',
+    'Delete',
+  );
   if (choice === 'Try Predictions') await openPredictionsCommand(ctx)(ctx.model.node(plan.endpointName));
   if (choice === 'Delete') await deleteEndpointCommand(ctx)(ctx.model.node(plan.endpointName));
 }

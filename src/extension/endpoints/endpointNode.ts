@@ -10,7 +10,6 @@ import type { EndpointNodeLike } from '../tree/endpointsSection';
 import { InfoNode, statusIcon, type Node } from '../tree/tree';
 import { formatDuration } from '../ui';
 
-
 export const IN_PROGRESS = new Set(['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'Deleting']);
 /** Statuses in which instances run and are billed. */
 export const BILLED = new Set(['InService', 'Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'OutOfService']);
@@ -42,7 +41,11 @@ export class SageMakerEndpointNode implements Node, EndpointNodeLike {
   /** Set while this window deploys or deletes it: shown before ListEndpoints knows it. */
   override?: string;
 
-  constructor(readonly endpointName: string, public summary: EndpointSummary | undefined, private readonly region: () => string) {}
+  constructor(
+    readonly endpointName: string,
+    public summary: EndpointSummary | undefined,
+    private readonly region: () => string,
+  ) {}
 
   get status(): string {
     return this.override ?? this.facts.desc?.EndpointStatus ?? this.summary?.EndpointStatus ?? 'Unknown';
@@ -77,7 +80,9 @@ export class SageMakerEndpointNode implements Node, EndpointNodeLike {
     const created = this.createdAt;
     if (created && BILLED.has(this.status)) parts.push(formatDuration(Date.now() - created.getTime()));
     if (instanceType && BILLED.has(this.status)) {
-      parts.push(formatPrice(instanceType, count || 1, 'inference', this.region()).replace(/ \(us-east-1 price\)$/, ''));
+      parts.push(
+        formatPrice(instanceType, count || 1, 'inference', this.region()).replace(/ \(us-east-1 price\)$/, ''),
+      );
       const so = created ? costSoFar(instanceType, count || 1, 'inference', this.region(), created) : undefined;
       if (so !== undefined) parts.push(`$${so.toFixed(2)} so far`);
     }
@@ -86,8 +91,14 @@ export class SageMakerEndpointNode implements Node, EndpointNodeLike {
     md.appendMarkdown(`**${this.endpointName}**\n\n`);
     md.appendText(`Status: ${this.status}\n`);
     if (this.facts.desc?.FailureReason) md.appendText(`\nFailure: ${this.facts.desc.FailureReason}\n`);
-    if (instanceType) md.appendText(`\n${count || 1} × ${instanceType}: ${formatPrice(instanceType, count || 1, 'inference', this.region())} while running\n`);
-    if (serverless) md.appendText(`\nServerless, ${serverless.memorySizeInMB} MB, up to ${serverless.maxConcurrency} concurrent: ${formatServerlessPrice(serverless.memorySizeInMB, this.region())}. The first request after idle is a cold start.\n`);
+    if (instanceType)
+      md.appendText(
+        `\n${count || 1} × ${instanceType}: ${formatPrice(instanceType, count || 1, 'inference', this.region())} while running\n`,
+      );
+    if (serverless)
+      md.appendText(
+        `\nServerless, ${serverless.memorySizeInMB} MB, up to ${serverless.maxConcurrency} concurrent: ${formatServerlessPrice(serverless.memorySizeInMB, this.region())}. The first request after idle is a cold start.\n`,
+      );
     if (created) md.appendText(`\nCreated: ${created.toLocaleString()}\n`);
     if (this.facts.error) md.appendText(`\nCould not read details: ${this.facts.error}\n`);
     item.tooltip = md;
@@ -97,7 +108,10 @@ export class SageMakerEndpointNode implements Node, EndpointNodeLike {
   children(): Node[] {
     const d = this.facts.desc;
     const kids: Node[] = [];
-    const at = (n: Node) => { n.parent = this; kids.push(n); };
+    const at = (n: Node) => {
+      n.parent = this;
+      kids.push(n);
+    };
     if (d?.FailureReason) at(new InfoNode('Failure reason', d.FailureReason, { icon: 'error' }));
     if (d?.EndpointConfigName) at(new InfoNode('Endpoint config', d.EndpointConfigName, { icon: 'settings' }));
     if (this.facts.modelName) at(new InfoNode('Model', this.facts.modelName, { icon: 'package' }));

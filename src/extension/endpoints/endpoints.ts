@@ -17,17 +17,22 @@ export function activate(services: Services): void {
   const { log, context } = services;
   const model = new EndpointsModel(services);
   context.subscriptions.push(model);
-  registerEndpointsSection(services, () => model.children(), () => model.listErrorText ? 'error' : undefined);
+  registerEndpointsSection(
+    services,
+    () => model.children(),
+    () => (model.listErrorText ? 'error' : undefined),
+  );
   const ctx: EndpointsCtx = { ...services, model };
   register(ctx, 'sagemakerHf.deployEndpoint', deployEndpointCommand);
   register(ctx, 'sagemakerHf.deployFromHub', deployFromHubCommand);
   register(ctx, 'sagemakerHf.openPredictions', openPredictionsCommand);
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(PREDICTIONS_VIEW_TYPE, {
-      deserializeWebviewPanel: (panel, state) => restorePredictions(ctx, panel, state).catch((err) => {
-        log.error(`restoring a predictions panel failed: ${errorLine(err)}`);
-        showPanelMessage(panel, 'Predictions', `Restoring this panel failed: ${errorLine(err)}`);
-      }),
+      deserializeWebviewPanel: (panel, state) =>
+        restorePredictions(ctx, panel, state).catch((err) => {
+          log.error(`restoring a predictions panel failed: ${errorLine(err)}`);
+          showPanelMessage(panel, 'Predictions', `Restoring this panel failed: ${errorLine(err)}`);
+        }),
     }),
   );
   register(ctx, 'sagemakerHf.deleteEndpoint', deleteEndpointCommand);

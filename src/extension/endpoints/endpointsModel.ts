@@ -25,7 +25,10 @@ export class EndpointsModel implements vscode.Disposable {
   private listedAt = 0;
   private listError: string | undefined;
   private listing: Promise<void> | undefined;
-  private readonly configCache = new Map<string, { instanceType?: string; count?: number; modelName?: string; serverless?: ServerlessConfig }>();
+  private readonly configCache = new Map<
+    string,
+    { instanceType?: string; count?: number; modelName?: string; serverless?: ServerlessConfig }
+  >();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private pollMs = 10_000;
   private readonly statusItem: vscode.StatusBarItem;
@@ -38,7 +41,10 @@ export class EndpointsModel implements vscode.Disposable {
     this.disposables.push(
       this.statusItem,
       services.tree.view.onDidChangeVisibility(() => this.schedule()),
-      onDidChangeEndpointSources(() => { services.tree.refresh('endpoints'); this.renderStatus(); }),
+      onDidChangeEndpointSources(() => {
+        services.tree.refresh('endpoints');
+        this.renderStatus();
+      }),
       onDidChangeWarmPools(() => this.renderStatus()),
       services.connection.onDidChange(() => {
         this.nodes.clear();
@@ -73,14 +79,19 @@ export class EndpointsModel implements vscode.Disposable {
 
   async children(): Promise<Node[]> {
     if (!this.listedAt || Date.now() - this.listedAt > 60_000) await this.refresh().catch(() => undefined);
-    if (this.listError && this.order.length === 0) return [new InfoNode('Could not list endpoints', this.listError, { icon: 'warning' })];
-    const names = [...new Set([...[...this.nodes.values()].filter((n) => n.override).map((n) => n.endpointName), ...this.order])];
+    if (this.listError && this.order.length === 0)
+      return [new InfoNode('Could not list endpoints', this.listError, { icon: 'warning' })];
+    const names = [
+      ...new Set([...[...this.nodes.values()].filter((n) => n.override).map((n) => n.endpointName), ...this.order]),
+    ];
     return names.map((n) => this.node(n));
   }
 
   /** ListEndpoints (newest first, one page of 100) and a describe of each. */
   refresh(): Promise<void> {
-    this.listing ??= this.doRefresh().finally(() => { this.listing = undefined; });
+    this.listing ??= this.doRefresh().finally(() => {
+      this.listing = undefined;
+    });
     return this.listing;
   }
 
@@ -111,15 +122,21 @@ export class EndpointsModel implements vscode.Disposable {
     try {
       const desc = await describeEndpoint(conn, name);
       n.facts.desc = desc;
-      n.facts.count = desc.ProductionVariants?.reduce((k, v) => k + (v.CurrentInstanceCount ?? v.DesiredInstanceCount ?? 0), 0) || undefined;
+      n.facts.count =
+        desc.ProductionVariants?.reduce((k, v) => k + (v.CurrentInstanceCount ?? v.DesiredInstanceCount ?? 0), 0) ||
+        undefined;
       const cfgName = desc.EndpointConfigName;
       if (cfgName && !this.configCache.has(cfgName)) {
         const cfg = await describeEndpointConfig(conn, cfgName);
         const v = cfg.ProductionVariants?.[0];
         const sls = v?.ServerlessConfig;
         this.configCache.set(cfgName, {
-          instanceType: v?.InstanceType, count: v?.InitialInstanceCount, modelName: v?.ModelName,
-          ...(sls?.MemorySizeInMB ? { serverless: { memorySizeInMB: sls.MemorySizeInMB, maxConcurrency: sls.MaxConcurrency ?? 1 } } : {}),
+          instanceType: v?.InstanceType,
+          count: v?.InitialInstanceCount,
+          modelName: v?.ModelName,
+          ...(sls?.MemorySizeInMB
+            ? { serverless: { memorySizeInMB: sls.MemorySizeInMB, maxConcurrency: sls.MaxConcurrency ?? 1 } }
+            : {}),
         });
       }
       const cfg = cfgName ? this.configCache.get(cfgName) : undefined;
@@ -169,7 +186,9 @@ export class EndpointsModel implements vscode.Disposable {
 
   renderStatus(): void {
     const remote = this.conn ? [...this.nodes.values()].filter((n) => BILLED.has(n.status)) : [];
-    const local = sourceNodes().filter(isEndpointNode).filter((n) => n.status !== 'Deleting' && n.status !== 'Stopped');
+    const local = sourceNodes()
+      .filter(isEndpointNode)
+      .filter((n) => n.status !== 'Deleting' && n.status !== 'Stopped');
     // Warm pools keep training instances after a job: running and billed, so counted here too.
     const pools = this.conn ? billingWarmPools() : [];
     const count = remote.length + local.length;
@@ -195,9 +214,15 @@ export class EndpointsModel implements vscode.Disposable {
     ].join(' · ');
     this.statusItem.text = `$(server) ${what} · $${total.toFixed(2)}/h${unknown ? '+' : ''}${perUse ? ' + per use' : ''}`;
     const lines = [
-      ...remote.map((n) => `${n.endpointName}: ${n.status}${n.facts.serverless ? `, serverless ${n.facts.serverless.memorySizeInMB} MB, billed per use` : `${n.facts.instanceType ? `, ${n.facts.count || 1} × ${n.facts.instanceType}` : ''}${n.pricePerHour !== undefined ? `, $${n.pricePerHour.toFixed(3)}/h` : ', price unknown'}`}`),
+      ...remote.map(
+        (n) =>
+          `${n.endpointName}: ${n.status}${n.facts.serverless ? `, serverless ${n.facts.serverless.memorySizeInMB} MB, billed per use` : `${n.facts.instanceType ? `, ${n.facts.count || 1} × ${n.facts.instanceType}` : ''}${n.pricePerHour !== undefined ? `, $${n.pricePerHour.toFixed(3)}/h` : ', price unknown'}`}`,
+      ),
       ...local.map((n) => `${n.endpointName}: local, ${n.status}, $0/h`),
-      ...pools.map((p) => `${p.jobName}: warm pool, ${p.pool.perHour !== undefined ? `$${p.pool.perHour.toFixed(3)}/h` : 'price unknown'}${p.pool.expiresAt ? ` until ${p.pool.expiresAt.toLocaleTimeString()}` : ''}`),
+      ...pools.map(
+        (p) =>
+          `${p.jobName}: warm pool, ${p.pool.perHour !== undefined ? `$${p.pool.perHour.toFixed(3)}/h` : 'price unknown'}${p.pool.expiresAt ? ` until ${p.pool.expiresAt.toLocaleTimeString()}` : ''}`,
+      ),
     ];
     this.statusItem.tooltip = `Running now (billed until deleted, released or expired):\n${lines.join('\n')}\nClick to show them.`;
     this.statusItem.show();

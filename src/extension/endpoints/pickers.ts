@@ -14,7 +14,15 @@ import { deploysRunning, isEndpointNode, sourceNodes, type EndpointNodeLike } fr
 import type { Node } from '../tree/tree';
 import type { Ui } from '../window';
 
-const INSTANCE_CHOICES = ['ml.g4dn.xlarge', 'ml.m5.xlarge', 'ml.c5.xlarge', 'ml.g4dn.2xlarge', 'ml.g5.xlarge', 'ml.m5.large', 'ml.t2.medium'];
+const INSTANCE_CHOICES = [
+  'ml.g4dn.xlarge',
+  'ml.m5.xlarge',
+  'ml.c5.xlarge',
+  'ml.g4dn.2xlarge',
+  'ml.g5.xlarge',
+  'ml.m5.large',
+  'ml.t2.medium',
+];
 
 export interface Capacity {
   instanceType: string;
@@ -26,33 +34,69 @@ export interface Capacity {
 export async function pickCapacity(ui: Ui, title: string, region: string): Promise<Capacity | undefined> {
   type Item = vscode.QuickPickItem & { instanceType?: string; memory?: number };
   const items: Item[] = [
-    ...INSTANCE_CHOICES.map((t) => ({ label: t, instanceType: t, description: formatPrice(t, 1, 'inference', region), detail: `${t === 'ml.g4dn.xlarge' ? 'GPU, the notebook\'s choice' : /\.(g|p)\d/.test(t) ? 'GPU' : 'CPU'} · billed per hour until deleted` })),
+    ...INSTANCE_CHOICES.map((t) => ({
+      label: t,
+      instanceType: t,
+      description: formatPrice(t, 1, 'inference', region),
+      detail: `${t === 'ml.g4dn.xlarge' ? "GPU, the notebook's choice" : /\.(g|p)\d/.test(t) ? 'GPU' : 'CPU'} · billed per hour until deleted`,
+    })),
     { label: 'Serverless', kind: vscode.QuickPickItemKind.Separator },
     ...SERVERLESS_MEMORY_SIZES.filter((m) => m !== 1024 && m !== 5120).map((m) => ({
-      label: `Serverless ${m / 1024} GB`, memory: m, description: 'billed per use',
+      label: `Serverless ${m / 1024} GB`,
+      memory: m,
+      description: 'billed per use',
       detail: `CPU, no instances: ${formatServerlessPrice(m, region)}; cold start after idle. The cheap way to try a model.`,
     })),
   ];
   const pick = await ui.showQuickPick(items, { title: `${title}: capacity`, matchOnDetail: true });
   if (!pick) return undefined;
   if (pick.memory) {
-    const conc = await ui.showInputBox({ title: `${title}: serverless max concurrency`, prompt: 'Concurrent requests before SageMaker throttles (1-200)', value: '5', validateInput: (v) => (/^\d+$/.test(v.trim()) && Number(v) >= 1 && Number(v) <= 200 ? undefined : 'A whole number from 1 to 200') });
+    const conc = await ui.showInputBox({
+      title: `${title}: serverless max concurrency`,
+      prompt: 'Concurrent requests before SageMaker throttles (1-200)',
+      value: '5',
+      validateInput: (v) =>
+        /^\d+$/.test(v.trim()) && Number(v) >= 1 && Number(v) <= 200 ? undefined : 'A whole number from 1 to 200',
+    });
     if (!conc) return undefined;
-    return { instanceType: 'serverless', initialInstanceCount: 1, serverless: { memorySizeInMB: pick.memory, maxConcurrency: Number(conc.trim()) } };
+    return {
+      instanceType: 'serverless',
+      initialInstanceCount: 1,
+      serverless: { memorySizeInMB: pick.memory, maxConcurrency: Number(conc.trim()) },
+    };
   }
-  const countText = await ui.showInputBox({ title: `${title}: instance count`, value: '1', validateInput: (v) => (/^[1-9]\d*$/.test(v.trim()) ? undefined : 'A whole number of at least 1') });
+  const countText = await ui.showInputBox({
+    title: `${title}: instance count`,
+    value: '1',
+    validateInput: (v) => (/^[1-9]\d*$/.test(v.trim()) ? undefined : 'A whole number of at least 1'),
+  });
   if (!countText) return undefined;
   return { instanceType: pick.instanceType!, initialInstanceCount: Number(countText.trim()) };
 }
 
 /** The endpoint name; empty (the caller's default name) is allowed, Escape is undefined. */
 export async function askEndpointName(ui: Ui, title: string, prompt: string): Promise<string | undefined> {
-  const text = await ui.showInputBox({ title, prompt, value: '', validateInput: (v) => (v.trim() === '' ? undefined : endpointNameProblem(v.trim()) ? `The name ${endpointNameProblem(v.trim())}` : undefined) });
+  const text = await ui.showInputBox({
+    title,
+    prompt,
+    value: '',
+    validateInput: (v) =>
+      v.trim() === ''
+        ? undefined
+        : endpointNameProblem(v.trim())
+          ? `The name ${endpointNameProblem(v.trim())}`
+          : undefined,
+  });
   return text?.trim();
 }
 
 /** Capacity, then the endpoint name ('' for the default one); undefined when either is escaped. */
-export async function pickCapacityAndName(ui: Ui, title: string, region: string, namePrompt: string): Promise<{ capacity: Capacity; nameText: string } | undefined> {
+export async function pickCapacityAndName(
+  ui: Ui,
+  title: string,
+  region: string,
+  namePrompt: string,
+): Promise<{ capacity: Capacity; nameText: string } | undefined> {
   const capacity = await pickCapacity(ui, title, region);
   if (!capacity) return undefined;
   const nameText = await askEndpointName(ui, `${title}: endpoint name`, namePrompt);
@@ -60,24 +104,44 @@ export async function pickCapacityAndName(ui: Ui, title: string, region: string,
 }
 
 export async function pickCompletedJob(ui: Ui, conn: Connection, signal: AbortSignal): Promise<string | undefined> {
-  const page = await listTrainingJobsPage(conn, { StatusEquals: 'Completed', MaxResults: 50 }, signal)
-    .catch((e) => { throw describeAwsError(e, conn, 'Listing completed training jobs'); });
+  const page = await listTrainingJobsPage(conn, { StatusEquals: 'Completed', MaxResults: 50 }, signal).catch((e) => {
+    throw describeAwsError(e, conn, 'Listing completed training jobs');
+  });
   const jobs = (page.TrainingJobSummaries ?? []).filter((j) => j.TrainingJobStatus === 'Completed');
   if (!jobs.length) throw new UserError(`no completed training job in ${conn.region} to deploy: train one first`);
-  const pick = await ui.showQuickPick(jobs.map((j) => ({ label: j.TrainingJobName!, description: j.TrainingEndTime ? new Date(j.TrainingEndTime).toLocaleString() : '' })), { title: 'Deploy Endpoint: pick a completed training job' });
+  const pick = await ui.showQuickPick(
+    jobs.map((j) => ({
+      label: j.TrainingJobName!,
+      description: j.TrainingEndTime ? new Date(j.TrainingEndTime).toLocaleString() : '',
+    })),
+    { title: 'Deploy Endpoint: pick a completed training job' },
+  );
   return pick?.label;
 }
 
 /** Local endpoints and those of `model` (listed afresh) that pass `filter`; says why when there are none. */
-export async function pickEndpoint(ui: Ui, model: { refresh(): Promise<void>; children(): Promise<Node[]> }, title: string, filter: (n: EndpointNodeLike) => boolean): Promise<EndpointNodeLike | undefined> {
+export async function pickEndpoint(
+  ui: Ui,
+  model: { refresh(): Promise<void>; children(): Promise<Node[]> },
+  title: string,
+  filter: (n: EndpointNodeLike) => boolean,
+): Promise<EndpointNodeLike | undefined> {
   await model.refresh();
-  const all = [...sourceNodes().filter(isEndpointNode), ...((await model.children()).filter(isEndpointNode))].filter(filter);
+  const all = [...sourceNodes().filter(isEndpointNode), ...(await model.children()).filter(isEndpointNode)].filter(
+    filter,
+  );
   if (!all.length) {
     const running = deploysRunning();
-    if (running.length) throw new UserError(`a deploy is in progress (${running.join(', ')}): its endpoint can be picked once it is up; cancel the deploy in its notification to stop it`);
+    if (running.length)
+      throw new UserError(
+        `a deploy is in progress (${running.join(', ')}): its endpoint can be picked once it is up; cancel the deploy in its notification to stop it`,
+      );
     throw new UserError('no endpoint to pick: deploy one first');
   }
-  const pick = await ui.showQuickPick(all.map((n) => ({ label: n.endpointName, description: `${n.local ? 'local · ' : ''}${n.status}`, node: n })), { title });
+  const pick = await ui.showQuickPick(
+    all.map((n) => ({ label: n.endpointName, description: `${n.local ? 'local · ' : ''}${n.status}`, node: n })),
+    { title },
+  );
   return pick?.node;
 }
 
@@ -85,14 +149,24 @@ export async function pickEndpoint(ui: Ui, model: { refresh(): Promise<void>; ch
  * The deploy modal: what is created, its capacity and price (billed until deleted, or per use), the image
  * and the model's source. True only when the user chose Deploy.
  */
-export async function confirmDeploy(ui: Ui, plan: DeployPlan, capacity: Capacity, question: string, source: string, price: string): Promise<boolean> {
+export async function confirmDeploy(
+  ui: Ui,
+  plan: DeployPlan,
+  capacity: Capacity,
+  question: string,
+  source: string,
+  price: string,
+): Promise<boolean> {
   const sls = capacity.serverless;
   const what = sls
     ? `a serverless endpoint (${sls.memorySizeInMB} MB, up to ${sls.maxConcurrency} concurrent, CPU): ${price}. The first request after idle is a cold start.`
     : `a real-time endpoint on ${capacity.initialInstanceCount} × ${capacity.instanceType}: ${price}, billed until you delete it.`;
   const ok = await ui.showWarningMessage(
     question,
-    { modal: true, detail: `Creates a model, an endpoint config and ${what}\n\nImage: ${plan.image.uri}${plan.image.note ? `\n(${plan.image.note})` : ''}\n${source}` },
+    {
+      modal: true,
+      detail: `Creates a model, an endpoint config and ${what}\n\nImage: ${plan.image.uri}${plan.image.note ? `\n(${plan.image.note})` : ''}\n${source}`,
+    },
     'Deploy',
   );
   return ok === 'Deploy';

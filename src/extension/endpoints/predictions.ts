@@ -16,7 +16,12 @@ export const openPredictionsCommand = (ctx: EndpointsCtx) => async (node?: unkno
   let target = isEndpointNode(node) ? node : undefined;
   if (!target) {
     if (!ctx.connection.current && !sourceNodes().length) await ctx.connection.require();
-    target = await pickEndpoint(ctx.ui, ctx.model, 'Try Predictions: pick an endpoint', (n) => n.status === 'InService');
+    target = await pickEndpoint(
+      ctx.ui,
+      ctx.model,
+      'Try Predictions: pick an endpoint',
+      (n) => n.status === 'InService',
+    );
     if (!target) return;
   }
   if (target.openPredictions) return target.openPredictions();
@@ -38,44 +43,91 @@ export async function restorePredictions(ctx: EndpointsCtx, panel: vscode.Webvie
   const parsed = parseRestoreState(state);
   if (!parsed.ok) {
     ctx.log.warn(`predictions panel not restored: ${parsed.error}`);
-    showPanelMessage(panel, 'Predictions', 'This predictions panel could not be restored (it was saved without its endpoint). Close it and run "SageMaker HF: Try Predictions".');
+    showPanelMessage(
+      panel,
+      'Predictions',
+      'This predictions panel could not be restored (it was saved without its endpoint). Close it and run "SageMaker HF: Try Predictions".',
+    );
     return;
   }
   const r = parsed.message;
   const t = r.target;
   if (t.kind === 'local') {
     // Any HTTP answer means the local server still listens; a refused connection means it stopped.
-    const alive = await fetch(t.url, { signal: AbortSignal.timeout(3000) }).then(() => true, () => false);
+    const alive = await fetch(t.url, { signal: AbortSignal.timeout(3000) }).then(
+      () => true,
+      () => false,
+    );
     if (!alive) {
-      showPanelMessage(panel, r.title, `Local endpoint ${t.name} is no longer running (nothing answers at ${t.url}). Deploy it again from its local job ("Deploy Endpoint"), then "Try Predictions".`);
+      showPanelMessage(
+        panel,
+        r.title,
+        `Local endpoint ${t.name} is no longer running (nothing answers at ${t.url}). Deploy it again from its local job ("Deploy Endpoint"), then "Try Predictions".`,
+      );
       return;
     }
-    openPredictionsPanel(ctx, { title: r.title, predictor: httpPredictor(t.url, `local endpoint ${t.name}`), labelNames: r.labelNames, examples: (await workspaceExamples(ctx.log)).examples, stateKey: r.stateKey, target: t, panel });
+    openPredictionsPanel(ctx, {
+      title: r.title,
+      predictor: httpPredictor(t.url, `local endpoint ${t.name}`),
+      labelNames: r.labelNames,
+      examples: (await workspaceExamples(ctx.log)).examples,
+      stateKey: r.stateKey,
+      target: t,
+      panel,
+    });
     return;
   }
   let conn;
   try {
     conn = await ctx.connection.require();
   } catch (err) {
-    showPanelMessage(panel, r.title, `Endpoint ${t.endpointName} cannot be reached: connecting to AWS failed: ${errorLine(err)}. Run "SageMaker HF: Connect to AWS", then "Try Predictions".`);
+    showPanelMessage(
+      panel,
+      r.title,
+      `Endpoint ${t.endpointName} cannot be reached: connecting to AWS failed: ${errorLine(err)}. Run "SageMaker HF: Connect to AWS", then "Try Predictions".`,
+    );
     return;
   }
   if (conn.account !== t.account || conn.region !== t.region) {
-    showPanelMessage(panel, r.title, `Endpoint ${t.endpointName} is in account ${t.account}, ${t.region}; the connection is to ${conn.account}, ${conn.region}. Connect there, then "Try Predictions".`);
+    showPanelMessage(
+      panel,
+      r.title,
+      `Endpoint ${t.endpointName} is in account ${t.account}, ${t.region}; the connection is to ${conn.account}, ${conn.region}. Connect there, then "Try Predictions".`,
+    );
     return;
   }
   let status: string | undefined;
   try {
     status = (await describeEndpoint(conn, t.endpointName)).EndpointStatus;
   } catch (err) {
-    const gone = /could not find|not found|ValidationException/i.test(String((err as { name?: string }).name) + ' ' + String((err as Error).message));
-    showPanelMessage(panel, r.title, gone ? `Endpoint ${t.endpointName} no longer exists in ${t.region} (deleted?). Deploy it again, then "Try Predictions".` : `Endpoint ${t.endpointName} could not be checked: ${errorLine(err)}`);
+    const gone = /could not find|not found|ValidationException/i.test(
+      String((err as { name?: string }).name) + ' ' + String((err as Error).message),
+    );
+    showPanelMessage(
+      panel,
+      r.title,
+      gone
+        ? `Endpoint ${t.endpointName} no longer exists in ${t.region} (deleted?). Deploy it again, then "Try Predictions".`
+        : `Endpoint ${t.endpointName} could not be checked: ${errorLine(err)}`,
+    );
     return;
   }
   if (status !== 'InService') {
-    showPanelMessage(panel, r.title, `Endpoint ${t.endpointName} is ${status ?? 'in an unknown state'}, not InService: predictions need an InService endpoint. Reopen with "Try Predictions" once it is.`);
+    showPanelMessage(
+      panel,
+      r.title,
+      `Endpoint ${t.endpointName} is ${status ?? 'in an unknown state'}, not InService: predictions need an InService endpoint. Reopen with "Try Predictions" once it is.`,
+    );
     return;
   }
   const { examples } = await workspaceExamples(ctx.log);
-  openPredictionsPanel(ctx, { title: r.title, predictor: sageMakerPredictor(conn, t.endpointName), labelNames: r.labelNames, examples, stateKey: r.stateKey, target: t, panel });
+  openPredictionsPanel(ctx, {
+    title: r.title,
+    predictor: sageMakerPredictor(conn, t.endpointName),
+    labelNames: r.labelNames,
+    examples,
+    stateKey: r.stateKey,
+    target: t,
+    panel,
+  });
 }

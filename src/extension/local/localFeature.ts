@@ -6,7 +6,12 @@ import * as vscode from 'vscode';
 import { CancelledError, UserError, errorLine, isCancelled } from '../../core/errors';
 import { type JobSpec } from '../../core/spec/spec';
 import { loadSpecFile } from '../../workflow/specFile';
-import { listLocalEndpoints, startLocalEndpoint, stopLocalEndpoint, type LocalEndpointRecord } from '../../workflow/local/localEndpoint';
+import {
+  listLocalEndpoints,
+  startLocalEndpoint,
+  stopLocalEndpoint,
+  type LocalEndpointRecord,
+} from '../../workflow/local/localEndpoint';
 import { runLocalWorkflow } from '../../workflow/runs/localRun';
 import { listLocalJobs, localJobName, runLocalTraining, type LocalJobRecord } from '../../workflow/local/localTraining';
 import { httpPredictor } from '../../workflow/endpoints/predictor';
@@ -44,7 +49,11 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
       this.jobsChanged,
       this.endpointsChanged,
       registerJobSource({ id: 'local', nodes: () => this.jobNodes(), onDidChange: this.jobsChanged.event }),
-      registerEndpointSource({ id: 'local', nodes: () => this.endpointNodes(), onDidChange: this.endpointsChanged.event }),
+      registerEndpointSource({
+        id: 'local',
+        nodes: () => this.endpointNodes(),
+        onDidChange: this.endpointsChanged.event,
+      }),
       metricsStore.onDidChange((job) => this.jobs.has(job) && this.jobsChanged.fire()),
     ];
   }
@@ -58,7 +67,13 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     if (!folder || this.loadedFor === folder) return;
     this.loadedFor = folder;
-    setTimeout(() => void this.reload(folder).catch((err) => this.services.log.warn(`reading local jobs in ${folder} failed: ${String(err)}`)), 0);
+    setTimeout(
+      () =>
+        void this.reload(folder).catch((err) =>
+          this.services.log.warn(`reading local jobs in ${folder} failed: ${String(err)}`),
+        ),
+      0,
+    );
   }
 
   async reload(ws: string): Promise<void> {
@@ -74,7 +89,9 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
 
   jobNodes(): Node[] {
     this.ensureLoaded();
-    return [...this.jobs.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map((j) => new LocalJobNode(j, this));
+    return [...this.jobs.values()]
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+      .map((j) => new LocalJobNode(j, this));
   }
 
   endpointNodes(): Node[] {
@@ -148,7 +165,9 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
             },
           });
           if (ctl.signal.aborted) throw new CancelledError();
-          void this.services.ui.showInformationMessage(`Local training ${jobName} completed.`, 'Deploy Locally').then((c) => c && this.deployJob(job));
+          void this.services.ui
+            .showInformationMessage(`Local training ${jobName} completed.`, 'Deploy Locally')
+            .then((c) => c && this.deployJob(job));
           return job;
         } catch (err) {
           // Whatever a cancelled run throws afterwards (a killed process, a half-read file) is the cancel.
@@ -174,7 +193,8 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
   /** Starts serve.py for a completed local job; resolves with the endpoint once /ping answers 200. */
   async deployJob(job: LocalJobRecord): Promise<LocalEndpointRecord | undefined> {
     requireTrust('Deploying locally');
-    if (job.status !== 'Completed' || !job.modelArtifact) throw new UserError(`local job ${job.jobName} is ${job.status}: only a completed job has a model to deploy`);
+    if (job.status !== 'Completed' || !job.modelArtifact)
+      throw new UserError(`local job ${job.jobName} is ${job.status}: only a completed job has a model to deploy`);
     const ws = workspaceDirOf(vscode.Uri.file(job.jobDir));
     const existing = (await listLocalEndpoints(ws)).find((e) => e.jobName === job.jobName);
     if (existing) {
@@ -182,32 +202,41 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
       return existing;
     }
     const tracked = trackDeploy(`local:${job.jobName}`, `${job.jobName} locally`);
-    return Promise.resolve(this.services.ui.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Deploying ${job.jobName} locally`, cancellable: true },
-      async (progress, token) => {
-        const signal = toAbortSignal(token);
-        // The Python that trained the job serves it; discovery only when that one is gone.
-        const trained = job.python ? await checkPython({ python: job.python, source: 'venv' }, signal) : undefined;
-        const py = trained && !trained.missing.length ? trained : await this.python(undefined, signal, job.specFile ?? job.jobDir);
-        const ep = await startLocalEndpoint({
-          python: py.python,
-          model: job.modelArtifact!,
-          workspaceDir: ws,
-          serveScript: path.join(this.scriptsDir, 'serve.py'),
-          jobName: job.jobName,
-          labelNames: job.labelNames,
-          signal,
-          onLine: (l) => {
-            this.services.log.info(l);
-            progress.report({ message: l.replace(/^\[local\]\s*/, '').slice(0, 120) });
-          },
-        });
-        await this.reloadEndpoints(ws);
-        const { stop: _stop, ...record } = ep;
-        await this.openPredictions(record);
-        return record;
-      },
-    )).finally(() => tracked.dispose());
+    return Promise.resolve(
+      this.services.ui.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `Deploying ${job.jobName} locally`,
+          cancellable: true,
+        },
+        async (progress, token) => {
+          const signal = toAbortSignal(token);
+          // The Python that trained the job serves it; discovery only when that one is gone.
+          const trained = job.python ? await checkPython({ python: job.python, source: 'venv' }, signal) : undefined;
+          const py =
+            trained && !trained.missing.length
+              ? trained
+              : await this.python(undefined, signal, job.specFile ?? job.jobDir);
+          const ep = await startLocalEndpoint({
+            python: py.python,
+            model: job.modelArtifact!,
+            workspaceDir: ws,
+            serveScript: path.join(this.scriptsDir, 'serve.py'),
+            jobName: job.jobName,
+            labelNames: job.labelNames,
+            signal,
+            onLine: (l) => {
+              this.services.log.info(l);
+              progress.report({ message: l.replace(/^\[local\]\s*/, '').slice(0, 120) });
+            },
+          });
+          await this.reloadEndpoints(ws);
+          const { stop: _stop, ...record } = ep;
+          await this.openPredictions(record);
+          return record;
+        },
+      ),
+    ).finally(() => tracked.dispose());
   }
 
   /** Examples (and Evaluate) from the spec that trained the endpoint's job, else from the workspace's specs. */
@@ -241,7 +270,10 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
     if (!ws) return false;
     const go = await this.services.ui.showWarningMessage(
       `Delete local endpoint ${e.name}?`,
-      { modal: true, detail: `Stops serve.py (pid ${e.pid}) at ${e.url}. The model stays in ${e.model}: deploy the job again to serve it. No AWS resource is involved.` },
+      {
+        modal: true,
+        detail: `Stops serve.py (pid ${e.pid}) at ${e.url}. The model stays in ${e.model}: deploy the job again to serve it. No AWS resource is involved.`,
+      },
       'Delete',
     );
     if (go !== 'Delete') return false;
@@ -260,11 +292,17 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
     out.clear();
     out.show(true);
     return this.services.ui.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Running ${path.basename(uri.fsPath)} locally`, cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Running ${path.basename(uri.fsPath)} locally`,
+        cancellable: true,
+      },
       async (progress, token) => {
         const signal = toAbortSignal(token);
         const py = await this.python(spec, signal, uri.fsPath);
-        out.appendLine(`python ${py.python} (Python ${py.version}, torch ${py.packages.torch}, transformers ${py.packages.transformers})`);
+        out.appendLine(
+          `python ${py.python} (Python ${py.version}, torch ${py.packages.torch}, transformers ${py.packages.transformers})`,
+        );
         let jobName: string | undefined;
         try {
           const r = await runLocalWorkflow(spec, {
@@ -274,7 +312,11 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
             signal,
             onStep: (e) => {
               if (e.phase === 'start') progress.report({ message: `${e.index}/5 ${e.step}`, increment: 0 });
-              out.appendLine(e.phase === 'start' ? `[${e.index}/5] ${e.step}` : `[${e.index}/5] ${e.step} done in ${formatDuration(e.result!.ms)}: ${e.result!.summary}`);
+              out.appendLine(
+                e.phase === 'start'
+                  ? `[${e.index}/5] ${e.step}`
+                  : `[${e.index}/5] ${e.step} done in ${formatDuration(e.result!.ms)}: ${e.result!.summary}`,
+              );
               if (e.phase === 'end') progress.report({ increment: 20 });
             },
             onJob: (j) => {
@@ -288,9 +330,12 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
             },
           });
           out.appendLine('Summary');
-          for (const s of r.steps) out.appendLine(`  ${s.step.padEnd(8)} ${formatDuration(s.ms).padStart(7)}  ${s.summary}`);
+          for (const s of r.steps)
+            out.appendLine(`  ${s.step.padEnd(8)} ${formatDuration(s.ms).padStart(7)}  ${s.summary}`);
           const top = r.prediction.predictions[0]?.[0];
-          void this.services.ui.showInformationMessage(`Local workflow done in ${formatDuration(r.totalMs)}: "${top?.label ?? '?'}" for the notebook's sentence.`);
+          void this.services.ui.showInformationMessage(
+            `Local workflow done in ${formatDuration(r.totalMs)}: "${top?.label ?? '?'}" for the notebook's sentence.`,
+          );
           return r;
         } catch (err) {
           const cancelled = isCancelled(err) || signal.aborted;

@@ -26,7 +26,10 @@ const STATUS_ICON: Record<LocalJobStatus, [string, string?]> = {
 export class LocalJobNode implements Node {
   readonly local = true;
   parent?: Node;
-  constructor(public job: LocalJobRecord, private readonly feature: LocalActions) {}
+  constructor(
+    public job: LocalJobRecord,
+    private readonly feature: LocalActions,
+  ) {}
   get jobName(): string {
     return this.job.jobName;
   }
@@ -42,7 +45,9 @@ export class LocalJobNode implements Node {
     item.id = `job.local.${j.jobName}`;
     item.iconPath = statusIcon(STATUS_ICON[j.status]);
     item.contextValue = `job.local.${j.status}`;
-    const took = formatDuration((j.endedAt ? new Date(j.endedAt).getTime() : Date.now()) - new Date(j.createdAt).getTime());
+    const took = formatDuration(
+      (j.endedAt ? new Date(j.endedAt).getTime() : Date.now()) - new Date(j.createdAt).getTime(),
+    );
     // The row stays short (a narrow side bar cuts it); metrics, times and the folder are in the tooltip.
     item.description = ['local', j.status, took].join(' · ');
     const md = new vscode.MarkdownString(undefined, true);
@@ -61,16 +66,34 @@ export class LocalJobNode implements Node {
     const j = this.job;
     const kids: Node[] = [];
     if (j.failureReason) kids.push(new InfoNode('Failure reason', j.failureReason, { icon: 'error' }));
-    if (j.lastLines?.length) kids.push(new InfoNode('Last lines', String(j.lastLines.length), { icon: 'output', contextValue: 'info', kids: j.lastLines.map((l) => new InfoNode(l, undefined, { icon: 'blank' })) }));
+    if (j.lastLines?.length)
+      kids.push(
+        new InfoNode('Last lines', String(j.lastLines.length), {
+          icon: 'output',
+          contextValue: 'info',
+          kids: j.lastLines.map((l) => new InfoNode(l, undefined, { icon: 'blank' })),
+        }),
+      );
     const last = metricsStore.get(j.jobName)?.last;
     if (last && Object.keys(last).length) {
-      kids.push(new InfoNode('Last logged metrics', lastMetricsSummary(j.jobName) ?? '', { icon: 'pulse', contextValue: 'info', kids: Object.entries(last).map(([k, v]) => new InfoNode(k, String(v), { icon: 'pulse' })) }));
+      kids.push(
+        new InfoNode('Last logged metrics', lastMetricsSummary(j.jobName) ?? '', {
+          icon: 'pulse',
+          contextValue: 'info',
+          kids: Object.entries(last).map(([k, v]) => new InfoNode(k, String(v), { icon: 'pulse' })),
+        }),
+      );
     }
     kids.push(new InfoNode('Command', `python ${j.entryPoint} ${j.args.join(' ')}`, { icon: 'terminal' }));
     const ch = Object.entries(j.channels).map(([c, d]) => new InfoNode(c, d, { icon: 'database' }));
     kids.push(new InfoNode('Channels', String(ch.length), { icon: 'folder', kids: ch, contextValue: 'info' }));
     if (j.modelArtifact) kids.push(new InfoNode('Model artifact', j.modelArtifact, { icon: 'package' }));
-    kids.push(new InfoNode('Job folder', j.jobDir, { icon: 'folder-opened', command: { command: 'revealFileInOS', title: 'Reveal', arguments: [vscode.Uri.file(j.jobDir)] } }));
+    kids.push(
+      new InfoNode('Job folder', j.jobDir, {
+        icon: 'folder-opened',
+        command: { command: 'revealFileInOS', title: 'Reveal', arguments: [vscode.Uri.file(j.jobDir)] },
+      }),
+    );
     return kids;
   }
   /** Stop action (sagemakerHf.stopTrainingJob on a local node). */
@@ -88,7 +111,10 @@ export class LocalEndpointNode implements Node {
   readonly status = 'InService';
   readonly pricePerHour = 0;
   parent?: Node;
-  constructor(readonly record: LocalEndpointRecord, private readonly feature: LocalActions) {}
+  constructor(
+    readonly record: LocalEndpointRecord,
+    private readonly feature: LocalActions,
+  ) {}
   get endpointName(): string {
     return this.record.name;
   }

@@ -5,7 +5,16 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CancelledError, UserError, isCancelled } from '../../core/errors';
 import type { JobSpec } from '../../core/spec/spec';
-import { checkPython, createVenv, describeSource, NoPythonError, PythonPackagesMissingError, resolvePython, workspaceVenvDirs, type PythonCheck } from '../../workflow/local/pythonEnv';
+import {
+  checkPython,
+  createVenv,
+  describeSource,
+  NoPythonError,
+  PythonPackagesMissingError,
+  resolvePython,
+  workspaceVenvDirs,
+  type PythonCheck,
+} from '../../workflow/local/pythonEnv';
 import type { Services } from '../services';
 import { readSettings, updateSetting } from '../settings';
 import { toAbortSignal } from '../ui';
@@ -16,7 +25,9 @@ import { requireTrust } from './trust';
  * else python.defaultInterpreterPath when set to something other than its default "python".
  */
 async function editorInterpreter(resource?: vscode.Uri): Promise<string | undefined> {
-  const ext = vscode.extensions.getExtension<{ environments?: { getActiveEnvironmentPath(r?: vscode.Uri): { path: string } } }>('ms-python.python');
+  const ext = vscode.extensions.getExtension<{
+    environments?: { getActiveEnvironmentPath(r?: vscode.Uri): { path: string } };
+  }>('ms-python.python');
   if (ext) {
     try {
       const api = ext.isActive ? ext.exports : await ext.activate();
@@ -36,8 +47,16 @@ async function editorInterpreter(resource?: vscode.Uri): Promise<string | undefi
  * When none will do, says so at once with Select Python / Create Environment and throws a
  * CancelledError: the caller's progress ends now, not when the message is answered.
  */
-export async function findPython(services: Services, venvDir: string, spec: JobSpec | undefined, signal: AbortSignal, forFile?: string): Promise<PythonCheck> {
-  const wsFolder = (forFile ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(forFile)) : undefined) ?? vscode.workspace.workspaceFolders?.[0];
+export async function findPython(
+  services: Services,
+  venvDir: string,
+  spec: JobSpec | undefined,
+  signal: AbortSignal,
+  forFile?: string,
+): Promise<PythonCheck> {
+  const wsFolder =
+    (forFile ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(forFile)) : undefined) ??
+    vscode.workspace.workspaceFolders?.[0];
   const from = spec?.file ? path.dirname(spec.file) : forFile ? path.dirname(forFile) : wsFolder?.uri.fsPath;
   const opts = {
     setting: readSettings().pythonPath,
@@ -50,20 +69,23 @@ export async function findPython(services: Services, venvDir: string, spec: JobS
   };
   try {
     const py = await resolvePython(opts);
-    services.log.info(`local Python: ${py.python} (${describeSource(py.source)}; Python ${py.version}, torch ${py.packages.torch}, transformers ${py.packages.transformers})`);
+    services.log.info(
+      `local Python: ${py.python} (${describeSource(py.source)}; Python ${py.version}, torch ${py.packages.torch}, transformers ${py.packages.transformers})`,
+    );
     return py;
   } catch (err) {
     if (!(err instanceof UserError) || isCancelled(err) || signal.aborted) throw err;
     if (!(err instanceof PythonPackagesMissingError) && !(err instanceof NoPythonError)) throw err;
     services.log.warn(err.message);
-    void services.ui.showErrorMessage(`No Python with torch and transformers: ${err.message}`, 'Select Python', 'Create Environment').then((choice) => {
-      if (choice === 'Select Python') void vscode.commands.executeCommand('sagemakerHf.selectPython');
-      if (choice === 'Create Environment') void vscode.commands.executeCommand('sagemakerHf.createPythonEnvironment');
-    });
+    void services.ui
+      .showErrorMessage(`No Python with torch and transformers: ${err.message}`, 'Select Python', 'Create Environment')
+      .then((choice) => {
+        if (choice === 'Select Python') void vscode.commands.executeCommand('sagemakerHf.selectPython');
+        if (choice === 'Create Environment') void vscode.commands.executeCommand('sagemakerHf.createPythonEnvironment');
+      });
     throw new CancelledError();
   }
 }
-
 
 /** Select Python: the Python extension's picker when installed, else a file dialog; saved in the setting. */
 export async function selectPython({ ui }: Services): Promise<string | undefined> {
@@ -71,23 +93,45 @@ export async function selectPython({ ui }: Services): Promise<string | undefined
     await vscode.commands.executeCommand('python.setInterpreter');
     return undefined;
   }
-  const picked = await ui.showOpenDialog({ title: 'Select the Python for local training (with torch and transformers)', openLabel: 'Use This Python', canSelectMany: false, canSelectFolders: false });
+  const picked = await ui.showOpenDialog({
+    title: 'Select the Python for local training (with torch and transformers)',
+    openLabel: 'Use This Python',
+    canSelectMany: false,
+    canSelectFolders: false,
+  });
   const file = picked?.[0]?.fsPath;
   if (!file) return undefined;
   const check = await checkPython({ python: file, source: 'setting' });
-  if (!check) throw new UserError(`${file} does not run as Python: pick the python executable of an environment (for example .venv/bin/python)`, 'pythonPath');
+  if (!check)
+    throw new UserError(
+      `${file} does not run as Python: pick the python executable of an environment (for example .venv/bin/python)`,
+      'pythonPath',
+    );
   await updateSetting('pythonPath', file);
-  if (check.missing.length) void ui.showWarningMessage(`Saved sagemakerHf.pythonPath = ${file}, but it lacks ${check.missing.join(', ')}: install them (pip install -r training-scripts/requirements.txt).`);
-  else void ui.showInformationMessage(`Local runs use ${file} (Python ${check.version}, torch ${check.packages.torch}).`);
+  if (check.missing.length)
+    void ui.showWarningMessage(
+      `Saved sagemakerHf.pythonPath = ${file}, but it lacks ${check.missing.join(', ')}: install them (pip install -r training-scripts/requirements.txt).`,
+    );
+  else
+    void ui.showInformationMessage(`Local runs use ${file} (Python ${check.version}, torch ${check.packages.torch}).`);
   return file;
 }
 
 /** A virtual environment in the extension's storage with training-scripts/requirements.txt installed. */
-export async function createEnvironment(services: Services, venvDir: string, scriptsDir: string, basePython?: string): Promise<PythonCheck> {
+export async function createEnvironment(
+  services: Services,
+  venvDir: string,
+  scriptsDir: string,
+  basePython?: string,
+): Promise<PythonCheck> {
   requireTrust('Creating the local Python environment');
   const out = services.log;
   return services.ui.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'Creating the local Python environment', cancellable: true },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: 'Creating the local Python environment',
+      cancellable: true,
+    },
     async (progress, token) => {
       out.show(true);
       const check = await createVenv({
@@ -100,7 +144,9 @@ export async function createEnvironment(services: Services, venvDir: string, scr
           if (l.trim()) progress.report({ message: l.slice(0, 120) });
         },
       });
-      void services.ui.showInformationMessage(`Local Python environment ready: Python ${check.version}, torch ${check.packages.torch}, transformers ${check.packages.transformers}.`);
+      void services.ui.showInformationMessage(
+        `Local Python environment ready: Python ${check.version}, torch ${check.packages.torch}, transformers ${check.packages.transformers}.`,
+      );
       return check;
     },
   );

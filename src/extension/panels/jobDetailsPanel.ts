@@ -30,7 +30,8 @@ button:hover { background: var(--vscode-button-hoverBackground); } button:focus 
 #last div { display: flex; gap: 6px; } #last dt { color: var(--vscode-descriptionForeground); } #last dd { margin: 0; font-weight: 600; }`;
 
 // A function, not a constant: emptyMetricsText lives in the heavy bundle, loaded on first use only.
-const pageBody = () => `<header><h1 id="title"></h1><span id="status" role="status"></span><span id="detail"></span><span id="billing"></span><button id="show-logs">Show Logs</button></header>
+const pageBody =
+  () => `<header><h1 id="title"></h1><span id="status" role="status"></span><span id="detail"></span><span id="billing"></span><button id="show-logs">Show Logs</button></header>
 <p id="empty">${emptyMetricsText('')}</p>
 <dl id="last" aria-label="Last logged values"></dl>
 <div class="charts">
@@ -42,7 +43,11 @@ const pageBody = () => `<header><h1 id="title"></h1><span id="status" role="stat
 export class JobDetailsPanels implements vscode.Disposable {
   private readonly panels = new Map<string, vscode.WebviewPanel>();
 
-  constructor(private readonly services: Services, private readonly tails: LogTailing, private readonly jobs: JobsModel) {}
+  constructor(
+    private readonly services: Services,
+    private readonly tails: LogTailing,
+    private readonly jobs: JobsModel,
+  ) {}
 
   open(job: string, local: boolean): void {
     const existing = this.panels.get(job);
@@ -72,7 +77,17 @@ export class JobDetailsPanels implements vscode.Disposable {
       const d = n?.desc;
       if (local) return { status: `Local job: ${sourceJobNode(job)?.status ?? 'unknown'}`, detail: '' };
       const billing = d ? jobBillingLine(d, this.services.connection.current?.region ?? 'us-east-1') : undefined;
-      return { status: n?.status ?? 'Unknown', detail: [d?.SecondaryStatus !== n?.status ? d?.SecondaryStatus : undefined, d?.FailureReason, this.tails.isTailing(job) ? 'tailing logs' : ''].filter(Boolean).join(' · '), ...(billing ? { billing } : {}) };
+      return {
+        status: n?.status ?? 'Unknown',
+        detail: [
+          d?.SecondaryStatus !== n?.status ? d?.SecondaryStatus : undefined,
+          d?.FailureReason,
+          this.tails.isTailing(job) ? 'tailing logs' : '',
+        ]
+          .filter(Boolean)
+          .join(' · '),
+        ...(billing ? { billing } : {}),
+      };
     };
     const init = () => {
       const records = metricsStore.get(job)?.records ?? [];

@@ -6,7 +6,9 @@ import { loadSpecFile } from '../../workflow/specFile';
 import { examplesFromSpec, type LabelledExample } from '../../workflow/dataset/testExamples';
 
 /** Examples and label names from the first workspace spec whose dataset is local files. */
-export async function workspaceExamples(log: vscode.LogOutputChannel): Promise<{ examples: LabelledExample[]; labelNames?: string[] }> {
+export async function workspaceExamples(
+  log: vscode.LogOutputChannel,
+): Promise<{ examples: LabelledExample[]; labelNames?: string[] }> {
   const files = await vscode.workspace.findFiles('**/*.sagemaker-hf.json', '**/node_modules/**', 20);
   let labelNames: string[] | undefined;
   for (const f of files) {

@@ -6,10 +6,17 @@ import { errorLine, isCancelled } from '../../core/errors';
 import type { Predictor } from '../../workflow/endpoints/predictor';
 import { isColdStart } from '../../core/endpoints/coldStart';
 import { evaluate } from '../../workflow/endpoints/evaluate';
-import { HISTORY_LIMIT, parsePageMessage, type Example, type HistoryEntry, type HostMessage, type LabelScore, type PanelTarget } from '../../webview/predictionsProtocol';
+import {
+  HISTORY_LIMIT,
+  parsePageMessage,
+  type Example,
+  type HistoryEntry,
+  type HostMessage,
+  type LabelScore,
+  type PanelTarget,
+} from '../../webview/predictionsProtocol';
 import type { Services } from '../services';
 import { escapeHtml, webviewHtml } from './webviewHtml';
-
 
 export interface PredictionsPanelOptions {
   title: string;
@@ -35,7 +42,8 @@ export function showPanelMessage(panel: vscode.WebviewPanel, title: string, mess
   panel.webview.options = { enableScripts: false };
   panel.webview.html = webviewHtml({
     title,
-    style: 'body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 16px; } p { max-width: 60em; }',
+    style:
+      'body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 16px; } p { max-width: 60em; }',
     body: `<h2>${escapeHtml(title)}</h2><p role="alert" class="restore-message">${escapeHtml(message)}</p>`,
   });
 }
@@ -56,7 +64,12 @@ function nameLabels(predictions: LabelScore[], names: string[] | undefined): Lab
 
 function predictionsHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string): string {
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'predictionsPage.js'));
-  return webviewHtml({ title, cspSource: webview.cspSource, script: script.toString(), body: '<main id="app"></main>' });
+  return webviewHtml({
+    title,
+    cspSource: webview.cspSource,
+    script: script.toString(),
+    body: '<main id="app"></main>',
+  });
 }
 
 /** Opens (or reveals) the predictions page for an endpoint. */
@@ -70,7 +83,10 @@ export function openPredictionsPanel(services: Services, opts: PredictionsPanelO
   const { context, log } = services;
   const webviewOptions = {
     enableScripts: true,
-    localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(context.extensionUri, 'media')],
+    localResourceRoots: [
+      vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview'),
+      vscode.Uri.joinPath(context.extensionUri, 'media'),
+    ],
   };
   let panel: vscode.WebviewPanel;
   if (opts.panel) {
@@ -78,7 +94,10 @@ export function openPredictionsPanel(services: Services, opts: PredictionsPanelO
     panel.title = opts.title;
     panel.webview.options = webviewOptions;
   } else {
-    panel = vscode.window.createWebviewPanel(PREDICTIONS_VIEW_TYPE, opts.title, vscode.ViewColumn.Active, { ...webviewOptions, retainContextWhenHidden: false });
+    panel = vscode.window.createWebviewPanel(PREDICTIONS_VIEW_TYPE, opts.title, vscode.ViewColumn.Active, {
+      ...webviewOptions,
+      retainContextWhenHidden: false,
+    });
   }
   panels.set(opts.stateKey, panel);
   panel.webview.html = predictionsHtml(panel.webview, context.extensionUri, opts.title);
@@ -97,15 +116,31 @@ export function openPredictionsPanel(services: Services, opts: PredictionsPanelO
     const m = parsed.message;
     switch (m.type) {
       case 'ready':
-        post({ type: 'init', title: opts.title, labelNames: opts.labelNames ?? [], examples: (opts.examples ?? []).slice(0, 8), history: history(), canEvaluate: labelled.length > 0, evaluationSize: labelled.length,
-          restore: opts.target ? { title: opts.title, stateKey: opts.stateKey, labelNames: opts.labelNames ?? [], target: opts.target } : undefined });
+        post({
+          type: 'init',
+          title: opts.title,
+          labelNames: opts.labelNames ?? [],
+          examples: (opts.examples ?? []).slice(0, 8),
+          history: history(),
+          canEvaluate: labelled.length > 0,
+          evaluationSize: labelled.length,
+          restore: opts.target
+            ? { title: opts.title, stateKey: opts.stateKey, labelNames: opts.labelNames ?? [], target: opts.target }
+            : undefined,
+        });
         break;
       case 'predict':
         try {
           const cold = opts.coldStarts === true && isColdStart(lastCallEnded.get(opts.stateKey), Date.now());
           const r = await opts.predictor.predict(m.text, abort.signal);
           lastCallEnded.set(opts.stateKey, Date.now());
-          const entry: HistoryEntry = { input: m.text.length > 2000 ? `${m.text.slice(0, 2000)}…` : m.text, predictions: nameLabels(r.predictions[0] ?? [], opts.labelNames), latencyMs: r.latencyMs, at: Date.now(), ...(cold ? { coldStart: true } : {}) };
+          const entry: HistoryEntry = {
+            input: m.text.length > 2000 ? `${m.text.slice(0, 2000)}…` : m.text,
+            predictions: nameLabels(r.predictions[0] ?? [], opts.labelNames),
+            latencyMs: r.latencyMs,
+            at: Date.now(),
+            ...(cold ? { coldStart: true } : {}),
+          };
           const next = [entry, ...history()].slice(0, HISTORY_LIMIT);
           await context.workspaceState.update(historyKey(opts.stateKey), next);
           post({ type: 'prediction', requestId: m.requestId, entry });
@@ -130,19 +165,29 @@ export function openPredictionsPanel(services: Services, opts: PredictionsPanelO
         let lastPost = 0;
         try {
           // The model may answer LABEL_n: compare by name.
-          const named = { label: opts.predictor.label, predict: async (t: string | string[], s?: AbortSignal) => {
-            const r = await opts.predictor.predict(t, s);
-            return { ...r, predictions: r.predictions.map((p) => nameLabels(p, opts.labelNames)) };
-          } };
+          const named = {
+            label: opts.predictor.label,
+            predict: async (t: string | string[], s?: AbortSignal) => {
+              const r = await opts.predictor.predict(t, s);
+              return { ...r, predictions: r.predictions.map((p) => nameLabels(p, opts.labelNames)) };
+            },
+          };
           const result = await evaluate(named, labelled, {
-            sampleSize: m.sampleSize, concurrency: m.concurrency, signal,
+            sampleSize: m.sampleSize,
+            concurrency: m.concurrency,
+            signal,
             onProgress: (done, total) => {
-              if (done === total || Date.now() - lastPost > 250) { lastPost = Date.now(); post({ type: 'evaluationProgress', done, total }); }
+              if (done === total || Date.now() - lastPost > 250) {
+                lastPost = Date.now();
+                post({ type: 'evaluationProgress', done, total });
+              }
             },
           });
           const { durationMs: _d, correct: _c, ...summary } = result;
           post({ type: 'evaluationResult', result: summary });
-          log.info(`evaluated ${opts.title}: accuracy ${(result.accuracy * 100).toFixed(1)}% on ${result.evaluated}, p50 ${result.latencyMs.p50.toFixed(0)} ms`);
+          log.info(
+            `evaluated ${opts.title}: accuracy ${(result.accuracy * 100).toFixed(1)}% on ${result.evaluated}, p50 ${result.latencyMs.p50.toFixed(0)} ms`,
+          );
         } catch (err) {
           post({ type: 'evaluationError', message: isCancelled(err) ? 'Evaluation cancelled.' : errorLine(err) });
         } finally {

@@ -14,7 +14,11 @@ export function registerSpecDiagnostics(context: vscode.ExtensionContext): void 
     // The spec parser lives in the lazily loaded part of the extension: loaded on the first spec only.
     const { specProblems } = await import('../../core/spec/specDiagnostics');
     const diagnostics = specProblems(doc.getText()).map((p) => {
-      const d = new vscode.Diagnostic(new vscode.Range(doc.positionAt(p.start), doc.positionAt(p.end)), p.message, vscode.DiagnosticSeverity.Warning);
+      const d = new vscode.Diagnostic(
+        new vscode.Range(doc.positionAt(p.start), doc.positionAt(p.end)),
+        p.message,
+        vscode.DiagnosticSeverity.Warning,
+      );
       d.source = 'SageMaker HF';
       d.code = p.code;
       fixes.set(d, p);
@@ -27,20 +31,24 @@ export function registerSpecDiagnostics(context: vscode.ExtensionContext): void 
     vscode.workspace.onDidOpenTextDocument((d) => void update(d)),
     vscode.workspace.onDidChangeTextDocument((e) => void update(e.document)),
     vscode.workspace.onDidCloseTextDocument((d) => collection.delete(d.uri)),
-    vscode.languages.registerCodeActionsProvider({ pattern: '**/*.sagemaker-hf.json' }, {
-      provideCodeActions(doc, _range, ctx) {
-        return ctx.diagnostics.flatMap((d) => {
-          const fix = fixes.get(d)?.fix;
-          if (!fix) return [];
-          const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
-          action.edit = new vscode.WorkspaceEdit();
-          action.edit.insert(doc.uri, doc.positionAt(fix.offset), fix.insert);
-          action.diagnostics = [d];
-          action.isPreferred = true;
-          return [action];
-        });
+    vscode.languages.registerCodeActionsProvider(
+      { pattern: '**/*.sagemaker-hf.json' },
+      {
+        provideCodeActions(doc, _range, ctx) {
+          return ctx.diagnostics.flatMap((d) => {
+            const fix = fixes.get(d)?.fix;
+            if (!fix) return [];
+            const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
+            action.edit = new vscode.WorkspaceEdit();
+            action.edit.insert(doc.uri, doc.positionAt(fix.offset), fix.insert);
+            action.diagnostics = [d];
+            action.isPreferred = true;
+            return [action];
+          });
+        },
       },
-    }, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
+      { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] },
+    ),
   );
   // After activation returns: specs already open get their diagnostics too.
   setTimeout(() => vscode.workspace.textDocuments.forEach((d) => void update(d)), 0);

@@ -26,7 +26,10 @@ export class SpecsTree implements vscode.TreeDataProvider<vscode.Uri>, vscode.Di
   }
 
   getTreeItem(uri: vscode.Uri): vscode.TreeItem {
-    const item = new vscode.TreeItem(path.basename(uri.fsPath).replace(/\.sagemaker-hf\.json$/, ''), vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(
+      path.basename(uri.fsPath).replace(/\.sagemaker-hf\.json$/, ''),
+      vscode.TreeItemCollapsibleState.None,
+    );
     item.resourceUri = uri;
     // The folder relative to the workspace; nothing for a spec at the root (asRelativePath of the root
     // folder itself would be its absolute path).
@@ -51,11 +54,17 @@ export class SpecsTree implements vscode.TreeDataProvider<vscode.Uri>, vscode.Di
     const all = await this.getChildren();
     if (all.length === 1) return all[0];
     if (all.length === 0) {
-      const choice = await this.ui.showWarningMessage('No job spec file (*.sagemaker-hf.json) in this workspace.', 'New Job Spec File');
+      const choice = await this.ui.showWarningMessage(
+        'No job spec file (*.sagemaker-hf.json) in this workspace.',
+        'New Job Spec File',
+      );
       if (choice) await vscode.commands.executeCommand('sagemakerHf.newSpec');
       return undefined;
     }
-    const pick = await this.ui.showQuickPick(all.map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u })), { title: 'Job spec' });
+    const pick = await this.ui.showQuickPick(
+      all.map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u })),
+      { title: 'Job spec' },
+    );
     return pick?.uri;
   }
 

@@ -32,15 +32,20 @@ export class LogTails implements vscode.Disposable {
   private readonly statusItem: vscode.StatusBarItem;
   private readonly subs: vscode.Disposable[] = [];
 
-  constructor(private readonly services: Services, private readonly jobs: JobsModel) {
+  constructor(
+    private readonly services: Services,
+    private readonly jobs: JobsModel,
+  ) {
     this.statusItem = vscode.window.createStatusBarItem('sagemakerHf.tails', vscode.StatusBarAlignment.Left, 9);
     this.statusItem.name = 'SageMaker HF Log Tails';
     this.statusItem.command = 'sagemakerHf.stopTailing';
     // Disposing a job's channel (jobChannels.close) is the one "closed" signal there is: stop its polling.
-    this.subs.push(services.jobChannels.onDidClose((job) => {
-      this.complete.delete(job);
-      this.stop(job);
-    }));
+    this.subs.push(
+      services.jobChannels.onDidClose((job) => {
+        this.complete.delete(job);
+        this.stop(job);
+      }),
+    );
   }
 
   get running(): string[] {
@@ -82,7 +87,10 @@ export class LogTails implements vscode.Disposable {
     this.tails.set(job, tail);
     this.jobs.setTailing(job, true);
     this.render();
-    ch.appendLine(job, `Tailing CloudWatch logs of training job ${job} (stop: "SageMaker HF: Stop Tailing Logs", or the status bar).`);
+    ch.appendLine(
+      job,
+      `Tailing CloudWatch logs of training job ${job} (stop: "SageMaker HF: Stop Tailing Logs", or the status bar).`,
+    );
     if (opts.show) ch.show(job);
     tail.done = (async () => {
       const conn = await this.services.connection.require();
@@ -105,11 +113,14 @@ export class LogTails implements vscode.Disposable {
       })
       .catch((err) => {
         if (isCancelled(err) || abort.signal.aborted) {
-          if (this.services.jobChannels.has(job)) ch.appendLine(job, '(tail stopped; "Show Training Logs" on the job resumes it)');
+          if (this.services.jobChannels.has(job))
+            ch.appendLine(job, '(tail stopped; "Show Training Logs" on the job resumes it)');
         } else {
           ch.appendLine(job, `Tailing failed: ${errorLine(err)}`);
           this.services.log.error(`tailing ${job} failed: ${errorLine(err)}`);
-          void this.services.ui.showErrorMessage(`Tailing the logs of ${job} failed: ${errorLine(err)}`, 'Show Logs').then((c) => c && ch.show(job));
+          void this.services.ui
+            .showErrorMessage(`Tailing the logs of ${job} failed: ${errorLine(err)}`, 'Show Logs')
+            .then((c) => c && ch.show(job));
         }
         return undefined;
       })
@@ -126,13 +137,21 @@ export class LogTails implements vscode.Disposable {
     this.complete.add(job);
     const ch = this.services.jobChannels;
     if (status === 'Failed') {
-      void this.services.ui.showErrorMessage(`Training job ${job} failed: ${desc?.FailureReason ?? 'no reason given'}`, 'Show Logs').then((c) => c && ch.show(job));
-    } else if (status === 'Completed' && desc && Date.now() - new Date(desc.TrainingEndTime ?? 0).getTime() < 3600_000) {
+      void this.services.ui
+        .showErrorMessage(`Training job ${job} failed: ${desc?.FailureReason ?? 'no reason given'}`, 'Show Logs')
+        .then((c) => c && ch.show(job));
+    } else if (
+      status === 'Completed' &&
+      desc &&
+      Date.now() - new Date(desc.TrainingEndTime ?? 0).getTime() < 3600_000
+    ) {
       // Only a job that ended while the user watched is news; re-reading an old job is not.
-      void this.services.ui.showInformationMessage(`Training job ${job} completed.`, 'Open Details', 'Show Logs').then((c) => {
-        if (c === 'Show Logs') ch.show(job);
-        if (c === 'Open Details') void vscode.commands.executeCommand('sagemakerHf.openJobDetails', job);
-      });
+      void this.services.ui
+        .showInformationMessage(`Training job ${job} completed.`, 'Open Details', 'Show Logs')
+        .then((c) => {
+          if (c === 'Show Logs') ch.show(job);
+          if (c === 'Open Details') void vscode.commands.executeCommand('sagemakerHf.openJobDetails', job);
+        });
     }
   }
 
@@ -161,7 +180,14 @@ interface LogsCtx extends Services {
 export const showJobLogsCommand = (ctx: LogsCtx) => async (arg?: unknown) => {
   let target = jobArg(arg);
   if (!target) {
-    const name = await ctx.ui.showInputBox({ title: 'Show Training Logs', prompt: 'Training job name', validateInput: (v) => (/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(v.trim()) ? undefined : 'A SageMaker training job name: letters, digits and hyphens, up to 63 characters') });
+    const name = await ctx.ui.showInputBox({
+      title: 'Show Training Logs',
+      prompt: 'Training job name',
+      validateInput: (v) =>
+        /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(v.trim())
+          ? undefined
+          : 'A SageMaker training job name: letters, digits and hyphens, up to 63 characters',
+    });
     if (!name) return;
     target = { jobName: name.trim(), local: false };
   }
@@ -179,7 +205,8 @@ export const showJobLogsCommand = (ctx: LogsCtx) => async (arg?: unknown) => {
 export const stopTailingCommand = (ctx: LogsCtx) => async (arg?: unknown) => {
   const target = jobArg(arg);
   if (target) {
-    if (!ctx.tails.stop(target.jobName)) void ctx.ui.showInformationMessage(`The logs of ${target.jobName} are not being tailed.`);
+    if (!ctx.tails.stop(target.jobName))
+      void ctx.ui.showInformationMessage(`The logs of ${target.jobName} are not being tailed.`);
     return;
   }
   const running = ctx.tails.running;
@@ -192,7 +219,10 @@ export const stopTailingCommand = (ctx: LogsCtx) => async (arg?: unknown) => {
     { label: `$(debug-stop) Stop tailing ${job}`, job, action: 'stop' as const },
     { label: `$(output) Show logs of ${job}`, job, action: 'show' as const },
   ]);
-  const pick = await ctx.ui.showQuickPick(items, { title: 'Log tails', placeHolder: 'Output channels cannot report being closed, so tails are stopped here' });
+  const pick = await ctx.ui.showQuickPick(items, {
+    title: 'Log tails',
+    placeHolder: 'Output channels cannot report being closed, so tails are stopped here',
+  });
   if (!pick) return;
   if (pick.action === 'stop') ctx.tails.stop(pick.job);
   else ctx.jobChannels.show(pick.job);

@@ -48,7 +48,8 @@ class TrainingLens implements vscode.CodeLensProvider {
     const range = doc.lineAt(doc.positionAt(at.index).line).range;
     let title = 'Start training';
     try {
-      const t = (parseSpecJson(text).value as { training?: { instanceType?: unknown; instanceCount?: unknown } }).training;
+      const t = (parseSpecJson(text).value as { training?: { instanceType?: unknown; instanceCount?: unknown } })
+        .training;
       if (t?.instanceType === 'local') title = 'Start training (local: this machine, no AWS cost)';
       else if (typeof t?.instanceType === 'string') {
         title = `Start training (${trainingSummary(t.instanceType, typeof t.instanceCount === 'number' ? t.instanceCount : 1, priceRegion(this.services))})`;
@@ -94,71 +95,109 @@ async function specFromArg(services: Services, arg: unknown): Promise<JobSpec | 
 }
 
 /** Start Training: the spec's checks, the modal naming instance and price, then CreateTrainingJob. */
-export const startTrainingCommand = (services: Services) => async (arg?: unknown): Promise<unknown> => {
-  const spec = await specFromArg(services, arg);
-  if (!spec) return;
-  // One action for every spec: instanceType "local" trains on this machine.
-  if (spec.training.instanceType === 'local') return vscode.commands.executeCommand('sagemakerHf.trainLocally', vscode.Uri.file(spec.file!));
-  const conn = await services.connection.require();
-  const { dryRun } = await import('../../workflow/training/train');
-  const { describeListing, listSourceFiles } = await import('../../workflow/training/sourcePackage');
-  // The Hub token (pushToHub) comes from secret storage and goes only into the job's Environment.
-  const hubToken = spec.training.pushToHub ? (await services.context.secrets.get(HUB_TOKEN_KEY)) || process.env.HF_TOKEN || undefined : undefined;
-  // Everything the SDK would refuse is refused here, before the confirmation.
-  let planned: ReturnType<typeof dryRun>;
-  try {
-    planned = dryRun(spec, { account: conn.account, region: conn.region, bucket: conn.bucket, role: conn.role, now: new Date(), ...(hubToken ? { hubToken } : {}) });
-  } catch (err) {
-    if (err instanceof UserError && err.field === 'training.role') throw noRoleError(spec.file);
-    throw err;
-  }
-  if (spec.training.compiler === 'training-compiler') showCompilerNotice(services);
-  const count = spec.training.instanceCount ?? 1;
-  const t = spec.training;
-  // The confirmation names the region's Price List price (or the offline table, labelled so).
-  const { priceText } = await import('../../workflow/prices');
-  const price = await priceText(conn.region, t.instanceType, count, 'training', { cacheDir: path.join(services.context.globalStorageUri.fsPath, 'prices'), profile: conn.profile, awsEndpoint: conn.endpoint });
-  const summary = t.spot ? spotSummary(t.instanceType, count, conn.region) : `${t.instanceType} x${count}, ${price}`;
-  const detail = [
-    t.spot
-      ? `Instance: ${instanceSummary(spec)}, managed spot — ${formatSpotEstimate(t.instanceType, count, conn.region)}. Runs at most ${Math.round((t.maxRuntimeInSeconds ?? 86400) / 3600)} h, waits for spot capacity up to ${Math.round(t.spot.maxWaitSeconds / 3600)} h in all; checkpoints in ${planned.request.CheckpointConfig?.S3Uri}.`
-      : `Instance: ${instanceSummary(spec)} — ${price} while it runs (at most ${Math.round((t.maxRuntimeInSeconds ?? 86400) / 3600)} h).`,
-    ...(t.keepAliveSeconds ? [`Warm pool: the instances stay up to ${t.keepAliveSeconds} s after the job, billed at ${price}; release it from the Training Jobs tree.`] : []),
-    ...(t.pushToHub ? [`Pushes the model to the Hugging Face Hub: ${t.pushToHub.repo} (${t.pushToHub.private === false ? 'public' : 'private'}), with your Hub token in the job's environment.`] : []),
-    `Image: ${planned.request.AlgorithmSpecification?.TrainingImage}`,
-    `Data: ${planned.request.InputDataConfig?.map((c) => c.DataSource?.S3DataSource?.S3Uri).join(', ')}`,
-    `Output: ${planned.request.OutputDataConfig?.S3OutputPath}`,
-    ...planned.validated.warnings.map((w) => `Warning: ${w}`),
-    ...planned.validated.notes.map((n) => `Note: ${n}`),
-    ...describeListing(listSourceFiles(spec.training.sourceDir, spec.training.entryPoint), 10).map((l, i) => (i === 0 ? `Code: ${l}` : l)),
-  ].join('\n');
-  const go = await services.ui.showWarningMessage(`Start a SageMaker training job on ${summary}?`, { modal: true, detail }, 'Start Training');
-  if (go !== 'Start Training') return;
-  const train = await import('../../workflow/training/train');
-  let started;
-  try {
-    started = await services.ui.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Starting training', cancellable: true },
-      (progress, token) => train.startTraining(spec, conn, { signal: toAbortSignal(token), onProgress: (m) => { services.log.info(m); progress.report({ message: m }); }, ...(hubToken ? { hubToken } : {}) }),
-    );
-  } catch (err) {
-    // Cancel after CreateTrainingJob reached SageMaker: the job exists and bills; say so and offer the stop.
-    if (err instanceof train.TrainingJobStartedError) {
-      const { trainingJobStillRunning } = await import('../../workflow/runs/leftRunning');
-      services.tree.refresh('jobs');
-      await offerToEnd(services, await trainingJobStillRunning(conn, err.jobName), async () => {
-        await train.stopTrainingJob(conn, err.jobName);
-        return `Stop requested: ${err.jobName} is Stopping; billing ends when it is Stopped.`;
+export const startTrainingCommand =
+  (services: Services) =>
+  async (arg?: unknown): Promise<unknown> => {
+    const spec = await specFromArg(services, arg);
+    if (!spec) return;
+    // One action for every spec: instanceType "local" trains on this machine.
+    if (spec.training.instanceType === 'local')
+      return vscode.commands.executeCommand('sagemakerHf.trainLocally', vscode.Uri.file(spec.file!));
+    const conn = await services.connection.require();
+    const { dryRun } = await import('../../workflow/training/train');
+    const { describeListing, listSourceFiles } = await import('../../workflow/training/sourcePackage');
+    // The Hub token (pushToHub) comes from secret storage and goes only into the job's Environment.
+    const hubToken = spec.training.pushToHub
+      ? (await services.context.secrets.get(HUB_TOKEN_KEY)) || process.env.HF_TOKEN || undefined
+      : undefined;
+    // Everything the SDK would refuse is refused here, before the confirmation.
+    let planned: ReturnType<typeof dryRun>;
+    try {
+      planned = dryRun(spec, {
+        account: conn.account,
+        region: conn.region,
+        bucket: conn.bucket,
+        role: conn.role,
+        now: new Date(),
+        ...(hubToken ? { hubToken } : {}),
       });
+    } catch (err) {
+      if (err instanceof UserError && err.field === 'training.role') throw noRoleError(spec.file);
+      throw err;
     }
-    throw err;
-  }
-  services.log.info(`training job ${started.jobName} created (${summary})`);
-  for (const w of started.warnings) services.log.warn(w);
-  services.tree.refresh('jobs');
-  await vscode.commands.executeCommand('sagemakerHf.showJobLogs', started.jobName);
-  void services.ui.showInformationMessage(`Training job ${started.jobName} started on ${summary}.`);
-};
+    if (spec.training.compiler === 'training-compiler') showCompilerNotice(services);
+    const count = spec.training.instanceCount ?? 1;
+    const t = spec.training;
+    // The confirmation names the region's Price List price (or the offline table, labelled so).
+    const { priceText } = await import('../../workflow/prices');
+    const price = await priceText(conn.region, t.instanceType, count, 'training', {
+      cacheDir: path.join(services.context.globalStorageUri.fsPath, 'prices'),
+      profile: conn.profile,
+      awsEndpoint: conn.endpoint,
+    });
+    const summary = t.spot ? spotSummary(t.instanceType, count, conn.region) : `${t.instanceType} x${count}, ${price}`;
+    const detail = [
+      t.spot
+        ? `Instance: ${instanceSummary(spec)}, managed spot — ${formatSpotEstimate(t.instanceType, count, conn.region)}. Runs at most ${Math.round((t.maxRuntimeInSeconds ?? 86400) / 3600)} h, waits for spot capacity up to ${Math.round(t.spot.maxWaitSeconds / 3600)} h in all; checkpoints in ${planned.request.CheckpointConfig?.S3Uri}.`
+        : `Instance: ${instanceSummary(spec)} — ${price} while it runs (at most ${Math.round((t.maxRuntimeInSeconds ?? 86400) / 3600)} h).`,
+      ...(t.keepAliveSeconds
+        ? [
+            `Warm pool: the instances stay up to ${t.keepAliveSeconds} s after the job, billed at ${price}; release it from the Training Jobs tree.`,
+          ]
+        : []),
+      ...(t.pushToHub
+        ? [
+            `Pushes the model to the Hugging Face Hub: ${t.pushToHub.repo} (${t.pushToHub.private === false ? 'public' : 'private'}), with your Hub token in the job's environment.`,
+          ]
+        : []),
+      `Image: ${planned.request.AlgorithmSpecification?.TrainingImage}`,
+      `Data: ${planned.request.InputDataConfig?.map((c) => c.DataSource?.S3DataSource?.S3Uri).join(', ')}`,
+      `Output: ${planned.request.OutputDataConfig?.S3OutputPath}`,
+      ...planned.validated.warnings.map((w) => `Warning: ${w}`),
+      ...planned.validated.notes.map((n) => `Note: ${n}`),
+      ...describeListing(listSourceFiles(spec.training.sourceDir, spec.training.entryPoint), 10).map((l, i) =>
+        i === 0 ? `Code: ${l}` : l,
+      ),
+    ].join('\n');
+    const go = await services.ui.showWarningMessage(
+      `Start a SageMaker training job on ${summary}?`,
+      { modal: true, detail },
+      'Start Training',
+    );
+    if (go !== 'Start Training') return;
+    const train = await import('../../workflow/training/train');
+    let started;
+    try {
+      started = await services.ui.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Starting training', cancellable: true },
+        (progress, token) =>
+          train.startTraining(spec, conn, {
+            signal: toAbortSignal(token),
+            onProgress: (m) => {
+              services.log.info(m);
+              progress.report({ message: m });
+            },
+            ...(hubToken ? { hubToken } : {}),
+          }),
+      );
+    } catch (err) {
+      // Cancel after CreateTrainingJob reached SageMaker: the job exists and bills; say so and offer the stop.
+      if (err instanceof train.TrainingJobStartedError) {
+        const { trainingJobStillRunning } = await import('../../workflow/runs/leftRunning');
+        services.tree.refresh('jobs');
+        await offerToEnd(services, await trainingJobStillRunning(conn, err.jobName), async () => {
+          await train.stopTrainingJob(conn, err.jobName);
+          return `Stop requested: ${err.jobName} is Stopping; billing ends when it is Stopped.`;
+        });
+      }
+      throw err;
+    }
+    services.log.info(`training job ${started.jobName} created (${summary})`);
+    for (const w of started.warnings) services.log.warn(w);
+    services.tree.refresh('jobs');
+    await vscode.commands.executeCommand('sagemakerHf.showJobLogs', started.jobName);
+    void services.ui.showInformationMessage(`Training job ${started.jobName} started on ${summary}.`);
+  };
 
 interface StoppableNode {
   jobName: string;
@@ -167,32 +206,42 @@ interface StoppableNode {
 }
 
 /** Stop Training Job (SageMaker or local), after a modal. */
-export const stopTrainingCommand = (services: Services) => async (arg?: unknown): Promise<void> => {
-  const node = (arg && typeof arg === 'object' && typeof (arg as StoppableNode).jobName === 'string') ? (arg as StoppableNode) : undefined;
-  let name = typeof arg === 'string' ? arg.trim() : node?.jobName;
-  name ||= (await services.ui.showInputBox({ title: 'Stop training job', prompt: 'Training job name' }))?.trim();
-  if (!name) return;
-  const local = node?.local === true;
-  const go = await services.ui.showWarningMessage(
-    `Stop ${local ? 'local training' : 'training job'} ${name}?`,
-    { modal: true, detail: local ? 'The training process is ended; its partial output stays on disk.' : 'SageMaker ends the job (Stopping, then Stopped); billing ends when it is Stopped. What the script has not saved is lost.' },
-    'Stop Job',
-  );
-  if (go !== 'Stop Job') return;
-  if (local) {
-    if (node?.stop) return void (await node.stop());
-    // The local room's job node does the stopping; a job not listed is not running in this window.
-    const listed = sourceJobNode(name);
-    if (!listed?.stop) throw new UserError(`local job ${name} is not running in this window`);
-    return void (await listed.stop());
-  }
-  const conn = await services.connection.require();
-  const { stopTrainingJob } = await import('../../workflow/training/train');
-  await stopTrainingJob(conn, name);
-  services.log.info(`stop requested for training job ${name}`);
-  services.tree.refresh('jobs');
-  void services.ui.showInformationMessage(`Stopping training job ${name}.`);
-};
+export const stopTrainingCommand =
+  (services: Services) =>
+  async (arg?: unknown): Promise<void> => {
+    const node =
+      arg && typeof arg === 'object' && typeof (arg as StoppableNode).jobName === 'string'
+        ? (arg as StoppableNode)
+        : undefined;
+    let name = typeof arg === 'string' ? arg.trim() : node?.jobName;
+    name ||= (await services.ui.showInputBox({ title: 'Stop training job', prompt: 'Training job name' }))?.trim();
+    if (!name) return;
+    const local = node?.local === true;
+    const go = await services.ui.showWarningMessage(
+      `Stop ${local ? 'local training' : 'training job'} ${name}?`,
+      {
+        modal: true,
+        detail: local
+          ? 'The training process is ended; its partial output stays on disk.'
+          : 'SageMaker ends the job (Stopping, then Stopped); billing ends when it is Stopped. What the script has not saved is lost.',
+      },
+      'Stop Job',
+    );
+    if (go !== 'Stop Job') return;
+    if (local) {
+      if (node?.stop) return void (await node.stop());
+      // The local room's job node does the stopping; a job not listed is not running in this window.
+      const listed = sourceJobNode(name);
+      if (!listed?.stop) throw new UserError(`local job ${name} is not running in this window`);
+      return void (await listed.stop());
+    }
+    const conn = await services.connection.require();
+    const { stopTrainingJob } = await import('../../workflow/training/train');
+    await stopTrainingJob(conn, name);
+    services.log.info(`stop requested for training job ${name}`);
+    services.tree.refresh('jobs');
+    void services.ui.showInformationMessage(`Stopping training job ${name}.`);
+  };
 
 export function activate(services: Services): void {
   register(services, 'sagemakerHf.startTraining', startTrainingCommand);

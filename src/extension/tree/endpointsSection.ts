@@ -21,7 +21,11 @@ export interface EndpointNodeLike {
 }
 
 export function isEndpointNode<T>(x: T): x is T & EndpointNodeLike {
-  return !!x && typeof (x as unknown as EndpointNodeLike).endpointName === 'string' && typeof (x as unknown as EndpointNodeLike).local === 'boolean';
+  return (
+    !!x &&
+    typeof (x as unknown as EndpointNodeLike).endpointName === 'string' &&
+    typeof (x as unknown as EndpointNodeLike).local === 'boolean'
+  );
 }
 
 const endpointSources = new NodeSources();
@@ -50,7 +54,11 @@ export function deploysRunning(): string[] {
 }
 
 /** Registers the section; `remote` gives the SageMaker endpoint nodes (empty when not connected). */
-export function registerEndpointsSection(services: Services, remote: () => Promise<Node[]>, description: () => string | undefined): void {
+export function registerEndpointsSection(
+  services: Services,
+  remote: () => Promise<Node[]>,
+  description: () => string | undefined,
+): void {
   services.tree.registerSection({
     id: 'endpoints',
     label: 'Endpoints',

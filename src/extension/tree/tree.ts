@@ -29,10 +29,19 @@ export class InfoNode implements Node {
   constructor(
     readonly label: string,
     readonly description?: string,
-    readonly opts: { icon?: string; tooltip?: string | vscode.MarkdownString; contextValue?: string; command?: vscode.Command; kids?: Node[] } = {},
+    readonly opts: {
+      icon?: string;
+      tooltip?: string | vscode.MarkdownString;
+      contextValue?: string;
+      command?: vscode.Command;
+      kids?: Node[];
+    } = {},
   ) {}
   treeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.label, this.opts.kids?.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(
+      this.label,
+      this.opts.kids?.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+    );
     item.description = this.description;
     if (this.opts.icon) item.iconPath = new vscode.ThemeIcon(this.opts.icon);
     item.tooltip = this.opts.tooltip ?? (this.description ? `${this.label}: ${this.description}` : undefined);
@@ -52,7 +61,8 @@ export const NOT_CONNECTED: Node = {
     item.id = 'connection.offline';
     item.iconPath = new vscode.ThemeIcon('debug-disconnect');
     item.contextValue = 'connection.offline';
-    item.tooltip = 'Not connected to AWS: only local jobs and endpoints are listed. Click to connect (profile, region, role).';
+    item.tooltip =
+      'Not connected to AWS: only local jobs and endpoints are listed. Click to connect (profile, region, role).';
     item.command = { command: 'sagemakerHf.connect', title: 'Connect to AWS' };
     return item;
   },

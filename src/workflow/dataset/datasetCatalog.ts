@@ -5,12 +5,18 @@ import type { Connection } from '../connect';
 import { MANIFEST_NAME, type DatasetManifest } from '../../core/dataset/manifest';
 
 /** Manifests in the bucket (the first pages of keys only: the default bucket also holds job outputs). */
-export async function listDatasetManifests(conn: Connection, signal?: AbortSignal, maxPages = 10): Promise<DatasetManifest[]> {
+export async function listDatasetManifests(
+  conn: Connection,
+  signal?: AbortSignal,
+  maxPages = 10,
+): Promise<DatasetManifest[]> {
   const s3 = client(S3Client, conn);
   const keys: string[] = [];
   let token: string | undefined;
   for (let page = 0; page < maxPages; page++) {
-    const res = await s3.send(new ListObjectsV2Command({ Bucket: conn.bucket, ContinuationToken: token }), { abortSignal: signal });
+    const res = await s3.send(new ListObjectsV2Command({ Bucket: conn.bucket, ContinuationToken: token }), {
+      abortSignal: signal,
+    });
     for (const o of res.Contents ?? []) if (o.Key?.endsWith(`/${MANIFEST_NAME}`)) keys.push(o.Key);
     token = res.IsTruncated ? res.NextContinuationToken : undefined;
     if (!token) break;
@@ -27,6 +33,8 @@ export async function listDatasetManifests(conn: Connection, signal?: AbortSigna
 }
 
 export async function readS3Text(conn: Connection, bucket: string, key: string, signal?: AbortSignal): Promise<string> {
-  const res = await client(S3Client, conn).send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+  const res = await client(S3Client, conn).send(new GetObjectCommand({ Bucket: bucket, Key: key }), {
+    abortSignal: signal,
+  });
   return res.Body!.transformToString();
 }

@@ -15,6 +15,8 @@ import type { Locate, RawLabel } from '../../core/dataset/labels';
 import type { DatasetSpec } from '../../core/spec/spec';
 import { fetchWithTimeout } from '../httpFetch';
 import { READ_BYTES, jsonlLines, lineChunks, strictUtf8 } from './textLines';
+import { need, type Columns, type RowBatch } from './rowBatch';
+import { localClassNames, parquetBatches, parquetRowCount } from './parquetSource';
 
 export interface SplitRows {
   split: string;
@@ -40,16 +42,6 @@ export interface SourceOptions {
   onProgress?: (message: string) => void;
 }
 
-type Columns = { text: string; label: string };
-
-function need(row: Record<string, unknown>, cols: Columns, where: string): { text: string; label: RawLabel } {
-  if (!(cols.text in row)) throw new UserError(`${where}: no '${cols.text}' column (dataset.textColumn); the row has: ${Object.keys(row).join(', ') || 'no columns'}`, 'dataset.textColumn');
-  if (!(cols.label in row)) throw new UserError(`${where}: no '${cols.label}' column (dataset.labelColumn); the row has: ${Object.keys(row).join(', ') || 'no columns'}`, 'dataset.labelColumn');
-  const text = row[cols.text];
-  if (typeof text !== 'string') throw new UserError(`${where}: '${cols.text}' is ${text === null ? 'null' : typeof text}, expected text`, 'dataset.textColumn');
-  return { text, label: row[cols.label] as RawLabel };
-}
-
 /** One non-empty JSONL line as text and raw label; errors name the file and line. */
 function jsonlRow(text: string, cols: Columns, name: string, line: number): { text: string; label: RawLabel } {
   let row: unknown;
@@ -58,13 +50,16 @@ function jsonlRow(text: string, cols: Columns, name: string, line: number): { te
   } catch (err) {
     throw new UserError(`${name}:${line}: not a valid JSON line: ${(err as Error).message}`);
   }
-  if (!row || typeof row !== 'object' || Array.isArray(row)) throw new UserError(`${name}:${line}: expected a JSON object per line`);
+  if (!row || typeof row !== 'object' || Array.isArray(row))
+    throw new UserError(`${name}:${line}: expected a JSON object per line`);
   return need(row as Record<string, unknown>, cols, `${name}:${line}`);
 }
 
 function jsonlRows(file: string, content: string, cols: Columns, limit: number): SplitRows {
   const name = path.basename(file);
-  const texts: string[] = [], labels: RawLabel[] = [], lines: number[] = [];
+  const texts: string[] = [],
+    labels: RawLabel[] = [],
+    lines: number[] = [];
   const trimmed = content.trimStart();
   if (trimmed.startsWith('[')) {
     // A .json file holding one array of objects.
@@ -93,26 +88,6 @@ function jsonlRows(file: string, content: string, cols: Columns, limit: number):
     lines.push(line);
   }
   return { split: '', origin: file, texts, labels, locate: (i) => `${name}:${lines[i]}` };
-}
-
-/** ClassLabel names of `column` from a parquet file's `huggingface` key-value metadata. */
-export function classNamesFromHfMetadata(json: string | undefined, column: string): string[] | undefined {
-  if (!json) return undefined;
-  try {
-    const meta = JSON.parse(json) as { info?: { features?: Record<string, { _type?: string; names?: string[] }> } };
-    const f = meta.info?.features?.[column];
-    return f?._type === 'ClassLabel' && Array.isArray(f.names) ? f.names : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** One batch of rows of a split, in file order. */
-export interface RowBatch {
-  texts: string[];
-  labels: RawLabel[];
-  /** Where row i of this batch came from. */
-  locate: Locate;
 }
 
 export interface SplitSource {
@@ -148,7 +123,13 @@ class BatchBuilder {
   }
 }
 
-async function* jsonlBatches(file: string, cols: Columns, limit: number, batchRows: number, signal?: AbortSignal): AsyncGenerator<RowBatch> {
+async function* jsonlBatches(
+  file: string,
+  cols: Columns,
+  limit: number,
+  batchRows: number,
+  signal?: AbortSignal,
+): AsyncGenerator<RowBatch> {
   const name = path.basename(file);
   let rows = 0;
   let first = true;
@@ -162,7 +143,8 @@ async function* jsonlBatches(file: string, cols: Columns, limit: number, batchRo
         // A .json file holding one array: read whole (JSON.parse has no streaming mode).
         const all = jsonlRows(file, strictUtf8(await fs.promises.readFile(file), name), cols, limit);
         for (let i = 0; i < all.texts.length; i += batchRows) {
-          const a = i, b = Math.min(all.texts.length, i + batchRows);
+          const a = i,
+            b = Math.min(all.texts.length, i + batchRows);
           yield { texts: all.texts.slice(a, b), labels: all.labels.slice(a, b), locate: (k) => all.locate(a + k) };
         }
         return;
@@ -177,15 +159,32 @@ async function* jsonlBatches(file: string, cols: Columns, limit: number, batchRo
   if (batch.size) yield batch.take();
 }
 
-async function* csvBatches(file: string, cols: Columns, limit: number, batchRows: number, signal?: AbortSignal): AsyncGenerator<RowBatch> {
+async function* csvBatches(
+  file: string,
+  cols: Columns,
+  limit: number,
+  batchRows: number,
+  signal?: AbortSignal,
+): AsyncGenerator<RowBatch> {
   const { parse } = await import('csv-parse');
   const name = path.basename(file);
   // Checked before parsing: csv-parse would decode bad bytes to U+FFFD.
   for await (const { buf, firstLine } of lineChunks(file, signal)) strictUtf8(buf, name, firstLine - 1);
-  const parser = fs.createReadStream(file, { highWaterMark: READ_BYTES }).pipe(parse({ columns: true, skip_empty_lines: true, bom: true, info: true, ...(Number.isFinite(limit) ? { to: limit } : {}) }));
+  const parser = fs.createReadStream(file, { highWaterMark: READ_BYTES }).pipe(
+    parse({
+      columns: true,
+      skip_empty_lines: true,
+      bom: true,
+      info: true,
+      ...(Number.isFinite(limit) ? { to: limit } : {}),
+    }),
+  );
   const batch = new BatchBuilder(name);
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: Record<string, string>;
+      info: { lines: number };
+    }>) {
       throwIfAborted(signal);
       batch.add(need(record, cols, `${name}:${info.lines}`), info.lines);
       if (batch.size >= batchRows) yield batch.take();
@@ -194,71 +193,26 @@ async function* csvBatches(file: string, cols: Columns, limit: number, batchRows
     if (err instanceof UserError) throw err;
     throwIfAborted(signal);
     const e = err as Error & { lines?: number };
-    throw new UserError(`${name}${e.lines ? `:${e.lines}` : ''}: not valid CSV: ${e.message.replace(/^Invalid Record Length: /, '')}`);
+    throw new UserError(
+      `${name}${e.lines ? `:${e.lines}` : ''}: not valid CSV: ${e.message.replace(/^Invalid Record Length: /, '')}`,
+    );
   } finally {
     parser.destroy();
   }
   if (batch.size) yield batch.take();
 }
 
-async function* parquetBatches(file: string, cols: Columns, limit: number, batchRows: number, shown: string, signal?: AbortSignal): AsyncGenerator<RowBatch & { classNames?: string[] }> {
-  const { parquetMetadata, parquetReadObjects } = await import('hyparquet');
-  const buf = await fs.promises.readFile(file);
-  const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
-  let metadata;
-  try {
-    metadata = parquetMetadata(ab);
-  } catch (err) {
-    throw new UserError(`${shown}: not a parquet file: ${(err as Error).message}`);
-  }
-  const names = metadata.schema.slice(1).map((s) => s.name);
-  for (const [c, field] of [[cols.text, 'dataset.textColumn'], [cols.label, 'dataset.labelColumn']] as const) {
-    if (!names.includes(c)) throw new UserError(`${shown}: no '${c}' column (${field}); the file has: ${names.join(', ')}`, field);
-  }
-  const total = Math.min(Number(metadata.num_rows), limit);
-  const hf = metadata.key_value_metadata?.find((kv) => kv.key === 'huggingface')?.value;
-  const classNames = classNamesFromHfMetadata(hf, cols.label);
-  // One row group at a time: memory holds the (compressed) file and one decoded group.
-  let groupStart = 0;
-  for (const g of metadata.row_groups) {
-    if (groupStart >= total) break;
-    const groupEnd = Math.min(total, groupStart + Number(g.num_rows));
-    throwIfAborted(signal);
-    const rows = (await parquetReadObjects({ file: ab, metadata, columns: [cols.text, cols.label], rowStart: groupStart, rowEnd: groupEnd })) as Record<string, unknown>[];
-    for (let a = 0; a < rows.length; a += batchRows) {
-      const b = Math.min(rows.length, a + batchRows);
-      const texts: string[] = new Array(b - a), labels: RawLabel[] = new Array(b - a);
-      const base = groupStart + a;
-      for (let i = a; i < b; i++) {
-        const r = need(rows[i]!, cols, `${shown} row ${groupStart + i}`);
-        texts[i - a] = r.text;
-        labels[i - a] = r.label;
-      }
-      yield { texts, labels, locate: (i) => `${shown} row ${base + i}`, classNames };
-    }
-    groupStart = groupEnd;
-  }
-}
-
 function localSource(split: string, file: string, cols: Columns, limit: number, signal?: AbortSignal): SplitSource {
-  if (!fs.existsSync(file)) throw new UserError(`dataset.source.${split}: file ${file} does not exist`, `dataset.source.${split}`);
+  if (!fs.existsSync(file))
+    throw new UserError(`dataset.source.${split}: file ${file} does not exist`, `dataset.source.${split}`);
   const ext = path.extname(file).toLowerCase();
   const batches = (n = 1000): AsyncGenerator<RowBatch> =>
-    ext === '.parquet' ? parquetBatches(file, cols, limit, n, path.basename(file), signal) : ext === '.csv' ? csvBatches(file, cols, limit, n, signal) : jsonlBatches(file, cols, limit, n, signal);
+    ext === '.parquet'
+      ? parquetBatches(file, cols, limit, n, path.basename(file), signal)
+      : ext === '.csv'
+        ? csvBatches(file, cols, limit, n, signal)
+        : jsonlBatches(file, cols, limit, n, signal);
   return { split, origin: file, batches, csv: ext === '.csv' };
-}
-
-/** Reads the ClassLabel names a local parquet file declares (undefined for other formats). */
-async function localClassNames(file: string, cols: Columns): Promise<string[] | undefined> {
-  if (path.extname(file).toLowerCase() !== '.parquet') return undefined;
-  const { parquetMetadata } = await import('hyparquet');
-  const buf = await fs.promises.readFile(file);
-  try {
-    const md = parquetMetadata(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
-    return classNamesFromHfMetadata(md.key_value_metadata?.find((kv) => kv.key === 'huggingface')?.value, cols.label);
-  } catch {
-    return undefined;
-  }
 }
 
 export interface OpenedSplits {
@@ -294,13 +248,22 @@ export async function openSplits(ds: DatasetSpec, opts: SourceOptions = {}): Pro
         },
       });
     }
-    return { sources, labelNames: hub.classNames ?? (await hubCardClassNames(ds.source, ds.config ?? 'default', cols.label, opts, hubEndpointOf(opts.hubEndpoint))) };
+    return {
+      sources,
+      labelNames:
+        hub.classNames ??
+        (await hubCardClassNames(ds.source, ds.config ?? 'default', cols.label, opts, hubEndpointOf(opts.hubEndpoint))),
+    };
   }
   let labelNames: string[] | undefined;
   for (const split of wanted) {
     throwIfAborted(opts.signal);
     const file = ds.source[split];
-    if (!file) throw new UserError(`dataset.splits: split '${split}' has no file in dataset.source (it has: ${Object.keys(ds.source).join(', ')})`, 'dataset.splits');
+    if (!file)
+      throw new UserError(
+        `dataset.splits: split '${split}' has no file in dataset.source (it has: ${Object.keys(ds.source).join(', ')})`,
+        'dataset.splits',
+      );
     sources.set(split, localSource(split, file, cols, limit, opts.signal));
     labelNames ??= await localClassNames(file, cols);
   }
@@ -321,9 +284,14 @@ async function hubFetch(url: string, opts: SourceOptions, endpoint: string, what
     res = await fetchWithTimeout(url, { headers, signal: opts.signal });
   } catch (err) {
     throwIfAborted(opts.signal);
-    throw new UserError(`${what} failed: cannot reach ${endpoint} (${(err as Error).cause ? String((err as Error & { cause: Error }).cause.message ?? (err as Error).cause) : (err as Error).message}); check the network or the Hub endpoint setting (HF_ENDPOINT)`);
+    throw new UserError(
+      `${what} failed: cannot reach ${endpoint} (${(err as Error).cause ? String((err as Error & { cause: Error }).cause.message ?? (err as Error).cause) : (err as Error).message}); check the network or the Hub endpoint setting (HF_ENDPOINT)`,
+    );
   }
-  if (res.status === 401 || res.status === 403) throw new UserError(`${what} failed: the Hub refused access (${res.status}); for a private or gated dataset set a token (SageMaker HF: Set Hugging Face Hub Token, or HF_TOKEN)`);
+  if (res.status === 401 || res.status === 403)
+    throw new UserError(
+      `${what} failed: the Hub refused access (${res.status}); for a private or gated dataset set a token (SageMaker HF: Set Hugging Face Hub Token, or HF_TOKEN)`,
+    );
   if (!res.ok) throw new UserError(`${what} failed: ${res.status} ${res.statusText} from ${url.split('?')[0]}`);
   return res;
 }
@@ -341,36 +309,61 @@ async function download(url: string, dest: string, opts: SourceOptions, endpoint
 }
 
 /** ClassLabel names from the dataset card's dataset_info (the Hub's /api/datasets/{id}). */
-async function hubCardClassNames(id: string, config: string, column: string, opts: SourceOptions, endpoint: string): Promise<string[] | undefined> {
+async function hubCardClassNames(
+  id: string,
+  config: string,
+  column: string,
+  opts: SourceOptions,
+  endpoint: string,
+): Promise<string[] | undefined> {
   try {
     const res = await hubFetch(`${endpoint}/api/datasets/${id}`, opts, endpoint, `Reading ${id} metadata`);
     const info = (await res.json()) as { cardData?: { dataset_info?: unknown } };
     const di = info.cardData?.dataset_info;
-    const list = (Array.isArray(di) ? di : di ? [di] : []) as { config_name?: string; features?: { name: string; dtype?: { class_label?: { names?: Record<string, string> } } }[] }[];
-    const entry = list.find((d) => (d.config_name ?? 'default') === config) ?? (list.length === 1 ? list[0] : undefined);
+    const list = (Array.isArray(di) ? di : di ? [di] : []) as {
+      config_name?: string;
+      features?: { name: string; dtype?: { class_label?: { names?: Record<string, string> } } }[];
+    }[];
+    const entry =
+      list.find((d) => (d.config_name ?? 'default') === config) ?? (list.length === 1 ? list[0] : undefined);
     const names = entry?.features?.find((f) => f.name === column)?.dtype?.class_label?.names;
     if (!names) return undefined;
-    return Object.keys(names).sort((a, b) => Number(a) - Number(b)).map((k) => names[k]!);
+    return Object.keys(names)
+      .sort((a, b) => Number(a) - Number(b))
+      .map((k) => names[k]!);
   } catch (err) {
     throwIfAborted(opts.signal);
     return undefined;
   }
 }
 
-async function downloadHub(ds: DatasetSpec, wanted: string[], cols: Columns, opts: SourceOptions): Promise<{ files: Map<string, { path: string; shown: string }[]>; classNames?: string[] }> {
+async function downloadHub(
+  ds: DatasetSpec,
+  wanted: string[],
+  cols: Columns,
+  opts: SourceOptions,
+): Promise<{ files: Map<string, { path: string; shown: string }[]>; classNames?: string[] }> {
   const id = ds.source as string;
   const config = ds.config ?? 'default';
   const endpoint = hubEndpointOf(opts.hubEndpoint);
   const cacheRoot = path.join(opts.cacheDir ?? path.join(os.homedir(), '.cache', 'sagemaker-hf'), 'datasets');
   opts.onProgress?.(`Listing parquet files of ${id} (${config})`);
-  const res = await hubFetch(`${endpoint}/api/datasets/${id}/parquet/${encodeURIComponent(config)}`, opts, endpoint, `Listing the parquet files of ${id} (config ${config})`);
+  const res = await hubFetch(
+    `${endpoint}/api/datasets/${id}/parquet/${encodeURIComponent(config)}`,
+    opts,
+    endpoint,
+    `Listing the parquet files of ${id} (config ${config})`,
+  );
   const listing = (await res.json()) as Record<string, string[]>;
   const files = new Map<string, { path: string; shown: string }[]>();
   let classNames: string[] | undefined;
   for (const split of wanted) {
     const urls = listing[split];
     if (!urls?.length) {
-      throw new UserError(`dataset.splits: split '${split}' is not in ${id} (config ${config}); it has: ${Object.keys(listing).join(', ') || 'no splits'}`, 'dataset.splits');
+      throw new UserError(
+        `dataset.splits: split '${split}' is not in ${id} (config ${config}); it has: ${Object.keys(listing).join(', ') || 'no splits'}`,
+        'dataset.splits',
+      );
     }
     const list: { path: string; shown: string }[] = [];
     for (const url of urls) {
@@ -390,18 +383,14 @@ async function downloadHub(ds: DatasetSpec, wanted: string[], cols: Columns, opt
   return { files, classNames };
 }
 
-async function parquetRowCount(file: string): Promise<number> {
-  const { parquetMetadata } = await import('hyparquet');
-  const buf = await fs.promises.readFile(file);
-  return Number(parquetMetadata(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer).num_rows);
-}
-
 /** Rows of every split the spec's channels name (each split read once, all held), with at most `limit` rows each. */
 export async function loadSplits(ds: DatasetSpec, opts: SourceOptions = {}): Promise<LoadedSplits> {
   const opened = await openSplits(ds, opts);
   const splits = new Map<string, SplitRows>();
   for (const [split, src] of opened.sources) {
-    const texts: string[] = [], labels: RawLabel[] = [], locs: { start: number; locate: Locate }[] = [];
+    const texts: string[] = [],
+      labels: RawLabel[] = [],
+      locs: { start: number; locate: Locate }[] = [];
     for await (const b of src.batches()) {
       locs.push({ start: texts.length, locate: b.locate });
       for (let i = 0; i < b.texts.length; i++) {
@@ -414,7 +403,8 @@ export async function loadSplits(ds: DatasetSpec, opts: SourceOptions = {}): Pro
       for (let i = 0; i < labels.length; i++) labels[i] = Number(labels[i]);
     }
     const locate: Locate = (i) => {
-      let lo = 0, hi = locs.length - 1;
+      let lo = 0,
+        hi = locs.length - 1;
       while (lo < hi) {
         const mid = (lo + hi + 1) >> 1;
         if (locs[mid]!.start <= i) lo = mid;
@@ -422,7 +412,8 @@ export async function loadSplits(ds: DatasetSpec, opts: SourceOptions = {}): Pro
       }
       return locs[lo]!.locate(i - locs[lo]!.start);
     };
-    if (texts.length === 0) throw new UserError(`dataset.splits: split '${split}' (${src.origin}) has no rows`, 'dataset.splits');
+    if (texts.length === 0)
+      throw new UserError(`dataset.splits: split '${split}' (${src.origin}) has no rows`, 'dataset.splits');
     splits.set(split, { split, origin: src.origin, texts, labels, locate });
   }
   return { splits, labelNames: opened.labelNames };

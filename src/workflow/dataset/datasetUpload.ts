@@ -12,9 +12,24 @@
 // starting with {s3Prefix}/{channel}.
 import * as fs from 'node:fs';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { abortOpenUploads, deleteKeys, listKeys, objectMetadata, readText, uploadFiles, type LocalFile, type UploadedFile } from '../../aws/s3Upload';
+import {
+  abortOpenUploads,
+  deleteKeys,
+  listKeys,
+  objectMetadata,
+  readText,
+  uploadFiles,
+  type LocalFile,
+  type UploadedFile,
+} from '../../aws/s3Upload';
 import { CancelledError, UserError, isCancelled, throwIfAborted } from '../../core/errors';
-import { MANIFEST_NAME, REPORT_NAME, buildManifest, manifestBody, type DatasetManifest } from '../../core/dataset/manifest';
+import {
+  MANIFEST_NAME,
+  REPORT_NAME,
+  buildManifest,
+  manifestBody,
+  type DatasetManifest,
+} from '../../core/dataset/manifest';
 import type { DatasetSpec } from '../../core/spec/spec';
 import { CREATED_BY_VALUE } from '../../core/sagemaker/tags';
 import { ensureDefaultBucket, type Connection } from '../connect';
@@ -24,8 +39,16 @@ export const CREATED_BY_METADATA = { 'created-by': CREATED_BY_VALUE };
 
 /** The prefix holds objects this tool did not write; nothing was uploaded. */
 export class ForeignObjectsError extends UserError {
-  constructor(readonly keys: string[], bucket: string, prefix: string) {
-    const shown = keys.slice(0, 5).map((k) => k.slice(prefix.length + 1)).join(', ') + (keys.length > 5 ? `, … (${keys.length})` : '');
+  constructor(
+    readonly keys: string[],
+    bucket: string,
+    prefix: string,
+  ) {
+    const shown =
+      keys
+        .slice(0, 5)
+        .map((k) => k.slice(prefix.length + 1))
+        .join(', ') + (keys.length > 5 ? `, … (${keys.length})` : '');
     super(
       `dataset.s3Prefix: s3://${bucket}/${prefix}/ holds ${keys.length} object(s) sagemaker-hf did not write: ${shown}. Nothing was uploaded. Set another dataset.s3Prefix, move them away, or pass --allow-foreign-objects to prepare beside them (they are never deleted)`,
       'dataset.s3Prefix',
@@ -48,7 +71,12 @@ export class Uploader {
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,
-    private readonly opts: { signal: AbortSignal; partSize?: number; onBytes: (uploaded: number, queued: number, key: string) => void; onError: (err: unknown) => void },
+    private readonly opts: {
+      signal: AbortSignal;
+      partSize?: number;
+      onBytes: (uploaded: number, queued: number, key: string) => void;
+      onError: (err: unknown) => void;
+    },
   ) {}
   get bytesUploaded(): number {
     let n = this.doneBytes;
@@ -85,7 +113,12 @@ export class Uploader {
 }
 
 /** What is under the prefix before this run: keys of ours (replaceable) and foreign objects. */
-async function inspectPrefix(s3: S3Client, bucket: string, prefix: string, signal?: AbortSignal): Promise<{ ours: string[]; foreign: string[] }> {
+async function inspectPrefix(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  signal?: AbortSignal,
+): Promise<{ ours: string[]; foreign: string[] }> {
   const manifestKey = `${prefix}/${MANIFEST_NAME}`;
   const keys = (await listKeys(s3, bucket, `${prefix}/`, signal)).map((k) => k.key);
   const listed = new Set<string>([manifestKey]);
@@ -99,7 +132,8 @@ async function inspectPrefix(s3: S3Client, bucket: string, prefix: string, signa
       // An unreadable manifest lists nothing: its files are then judged by their metadata below.
     }
   }
-  const ours: string[] = [], foreign: string[] = [];
+  const ours: string[] = [],
+    foreign: string[] = [];
   for (const k of keys) {
     if (listed.has(k)) ours.push(k);
     else if ((await objectMetadata(s3, bucket, k, signal))['created-by'] === CREATED_BY_VALUE) ours.push(k);
@@ -122,8 +156,15 @@ export interface ClaimedPrefix {
  * unfinished multipart uploads of an earlier run are gone. A prefix holding a user's files stops the run here.
  */
 export async function claimPrefix(
-  conn: Connection, s3: S3Client, prefix: string,
-  opts: { signal: AbortSignal; allowForeignObjects?: boolean; confirmForeignObjects?: (keys: string[]) => Promise<boolean>; progress: (message: string, fraction?: number) => void },
+  conn: Connection,
+  s3: S3Client,
+  prefix: string,
+  opts: {
+    signal: AbortSignal;
+    allowForeignObjects?: boolean;
+    confirmForeignObjects?: (keys: string[]) => Promise<boolean>;
+    progress: (message: string, fraction?: number) => void;
+  },
 ): Promise<ClaimedPrefix> {
   const { signal, progress } = opts;
   progress(`Checking s3://${conn.bucket}/${prefix}/`, 0);
@@ -131,7 +172,8 @@ export async function claimPrefix(
   const seen = await inspectPrefix(s3, conn.bucket, prefix, signal);
   let foreignKeys: string[] | undefined;
   if (seen.foreign.length) {
-    const allowed = opts.allowForeignObjects || (opts.confirmForeignObjects ? await opts.confirmForeignObjects(seen.foreign) : false);
+    const allowed =
+      opts.allowForeignObjects || (opts.confirmForeignObjects ? await opts.confirmForeignObjects(seen.foreign) : false);
     if (!allowed) {
       if (opts.confirmForeignObjects) throw new CancelledError();
       throw new ForeignObjectsError(seen.foreign, conn.bucket, prefix);
@@ -163,18 +205,35 @@ export interface PublishInput {
 }
 
 /** Uploads the report, waits for every upload, removes stale keys of ours and writes the manifest last. */
-export async function publishDataset(s3: S3Client, uploader: Uploader, p: PublishInput): Promise<{ manifest: DatasetManifest; removedKeys: string[]; manifestUri: string }> {
+export async function publishDataset(
+  s3: S3Client,
+  uploader: Uploader,
+  p: PublishInput,
+): Promise<{ manifest: DatasetManifest; removedKeys: string[]; manifestUri: string }> {
   const { bucket, prefix, signal, progress } = p;
   const manifestKey = `${prefix}/${MANIFEST_NAME}`;
-  const reportFile: LocalFile = { path: p.reportPath, key: `${prefix}/${REPORT_NAME}`, bytes: fs.statSync(p.reportPath).size, contentType: 'text/markdown; charset=utf-8' };
+  const reportFile: LocalFile = {
+    path: p.reportPath,
+    key: `${prefix}/${REPORT_NAME}`,
+    bytes: fs.statSync(p.reportPath).size,
+    contentType: 'text/markdown; charset=utf-8',
+  };
   uploader.add(reportFile);
-  progress(`Uploading the last files to s3://${bucket}/${prefix}/`, uploader.queued ? uploader.bytesUploaded / uploader.queued : 1);
+  progress(
+    `Uploading the last files to s3://${bucket}/${prefix}/`,
+    uploader.queued ? uploader.bytesUploaded / uploader.queued : 1,
+  );
   const uploaded = await uploader.wait();
   throwIfAborted(signal);
   const fresh = new Set(uploaded.map((u) => u.key));
   const stale = p.ours.filter((k) => !fresh.has(k) && k !== manifestKey);
   if (stale.length) {
-    progress(`Removing ${stale.length} object(s) an earlier run of sagemaker-hf wrote under ${prefix}/: ${stale.map((k) => k.slice(prefix.length + 1)).slice(0, 5).join(', ')}${stale.length > 5 ? ', …' : ''}`);
+    progress(
+      `Removing ${stale.length} object(s) an earlier run of sagemaker-hf wrote under ${prefix}/: ${stale
+        .map((k) => k.slice(prefix.length + 1))
+        .slice(0, 5)
+        .join(', ')}${stale.length > 5 ? ', …' : ''}`,
+    );
     await deleteKeys(s3, bucket, stale, signal);
   }
   throwIfAborted(signal);
@@ -188,9 +247,28 @@ export async function publishDataset(s3: S3Client, uploader: Uploader, p: Publis
     maxLength: p.maxLength,
     labelNames: p.labelNames,
     // Files in folder order (shards, then the JSON files), whatever order the uploads finished in.
-    channels: Object.fromEntries(p.channels.map(([channel, split, rows, files]) => [channel, { split, rows, s3Uri: s3UriOf(bucket, `${prefix}/${channel}/`), files: files.map((f) => byKey(`${prefix}/${channel}/${f.name}`)) }])),
+    channels: Object.fromEntries(
+      p.channels.map(([channel, split, rows, files]) => [
+        channel,
+        {
+          split,
+          rows,
+          s3Uri: s3UriOf(bucket, `${prefix}/${channel}/`),
+          files: files.map((f) => byKey(`${prefix}/${channel}/${f.name}`)),
+        },
+      ]),
+    ),
     report: byKey(reportFile.key),
   });
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: manifestKey, Body: manifestBody(manifest), ContentType: 'application/json', Metadata: CREATED_BY_METADATA }), { abortSignal: signal });
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: manifestKey,
+      Body: manifestBody(manifest),
+      ContentType: 'application/json',
+      Metadata: CREATED_BY_METADATA,
+    }),
+    { abortSignal: signal },
+  );
   return { manifest, removedKeys: stale, manifestUri: s3UriOf(bucket, manifestKey) };
 }

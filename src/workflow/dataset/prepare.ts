@@ -19,10 +19,26 @@ import { describeAwsError } from '../../aws/errors';
 import { abortOpenUploads } from '../../aws/s3Upload';
 import { estimateSplitBytes, shardCount } from '../../core/dataset/saveToDisk';
 import { CancelledError, UserError, isCancelled, throwIfAborted } from '../../core/errors';
-import { LABEL_ORIGIN_WORDS, LabelCollector, encodeLabels, labelIndex, type LabelNamesOrigin } from '../../core/dataset/labels';
+import {
+  LABEL_ORIGIN_WORDS,
+  LabelCollector,
+  encodeLabels,
+  labelIndex,
+  type LabelNamesOrigin,
+} from '../../core/dataset/labels';
 import { MANIFEST_NAME, TOOL } from '../../core/dataset/manifest';
 import { choosePadding } from '../../core/dataset/padding';
-import { LengthCounts, emptyClasses, formatBytes, paddingOptions, renderReportMarkdown, reportSource, splitReport, type PrepareReport, type SplitReport } from '../../core/dataset/prepareReport';
+import {
+  LengthCounts,
+  emptyClasses,
+  formatBytes,
+  paddingOptions,
+  renderReportMarkdown,
+  reportSource,
+  splitReport,
+  type PrepareReport,
+  type SplitReport,
+} from '../../core/dataset/prepareReport';
 import type { JobSpec } from '../../core/spec/spec';
 import { defaultCacheDir } from '../cacheDir';
 import type { Connection } from '../connect';
@@ -112,10 +128,12 @@ export async function prepareDataset(spec: JobSpec, opts: PrepareOptions): Promi
   userSignal?.addEventListener('abort', onUserAbort, { once: true });
   if (userSignal?.aborted) stop.abort();
   const signal = stop.signal;
-  const progress = (stage: string, message: string, fraction?: number, extra: Partial<PrepareProgress> = {}) => opts.onProgress?.({ stage, message, fraction, ...extra });
+  const progress = (stage: string, message: string, fraction?: number, extra: Partial<PrepareProgress> = {}) =>
+    opts.onProgress?.({ stage, message, fraction, ...extra });
   const cacheDir = opts.cacheDir ?? defaultCacheDir();
   const channels = Object.entries(ds.splits);
-  if (channels.length === 0) throw new UserError('dataset.splits: name at least one channel, e.g. {"train": "train"}', 'dataset.splits');
+  if (channels.length === 0)
+    throw new UserError('dataset.splits: name at least one channel, e.g. {"train": "train"}', 'dataset.splits');
   const prefix = ds.s3Prefix ?? 'datasets';
   const manifestKey = `${prefix}/${MANIFEST_NAME}`;
   const conn = opts.upload;
@@ -129,7 +147,12 @@ export async function prepareDataset(spec: JobSpec, opts: PrepareOptions): Promi
     // Before reading a row: the S3 side, so a prefix holding a user's files stops the run at once.
     let ours: string[] = [];
     if (conn && s3) {
-      const claimed = await claimPrefix(conn, s3, prefix, { signal, allowForeignObjects: opts.allowForeignObjects, confirmForeignObjects: opts.confirmForeignObjects, progress: (m, f) => progress('read', m, f) });
+      const claimed = await claimPrefix(conn, s3, prefix, {
+        signal,
+        allowForeignObjects: opts.allowForeignObjects,
+        confirmForeignObjects: opts.confirmForeignObjects,
+        progress: (m, f) => progress('read', m, f),
+      });
       ours = claimed.ours;
       out.bucketCreated = claimed.bucketCreated;
       if (claimed.foreignKeys) out.foreignKeys = claimed.foreignKeys;
@@ -144,10 +167,19 @@ export async function prepareDataset(spec: JobSpec, opts: PrepareOptions): Promi
     ]);
     throwIfAborted(signal);
     // Workers load the tokenizer (from the cache the line above filled) while the scan runs.
-    const poolReady = TokenizerPool.start(opts.workers ?? (smallInput(ds) ? 0 : defaultWorkerCount()), tok, loadOpts, signal);
+    const poolReady = TokenizerPool.start(
+      opts.workers ?? (smallInput(ds) ? 0 : defaultWorkerCount()),
+      tok,
+      loadOpts,
+      signal,
+    );
     poolReady.catch(() => undefined);
     const column = ds.labelColumn ?? 'label';
-    const known = ds.labelNames?.length ? { names: [...ds.labelNames], origin: 'spec' as LabelNamesOrigin } : opened.labelNames?.length ? { names: [...opened.labelNames], origin: 'dataset' as LabelNamesOrigin } : undefined;
+    const known = ds.labelNames?.length
+      ? { names: [...ds.labelNames], origin: 'spec' as LabelNamesOrigin }
+      : opened.labelNames?.length
+        ? { names: [...opened.labelNames], origin: 'dataset' as LabelNamesOrigin }
+        : undefined;
 
     // Pass 1, reading only: rows per split, every label checked (the run fails here, before writing).
     const scans = new Map<string, SplitScan>();
@@ -162,7 +194,9 @@ export async function prepareDataset(spec: JobSpec, opts: PrepareOptions): Promi
         scan.rows += b.texts.length;
         if (Date.now() - shown > 500) {
           shown = Date.now();
-          progress('read', `Reading ${split}: ${scan.rows.toLocaleString('en-US')} rows`, undefined, { rows: scan.rows });
+          progress('read', `Reading ${split}: ${scan.rows.toLocaleString('en-US')} rows`, undefined, {
+            rows: scan.rows,
+          });
         }
         if (src.csv && scan.csvIds) scan.csvIds = b.labels.every((l) => typeof l === 'string' && /^\d+$/.test(l));
         if (!src.csv) {
@@ -170,7 +204,8 @@ export async function prepareDataset(spec: JobSpec, opts: PrepareOptions): Promi
           else collector.add({ labels: b.labels, locate: b.locate });
         }
       }
-      if (scan.rows === 0) throw new UserError(`dataset.splits: split '${split}' (${src.origin}) has no rows`, 'dataset.splits');
+      if (scan.rows === 0)
+        throw new UserError(`dataset.splits: split '${split}' (${src.origin}) has no rows`, 'dataset.splits');
       // CSV labels are judged once the whole column is seen (ids only if every one is a whole number).
       if (src.csv) {
         for await (const b of src.batches(READ_BATCH)) {
@@ -182,7 +217,11 @@ export async function prepareDataset(spec: JobSpec, opts: PrepareOptions): Promi
       scans.set(split, scan);
     }
     const { names: labelNames, origin } = known ?? collector.resolve();
-    if (labelNames.length < 2) throw new UserError(`dataset.labelColumn: column '${column}' has ${labelNames.length} class; classification needs at least 2`, 'dataset.labelColumn');
+    if (labelNames.length < 2)
+      throw new UserError(
+        `dataset.labelColumn: column '${column}' has ${labelNames.length} class; classification needs at least 2`,
+        'dataset.labelColumn',
+      );
     const index = labelIndex(labelNames);
     const totalRows = [...scans.values()].reduce((a, s) => a + s.rows, 0);
 
@@ -194,13 +233,19 @@ export async function prepareDataset(spec: JobSpec, opts: PrepareOptions): Promi
     const mode = ds.padding ?? 'max_length';
 
     /** Rows of a split in order, tokenized on the pool, `depth` batches in flight. */
-    async function* tokenized(src: SplitSource, scan: SplitScan, lengthsOnly: boolean): AsyncGenerator<{ t: Tokenized; labels: BigInt64Array }> {
+    async function* tokenized(
+      src: SplitSource,
+      scan: SplitScan,
+      lengthsOnly: boolean,
+    ): AsyncGenerator<{ t: Tokenized; labels: BigInt64Array }> {
       const depth = Math.max(2, pool!.workers * 2 + 1);
       const inflight: { p: Promise<Tokenized>; labels: BigInt64Array }[] = [];
       for await (const b of src.batches(READ_BATCH)) {
         throwIfAborted(signal);
         const raw = src.csv && scan.csvIds ? b.labels.map(Number) : b.labels;
-        const labels = lengthsOnly ? new BigInt64Array(0) : encodeLabels({ labels: raw, locate: b.locate }, labelNames, column, index);
+        const labels = lengthsOnly
+          ? new BigInt64Array(0)
+          : encodeLabels({ labels: raw, locate: b.locate }, labelNames, column, index);
         const p = pool!.encode(b.texts, cap, lengthsOnly);
         p.catch(() => undefined);
         inflight.push({ p, labels });
@@ -214,7 +259,9 @@ export async function prepareDataset(spec: JobSpec, opts: PrepareOptions): Promi
 
     // Pass 2 (only when the stored length or the shard count needs it): token lengths, no ids kept.
     const lengths = new Map<string, LengthCounts>();
-    const upperBound = [...scans.values()].some((s) => estimateSplitBytes(s.rows, s.rows * cap, null, withTypeIds) >= (maxShard ?? 500 * 1024 * 1024));
+    const upperBound = [...scans.values()].some(
+      (s) => estimateSplitBytes(s.rows, s.rows * cap, null, withTypeIds) >= (maxShard ?? 500 * 1024 * 1024),
+    );
     if (mode === 'auto' || (mode === 'dynamic' && upperBound)) {
       const meter = new RowMeter(totalRows, (p) => progress('count', p.text, p.fraction, p), 'Counting token lengths');
       for (const [split, src] of opened.sources) {
@@ -236,7 +283,13 @@ export async function prepareDataset(spec: JobSpec, opts: PrepareOptions): Promi
       uploader = new Uploader(s3, conn.bucket, {
         signal,
         partSize: opts.uploadPartSize,
-        onBytes: (up, queued, key) => progress('upload', `Uploading ${key.slice(prefix.length + 1)}: ${formatBytes(up)} of ${formatBytes(queued)}`, queued ? up / queued : 1, { bytesUploaded: up, bytesToUpload: queued }),
+        onBytes: (up, queued, key) =>
+          progress(
+            'upload',
+            `Uploading ${key.slice(prefix.length + 1)}: ${formatBytes(up)} of ${formatBytes(queued)}`,
+            queued ? up / queued : 1,
+            { bytesUploaded: up, bytesToUpload: queued },
+          ),
         onError: () => stop.abort(),
       });
       // The old manifest goes first: from here until the new one is written the dataset reads as incomplete.
@@ -245,10 +298,19 @@ export async function prepareDataset(spec: JobSpec, opts: PrepareOptions): Promi
     const result: PrepareResult['channels'] = {};
     const written = new Map<string, { bytes: number; files: { name: string; bytes: number }[] }>();
     const labelCounts = new Map<string, Float64Array>();
-    const meter = new RowMeter(totalRows, (p) => {
-      const up = uploader ? `; uploaded ${formatBytes(uploader.bytesUploaded)} of ${formatBytes(uploader.queued)}` : '';
-      progress('tokenize', p.text + up, p.fraction, { ...p, ...(uploader ? { bytesUploaded: uploader.bytesUploaded, bytesToUpload: uploader.queued } : {}) });
-    }, `Tokenizing and writing${pool.workers ? ` (${pool.workers} workers)` : ''}`);
+    const meter = new RowMeter(
+      totalRows,
+      (p) => {
+        const up = uploader
+          ? `; uploaded ${formatBytes(uploader.bytesUploaded)} of ${formatBytes(uploader.queued)}`
+          : '';
+        progress('tokenize', p.text + up, p.fraction, {
+          ...p,
+          ...(uploader ? { bytesUploaded: uploader.bytesUploaded, bytesToUpload: uploader.queued } : {}),
+        });
+      },
+      `Tokenizing and writing${pool.workers ? ` (${pool.workers} workers)` : ''}`,
+    );
     for (const [split, src] of opened.sources) {
       const scan = scans.get(split)!;
       const counts = lengths.get(split);
@@ -260,10 +322,25 @@ export async function prepareDataset(spec: JobSpec, opts: PrepareOptions): Promi
         const tmp = path.join(opts.outDir, `.${channel}.partial-${process.pid}`);
         await fs.promises.rm(tmp, { recursive: true, force: true });
         temps.set(channel, tmp);
-        writers.push(new SplitWriter(tmp, {
-          split, rows: scan.rows, shards, withTypeIds, labelNames, padTo: choice.padTo, padTokenId: tok.padTokenId, signal,
-          onShard: (f) => uploader?.add({ path: f.path, key: `${prefix}/${channel}/${f.name}`, bytes: f.bytes, contentType: 'application/vnd.apache.arrow.stream' }),
-        }));
+        writers.push(
+          new SplitWriter(tmp, {
+            split,
+            rows: scan.rows,
+            shards,
+            withTypeIds,
+            labelNames,
+            padTo: choice.padTo,
+            padTokenId: tok.padTokenId,
+            signal,
+            onShard: (f) =>
+              uploader?.add({
+                path: f.path,
+                key: `${prefix}/${channel}/${f.name}`,
+                bytes: f.bytes,
+                contentType: 'application/vnd.apache.arrow.stream',
+              }),
+          }),
+        );
         result[channel] = { split, dir: finalDir, rows: scan.rows };
       }
       const seen = new LengthCounts();
@@ -280,7 +357,13 @@ export async function prepareDataset(spec: JobSpec, opts: PrepareOptions): Promi
           const ws = await w.finish();
           const channel = channels.filter(([, s]) => s === split)[i]![0];
           written.set(channel, ws);
-          for (const f of ws.files.filter((x) => x.name.endsWith('.json'))) uploader?.add({ path: path.join(w.dir, f.name), key: `${prefix}/${channel}/${f.name}`, bytes: f.bytes, contentType: 'application/json' });
+          for (const f of ws.files.filter((x) => x.name.endsWith('.json')))
+            uploader?.add({
+              path: path.join(w.dir, f.name),
+              key: `${prefix}/${channel}/${f.name}`,
+              bytes: f.bytes,
+              contentType: 'application/json',
+            });
         }
       } finally {
         for (const w of writers) w.abort();
@@ -291,7 +374,16 @@ export async function prepareDataset(spec: JobSpec, opts: PrepareOptions): Promi
     meter.add(0, true);
 
     const splitReports: SplitReport[] = channels.map(([channel, split]) =>
-      splitReport({ channel, split, lengths: lengths.get(split)!, labelCounts: labelCounts.get(split)!, labelNames, truncateAt: choice.truncateAt, padTo: choice.padTo, bytes: written.get(channel)!.bytes }),
+      splitReport({
+        channel,
+        split,
+        lengths: lengths.get(split)!,
+        labelCounts: labelCounts.get(split)!,
+        labelNames,
+        truncateAt: choice.truncateAt,
+        padTo: choice.padTo,
+        bytes: written.get(channel)!.bytes,
+      }),
     );
     const report: PrepareReport = {
       createdAt: new Date().toISOString(),
@@ -304,7 +396,12 @@ export async function prepareDataset(spec: JobSpec, opts: PrepareOptions): Promi
       labelNames,
       labelNamesFrom: LABEL_ORIGIN_WORDS[origin],
       splits: splitReports,
-      options: paddingOptions([...new Set(channels.map(([, s]) => s))].map((s) => lengths.get(s)!), ds.maxLength ?? 512, tok.modelMaxLength, withTypeIds),
+      options: paddingOptions(
+        [...new Set(channels.map(([, s]) => s))].map((s) => lengths.get(s)!),
+        ds.maxLength ?? 512,
+        tok.modelMaxLength,
+        withTypeIds,
+      ),
       bytesWritten: [...written.values()].reduce((a, w) => a + w.bytes, 0),
       seconds: (Date.now() - t0) / 1000,
     };
@@ -313,13 +410,34 @@ export async function prepareDataset(spec: JobSpec, opts: PrepareOptions): Promi
     const reportPath = path.join(opts.outDir, 'report.md');
     await fs.promises.writeFile(reportPath, renderReportMarkdown(report));
     await fs.promises.writeFile(path.join(opts.outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
-    Object.assign(out, { outDir: opts.outDir, channels: result, labelNames, maxLength: choice.padTo ?? choice.truncateAt, report, reportPath });
+    Object.assign(out, {
+      outDir: opts.outDir,
+      channels: result,
+      labelNames,
+      maxLength: choice.padTo ?? choice.truncateAt,
+      report,
+      reportPath,
+    });
 
     if (conn && s3 && uploader) {
       const published = await publishDataset(s3, uploader, {
-        bucket: conn.bucket, prefix, dataset: ds, reportPath, createdAt: report.createdAt, padding: choice.mode, maxLength: choice.padTo, labelNames,
-        channels: channels.map(([channel, split]) => [channel, split, result[channel]!.rows, written.get(channel)!.files]),
-        ours, signal, progress: (m, f) => progress('upload', m, f),
+        bucket: conn.bucket,
+        prefix,
+        dataset: ds,
+        reportPath,
+        createdAt: report.createdAt,
+        padding: choice.mode,
+        maxLength: choice.padTo,
+        labelNames,
+        channels: channels.map(([channel, split]) => [
+          channel,
+          split,
+          result[channel]!.rows,
+          written.get(channel)!.files,
+        ]),
+        ours,
+        signal,
+        progress: (m, f) => progress('upload', m, f),
       });
       out.removedKeys = published.removedKeys;
       for (const [channel] of channels) result[channel]!.s3Uri = published.manifest.channels[channel]!.s3Uri;
@@ -339,16 +457,18 @@ export async function prepareDataset(spec: JobSpec, opts: PrepareOptions): Promi
     return out as PrepareResult;
   } catch (err) {
     stop.abort();
-    const cancelled = userSignal?.aborted || (isCancelled(err) && !(uploader?.error));
+    const cancelled = userSignal?.aborted || (isCancelled(err) && !uploader?.error);
     const cause = uploader?.error && !userSignal?.aborted ? uploader.error : err;
     if (cancelled) throw new CancelledError();
     if (cause instanceof UserError) throw cause;
-    if (conn && (cause === uploader?.error || (cause as { $metadata?: unknown }).$metadata !== undefined)) throw describeAwsError(cause, conn, `Uploading the dataset to s3://${conn.bucket}/${prefix}/`);
+    if (conn && (cause === uploader?.error || (cause as { $metadata?: unknown }).$metadata !== undefined))
+      throw describeAwsError(cause, conn, `Uploading the dataset to s3://${conn.bucket}/${prefix}/`);
     throw cause;
   } finally {
     userSignal?.removeEventListener('abort', onUserAbort);
     await pool?.close();
-    for (const tmp of temps.values()) await fs.promises.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    for (const tmp of temps.values())
+      await fs.promises.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     if (conn && s3 && uploader) {
       // lib-storage aborts its own multipart uploads; this catches one that raced the abort.
       if (!ok) {

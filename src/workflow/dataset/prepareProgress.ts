@@ -19,7 +19,11 @@ export interface PrepareProgress {
 function duration(s: number): string {
   if (!Number.isFinite(s)) return '?';
   s = Math.round(s);
-  return s >= 3600 ? `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+    : s >= 60
+      ? `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`
+      : `${s}s`;
 }
 
 /** Progress of one row pass: rows/s and ETA, at most a few events a second. */
@@ -27,7 +31,11 @@ export class RowMeter {
   private done = 0;
   private last = 0;
   private readonly t0 = Date.now();
-  constructor(private readonly total: number, private readonly emit: (p: Omit<PrepareProgress, 'stage' | 'message'> & { text: string }) => void, private readonly what: string) {}
+  constructor(
+    private readonly total: number,
+    private readonly emit: (p: Omit<PrepareProgress, 'stage' | 'message'> & { text: string }) => void,
+    private readonly what: string,
+  ) {}
   add(n: number, force = false, extra = ''): void {
     this.done += n;
     const now = Date.now();

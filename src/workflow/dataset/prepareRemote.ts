@@ -10,9 +10,19 @@
 // as it was. Cancelling while the job runs stops it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
-  CreateProcessingJobCommand, DescribeProcessingJobCommand, ListProcessingJobsCommand, SageMakerClient, StopProcessingJobCommand,
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import {
+  CreateProcessingJobCommand,
+  DescribeProcessingJobCommand,
+  ListProcessingJobsCommand,
+  SageMakerClient,
+  StopProcessingJobCommand,
 } from '@aws-sdk/client-sagemaker';
 import { Upload } from '@aws-sdk/lib-storage';
 import { client } from '../../aws/clients';
@@ -21,8 +31,21 @@ import { deleteKeys, listKeys, type UploadedFile } from '../../aws/s3Upload';
 import { CancelledError, UserError, isCancelled, sleep, throwIfAborted } from '../../core/errors';
 import { isTerminalStatus } from '../../core/sagemaker/jobStatus';
 import { planAssembly, type HostSummary } from '../../core/dataset/processingAssembly';
-import { SCRIPT_NAME, buildProcessingRequest, type ProcessingOptions, type ProcessingPlan, type ProcessingUploads } from '../../core/dataset/processingRequest';
-import { MANIFEST_NAME, REPORT_NAME, TOOL, buildManifest, manifestBody, type DatasetManifest } from '../../core/dataset/manifest';
+import {
+  SCRIPT_NAME,
+  buildProcessingRequest,
+  type ProcessingOptions,
+  type ProcessingPlan,
+  type ProcessingUploads,
+} from '../../core/dataset/processingRequest';
+import {
+  MANIFEST_NAME,
+  REPORT_NAME,
+  TOOL,
+  buildManifest,
+  manifestBody,
+  type DatasetManifest,
+} from '../../core/dataset/manifest';
 import { renderReportMarkdown, reportSource, type PrepareReport } from '../../core/dataset/prepareReport';
 import type { JobSpec } from '../../core/spec/spec';
 import { ensureDefaultBucket, type Connection } from '../connect';
@@ -70,10 +93,28 @@ export function uploadsOf(spec: JobSpec): ProcessingUploads {
 }
 
 /** The request that would be sent (nothing uploaded or created). */
-export function planRemotePrepare(spec: JobSpec, conn: Pick<Connection, 'account' | 'region' | 'bucket' | 'role'>, opts: ProcessingOptions & { hubToken?: string; now?: Date }): ProcessingPlan {
+export function planRemotePrepare(
+  spec: JobSpec,
+  conn: Pick<Connection, 'account' | 'region' | 'bucket' | 'role'>,
+  opts: ProcessingOptions & { hubToken?: string; now?: Date },
+): ProcessingPlan {
   const src = spec.dataset.source;
-  const names = typeof src === 'object' ? Object.fromEntries(Object.entries(src).map(([s, f]) => [s, path.basename(f)])) : {};
-  return buildProcessingRequest(spec, { account: conn.account, region: conn.region, bucket: conn.bucket, role: conn.role, now: opts.now ?? new Date(), hubToken: opts.hubToken }, opts, uploadsOf(spec), names);
+  const names =
+    typeof src === 'object' ? Object.fromEntries(Object.entries(src).map(([s, f]) => [s, path.basename(f)])) : {};
+  return buildProcessingRequest(
+    spec,
+    {
+      account: conn.account,
+      region: conn.region,
+      bucket: conn.bucket,
+      role: conn.role,
+      now: opts.now ?? new Date(),
+      hubToken: opts.hubToken,
+    },
+    opts,
+    uploadsOf(spec),
+    names,
+  );
 }
 
 function splitS3(uri: string): { bucket: string; key: string } {
@@ -82,12 +123,23 @@ function splitS3(uri: string): { bucket: string; key: string } {
   return { bucket: m[1]!, key: m[2]! };
 }
 
-async function putStream(s3: S3Client, bucket: string, key: string, body: fs.ReadStream | string, signal?: AbortSignal): Promise<string> {
+async function putStream(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  body: fs.ReadStream | string,
+  signal?: AbortSignal,
+): Promise<string> {
   const controller = new AbortController();
   const onAbort = () => controller.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const res = await new Upload({ client: s3, params: { Bucket: bucket, Key: key, Body: body }, leavePartsOnError: false, abortController: controller }).done();
+    const res = await new Upload({
+      client: s3,
+      params: { Bucket: bucket, Key: key, Body: body },
+      leavePartsOnError: false,
+      abortController: controller,
+    }).done();
     return (res as { ETag?: string }).ETag ?? '';
   } catch (err) {
     if (signal?.aborted) throw new CancelledError();
@@ -103,7 +155,11 @@ async function deletePrefix(s3: S3Client, bucket: string, prefix: string): Promi
 }
 
 /** Uploads the job's inputs and creates the Processing job. Billable: the caller confirms first. */
-export async function launchRemotePrepare(spec: JobSpec, conn: Connection, opts: RemotePrepareOptions): Promise<LaunchedPrepare> {
+export async function launchRemotePrepare(
+  spec: JobSpec,
+  conn: Connection,
+  opts: RemotePrepareOptions,
+): Promise<LaunchedPrepare> {
   const { signal } = opts;
   const progress = (message: string, fraction?: number) => opts.onProgress?.({ stage: 'launch', message, fraction });
   const plan = planRemotePrepare(spec, conn, opts);
@@ -120,19 +176,30 @@ export async function launchRemotePrepare(spec: JobSpec, conn: Connection, opts:
     if (uploads.tokenizer) {
       for (const f of await fs.promises.readdir(spec.dataset.tokenizer)) {
         const p = path.join(spec.dataset.tokenizer, f);
-        if ((await fs.promises.stat(p)).isFile()) await putStream(s3, bucket, `${jobKey}/tokenizer/${f}`, fs.createReadStream(p), signal);
+        if ((await fs.promises.stat(p)).isFile())
+          await putStream(s3, bucket, `${jobKey}/tokenizer/${f}`, fs.createReadStream(p), signal);
       }
     }
     const src = spec.dataset.source;
     if (typeof src === 'object') {
       for (const split of uploads.splits) {
         const file = src[split]!;
-        const ranges = /\.jsonl?$/i.test(file) ? await lineRanges(file, opts.instanceCount) : [{ start: 0, end: (await fs.promises.stat(file)).size }];
+        const ranges = /\.jsonl?$/i.test(file)
+          ? await lineRanges(file, opts.instanceCount)
+          : [{ start: 0, end: (await fs.promises.stat(file)).size }];
         const ext = path.extname(file);
         for (const [i, r] of ranges.entries()) {
           const name = ranges.length > 1 ? `part-${String(i).padStart(5, '0')}${ext}` : path.basename(file);
-          progress(`Uploading ${split}${ranges.length > 1 ? ` part ${i + 1} of ${ranges.length}` : ''} (${r.end - r.start} bytes)`);
-          await putStream(s3, bucket, `${jobKey}/input/${split}/${name}`, fs.createReadStream(file, { start: r.start, end: Math.max(r.start, r.end - 1) }), signal);
+          progress(
+            `Uploading ${split}${ranges.length > 1 ? ` part ${i + 1} of ${ranges.length}` : ''} (${r.end - r.start} bytes)`,
+          );
+          await putStream(
+            s3,
+            bucket,
+            `${jobKey}/input/${split}/${name}`,
+            fs.createReadStream(file, { start: r.start, end: Math.max(r.start, r.end - 1) }),
+            signal,
+          );
         }
       }
     }
@@ -150,13 +217,28 @@ export async function launchRemotePrepare(spec: JobSpec, conn: Connection, opts:
 }
 
 /** Tails a Processing job's log until it ends (or once). */
-export function tailProcessingJob(conn: Connection, jobName: string, opts: { follow: boolean; signal?: AbortSignal; onLine: (l: TailLine) => void; api?: TailApi<ProcessingJobDescription> }): Promise<string> {
+export function tailProcessingJob(
+  conn: Connection,
+  jobName: string,
+  opts: {
+    follow: boolean;
+    signal?: AbortSignal;
+    onLine: (l: TailLine) => void;
+    api?: TailApi<ProcessingJobDescription>;
+  },
+): Promise<string> {
   return tailJob(conn, PROCESSING_JOB, jobName, opts);
 }
 
-export async function describeProcessingJob(conn: Connection, name: string, signal?: AbortSignal): Promise<ProcessingJobDescription> {
+export async function describeProcessingJob(
+  conn: Connection,
+  name: string,
+  signal?: AbortSignal,
+): Promise<ProcessingJobDescription> {
   try {
-    return await client(SageMakerClient, conn).send(new DescribeProcessingJobCommand({ ProcessingJobName: name }), { abortSignal: signal });
+    return await client(SageMakerClient, conn).send(new DescribeProcessingJobCommand({ ProcessingJobName: name }), {
+      abortSignal: signal,
+    });
   } catch (err) {
     throw describeAwsError(err, conn, `Describing Processing job ${name}`);
   }
@@ -171,7 +253,11 @@ export async function stopProcessingJob(conn: Connection, name: string): Promise
   }
 }
 
-async function waitForJob(conn: Connection, name: string, opts: RemotePrepareOptions): Promise<ProcessingJobDescription> {
+async function waitForJob(
+  conn: Connection,
+  name: string,
+  opts: RemotePrepareOptions,
+): Promise<ProcessingJobDescription> {
   if (opts.onLog) await tailProcessingJob(conn, name, { follow: true, signal: opts.signal, onLine: opts.onLog });
   for (;;) {
     const d = await describeProcessingJob(conn, name, opts.signal);
@@ -182,10 +268,16 @@ async function waitForJob(conn: Connection, name: string, opts: RemotePrepareOpt
 }
 
 /** Waits for the job (stopping it on cancel), then assembles the dataset prefix and writes the manifest last. */
-export async function finishRemotePrepare(spec: JobSpec, conn: Connection, launched: LaunchedPrepare, opts: RemotePrepareOptions): Promise<RemotePrepareResult> {
+export async function finishRemotePrepare(
+  spec: JobSpec,
+  conn: Connection,
+  launched: LaunchedPrepare,
+  opts: RemotePrepareOptions,
+): Promise<RemotePrepareResult> {
   const { plan } = launched;
   const { signal } = opts;
-  const progress = (stage: string, message: string, fraction?: number) => opts.onProgress?.({ stage, message, fraction });
+  const progress = (stage: string, message: string, fraction?: number) =>
+    opts.onProgress?.({ stage, message, fraction });
   const s3 = client(S3Client, conn);
   const { bucket, key: jobKey } = splitS3(plan.jobS3Uri);
   let job: ProcessingJobDescription;
@@ -201,13 +293,15 @@ export async function finishRemotePrepare(spec: JobSpec, conn: Connection, launc
   }
   if (job.ProcessingJobStatus !== 'Completed') {
     await deletePrefix(s3, bucket, `${jobKey}/`).catch(() => undefined);
-    throw new UserError(`Processing job ${plan.jobName} ${job.ProcessingJobStatus}${job.FailureReason ? `: ${job.FailureReason}` : ''}; the dataset at s3://${bucket}/${spec.dataset.s3Prefix}/ was not changed`);
+    throw new UserError(
+      `Processing job ${plan.jobName} ${job.ProcessingJobStatus}${job.FailureReason ? `: ${job.FailureReason}` : ''}; the dataset at s3://${bucket}/${spec.dataset.s3Prefix}/ was not changed`,
+    );
   }
 
   const prefix = spec.dataset.s3Prefix;
   const outKey = splitS3(plan.outputS3Uri).key;
   try {
-    progress('assemble', 'Reading the instances\' summaries');
+    progress('assemble', "Reading the instances' summaries");
     const outputs = await listKeys(s3, bucket, outKey, signal);
     const sizes = new Map(outputs.map((o) => [o.key.slice(outKey.length), o.bytes]));
     const summaries: HostSummary[] = [];
@@ -218,7 +312,9 @@ export async function finishRemotePrepare(spec: JobSpec, conn: Connection, launc
     const assembly = planAssembly(summaries, spec.dataset.splits);
 
     // From here until the manifest is written the dataset reads as incomplete.
-    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: `${prefix}/${MANIFEST_NAME}` }), { abortSignal: signal });
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: `${prefix}/${MANIFEST_NAME}` }), {
+      abortSignal: signal,
+    });
     const manifestChannels: DatasetManifest['channels'] = {};
     const totalCopies = assembly.channels.reduce((a, c) => a + c.copies.length, 0);
     let copied = 0;
@@ -228,21 +324,40 @@ export async function finishRemotePrepare(spec: JobSpec, conn: Connection, launc
         throwIfAborted(signal);
         progress('assemble', `Copying ${ch.channel}/${c.to}`, copied++ / Math.max(1, totalCopies));
         const key = `${prefix}/${ch.channel}/${c.to}`;
-        const res = await s3.send(new CopyObjectCommand({
-          Bucket: bucket, Key: key, CopySource: encodeURI(`${bucket}/${outKey}${c.from}`),
-          MetadataDirective: 'REPLACE', ContentType: 'application/vnd.apache.arrow.stream',
-        }), { abortSignal: signal });
+        const res = await s3.send(
+          new CopyObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            CopySource: encodeURI(`${bucket}/${outKey}${c.from}`),
+            MetadataDirective: 'REPLACE',
+            ContentType: 'application/vnd.apache.arrow.stream',
+          }),
+          { abortSignal: signal },
+        );
         files.push({ key, bytes: sizes.get(c.from) ?? 0, etag: res.CopyObjectResult?.ETag ?? '' });
       }
-      for (const [name, body] of [['dataset_info.json', ch.datasetInfoJson], ['state.json', ch.stateJson]] as const) {
+      for (const [name, body] of [
+        ['dataset_info.json', ch.datasetInfoJson],
+        ['state.json', ch.stateJson],
+      ] as const) {
         const key = `${prefix}/${ch.channel}/${name}`;
-        const res = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }), { abortSignal: signal });
+        const res = await s3.send(
+          new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }),
+          { abortSignal: signal },
+        );
         files.push({ key, bytes: Buffer.byteLength(body), etag: res.ETag ?? '' });
       }
       const fresh = new Set(files.map((f) => f.key));
-      const stale = (await listKeys(s3, bucket, `${prefix}/${ch.channel}/`, signal)).map((k) => k.key).filter((k) => !fresh.has(k));
+      const stale = (await listKeys(s3, bucket, `${prefix}/${ch.channel}/`, signal))
+        .map((k) => k.key)
+        .filter((k) => !fresh.has(k));
       if (stale.length) await deleteKeys(s3, bucket, stale, signal);
-      manifestChannels[ch.channel] = { split: ch.split, rows: ch.rows, s3Uri: `s3://${bucket}/${prefix}/${ch.channel}/`, files };
+      manifestChannels[ch.channel] = {
+        split: ch.split,
+        rows: ch.rows,
+        s3Uri: `s3://${bucket}/${prefix}/${ch.channel}/`,
+        files,
+      };
     }
     const ds = spec.dataset;
     const createdAt = new Date().toISOString();
@@ -263,19 +378,44 @@ export async function finishRemotePrepare(spec: JobSpec, conn: Connection, launc
     };
     const reportBody = renderReportMarkdown(report);
     const reportKey = `${prefix}/${REPORT_NAME}`;
-    const reportPut = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: reportKey, Body: reportBody, ContentType: 'text/markdown; charset=utf-8' }), { abortSignal: signal });
+    const reportPut = await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: reportKey,
+        Body: reportBody,
+        ContentType: 'text/markdown; charset=utf-8',
+      }),
+      { abortSignal: signal },
+    );
     throwIfAborted(signal);
     const manifest = buildManifest({
-      dataset: ds, createdAt, bucket, prefix, padding: assembly.padding, maxLength: assembly.padTo, labelNames: assembly.labelNames, channels: manifestChannels,
+      dataset: ds,
+      createdAt,
+      bucket,
+      prefix,
+      padding: assembly.padding,
+      maxLength: assembly.padTo,
+      labelNames: assembly.labelNames,
+      channels: manifestChannels,
       report: { key: reportKey, bytes: Buffer.byteLength(reportBody), etag: reportPut.ETag ?? '' },
     });
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/${MANIFEST_NAME}`, Body: manifestBody(manifest), ContentType: 'application/json' }), { abortSignal: signal });
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: `${prefix}/${MANIFEST_NAME}`,
+        Body: manifestBody(manifest),
+        ContentType: 'application/json',
+      }),
+      { abortSignal: signal },
+    );
     progress('assemble', `Removing the job's staging files under s3://${bucket}/${jobKey}/`);
     await deletePrefix(s3, bucket, `${jobKey}/`);
     progress('done', 'Prepared on SageMaker', 1);
     return {
       jobName: plan.jobName,
-      channels: Object.fromEntries(Object.entries(manifestChannels).map(([c, m]) => [c, { split: m.split, rows: m.rows, s3Uri: m.s3Uri }])),
+      channels: Object.fromEntries(
+        Object.entries(manifestChannels).map(([c, m]) => [c, { split: m.split, rows: m.rows, s3Uri: m.s3Uri }]),
+      ),
       labelNames: assembly.labelNames,
       report,
       manifestUri: `s3://${bucket}/${prefix}/${MANIFEST_NAME}`,
@@ -283,12 +423,20 @@ export async function finishRemotePrepare(spec: JobSpec, conn: Connection, launc
   } catch (err) {
     if (isCancelled(err) || signal?.aborted) throw new CancelledError();
     if (err instanceof UserError) throw err;
-    throw describeAwsError(err, conn, `Assembling the dataset at s3://${bucket}/${prefix}/ from Processing job ${plan.jobName} (its output stays at ${plan.outputS3Uri})`);
+    throw describeAwsError(
+      err,
+      conn,
+      `Assembling the dataset at s3://${bucket}/${prefix}/ from Processing job ${plan.jobName} (its output stays at ${plan.outputS3Uri})`,
+    );
   }
 }
 
 /** Launch, wait (tailing the log), assemble. */
-export async function prepareOnSageMaker(spec: JobSpec, conn: Connection, opts: RemotePrepareOptions): Promise<RemotePrepareResult> {
+export async function prepareOnSageMaker(
+  spec: JobSpec,
+  conn: Connection,
+  opts: RemotePrepareOptions,
+): Promise<RemotePrepareResult> {
   const launched = await launchRemotePrepare(spec, conn, opts);
   return finishRemotePrepare(spec, conn, launched, opts);
 }
@@ -304,10 +452,24 @@ export interface ProcessingJobRow {
 /** Recent Processing jobs this tool starts (their names begin with "prep-"), newest first. */
 export async function listPrepareJobs(conn: Connection, max = 10, signal?: AbortSignal): Promise<ProcessingJobRow[]> {
   try {
-    const out = await client(SageMakerClient, conn).send(new ListProcessingJobsCommand({ NameContains: 'prep-', SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: max }), { abortSignal: signal });
-    return (out.ProcessingJobSummaries ?? []).filter((j) => j.ProcessingJobName?.startsWith('prep-')).map((j) => ({
-      name: j.ProcessingJobName!, status: j.ProcessingJobStatus ?? 'Unknown', created: j.CreationTime, ended: j.ProcessingEndTime, failureReason: j.FailureReason,
-    }));
+    const out = await client(SageMakerClient, conn).send(
+      new ListProcessingJobsCommand({
+        NameContains: 'prep-',
+        SortBy: 'CreationTime',
+        SortOrder: 'Descending',
+        MaxResults: max,
+      }),
+      { abortSignal: signal },
+    );
+    return (out.ProcessingJobSummaries ?? [])
+      .filter((j) => j.ProcessingJobName?.startsWith('prep-'))
+      .map((j) => ({
+        name: j.ProcessingJobName!,
+        status: j.ProcessingJobStatus ?? 'Unknown',
+        created: j.CreationTime,
+        ended: j.ProcessingEndTime,
+        failureReason: j.FailureReason,
+      }));
   } catch (err) {
     throw describeAwsError(err, conn, 'Listing Processing jobs');
   }

@@ -7,7 +7,17 @@ import * as path from 'node:path';
 import { AsyncByteQueue, RecordBatchStreamWriter, type Schema } from 'apache-arrow';
 import { throwIfAborted } from '../../core/errors';
 import { pythonJsonDumps as pyJsonDumps } from '../../core/pythonJson';
-import { arrowSchema, buildBatch, datasetInfoJson, emptyBatch, estimateBytes, shardCount, shardName, stateJson, type TokenizedSplit } from '../../core/dataset/saveToDisk';
+import {
+  arrowSchema,
+  buildBatch,
+  datasetInfoJson,
+  emptyBatch,
+  estimateBytes,
+  shardCount,
+  shardName,
+  stateJson,
+  type TokenizedSplit,
+} from '../../core/dataset/saveToDisk';
 
 export interface WriteOptions {
   labelNames: string[];
@@ -33,7 +43,10 @@ const BATCH_ROWS = 1000;
 
 /** Arrow writer sink that writes each message straight to a file (memory stays one batch). */
 class FileSink extends AsyncByteQueue<Uint8Array> {
-  constructor(private readonly fd: number, private readonly hash: ReturnType<typeof createHash>) {
+  constructor(
+    private readonly fd: number,
+    private readonly hash: ReturnType<typeof createHash>,
+  ) {
     super();
   }
   override write(value: Uint8Array): void {
@@ -82,7 +95,10 @@ export class SplitWriter {
   private readonly files: { name: string; bytes: number }[] = [];
   private batchesSinceYield = 0;
 
-  constructor(readonly dir: string, private readonly opts: SplitWriterOptions) {
+  constructor(
+    readonly dir: string,
+    private readonly opts: SplitWriterOptions,
+  ) {
     this.schema = arrowSchema(opts.labelNames, opts.withTypeIds);
     this.batchRows = opts.batchRows ?? BATCH_ROWS;
     this.hash.update(pyJsonDumps({ split: opts.split, names: opts.labelNames, padTo: opts.padTo }));
@@ -99,7 +115,8 @@ export class SplitWriter {
 
   async append(chunk: RowChunk): Promise<void> {
     if (chunk.rows === 0) return;
-    if (this.written + this.pendingRows + chunk.rows > this.opts.rows) throw new Error(`split ${this.opts.split}: more rows than the ${this.opts.rows} counted before writing`);
+    if (this.written + this.pendingRows + chunk.rows > this.opts.rows)
+      throw new Error(`split ${this.opts.split}: more rows than the ${this.opts.rows} counted before writing`);
     this.pending.push({ chunk, at: 0 });
     this.pendingRows += chunk.rows;
     await this.drain(false);
@@ -121,7 +138,9 @@ export class SplitWriter {
       if (this.pendingRows === 0) return;
       const n = Math.min(want, this.pendingRows);
       const { s, from } = this.take(n);
-      this.writer!.write(buildBatch(this.schema, s, from, from + n, this.opts.padTo, this.opts.padTokenId, this.opts.withTypeIds));
+      this.writer!.write(
+        buildBatch(this.schema, s, from, from + n, this.opts.padTo, this.opts.padTokenId, this.opts.withTypeIds),
+      );
       this.written += n;
       // Lets a cancel (and the event loop) through between batches.
       if (++this.batchesSinceYield % 8 === 0) await new Promise((r) => setImmediate(r));
@@ -139,7 +158,8 @@ export class SplitWriter {
       return { s: { split: '', ...head.chunk }, from };
     }
     const parts: { c: RowChunk; a: number; b: number }[] = [];
-    let need = n, tokens = 0;
+    let need = n,
+      tokens = 0;
     while (need > 0) {
       const p = this.pending[0]!;
       const k = Math.min(need, p.chunk.rows - p.at);
@@ -150,11 +170,15 @@ export class SplitWriter {
       if (p.at === p.chunk.rows) this.pending.shift();
     }
     this.pendingRows -= n;
-    const offsets = new Int32Array(n + 1), ids = new Int32Array(tokens), labels = new BigInt64Array(n);
+    const offsets = new Int32Array(n + 1),
+      ids = new Int32Array(tokens),
+      labels = new BigInt64Array(n);
     const typeIds = this.opts.withTypeIds ? new Int8Array(tokens) : undefined;
-    let row = 0, tok = 0;
+    let row = 0,
+      tok = 0;
     for (const { c, a, b } of parts) {
-      const ta = c.offsets[a]!, tb = c.offsets[b]!;
+      const ta = c.offsets[a]!,
+        tb = c.offsets[b]!;
       ids.set(c.ids.subarray(ta, tb), tok);
       if (typeIds && c.typeIds) typeIds.set(c.typeIds.subarray(ta, tb), tok);
       labels.set(c.labels.subarray(a, b), row);
@@ -187,21 +211,36 @@ export class SplitWriter {
 
   async finish(): Promise<WrittenSplit> {
     await this.drain(true);
-    if (this.written !== this.opts.rows) throw new Error(`split ${this.opts.split}: ${this.written} rows written, ${this.opts.rows} counted before writing`);
+    if (this.written !== this.opts.rows)
+      throw new Error(
+        `split ${this.opts.split}: ${this.written} rows written, ${this.opts.rows} counted before writing`,
+      );
     const fingerprint = this.hash.digest('hex').slice(0, 16);
     const files = [...this.files];
-    const stateText = stateJson(files.map((f) => f.name), fingerprint, this.opts.split, this.opts.withTypeIds);
+    const stateText = stateJson(
+      files.map((f) => f.name),
+      fingerprint,
+      this.opts.split,
+      this.opts.withTypeIds,
+    );
     const infoText = datasetInfoJson(this.opts.labelNames, this.opts.withTypeIds);
     await fs.promises.writeFile(path.join(this.dir, 'dataset_info.json'), infoText);
     await fs.promises.writeFile(path.join(this.dir, 'state.json'), stateText);
-    files.push({ name: 'dataset_info.json', bytes: Buffer.byteLength(infoText) }, { name: 'state.json', bytes: Buffer.byteLength(stateText) });
+    files.push(
+      { name: 'dataset_info.json', bytes: Buffer.byteLength(infoText) },
+      { name: 'state.json', bytes: Buffer.byteLength(stateText) },
+    );
     return { dir: this.dir, rows: this.written, files, bytes: files.reduce((a, f) => a + f.bytes, 0), fingerprint };
   }
 
   /** Closes an open shard file after a failure or cancel (the caller removes the folder). */
   abort(): void {
     if (this.fd !== undefined) {
-      try { fs.closeSync(this.fd); } catch { /* already closed */ }
+      try {
+        fs.closeSync(this.fd);
+      } catch {
+        /* already closed */
+      }
       this.fd = undefined;
     }
   }

@@ -17,7 +17,13 @@ function labelText(v: unknown, names: string[] | undefined): string | undefined 
   return String(v);
 }
 
-export async function readExamplesFile(file: string, textColumn: string, labelColumn: string, labelNames?: string[], limit = 5000): Promise<LabelledExample[]> {
+export async function readExamplesFile(
+  file: string,
+  textColumn: string,
+  labelColumn: string,
+  labelNames?: string[],
+  limit = 5000,
+): Promise<LabelledExample[]> {
   const text = await readFile(file, 'utf8');
   const rows: Record<string, unknown>[] = [];
   if (/\.jsonl?$/i.test(file)) {

@@ -9,7 +9,9 @@ import { UserError, throwIfAborted } from '../../core/errors';
 /** The 1-based line and column of the first byte that is not UTF-8, or undefined when all are. */
 export function firstNonUtf8(buf: Uint8Array): { line: number; column: number; byte: number } | undefined {
   if (isUtf8(buf)) return undefined;
-  let line = 1, lineStart = 0, i = 0;
+  let line = 1,
+    lineStart = 0,
+    i = 0;
   while (i < buf.length) {
     const b = buf[i]!;
     if (b < 0x80) {
@@ -37,7 +39,9 @@ export function firstNonUtf8(buf: Uint8Array): { line: number; column: number; b
 }
 
 function utf8Error(name: string, at: { line: number; column: number; byte: number }, lineBase = 0): UserError {
-  return new UserError(`${name}:${lineBase + at.line}: not valid UTF-8 (byte 0x${at.byte.toString(16).padStart(2, '0')} at column ${at.column}); save the file as UTF-8 (Python's datasets refuses it too)`);
+  return new UserError(
+    `${name}:${lineBase + at.line}: not valid UTF-8 (byte 0x${at.byte.toString(16).padStart(2, '0')} at column ${at.column}); save the file as UTF-8 (Python's datasets refuses it too)`,
+  );
 }
 
 /** Decodes UTF-8, refusing invalid bytes with file and line instead of turning them into U+FFFD. */
@@ -50,7 +54,10 @@ export function strictUtf8(buf: Buffer, name: string, lineBase = 0): string {
 export const READ_BYTES = 4 * 1024 * 1024;
 
 /** Complete lines of a file, as (buffer region, first line number), in chunks of about READ_BYTES. */
-export async function* lineChunks(file: string, signal?: AbortSignal): AsyncGenerator<{ buf: Buffer; firstLine: number }> {
+export async function* lineChunks(
+  file: string,
+  signal?: AbortSignal,
+): AsyncGenerator<{ buf: Buffer; firstLine: number }> {
   const fh = await fs.promises.open(file, 'r');
   try {
     let carry = Buffer.alloc(0);
@@ -108,16 +115,23 @@ export async function lineRanges(file: string, parts: number): Promise<{ start: 
       // Advance to just after the next newline.
       for (;;) {
         const { bytesRead } = await fh.read(buf, 0, buf.length, at);
-        if (bytesRead === 0) { at = size; break; }
+        if (bytesRead === 0) {
+          at = size;
+          break;
+        }
         const nl = buf.subarray(0, bytesRead).indexOf(10);
-        if (nl >= 0) { at += nl + 1; break; }
+        if (nl >= 0) {
+          at += nl + 1;
+          break;
+        }
         at += bytesRead;
       }
       cuts.push(at);
     }
     cuts.push(size);
     const ranges: { start: number; end: number }[] = [];
-    for (let i = 0; i + 1 < cuts.length; i++) if (cuts[i + 1]! > cuts[i]!) ranges.push({ start: cuts[i]!, end: cuts[i + 1]! });
+    for (let i = 0; i + 1 < cuts.length; i++)
+      if (cuts[i + 1]! > cuts[i]!) ranges.push({ start: cuts[i]!, end: cuts[i + 1]! });
     return ranges;
   } finally {
     await fh.close();

@@ -16,7 +16,10 @@ export interface Tokenized {
 /** Growable typed buffer for token ids. */
 class Grow<T extends Int32Array | Int8Array> {
   length = 0;
-  constructor(public buf: T, private readonly make: (n: number) => T) {}
+  constructor(
+    public buf: T,
+    private readonly make: (n: number) => T,
+  ) {}
   push(values: ArrayLike<number>): void {
     const need = this.length + values.length;
     if (need > this.buf.length) {
@@ -40,7 +43,8 @@ export function tokenizeSync(tok: TextTokenizer, texts: string[], truncateAt: nu
   const offsets = new Int32Array(n + 1);
   const rawLengths = new Int32Array(n);
   const ids = new Grow(new Int32Array(lengthsOnly ? 0 : n * 32), (k) => new Int32Array(k));
-  const types = tok.usesTokenTypeIds && !lengthsOnly ? new Grow(new Int8Array(n * 32), (k) => new Int8Array(k)) : undefined;
+  const types =
+    tok.usesTokenTypeIds && !lengthsOnly ? new Grow(new Int8Array(n * 32), (k) => new Int8Array(k)) : undefined;
   for (let start = 0; start < n; start += TOKENIZE_BATCH) {
     const batch = texts.slice(start, start + TOKENIZE_BATCH);
     const enc = tok.encodeBatch(batch);
@@ -50,7 +54,8 @@ export function tokenizeSync(tok: TextTokenizer, texts: string[], truncateAt: nu
       let rowTypes = enc.token_type_ids?.[j];
       rawLengths[i] = rowIds.length;
       if (lengthsOnly) continue;
-      if (rowIds.length > truncateAt) ({ ids: rowIds, types: rowTypes } = truncateRow(tok, batch[j]!, rowIds, rowTypes, truncateAt));
+      if (rowIds.length > truncateAt)
+        ({ ids: rowIds, types: rowTypes } = truncateRow(tok, batch[j]!, rowIds, rowTypes, truncateAt));
       ids.push(rowIds);
       if (types) types.push(rowTypes ?? new Array<number>(rowIds.length).fill(0));
       offsets[i + 1] = ids.length;
@@ -63,7 +68,13 @@ export function tokenizeSync(tok: TextTokenizer, texts: string[], truncateAt: nu
  * Tokenizes with special tokens and truncates rows longer than `truncateAt` exactly as Python's
  * truncation does for one sequence: the text's own tokens are cut, the special tokens kept.
  */
-export async function tokenizeTexts(tok: TextTokenizer, texts: string[], truncateAt: number, signal?: AbortSignal, onFraction?: (f: number) => void): Promise<Tokenized> {
+export async function tokenizeTexts(
+  tok: TextTokenizer,
+  texts: string[],
+  truncateAt: number,
+  signal?: AbortSignal,
+  onFraction?: (f: number) => void,
+): Promise<Tokenized> {
   const parts: Tokenized[] = [];
   for (let start = 0; start < texts.length; start += TOKENIZE_BATCH) {
     throwIfAborted(signal);
@@ -77,9 +88,17 @@ export async function tokenizeTexts(tok: TextTokenizer, texts: string[], truncat
 
 export function concatTokenized(parts: Tokenized[], withTypeIds: boolean): Tokenized {
   if (parts.length === 1) return parts[0]!;
-  const rows = parts.reduce((a, p) => a + p.rows, 0), tokens = parts.reduce((a, p) => a + p.ids.length, 0);
-  const out: Tokenized = { rows, offsets: new Int32Array(rows + 1), ids: new Int32Array(tokens), typeIds: withTypeIds ? new Int8Array(tokens) : undefined, rawLengths: new Int32Array(rows) };
-  let r = 0, t = 0;
+  const rows = parts.reduce((a, p) => a + p.rows, 0),
+    tokens = parts.reduce((a, p) => a + p.ids.length, 0);
+  const out: Tokenized = {
+    rows,
+    offsets: new Int32Array(rows + 1),
+    ids: new Int32Array(tokens),
+    typeIds: withTypeIds ? new Int8Array(tokens) : undefined,
+    rawLengths: new Int32Array(rows),
+  };
+  let r = 0,
+    t = 0;
   for (const p of parts) {
     out.ids.set(p.ids, t);
     if (out.typeIds && p.typeIds) out.typeIds.set(p.typeIds, t);
@@ -91,18 +110,29 @@ export function concatTokenized(parts: Tokenized[], withTypeIds: boolean): Token
   return out;
 }
 
-function truncateRow(tok: TextTokenizer, text: string, full: number[], types: number[] | undefined, max: number): { ids: number[]; types?: number[] } {
+function truncateRow(
+  tok: TextTokenizer,
+  text: string,
+  full: number[],
+  types: number[] | undefined,
+  max: number,
+): { ids: number[]; types?: number[] } {
   const content = tok.encodeContent(text);
   const special = full.length - content.length;
   const keep = max - special;
-  if (keep < 1) throw new UserError(`dataset.maxLength: ${max} leaves no room for text after the tokenizer's ${special} special tokens`, 'dataset.maxLength');
+  if (keep < 1)
+    throw new UserError(
+      `dataset.maxLength: ${max} leaves no room for text after the tokenizer's ${special} special tokens`,
+      'dataset.maxLength',
+    );
   // Where the text's tokens start inside the full encoding ([CLS] text [SEP] -> 1).
   let at = 0;
   outer: for (; at <= special; at++) {
     for (let k = 0; k < content.length; k++) if (full[at + k] !== content[k]) continue outer;
     break;
   }
-  if (at > special) throw new Error('tokenizer produced an encoding whose text tokens are not contiguous; cannot truncate it');
+  if (at > special)
+    throw new Error('tokenizer produced an encoding whose text tokens are not contiguous; cannot truncate it');
   const cut = (a: number[]) => [...a.slice(0, at + keep), ...a.slice(at + content.length)];
   return { ids: cut(full), types: types ? cut(types) : undefined };
 }

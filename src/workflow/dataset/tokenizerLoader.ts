@@ -35,7 +35,22 @@ export interface TokenizerLoadOptions {
 }
 
 // Model types whose Python tokenizer class has model_input_names without token_type_ids.
-const NO_TOKEN_TYPE_IDS = new Set(['distilbert', 'roberta', 'xlm-roberta', 'camembert', 'bart', 'gpt2', 't5', 'mpnet', 'longformer', 'deberta', 'bloom', 'llama', 'mistral', 'qwen2']);
+const NO_TOKEN_TYPE_IDS = new Set([
+  'distilbert',
+  'roberta',
+  'xlm-roberta',
+  'camembert',
+  'bart',
+  'gpt2',
+  't5',
+  'mpnet',
+  'longformer',
+  'deberta',
+  'bloom',
+  'llama',
+  'mistral',
+  'qwen2',
+]);
 
 function isLocalPath(id: string): boolean {
   return path.isAbsolute(id) || id.startsWith('.') || id.startsWith('~');
@@ -63,7 +78,10 @@ async function loadUnqueued(id: string, opts: TokenizerLoadOptions): Promise<Tex
   if (local) {
     const file = path.join(id, 'tokenizer.json');
     if (!fs.existsSync(file)) {
-      throw new UserError(`dataset.tokenizer: tokenizer folder ${id} has no tokenizer.json (save the tokenizer with save_pretrained, or name a Hub model id such as "bert-base-uncased")`, 'dataset.tokenizer');
+      throw new UserError(
+        `dataset.tokenizer: tokenizer folder ${id} has no tokenizer.json (save the tokenizer with save_pretrained, or name a Hub model id such as "bert-base-uncased")`,
+        'dataset.tokenizer',
+      );
     }
   }
   const { env, AutoTokenizer, AutoConfig } = await loadTransformers();
@@ -96,9 +114,20 @@ async function loadUnqueued(id: string, opts: TokenizerLoadOptions): Promise<Tex
     tok = await AutoTokenizer.from_pretrained(name, { revision });
   } catch (err) {
     throwIfAborted(signal);
-    const why = err instanceof UserError ? err.message : err instanceof Error && /fetch failed/i.test(err.message) ? `cannot reach ${shownUrl(lastUrl || endpoint)} (${fetchFailure(err)})` : err instanceof Error ? err.message.split('\n')[0] : String(err);
+    const why =
+      err instanceof UserError
+        ? err.message
+        : err instanceof Error && /fetch failed/i.test(err.message)
+          ? `cannot reach ${shownUrl(lastUrl || endpoint)} (${fetchFailure(err)})`
+          : err instanceof Error
+            ? err.message.split('\n')[0]
+            : String(err);
     const where = local ? `folder ${id}` : `'${id}' on ${endpoint}`;
-    throw new UserError(`dataset.tokenizer: tokenizer ${where} could not be loaded: ${why}${local ? '' : '; check the model id and your network, set HF_ENDPOINT (or the hubEndpoint setting) for a mirror, HF_TOKEN for private models, or name a local folder with tokenizer.json'}`, 'dataset.tokenizer', { cause: err });
+    throw new UserError(
+      `dataset.tokenizer: tokenizer ${where} could not be loaded: ${why}${local ? '' : '; check the model id and your network, set HF_ENDPOINT (or the hubEndpoint setting) for a mirror, HF_TOKEN for private models, or name a local folder with tokenizer.json'}`,
+      'dataset.tokenizer',
+      { cause: err },
+    );
   }
   throwIfAborted(signal);
   const tokConfig = (tok as unknown as { config?: Record<string, unknown> }).config ?? {};
@@ -109,10 +138,19 @@ async function loadUnqueued(id: string, opts: TokenizerLoadOptions): Promise<Tex
   } catch {
     // No config.json (a tokenizer-only folder): Python's AutoTokenizer then also uses the generic class.
   }
-  const cls = typeof tokConfig['tokenizer_class'] === 'string' ? (tokConfig['tokenizer_class'] as string).replace(/TokenizerFast$|Tokenizer$/, '').toLowerCase() : undefined;
-  const usesTokenTypeIds = !NO_TOKEN_TYPE_IDS.has(modelType ?? '') && !NO_TOKEN_TYPE_IDS.has((cls ?? '').replace('xlmroberta', 'xlm-roberta'));
+  const cls =
+    typeof tokConfig['tokenizer_class'] === 'string'
+      ? (tokConfig['tokenizer_class'] as string).replace(/TokenizerFast$|Tokenizer$/, '').toLowerCase()
+      : undefined;
+  const usesTokenTypeIds =
+    !NO_TOKEN_TYPE_IDS.has(modelType ?? '') && !NO_TOKEN_TYPE_IDS.has((cls ?? '').replace('xlmroberta', 'xlm-roberta'));
   const padTokenId = tok.pad_token_id ?? findPadId(tok) ?? 0;
-  const encodeOpts = { padding: false, truncation: false, return_tensor: false, return_token_type_ids: usesTokenTypeIds } as const;
+  const encodeOpts = {
+    padding: false,
+    truncation: false,
+    return_tensor: false,
+    return_token_type_ids: usesTokenTypeIds,
+  } as const;
   return {
     id,
     modelMaxLength: tok.model_max_length ?? Infinity,

@@ -36,14 +36,22 @@ interface Slot {
 export class TokenizerPool {
   private seq = 0;
   private closed = false;
-  private constructor(private readonly slots: Slot[], private readonly local: TextTokenizer | undefined) {}
+  private constructor(
+    private readonly slots: Slot[],
+    private readonly local: TextTokenizer | undefined,
+  ) {}
 
   get workers(): number {
     return this.slots.length;
   }
 
   /** Starts `count` workers (resolves once each has loaded the tokenizer); 0 or no bundle: in-thread. */
-  static async start(count: number, tok: TextTokenizer, load: Omit<TokenizerLoadOptions, 'signal'>, signal?: AbortSignal): Promise<TokenizerPool> {
+  static async start(
+    count: number,
+    tok: TextTokenizer,
+    load: Omit<TokenizerLoadOptions, 'signal'>,
+    signal?: AbortSignal,
+  ): Promise<TokenizerPool> {
     const script = count > 0 ? findWorkerScript() : undefined;
     if (!script) return new TokenizerPool([], tok);
     const init: WorkerInit = { tokenizer: tok.id, load };

@@ -2,13 +2,28 @@
 // every other endpoint that might share them), plan (src/core/endpoints/deletePlan.ts), then delete in order:
 // endpoint (waiting until it is gone), config, model.
 import {
-  DeleteEndpointCommand, DeleteEndpointConfigCommand, DeleteModelCommand, DescribeEndpointCommand, DescribeEndpointConfigCommand,
-  DescribeModelCommand, ListEndpointsCommand, ListTagsCommand, SageMakerClient, type DescribeEndpointOutput, type Tag,
+  DeleteEndpointCommand,
+  DeleteEndpointConfigCommand,
+  DeleteModelCommand,
+  DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
+  DescribeModelCommand,
+  ListEndpointsCommand,
+  ListTagsCommand,
+  SageMakerClient,
+  type DescribeEndpointOutput,
+  type Tag,
 } from '@aws-sdk/client-sagemaker';
 import { client, type AwsTarget } from '../../aws/clients';
 import { awsErrorName, describeAwsError } from '../../aws/errors';
 import { CancelledError, UserError, errorLine, isCancelled, throwIfAborted, sleep } from '../../core/errors';
-import { KIND_LABEL, planDelete, type DeleteFacts, type DeletePlan, type PlanStep } from '../../core/endpoints/deletePlan';
+import {
+  KIND_LABEL,
+  planDelete,
+  type DeleteFacts,
+  type DeletePlan,
+  type PlanStep,
+} from '../../core/endpoints/deletePlan';
 import { mapLimit } from '../../core/concurrency';
 
 export interface EndpointDeleteInfo {
@@ -18,34 +33,52 @@ export interface EndpointDeleteInfo {
   createdAt?: Date;
 }
 
-const notFound = (err: unknown) => awsErrorName(err) === 'ValidationException' && /could not find|does not exist|not found/i.test(String((err as Error).message));
+const notFound = (err: unknown) =>
+  awsErrorName(err) === 'ValidationException' &&
+  /could not find|does not exist|not found/i.test(String((err as Error).message));
 
 async function tagsOf(sm: SageMakerClient, arn: string | undefined, signal?: AbortSignal): Promise<Tag[] | undefined> {
   if (!arn) return undefined;
   try {
-    return (await sm.send(new ListTagsCommand({ ResourceArn: arn, MaxResults: 50 }), { abortSignal: signal })).Tags ?? [];
+    return (
+      (await sm.send(new ListTagsCommand({ ResourceArn: arn, MaxResults: 50 }), { abortSignal: signal })).Tags ?? []
+    );
   } catch (err) {
     if (isCancelled(err)) throw err;
     return undefined; // unknown tags count as "not ours"
   }
 }
 
-export async function planEndpointDelete(conn: AwsTarget, endpointName: string, opts: { includeUntagged?: boolean; signal?: AbortSignal } = {}): Promise<EndpointDeleteInfo> {
+export async function planEndpointDelete(
+  conn: AwsTarget,
+  endpointName: string,
+  opts: { includeUntagged?: boolean; signal?: AbortSignal } = {},
+): Promise<EndpointDeleteInfo> {
   const sm = client(SageMakerClient, conn);
   const { signal } = opts;
   let ep: DescribeEndpointOutput;
   try {
     ep = await sm.send(new DescribeEndpointCommand({ EndpointName: endpointName }), { abortSignal: signal });
   } catch (err) {
-    if (notFound(err)) throw new UserError(`endpoint: '${endpointName}' was not found in ${conn.region}`, 'endpoint', { cause: err });
+    if (notFound(err))
+      throw new UserError(`endpoint: '${endpointName}' was not found in ${conn.region}`, 'endpoint', { cause: err });
     throw describeAwsError(err, conn, `Reading endpoint ${endpointName}`);
   }
-  const facts: DeleteFacts = { endpoint: { name: endpointName, status: ep.EndpointStatus, configName: ep.EndpointConfigName }, models: {}, otherEndpoints: [], includeUntagged: opts.includeUntagged };
+  const facts: DeleteFacts = {
+    endpoint: { name: endpointName, status: ep.EndpointStatus, configName: ep.EndpointConfigName },
+    models: {},
+    otherEndpoints: [],
+    includeUntagged: opts.includeUntagged,
+  };
   let instanceType: string | undefined;
   if (ep.EndpointConfigName) {
     try {
-      const cfg = await sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: ep.EndpointConfigName }), { abortSignal: signal });
-      const modelNames = [...new Set((cfg.ProductionVariants ?? []).map((v) => v.ModelName).filter((m): m is string => !!m))];
+      const cfg = await sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: ep.EndpointConfigName }), {
+        abortSignal: signal,
+      });
+      const modelNames = [
+        ...new Set((cfg.ProductionVariants ?? []).map((v) => v.ModelName).filter((m): m is string => !!m)),
+      ];
       instanceType = cfg.ProductionVariants?.[0]?.InstanceType;
       facts.config = { name: ep.EndpointConfigName, modelNames, tags: await tagsOf(sm, cfg.EndpointConfigArn, signal) };
       for (const m of modelNames) {
@@ -59,7 +92,13 @@ export async function planEndpointDelete(conn: AwsTarget, endpointName: string, 
       }
     } catch (err) {
       if (isCancelled(err)) throw err;
-      facts.config = notFound(err) ? { name: ep.EndpointConfigName, state: 'missing' } : { name: ep.EndpointConfigName, state: 'unreadable', error: errorLine(describeAwsError(err, conn, 'Reading endpoint config')) };
+      facts.config = notFound(err)
+        ? { name: ep.EndpointConfigName, state: 'missing' }
+        : {
+            name: ep.EndpointConfigName,
+            state: 'unreadable',
+            error: errorLine(describeAwsError(err, conn, 'Reading endpoint config')),
+          };
     }
   }
   facts.otherEndpoints = await otherEndpoints(sm, conn, endpointName, signal);
@@ -68,13 +107,21 @@ export async function planEndpointDelete(conn: AwsTarget, endpointName: string, 
 }
 
 /** Every other endpoint with its config and that config's models, to keep what they still use. */
-async function otherEndpoints(sm: SageMakerClient, conn: AwsTarget, exclude: string, signal?: AbortSignal): Promise<DeleteFacts['otherEndpoints']> {
+async function otherEndpoints(
+  sm: SageMakerClient,
+  conn: AwsTarget,
+  exclude: string,
+  signal?: AbortSignal,
+): Promise<DeleteFacts['otherEndpoints']> {
   const names: string[] = [];
   let token: string | undefined;
   try {
     do {
-      const page = await sm.send(new ListEndpointsCommand({ MaxResults: 100, NextToken: token }), { abortSignal: signal });
-      for (const e of page.Endpoints ?? []) if (e.EndpointName && e.EndpointName !== exclude) names.push(e.EndpointName);
+      const page = await sm.send(new ListEndpointsCommand({ MaxResults: 100, NextToken: token }), {
+        abortSignal: signal,
+      });
+      for (const e of page.Endpoints ?? [])
+        if (e.EndpointName && e.EndpointName !== exclude) names.push(e.EndpointName);
       token = page.NextToken;
     } while (token);
   } catch (err) {
@@ -88,9 +135,13 @@ async function otherEndpoints(sm: SageMakerClient, conn: AwsTarget, exclude: str
       const cfgName = d.EndpointConfigName;
       if (!cfgName) return { name };
       if (!configModels.has(cfgName)) {
-        configModels.set(cfgName, sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: cfgName }), { abortSignal: signal })
-          .then((c) => (c.ProductionVariants ?? []).map((v) => v.ModelName).filter((m): m is string => !!m))
-          .catch(() => undefined));
+        configModels.set(
+          cfgName,
+          sm
+            .send(new DescribeEndpointConfigCommand({ EndpointConfigName: cfgName }), { abortSignal: signal })
+            .then((c) => (c.ProductionVariants ?? []).map((v) => v.ModelName).filter((m): m is string => !!m))
+            .catch(() => undefined),
+        );
       }
       return { name, configName: cfgName, modelNames: await configModels.get(cfgName) };
     } catch (err) {
@@ -112,17 +163,23 @@ export interface DeleteResult {
   kept: DeletePlan['kept'];
 }
 
-
 const IN_PROGRESS = new Set(['Creating', 'Updating', 'SystemUpdating', 'RollingBack']);
 
-export async function executeDeletePlan(conn: AwsTarget, plan: DeletePlan, opts: { signal?: AbortSignal; onProgress?: (p: DeleteProgress) => void; pollMs?: number } = {}): Promise<DeleteResult> {
+export async function executeDeletePlan(
+  conn: AwsTarget,
+  plan: DeletePlan,
+  opts: { signal?: AbortSignal; onProgress?: (p: DeleteProgress) => void; pollMs?: number } = {},
+): Promise<DeleteResult> {
   const sm = client(SageMakerClient, conn);
   const { signal } = opts;
   const poll = opts.pollMs ?? 10_000;
   const deleted: PlanStep[] = [];
   const describe = async (name: string) => {
     try {
-      return (await sm.send(new DescribeEndpointCommand({ EndpointName: name }), { abortSignal: signal })).EndpointStatus ?? 'Unknown';
+      return (
+        (await sm.send(new DescribeEndpointCommand({ EndpointName: name }), { abortSignal: signal })).EndpointStatus ??
+        'Unknown'
+      );
     } catch (err) {
       if (notFound(err)) return undefined;
       throw err;
@@ -130,7 +187,8 @@ export async function executeDeletePlan(conn: AwsTarget, plan: DeletePlan, opts:
   };
   for (const step of plan.steps) {
     throwIfAborted(signal);
-    const say = (message: string, endpointStatus?: string) => opts.onProgress?.({ step, message, ...(endpointStatus ? { endpointStatus } : {}) });
+    const say = (message: string, endpointStatus?: string) =>
+      opts.onProgress?.({ step, message, ...(endpointStatus ? { endpointStatus } : {}) });
     try {
       if (step.kind === 'endpoint') {
         let status = await describe(step.name);
@@ -158,16 +216,29 @@ export async function executeDeletePlan(conn: AwsTarget, plan: DeletePlan, opts:
         }
       } else if (step.kind === 'endpointConfig') {
         say(`deleting endpoint config ${step.name}`);
-        await sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: step.name }), { abortSignal: signal }).catch((e) => { if (!notFound(e)) throw e; });
+        await sm
+          .send(new DeleteEndpointConfigCommand({ EndpointConfigName: step.name }), { abortSignal: signal })
+          .catch((e) => {
+            if (!notFound(e)) throw e;
+          });
       } else {
         say(`deleting model ${step.name}`);
-        await sm.send(new DeleteModelCommand({ ModelName: step.name }), { abortSignal: signal }).catch((e) => { if (!notFound(e)) throw e; });
+        await sm.send(new DeleteModelCommand({ ModelName: step.name }), { abortSignal: signal }).catch((e) => {
+          if (!notFound(e)) throw e;
+        });
       }
       deleted.push(step);
     } catch (err) {
       if (isCancelled(err) || signal?.aborted) throw new CancelledError();
-      const left = plan.steps.slice(plan.steps.indexOf(step)).map((s) => `${KIND_LABEL[s.kind]} ${s.name}`).join(', ');
-      throw new UserError(`${describeAwsError(err, conn, `Deleting ${KIND_LABEL[step.kind]} ${step.name}`).message}. ${deleted.length ? `Deleted: ${deleted.map((s) => `${KIND_LABEL[s.kind]} ${s.name}`).join(', ')}. ` : ''}Not deleted: ${left}.`, undefined, { cause: err });
+      const left = plan.steps
+        .slice(plan.steps.indexOf(step))
+        .map((s) => `${KIND_LABEL[s.kind]} ${s.name}`)
+        .join(', ');
+      throw new UserError(
+        `${describeAwsError(err, conn, `Deleting ${KIND_LABEL[step.kind]} ${step.name}`).message}. ${deleted.length ? `Deleted: ${deleted.map((s) => `${KIND_LABEL[s.kind]} ${s.name}`).join(', ')}. ` : ''}Not deleted: ${left}.`,
+        undefined,
+        { cause: err },
+      );
     }
   }
   return { deleted, kept: plan.kept };

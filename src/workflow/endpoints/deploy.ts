@@ -3,15 +3,30 @@
 // CreateEndpoint → wait for InService. What this call created is deleted again when a later step fails
 // or is cancelled before the endpoint exists, so nothing is left half-created.
 import {
-  CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, DeleteEndpointCommand, DeleteEndpointConfigCommand,
-  DeleteModelCommand, DescribeEndpointCommand, DescribeTrainingJobCommand, SageMakerClient, type DescribeTrainingJobResponse,
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
+  DeleteEndpointCommand,
+  DeleteEndpointConfigCommand,
+  DeleteModelCommand,
+  DescribeEndpointCommand,
+  DescribeTrainingJobCommand,
+  SageMakerClient,
+  type DescribeTrainingJobResponse,
 } from '@aws-sdk/client-sagemaker';
 import { client, type AwsTarget } from '../../aws/clients';
 import { awsErrorName, describeAwsError } from '../../aws/errors';
 import { CancelledError, UserError, isCancelled, throwIfAborted, sleep } from '../../core/errors';
 import {
-  buildDeployRequests, buildHubDeployRequests, checkEndpointName, checkServerless, deployBaseName, hubBaseName, nameFromBase,
-  type DeployRequests, type ServerlessConfig,
+  buildDeployRequests,
+  buildHubDeployRequests,
+  checkEndpointName,
+  checkServerless,
+  deployBaseName,
+  hubBaseName,
+  nameFromBase,
+  type DeployRequests,
+  type ServerlessConfig,
 } from '../../core/endpoints/deployRequests';
 import { inferenceImage, versionsFromTrainingImage, type ResolvedImage } from '../../core/images/inferenceImages';
 import type { Connection } from '../connect';
@@ -56,11 +71,19 @@ export const NO_ARTIFACT = 'job has no model artifact';
 
 type Target = AwsTarget & Pick<Connection, 'role'>;
 
-async function describeJob(sm: SageMakerClient, conn: AwsTarget, jobName: string, signal?: AbortSignal): Promise<DescribeTrainingJobResponse> {
+async function describeJob(
+  sm: SageMakerClient,
+  conn: AwsTarget,
+  jobName: string,
+  signal?: AbortSignal,
+): Promise<DescribeTrainingJobResponse> {
   try {
     return await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: jobName }), { abortSignal: signal });
   } catch (err) {
-    if (awsErrorName(err) === 'ValidationException' && /could not find|not found/i.test(String((err as Error).message))) {
+    if (
+      awsErrorName(err) === 'ValidationException' &&
+      /could not find|not found/i.test(String((err as Error).message))
+    ) {
       throw new UserError(`job: training job '${jobName}' was not found in ${conn.region}`, 'job', { cause: err });
     }
     throw describeAwsError(err, conn, `Reading training job ${jobName}`);
@@ -68,23 +91,41 @@ async function describeJob(sm: SageMakerClient, conn: AwsTarget, jobName: string
 }
 
 /** Everything deploy will send, without creating anything (the CLI's --dry-run, the confirmation). */
-export async function planDeploy(conn: Target, jobName: string, opts: Omit<DeployOptions, 'onStatus'>): Promise<DeployPlan> {
+export async function planDeploy(
+  conn: Target,
+  jobName: string,
+  opts: Omit<DeployOptions, 'onStatus'>,
+): Promise<DeployPlan> {
   const sm = client(SageMakerClient, conn);
   const job = await describeJob(sm, conn, jobName, opts.signal);
   if (job.TrainingJobStatus && job.TrainingJobStatus !== 'Completed') {
-    throw new UserError(`job: training job '${jobName}' is ${job.TrainingJobStatus}; only a Completed job has a model to deploy`, 'job');
+    throw new UserError(
+      `job: training job '${jobName}' is ${job.TrainingJobStatus}; only a Completed job has a model to deploy`,
+      'job',
+    );
   }
   const modelDataUrl = job.ModelArtifacts?.S3ModelArtifacts;
-  if (!modelDataUrl) throw new UserError(`job: training job '${jobName}' ${NO_ARTIFACT} (ModelArtifacts.S3ModelArtifacts is empty)`, 'job');
+  if (!modelDataUrl)
+    throw new UserError(
+      `job: training job '${jobName}' ${NO_ARTIFACT} (ModelArtifacts.S3ModelArtifacts is empty)`,
+      'job',
+    );
   const trainingImage = job.AlgorithmSpecification?.TrainingImage;
   const image = inferenceImage(versionsFromTrainingImage(trainingImage), imageInstanceType(opts), conn.region);
   const endpointName = opts.endpointName ?? nameFromBase(deployBaseName(jobName, trainingImage), opts.now);
   if (opts.endpointName) checkEndpointName(opts.endpointName);
   const role = job.RoleArn ?? conn.role;
-  if (!role) throw new UserError('role: the training job names no role and none is selected: select an execution role', 'role');
+  if (!role)
+    throw new UserError('role: the training job names no role and none is selected: select an execution role', 'role');
   const requests = buildDeployRequests({
-    trainingJobName: jobName, modelDataUrl, image: image.uri, role, region: conn.region,
-    instanceType: opts.instanceType, initialInstanceCount: opts.initialInstanceCount, name: endpointName,
+    trainingJobName: jobName,
+    modelDataUrl,
+    image: image.uri,
+    role,
+    region: conn.region,
+    instanceType: opts.instanceType,
+    initialInstanceCount: opts.initialInstanceCount,
+    name: endpointName,
     ...(opts.serverless ? { serverless: opts.serverless } : {}),
   });
   return { jobName, endpointName, image, modelDataUrl, requests };
@@ -113,17 +154,30 @@ export function planHubDeploy(conn: Target, opts: HubDeployOptions): DeployPlan 
   const image = inferenceImage(undefined, imageInstanceType(opts), conn.region);
   const endpointName = opts.endpointName ?? nameFromBase(hubBaseName(opts.modelId), opts.now);
   if (opts.endpointName) checkEndpointName(opts.endpointName);
-  if (!conn.role) throw new UserError('role: no execution role selected: select one (SageMaker HF: Select Execution Role, or --role)', 'role');
+  if (!conn.role)
+    throw new UserError(
+      'role: no execution role selected: select one (SageMaker HF: Select Execution Role, or --role)',
+      'role',
+    );
   const requests = buildHubDeployRequests({
-    modelId: opts.modelId, task: opts.task, ...(opts.token ? { token: opts.token } : {}), image: image.uri, role: conn.role, region: conn.region,
-    instanceType: opts.instanceType, initialInstanceCount: opts.initialInstanceCount, name: endpointName,
+    modelId: opts.modelId,
+    task: opts.task,
+    ...(opts.token ? { token: opts.token } : {}),
+    image: image.uri,
+    role: conn.role,
+    region: conn.region,
+    instanceType: opts.instanceType,
+    initialInstanceCount: opts.initialInstanceCount,
+    name: endpointName,
     ...(opts.serverless ? { serverless: opts.serverless } : {}),
   });
   // The image note speaks of training versions; a Hub model has none, so say what was picked.
-  const hubImage = { ...image, note: `current inference image (transformers ${image.transformers}); the model ${opts.modelId} is downloaded from the Hub when the container starts` };
+  const hubImage = {
+    ...image,
+    note: `current inference image (transformers ${image.transformers}); the model ${opts.modelId} is downloaded from the Hub when the container starts`,
+  };
   return { jobName: '', endpointName, image: hubImage, modelDataUrl: '', requests, hubModelId: opts.modelId };
 }
-
 
 async function endpointExists(sm: SageMakerClient, name: string, signal?: AbortSignal): Promise<boolean> {
   try {
@@ -141,14 +195,26 @@ export async function deployFromJob(conn: Target, jobName: string, opts: DeployO
 }
 
 /** Creates the three resources of a plan and waits for the endpoint. */
-export async function executeDeploy(conn: Target, plan: DeployPlan, opts: Pick<DeployOptions, 'signal' | 'onStatus' | 'pollMs'>): Promise<DeployResult> {
+export async function executeDeploy(
+  conn: Target,
+  plan: DeployPlan,
+  opts: Pick<DeployOptions, 'signal' | 'onStatus' | 'pollMs'>,
+): Promise<DeployResult> {
   const { signal, onStatus } = opts;
   const sm = client(SageMakerClient, conn);
   const name = plan.endpointName;
-  const report = (step: DeployStatus['step'], message: string, endpointStatus?: string) => onStatus?.({ endpointName: name, step, message, ...(endpointStatus ? { endpointStatus } : {}) });
+  const report = (step: DeployStatus['step'], message: string, endpointStatus?: string) =>
+    onStatus?.({ endpointName: name, step, message, ...(endpointStatus ? { endpointStatus } : {}) });
   // The SDK's timestamped name never collides; a chosen one may, and moto would silently overwrite.
-  if (await endpointExists(sm, name, signal).catch((e) => { throw describeAwsError(e, conn, `Checking endpoint ${name}`); })) {
-    throw new UserError(`endpointName: an endpoint named '${name}' already exists in ${conn.region}; choose another name or delete it first`, 'endpointName');
+  if (
+    await endpointExists(sm, name, signal).catch((e) => {
+      throw describeAwsError(e, conn, `Checking endpoint ${name}`);
+    })
+  ) {
+    throw new UserError(
+      `endpointName: an endpoint named '${name}' already exists in ${conn.region}; choose another name or delete it first`,
+      'endpointName',
+    );
   }
   const created: ('model' | 'config')[] = [];
   let reachedCreateEndpoint = false;
@@ -162,13 +228,21 @@ export async function executeDeploy(conn: Target, plan: DeployPlan, opts: Pick<D
         else await sm.send(new DeleteModelCommand({ ModelName: name }));
         deleted.unshift(kind);
       } catch (err) {
-        if (awsErrorName(err) === 'ValidationException' && /could not find|not found|does not exist/i.test(String((err as Error).message))) continue;
+        if (
+          awsErrorName(err) === 'ValidationException' &&
+          /could not find|not found|does not exist/i.test(String((err as Error).message))
+        )
+          continue;
         problems.push(`${kind} ${name}: ${describeAwsError(err, conn, 'Deleting').message}`);
       }
     }
     if (deleted.length) report('rolled-back', `deleted the ${deleted.join(' and ')} this deploy created`);
     if (problems.length && !isCancelled(why)) {
-      throw new UserError(`${(why as Error).message} Cleanup also failed, delete by hand: ${problems.join('; ')}`, undefined, { cause: why });
+      throw new UserError(
+        `${(why as Error).message} Cleanup also failed, delete by hand: ${problems.join('; ')}`,
+        undefined,
+        { cause: why },
+      );
     }
   };
   try {
@@ -177,19 +251,28 @@ export async function executeDeploy(conn: Target, plan: DeployPlan, opts: Pick<D
     // Counted as created once the request is out: a cancel or a lost answer may follow SageMaker's
     // create, and the rollback treats "not found" as done.
     created.push('model');
-    await sm.send(new CreateModelCommand(plan.requests.createModel), { abortSignal: signal }).catch((e) => { throw describeAwsError(e, conn, `Creating model ${name}`); });
+    await sm.send(new CreateModelCommand(plan.requests.createModel), { abortSignal: signal }).catch((e) => {
+      throw describeAwsError(e, conn, `Creating model ${name}`);
+    });
     throwIfAborted(signal);
     report('config', `creating endpoint config ${name}`);
     created.push('config');
-    await sm.send(new CreateEndpointConfigCommand(plan.requests.createEndpointConfig), { abortSignal: signal }).catch((e) => { throw capacityError(e, conn, `Creating endpoint config ${name}`, plan); });
+    await sm
+      .send(new CreateEndpointConfigCommand(plan.requests.createEndpointConfig), { abortSignal: signal })
+      .catch((e) => {
+        throw capacityError(e, conn, `Creating endpoint config ${name}`, plan);
+      });
     throwIfAborted(signal);
     report('endpoint', `creating endpoint ${name}`);
     reachedCreateEndpoint = true;
-    await sm.send(new CreateEndpointCommand(plan.requests.createEndpoint), { abortSignal: signal }).catch((e) => { throw capacityError(e, conn, `Creating endpoint ${name}`, plan); });
+    await sm.send(new CreateEndpointCommand(plan.requests.createEndpoint), { abortSignal: signal }).catch((e) => {
+      throw capacityError(e, conn, `Creating endpoint ${name}`, plan);
+    });
   } catch (err) {
     // A cancel or a lost answer after CreateEndpoint reached SageMaker leaves an endpoint that uses the
     // config and model: keep them, the caller names the endpoint and offers to delete it.
-    if (created.includes('config') && reachedCreateEndpoint && (await endpointExists(sm, name).catch(() => true))) throw err;
+    if (created.includes('config') && reachedCreateEndpoint && (await endpointExists(sm, name).catch(() => true)))
+      throw err;
     await rollback(err);
     throw err;
   }
@@ -205,8 +288,15 @@ export async function executeDeploy(conn: Target, plan: DeployPlan, opts: Pick<D
       cleanup = ` Cleanup failed (${describeAwsError(err, conn, 'Deleting').message}); delete endpoint ${name} from the tree or with 'sagemaker-hf delete ${name}'.`;
     }
     report('failed', `endpoint ${name} is ${status.status}`, status.status);
-    const logText = logs.lines.length ? `\nLast log lines of /aws/sagemaker/Endpoints/${name}:\n${logs.lines.join('\n')}` : logs.note ? ` (${logs.note})` : '';
-    throw new UserError(`Deploying endpoint ${name} failed: it is ${status.status}${status.reason ? `: ${status.reason}` : ''}.${cleanup}${logText}`, 'endpoint');
+    const logText = logs.lines.length
+      ? `\nLast log lines of /aws/sagemaker/Endpoints/${name}:\n${logs.lines.join('\n')}`
+      : logs.note
+        ? ` (${logs.note})`
+        : '';
+    throw new UserError(
+      `Deploying endpoint ${name} failed: it is ${status.status}${status.reason ? `: ${status.reason}` : ''}.${cleanup}${logText}`,
+      'endpoint',
+    );
   }
   report('done', `endpoint ${name} is InService`, 'InService');
   return { ...plan, endpointStatus: status.status };
@@ -217,10 +307,18 @@ function capacityError(err: unknown, conn: AwsTarget, action: string, plan: Depl
   const type = plan.requests.createEndpointConfig.ProductionVariants?.[0]?.InstanceType;
   const msg = String((err as Error)?.message ?? '');
   if (awsErrorName(err) === 'ResourceLimitExceeded' || /service limit|quota/i.test(msg)) {
-    return new UserError(`${action} failed: the account's quota for ${type} for endpoint usage is too low (${msg}). Request an increase in Service Quotas (SageMaker, "${type} for endpoint usage") or pick another instance type.`, 'instanceType', { cause: err });
+    return new UserError(
+      `${action} failed: the account's quota for ${type} for endpoint usage is too low (${msg}). Request an increase in Service Quotas (SageMaker, "${type} for endpoint usage") or pick another instance type.`,
+      'instanceType',
+      { cause: err },
+    );
   }
   if (awsErrorName(err) === 'ValidationException' && /instance ?type/i.test(msg)) {
-    return new UserError(`${action} failed: instance type ${type} is not available for endpoints here (${msg}). Pick another, e.g. ml.g4dn.xlarge or ml.m5.xlarge.`, 'instanceType', { cause: err });
+    return new UserError(
+      `${action} failed: instance type ${type} is not available for endpoints here (${msg}). Pick another, e.g. ml.g4dn.xlarge or ml.m5.xlarge.`,
+      'instanceType',
+      { cause: err },
+    );
   }
   return describeAwsError(err, conn, action);
 }
@@ -245,7 +343,9 @@ const IN_PROGRESS = new Set(['Creating', 'Updating', 'SystemUpdating', 'RollingB
 
 /** Polls DescribeEndpoint while it is in progress, reporting each status; no overall timeout (as the SDK). */
 export async function waitForEndpoint(
-  sm: SageMakerClient, conn: AwsTarget, name: string,
+  sm: SageMakerClient,
+  conn: AwsTarget,
+  name: string,
   opts: Pick<DeployOptions, 'signal' | 'onStatus' | 'pollMs'>,
 ): Promise<{ status: string; reason?: string }> {
   const poll = opts.pollMs ?? 30_000;
@@ -261,7 +361,12 @@ export async function waitForEndpoint(
       throw describeAwsError(err, conn, `Reading endpoint ${name}`);
     }
     const status = d.EndpointStatus ?? 'Unknown';
-    opts.onStatus?.({ endpointName: name, step: 'waiting', endpointStatus: status, message: `endpoint ${name} is ${status}` });
+    opts.onStatus?.({
+      endpointName: name,
+      step: 'waiting',
+      endpointStatus: status,
+      message: `endpoint ${name} is ${status}`,
+    });
     if (!IN_PROGRESS.has(status)) return { status, ...(d.FailureReason ? { reason: d.FailureReason } : {}) };
   }
 }

@@ -7,17 +7,29 @@ import { errorLine } from '../../core/errors';
 
 export const endpointLogGroup = (endpointName: string) => `/aws/sagemaker/Endpoints/${endpointName}`;
 
-export async function lastEndpointLogLines(target: AwsTarget, endpointName: string, count = 20, signal?: AbortSignal): Promise<{ lines: string[]; note?: string }> {
+export async function lastEndpointLogLines(
+  target: AwsTarget,
+  endpointName: string,
+  count = 20,
+  signal?: AbortSignal,
+): Promise<{ lines: string[]; note?: string }> {
   const logs = client(CloudWatchLogsClient, target, { maxAttempts: 2 });
   const group = endpointLogGroup(endpointName);
   try {
-    const streams = await logs.send(new DescribeLogStreamsCommand({ logGroupName: group, orderBy: 'LastEventTime', descending: true, limit: 5 }), { abortSignal: signal });
+    const streams = await logs.send(
+      new DescribeLogStreamsCommand({ logGroupName: group, orderBy: 'LastEventTime', descending: true, limit: 5 }),
+      { abortSignal: signal },
+    );
     const newest = streams.logStreams?.[0]?.logStreamName;
     if (!newest) return { lines: [], note: `no log streams in ${group} yet` };
-    const events = await logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: newest, limit: count, startFromHead: false }), { abortSignal: signal });
+    const events = await logs.send(
+      new GetLogEventsCommand({ logGroupName: group, logStreamName: newest, limit: count, startFromHead: false }),
+      { abortSignal: signal },
+    );
     return { lines: (events.events ?? []).map((e) => (e.message ?? '').replace(/\s+$/, '')) };
   } catch (err) {
-    if (awsErrorName(err) === 'ResourceNotFoundException') return { lines: [], note: `no log group ${group}: the container wrote no logs` };
+    if (awsErrorName(err) === 'ResourceNotFoundException')
+      return { lines: [], note: `no log group ${group}: the container wrote no logs` };
     return { lines: [], note: `could not read ${group}: ${errorLine(err)}` };
   }
 }

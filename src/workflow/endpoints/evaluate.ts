@@ -5,7 +5,6 @@ import { mapLimit } from '../../core/concurrency';
 import type { Predictor } from './predictor';
 import type { EvaluationResult, LabelledText } from '../../core/endpoints/evaluation';
 
-
 export interface EvaluateOptions {
   /** How many examples to send (evenly spread over the list); all when absent. */
   sampleSize?: number;
@@ -28,8 +27,13 @@ export function evenSample<T>(items: readonly T[], n: number | undefined): T[] {
   return Array.from({ length: n }, (_, i) => items[Math.floor(i * step)]!);
 }
 
-export async function evaluate(predictor: Predictor, examples: readonly LabelledText[], opts: EvaluateOptions = {}): Promise<EvaluationResult> {
-  if (examples.length === 0) throw new UserError('evaluate: no labelled examples to send (the test split is unknown or empty)');
+export async function evaluate(
+  predictor: Predictor,
+  examples: readonly LabelledText[],
+  opts: EvaluateOptions = {},
+): Promise<EvaluationResult> {
+  if (examples.length === 0)
+    throw new UserError('evaluate: no labelled examples to send (the test split is unknown or empty)');
   const concurrency = Math.max(1, Math.min(opts.concurrency ?? 4, 32));
   if (opts.sampleSize !== undefined && (!Number.isInteger(opts.sampleSize) || opts.sampleSize < 1)) {
     throw new UserError(`sampleSize: must be a whole number of at least 1 (got ${opts.sampleSize})`, 'sampleSize');
@@ -54,7 +58,8 @@ export async function evaluate(predictor: Predictor, examples: readonly Labelled
     }
   });
   const ok = outcomes.filter((o): o is NonNullable<typeof o> => !!o && o.predicted !== undefined);
-  if (ok.length === 0) throw new UserError(`evaluate: every request failed (${errors}); first error: ${firstError ?? 'no prediction'}`);
+  if (ok.length === 0)
+    throw new UserError(`evaluate: every request failed (${errors}); first error: ${firstError ?? 'no prediction'}`);
   const labels = [...new Set([...sample.map((e) => e.label), ...ok.map((o) => o.predicted!)])];
   const index = new Map(labels.map((l, i) => [l, i]));
   const confusion = labels.map(() => labels.map(() => 0));
@@ -71,7 +76,12 @@ export async function evaluate(predictor: Predictor, examples: readonly Labelled
     accuracy: correct / ok.length,
     labels,
     confusion,
-    latencyMs: { p50: percentile(lat, 50), p90: percentile(lat, 90), p99: percentile(lat, 99), mean: lat.reduce((a, b) => a + b, 0) / lat.length },
+    latencyMs: {
+      p50: percentile(lat, 50),
+      p90: percentile(lat, 90),
+      p99: percentile(lat, 99),
+      mean: lat.reduce((a, b) => a + b, 0) / lat.length,
+    },
     errors,
     ...(firstError ? { firstError } : {}),
     durationMs: performance.now() - t0,

@@ -1,12 +1,23 @@
 // One interface for asking a text-classification endpoint, SageMaker's (InvokeEndpoint) or a local one
 // implementing the same container contract (POST /invocations); both parse answers the same way.
-import { DescribeEndpointCommand, DescribeEndpointConfigCommand, DescribeModelCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
+  DescribeModelCommand,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { client, type AwsTarget } from '../../aws/clients';
 import { awsErrorName, describeAwsError } from '../../aws/errors';
 import { CancelledError, UserError, isCancelled, throwIfAborted } from '../../core/errors';
 import { supportsTopK, versionsFromInferenceImage } from '../../core/images/inferenceImages';
-import { buildRequestBody, parsePredictionBody, predictionHttpError, type AllScoresParameter, type LabelScore } from '../../core/endpoints/predictionResponse';
+import {
+  buildRequestBody,
+  parsePredictionBody,
+  predictionHttpError,
+  type AllScoresParameter,
+  type LabelScore,
+} from '../../core/endpoints/predictionResponse';
 
 export interface PredictResult {
   /** One ranked list per input, every label's score when the endpoint gave them. */
@@ -26,11 +37,17 @@ const inputCount = (inputs: string | string[]) => (Array.isArray(inputs) ? input
  * Which all-scores parameter the endpoint's image understands, read from its model's image tag;
  * `return_all_scores` when unknown, which every published HF inference image accepts.
  */
-async function allScoresParameterOf(target: AwsTarget, endpointName: string, signal?: AbortSignal): Promise<AllScoresParameter> {
+async function allScoresParameterOf(
+  target: AwsTarget,
+  endpointName: string,
+  signal?: AbortSignal,
+): Promise<AllScoresParameter> {
   try {
     const sm = client(SageMakerClient, target);
     const ep = await sm.send(new DescribeEndpointCommand({ EndpointName: endpointName }), { abortSignal: signal });
-    const cfg = await sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: ep.EndpointConfigName }), { abortSignal: signal });
+    const cfg = await sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: ep.EndpointConfigName }), {
+      abortSignal: signal,
+    });
     const modelName = cfg.ProductionVariants?.[0]?.ModelName;
     const model = await sm.send(new DescribeModelCommand({ ModelName: modelName }), { abortSignal: signal });
     const v = versionsFromInferenceImage(model.PrimaryContainer?.Image ?? model.Containers?.[0]?.Image);
@@ -41,21 +58,33 @@ async function allScoresParameterOf(target: AwsTarget, endpointName: string, sig
   }
 }
 
-export function sageMakerPredictor(conn: AwsTarget, endpointName: string, opts: { allScores?: AllScoresParameter } = {}): Predictor {
+export function sageMakerPredictor(
+  conn: AwsTarget,
+  endpointName: string,
+  opts: { allScores?: AllScoresParameter } = {},
+): Predictor {
   let param: Promise<AllScoresParameter> | undefined = opts.allScores ? Promise.resolve(opts.allScores) : undefined;
   const where = `Predicting with endpoint ${endpointName}`;
   return {
     label: endpointName,
     async predict(inputs, signal) {
       throwIfAborted(signal);
-      param ??= allScoresParameterOf(conn, endpointName, signal).catch((e) => { param = undefined; throw e; });
+      param ??= allScoresParameterOf(conn, endpointName, signal).catch((e) => {
+        param = undefined;
+        throw e;
+      });
       const body = buildRequestBody(inputs, await param);
       // A ModelError or a 4xx must not be retried: the same body gives the same answer.
       const runtime = client(SageMakerRuntimeClient, conn, { maxAttempts: 1 });
       const t0 = performance.now();
       try {
         const out = await runtime.send(
-          new InvokeEndpointCommand({ EndpointName: endpointName, ContentType: 'application/json', Accept: 'application/json', Body: new TextEncoder().encode(body) }),
+          new InvokeEndpointCommand({
+            EndpointName: endpointName,
+            ContentType: 'application/json',
+            Accept: 'application/json',
+            Body: new TextEncoder().encode(body),
+          }),
           { abortSignal: signal },
         );
         const latencyMs = performance.now() - t0;
@@ -64,10 +93,17 @@ export function sageMakerPredictor(conn: AwsTarget, endpointName: string, opts: 
       } catch (err) {
         if (err instanceof UserError || isCancelled(err)) throw err;
         if (signal?.aborted) throw new CancelledError();
-        const e = err as { OriginalStatusCode?: number; OriginalMessage?: string; message?: string; LogStreamArn?: string };
+        const e = err as {
+          OriginalStatusCode?: number;
+          OriginalMessage?: string;
+          message?: string;
+          LogStreamArn?: string;
+        };
         if (awsErrorName(err) === 'ModelError') {
           const inner = predictionHttpError(424, e.OriginalMessage ?? e.message ?? '', `${where} failed`);
-          throw new UserError(`${inner.message}${e.LogStreamArn ? ` Log stream: ${e.LogStreamArn}` : ''}`, undefined, { cause: err });
+          throw new UserError(`${inner.message}${e.LogStreamArn ? ` Log stream: ${e.LogStreamArn}` : ''}`, undefined, {
+            cause: err,
+          });
         }
         if (awsErrorName(err) === 'ValidationError' && /endpoint/i.test(e.message ?? '')) {
           throw new UserError(`${where} failed: ${e.message}`, 'endpointName', { cause: err });
@@ -79,7 +115,11 @@ export function sageMakerPredictor(conn: AwsTarget, endpointName: string, opts: 
 }
 
 /** A local endpoint speaking the SageMaker container contract on `baseUrl` (e.g. http://127.0.0.1:8080). */
-export function httpPredictor(baseUrl: string, label: string, opts: { allScores?: AllScoresParameter } = {}): Predictor {
+export function httpPredictor(
+  baseUrl: string,
+  label: string,
+  opts: { allScores?: AllScoresParameter } = {},
+): Predictor {
   let url: URL;
   try {
     url = new URL('invocations', baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
@@ -95,16 +135,28 @@ export function httpPredictor(baseUrl: string, label: string, opts: { allScores?
       const t0 = performance.now();
       let res: Response;
       try {
-        res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body, signal });
+        res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          body,
+          signal,
+        });
       } catch (err) {
         if (signal?.aborted || isCancelled(err)) throw new CancelledError();
         const code = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-        throw new UserError(`${where} failed: ${url.origin} is not answering (${code}). Is the local endpoint running?`, 'endpoint', { cause: err });
+        throw new UserError(
+          `${where} failed: ${url.origin} is not answering (${code}). Is the local endpoint running?`,
+          'endpoint',
+          { cause: err },
+        );
       }
       const text = await res.text();
       const latencyMs = performance.now() - t0;
       if (!res.ok) throw predictionHttpError(res.status, text, `${where} failed`);
-      return { ...parsePredictionBody(text, inputCount(inputs), res.headers.get('content-type') ?? undefined), latencyMs };
+      return {
+        ...parsePredictionBody(text, inputCount(inputs), res.headers.get('content-type') ?? undefined),
+        latencyMs,
+      };
     },
   };
 }

@@ -97,13 +97,19 @@ export async function stopLocalEndpoint(workspaceDir: string, nameOrUrl: string)
   if (!hit) return false;
   await stopPid(hit.pid);
   trackGroup(hit.pid, false);
-  await writeRegistry(workspaceDir, (await readRegistry(workspaceDir)).filter((e) => e.pid !== hit.pid));
+  await writeRegistry(
+    workspaceDir,
+    (await readRegistry(workspaceDir)).filter((e) => e.pid !== hit.pid),
+  );
   return true;
 }
 
 async function tailOf(file: string, n = 5): Promise<string[]> {
   try {
-    return (await readFile(file, 'utf8')).split('\n').filter((l) => l.trim()).slice(-n);
+    return (await readFile(file, 'utf8'))
+      .split('\n')
+      .filter((l) => l.trim())
+      .slice(-n);
   } catch {
     return [];
   }
@@ -111,7 +117,9 @@ async function tailOf(file: string, n = 5): Promise<string[]> {
 
 async function ping(url: string, signal?: AbortSignal): Promise<number> {
   try {
-    const r = await fetch(`${url}/ping`, { signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(5000)]) : AbortSignal.timeout(5000) });
+    const r = await fetch(`${url}/ping`, {
+      signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(5000)]) : AbortSignal.timeout(5000),
+    });
     await r.arrayBuffer();
     return r.status;
   } catch {
@@ -133,12 +141,16 @@ export async function startLocalEndpoint(opts: StartLocalEndpointOptions): Promi
   const say = opts.onLine ?? (() => {});
   let child;
   try {
-    child = spawn(opts.python, [opts.serveScript, '--model', opts.model, '--port', String(port), '--host', '127.0.0.1'], {
-      cwd: path.dirname(opts.serveScript),
-      detached: true,
-      stdio: ['ignore', fd, fd],
-      env: { ...process.env, PYTHONUNBUFFERED: '1' },
-    });
+    child = spawn(
+      opts.python,
+      [opts.serveScript, '--model', opts.model, '--port', String(port), '--host', '127.0.0.1'],
+      {
+        cwd: path.dirname(opts.serveScript),
+        detached: true,
+        stdio: ['ignore', fd, fd],
+        env: { ...process.env, PYTHONUNBUFFERED: '1' },
+      },
+    );
   } finally {
     closeSync(fd);
   }
@@ -158,7 +170,8 @@ export async function startLocalEndpoint(opts: StartLocalEndpointOptions): Promi
   say(`[local] starting ${opts.python} serve.py --model ${opts.model} --port ${port} (log: ${logFile})`);
 
   // 1. The port line, printed as soon as the socket is bound.
-  let url: string | undefined, boundPort = 0;
+  let url: string | undefined,
+    boundPort = 0;
   const readyBy = Date.now() + (opts.readyTimeoutMs ?? 300_000);
   while (!url) {
     if (opts.signal?.aborted) {
@@ -166,7 +179,8 @@ export async function startLocalEndpoint(opts: StartLocalEndpointOptions): Promi
       trackGroup(pid, false);
       throw new CancelledError();
     }
-    if (spawnError) return fail(`deploying locally failed: cannot start ${opts.python}: ${spawnError.code ?? spawnError.message}`);
+    if (spawnError)
+      return fail(`deploying locally failed: cannot start ${opts.python}: ${spawnError.code ?? spawnError.message}`);
     const text = existsSync(logFile) ? await readFile(logFile, 'utf8') : '';
     const m = /\[serve\] listening port=(\d+) url=(\S+)/.exec(text);
     if (m) {
@@ -176,8 +190,13 @@ export async function startLocalEndpoint(opts: StartLocalEndpointOptions): Promi
     }
     if (exited) {
       const last = await tailOf(logFile);
-      if (exited.code === 3) return fail(`deploying locally failed: port ${port} on 127.0.0.1 is already in use; choose another port (or 0 for a free one) or stop what uses it`);
-      return fail(`deploying locally failed: serve.py exited with ${exited.code ?? exited.signal} before listening: ${last.join(' | ')}`);
+      if (exited.code === 3)
+        return fail(
+          `deploying locally failed: port ${port} on 127.0.0.1 is already in use; choose another port (or 0 for a free one) or stop what uses it`,
+        );
+      return fail(
+        `deploying locally failed: serve.py exited with ${exited.code ?? exited.signal} before listening: ${last.join(' | ')}`,
+      );
     }
     if (Date.now() > readyBy) return fail('deploying locally failed: serve.py did not start listening in time');
     await sleep(100);
@@ -193,11 +212,15 @@ export async function startLocalEndpoint(opts: StartLocalEndpointOptions): Promi
     }
     if (exited) {
       const last = await tailOf(logFile);
-      const reason = last.find((l) => l.includes('[serve] error:'))?.replace(/^.*\[serve\] error:\s*/, '') ?? last.join(' | ');
+      const reason =
+        last.find((l) => l.includes('[serve] error:'))?.replace(/^.*\[serve\] error:\s*/, '') ?? last.join(' | ');
       return fail(`deploying locally failed: the server ended with ${exited.code ?? exited.signal}: ${reason}`);
     }
     if ((await ping(url, opts.signal)) === 200) break;
-    if (Date.now() > readyBy) return fail(`deploying locally failed: the model did not load within ${Math.round((opts.readyTimeoutMs ?? 300_000) / 1000)} s (log: ${logFile})`);
+    if (Date.now() > readyBy)
+      return fail(
+        `deploying locally failed: the model did not load within ${Math.round((opts.readyTimeoutMs ?? 300_000) / 1000)} s (log: ${logFile})`,
+      );
     await sleep(250);
   }
   const record: LocalEndpointRecord = {
@@ -213,7 +236,10 @@ export async function startLocalEndpoint(opts: StartLocalEndpointOptions): Promi
     startedAt: new Date().toISOString(),
     local: true,
   };
-  await writeRegistry(opts.workspaceDir, [...(await listLocalEndpoints(opts.workspaceDir)).filter((e) => e.pid !== pid), record]);
+  await writeRegistry(opts.workspaceDir, [
+    ...(await listLocalEndpoints(opts.workspaceDir)).filter((e) => e.pid !== pid),
+    record,
+  ]);
   if (opts.keepAfterExit) {
     trackGroup(pid, false);
     child.unref();

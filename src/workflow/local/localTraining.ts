@@ -84,7 +84,11 @@ export async function readLocalJob(jobDir: string): Promise<LocalJobRecord | und
     const rec = JSON.parse(await readFile(path.join(jobDir, 'job.json'), 'utf8')) as LocalJobRecord;
     // A job whose process is gone without recording an end (editor or machine crashed) did not finish.
     if (rec.status === 'InProgress' && rec.pid && !groupAlive(rec.pid)) {
-      return { ...rec, status: 'Failed', failureReason: 'the training process is no longer running (it ended without recording a result)' };
+      return {
+        ...rec,
+        status: 'Failed',
+        failureReason: 'the training process is no longer running (it ended without recording a result)',
+      };
     }
     return rec;
   } catch {
@@ -100,14 +104,17 @@ export async function listLocalJobs(workspaceDir: string): Promise<LocalJobRecor
   } catch {
     return [];
   }
-  const jobs = (await Promise.all(names.map((n) => readLocalJob(path.join(jobsDir(workspaceDir), n))))).filter((j): j is LocalJobRecord => !!j);
+  const jobs = (await Promise.all(names.map((n) => readLocalJob(path.join(jobsDir(workspaceDir), n))))).filter(
+    (j): j is LocalJobRecord => !!j,
+  );
   return jobs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
 /** model.tar.gz like SageMaker's: the contents of the model folder at the archive root. */
 export async function packageModel(modelDir: string, file: string): Promise<void> {
   const entries = (await readdir(modelDir)).sort();
-  if (entries.length === 0) throw new UserError(`packaging the model failed: ${modelDir} is empty (train.py saved nothing to SM_MODEL_DIR)`);
+  if (entries.length === 0)
+    throw new UserError(`packaging the model failed: ${modelDir} is empty (train.py saved nothing to SM_MODEL_DIR)`);
   await tar.c({ gzip: true, file, cwd: modelDir, portable: true }, entries);
 }
 
@@ -125,7 +132,10 @@ export interface LocalTrainingOptions {
 }
 
 export class LocalTrainingFailedError extends UserError {
-  constructor(message: string, readonly job: LocalJobRecord) {
+  constructor(
+    message: string,
+    readonly job: LocalJobRecord,
+  ) {
     super(message);
   }
 }
@@ -140,9 +150,14 @@ const TAIL = 20;
 export async function runLocalTraining(spec: JobSpec, opts: LocalTrainingOptions): Promise<LocalJobRecord> {
   const t = spec.training;
   const entry = path.join(t.sourceDir, t.entryPoint);
-  if (!existsSync(entry)) throw new UserError(`training.entryPoint: ${entry} does not exist (training.sourceDir + training.entryPoint)`, 'training.entryPoint');
+  if (!existsSync(entry))
+    throw new UserError(
+      `training.entryPoint: ${entry} does not exist (training.sourceDir + training.entryPoint)`,
+      'training.entryPoint',
+    );
   for (const [c, d] of Object.entries(opts.channels)) {
-    if (!existsSync(d)) throw new UserError(`channel '${c}': ${d} does not exist; prepare the dataset first`, `dataset.splits.${c}`);
+    if (!existsSync(d))
+      throw new UserError(`channel '${c}': ${d} does not exist; prepare the dataset first`, `dataset.splits.${c}`);
   }
   if (opts.signal?.aborted) throw new CancelledError();
   const jobName = opts.jobName ?? localJobName(t.baseJobName ?? 'huggingface-pytorch-training');
@@ -163,8 +178,10 @@ export async function runLocalTraining(spec: JobSpec, opts: LocalTrainingOptions
     instanceType: 'local',
   };
   const inv = containerInvocation(specHyperparameters(t.hyperparameters), layout);
-  for (const d of [layout.modelDir, layout.outputDataDir, layout.outputIntermediateDir, layout.inputConfigDir]) await mkdir(d, { recursive: true });
-  for (const [name, text] of Object.entries(inv.configFiles)) await writeFile(path.join(layout.inputConfigDir, name), text + '\n');
+  for (const d of [layout.modelDir, layout.outputDataDir, layout.outputIntermediateDir, layout.inputConfigDir])
+    await mkdir(d, { recursive: true });
+  for (const [name, text] of Object.entries(inv.configFiles))
+    await writeFile(path.join(layout.inputConfigDir, name), text + '\n');
   const record: LocalJobRecord = {
     jobName,
     status: 'InProgress',
@@ -193,7 +210,13 @@ export async function runLocalTraining(spec: JobSpec, opts: LocalTrainingOptions
     opts.onLine?.(line);
   };
   emit(`[local] ${jobName}: ${opts.python} ${t.entryPoint} ${inv.args.join(' ')}`);
-  emit(`[local] cwd ${t.sourceDir}; SM_MODEL_DIR=${layout.modelDir}; SM_NUM_GPUS=${layout.numGpus}; channels ${Object.entries(opts.channels).map(([c, d]) => `${c}=${d}`).join(' ')}`);
+  emit(
+    `[local] cwd ${t.sourceDir}; SM_MODEL_DIR=${layout.modelDir}; SM_NUM_GPUS=${layout.numGpus}; channels ${Object.entries(
+      opts.channels,
+    )
+      .map(([c, d]) => `${c}=${d}`)
+      .join(' ')}`,
+  );
 
   // SageMaker stops a job at MaxRuntimeInSeconds; so does the local target.
   const maxRun = new AbortController();
@@ -237,10 +260,20 @@ export async function runLocalTraining(spec: JobSpec, opts: LocalTrainingOptions
   } else {
     record.status = 'Failed';
     record.lastLines = tail.filter((l) => !l.startsWith('[local]')).slice(-10);
-    const how = exit.signal ? `was killed by ${exit.signal}` : exit.code === 127 ? `could not start ${opts.python}` : `exited with code ${exit.code}`;
+    const how = exit.signal
+      ? `was killed by ${exit.signal}`
+      : exit.code === 127
+        ? `could not start ${opts.python}`
+        : `exited with code ${exit.code}`;
     record.failureReason = `${t.entryPoint} ${how}`;
-    const last = record.lastLines.filter((l) => l.trim()).slice(-3).join(' | ');
-    error = new LocalTrainingFailedError(`local training ${jobName} failed: ${record.failureReason}${last ? `; last lines: ${last}` : ''} (log: ${path.join(jobDir, 'train.log')})`, record);
+    const last = record.lastLines
+      .filter((l) => l.trim())
+      .slice(-3)
+      .join(' | ');
+    error = new LocalTrainingFailedError(
+      `local training ${jobName} failed: ${record.failureReason}${last ? `; last lines: ${last}` : ''} (log: ${path.join(jobDir, 'train.log')})`,
+      record,
+    );
   }
   delete record.pid;
   emit(`[local] ${jobName} ${record.status}${record.failureReason ? `: ${record.failureReason}` : ''}`);

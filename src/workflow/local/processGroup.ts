@@ -86,7 +86,8 @@ export function spawnGroup(cmd: string, args: string[], opts: SpawnGroupOptions 
       },
     };
   };
-  const out = splitter('stdout'), err = splitter('stderr');
+  const out = splitter('stdout'),
+    err = splitter('stderr');
   child.stdout!.on('data', out.data);
   child.stderr!.on('data', err.data);
   const exited = new Promise<GroupExit>((resolve) => {
@@ -132,9 +133,17 @@ export function spawnGroup(cmd: string, args: string[], opts: SpawnGroupOptions 
 }
 
 /** Runs to completion, collecting output; for short probes. */
-export async function runCollect(cmd: string, args: string[], opts: Omit<SpawnGroupOptions, 'onLine'> & { timeoutMs?: number } = {}): Promise<GroupExit & { stdout: string; stderr: string }> {
-  let stdout = '', stderr = '';
-  const p = spawnGroup(cmd, args, { ...opts, onLine: (l, s) => (s === 'stdout' ? (stdout += l + '\n') : (stderr += l + '\n')) });
+export async function runCollect(
+  cmd: string,
+  args: string[],
+  opts: Omit<SpawnGroupOptions, 'onLine'> & { timeoutMs?: number } = {},
+): Promise<GroupExit & { stdout: string; stderr: string }> {
+  let stdout = '',
+    stderr = '';
+  const p = spawnGroup(cmd, args, {
+    ...opts,
+    onLine: (l, s) => (s === 'stdout' ? (stdout += l + '\n') : (stderr += l + '\n')),
+  });
   const timer = opts.timeoutMs ? setTimeout(() => void p.stop(1000), opts.timeoutMs) : undefined;
   const r = await p.exited;
   if (timer) clearTimeout(timer);

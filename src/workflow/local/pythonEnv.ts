@@ -48,7 +48,9 @@ export function describeSource(s: PythonSource): string {
 }
 
 export function venvPython(venvDir: string): string {
-  return process.platform === 'win32' ? path.join(venvDir, 'Scripts', 'python.exe') : path.join(venvDir, 'bin', 'python');
+  return process.platform === 'win32'
+    ? path.join(venvDir, 'Scripts', 'python.exe')
+    : path.join(venvDir, 'bin', 'python');
 }
 
 export interface FindPythonOptions {
@@ -107,7 +109,8 @@ export function pythonCandidates(opts: FindPythonOptions): PythonCandidate[] {
     if (!out.some((o) => o.python === c.python)) out.push(c);
   };
   if (opts.interpreter) add({ python: abs(opts.interpreter), source: 'interpreter' });
-  for (const d of opts.workspaceVenvs ?? []) if (existsSync(venvPython(d))) add({ python: venvPython(d), source: 'workspace' });
+  for (const d of opts.workspaceVenvs ?? [])
+    if (existsSync(venvPython(d))) add({ python: venvPython(d), source: 'workspace' });
   for (const d of opts.venvDirs ?? []) if (existsSync(venvPython(d))) add({ python: venvPython(d), source: 'venv' });
   add({ python: 'python3', source: 'path' });
   if (process.platform === 'win32') add({ python: 'python', source: 'path' });
@@ -134,8 +137,16 @@ print("SAGEMAKER_HF_PROBE " + json.dumps(out))
 export const PROBE_TIMEOUT_MS = 10_000;
 
 /** Runs the probe; undefined when the interpreter does not start at all or does not answer in time. */
-export async function checkPython(c: PythonCandidate, signal?: AbortSignal, timeoutMs = PROBE_TIMEOUT_MS): Promise<PythonCheck | undefined> {
-  const r = await runCollect(c.python, ['-c', PROBE], { signal, timeoutMs, env: { ...process.env, PYTHONNOUSERSITE: process.env.PYTHONNOUSERSITE } });
+export async function checkPython(
+  c: PythonCandidate,
+  signal?: AbortSignal,
+  timeoutMs = PROBE_TIMEOUT_MS,
+): Promise<PythonCheck | undefined> {
+  const r = await runCollect(c.python, ['-c', PROBE], {
+    signal,
+    timeoutMs,
+    env: { ...process.env, PYTHONNOUSERSITE: process.env.PYTHONNOUSERSITE },
+  });
   throwIfAborted(signal);
   const line = r.stdout.split('\n').find((l) => l.startsWith('SAGEMAKER_HF_PROBE '));
   if (!line) return undefined;
@@ -174,7 +185,10 @@ export async function resolvePython(opts: FindPythonOptions): Promise<PythonChec
 /** No candidate runs at all; the UI offers Select Python / Create Environment. */
 export class NoPythonError extends UserError {
   constructor(readonly tried: PythonCandidate[]) {
-    super(`no Python found (tried ${tried.map((c) => c.python).join(', ')}): install Python 3.9 or newer, or set sagemakerHf.pythonPath`, 'pythonPath');
+    super(
+      `no Python found (tried ${tried.map((c) => c.python).join(', ')}): install Python 3.9 or newer, or set sagemakerHf.pythonPath`,
+      'pythonPath',
+    );
   }
 }
 
@@ -201,23 +215,40 @@ export async function createVenv(opts: CreateVenvOptions): Promise<PythonCheck> 
   const base = opts.basePython ?? (process.platform === 'win32' ? 'python' : 'python3');
   const run = async (cmd: string, args: string[], what: string) => {
     say(`$ ${[cmd, ...args].join(' ')}`);
-    const p = spawnGroup(cmd, args, { signal: opts.signal, onLine: (l) => say(l), env: { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1', PYTHONUNBUFFERED: '1' } });
+    const p = spawnGroup(cmd, args, {
+      signal: opts.signal,
+      onLine: (l) => say(l),
+      env: { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1', PYTHONUNBUFFERED: '1' },
+    });
     const r = await p.exited;
     if (opts.signal?.aborted) throw new CancelledError();
-    if (r.code === 127) throw new UserError(`${what} failed: ${cmd} not found; install Python 3.9 or newer, or set sagemakerHf.pythonPath`);
-    if (r.code !== 0) throw new UserError(`${what} failed: ${cmd} exited with ${r.code ?? r.signal} (see the output above)`);
+    if (r.code === 127)
+      throw new UserError(
+        `${what} failed: ${cmd} not found; install Python 3.9 or newer, or set sagemakerHf.pythonPath`,
+      );
+    if (r.code !== 0)
+      throw new UserError(`${what} failed: ${cmd} exited with ${r.code ?? r.signal} (see the output above)`);
   };
   try {
     await mkdir(path.dirname(opts.venvDir), { recursive: true });
     if (!existed) await run(base, ['-m', 'venv', opts.venvDir], 'creating the virtual environment');
-    await run(venvPython(opts.venvDir), ['-m', 'pip', 'install', '--progress-bar', 'off', '-r', opts.requirements], 'installing the training requirements');
+    await run(
+      venvPython(opts.venvDir),
+      ['-m', 'pip', 'install', '--progress-bar', 'off', '-r', opts.requirements],
+      'installing the training requirements',
+    );
   } catch (err) {
     if (!existed) await rm(opts.venvDir, { recursive: true, force: true });
     throw err;
   }
   const check = await checkPython({ python: venvPython(opts.venvDir), source: 'venv' }, opts.signal);
-  if (!check || check.missing.length) throw new UserError(`the new environment at ${opts.venvDir} still lacks ${check?.missing.join(', ') ?? 'a working Python'}`);
+  if (!check || check.missing.length)
+    throw new UserError(
+      `the new environment at ${opts.venvDir} still lacks ${check?.missing.join(', ') ?? 'a working Python'}`,
+    );
   await writeFile(path.join(opts.venvDir, '.sagemaker-hf-requirements'), opts.requirements + '\n');
-  say(`environment ready: ${check.python} (Python ${check.version}, torch ${check.packages.torch}, transformers ${check.packages.transformers}, datasets ${check.packages.datasets})`);
+  say(
+    `environment ready: ${check.python} (Python ${check.version}, torch ${check.packages.torch}, transformers ${check.packages.transformers}, datasets ${check.packages.datasets})`,
+  );
   return check;
 }

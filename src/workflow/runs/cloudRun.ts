@@ -41,16 +41,27 @@ export interface CloudRunResult {
 
 /** The training job ended Failed or Stopped: the run ends with its reason. */
 export class TrainingJobFailedError extends UserError {
-  constructor(readonly jobName: string, readonly status: string, readonly reason?: string) {
+  constructor(
+    readonly jobName: string,
+    readonly status: string,
+    readonly reason?: string,
+  ) {
     super(`Training job ${jobName} ${status}${reason ? `: ${reason}` : ''}`, 'training');
   }
 }
 
-export async function runCloudWorkflow(spec: JobSpec, conn: Connection, opts: CloudRunOptions): Promise<CloudRunResult> {
+export async function runCloudWorkflow(
+  spec: JobSpec,
+  conn: Connection,
+  opts: CloudRunOptions,
+): Promise<CloudRunResult> {
   const { signal } = opts;
   const line = (l: string) => opts.onLine?.(l);
   if (!conn.role) {
-    throw new UserError('training.role: no execution role: pass --role, set SAGEMAKER_ROLE_ARN or training.role in the spec (a role SageMaker may assume)', 'training.role');
+    throw new UserError(
+      'training.role: no execution role: pass --role, set SAGEMAKER_ROLE_ARN or training.role in the spec (a role SageMaker may assume)',
+      'training.role',
+    );
   }
   const steps: StepResult[] = [];
   const t0 = performance.now();
@@ -63,7 +74,11 @@ export async function runCloudWorkflow(spec: JobSpec, conn: Connection, opts: Cl
 
   const deleteEndpoint = async (name: string, cleanupSignal?: AbortSignal) => {
     const info = await planEndpointDelete(conn, name, { signal: cleanupSignal });
-    const done = await executeDeletePlan(conn, info.plan, { signal: cleanupSignal, pollMs: opts.pollMs, onProgress: (p) => line(p.message) });
+    const done = await executeDeletePlan(conn, info.plan, {
+      signal: cleanupSignal,
+      pollMs: opts.pollMs,
+      onProgress: (p) => line(p.message),
+    });
     endpointDeleted = true;
     return done;
   };
@@ -76,14 +91,21 @@ export async function runCloudWorkflow(spec: JobSpec, conn: Connection, opts: Cl
     let lastStage = '';
     const prepared = await step(
       'prepare',
-      () => prepareDataset(spec, {
-        outDir, upload: conn, signal, hubToken: opts.hubToken,
-        onProgress: (p) => {
-          if (p.stage !== lastStage) line(`${p.stage}: ${p.message}`);
-          lastStage = p.stage;
-        },
-      }),
-      (r) => `${Object.entries(r.channels).map(([c, x]) => `${c} ${x.rows} rows`).join(', ')}; ${r.labelNames.length} labels -> s3://${conn.bucket}/${spec.dataset.s3Prefix}/`,
+      () =>
+        prepareDataset(spec, {
+          outDir,
+          upload: conn,
+          signal,
+          hubToken: opts.hubToken,
+          onProgress: (p) => {
+            if (p.stage !== lastStage) line(`${p.stage}: ${p.message}`);
+            lastStage = p.stage;
+          },
+        }),
+      (r) =>
+        `${Object.entries(r.channels)
+          .map(([c, x]) => `${c} ${x.rows} rows`)
+          .join(', ')}; ${r.labelNames.length} labels -> s3://${conn.bucket}/${spec.dataset.s3Prefix}/`,
     );
 
     const job = await step(
@@ -94,14 +116,16 @@ export async function runCloudWorkflow(spec: JobSpec, conn: Connection, opts: Cl
         for (const w of started.warnings) line(`warning: ${w}`);
         line(`created training job ${started.jobName}`);
         const final = await waitForTrainingJob(conn, started.jobName, {
-          signal, pollMs: opts.pollMs,
+          signal,
+          pollMs: opts.pollMs,
           onStatus: (d) => {
             const msg = d.SecondaryStatusTransitions?.at(-1)?.StatusMessage;
             line(`${d.TrainingJobStatus} (${d.SecondaryStatus ?? ''})${msg ? `: ${msg}` : ''}`);
           },
         });
         runningJob = undefined;
-        if (final.TrainingJobStatus !== 'Completed') throw new TrainingJobFailedError(started.jobName, final.TrainingJobStatus ?? 'unknown', final.FailureReason);
+        if (final.TrainingJobStatus !== 'Completed')
+          throw new TrainingJobFailedError(started.jobName, final.TrainingJobStatus ?? 'unknown', final.FailureReason);
         return final;
       },
       (d) => `${d.TrainingJobName} Completed -> ${d.ModelArtifacts?.S3ModelArtifacts ?? '(no model artifact)'}`,
@@ -111,20 +135,22 @@ export async function runCloudWorkflow(spec: JobSpec, conn: Connection, opts: Cl
     let lastStatus = '';
     const deployed: DeployResult = await step(
       'deploy',
-      () => deployFromJob(conn, jobName, {
-        instanceType: spec.deploy?.instanceType ?? 'ml.g4dn.xlarge',
-        initialInstanceCount: spec.deploy?.initialInstanceCount ?? 1,
-        endpointName: spec.deploy?.endpointName,
-        ...(spec.deploy?.serverless ? { serverless: spec.deploy.serverless } : {}),
-        signal, pollMs: opts.pollMs,
-        onStatus: (s: DeployStatus) => {
-          // From 'endpoint' on the endpoint exists (deployFromJob rolls back what came before itself).
-          if (s.step === 'endpoint' || s.step === 'waiting' || s.step === 'done') endpointName = s.endpointName;
-          if (s.step === 'failed' || s.step === 'rolled-back') endpointName = undefined;
-          if (s.message !== lastStatus) line(s.message);
-          lastStatus = s.message;
-        },
-      }),
+      () =>
+        deployFromJob(conn, jobName, {
+          instanceType: spec.deploy?.instanceType ?? 'ml.g4dn.xlarge',
+          initialInstanceCount: spec.deploy?.initialInstanceCount ?? 1,
+          endpointName: spec.deploy?.endpointName,
+          ...(spec.deploy?.serverless ? { serverless: spec.deploy.serverless } : {}),
+          signal,
+          pollMs: opts.pollMs,
+          onStatus: (s: DeployStatus) => {
+            // From 'endpoint' on the endpoint exists (deployFromJob rolls back what came before itself).
+            if (s.step === 'endpoint' || s.step === 'waiting' || s.step === 'done') endpointName = s.endpointName;
+            if (s.step === 'failed' || s.step === 'rolled-back') endpointName = undefined;
+            if (s.message !== lastStatus) line(s.message);
+            lastStatus = s.message;
+          },
+        }),
       (r) => `endpoint ${r.endpointName} ${r.endpointStatus}`,
     );
     endpointName = deployed.endpointName;
@@ -142,12 +168,19 @@ export async function runCloudWorkflow(spec: JobSpec, conn: Connection, opts: Cl
       await step(
         'delete',
         () => deleteEndpoint(deployed.endpointName, signal),
-        (r) => `deleted ${r.deleted.map((s) => `${s.kind} ${s.name}`).join(', ')}${r.kept.length ? `; kept ${r.kept.map((k) => `${k.kind} (${k.reason})`).join(', ')}` : ''}`,
+        (r) =>
+          `deleted ${r.deleted.map((s) => `${s.kind} ${s.name}`).join(', ')}${r.kept.length ? `; kept ${r.kept.map((k) => `${k.kind} (${k.reason})`).join(', ')}` : ''}`,
       );
     }
     return {
-      steps, prepared, jobName, job, endpointName: deployed.endpointName, prediction,
-      endpointKept: !!opts.keepEndpoint, totalMs: performance.now() - t0,
+      steps,
+      prepared,
+      jobName,
+      job,
+      endpointName: deployed.endpointName,
+      prediction,
+      endpointKept: !!opts.keepEndpoint,
+      totalMs: performance.now() - t0,
     };
   } catch (err) {
     // Cleanup runs without the caller's signal: Ctrl-C is what often brings us here.
@@ -157,7 +190,9 @@ export async function runCloudWorkflow(spec: JobSpec, conn: Connection, opts: Cl
         await stopTrainingJob(conn, runningJob);
         line(`stopped training job ${runningJob} (billing ends when it is Stopped)`);
       } catch (e) {
-        line(`stopping training job ${runningJob} failed: ${errorLine(e)}; stop it with: aws sagemaker stop-training-job --training-job-name ${runningJob}`);
+        line(
+          `stopping training job ${runningJob} failed: ${errorLine(e)}; stop it with: aws sagemaker stop-training-job --training-job-name ${runningJob}`,
+        );
       }
     }
     if (endpointName && !endpointDeleted) {
@@ -168,7 +203,9 @@ export async function runCloudWorkflow(spec: JobSpec, conn: Connection, opts: Cl
           await deleteEndpoint(endpointName);
           line(`deleted endpoint ${endpointName}, its config and model (created by this run)`);
         } catch (e) {
-          line(`deleting endpoint ${endpointName} failed: ${errorLine(e)}; delete it with: sagemaker-hf delete ${endpointName}`);
+          line(
+            `deleting endpoint ${endpointName} failed: ${errorLine(e)}; delete it with: sagemaker-hf delete ${endpointName}`,
+          );
         }
       }
     }

@@ -33,7 +33,11 @@ export async function trainingJobStillRunning(conn: Connection, name: string): P
   const max = d.StoppingCondition?.MaxRuntimeInSeconds;
   const command = `sagemaker-hf stop ${name}`;
   return {
-    kind: 'training job', name, status, cost, command,
+    kind: 'training job',
+    name,
+    status,
+    cost,
+    command,
     line: `Training job ${name} is still ${status} on ${cost}, billed until it ends${max ? ` (at most ${Math.round(max / 360) / 10} h)` : ''}. Stop it with: ${command}`,
   };
 }
@@ -54,11 +58,21 @@ export async function endpointStillRunning(conn: AwsTarget, name: string): Promi
   if (status === 'Deleting') return undefined;
   let cost = 'its instances';
   try {
-    const v = configName ? (await sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: configName }))).ProductionVariants?.[0] : undefined;
-    if (v?.InstanceType) cost = `${v.InitialInstanceCount ?? 1} x ${v.InstanceType}, ${formatPrice(v.InstanceType, v.InitialInstanceCount ?? 1, 'inference', conn.region)}`;
+    const v = configName
+      ? (await sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: configName }))).ProductionVariants?.[0]
+      : undefined;
+    if (v?.InstanceType)
+      cost = `${v.InitialInstanceCount ?? 1} x ${v.InstanceType}, ${formatPrice(v.InstanceType, v.InitialInstanceCount ?? 1, 'inference', conn.region)}`;
   } catch {
     /* the price is a courtesy; the name and the command are what matter */
   }
   const command = `sagemaker-hf delete ${name}`;
-  return { kind: 'endpoint', name, status, cost, command, line: `Endpoint ${name} is still ${status} on ${cost}, billed until deleted. Delete it with: ${command}` };
+  return {
+    kind: 'endpoint',
+    name,
+    status,
+    cost,
+    command,
+    line: `Endpoint ${name} is still ${status} on ${cost}, billed until deleted. Delete it with: ${command}`,
+  };
 }

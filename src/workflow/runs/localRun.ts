@@ -46,8 +46,17 @@ export async function runLocalWorkflow(spec: JobSpec, opts: LocalRunOptions): Pr
   const outDir = path.join(opts.workspaceDir, LOCAL_DIR, 'datasets', specName);
   const prepared = await step(
     'prepare',
-    () => prepareDataset(spec, { outDir, signal: opts.signal, hubToken: opts.hubToken, onProgress: (p) => opts.onLine?.(`${p.stage}: ${p.message}`) }),
-    (r) => `${Object.entries(r.channels).map(([c, x]) => `${c} ${x.rows} rows`).join(', ')}; ${r.labelNames.length} labels -> ${r.outDir}`,
+    () =>
+      prepareDataset(spec, {
+        outDir,
+        signal: opts.signal,
+        hubToken: opts.hubToken,
+        onProgress: (p) => opts.onLine?.(`${p.stage}: ${p.message}`),
+      }),
+    (r) =>
+      `${Object.entries(r.channels)
+        .map(([c, x]) => `${c} ${x.rows} rows`)
+        .join(', ')}; ${r.labelNames.length} labels -> ${r.outDir}`,
   );
   const metrics: MetricRecord = {};
   const job = await step(
@@ -66,7 +75,8 @@ export async function runLocalWorkflow(spec: JobSpec, opts: LocalRunOptions): Pr
           opts.onLine?.(l);
         },
       }),
-    (j) => `${j.jobName} ${j.status}${metrics.eval_accuracy !== undefined ? `, eval_accuracy ${metrics.eval_accuracy}` : ''} -> ${j.modelArtifact}`,
+    (j) =>
+      `${j.jobName} ${j.status}${metrics.eval_accuracy !== undefined ? `, eval_accuracy ${metrics.eval_accuracy}` : ''} -> ${j.modelArtifact}`,
   );
   let endpoint: LocalEndpoint | undefined;
   try {
@@ -96,7 +106,11 @@ export async function runLocalWorkflow(spec: JobSpec, opts: LocalRunOptions): Pr
       },
     );
     if (!opts.keepEndpoint) {
-      await step('delete', () => ep.stop(), () => `endpoint ${ep.name} stopped`);
+      await step(
+        'delete',
+        () => ep.stop(),
+        () => `endpoint ${ep.name} stopped`,
+      );
       endpoint = undefined;
     }
     return { steps, prepared, job, prediction, endpoint, finalMetrics: metrics, totalMs: performance.now() - t0 };

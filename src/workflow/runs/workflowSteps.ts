@@ -18,7 +18,11 @@ export type StepEvent = { step: StepName; phase: 'start' | 'end'; index: number;
  * A runner that times each step, appends its result to `steps` and reports start and end; it refuses
  * to start a step once the signal has fired.
  */
-export function stepRunner(steps: StepResult[], onStep: ((e: StepEvent) => void) | undefined, signal: AbortSignal | undefined) {
+export function stepRunner(
+  steps: StepResult[],
+  onStep: ((e: StepEvent) => void) | undefined,
+  signal: AbortSignal | undefined,
+) {
   return async <T>(name: StepName, fn: () => Promise<T>, summarize: (r: T) => string): Promise<T> => {
     if (signal?.aborted) throw new CancelledError();
     const index = STEPS.indexOf(name) + 1;

@@ -18,13 +18,35 @@ export const IGNORE_FILE = '.sagemakerignore';
 
 /** gitignore patterns left out unless .sagemakerignore brings them back. */
 export const SECRET_PATTERNS = [
-  '.git/', '.hg/', '.svn/',
-  '.env', '.env.*', '.envrc',
-  '.aws/', '.ssh/', '.gnupg/', '.docker/config.json', '.kube/config',
-  '.netrc', '.npmrc', '.pypirc', '.git-credentials', '.huggingface/', '.cache/huggingface/',
-  '*.pem', '*.key', '*.p12', '*.pfx', 'id_rsa*', 'id_dsa*', 'id_ecdsa*', 'id_ed25519*',
-  'credentials.json', 'service-account*.json',
-  '__pycache__/', '*.pyc',
+  '.git/',
+  '.hg/',
+  '.svn/',
+  '.env',
+  '.env.*',
+  '.envrc',
+  '.aws/',
+  '.ssh/',
+  '.gnupg/',
+  '.docker/config.json',
+  '.kube/config',
+  '.netrc',
+  '.npmrc',
+  '.pypirc',
+  '.git-credentials',
+  '.huggingface/',
+  '.cache/huggingface/',
+  '*.pem',
+  '*.key',
+  '*.p12',
+  '*.pfx',
+  'id_rsa*',
+  'id_dsa*',
+  'id_ecdsa*',
+  'id_ed25519*',
+  'credentials.json',
+  'service-account*.json',
+  '__pycache__/',
+  '*.pyc',
 ];
 
 export interface SourceFile {
@@ -62,7 +84,10 @@ export function checkSourceDir(sourceDir: string, entryPoint: string): void {
   }
   if (!st.isDirectory()) throw new UserError(`training.sourceDir: ${sourceDir} is not a folder`, 'training.sourceDir');
   if (!fs.existsSync(path.join(sourceDir, entryPoint)) || !fs.statSync(path.join(sourceDir, entryPoint)).isFile()) {
-    throw new UserError(`training.entryPoint: No file named "${entryPoint}" was found in directory "${sourceDir}".`, 'training.entryPoint');
+    throw new UserError(
+      `training.entryPoint: No file named "${entryPoint}" was found in directory "${sourceDir}".`,
+      'training.entryPoint',
+    );
   }
 }
 
@@ -98,7 +123,10 @@ export function listSourceFiles(sourceDir: string, entryPoint: string): SourceLi
         try {
           real = fs.realpathSync(full);
         } catch {
-          throw new UserError(`training.sourceDir: ${relPath} is a broken symbolic link (${fs.readlinkSync(full)}); remove it or list it in ${IGNORE_FILE}`, 'training.sourceDir');
+          throw new UserError(
+            `training.sourceDir: ${relPath} is a broken symbolic link (${fs.readlinkSync(full)}); remove it or list it in ${IGNORE_FILE}`,
+            'training.sourceDir',
+          );
         }
       }
       const st = fs.statSync(real);
@@ -137,10 +165,15 @@ export function formatBytes(n: number): string {
 /** Lines for the dry-run and the confirmation: what is uploaded, its size, and what was left out. */
 export function describeListing(l: SourceListing, maxFiles = 20): string[] {
   const files = l.entries.filter((e) => !e.path.endsWith('/'));
-  const lines = [`sourcedir.tar.gz from ${l.sourceDir}: ${files.length} file${files.length === 1 ? '' : 's'}, ${formatBytes(l.totalBytes)} before compression`];
+  const lines = [
+    `sourcedir.tar.gz from ${l.sourceDir}: ${files.length} file${files.length === 1 ? '' : 's'}, ${formatBytes(l.totalBytes)} before compression`,
+  ];
   for (const f of files.slice(0, maxFiles)) lines.push(`  ${f.path} (${formatBytes(f.bytes)})`);
   if (files.length > maxFiles) lines.push(`  … and ${files.length - maxFiles} more`);
-  if (l.excludedByDefault.length) lines.push(`  left out (secrets, version control, bytecode; ${IGNORE_FILE} can bring one back with !name): ${l.excludedByDefault.join(', ')}`);
+  if (l.excludedByDefault.length)
+    lines.push(
+      `  left out (secrets, version control, bytecode; ${IGNORE_FILE} can bring one back with !name): ${l.excludedByDefault.join(', ')}`,
+    );
   return lines;
 }
 
@@ -150,10 +183,15 @@ export async function packageSourceDir(sourceDir: string, entryPoint: string): P
   const file = path.join(dir, 'sourcedir.tar.gz');
   try {
     // Exactly the listed paths: no recursion, so nothing the listing left out can slip in.
-    await create({ gzip: true, file, cwd: sourceDir, follow: true, portable: true, noDirRecurse: true }, listing.entries.map((e) => e.path.replace(/\/$/, '')));
+    await create(
+      { gzip: true, file, cwd: sourceDir, follow: true, portable: true, noDirRecurse: true },
+      listing.entries.map((e) => e.path.replace(/\/$/, '')),
+    );
   } catch (err) {
     await fs.promises.rm(dir, { recursive: true, force: true });
-    throw new UserError(`packaging ${sourceDir} failed: ${(err as Error).message}`, 'training.sourceDir', { cause: err });
+    throw new UserError(`packaging ${sourceDir} failed: ${(err as Error).message}`, 'training.sourceDir', {
+      cause: err,
+    });
   }
   return {
     file,

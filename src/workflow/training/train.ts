@@ -3,9 +3,19 @@
 // src/core/training/trainingRequest.ts. Before anything is uploaded, the dataset channels must exist in S3 (the
 // manifest the dataset step writes), so a job never starts only to fail on missing data.
 import * as fs from 'node:fs';
-import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
-  CreateTrainingJobCommand, DescribeTrainingJobCommand, ListTrainingJobsCommand, SageMakerClient, StopTrainingJobCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  DeleteObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import {
+  CreateTrainingJobCommand,
+  DescribeTrainingJobCommand,
+  ListTrainingJobsCommand,
+  SageMakerClient,
+  StopTrainingJobCommand,
   type DescribeTrainingJobCommandOutput,
 } from '@aws-sdk/client-sagemaker';
 import { client } from '../../aws/clients';
@@ -39,7 +49,15 @@ export interface StartedTraining {
 }
 
 function contextOf(conn: Connection, now: Date, hubToken?: string): RequestContext {
-  return { account: conn.account, region: conn.region, bucket: conn.bucket, role: conn.role, now, partition: conn.arn.split(':')[1] || undefined, ...(hubToken ? { hubToken } : {}) };
+  return {
+    account: conn.account,
+    region: conn.region,
+    bucket: conn.bucket,
+    role: conn.role,
+    now,
+    partition: conn.arn.split(':')[1] || undefined,
+    ...(hubToken ? { hubToken } : {}),
+  };
 }
 
 /** The request startTraining would send, without creating or uploading anything. */
@@ -60,23 +78,34 @@ export async function checkDatasetInS3(spec: JobSpec, conn: Connection, signal?:
   const manifest = `s3://${conn.bucket}/${prefix}/${MANIFEST_NAME}`;
   const hint = `prepare the dataset first ("SageMaker HF: Prepare Dataset" or 'sagemaker-hf prepare ${spec.file ? spec.file.split(/[\\/]/).pop() : '<spec>'}')`;
   try {
-    await s3.send(new HeadObjectCommand({ Bucket: conn.bucket, Key: `${prefix}/${MANIFEST_NAME}` }), { abortSignal: signal });
+    await s3.send(new HeadObjectCommand({ Bucket: conn.bucket, Key: `${prefix}/${MANIFEST_NAME}` }), {
+      abortSignal: signal,
+    });
   } catch (err) {
     if (awsErrorStatus(err) === 404 || ['NotFound', 'NoSuchKey', 'NoSuchBucket'].includes(awsErrorName(err))) {
-      throw new UserError(`dataset.s3Prefix: no prepared dataset at s3://${conn.bucket}/${prefix}/ (${manifest} is missing): ${hint}`, 'dataset.s3Prefix');
+      throw new UserError(
+        `dataset.s3Prefix: no prepared dataset at s3://${conn.bucket}/${prefix}/ (${manifest} is missing): ${hint}`,
+        'dataset.s3Prefix',
+      );
     }
     throw describeAwsError(err, conn, `Checking the dataset at ${manifest}`);
   }
   for (const channel of Object.keys(spec.dataset.splits)) {
     let found: boolean;
     try {
-      const out = await s3.send(new ListObjectsV2Command({ Bucket: conn.bucket, Prefix: `${prefix}/${channel}/`, MaxKeys: 1 }), { abortSignal: signal });
+      const out = await s3.send(
+        new ListObjectsV2Command({ Bucket: conn.bucket, Prefix: `${prefix}/${channel}/`, MaxKeys: 1 }),
+        { abortSignal: signal },
+      );
       found = (out.KeyCount ?? out.Contents?.length ?? 0) > 0;
     } catch (err) {
       throw describeAwsError(err, conn, `Checking channel '${channel}' of the dataset`);
     }
     if (!found) {
-      throw new UserError(`dataset.splits.${channel}: channel '${channel}' has no data at s3://${conn.bucket}/${prefix}/${channel}/: ${hint}`, `dataset.splits.${channel}`);
+      throw new UserError(
+        `dataset.splits.${channel}: channel '${channel}' has no data at s3://${conn.bucket}/${prefix}/${channel}/: ${hint}`,
+        `dataset.splits.${channel}`,
+      );
     }
   }
 }
@@ -90,23 +119,37 @@ export function localModelFiles(dir: string, s3Uri: string): LocalFile[] {
     st = undefined;
   }
   if (!st?.isDirectory()) {
-    throw new UserError(`training.hyperparameters.model_id: '${dir}' looks like a local path but is not a folder; give a Hub model id (e.g. bert-base-uncased) or a folder holding config.json and the weights`, 'training.hyperparameters.model_id');
+    throw new UserError(
+      `training.hyperparameters.model_id: '${dir}' looks like a local path but is not a folder; give a Hub model id (e.g. bert-base-uncased) or a folder holding config.json and the weights`,
+      'training.hyperparameters.model_id',
+    );
   }
   const { key: prefix } = splitS3(s3Uri);
   const files: LocalFile[] = [];
   for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
     if (!e.isFile()) continue;
     const full = path.join(e.parentPath, e.name);
-    files.push({ path: full, key: `${prefix}${path.relative(dir, full).split(path.sep).join('/')}`, bytes: fs.statSync(full).size });
+    files.push({
+      path: full,
+      key: `${prefix}${path.relative(dir, full).split(path.sep).join('/')}`,
+      bytes: fs.statSync(full).size,
+    });
   }
   if (!files.some((f) => f.key.endsWith('/config.json'))) {
-    throw new UserError(`training.hyperparameters.model_id: the folder ${dir} has no config.json, so from_pretrained cannot load it in the container`, 'training.hyperparameters.model_id');
+    throw new UserError(
+      `training.hyperparameters.model_id: the folder ${dir} has no config.json, so from_pretrained cannot load it in the container`,
+      'training.hyperparameters.model_id',
+    );
   }
   return files;
 }
 
 /** fit(): default bucket, dataset check, source upload, CreateTrainingJob. Billable: the caller confirms first. */
-export async function startTraining(spec: JobSpec, conn: Connection, opts: TrainOptions = {}): Promise<StartedTraining> {
+export async function startTraining(
+  spec: JobSpec,
+  conn: Connection,
+  opts: TrainOptions = {},
+): Promise<StartedTraining> {
   const { signal } = opts;
   const progress = opts.onProgress ?? (() => undefined);
   // Validation and the whole request first: nothing is touched for a spec the SDK would refuse.
@@ -127,9 +170,13 @@ export async function startTraining(spec: JobSpec, conn: Connection, opts: Train
     try {
       await s3.send(
         new PutObjectCommand({
-          Bucket: bucket, Key: key, Body: await fs.promises.readFile(pkg.file), ContentType: 'application/x-tar',
+          Bucket: bucket,
+          Key: key,
+          Body: await fs.promises.readFile(pkg.file),
+          ContentType: 'application/x-tar',
           // As SDK-latest: SSE with the AWS-managed KMS key, and the owner check on the default bucket.
-          ServerSideEncryption: 'aws:kms', ExpectedBucketOwner: conn.account,
+          ServerSideEncryption: 'aws:kms',
+          ExpectedBucketOwner: conn.account,
         }),
         { abortSignal: signal },
       );
@@ -142,10 +189,17 @@ export async function startTraining(spec: JobSpec, conn: Connection, opts: Train
   await addCompileCacheChannel(spec, built, conn, progress, signal);
   const removeUploads = async () => {
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).catch(() => undefined);
-    if (modelFiles.length) await deleteKeys(s3, bucket, modelFiles.map((f) => f.key)).catch(() => undefined);
+    if (modelFiles.length)
+      await deleteKeys(
+        s3,
+        bucket,
+        modelFiles.map((f) => f.key),
+      ).catch(() => undefined);
   };
   if (built.localModel) {
-    progress(`Uploading the local model folder ${built.localModel.dir} to ${built.localModel.s3Uri} (${modelFiles.length} files)`);
+    progress(
+      `Uploading the local model folder ${built.localModel.dir} to ${built.localModel.s3Uri} (${modelFiles.length} files)`,
+    );
     try {
       await uploadFiles(s3, bucket, modelFiles, { signal });
     } catch (err) {
@@ -162,28 +216,52 @@ export async function startTraining(spec: JobSpec, conn: Connection, opts: Train
     // Cancelled or cut off while the request was out: SageMaker may have created the job anyway, and a
     // job that bills must never be left unnamed.
     const sent = signal?.aborted || !awsErrorStatus(err);
-    if (sent && (await jobExists(conn, built.jobName))) throw new TrainingJobStartedError(built.jobName, signal?.aborted ? undefined : err);
+    if (sent && (await jobExists(conn, built.jobName)))
+      throw new TrainingJobStartedError(built.jobName, signal?.aborted ? undefined : err);
     // No job: remove the uploads so nothing is left half-done.
     await removeUploads();
     if (signal?.aborted) throw new CancelledError();
     throw describeAwsError(err, conn, `Creating training job ${built.jobName}`);
   }
-  return { jobName: built.jobName, request: built.request, sourceS3Uri: built.sourceS3Uri, warnings: built.validated.warnings, sourceEntries: pkg.entries };
+  return {
+    jobName: built.jobName,
+    request: built.request,
+    sourceS3Uri: built.sourceS3Uri,
+    warnings: built.validated.warnings,
+    sourceEntries: pkg.entries,
+  };
 }
 
 /**
  * A torch-compile job gets the compile cache the last completed job of the same spec (same base
  * name and image) saved, as the channel compile_cache. Optional: any failure to look it up compiles cold.
  */
-async function addCompileCacheChannel(spec: JobSpec, built: TrainingRequest, conn: Connection, progress: (m: string) => void, signal?: AbortSignal): Promise<void> {
+async function addCompileCacheChannel(
+  spec: JobSpec,
+  built: TrainingRequest,
+  conn: Connection,
+  progress: (m: string) => void,
+  signal?: AbortSignal,
+): Promise<void> {
   if (!compilesWithTorch(built.request)) return;
   try {
     const sm = client(SageMakerClient, conn);
     const base = spec.training.baseJobName ?? built.validated.image.entry.repository;
-    const list = await sm.send(new ListTrainingJobsCommand({ NameContains: base, StatusEquals: 'Completed', SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 5 }), { abortSignal: signal });
+    const list = await sm.send(
+      new ListTrainingJobsCommand({
+        NameContains: base,
+        StatusEquals: 'Completed',
+        SortBy: 'CreationTime',
+        SortOrder: 'Descending',
+        MaxResults: 5,
+      }),
+      { abortSignal: signal },
+    );
     const previous = [];
     for (const j of (list.TrainingJobSummaries ?? []).slice(0, 3)) {
-      previous.push(await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: j.TrainingJobName }), { abortSignal: signal }));
+      previous.push(
+        await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: j.TrainingJobName }), { abortSignal: signal }),
+      );
     }
     const source = compileCacheSource(built.request, previous);
     if (source) {
@@ -201,7 +279,10 @@ async function addCompileCacheChannel(spec: JobSpec, built: TrainingRequest, con
  * and bills. A cancel (isCancelled) that names the job, so the caller can offer to stop it.
  */
 export class TrainingJobStartedError extends CancelledError {
-  constructor(readonly jobName: string, readonly failure?: unknown) {
+  constructor(
+    readonly jobName: string,
+    readonly failure?: unknown,
+  ) {
     super(`training job ${jobName} was created before the cancel took effect`);
   }
 }
@@ -218,21 +299,35 @@ async function jobExists(conn: Connection, name: string): Promise<boolean> {
 type Sender = Pick<SageMakerClient, 'send'>;
 
 /** StopTrainingJob (the job goes Stopping, then Stopped; billing ends when it is Stopped). */
-export async function stopTrainingJob(conn: Connection, name: string, opts: { signal?: AbortSignal; sagemaker?: Sender } = {}): Promise<void> {
+export async function stopTrainingJob(
+  conn: Connection,
+  name: string,
+  opts: { signal?: AbortSignal; sagemaker?: Sender } = {},
+): Promise<void> {
   const sm = opts.sagemaker ?? client(SageMakerClient, conn);
   try {
     await sm.send(new StopTrainingJobCommand({ TrainingJobName: name }), { abortSignal: opts.signal });
   } catch (err) {
     if (awsErrorName(err) === 'ValidationException' && /not in progress|status/i.test(String((err as Error).message))) {
-      throw new UserError(`Stopping ${name} failed: the job is not running any more (${(err as Error).message})`, 'jobName', { cause: err });
+      throw new UserError(
+        `Stopping ${name} failed: the job is not running any more (${(err as Error).message})`,
+        'jobName',
+        { cause: err },
+      );
     }
     throw describeAwsError(err, conn, `Stopping training job ${name}`);
   }
 }
 
-export async function describeTrainingJob(conn: Connection, name: string, signal?: AbortSignal): Promise<DescribeTrainingJobCommandOutput> {
+export async function describeTrainingJob(
+  conn: Connection,
+  name: string,
+  signal?: AbortSignal,
+): Promise<DescribeTrainingJobCommandOutput> {
   try {
-    return await client(SageMakerClient, conn).send(new DescribeTrainingJobCommand({ TrainingJobName: name }), { abortSignal: signal });
+    return await client(SageMakerClient, conn).send(new DescribeTrainingJobCommand({ TrainingJobName: name }), {
+      abortSignal: signal,
+    });
   } catch (err) {
     throw describeAwsError(err, conn, `Describing training job ${name}`);
   }
@@ -240,7 +335,8 @@ export async function describeTrainingJob(conn: Connection, name: string, signal
 
 /** Polls DescribeTrainingJob until a terminal status; reports each status change. */
 export async function waitForTrainingJob(
-  conn: Connection, name: string,
+  conn: Connection,
+  name: string,
   opts: { signal?: AbortSignal; pollMs?: number; onStatus?: (d: DescribeTrainingJobCommandOutput) => void } = {},
 ): Promise<DescribeTrainingJobCommandOutput> {
   let last = '';

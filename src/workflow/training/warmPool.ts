@@ -11,24 +11,40 @@ import { describeTrainingJobRaw } from '../../aws/sagemakerQueries';
 type Sender = Pick<SageMakerClient, 'send'>;
 
 /** The job's warm pool now (DescribeTrainingJob), or undefined when it has none. */
-export async function readWarmPool(conn: AwsTarget, jobName: string, signal?: AbortSignal): Promise<WarmPool | undefined> {
+export async function readWarmPool(
+  conn: AwsTarget,
+  jobName: string,
+  signal?: AbortSignal,
+): Promise<WarmPool | undefined> {
   try {
     return warmPoolOf(await describeTrainingJobRaw(conn, jobName, signal), conn.region);
   } catch (err) {
-    if (awsErrorName(err) === 'ValidationException' && /could not find|not found/i.test(String((err as Error).message))) {
+    if (
+      awsErrorName(err) === 'ValidationException' &&
+      /could not find|not found/i.test(String((err as Error).message))
+    ) {
       throw new UserError(`job: training job '${jobName}' was not found in ${conn.region}`, 'job', { cause: err });
     }
     throw describeAwsError(err, conn, `Reading training job ${jobName}`);
   }
 }
 
-export async function releaseWarmPool(conn: AwsTarget, jobName: string, opts: { signal?: AbortSignal; sagemaker?: Sender } = {}): Promise<void> {
+export async function releaseWarmPool(
+  conn: AwsTarget,
+  jobName: string,
+  opts: { signal?: AbortSignal; sagemaker?: Sender } = {},
+): Promise<void> {
   const sm = opts.sagemaker ?? client(SageMakerClient, conn);
   try {
-    await sm.send(new UpdateTrainingJobCommand({ TrainingJobName: jobName, ResourceConfig: { KeepAlivePeriodInSeconds: 0 } }), { abortSignal: opts.signal });
+    await sm.send(
+      new UpdateTrainingJobCommand({ TrainingJobName: jobName, ResourceConfig: { KeepAlivePeriodInSeconds: 0 } }),
+      { abortSignal: opts.signal },
+    );
   } catch (err) {
     if (awsErrorName(err) === 'ValidationException') {
-      throw new UserError(`Releasing the warm pool of ${jobName} failed: ${(err as Error).message}`, 'job', { cause: err });
+      throw new UserError(`Releasing the warm pool of ${jobName} failed: ${(err as Error).message}`, 'job', {
+        cause: err,
+      });
     }
     throw describeAwsError(err, conn, `Releasing the warm pool of ${jobName}`);
   }

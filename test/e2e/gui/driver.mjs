@@ -5,13 +5,23 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
 
 /** The workbench URL of code-server at `base` with `folder` open; optional dev extension and tests (payload). */
 export function workbenchUrl(base, { folder, extensionDevelopmentPath, extensionTestsPath } = {}) {
   const host = new URL(base).host;
   const payload = [];
-  if (extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', `vscode-remote://${host}${extensionDevelopmentPath}`]);
+  if (extensionDevelopmentPath)
+    payload.push(['extensionDevelopmentPath', `vscode-remote://${host}${extensionDevelopmentPath}`]);
   if (extensionTestsPath) payload.push(['extensionTestsPath', `vscode-remote://${host}${extensionTestsPath}`]);
   const q = new URLSearchParams();
   if (folder) q.set('folder', folder);
@@ -21,8 +31,14 @@ export function workbenchUrl(base, { folder, extensionDevelopmentPath, extension
 
 async function within(what, ms, promise) {
   let timer;
-  const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms); });
-  try { return await Promise.race([promise, timeout]); } finally { clearTimeout(timer); }
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export class Workbench {
@@ -34,11 +50,23 @@ export class Workbench {
 
   /** Opens the workbench with the extension under development loaded and waits until it is usable. */
   async open({ timeoutMs = 60_000 } = {}) {
-    const url = workbenchUrl(this.opts.base, { folder: this.opts.folder, extensionDevelopmentPath: this.opts.repoRoot });
+    const url = workbenchUrl(this.opts.base, {
+      folder: this.opts.folder,
+      extensionDevelopmentPath: this.opts.repoRoot,
+    });
     await this.page.goto(url, { timeout: timeoutMs });
-    await this.page.locator('.monaco-workbench').waitFor({ timeout: timeoutMs }).catch((e) => { throw new Error(`the workbench (.monaco-workbench) did not appear within ${timeoutMs} ms: ${e.message}`); });
+    await this.page
+      .locator('.monaco-workbench')
+      .waitFor({ timeout: timeoutMs })
+      .catch((e) => {
+        throw new Error(`the workbench (.monaco-workbench) did not appear within ${timeoutMs} ms: ${e.message}`);
+      });
     // The activity bar is the last part to render; our container being there means contributions are loaded.
-    await this.activityItem('SageMaker HF').waitFor({ timeout: timeoutMs }).catch((e) => { throw new Error(`the "SageMaker HF" activity-bar item did not appear (extension not loaded?): ${e.message}`); });
+    await this.activityItem('SageMaker HF')
+      .waitFor({ timeout: timeoutMs })
+      .catch((e) => {
+        throw new Error(`the "SageMaker HF" activity-bar item did not appear (extension not loaded?): ${e.message}`);
+      });
   }
 
   activityItem(title) {
@@ -49,10 +77,17 @@ export class Workbench {
   async openContainer(title, { timeoutMs = 20_000 } = {}) {
     const item = this.activityItem(title);
     await item.waitFor({ timeout: timeoutMs });
-    const checked = await item.getAttribute('aria-checked').catch(() => null) ?? await item.locator('..').getAttribute('aria-checked').catch(() => null);
+    const checked =
+      (await item.getAttribute('aria-checked').catch(() => null)) ??
+      (await item
+        .locator('..')
+        .getAttribute('aria-checked')
+        .catch(() => null));
     const sidebarTitle = this.page.locator('.sidebar .composite.title h2', { hasText: title });
     if (checked !== 'true' || !(await sidebarTitle.isVisible().catch(() => false))) await item.click();
-    await sidebarTitle.waitFor({ timeout: timeoutMs }).catch((e) => { throw new Error(`the side bar did not show "${title}": ${e.message}`); });
+    await sidebarTitle.waitFor({ timeout: timeoutMs }).catch((e) => {
+      throw new Error(`the side bar did not show "${title}": ${e.message}`);
+    });
   }
 
   /** Runs a command from the palette (F1) by its title as shown there, e.g. "SageMaker HF: Connect to AWS". */
@@ -61,16 +96,26 @@ export class Workbench {
     await this.dismissPalette();
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: timeoutMs }).catch((e) => { throw new Error(`the command palette did not open on F1: ${e.message}`); });
+    await input.waitFor({ state: 'visible', timeout: timeoutMs }).catch((e) => {
+      throw new Error(`the command palette did not open on F1: ${e.message}`);
+    });
     await input.fill(`>${title}`);
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-    await row.waitFor({ timeout: timeoutMs }).catch((e) => { throw new Error(`no palette entry "${title}": ${e.message}`); });
+    await row.waitFor({ timeout: timeoutMs }).catch((e) => {
+      throw new Error(`no palette entry "${title}": ${e.message}`);
+    });
     await page.keyboard.press('Enter');
     await input.waitFor({ state: 'hidden', timeout: timeoutMs }).catch(() => undefined);
   }
 
   async dismissPalette() {
-    if (await this.page.locator('.quick-input-widget input').isVisible().catch(() => false)) await this.page.keyboard.press('Escape');
+    if (
+      await this.page
+        .locator('.quick-input-widget input')
+        .isVisible()
+        .catch(() => false)
+    )
+      await this.page.keyboard.press('Escape');
   }
 
   /**
@@ -80,14 +125,18 @@ export class Workbench {
   treeRow(text, { view, exact = false } = {}) {
     const scope = view ? this.viewPane(view) : this.page.locator('.sidebar');
     if (!exact) return scope.locator('.monaco-list-row', { hasText: text }).first();
-    const label = this.page.locator('.label-name', { hasText: new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) });
+    const label = this.page.locator('.label-name', {
+      hasText: new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`),
+    });
     return scope.locator('.monaco-list-row', { has: label }).first();
   }
 
   /** Waits for a tree row (see treeRow); returns its locator. */
   async waitForTreeRow(text, { view, exact, timeoutMs = 30_000 } = {}) {
     const row = this.treeRow(text, { view, exact });
-    await row.waitFor({ timeout: timeoutMs }).catch((e) => { throw new Error(`no tree row "${text}"${view ? ` in view "${view}"` : ''} within ${timeoutMs} ms: ${e.message}`); });
+    await row.waitFor({ timeout: timeoutMs }).catch((e) => {
+      throw new Error(`no tree row "${text}"${view ? ` in view "${view}"` : ''} within ${timeoutMs} ms: ${e.message}`);
+    });
     return row;
   }
 
@@ -99,14 +148,18 @@ export class Workbench {
   /** Waits for a notification toast containing `text`; returns its locator. */
   async waitForNotification(text, { timeoutMs = 30_000 } = {}) {
     const toast = this.page.locator('.notification-toast', { hasText: text }).first();
-    await toast.waitFor({ timeout: timeoutMs }).catch((e) => { throw new Error(`no notification "${text}" within ${timeoutMs} ms: ${e.message}`); });
+    await toast.waitFor({ timeout: timeoutMs }).catch((e) => {
+      throw new Error(`no notification "${text}" within ${timeoutMs} ms: ${e.message}`);
+    });
     return toast;
   }
 
   /** Text of the status bar item whose text/label contains `text` (waits for it). */
   async statusBarItem(text, { timeoutMs = 30_000 } = {}) {
     const item = this.page.locator('.statusbar-item', { hasText: text }).first();
-    await item.waitFor({ timeout: timeoutMs }).catch((e) => { throw new Error(`no status bar item "${text}" within ${timeoutMs} ms: ${e.message}`); });
+    await item.waitFor({ timeout: timeoutMs }).catch((e) => {
+      throw new Error(`no status bar item "${text}" within ${timeoutMs} ms: ${e.message}`);
+    });
     return item;
   }
 

@@ -20,7 +20,10 @@ const EMOTIONS = ['sadness', 'joy', 'love', 'anger', 'fear', 'surprise'];
 function ensureTinyModel(repo) {
   const model = join(repo, '.cache/models/bert-tiny-emotion');
   if (existsSync(join(model, 'config.json'))) return;
-  execFileSync(join(repo, '.cache/venv/bin/python'), [join(repo, 'test/tools/make_tiny_model.py'), model], { stdio: 'ignore', timeout: 300_000 });
+  execFileSync(join(repo, '.cache/venv/bin/python'), [join(repo, 'test/tools/make_tiny_model.py'), model], {
+    stdio: 'ignore',
+    timeout: 300_000,
+  });
 }
 
 export async function run(wb) {
@@ -29,14 +32,22 @@ export async function run(wb) {
   await wb.open();
   await wb.openContainer('SageMaker HF');
   const sagemaker = wb.viewPane('SageMaker');
-  await sagemaker.getByText('Run the whole workflow locally', { exact: false }).waitFor({ timeout: 90_000 })
-    .catch((e) => { throw new Error(`the welcome view (no connection, no local job) is missing: ${e.message}`); });
+  await sagemaker
+    .getByText('Run the whole workflow locally', { exact: false })
+    .waitFor({ timeout: 90_000 })
+    .catch((e) => {
+      throw new Error(`the welcome view (no connection, no local job) is missing: ${e.message}`);
+    });
 
   // 1. Open the local spec from Job Specs and click its CodeLens.
   await (await wb.waitForTreeRow('emotion-local', { view: 'Job Specs', exact: true, timeoutMs: 60_000 })).click();
-  await page.locator('.tabs-container .tab', { hasText: 'emotion-local.sagemaker-hf.json' }).waitFor({ timeout: 20_000 });
+  await page
+    .locator('.tabs-container .tab', { hasText: 'emotion-local.sagemaker-hf.json' })
+    .waitFor({ timeout: 20_000 });
   const lens = page.locator('.codelens-decoration a', { hasText: 'Start training' }).first();
-  await lens.waitFor({ timeout: 30_000 }).catch((e) => { throw new Error(`no "Start training" CodeLens on the local spec: ${e.message}`); });
+  await lens.waitFor({ timeout: 30_000 }).catch((e) => {
+    throw new Error(`no "Start training" CodeLens on the local spec: ${e.message}`);
+  });
   const lensText = await lens.innerText();
   if (!/local/.test(lensText)) throw new Error(`the CodeLens says "${lensText}": it should say it trains locally`);
   await lens.click();
@@ -45,14 +56,18 @@ export async function run(wb) {
   const jobRow = await wb.waitForTreeRow('local-bert-tiny-emotion', { view: 'SageMaker', timeoutMs: 90_000 });
   // 9. The welcome view gave way to the tree: a visible "Not connected — Connect" row keeps the way to AWS.
   await wb.waitForTreeRow('Not connected — Connect', { view: 'SageMaker', timeoutMs: 10_000 });
-  await wb.step('local training completes', async () => {
-    const bad = page.locator('.notification-toast', { hasText: /failed|No Python/ }).first();
-    for (;;) {
-      if (/Completed/.test(await jobRow.innerText().catch(() => ''))) return;
-      if (await bad.isVisible().catch(() => false)) throw new Error(`instead of training: ${await bad.innerText()}`);
-      await page.waitForTimeout(1000);
-    }
-  }, 360_000);
+  await wb.step(
+    'local training completes',
+    async () => {
+      const bad = page.locator('.notification-toast', { hasText: /failed|No Python/ }).first();
+      for (;;) {
+        if (/Completed/.test(await jobRow.innerText().catch(() => ''))) return;
+        if (await bad.isVisible().catch(() => false)) throw new Error(`instead of training: ${await bad.innerText()}`);
+        await page.waitForTimeout(1000);
+      }
+    },
+    360_000,
+  );
   await wb.screenshot('local-trained');
 
   // Deploy from the completion message (a toast, or in the notification center once the toast has hidden).
@@ -61,7 +76,9 @@ export async function run(wb) {
     await wb.runCommand('Notifications: Show Notifications');
     done = page.locator('.notifications-center .monaco-list-row', { hasText: 'completed.' }).first();
   }
-  await done.waitFor({ timeout: 20_000 }).catch((e) => { throw new Error(`no "Local training … completed." message: ${e.message}`); });
+  await done.waitFor({ timeout: 20_000 }).catch((e) => {
+    throw new Error(`no "Local training … completed." message: ${e.message}`);
+  });
   await done.locator('.monaco-button', { hasText: 'Deploy Locally' }).click();
   // 4. The endpoint is in the tree at once (no Refresh).
   const epRow = await wb.waitForTreeRow('local · 127.0.0.1:', { view: 'SageMaker', timeoutMs: 120_000 });
@@ -69,28 +86,53 @@ export async function run(wb) {
   // 5. The predictions page opens with examples and Evaluate.
   const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
   const textarea = frame.locator('vscode-textarea textarea');
-  await textarea.waitFor({ timeout: 60_000 }).catch((e) => { throw new Error(`the predictions page did not open: ${e.message}`); });
+  await textarea.waitFor({ timeout: 60_000 }).catch((e) => {
+    throw new Error(`the predictions page did not open: ${e.message}`);
+  });
   const examples = frame.locator('.examples li');
-  await examples.first().waitFor({ timeout: 20_000 }).catch(async (e) => { throw new Error(`no examples on the local page: ${await frame.locator('.examples').innerText().catch(() => '?')} (${e.message})`); });
+  await examples
+    .first()
+    .waitFor({ timeout: 20_000 })
+    .catch(async (e) => {
+      throw new Error(
+        `no examples on the local page: ${await frame
+          .locator('.examples')
+          .innerText()
+          .catch(() => '?')} (${e.message})`,
+      );
+    });
   await textarea.fill(SENTENCE);
   await frame.locator('#predict').click();
   const rows = frame.locator('.bar-row');
-  await wb.step('six ranked labels', async () => {
-    for (;;) {
-      if ((await rows.count()) === 6) return;
-      const err = await frame.locator('.results .error').textContent({ timeout: 200 }).catch(() => null);
-      if (err) throw new Error(`the page shows an error instead of labels: ${err}`);
-      await page.waitForTimeout(300);
-    }
-  }, 60_000);
+  await wb.step(
+    'six ranked labels',
+    async () => {
+      for (;;) {
+        if ((await rows.count()) === 6) return;
+        const err = await frame
+          .locator('.results .error')
+          .textContent({ timeout: 200 })
+          .catch(() => null);
+        if (err) throw new Error(`the page shows an error instead of labels: ${err}`);
+        await page.waitForTimeout(300);
+      }
+    },
+    60_000,
+  );
   const labels = await rows.locator('.label').allTextContents();
-  if ([...labels].sort().join(',') !== [...EMOTIONS].sort().join(',')) throw new Error(`labels shown: ${labels.join(',')}`);
+  if ([...labels].sort().join(',') !== [...EMOTIONS].sort().join(','))
+    throw new Error(`labels shown: ${labels.join(',')}`);
 
   // Evaluate on a sample of the test split.
   const sample = frame.locator('vscode-textfield[aria-label="Sample size"] input');
   await sample.fill('40');
   await frame.locator('#evaluate').click();
-  await frame.locator('#accuracy').waitFor({ timeout: 120_000 }).catch((e) => { throw new Error(`no evaluation result: ${e.message}`); });
+  await frame
+    .locator('#accuracy')
+    .waitFor({ timeout: 120_000 })
+    .catch((e) => {
+      throw new Error(`no evaluation result: ${e.message}`);
+    });
   const evaluated = await frame.locator('.confusion').count();
   if (evaluated !== 1) throw new Error('no confusion matrix after Evaluate');
 
@@ -101,23 +143,33 @@ export async function run(wb) {
   // The twistie expands (a click on the row runs its command: Show Training Logs).
   await jobRow.locator('.monaco-tl-twistie').click();
   const metricsRow = await wb.waitForTreeRow('Last logged metrics', { view: 'SageMaker', timeoutMs: 10_000 });
-  if (!/eval_accuracy/.test(await metricsRow.innerText())) throw new Error(`the job's last metrics row says "${await metricsRow.innerText()}"`);
+  if (!/eval_accuracy/.test(await metricsRow.innerText()))
+    throw new Error(`the job's last metrics row says "${await metricsRow.innerText()}"`);
   await epRow.waitFor({ timeout: 10_000 }); // still in view under the job's details
   await page.mouse.move(900, 780);
   await page.waitForTimeout(800);
   await wb.screenshot('local-path');
-  if (process.env.SAGEMAKER_HF_E2E_UPDATE_DOCS === '1') await wb.screenshot('local-path', { path: join(wb.opts.repoRoot, 'docs/screenshot.png') });
+  if (process.env.SAGEMAKER_HF_E2E_UPDATE_DOCS === '1')
+    await wb.screenshot('local-path', { path: join(wb.opts.repoRoot, 'docs/screenshot.png') });
 
   // 10. Delete asks first (a modal); confirming stops the server and the row goes.
   await epRow.hover();
   await epRow.locator('.action-label[aria-label^="Delete Endpoint"]').click();
   const dialog = page.locator('.monaco-dialog-box');
-  await dialog.waitFor({ timeout: 20_000 }).catch((e) => { throw new Error(`no confirmation before deleting the local endpoint: ${e.message}`); });
+  await dialog.waitFor({ timeout: 20_000 }).catch((e) => {
+    throw new Error(`no confirmation before deleting the local endpoint: ${e.message}`);
+  });
   const question = await dialog.innerText();
   if (!/Delete local endpoint/.test(question)) throw new Error(`the dialog says "${question}"`);
   await wb.screenshot('local-delete-confirm');
   await dialog.locator('.monaco-button', { hasText: /^Delete$/ }).click();
   await wb.step('the endpoint row goes', async () => {
-    while (await wb.treeRow('local · 127.0.0.1:', { view: 'SageMaker' }).isVisible().catch(() => false)) await page.waitForTimeout(300);
+    while (
+      await wb
+        .treeRow('local · 127.0.0.1:', { view: 'SageMaker' })
+        .isVisible()
+        .catch(() => false)
+    )
+      await page.waitForTimeout(300);
   });
 }

@@ -10,24 +10,63 @@ const SENTENCE = 'Winter is coming and it will be dark soon.';
 const ENDPOINT = 'gui-emotion-endpoint';
 const ROLE = 'arn:aws:iam::123456789012:role/SageMakerRole';
 const SCORES = [
-  { label: 'sadness', score: 0.9621 }, { label: 'joy', score: 0.0081 }, { label: 'love', score: 0.0032 },
-  { label: 'anger', score: 0.0119 }, { label: 'fear', score: 0.0127 }, { label: 'surprise', score: 0.002 },
+  { label: 'sadness', score: 0.9621 },
+  { label: 'joy', score: 0.0081 },
+  { label: 'love', score: 0.0032 },
+  { label: 'anger', score: 0.0119 },
+  { label: 'fear', score: 0.0127 },
+  { label: 'surprise', score: 0.002 },
 ];
 
 async function seedEndpoint(repoRoot) {
   const moto = process.env.AWS_ENDPOINT_URL;
   if (!moto) throw new Error('AWS_ENDPOINT_URL is not set (run.sh points it at moto)');
   const require = createRequire(join(repoRoot, 'package.json'));
-  const { SageMakerClient, CreateModelCommand, CreateEndpointConfigCommand, CreateEndpointCommand } = require('@aws-sdk/client-sagemaker');
+  const {
+    SageMakerClient,
+    CreateModelCommand,
+    CreateEndpointConfigCommand,
+    CreateEndpointCommand,
+  } = require('@aws-sdk/client-sagemaker');
   const sm = new SageMakerClient({ region: 'us-east-1', endpoint: moto, maxAttempts: 1 });
-  const image = '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-inference:1.9.0-transformers4.11.0-gpu-py38-cu111-ubuntu20.04';
-  await sm.send(new CreateModelCommand({ ModelName: ENDPOINT, ExecutionRoleArn: ROLE, PrimaryContainer: { Image: image, ModelDataUrl: 's3://sagemaker-us-east-1-123456789012/gui/model.tar.gz', Environment: { HF_TASK: 'text-classification' } } }));
-  await sm.send(new CreateEndpointConfigCommand({ EndpointConfigName: ENDPOINT, ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: ENDPOINT, InitialInstanceCount: 1, InstanceType: 'ml.g4dn.xlarge', InitialVariantWeight: 1 }] }));
+  const image =
+    '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-inference:1.9.0-transformers4.11.0-gpu-py38-cu111-ubuntu20.04';
+  await sm.send(
+    new CreateModelCommand({
+      ModelName: ENDPOINT,
+      ExecutionRoleArn: ROLE,
+      PrimaryContainer: {
+        Image: image,
+        ModelDataUrl: 's3://sagemaker-us-east-1-123456789012/gui/model.tar.gz',
+        Environment: { HF_TASK: 'text-classification' },
+      },
+    }),
+  );
+  await sm.send(
+    new CreateEndpointConfigCommand({
+      EndpointConfigName: ENDPOINT,
+      ProductionVariants: [
+        {
+          VariantName: 'AllTraffic',
+          ModelName: ENDPOINT,
+          InitialInstanceCount: 1,
+          InstanceType: 'ml.g4dn.xlarge',
+          InitialVariantWeight: 1,
+        },
+      ],
+    }),
+  );
   await sm.send(new CreateEndpointCommand({ EndpointName: ENDPOINT, EndpointConfigName: ENDPOINT }));
   // The 4.11 image's pipeline answers return_all_scores with one list per input.
   const res = await fetch(`${moto}/moto-api/static/sagemaker/endpoint-results`, {
     method: 'POST',
-    body: JSON.stringify({ account_id: '123456789012', region: 'us-east-1', results: [{ Body: JSON.stringify([SCORES]), ContentType: 'application/json', InvokedProductionVariant: 'AllTraffic' }] }),
+    body: JSON.stringify({
+      account_id: '123456789012',
+      region: 'us-east-1',
+      results: [
+        { Body: JSON.stringify([SCORES]), ContentType: 'application/json', InvokedProductionVariant: 'AllTraffic' },
+      ],
+    }),
   });
   if (res.status !== 201) throw new Error(`queueing moto's endpoint result failed: ${res.status}`);
 }
@@ -41,29 +80,40 @@ export async function run(wb) {
 
   await wb.runCommand('SageMaker HF: Try Predictions');
   const input = wb.page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 20_000 }).catch((e) => { throw new Error(`no endpoint quick pick: ${e.message}`); });
+  await input.waitFor({ state: 'visible', timeout: 20_000 }).catch((e) => {
+    throw new Error(`no endpoint quick pick: ${e.message}`);
+  });
   await input.fill(ENDPOINT);
-  await wb.page.locator('.quick-input-list .monaco-list-row', { hasText: ENDPOINT }).first().waitFor({ timeout: 20_000 });
+  await wb.page
+    .locator('.quick-input-list .monaco-list-row', { hasText: ENDPOINT })
+    .first()
+    .waitFor({ timeout: 20_000 });
   await wb.page.keyboard.press('Enter');
 
   // The webview is an iframe holding the page's iframe; the elements' shadow DOM is open to locators.
   const frame = wb.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
   const textarea = frame.locator('vscode-textarea textarea');
-  await textarea.waitFor({ timeout: 30_000 }).catch((e) => { throw new Error(`the predictions page did not render its text box: ${e.message}`); });
+  await textarea.waitFor({ timeout: 30_000 }).catch((e) => {
+    throw new Error(`the predictions page did not render its text box: ${e.message}`);
+  });
   await textarea.fill(SENTENCE);
   await frame.locator('#predict').click();
   const rows = frame.locator('.bar-row');
   await wb.step('six ranked labels', async () => {
     for (;;) {
       if ((await rows.count()) === 6) return;
-      const err = await frame.locator('.results .error').textContent({ timeout: 200 }).catch(() => null);
+      const err = await frame
+        .locator('.results .error')
+        .textContent({ timeout: 200 })
+        .catch(() => null);
       if (err) throw new Error(`the page shows an error instead of labels: ${err}`);
       await wb.page.waitForTimeout(200);
     }
   });
   const labels = await rows.locator('.label').allTextContents();
   const expected = ['sadness', 'fear', 'anger', 'joy', 'love', 'surprise'];
-  if (labels.join(',') !== expected.join(',')) throw new Error(`labels shown ${labels.join(',')}, expected ${expected.join(',')}`);
+  if (labels.join(',') !== expected.join(','))
+    throw new Error(`labels shown ${labels.join(',')}, expected ${expected.join(',')}`);
   const top = await rows.first().locator('.score').textContent();
   if (top?.trim() !== '96.2%') throw new Error(`top score shows "${top}", expected 96.2%`);
   await frame.getByText(/latency \d+ ms/).waitFor({ timeout: 5_000 });

@@ -13,12 +13,18 @@ export async function run(wb) {
   await wb.open();
   await wb.runCommand('Preferences: Open User Settings');
   const editor = wb.page.locator('.settings-editor');
-  await editor.waitFor({ timeout: 30_000 }).catch((e) => { throw new Error(`the Settings editor did not open: ${e.message}`); });
+  await editor.waitFor({ timeout: 30_000 }).catch((e) => {
+    throw new Error(`the Settings editor did not open: ${e.message}`);
+  });
   const userTab = editor.locator('.settings-tabs-widget .action-label', { hasText: /^User$/ });
   await userTab.waitFor({ timeout: 20_000 });
   if ((await userTab.getAttribute('aria-selected')) !== 'true') await userTab.click({ force: true, timeout: 10_000 });
   // The search box has the focus when the editor opens; clicking it makes sure (after the tab click).
-  await editor.locator('.search-container').first().click({ force: true, timeout: 5_000 }).catch(() => undefined);
+  await editor
+    .locator('.search-container')
+    .first()
+    .click({ force: true, timeout: 5_000 })
+    .catch(() => undefined);
   await wb.page.keyboard.press('Control+A');
   await wb.page.keyboard.insertText('@ext:sagemaker-hf.sagemaker-hf'); // one input event: typing is slow on a busy machine
   const count = editor.locator('.settings-count-widget');
@@ -30,14 +36,21 @@ export async function run(wb) {
       if (/Settings? Found/.test(text) && text !== want) {
         await wb.page.waitForTimeout(1000); // the count settles after the search runs
         const again = (await count.innerText().catch(() => '')).trim();
-        if (again !== want) throw new Error(`the User tab says "${again}", expected "${want}" (settings hidden under the Remote tab?)`);
+        if (again !== want)
+          throw new Error(`the User tab says "${again}", expected "${want}" (settings hidden under the Remote tab?)`);
         return;
       }
       await wb.page.waitForTimeout(200);
     }
-    throw new Error(`no settings count after searching: the count widget says "${(await count.innerText().catch(() => '')).trim()}"`);
+    throw new Error(
+      `no settings count after searching: the count widget says "${(await count.innerText().catch(() => '')).trim()}"`,
+    );
   });
-  const selected = await editor.locator('.settings-tabs-widget .action-label[aria-selected="true"]').first().innerText().catch(() => '');
+  const selected = await editor
+    .locator('.settings-tabs-widget .action-label[aria-selected="true"]')
+    .first()
+    .innerText()
+    .catch(() => '');
   if (selected.trim() !== 'User') throw new Error(`the selected settings tab is "${selected}", not User`);
   await wb.screenshot('settings-user-tab');
 }

@@ -9,7 +9,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
 
-export const title = 'spot training: the confirmation shows on-demand vs spot price; the job shows spot and its checkpoints';
+export const title =
+  'spot training: the confirmation shows on-demand vs spot price; the job shows spot and its checkpoints';
 
 const BUCKET = 'sagemaker-us-east-1-123456789012';
 const PREFIX = 'samples/datasets/emotion';
@@ -20,11 +21,20 @@ async function seedDataset(repoRoot) {
   if (!moto) throw new Error('AWS_ENDPOINT_URL is not set (run.sh points it at moto)');
   const require = createRequire(join(repoRoot, 'package.json'));
   const { S3Client, CreateBucketCommand, PutObjectCommand } = require('@aws-sdk/client-s3');
-  const s3 = new S3Client({ region: 'us-east-1', endpoint: moto, forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 1 });
+  const s3 = new S3Client({
+    region: 'us-east-1',
+    endpoint: moto,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    maxAttempts: 1,
+  });
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET })).catch(() => undefined);
   // What "Prepare Dataset" leaves behind: the manifest last, one folder per channel.
-  for (const ch of ['train', 'test']) await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${PREFIX}/${ch}/dataset_info.json`, Body: '{}' }));
-  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${PREFIX}/.sagemaker-hf-manifest.json`, Body: '{"version":1}' }));
+  for (const ch of ['train', 'test'])
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${PREFIX}/${ch}/dataset_info.json`, Body: '{}' }));
+  await s3.send(
+    new PutObjectCommand({ Bucket: BUCKET, Key: `${PREFIX}/.sagemaker-hf-manifest.json`, Body: '{"version":1}' }),
+  );
 }
 
 export async function run(wb) {
@@ -44,7 +54,9 @@ export async function run(wb) {
   const specRow = await wb.waitForTreeRow('emotion-spot', { view: 'Job Specs', exact: true, timeoutMs: 30_000 });
   await specRow.hover();
   const start = specRow.locator('.actions [aria-label^="Start Training"]').first();
-  await start.waitFor({ timeout: 10_000 }).catch((e) => { throw new Error(`no "Start Training" inline action on the spec row: ${e.message}`); });
+  await start.waitFor({ timeout: 10_000 }).catch((e) => {
+    throw new Error(`no "Start Training" inline action on the spec row: ${e.message}`);
+  });
   await start.click();
 
   // The modal: on-demand and spot side by side, the estimate's basis, the checkpoint location.
@@ -53,13 +65,24 @@ export async function run(wb) {
     // Say what the extension reported instead (an error lands in the notification centre).
     await wb.page.keyboard.press('Escape').catch(() => undefined);
     await wb.runCommand('Notifications: Show Notifications').catch(() => undefined);
-    const notes = await wb.page.locator('.notifications-center .notification-list-item').allTextContents().catch(() => []);
-    throw new Error(`no confirmation dialog before starting spot training (${e.message}); notifications: ${notes.join(' | ') || 'none'}`);
+    const notes = await wb.page
+      .locator('.notifications-center .notification-list-item')
+      .allTextContents()
+      .catch(() => []);
+    throw new Error(
+      `no confirmation dialog before starting spot training (${e.message}); notifications: ${notes.join(' | ') || 'none'}`,
+    );
   });
   const message = (await dialog.locator('.dialog-message-text').textContent()) ?? '';
-  if (!/ml\.p3\.2xlarge x1, managed spot: about \$1\.15\/h \(on-demand \$3\.83\/h\)/.test(message)) throw new Error(`dialog title "${message}" does not show the spot and on-demand prices`);
+  if (!/ml\.p3\.2xlarge x1, managed spot: about \$1\.15\/h \(on-demand \$3\.83\/h\)/.test(message))
+    throw new Error(`dialog title "${message}" does not show the spot and on-demand prices`);
   const detail = (await dialog.locator('.dialog-message-detail').textContent()) ?? '';
-  for (const re of [/on-demand \$3\.83\/h, spot about \$1\.15\/h/, /estimate: 70% below on-demand/, /waits for spot capacity up to 48 h/, new RegExp(`checkpoints in s3://${BUCKET}/${BASE}-\\d{4}-[\\d-]+/checkpoints`)]) {
+  for (const re of [
+    /on-demand \$3\.83\/h, spot about \$1\.15\/h/,
+    /estimate: 70% below on-demand/,
+    /waits for spot capacity up to 48 h/,
+    new RegExp(`checkpoints in s3://${BUCKET}/${BASE}-\\d{4}-[\\d-]+/checkpoints`),
+  ]) {
     if (!re.test(detail)) throw new Error(`dialog detail lacks ${re}: ${detail}`);
   }
   await wb.screenshot('spot-confirmation');
@@ -67,13 +90,17 @@ export async function run(wb) {
 
   // The job in the tree: "spot" in its description, a Billing node saying managed spot, with the checkpoints.
   const row = await wb.waitForTreeRow(BASE, { view: 'SageMaker', timeoutMs: 60_000 });
-  await wb.step('job row marked spot', async () => {
-    for (;;) {
-      const text = (await row.textContent()) ?? '';
-      if (/· spot/.test(text)) return;
-      await wb.page.waitForTimeout(300);
-    }
-  }, 30_000);
+  await wb.step(
+    'job row marked spot',
+    async () => {
+      for (;;) {
+        const text = (await row.textContent()) ?? '';
+        if (/· spot/.test(text)) return;
+        await wb.page.waitForTimeout(300);
+      }
+    },
+    30_000,
+  );
   await wb.widenSideBar(760);
   await row.click();
   await wb.page.keyboard.press('ArrowRight');
@@ -83,7 +110,8 @@ export async function run(wb) {
   await wb.waitForTreeRow('managed spot', { view: 'SageMaker', timeoutMs: 20_000 });
   const cp = await wb.waitForTreeRow('Checkpoints', { view: 'SageMaker', timeoutMs: 20_000 });
   const cpText = (await cp.textContent()) ?? '';
-  if (!new RegExp(`s3://${BUCKET}/${BASE}-\\d{4}-[\\d-]+/checkpoints`).test(cpText)) throw new Error(`Checkpoints row shows "${cpText}"`);
+  if (!new RegExp(`s3://${BUCKET}/${BASE}-\\d{4}-[\\d-]+/checkpoints`).test(cpText))
+    throw new Error(`Checkpoints row shows "${cpText}"`);
   await wb.clearNotifications();
   await wb.page.mouse.move(1200, 780);
   await wb.page.waitForTimeout(500);

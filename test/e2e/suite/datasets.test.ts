@@ -13,24 +13,41 @@ import { api, treeNodes, EMOTIONS, shared, waitFor } from './util';
 
 const PREFIX = 'e2e/datasets/emotion-small';
 
-function writeSpec(name: string, source: Record<string, string>, splits: Record<string, string>, s3Prefix: string): vscode.Uri {
+function writeSpec(
+  name: string,
+  source: Record<string, string>,
+  splits: Record<string, string>,
+  s3Prefix: string,
+): vscode.Uri {
   const ws = vscode.workspace.workspaceFolders?.[0];
   assert.ok(ws, 'a workspace folder is open');
   const uri = vscode.Uri.joinPath(ws.uri, `${name}.sagemaker-hf.json`);
-  writeFileSync(uri.fsPath, JSON.stringify({
-    version: 1,
-    dataset: {
-      source,
-      splits,
-      labelNames: EMOTIONS,
-      tokenizer: path.join(shared, 'models/bert-base-uncased'),
-      padding: 'max_length',
-      maxLength: 256,
-      limit: 200,
-      s3Prefix,
-    },
-    training: { entryPoint: 'train.py', sourceDir: '../training-scripts', instanceType: 'ml.p3.2xlarge', instanceCount: 1 },
-  }, null, 2));
+  writeFileSync(
+    uri.fsPath,
+    JSON.stringify(
+      {
+        version: 1,
+        dataset: {
+          source,
+          splits,
+          labelNames: EMOTIONS,
+          tokenizer: path.join(shared, 'models/bert-base-uncased'),
+          padding: 'max_length',
+          maxLength: 256,
+          limit: 200,
+          s3Prefix,
+        },
+        training: {
+          entryPoint: 'train.py',
+          sourceDir: '../training-scripts',
+          instanceType: 'ml.p3.2xlarge',
+          instanceCount: 1,
+        },
+      },
+      null,
+      2,
+    ),
+  );
   return uri;
 }
 
@@ -41,13 +58,23 @@ type Win = Record<'showInformationMessage' | 'showWarningMessage' | 'showErrorMe
  * cannot be clicked from inside the extension host, so the stubs record what was asked and pick an answer
  * (the GUI scenarios click real dialogs). The originals are restored afterwards.
  */
-async function answering<T>(answer: (message: string, items: string[]) => string | undefined | Promise<string | undefined>, fn: () => Thenable<T>): Promise<{ result: T; asked: { kind: string; message: string; items: string[]; modal: boolean }[] }> {
+async function answering<T>(
+  answer: (message: string, items: string[]) => string | undefined | Promise<string | undefined>,
+  fn: () => Thenable<T>,
+): Promise<{ result: T; asked: { kind: string; message: string; items: string[]; modal: boolean }[] }> {
   const win = vscode.window as unknown as Win;
-  const saved = { showInformationMessage: win.showInformationMessage, showWarningMessage: win.showWarningMessage, showErrorMessage: win.showErrorMessage };
+  const saved = {
+    showInformationMessage: win.showInformationMessage,
+    showWarningMessage: win.showWarningMessage,
+    showErrorMessage: win.showErrorMessage,
+  };
   const asked: { kind: string; message: string; items: string[]; modal: boolean }[] = [];
   for (const kind of Object.keys(saved) as (keyof Win)[]) {
     win[kind] = async (message: string, ...rest: unknown[]) => {
-      const opts = rest[0] && typeof rest[0] === 'object' && !('title' in (rest[0] as object)) ? (rest.shift() as vscode.MessageOptions) : undefined;
+      const opts =
+        rest[0] && typeof rest[0] === 'object' && !('title' in (rest[0] as object))
+          ? (rest.shift() as vscode.MessageOptions)
+          : undefined;
       const items = rest.map((r) => (typeof r === 'string' ? r : (r as vscode.MessageItem).title));
       asked.push({ kind, message, items, modal: opts?.modal === true });
       return answer(message, items);
@@ -62,32 +89,49 @@ async function answering<T>(answer: (message: string, items: string[]) => string
 
 /** The Markdown preview tab of a report.md, if one is open. */
 function reportPreviewTab(): vscode.Tab | undefined {
-  return vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && /report\.md/.test(t.label));
+  return vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .find((t) => t.input instanceof vscode.TabInputWebview && /report\.md/.test(t.label));
 }
 
 suite('datasets', function () {
   this.timeout(300_000);
-  const s3 = () => new S3Client({ region: 'us-east-1', endpoint: process.env.AWS_ENDPOINT_URL, forcePathStyle: true, maxAttempts: 1 });
+  const s3 = () =>
+    new S3Client({ region: 'us-east-1', endpoint: process.env.AWS_ENDPOINT_URL, forcePathStyle: true, maxAttempts: 1 });
 
   test('without a connection: the dataset is registered before the toast is answered, its report.md opens in the preview, "Use auto" can be written into the spec', async () => {
     const a = await api();
     assert.equal(a.services.connection.current, undefined, 'this suite runs first, before anything connects');
-    const spec = writeSpec('e2e-datasets-offline', { train: path.join(shared, 'data/emotion/train.jsonl'), test: path.join(shared, 'data/emotion/test.jsonl') }, { train: 'train', test: 'test' }, 'e2e/datasets/offline');
+    const spec = writeSpec(
+      'e2e-datasets-offline',
+      { train: path.join(shared, 'data/emotion/train.jsonl'), test: path.join(shared, 'data/emotion/test.jsonl') },
+      { train: 'train', test: 'test' },
+      'e2e/datasets/offline',
+    );
     let reportWhileAsking: vscode.Tab | undefined;
     let untitledWhileAsking = true;
-    const { asked } = await answering(async (message, items) => {
-      if (message.startsWith('Padding "auto" is used')) return 'Update Spec';
-      if (message.startsWith('Padding "auto"')) return items.find((i) => i.startsWith('Use auto'));
-      if (message.startsWith('Prepared ')) {
-        // The toast is still open: Open Dataset Report must already know the dataset.
-        await vscode.commands.executeCommand('sagemakerHf.openDatasetReport');
-        reportWhileAsking = await waitFor(async () => reportPreviewTab(), 20_000, 'the report.md preview');
-        untitledWhileAsking = vscode.workspace.textDocuments.some((d) => d.isUntitled && d.languageId === 'markdown');
-      }
-      return undefined;
-    }, () => vscode.commands.executeCommand('sagemakerHf.prepareDataset', spec));
-    assert.deepEqual(asked.filter((q) => q.kind === 'showErrorMessage').map((q) => q.message), []);
-    assert.ok(asked.some((q) => q.message.startsWith('Prepared e2e-datasets-offline locally')), asked.map((q) => q.message).join(' | '));
+    const { asked } = await answering(
+      async (message, items) => {
+        if (message.startsWith('Padding "auto" is used')) return 'Update Spec';
+        if (message.startsWith('Padding "auto"')) return items.find((i) => i.startsWith('Use auto'));
+        if (message.startsWith('Prepared ')) {
+          // The toast is still open: Open Dataset Report must already know the dataset.
+          await vscode.commands.executeCommand('sagemakerHf.openDatasetReport');
+          reportWhileAsking = await waitFor(async () => reportPreviewTab(), 20_000, 'the report.md preview');
+          untitledWhileAsking = vscode.workspace.textDocuments.some((d) => d.isUntitled && d.languageId === 'markdown');
+        }
+        return undefined;
+      },
+      () => vscode.commands.executeCommand('sagemakerHf.prepareDataset', spec),
+    );
+    assert.deepEqual(
+      asked.filter((q) => q.kind === 'showErrorMessage').map((q) => q.message),
+      [],
+    );
+    assert.ok(
+      asked.some((q) => q.message.startsWith('Prepared e2e-datasets-offline locally')),
+      asked.map((q) => q.message).join(' | '),
+    );
     assert.ok(reportWhileAsking, 'the report preview opened while the toast was open');
     assert.equal(untitledWhileAsking, false, 'no Untitled document for the report');
     // 8. The padding choice, offered for the spec, is written into dataset.padding (unsaved edit).
@@ -95,8 +139,17 @@ suite('datasets', function () {
     assert.ok(offer, 'writing the choice into the spec was offered');
     // (VS Code saves a workspace edit to a file that was not open: files.refactoring.autoSave.)
     type Edited = { dataset: { padding: string; maxLength: number } };
-    const textNow = () => vscode.workspace.textDocuments.find((d) => d.uri.fsPath === spec.fsPath)?.getText() ?? readFileSync(spec.fsPath, 'utf8');
-    const edited = await waitFor(async () => { const j = JSON.parse(textNow()) as Edited; return j.dataset.padding === 'auto' ? j : undefined; }, 20_000, 'dataset.padding "auto" in the spec');
+    const textNow = () =>
+      vscode.workspace.textDocuments.find((d) => d.uri.fsPath === spec.fsPath)?.getText() ??
+      readFileSync(spec.fsPath, 'utf8');
+    const edited = await waitFor(
+      async () => {
+        const j = JSON.parse(textNow()) as Edited;
+        return j.dataset.padding === 'auto' ? j : undefined;
+      },
+      20_000,
+      'dataset.padding "auto" in the spec',
+    );
     assert.equal(edited.dataset.maxLength, 256, 'nothing else changed');
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === spec.fsPath);
     if (doc?.isDirty) await doc.save();
@@ -108,16 +161,24 @@ suite('datasets', function () {
     await vscode.commands.executeCommand('sagemakerHf.connect');
     const conn = a.services.connection.current;
     assert.ok(conn, `not connected: ${a.services.connection.lastError}`);
-    const spec = writeSpec('e2e-datasets', {
-      train: path.join(shared, 'data/emotion/train.jsonl'),
-      test: path.join(shared, 'data/emotion/test.jsonl'),
-    }, { train: 'train', test: 'test' }, PREFIX);
+    const spec = writeSpec(
+      'e2e-datasets',
+      {
+        train: path.join(shared, 'data/emotion/train.jsonl'),
+        test: path.join(shared, 'data/emotion/test.jsonl'),
+      },
+      { train: 'train', test: 'test' },
+      PREFIX,
+    );
 
-    const { asked } = await answering((message, items) => {
-      if (message.startsWith('Padding "auto"')) return items.find((i) => i.startsWith('Keep max_length'));
-      if (message.startsWith('Upload ')) return 'Upload';
-      return undefined; // "Dataset ready": do not open the report here, the last test does
-    }, () => vscode.commands.executeCommand('sagemakerHf.prepareDataset', spec));
+    const { asked } = await answering(
+      (message, items) => {
+        if (message.startsWith('Padding "auto"')) return items.find((i) => i.startsWith('Keep max_length'));
+        if (message.startsWith('Upload ')) return 'Upload';
+        return undefined; // "Dataset ready": do not open the report here, the last test does
+      },
+      () => vscode.commands.executeCommand('sagemakerHf.prepareDataset', spec),
+    );
 
     const errors = asked.filter((q) => q.kind === 'showErrorMessage');
     assert.deepEqual(errors, [], 'no error reported');
@@ -134,12 +195,27 @@ suite('datasets', function () {
     assert.ok(ready, 'the result was announced');
     assert.match(ready.message, new RegExp(`200 / 200 rows at s3://${conn.bucket}/${PREFIX}/`));
 
-    const keys = ((await s3().send(new ListObjectsV2Command({ Bucket: conn.bucket, Prefix: `${PREFIX}/` }))).Contents ?? []).map((o) => o.Key!);
+    const keys = (
+      (await s3().send(new ListObjectsV2Command({ Bucket: conn.bucket, Prefix: `${PREFIX}/` }))).Contents ?? []
+    ).map((o) => o.Key!);
     assert.ok(keys.includes(`${PREFIX}/.sagemaker-hf-manifest.json`), `manifest in ${keys.join(', ')}`);
     assert.ok(keys.includes(`${PREFIX}/.sagemaker-hf-report.md`), `report in ${keys.join(', ')}`);
-    for (const channel of ['train', 'test']) assert.ok(keys.some((k) => k.startsWith(`${PREFIX}/${channel}/`)), `channel ${channel} files in ${keys.join(', ')}`);
-    const manifest = JSON.parse(await (await s3().send(new GetObjectCommand({ Bucket: conn.bucket, Key: `${PREFIX}/.sagemaker-hf-manifest.json` }))).Body!.transformToString()) as {
-      format: string; prefix: string; padding: string; maxLength: number; labelNames: string[]; channels: Record<string, { rows: number; s3Uri: string }>;
+    for (const channel of ['train', 'test'])
+      assert.ok(
+        keys.some((k) => k.startsWith(`${PREFIX}/${channel}/`)),
+        `channel ${channel} files in ${keys.join(', ')}`,
+      );
+    const manifest = JSON.parse(
+      await (
+        await s3().send(new GetObjectCommand({ Bucket: conn.bucket, Key: `${PREFIX}/.sagemaker-hf-manifest.json` }))
+      ).Body!.transformToString(),
+    ) as {
+      format: string;
+      prefix: string;
+      padding: string;
+      maxLength: number;
+      labelNames: string[];
+      channels: Record<string, { rows: number; s3Uri: string }>;
     };
     assert.equal(manifest.format, 'sagemaker-hf-dataset');
     assert.equal(manifest.prefix, PREFIX);
@@ -154,10 +230,15 @@ suite('datasets', function () {
   test('the Datasets section lists the dataset with its S3 prefix and channels', async () => {
     const a = await api();
     const conn = a.services.connection.current!;
-    const row = await waitFor(async () => (await treeNodes(a, 'datasets')).find((n) => n.item.label === PREFIX), 20_000, `dataset ${PREFIX} in the tree`);
+    const row = await waitFor(
+      async () => (await treeNodes(a, 'datasets')).find((n) => n.item.label === PREFIX),
+      20_000,
+      `dataset ${PREFIX} in the tree`,
+    );
     assert.equal(row.item.contextValue, 'dataset');
     assert.match(String(row.item.description), /^400 rows · max_length 256$/);
-    const tooltip = row.item.tooltip instanceof vscode.MarkdownString ? row.item.tooltip.value : String(row.item.tooltip);
+    const tooltip =
+      row.item.tooltip instanceof vscode.MarkdownString ? row.item.tooltip.value : String(row.item.tooltip);
     assert.ok(tooltip.includes(`s3://${conn.bucket}/${PREFIX}/`), tooltip);
     const kids = await Promise.all((await a.services.tree.getChildren(row.node)).map(async (n) => n.treeItem()));
     const train = kids.find((k) => k.label === 'train');
@@ -172,7 +253,11 @@ suite('datasets', function () {
     await vscode.commands.executeCommand('sagemakerHf.openDatasetReport', row.node);
     // The report file prepare wrote opens in the Markdown preview (no Untitled document to discard).
     await waitFor(async () => reportPreviewTab(), 20_000, 'the report.md preview');
-    assert.equal(vscode.workspace.textDocuments.some((d) => d.isUntitled && d.languageId === 'markdown'), false, 'no Untitled report');
+    assert.equal(
+      vscode.workspace.textDocuments.some((d) => d.isUntitled && d.languageId === 'markdown'),
+      false,
+      'no Untitled report',
+    );
     const entry = (row.node as unknown as { entry: { reportPath?: string } }).entry;
     assert.ok(entry.reportPath, 'the entry knows its report file');
     const text = readFileSync(entry.reportPath, 'utf8');
@@ -186,15 +271,26 @@ suite('datasets', function () {
     const conn = a.services.connection.current!;
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sagemaker-hf-e2e-datasets-'));
     const bad = path.join(dir, 'bad.jsonl');
-    writeFileSync(bad, '{"text": "i feel fine", "label": 1}\n{"text": "so sad", "label": 0}\n{"text": "broken", "label": \n{"text": "ok", "label": 2}\n');
+    writeFileSync(
+      bad,
+      '{"text": "i feel fine", "label": 1}\n{"text": "so sad", "label": 0}\n{"text": "broken", "label": \n{"text": "ok", "label": 2}\n',
+    );
     const badPrefix = 'e2e/datasets/bad';
     const spec = writeSpec('e2e-datasets-bad', { train: bad }, { train: 'train' }, badPrefix);
-    const { asked } = await answering(() => undefined, () => vscode.commands.executeCommand('sagemakerHf.prepareDataset', spec));
+    const { asked } = await answering(
+      () => undefined,
+      () => vscode.commands.executeCommand('sagemakerHf.prepareDataset', spec),
+    );
     const err = asked.find((q) => q.kind === 'showErrorMessage');
     assert.ok(err, `an error was reported: ${asked.map((q) => q.message).join(' | ')}`);
     assert.match(err.message, /^Prepare dataset failed: .*bad\.jsonl:3: not a valid JSON line/);
-    assert.equal(asked.find((q) => q.message.startsWith('Upload ')), undefined, 'no upload offered');
-    const keys = (await s3().send(new ListObjectsV2Command({ Bucket: conn.bucket, Prefix: `${badPrefix}/` }))).Contents ?? [];
+    assert.equal(
+      asked.find((q) => q.message.startsWith('Upload ')),
+      undefined,
+      'no upload offered',
+    );
+    const keys =
+      (await s3().send(new ListObjectsV2Command({ Bucket: conn.bucket, Prefix: `${badPrefix}/` }))).Contents ?? [];
     assert.deepEqual(keys, []);
   });
 });

@@ -3,7 +3,13 @@
 // its config and its model after the modal confirmation.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { CreateTrainingJobCommand, ListEndpointConfigsCommand, ListEndpointsCommand, ListModelsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  CreateTrainingJobCommand,
+  ListEndpointConfigsCommand,
+  ListEndpointsCommand,
+  ListModelsCommand,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
 import type { ExtensionApi } from '../../../src/extension/extension';
 import type { Node } from '../../../src/extension/tree/tree';
 import { deployFromJob } from '../../../src/workflow/endpoints/deploy';
@@ -30,18 +36,33 @@ suite('endpoints', () => {
     await vscode.commands.executeCommand('sagemakerHf.connect');
     const conn = services.connection.current;
     assert.ok(conn, `not connected: ${services.connection.lastError}`);
-    await sm().send(new CreateTrainingJobCommand({
-      TrainingJobName: JOB,
-      AlgorithmSpecification: { TrainingImage: '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-trcomp-training:1.9.0-transformers4.11.0-gpu-py38-cu111-ubuntu20.04', TrainingInputMode: 'File' },
-      RoleArn: ROLE,
-      OutputDataConfig: { S3OutputPath: `s3://${conn.bucket}/output` },
-      ResourceConfig: { InstanceType: 'ml.p3.2xlarge', InstanceCount: 1, VolumeSizeInGB: 30 },
-      StoppingCondition: { MaxRuntimeInSeconds: 3600 },
-    }));
-    await deployFromJob({ ...conn, role: ROLE }, JOB, { instanceType: 'ml.m5.xlarge', initialInstanceCount: 1, endpointName: ENDPOINT, pollMs: 10 });
+    await sm().send(
+      new CreateTrainingJobCommand({
+        TrainingJobName: JOB,
+        AlgorithmSpecification: {
+          TrainingImage:
+            '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-trcomp-training:1.9.0-transformers4.11.0-gpu-py38-cu111-ubuntu20.04',
+          TrainingInputMode: 'File',
+        },
+        RoleArn: ROLE,
+        OutputDataConfig: { S3OutputPath: `s3://${conn.bucket}/output` },
+        ResourceConfig: { InstanceType: 'ml.p3.2xlarge', InstanceCount: 1, VolumeSizeInGB: 30 },
+        StoppingCondition: { MaxRuntimeInSeconds: 3600 },
+      }),
+    );
+    await deployFromJob({ ...conn, role: ROLE }, JOB, {
+      instanceType: 'ml.m5.xlarge',
+      initialInstanceCount: 1,
+      endpointName: ENDPOINT,
+      pollMs: 10,
+    });
     // The model lists on demand; a reconnect empties its cache as a profile switch would.
     await vscode.commands.executeCommand('sagemakerHf.connect');
-    const row = await waitFor(async () => (await endpointNodes(services)).find((r) => r.item.label === ENDPOINT), 20_000, `tree row ${ENDPOINT}`);
+    const row = await waitFor(
+      async () => (await endpointNodes(services)).find((r) => r.item.label === ENDPOINT),
+      20_000,
+      `tree row ${ENDPOINT}`,
+    );
     assert.equal(row.item.contextValue, 'endpoint.InService');
     assert.match(String(row.item.description), /^InService · ml\.m5\.xlarge × 1 · .* · \$0\.230\/h · \$0\.00 so far$/);
   });
@@ -51,7 +72,11 @@ suite('endpoints', () => {
     const row = (await endpointNodes(services)).find((r) => r.item.label === ENDPOINT);
     assert.ok(row, 'endpoint row missing');
     await vscode.commands.executeCommand('sagemakerHf.openPredictions', row.node);
-    const tab = await waitFor(() => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === `Predictions: ${ENDPOINT}`), 10_000, 'predictions tab');
+    const tab = await waitFor(
+      () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === `Predictions: ${ENDPOINT}`),
+      10_000,
+      'predictions tab',
+    );
     assert.ok(tab.input instanceof vscode.TabInputWebview, 'the tab is a webview');
     await vscode.window.tabGroups.close(tab);
   });
@@ -64,7 +89,11 @@ suite('endpoints', () => {
     // (the GUI scenarios click real dialogs).
     const original = vscode.window.showWarningMessage;
     const asked: { message: string; detail?: string }[] = [];
-    (vscode.window as { showWarningMessage: unknown }).showWarningMessage = async (message: string, opts: vscode.MessageOptions, ...items: string[]) => {
+    (vscode.window as { showWarningMessage: unknown }).showWarningMessage = async (
+      message: string,
+      opts: vscode.MessageOptions,
+      ...items: string[]
+    ) => {
       asked.push({ message, detail: opts?.detail });
       return items[0];
     };
@@ -74,12 +103,30 @@ suite('endpoints', () => {
       (vscode.window as { showWarningMessage: unknown }).showWarningMessage = original;
     }
     assert.equal(asked[0]?.message, `Delete endpoint ${ENDPOINT}?`);
-    assert.match(asked[0]?.detail ?? '', new RegExp(`endpoint ${ENDPOINT}, endpoint config ${ENDPOINT} and model ${ENDPOINT}`));
+    assert.match(
+      asked[0]?.detail ?? '',
+      new RegExp(`endpoint ${ENDPOINT}, endpoint config ${ENDPOINT} and model ${ENDPOINT}`),
+    );
     assert.match(asked[0]?.detail ?? '', /\$0\.230\/h now \(1 × ml\.m5\.xlarge/);
     const client = sm();
-    assert.deepEqual(((await client.send(new ListEndpointsCommand({}))).Endpoints ?? []).filter((e) => e.EndpointName === ENDPOINT), []);
-    assert.deepEqual(((await client.send(new ListEndpointConfigsCommand({}))).EndpointConfigs ?? []).filter((e) => e.EndpointConfigName === ENDPOINT), []);
-    assert.deepEqual(((await client.send(new ListModelsCommand({}))).Models ?? []).filter((e) => e.ModelName === ENDPOINT), []);
-    await waitFor(async () => ((await endpointNodes(services)).some((r) => r.item.label === ENDPOINT) ? undefined : true), 10_000, 'the row to disappear');
+    assert.deepEqual(
+      ((await client.send(new ListEndpointsCommand({}))).Endpoints ?? []).filter((e) => e.EndpointName === ENDPOINT),
+      [],
+    );
+    assert.deepEqual(
+      ((await client.send(new ListEndpointConfigsCommand({}))).EndpointConfigs ?? []).filter(
+        (e) => e.EndpointConfigName === ENDPOINT,
+      ),
+      [],
+    );
+    assert.deepEqual(
+      ((await client.send(new ListModelsCommand({}))).Models ?? []).filter((e) => e.ModelName === ENDPOINT),
+      [],
+    );
+    await waitFor(
+      async () => ((await endpointNodes(services)).some((r) => r.item.label === ENDPOINT) ? undefined : true),
+      10_000,
+      'the row to disappear',
+    );
   });
 });

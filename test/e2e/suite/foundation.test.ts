@@ -8,30 +8,43 @@ import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../../src/extension/extension';
 import { EXTENSION_ID, api, waitFor } from './util';
 
-
 suite('foundation', () => {
   test('the extension activates lazily and returns its API', async () => {
     const ext = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
     assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
     // Lazy: nothing activated it before suite/index.ts did (it records the timings); activate() again
     // must hand back the same API.
-    assert.equal((globalThis as { sagemakerHfActiveAtStart?: boolean }).sagemakerHfActiveAtStart, false, 'the extension was already active when the tests started (an eager activation event?)');
+    assert.equal(
+      (globalThis as { sagemakerHfActiveAtStart?: boolean }).sagemakerHfActiveAtStart,
+      false,
+      'the extension was already active when the tests started (an eager activation event?)',
+    );
     const exports = await ext.activate();
     assert.ok(ext.isActive, 'the extension is not active after activate()');
     assert.ok(exports?.services?.connection, 'activate() returned no services');
-    assert.ok(exports.services.tree && exports.services.specs && exports.services.jobChannels, 'activate() returned incomplete services');
+    assert.ok(
+      exports.services.tree && exports.services.specs && exports.services.jobChannels,
+      'activate() returned incomplete services',
+    );
     assert.equal(typeof exports.activationMs, 'number');
     assert.ok(exports.activationMs > 0 && exports.activationMs < 10_000, `activationMs ${exports.activationMs}`);
     // Loading the shell must not pull in dist/heavy.js (AWS SDK, transformers.js): a top-level use of a core
     // export in src/extension (e.g. a class extending one) would, and activation would cost ~200 ms more.
     const afterRequire = (globalThis as { sagemakerHfBundlesAfterRequire?: string }).sagemakerHfBundlesAfterRequire;
-    if (afterRequire !== undefined) assert.doesNotMatch(afterRequire, /heavy\.js/, `dist/heavy.js was loaded by require(extension.js): ${afterRequire}`);
+    if (afterRequire !== undefined)
+      assert.doesNotMatch(
+        afterRequire,
+        /heavy\.js/,
+        `dist/heavy.js was loaded by require(extension.js): ${afterRequire}`,
+      );
   });
 
   test('every command contributed in package.json is registered', async () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
     await api();
-    const pkg = JSON.parse(fs.readFileSync(path.join(ext.extensionPath, 'package.json'), 'utf8')) as { contributes: { commands: { command: string }[] } };
+    const pkg = JSON.parse(fs.readFileSync(path.join(ext.extensionPath, 'package.json'), 'utf8')) as {
+      contributes: { commands: { command: string }[] };
+    };
     const contributed = pkg.contributes.commands.map((c) => c.command);
     assert.ok(contributed.length >= 20, `only ${contributed.length} commands contributed`);
     const registered = new Set(await vscode.commands.getCommands(true));
@@ -41,7 +54,10 @@ suite('foundation', () => {
 
   test('Connect to AWS (moto) sets the connection and shows it at the root of the tree', async () => {
     const { services } = await api();
-    assert.ok(process.env.AWS_ENDPOINT_URL, 'AWS_ENDPOINT_URL is not set in the extension host (run.sh sets it for code-server)');
+    assert.ok(
+      process.env.AWS_ENDPOINT_URL,
+      'AWS_ENDPOINT_URL is not set in the extension host (run.sh sets it for code-server)',
+    );
     const result = (await vscode.commands.executeCommand('sagemakerHf.connect')) as { account?: string } | undefined;
     const conn = services.connection.current;
     assert.ok(conn, `not connected after sagemakerHf.connect: ${services.connection.lastError ?? 'no error recorded'}`);
@@ -60,7 +76,11 @@ suite('foundation', () => {
     const bucket = kids.find((k) => k.label === 'Default bucket');
     assert.equal(bucket?.description, 's3://sagemaker-us-east-1-123456789012');
     await vscode.commands.executeCommand('sagemakerHf.explorer.focus');
-    await waitFor(() => services.tree.visible || undefined, 10_000, 'the SageMaker view did not become visible after sagemakerHf.explorer.focus');
+    await waitFor(
+      () => services.tree.visible || undefined,
+      10_000,
+      'the SageMaker view did not become visible after sagemakerHf.explorer.focus',
+    );
   });
 
   test('the Job Specs view lists the example spec', async () => {
@@ -78,27 +98,44 @@ suite('foundation', () => {
     const folder = vscode.workspace.workspaceFolders?.[0];
     assert.ok(folder, 'no workspace folder open');
     const uri = vscode.Uri.joinPath(folder.uri, 'broken.sagemaker-hf.json');
-    const bad = { version: 1, dataset: { source: 'dair-ai/emotion', padding: 'sometimes', maxLength: 'long' }, training: { instanceCount: 0 } };
+    const bad = {
+      version: 1,
+      dataset: { source: 'dair-ai/emotion', padding: 'sometimes', maxLength: 'long' },
+      training: { instanceCount: 0 },
+    };
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(JSON.stringify(bad, null, 2)));
     try {
       const doc = await vscode.workspace.openTextDocument(uri);
       assert.equal(doc.languageId, 'json');
       await vscode.window.showTextDocument(doc);
-      const diags = await waitFor(() => {
-        const d = vscode.languages.getDiagnostics(uri);
-        return d.length > 0 ? d : undefined;
-      }, 30_000, 'no diagnostics for broken.sagemaker-hf.json');
+      const diags = await waitFor(
+        () => {
+          const d = vscode.languages.getDiagnostics(uri);
+          return d.length > 0 ? d : undefined;
+        },
+        30_000,
+        'no diagnostics for broken.sagemaker-hf.json',
+      );
       const messages = diags.map((d) => d.message).join(' | ');
       // The schema's enum for padding must be reported on the "padding" value.
       const padding = diags.find((d) => doc.getText(d.range).includes('sometimes'));
       assert.ok(padding, `no diagnostic on the padding value; got: ${messages}`);
-      assert.ok(diags.some((d) => doc.getText(d.range).includes('long')), `no diagnostic on maxLength; got: ${messages}`);
+      assert.ok(
+        diags.some((d) => doc.getText(d.range).includes('long')),
+        `no diagnostic on maxLength; got: ${messages}`,
+      );
       // The valid example has none.
       const good = vscode.Uri.joinPath(folder.uri, 'emotion.sagemaker-hf.json');
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(good));
       await new Promise((r) => setTimeout(r, 1500));
-      const goodDiags = vscode.languages.getDiagnostics(good).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
-      assert.deepEqual(goodDiags.map((d) => d.message), [], 'the example spec has schema errors');
+      const goodDiags = vscode.languages
+        .getDiagnostics(good)
+        .filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
+      assert.deepEqual(
+        goodDiags.map((d) => d.message),
+        [],
+        'the example spec has schema errors',
+      );
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       await vscode.workspace.fs.delete(uri);

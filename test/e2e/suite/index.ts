@@ -22,7 +22,12 @@ async function measureActivation(): Promise<void> {
   }
   // Which of the extension's own bundles (dist/*.js) are loaded at each point: the shell is meant to load
   // nothing heavy until a command runs (scripts/build.mjs).
-  const loaded = () => Object.keys(require.cache).filter((k) => k.startsWith(path.join(ext.extensionPath, 'dist'))).map((k) => path.basename(k)).sort().join('+') || 'none';
+  const loaded = () =>
+    Object.keys(require.cache)
+      .filter((k) => k.startsWith(path.join(ext.extensionPath, 'dist')))
+      .map((k) => path.basename(k))
+      .sort()
+      .join('+') || 'none';
   const t0 = performance.now();
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the timing of the bundle's own require() is the measure
   require(path.join(ext.extensionPath, String(ext.packageJSON.main)));
@@ -34,7 +39,12 @@ async function measureActivation(): Promise<void> {
   const original = Module.prototype.require;
   let heavyStack: string | undefined;
   Module.prototype.require = function (this: unknown, id: string) {
-    if (!heavyStack && /heavy\.js$/.test(id)) heavyStack = new Error().stack?.split('\n').slice(2, 9).map((l) => l.trim()).join(' < ');
+    if (!heavyStack && /heavy\.js$/.test(id))
+      heavyStack = new Error().stack
+        ?.split('\n')
+        .slice(2, 9)
+        .map((l) => l.trim())
+        .join(' < ');
     return original.call(this, id);
   };
   let api: { activationMs: number };
@@ -59,10 +69,17 @@ export async function run(): Promise<void> {
 }
 
 function runMocha(): Promise<void> {
-  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: Number(process.env.SAGEMAKER_HF_E2E_TEST_TIMEOUT_MS ?? 60_000) });
+  const mocha = new Mocha({
+    ui: 'tdd',
+    color: false,
+    timeout: Number(process.env.SAGEMAKER_HF_E2E_TEST_TIMEOUT_MS ?? 60_000),
+  });
   const grep = process.env.SAGEMAKER_HF_E2E_GREP;
   if (grep) mocha.grep(grep);
-  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
+  const files = fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort();
   for (const f of files) mocha.addFile(path.join(__dirname, f));
   return new Promise((resolve, reject) => {
     try {

@@ -18,7 +18,10 @@ const python = path.join(repo, '.cache/venv/bin/python');
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port }, () => { s.destroy(); resolve(true); });
+    const s = net.connect({ host: '127.0.0.1', port }, () => {
+      s.destroy();
+      resolve(true);
+    });
     s.on('error', () => resolve(false));
   });
 }
@@ -36,39 +39,70 @@ suite('Local target', function () {
     const ws = vscode.workspace.workspaceFolders?.[0];
     assert.ok(ws, 'a workspace folder is open');
     specUri = vscode.Uri.joinPath(ws.uri, 'e2e-local.sagemaker-hf.json');
-    writeFileSync(specUri.fsPath, JSON.stringify({
-      version: 1,
-      dataset: {
-        source: { train: path.join(shared, 'data/emotion/train.jsonl'), test: path.join(shared, 'data/emotion/test.jsonl') },
-        splits: { train: 'train', test: 'test' },
-        labelNames: EMOTIONS,
-        tokenizer: path.join(shared, 'models/bert-base-uncased'),
-        padding: 'dynamic',
-        maxLength: 64,
-        limit: 200,
-      },
-      training: {
-        entryPoint: 'train.py',
-        sourceDir: '../training-scripts',
-        baseJobName: 'e2e-local',
-        instanceType: 'local',
-        instanceCount: 1,
-        hyperparameters: { epochs: 1, train_batch_size: 32, eval_batch_size: 64, learning_rate: 5e-4, model_id: model, fp16: false, warmup_steps: 0, logging_steps: 2 },
-      },
-    }, null, 2));
+    writeFileSync(
+      specUri.fsPath,
+      JSON.stringify(
+        {
+          version: 1,
+          dataset: {
+            source: {
+              train: path.join(shared, 'data/emotion/train.jsonl'),
+              test: path.join(shared, 'data/emotion/test.jsonl'),
+            },
+            splits: { train: 'train', test: 'test' },
+            labelNames: EMOTIONS,
+            tokenizer: path.join(shared, 'models/bert-base-uncased'),
+            padding: 'dynamic',
+            maxLength: 64,
+            limit: 200,
+          },
+          training: {
+            entryPoint: 'train.py',
+            sourceDir: '../training-scripts',
+            baseJobName: 'e2e-local',
+            instanceType: 'local',
+            instanceCount: 1,
+            hyperparameters: {
+              epochs: 1,
+              train_batch_size: 32,
+              eval_batch_size: 64,
+              learning_rate: 5e-4,
+              model_id: model,
+              fp16: false,
+              warmup_steps: 0,
+              logging_steps: 2,
+            },
+          },
+        },
+        null,
+        2,
+      ),
+    );
     // No Python chosen: discovery must find the workspace's environment (<workspace>/../.cache/venv).
-    assert.equal(vscode.workspace.getConfiguration('sagemakerHf').get('pythonPath') || undefined, undefined, 'no sagemakerHf.pythonPath');
-    assert.ok(existsSync(path.join(ws.uri.fsPath, '..', '.cache', 'venv', 'bin', 'python')), 'the workspace copy has ../.cache/venv');
+    assert.equal(
+      vscode.workspace.getConfiguration('sagemakerHf').get('pythonPath') || undefined,
+      undefined,
+      'no sagemakerHf.pythonPath',
+    );
+    assert.ok(
+      existsSync(path.join(ws.uri.fsPath, '..', '.cache', 'venv', 'bin', 'python')),
+      'the workspace copy has ../.cache/venv',
+    );
   });
 
   test('train locally from a spec, see the output, deploy locally, predict, delete', async () => {
     const a = await api();
     const t0 = Date.now();
     // The same action as the CodeLens and the editor's ▷ button: the spec says "local", so it trains here.
-    const job = (await vscode.commands.executeCommand('sagemakerHf.startTraining', specUri)) as { jobName: string; status: string; modelArtifact?: string; python: string } | undefined;
+    const job = (await vscode.commands.executeCommand('sagemakerHf.startTraining', specUri)) as
+      { jobName: string; status: string; modelArtifact?: string; python: string } | undefined;
     assert.ok(job, 'the command returned the job (an error would have been reported instead)');
     assert.equal(job.status, 'Completed');
-    assert.equal(job.python, path.join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, '..', '.cache', 'venv', 'bin', 'python'), 'the workspace venv was found');
+    assert.equal(
+      job.python,
+      path.join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, '..', '.cache', 'venv', 'bin', 'python'),
+      'the workspace venv was found',
+    );
     metric('local.trainLocally.ms', Date.now() - t0);
 
     // The job's output channel received train.py's lines, metrics included.
@@ -76,27 +110,48 @@ suite('Local target', function () {
     assert.ok(channels.has(job.jobName), 'the job has an output channel');
     assert.ok(channels.lines, 'JobChannels keeps a copy of the lines');
     const lines = channels.lines(job.jobName);
-    assert.ok(lines.some((l) => l.includes('[metrics]') && l.includes('eval_accuracy=')), `metrics lines in the channel: ${lines.slice(-5).join(' | ')}`);
+    assert.ok(
+      lines.some((l) => l.includes('[metrics]') && l.includes('eval_accuracy=')),
+      `metrics lines in the channel: ${lines.slice(-5).join(' | ')}`,
+    );
     assert.ok(lines.some((l) => l.includes(`${job.jobName} Completed`)));
 
     // The Training Jobs tree lists it as a completed local job.
-    const jobRow = await waitFor(async () => (await treeNodes(a, 'jobs')).find((n) => n.item.label === job.jobName), 10_000, 'the local job in the tree');
+    const jobRow = await waitFor(
+      async () => (await treeNodes(a, 'jobs')).find((n) => n.item.label === job.jobName),
+      10_000,
+      'the local job in the tree',
+    );
     assert.equal(jobRow.item.contextValue, 'job.local.Completed');
     // Newest first, local and SageMaker jobs together.
-    const created = (await treeNodes(a, 'jobs')).map((n) => (n.node as { createdMs?: number }).createdMs).filter((t): t is number => typeof t === 'number');
-    assert.deepEqual(created, [...created].sort((x, y) => y - x), 'jobs sorted newest first');
+    const created = (await treeNodes(a, 'jobs'))
+      .map((n) => (n.node as { createdMs?: number }).createdMs)
+      .filter((t): t is number => typeof t === 'number');
+    assert.deepEqual(
+      created,
+      [...created].sort((x, y) => y - x),
+      'jobs sorted newest first',
+    );
     assert.equal((await treeNodes(a, 'jobs'))[0]!.item.label, job.jobName, 'the new job is on top');
 
     // The Deploy action on a local job node: sagemakerHf.deployEndpoint hands it to the local target.
     const t1 = Date.now();
-    const deploying = vscode.commands.executeCommand('sagemakerHf.deployEndpoint', jobRow.node) as Thenable<{ url: string; name: string; port: number } | undefined>;
+    const deploying = vscode.commands.executeCommand('sagemakerHf.deployEndpoint', jobRow.node) as Thenable<
+      { url: string; name: string; port: number } | undefined
+    >;
     // Delete Endpoint while that deploy is under way: it says a deploy is in progress (not "deploy one first").
     await new Promise((r) => setTimeout(r, 1000));
     const w = vscode.window as unknown as Record<'showErrorMessage' | 'showQuickPick', unknown>;
     const keep = { showErrorMessage: w.showErrorMessage, showQuickPick: w.showQuickPick };
     const said: string[] = [];
-    w.showErrorMessage = async (message: string) => { said.push(message); return undefined; };
-    w.showQuickPick = async () => { said.push('(a quick pick of endpoints)'); return undefined; };
+    w.showErrorMessage = async (message: string) => {
+      said.push(message);
+      return undefined;
+    };
+    w.showQuickPick = async () => {
+      said.push('(a quick pick of endpoints)');
+      return undefined;
+    };
     try {
       await vscode.commands.executeCommand('sagemakerHf.deleteEndpoint');
     } finally {
@@ -108,7 +163,11 @@ suite('Local target', function () {
     assert.ok(endpoint, 'deployEndpoint returned the local endpoint');
     metric('local.deploy.ms', Date.now() - t1);
     assert.match(endpoint.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-    const epRow = await waitFor(async () => (await treeNodes(a, 'endpoints')).find((n) => n.item.label === endpoint.name), 10_000, 'the local endpoint in the tree');
+    const epRow = await waitFor(
+      async () => (await treeNodes(a, 'endpoints')).find((n) => n.item.label === endpoint.name),
+      10_000,
+      'the local endpoint in the tree',
+    );
     assert.equal(epRow.item.contextValue, 'endpoint.local.InService');
 
     const result = await httpPredictor(endpoint.url, 'e2e local').predict('Winter is coming and it will be dark soon.');
@@ -137,13 +196,23 @@ suite('Local target', function () {
       win.showWarningMessage = saved;
     }
     assert.equal(await portOpen(endpoint.port), false, 'the server is gone');
-    assert.equal((await treeNodes(a, 'endpoints')).find((n) => n.item.label === endpoint.name), undefined);
+    assert.equal(
+      (await treeNodes(a, 'endpoints')).find((n) => n.item.label === endpoint.name),
+      undefined,
+    );
   });
 
   test('Stop during local training ends the process group; the run is reported stopped, never failed', async () => {
     const a = await api();
-    const win = vscode.window as unknown as Record<'showInformationMessage' | 'showWarningMessage' | 'showErrorMessage', unknown>;
-    const saved = { showInformationMessage: win.showInformationMessage, showWarningMessage: win.showWarningMessage, showErrorMessage: win.showErrorMessage };
+    const win = vscode.window as unknown as Record<
+      'showInformationMessage' | 'showWarningMessage' | 'showErrorMessage',
+      unknown
+    >;
+    const saved = {
+      showInformationMessage: win.showInformationMessage,
+      showWarningMessage: win.showWarningMessage,
+      showErrorMessage: win.showErrorMessage,
+    };
     const asked: { kind: string; message: string }[] = [];
     for (const kind of Object.keys(saved) as (keyof typeof saved)[]) {
       win[kind] = async (message: string, ...rest: unknown[]) => {
@@ -153,21 +222,43 @@ suite('Local target', function () {
     }
     try {
       const before = new Set((await treeNodes(a, 'jobs')).map((n) => String(n.item.label)));
-      const run = vscode.commands.executeCommand('sagemakerHf.startTraining', specUri) as Thenable<{ status: string } | undefined>;
-      const row = await waitFor(async () => (await treeNodes(a, 'jobs')).find((n) => !before.has(String(n.item.label)) && n.item.contextValue === 'job.local.InProgress'), 180_000, 'the new job running');
+      const run = vscode.commands.executeCommand('sagemakerHf.startTraining', specUri) as Thenable<
+        { status: string } | undefined
+      >;
+      const row = await waitFor(
+        async () =>
+          (await treeNodes(a, 'jobs')).find(
+            (n) => !before.has(String(n.item.label)) && n.item.contextValue === 'job.local.InProgress',
+          ),
+        180_000,
+        'the new job running',
+      );
       const pid = (row.node as unknown as { job: { pid?: number } }).job.pid;
       await vscode.commands.executeCommand('sagemakerHf.stopTrainingJob', row.node);
       const result = await run;
       assert.equal(result, undefined, 'a stopped run returns nothing (cancelled)');
-      const stopped = await waitFor(async () => (await treeNodes(a, 'jobs')).find((n) => n.item.label === row.item.label && n.item.contextValue === 'job.local.Stopped'), 30_000, 'the job marked Stopped');
+      const stopped = await waitFor(
+        async () =>
+          (await treeNodes(a, 'jobs')).find(
+            (n) => n.item.label === row.item.label && n.item.contextValue === 'job.local.Stopped',
+          ),
+        30_000,
+        'the job marked Stopped',
+      );
       assert.ok(stopped);
-      if (pid) assert.throws(() => process.kill(-pid, 0), 'no process of the job\'s group is left');
+      if (pid) assert.throws(() => process.kill(-pid, 0), "no process of the job's group is left");
       // Nothing reports later either.
       await new Promise((r) => setTimeout(r, 5000));
     } finally {
       Object.assign(win, saved);
     }
-    assert.deepEqual(asked.filter((q) => q.kind === 'showErrorMessage' || /failed/i.test(q.message)).map((q) => q.message), []);
-    assert.ok(asked.some((q) => /Local training .* stopped\./.test(q.message)), asked.map((q) => q.message).join(' | '));
+    assert.deepEqual(
+      asked.filter((q) => q.kind === 'showErrorMessage' || /failed/i.test(q.message)).map((q) => q.message),
+      [],
+    );
+    assert.ok(
+      asked.some((q) => /Local training .* stopped\./.test(q.message)),
+      asked.map((q) => q.message).join(' | '),
+    );
   });
 });

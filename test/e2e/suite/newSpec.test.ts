@@ -12,7 +12,8 @@ suite('new job spec', () => {
   const created: vscode.Uri[] = [];
   teardown(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    for (const uri of created.splice(0)) await vscode.workspace.fs.delete(uri, { recursive: true, useTrash: false }).then(undefined, () => undefined);
+    for (const uri of created.splice(0))
+      await vscode.workspace.fs.delete(uri, { recursive: true, useTrash: false }).then(undefined, () => undefined);
   });
 
   test('New Job Spec File writes a spec with a relative sourceDir and copies train.py into the workspace', async () => {
@@ -22,7 +23,10 @@ suite('new job spec', () => {
     assert.ok(folder, 'no workspace folder open');
     const spec = vscode.Uri.joinPath(folder.uri, 'scaffolded.sagemaker-hf.json');
     const scripts = vscode.Uri.joinPath(folder.uri, 'training-scripts');
-    assert.ok(!fs.existsSync(scripts.fsPath), 'the workspace copy already has training-scripts/ (the test would prove nothing)');
+    assert.ok(
+      !fs.existsSync(scripts.fsPath),
+      'the workspace copy already has training-scripts/ (the test would prove nothing)',
+    );
     created.push(spec, scripts);
 
     await vscode.commands.executeCommand('sagemakerHf.newSpec', 'scaffolded');
@@ -33,15 +37,26 @@ suite('new job spec', () => {
     assert.equal(json.training.sourceDir, 'training-scripts');
     assert.ok(!text.includes(ext.extensionPath), `the spec points into the extension's folder ${ext.extensionPath}`);
     for (const f of ['train.py', 'requirements.txt']) {
-      assert.deepEqual(fs.readFileSync(path.join(scripts.fsPath, f)), fs.readFileSync(path.join(ext.extensionPath, 'training-scripts', f)), `${f} is not the extension's copy`);
+      assert.deepEqual(
+        fs.readFileSync(path.join(scripts.fsPath, f)),
+        fs.readFileSync(path.join(ext.extensionPath, 'training-scripts', f)),
+        `${f} is not the extension's copy`,
+      );
     }
     const loaded = await loadSpecFile(spec.fsPath);
     assert.equal(loaded.training.sourceDir, scripts.fsPath);
-    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, spec.fsPath, 'the new spec is not the open editor');
+    assert.equal(
+      vscode.window.activeTextEditor?.document.uri.fsPath,
+      spec.fsPath,
+      'the new spec is not the open editor',
+    );
     // The schema still applies through jsonValidation: the scaffolded spec has no errors.
     await new Promise((r) => setTimeout(r, 1500));
     const errors = vscode.languages.getDiagnostics(spec).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
-    assert.deepEqual(errors.map((d) => d.message), []);
+    assert.deepEqual(
+      errors.map((d) => d.message),
+      [],
+    );
   });
 
   test('a second spec keeps the workspace training script the user edited, and an existing spec is not overwritten', async () => {

@@ -13,8 +13,15 @@ suite('spec diagnostics', function () {
     await api();
     const ws = vscode.workspace.workspaceFolders?.[0];
     assert.ok(ws, 'a workspace folder is open');
-    const example = JSON.parse(readFileSync(vscode.Uri.joinPath(ws.uri, 'emotion.sagemaker-hf.json').fsPath, 'utf8')) as { training: Record<string, unknown> };
-    const training: Record<string, unknown> = { ...example.training, compiler: 'torch-compile', instanceType: 'ml.g5.12xlarge', instanceCount: 2 };
+    const example = JSON.parse(
+      readFileSync(vscode.Uri.joinPath(ws.uri, 'emotion.sagemaker-hf.json').fsPath, 'utf8'),
+    ) as { training: Record<string, unknown> };
+    const training: Record<string, unknown> = {
+      ...example.training,
+      compiler: 'torch-compile',
+      instanceType: 'ml.g5.12xlarge',
+      instanceCount: 2,
+    };
     for (const k of ['transformersVersion', 'pytorchVersion', 'pyVersion']) delete training[k];
     const uri = vscode.Uri.joinPath(ws.uri, 'e2e-diagnostics.sagemaker-hf.json');
     writeFileSync(uri.fsPath, JSON.stringify({ ...example, training }, null, 2));
@@ -25,7 +32,12 @@ suite('spec diagnostics', function () {
     assert.equal(doc.getText(diag!.range), '"instanceCount": 2');
     assert.equal(diag!.severity, vscode.DiagnosticSeverity.Warning);
     assert.match(diag!.message, /"distribution": "torch_distributed"/);
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diag!.range, vscode.CodeActionKind.QuickFix.value);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      uri,
+      diag!.range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
     const fix = actions.find((a) => a.title === 'Add "distribution": "torch_distributed"');
     assert.ok(fix?.edit, `quick fix offered (got: ${actions.map((a) => a.title).join(', ')})`);
     assert.ok(await vscode.workspace.applyEdit(fix.edit));

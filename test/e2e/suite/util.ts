@@ -33,7 +33,11 @@ export async function treeNodes(a: ExtensionApi, section: string): Promise<{ nod
 }
 
 /** Polls until fn returns something defined, or fails with `what` after timeoutMs. */
-export async function waitFor<T>(fn: () => T | undefined | Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+export async function waitFor<T>(
+  fn: () => T | undefined | Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

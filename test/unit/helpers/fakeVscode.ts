@@ -8,40 +8,63 @@ type Any = ((...args: unknown[]) => Any) & { [k: string]: Any };
 /** Callable, constructible, every property another stub; never a thenable, 0 as a number. */
 function stub(name = 'stub'): Any {
   const props = new Map<string | symbol, unknown>();
-  return new Proxy(function () { /* a stub */ }, {
-    get: (_t, k) => {
-      if (props.has(k)) return props.get(k);
-      if (k === 'then' || typeof k === 'symbol') return undefined;
-      if (k === 'valueOf') return () => 0;
-      if (k === 'toString') return () => `[${name}]`;
-      if (k === 'dispose') return () => undefined;
-      return stub(`${name}.${String(k)}`);
+  return new Proxy(
+    function () {
+      /* a stub */
     },
-    set: (_t, k, v) => { props.set(k, v); return true; },
-    apply: () => stub(name),
-    construct: () => stub(name),
-  }) as unknown as Any;
+    {
+      get: (_t, k) => {
+        if (props.has(k)) return props.get(k);
+        if (k === 'then' || typeof k === 'symbol') return undefined;
+        if (k === 'valueOf') return () => 0;
+        if (k === 'toString') return () => `[${name}]`;
+        if (k === 'dispose') return () => undefined;
+        return stub(`${name}.${String(k)}`);
+      },
+      set: (_t, k, v) => {
+        props.set(k, v);
+        return true;
+      },
+      apply: () => stub(name),
+      construct: () => stub(name),
+    },
+  ) as unknown as Any;
 }
 
 /** An object whose missing properties are stubs. */
 function partial<T extends object>(name: string, real: T): T & Record<string, Any> {
-  return new Proxy(real, { get: (t, k) => (k in t ? (t as Record<string | symbol, unknown>)[k] : typeof k === 'symbol' ? undefined : stub(`${name}.${k}`)) }) as T & Record<string, Any>;
+  return new Proxy(real, {
+    get: (t, k) =>
+      k in t ? (t as Record<string | symbol, unknown>)[k] : typeof k === 'symbol' ? undefined : stub(`${name}.${k}`),
+  }) as T & Record<string, Any>;
 }
 
 export class EventEmitter<T> {
   private listeners: ((e: T) => unknown)[] = [];
   event = (l: (e: T) => unknown) => {
     this.listeners.push(l);
-    return { dispose: () => { this.listeners = this.listeners.filter((x) => x !== l); } };
+    return {
+      dispose: () => {
+        this.listeners = this.listeners.filter((x) => x !== l);
+      },
+    };
   };
-  fire(e: T): void { for (const l of [...this.listeners]) l(e); }
-  dispose(): void { this.listeners = []; }
+  fire(e: T): void {
+    for (const l of [...this.listeners]) l(e);
+  }
+  dispose(): void {
+    this.listeners = [];
+  }
 }
 
 export class Disposable {
   constructor(private readonly fn?: () => unknown) {}
-  dispose(): void { this.fn?.(); }
-  static from(...ds: { dispose(): unknown }[]): Disposable { return new Disposable(() => ds.forEach((d) => d.dispose())); }
+  dispose(): void {
+    this.fn?.();
+  }
+  static from(...ds: { dispose(): unknown }[]): Disposable {
+    return new Disposable(() => ds.forEach((d) => d.dispose()));
+  }
 }
 
 /** Commands registered through vscode.commands.registerCommand, by id. */
@@ -49,10 +72,12 @@ export const registered = new Map<string, (...args: unknown[]) => unknown>();
 /** Messages shown through vscode.window (the real window, not a feature's ui). */
 export const shown: { kind: string; message: string; items: unknown[] }[] = [];
 
-const message = (kind: string) => async (message: string, ...items: unknown[]) => {
-  shown.push({ kind, message, items });
-  return undefined;
-};
+const message =
+  (kind: string) =>
+  async (message: string, ...items: unknown[]) => {
+    shown.push({ kind, message, items });
+    return undefined;
+  };
 
 export const workspace = partial('workspace', {
   workspaceFolders: undefined as { uri: { fsPath: string }; name: string; index: number }[] | undefined,
@@ -66,13 +91,36 @@ export const workspace = partial('workspace', {
 export class CancellationTokenSource {
   private readonly changed = new EventEmitter<void>();
   token = { isCancellationRequested: false, onCancellationRequested: this.changed.event };
-  cancel(): void { this.token.isCancellationRequested = true; this.changed.fire(); }
+  cancel(): void {
+    this.token.isCancellationRequested = true;
+    this.changed.fire();
+  }
   dispose(): void {}
 }
 
 // esbuild's interop copies the module's own keys: every name the extension reads is listed here.
-const stubbed = ['Uri', 'TreeItem', 'ThemeIcon', 'MarkdownString', 'ThemeColor', 'WorkspaceEdit', 'Range', 'Diagnostic', 'CodeLens', 'CodeAction',
-  'FileSystemError', 'StatusBarAlignment', 'TreeItemCollapsibleState', 'ViewColumn', 'CodeActionKind', 'DiagnosticSeverity', 'ConfigurationTarget', 'languages', 'extensions', 'env'];
+const stubbed = [
+  'Uri',
+  'TreeItem',
+  'ThemeIcon',
+  'MarkdownString',
+  'ThemeColor',
+  'WorkspaceEdit',
+  'Range',
+  'Diagnostic',
+  'CodeLens',
+  'CodeAction',
+  'FileSystemError',
+  'StatusBarAlignment',
+  'TreeItemCollapsibleState',
+  'ViewColumn',
+  'CodeActionKind',
+  'DiagnosticSeverity',
+  'ConfigurationTarget',
+  'languages',
+  'extensions',
+  'env',
+];
 
 export const fakeVscode = partial('vscode', {
   ...Object.fromEntries(stubbed.map((k) => [k, stub(k)])),
@@ -98,7 +146,10 @@ export const fakeVscode = partial('vscode', {
 });
 
 const load = (Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown })._load;
-(Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown })._load = function (request: string, ...rest: unknown[]) {
+(Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown })._load = function (
+  request: string,
+  ...rest: unknown[]
+) {
   return request === 'vscode' ? fakeVscode : load.call(this, request, ...rest);
 };
 
@@ -106,7 +157,11 @@ const load = (Module as unknown as { _load: (request: string, ...rest: unknown[]
 export function fakeContext(dir: string) {
   const memento = () => {
     const m = new Map<string, unknown>();
-    return { get: (k: string, d?: unknown) => (m.has(k) ? m.get(k) : d), update: async (k: string, v: unknown) => void m.set(k, v), keys: () => [...m.keys()] };
+    return {
+      get: (k: string, d?: unknown) => (m.has(k) ? m.get(k) : d),
+      update: async (k: string, v: unknown) => void m.set(k, v),
+      keys: () => [...m.keys()],
+    };
   };
   const secrets = new Map<string, string>();
   return partial('context', {
@@ -116,23 +171,46 @@ export function fakeContext(dir: string) {
     globalStorageUri: { fsPath: dir, path: dir },
     workspaceState: memento(),
     globalState: memento(),
-    secrets: { get: async (k: string) => secrets.get(k), store: async (k: string, v: string) => void secrets.set(k, v), delete: async (k: string) => void secrets.delete(k) },
+    secrets: {
+      get: async (k: string) => secrets.get(k),
+      store: async (k: string, v: string) => void secrets.set(k, v),
+      delete: async (k: string) => void secrets.delete(k),
+    },
   });
 }
 
 /** A ui (see src/extension/window.ts) that answers from scripted replies and records every question. */
-export function scriptedUi(answers: { pick?: (items: unknown[], opts: { title?: string }) => unknown; input?: (opts: { title?: string }) => string | undefined; message?: (kind: string, message: string, opts: { modal?: boolean; detail?: string } | undefined, items: string[]) => string | undefined }) {
+export function scriptedUi(answers: {
+  pick?: (items: unknown[], opts: { title?: string }) => unknown;
+  input?: (opts: { title?: string }) => string | undefined;
+  message?: (
+    kind: string,
+    message: string,
+    opts: { modal?: boolean; detail?: string } | undefined,
+    items: string[],
+  ) => string | undefined;
+}) {
   const asked: { kind: string; message: string; modal: boolean; detail?: string; items: string[] }[] = [];
-  const msg = (kind: string) => async (message: string, ...rest: unknown[]) => {
-    const opts = typeof rest[0] === 'object' && rest[0] !== null ? (rest.shift() as { modal?: boolean; detail?: string }) : undefined;
-    const items = rest as string[];
-    asked.push({ kind, message, modal: opts?.modal === true, detail: opts?.detail, items });
-    return answers.message?.(kind, message, opts, items);
-  };
+  const msg =
+    (kind: string) =>
+    async (message: string, ...rest: unknown[]) => {
+      const opts =
+        typeof rest[0] === 'object' && rest[0] !== null
+          ? (rest.shift() as { modal?: boolean; detail?: string })
+          : undefined;
+      const items = rest as string[];
+      asked.push({ kind, message, modal: opts?.modal === true, detail: opts?.detail, items });
+      return answers.message?.(kind, message, opts, items);
+    };
   const ui = {
     showQuickPick: async (items: unknown, opts?: { title?: string }) => {
       const list = (await items) as unknown[];
-      asked.push({ kind: 'pick', message: opts?.title ?? '', modal: false, items: list.map((i) => (i as { label: string }).label) });
+      asked.push({
+        kind: 'pick',
+        message: opts?.title ?? '',
+        modal: false,
+        items: list.map((i) => (i as { label: string }).label),
+      });
       return answers.pick?.(list, opts ?? {});
     },
     showInputBox: async (opts?: { title?: string }) => {
@@ -142,8 +220,17 @@ export function scriptedUi(answers: { pick?: (items: unknown[], opts: { title?: 
     showInformationMessage: msg('info'),
     showWarningMessage: msg('warning'),
     showErrorMessage: msg('error'),
-    withProgress: async (_o: unknown, task: (p: { report(): void }, t: { isCancellationRequested: boolean; onCancellationRequested(): { dispose(): void } }) => unknown) =>
-      task({ report: () => undefined }, { isCancellationRequested: false, onCancellationRequested: () => ({ dispose: () => undefined }) }),
+    withProgress: async (
+      _o: unknown,
+      task: (
+        p: { report(): void },
+        t: { isCancellationRequested: boolean; onCancellationRequested(): { dispose(): void } },
+      ) => unknown,
+    ) =>
+      task(
+        { report: () => undefined },
+        { isCancellationRequested: false, onCancellationRequested: () => ({ dispose: () => undefined }) },
+      ),
     showOpenDialog: async () => undefined,
   };
   return { ui, asked };
