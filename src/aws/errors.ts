@@ -130,3 +130,11 @@ export function describeAwsError(err: unknown, target: AwsTarget, action: string
     cause: err,
   });
 }
+
+/** DescribeTrainingJob failed: a job that does not exist is named with its region, as the field `job`. */
+export function trainingJobReadError(err: unknown, target: AwsTarget, jobName: string): Error {
+  if (awsErrorName(err) === 'ValidationException' && /could not find|not found/i.test(String((err as Error).message))) {
+    return new UserError(`job: training job '${jobName}' was not found in ${target.region}`, 'job', { cause: err });
+  }
+  return describeAwsError(err, target, `Reading training job ${jobName}`);
+}

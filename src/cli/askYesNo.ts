@@ -33,20 +33,16 @@ export async function askYesNo(
 /**
  * The --yes gate of every command that creates, stops or deletes something billed: --yes goes ahead;
  * without it a terminal is asked (a no says `declined` on stderr and gives false), and with no terminal
- * `refusal` is the error, naming --yes.
+ * the error names --yes: "{refuse}: pass --yes to confirm (no terminal to ask on)".
  */
-export async function confirmed(o: {
-  yes: boolean;
-  question: string;
-  refusal: string;
-  declined: string;
-  signal: AbortSignal;
-  stderr: (line: string) => void;
-  defaultYes?: boolean;
-}): Promise<boolean> {
-  if (o.yes) return true;
-  if (!canAsk()) throw new UserError(o.refusal, 'yes');
-  if (await askYesNo(o.question, o.signal, { defaultYes: o.defaultYes })) return true;
-  o.stderr(o.declined);
+export async function confirmed(
+  yes: boolean,
+  ctx: { signal: AbortSignal; stderr: (line: string) => void },
+  words: { ask: string; refuse: string; declined: string; defaultYes?: boolean },
+): Promise<boolean> {
+  if (yes) return true;
+  if (!canAsk()) throw new UserError(`${words.refuse}: pass --yes to confirm (no terminal to ask on)`, 'yes');
+  if (await askYesNo(words.ask, ctx.signal, { defaultYes: words.defaultYes })) return true;
+  ctx.stderr(words.declined);
   return false;
 }

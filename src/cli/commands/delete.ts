@@ -42,16 +42,7 @@ refuses when there is no terminal).`,
       : '';
     ctx.stderr(`Deletes ${describeSteps(plan.steps)} (endpoint is ${plan.status ?? 'unknown'}${cost}).`);
     for (const line of describeKept(plan.kept)) ctx.stderr(`  ${line}`);
-    if (
-      !(await confirmed({
-        yes: args.flag('yes'),
-        question: 'Delete?',
-        refusal: 'delete: pass --yes to confirm (no terminal to ask on)',
-        declined: 'Nothing deleted.',
-        signal: ctx.signal,
-        stderr: ctx.stderr,
-      }))
-    )
+    if (!(await confirmed(args.flag('yes'), ctx, { ask: 'Delete?', refuse: 'delete', declined: 'Nothing deleted.' })))
       return 1;
     const result = await executeDeletePlan(ctx.target, plan, {
       signal: ctx.signal,

@@ -101,13 +101,10 @@ Ctrl-C while it waits says the endpoint still bills and offers to delete it (def
       );
     else ctx.stderr(`  model ${plan.modelDataUrl}`);
     if (
-      !(await confirmed({
-        yes: args.flag('yes'),
-        question: 'Create it?',
-        refusal: 'deploy creates a billable endpoint: pass --yes to confirm (no terminal to ask on)',
+      !(await confirmed(args.flag('yes'), ctx, {
+        ask: 'Create it?',
+        refuse: 'deploy creates a billable endpoint',
         declined: 'Nothing created.',
-        signal: ctx.signal,
-        stderr: ctx.stderr,
       }))
     )
       return 1;

@@ -47,14 +47,10 @@ export async function runRemotePrepare(spec: JobSpec, args: CommandArgs<'prepare
   );
   for (const w of plan.warnings) ctx.stderr(`warning: ${w}`);
   if (
-    !(await confirmed({
-      yes: !!values.yes,
-      question: 'Start it?',
-      refusal:
-        'prepare --on sagemaker creates a billable Processing job: pass --yes to confirm (no terminal to ask on)',
+    !(await confirmed(!!values.yes, ctx, {
+      ask: 'Start it?',
+      refuse: 'prepare --on sagemaker creates a billable Processing job',
       declined: 'Nothing created.',
-      signal: ctx.signal,
-      stderr: ctx.stderr,
     }))
   )
     return 1;

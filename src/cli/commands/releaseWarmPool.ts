@@ -30,13 +30,10 @@ refuses when there is no terminal).`,
       `Releases the warm pool of ${job} (${formatWarmPool(pool)}): its instances are terminated; the next job starts cold.`,
     );
     if (
-      !(await confirmed({
-        yes: args.flag('yes'),
-        question: 'Release it?',
-        refusal: 'release-warm-pool: pass --yes to confirm (no terminal to ask on)',
+      !(await confirmed(args.flag('yes'), ctx, {
+        ask: 'Release it?',
+        refuse: 'release-warm-pool',
         declined: 'Nothing released.',
-        signal: ctx.signal,
-        stderr: ctx.stderr,
       }))
     )
       return 1;

@@ -167,14 +167,15 @@ async function runOnSageMaker(
     );
   ctx.stderr(`  role      ${role}`);
   if (
-    !(await confirmed({
-      yes: o.yes,
-      question: 'Create them?',
-      refusal: 'run --target sagemaker creates billable resources: pass --yes to confirm (no terminal to ask on)',
-      declined: 'Nothing created.',
-      signal: o.signal,
-      stderr: ctx.stderr,
-    }))
+    !(await confirmed(
+      o.yes,
+      { signal: o.signal, stderr: ctx.stderr },
+      {
+        ask: 'Create them?',
+        refuse: 'run --target sagemaker creates billable resources',
+        declined: 'Nothing created.',
+      },
+    ))
   )
     return 1;
   const result = await runCloudWorkflow(spec, conn, {

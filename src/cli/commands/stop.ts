@@ -22,13 +22,10 @@ refuses when there is no terminal).`,
     }
     ctx.stderr(`Training job ${name} is ${running.status} on ${running.cost}.`);
     if (
-      !(await confirmed({
-        yes: args.flag('yes'),
-        question: 'Stop it?',
-        refusal: 'stop: pass --yes to confirm (no terminal to ask on)',
+      !(await confirmed(args.flag('yes'), ctx, {
+        ask: 'Stop it?',
+        refuse: 'stop',
         declined: 'Left running.',
-        signal: ctx.signal,
-        stderr: ctx.stderr,
         defaultYes: true,
       }))
     )

@@ -15,7 +15,7 @@ import {
   type DescribeTrainingJobResponse,
 } from '@aws-sdk/client-sagemaker';
 import { client, type AwsTarget } from '../../aws/clients';
-import { awsErrorName, describeAwsError } from '../../aws/errors';
+import { awsErrorName, describeAwsError, trainingJobReadError } from '../../aws/errors';
 import { CancelledError, UserError, isCancelled, throwIfAborted, sleep } from '../../core/errors';
 import {
   buildDeployRequests,
@@ -80,13 +80,7 @@ async function describeJob(
   try {
     return await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: jobName }), { abortSignal: signal });
   } catch (err) {
-    if (
-      awsErrorName(err) === 'ValidationException' &&
-      /could not find|not found/i.test(String((err as Error).message))
-    ) {
-      throw new UserError(`job: training job '${jobName}' was not found in ${conn.region}`, 'job', { cause: err });
-    }
-    throw describeAwsError(err, conn, `Reading training job ${jobName}`);
+    throw trainingJobReadError(err, conn, jobName);
   }
 }
 

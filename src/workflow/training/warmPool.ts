@@ -3,7 +3,7 @@
 // are then terminated and billing for them stops.
 import { SageMakerClient, UpdateTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import { client, type AwsTarget } from '../../aws/clients';
-import { awsErrorName, describeAwsError } from '../../aws/errors';
+import { awsErrorName, describeAwsError, trainingJobReadError } from '../../aws/errors';
 import { UserError } from '../../core/errors';
 import { warmPoolOf, type WarmPool } from '../../core/billing/billing';
 import { describeTrainingJobRaw } from '../../aws/sagemakerQueries';
@@ -19,13 +19,7 @@ export async function readWarmPool(
   try {
     return warmPoolOf(await describeTrainingJobRaw(conn, jobName, signal), conn.region);
   } catch (err) {
-    if (
-      awsErrorName(err) === 'ValidationException' &&
-      /could not find|not found/i.test(String((err as Error).message))
-    ) {
-      throw new UserError(`job: training job '${jobName}' was not found in ${conn.region}`, 'job', { cause: err });
-    }
-    throw describeAwsError(err, conn, `Reading training job ${jobName}`);
+    throw trainingJobReadError(err, conn, jobName);
   }
 }
 
