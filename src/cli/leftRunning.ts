@@ -1,6 +1,7 @@
 // What Ctrl-C leaves running: the training job `train --wait` was watching, the endpoint `deploy` was
 // waiting for. Say it with its price and the command that ends it; on a terminal offer to end it now,
 // with "yes" as the default (run --target sagemaker does this without asking, it owns the whole run).
+// The terminal face of workflow/runs/leftRunning (the facts); extension/leftRunning is the editor's.
 import { errorLine, isCancelled } from '../core/errors';
 import { describeSteps } from '../core/endpoints/deletePlan';
 import type { AwsTarget } from '../aws/clients';
@@ -11,7 +12,7 @@ import { stopTrainingJob } from '../workflow/training/train';
 import { askYesNo, canAsk } from './askYesNo';
 import type { CliContext } from './context';
 
-async function offer(
+async function offerToEnd(
   ctx: CliContext,
   check: () => Promise<StillRunning | undefined>,
   what: string,
@@ -50,8 +51,8 @@ async function offer(
   }
 }
 
-export function offerStopTraining(ctx: CliContext, conn: Connection, jobName: string): Promise<void> {
-  return offer(
+export function offerToEndTraining(ctx: CliContext, conn: Connection, jobName: string): Promise<void> {
+  return offerToEnd(
     ctx,
     () => trainingJobStillRunning(conn, jobName),
     `training job ${jobName}`,
@@ -64,8 +65,8 @@ export function offerStopTraining(ctx: CliContext, conn: Connection, jobName: st
   );
 }
 
-export function offerDeleteEndpoint(ctx: CliContext, conn: AwsTarget, endpointName: string): Promise<void> {
-  return offer(
+export function offerToEndEndpoint(ctx: CliContext, conn: AwsTarget, endpointName: string): Promise<void> {
+  return offerToEnd(
     ctx,
     () => endpointStillRunning(conn, endpointName),
     `endpoint ${endpointName}`,

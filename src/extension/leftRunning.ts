@@ -1,5 +1,6 @@
 // After Cancel on a start or deploy progress: what still runs and bills, with its price, and a button
-// that stops or deletes it (the same facts the CLI prints after Ctrl-C).
+// that stops or deletes it: the editor's face of workflow/runs/leftRunning, as cli/leftRunning is the
+// terminal's (the same facts the CLI prints after Ctrl-C).
 import * as vscode from 'vscode';
 import { errorLine } from '../core/errors';
 import type { StillRunning } from '../workflow/runs/leftRunning';

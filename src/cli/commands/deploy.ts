@@ -8,7 +8,7 @@ import { formatServerlessPrice } from '../../core/billing/billing';
 import { confirmed } from '../askYesNo';
 import { onePositional, type CommandArgs } from '../commandOptions';
 import type { CliCommand } from '../context';
-import { offerDeleteEndpoint } from '../leftRunning';
+import { offerToEndEndpoint } from '../leftRunning';
 
 export const command: CliCommand<'deploy'> = {
   summary: 'deploy a completed training job as a real-time endpoint (--dry-run prints the requests)',
@@ -123,7 +123,7 @@ Ctrl-C while it waits says the endpoint still bills and offers to delete it (def
       });
     } catch (err) {
       // Before the endpoint exists executeDeploy removes what it made; after, Ctrl-C ends only the waiting.
-      if (isCancelled(err) && endpointCreated) await offerDeleteEndpoint(ctx, conn, plan.endpointName);
+      if (isCancelled(err) && endpointCreated) await offerToEndEndpoint(ctx, conn, plan.endpointName);
       throw err;
     }
     ctx.stdout(result.endpointName);

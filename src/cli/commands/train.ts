@@ -18,7 +18,7 @@ import { describeListing, listSourceFiles } from '../../workflow/training/source
 import { redactTrainingRequest, REDACTED } from '../../core/training/trainingOptions';
 import { formatJobBilling, formatSpotEstimate, jobBilling } from '../../core/billing/billing';
 import type { CliCommand } from '../context';
-import { offerStopTraining } from '../leftRunning';
+import { offerToEndTraining } from '../leftRunning';
 
 export const command: CliCommand<'train'> = {
   summary: "start the spec's SageMaker training job (--dry-run prints the request, --wait follows it)",
@@ -122,7 +122,7 @@ printed as ${REDACTED}.`,
       started = await startTraining(spec, c, { signal: ctx.signal, onProgress: (m) => note(m), hubToken });
     } catch (err) {
       if (!(err instanceof TrainingJobStartedError)) throw err;
-      await offerStopTraining(ctx, c, err.jobName);
+      await offerToEndTraining(ctx, c, err.jobName);
       // A lost answer (not a cancel) is still the failure it was.
       throw err.failure ?? err;
     }
@@ -142,7 +142,7 @@ printed as ${REDACTED}.`,
       });
     } catch (err) {
       // Ctrl-C ends the watching, not the job: say that it still bills and offer to stop it.
-      if (isCancelled(err)) await offerStopTraining(ctx, c, started.jobName);
+      if (isCancelled(err)) await offerToEndTraining(ctx, c, started.jobName);
       throw err;
     }
     const billed = formatJobBilling(jobBilling(final, c.region));
