@@ -8,10 +8,8 @@ import { InfoNode, statusIcon, type Node } from './tree';
 import { formatDuration } from '../ui';
 import { lastMetricsSummary, metricsStore } from '../metricsStore';
 import type { JobDescription } from '../../workflow/jobLogTail';
-import { TERMINAL_STATUSES } from '../../core/sagemaker/jobStatus';
+import { isTerminalStatus } from '../../core/sagemaker/jobStatus';
 import { formatJobBilling, formatWarmPool, jobBilling, warmPoolOf, type WarmPool } from '../../core/billing/billing';
-
-const TERMINAL = new Set<string>(TERMINAL_STATUSES);
 
 /** What a job row needs of the section's model. */
 export interface JobDescriber {
@@ -99,7 +97,7 @@ export class SageMakerJobNode implements Node, JobNodeLike {
     if (start)
       parts.push(
         formatDuration(
-          (end ? new Date(end).getTime() : TERMINAL.has(this.status) ? new Date(start).getTime() : Date.now()) -
+          (end ? new Date(end).getTime() : isTerminalStatus(this.status) ? new Date(start).getTime() : Date.now()) -
             new Date(start).getTime(),
         ),
       );

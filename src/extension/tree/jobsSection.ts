@@ -11,13 +11,11 @@ import type { Services } from '../services';
 import { InfoNode, NodeSources, type Node, type NodeSource } from './tree';
 import { metricsStore } from '../metricsStore';
 import type { JobDescription } from '../../workflow/jobLogTail';
-import { TERMINAL_STATUSES } from '../../core/sagemaker/jobStatus';
+import { isTerminalStatus } from '../../core/sagemaker/jobStatus';
 import { warmPoolOf, type WarmPool } from '../../core/billing/billing';
 import { SageMakerJobNode, type JobNodeLike } from './jobNodes';
 
 const STARTED_KEY = 'sagemakerHf.startedJobs';
-const TERMINAL = new Set<string>(TERMINAL_STATUSES);
-
 export type JobSource = NodeSource;
 
 const jobSources = new NodeSources();
@@ -145,7 +143,7 @@ export class JobsModel implements vscode.Disposable {
     if (!n) {
       n = new SageMakerJobNode(name, summary, this);
       this.nodes.set(name, n);
-    } else if (summary && !TERMINAL.has(n.desc?.TrainingJobStatus ?? '')) n.summary = summary;
+    } else if (summary && !isTerminalStatus(n.desc?.TrainingJobStatus ?? '')) n.summary = summary;
     return n;
   }
 
@@ -241,8 +239,8 @@ export class JobsModel implements vscode.Disposable {
         const n = this.nodes.get(name);
         return (
           n &&
-          (!n.desc || !TERMINAL.has(n.desc.TrainingJobStatus ?? '')) &&
-          (ours.includes(name) || !TERMINAL.has(n.status))
+          (!n.desc || !isTerminalStatus(n.desc.TrainingJobStatus ?? '')) &&
+          (ours.includes(name) || !isTerminalStatus(n.status))
         );
       });
       await Promise.all(wanted.slice(0, 20).map((name) => this.describe(name).catch(() => undefined)));
