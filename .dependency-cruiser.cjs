@@ -1,4 +1,4 @@
-// The import rules of the house (README "Code layout"): the layers are the outer walls, so each rule says
+// The import rules of the house (README "Layout"): the layers are the outer walls, so each rule says
 // which layer may not import which; inside the extension, one feature room never imports another (shared
 // parts live in the root files, tree/ and panels/). `npm run lint` fails on any violation.
 const ROOMS = '(dataset|training|endpoints|local|specs)';
@@ -10,14 +10,11 @@ module.exports = {
       comment: 'src/core is pure: no other layer, no vscode, no network, no file system, no processes.',
       severity: 'error',
       from: { path: '^src/core/' },
-      to: {
-        path: '^(src/(aws|workflow|cli|extension|webview)/|vscode$)',
-        // type-only imports of the AWS SDK's request shapes are fine; values are not
-      },
+      to: { path: '^(src/(aws|workflow|cli|extension|webview)/|vscode$)' },
     },
     {
       name: 'core-no-io',
-      comment: 'src/core is pure: file writes, sockets and child processes belong to workflow/.',
+      comment: 'src/core is pure: the file system, sockets, threads and child processes belong to workflow/.',
       severity: 'error',
       from: { path: '^src/core/' },
       to: {
