@@ -1,7 +1,8 @@
 // `npm run lint`: the habits the test command checks, each a named check with its own verdict —
-// format (Prettier), lint (ESLint with typescript-eslint), imports (dependency-cruiser: the layer and room
-// rules of .dependency-cruiser.cjs), unused (knip: files, exports, dependencies), rooms (no folder under
-// src/ with more than 15 source files side by side, no source file over 500 lines).
+// format (Prettier), types (tsc: esbuild only strips types, so nothing else checks them, the tests'
+// @ts-expect-error lines included), lint (ESLint with typescript-eslint), imports (dependency-cruiser:
+// the layer and room rules of .dependency-cruiser.cjs), unused (knip: files, exports, dependencies),
+// rooms (no folder under src/ with more than 15 source files side by side, no source file over 500 lines).
 // Usage: node scripts/lint.mjs [--fix]   Ends with "N passed, N failed"; exit 1 when any check fails.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -23,6 +24,7 @@ function run(cmd, args) {
 
 const checks = [
   ['format', () => run(bin('prettier'), [fix ? '--write' : '--check', '--log-level', 'warn', ...FORMATTED])],
+  ['types', () => run(bin('tsc'), ['-p', '.', '--noEmit'])],
   ['lint', () => run(bin('eslint'), ['--max-warnings', '0', ...(fix ? ['--fix'] : []), '.'])],
   ['imports', () => run(bin('depcruise'), ['src', '--config', '.dependency-cruiser.cjs', '--output-type', 'err-long'])],
   ['unused', () => run(bin('knip'), ['--no-progress'])],

@@ -4,37 +4,19 @@
 // answers modals that way).
 import * as vscode from 'vscode';
 
-export type Ui = Pick<
-  typeof vscode.window,
-  | 'showQuickPick'
-  | 'showInputBox'
-  | 'showInformationMessage'
-  | 'showWarningMessage'
-  | 'showErrorMessage'
-  | 'withProgress'
-  | 'showOpenDialog'
->;
+const UI_CALLS = [
+  'showQuickPick',
+  'showInputBox',
+  'showInformationMessage',
+  'showWarningMessage',
+  'showErrorMessage',
+  'withProgress',
+  'showOpenDialog',
+] as const;
 
-export const windowUi: Ui = {
-  get showQuickPick() {
-    return vscode.window.showQuickPick;
-  },
-  get showInputBox() {
-    return vscode.window.showInputBox;
-  },
-  get showInformationMessage() {
-    return vscode.window.showInformationMessage;
-  },
-  get showWarningMessage() {
-    return vscode.window.showWarningMessage;
-  },
-  get showErrorMessage() {
-    return vscode.window.showErrorMessage;
-  },
-  get withProgress() {
-    return vscode.window.withProgress;
-  },
-  get showOpenDialog() {
-    return vscode.window.showOpenDialog;
-  },
-};
+export type Ui = Pick<typeof vscode.window, (typeof UI_CALLS)[number]>;
+
+export const windowUi = Object.defineProperties(
+  {},
+  Object.fromEntries(UI_CALLS.map((name) => [name, { enumerable: true, get: () => vscode.window[name] }])),
+) as Ui;
