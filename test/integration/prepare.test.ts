@@ -22,7 +22,7 @@ import { CancelledError } from '../../src/core/errors';
 import { validateSpec, type JobSpec } from '../../src/core/spec/spec';
 import { connect, type Connection } from '../../src/workflow/connect';
 import { MANIFEST_NAME, type DatasetManifest } from '../../src/core/dataset/manifest';
-import { ForeignObjectsError } from '../../src/workflow/dataset/datasetUpload';
+import { ForeignObjectsError, NestedDatasetError } from '../../src/workflow/dataset/datasetUpload';
 import { prepareDataset } from '../../src/workflow/dataset/prepare';
 
 const repoRoot = path.resolve(__dirname, '../../..');
@@ -128,7 +128,7 @@ test('re-run replaces cleanly: only our stale keys go (shown), foreign objects s
       Bucket: conn.bucket,
       Key: `${PREFIX}/train/data-00001-of-00002.arrow`,
       Body: 'stale',
-      Metadata: { 'created-by': 'sagemaker-hf' },
+      Metadata: { 'created-by': 'sagemaker-hf', 'dataset-prefix': encodeURIComponent(PREFIX) },
     }),
   );
   await s3.send(new PutObjectCommand({ Bucket: conn.bucket, Key: `${PREFIX}/other-keep.txt`, Body: 'not ours' }));
@@ -199,6 +199,76 @@ test('re-run replaces cleanly: only our stale keys go (shown), foreign objects s
   );
   // Tidy up for the next tests: the user's files go (by the test, not by prepare).
   await deleteKeys(s3, conn.bucket, [`${PREFIX}/other-keep.txt`, `${PREFIX}/train/raw-labelled-2024.csv`]);
+});
+
+test('nested prefixes: preparing over or inside another dataset is refused, naming both; nothing of it is touched', async () => {
+  const inner = 'shared/b/sub';
+  await prepareDataset(spec({ limit: 40, s3Prefix: inner }), { outDir: tmp(), upload: conn });
+  const innerKeys = async () => (await listKeys(s3, conn.bucket, `${inner}/`)).map((k) => `${k.key} ${k.etag}`).sort();
+  const kept = await innerKeys();
+  assert.ok(kept.some((k) => k.startsWith(`${inner}/${MANIFEST_NAME} `)));
+  for (const outer of ['shared/b', 'shared']) {
+    await assert.rejects(
+      prepareDataset(spec({ limit: 40, s3Prefix: outer }), { outDir: tmp(), upload: conn, allowForeignObjects: true }),
+      (err) => {
+        assert.ok(err instanceof NestedDatasetError, String(err));
+        assert.match(
+          (err as Error).message,
+          new RegExp(
+            `^dataset\\.s3Prefix: s3://${conn.bucket}/${outer}/ holds another dataset at s3://${conn.bucket}/${inner}/ .*Nothing was uploaded`,
+          ),
+        );
+        return true;
+      },
+    );
+    assert.deepEqual(await innerKeys(), kept, `preparing ${outer} left ${inner} whole`);
+  }
+  await assert.rejects(
+    prepareDataset(spec({ limit: 40, s3Prefix: `${inner}/deeper` }), { outDir: tmp(), upload: conn }),
+    (err) =>
+      err instanceof NestedDatasetError &&
+      (err as Error).message.includes(`s3://${conn.bucket}/${inner}/deeper/ lies inside the dataset at s3://${conn.bucket}/${inner}/`),
+  );
+  assert.deepEqual(await innerKeys(), kept);
+  await deleteKeys(s3, conn.bucket, kept.map((k) => k.split(' ')[0]!));
+});
+
+test('a key the manifest lists but another writer put there (no mark, or another dataset\'s) is never deleted', async () => {
+  const P = 'datasets/listed-foreign';
+  await prepareDataset(spec({ limit: 40, s3Prefix: P }), { outDir: tmp(), upload: conn });
+  const mKey = `${P}/${MANIFEST_NAME}`;
+  const m = JSON.parse(
+    await (await s3.send(new GetObjectCommand({ Bucket: conn.bucket, Key: mKey }))).Body!.transformToString(),
+  ) as DatasetManifest;
+  // The user's own file, and one marked for another dataset, both listed by this prefix's manifest.
+  await s3.send(new PutObjectCommand({ Bucket: conn.bucket, Key: `${P}/train/notes.txt`, Body: 'mine' }));
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: conn.bucket,
+      Key: `${P}/train/other.arrow`,
+      Body: 'theirs',
+      Metadata: { 'created-by': 'sagemaker-hf', 'dataset-prefix': encodeURIComponent('datasets/other') },
+    }),
+  );
+  m.channels.train!.files.push(
+    { key: `${P}/train/notes.txt`, bytes: 4, etag: '' },
+    { key: `${P}/train/other.arrow`, bytes: 6, etag: '' },
+  );
+  const meta = (await s3.send(new HeadObjectCommand({ Bucket: conn.bucket, Key: mKey }))).Metadata;
+  await s3.send(new PutObjectCommand({ Bucket: conn.bucket, Key: mKey, Body: JSON.stringify(m), Metadata: meta }));
+  await assert.rejects(
+    prepareDataset(spec({ limit: 40, s3Prefix: P }), { outDir: tmp(), upload: conn }),
+    (err) => err instanceof ForeignObjectsError && /2 object\(s\).*train\/notes\.txt, train\/other\.arrow/.test(String(err)),
+  );
+  const res = await prepareDataset(spec({ limit: 40, s3Prefix: P }), {
+    outDir: tmp(),
+    upload: conn,
+    allowForeignObjects: true,
+  });
+  assert.deepEqual(res.removedKeys, []);
+  const left = (await listKeys(s3, conn.bucket, `${P}/train/`)).map((k) => k.key);
+  assert.ok(left.includes(`${P}/train/notes.txt`) && left.includes(`${P}/train/other.arrow`), left.join(', '));
+  await deleteKeys(s3, conn.bucket, (await listKeys(s3, conn.bucket, `${P}/`)).map((k) => k.key));
 });
 
 test('a multipart upload an earlier failed run left under the prefix is aborted; foreign objects untouched', async () => {

@@ -2,10 +2,10 @@
 // manifest written last.
 //
 // S3 contract: a prepared dataset is complete only when s3://{bucket}/{s3Prefix}/.sagemaker-hf-manifest.json
-// exists. Before anything is uploaded the prefix is inspected: keys the previous manifest lists and
-// objects marked as ours (metadata created-by=sagemaker-hf: an interrupted run's) may be replaced or
-// removed; any other object stops the run, naming it, unless the caller allows foreign objects, and
-// even then it is never deleted. A run deletes the old manifest first, uploads the files, removes its
+// exists. Before anything is uploaded the prefix is inspected: objects marked as ours for exactly this
+// prefix (metadata created-by=sagemaker-hf and dataset-prefix={s3Prefix}; an interrupted run's too) may
+// be replaced or removed; any other object stops the run, naming it, unless the caller allows foreign
+// objects, and even then it is never deleted. Another dataset below or above the prefix stops it always. A run deletes the old manifest first, uploads the files, removes its
 // own stale keys (shown), and writes the new manifest last; every unfinished multipart upload under the
 // prefix (an earlier failed run's too) is aborted before the run ends (prepare.ts does that last part).
 // The manifest and report sit beside the channel folders: a channel's S3Prefix matches every key
@@ -32,10 +32,11 @@ import {
 } from '../../core/dataset/manifest';
 import type { DatasetSpec } from '../../core/spec/spec';
 import { CREATED_BY_VALUE } from '../../core/sagemaker/tags';
+import { mapLimit } from '../../core/concurrency';
 import { ensureDefaultBucket, type Connection } from '../connect';
 
 /** S3 user metadata on every object a prepare uploads: how a later run tells its own leftovers from a user's files. */
-export const CREATED_BY_METADATA = { 'created-by': CREATED_BY_VALUE };
+const CREATED_BY_METADATA = { 'created-by': CREATED_BY_VALUE };
 
 /** The prefix holds objects this tool did not write; nothing was uploaded. */
 export class ForeignObjectsError extends UserError {
@@ -72,6 +73,8 @@ export class Uploader {
     private readonly s3: S3Client,
     private readonly bucket: string,
     private readonly opts: {
+      /** The dataset's prefix, marked on every object. */
+      prefix: string;
       signal: AbortSignal;
       partSize?: number;
       onBytes: (uploaded: number, queued: number, key: string) => void;
@@ -85,7 +88,7 @@ export class Uploader {
   }
   add(f: LocalFile): void {
     this.queued += f.bytes;
-    const p = uploadFiles(this.s3, this.bucket, [{ ...f, metadata: CREATED_BY_METADATA }], {
+    const p = uploadFiles(this.s3, this.bucket, [{ ...f, metadata: datasetMetadata(this.opts.prefix) }], {
       signal: this.opts.signal,
       partSize: this.opts.partSize,
       onProgress: (loaded, _total, key) => {
@@ -112,8 +115,48 @@ export class Uploader {
   }
 }
 
-/** What is under the prefix before this run: keys of ours (replaceable) and foreign objects. */
-async function inspectPrefix(
+/** The prefix a dataset object was written for (user metadata; URI-encoded: S3 metadata is ASCII). */
+export const PREFIX_METADATA = 'dataset-prefix';
+
+/** The metadata every object of the dataset at `prefix` carries: this tool wrote it, for exactly this prefix. */
+export function datasetMetadata(prefix: string): Record<string, string> {
+  return { ...CREATED_BY_METADATA, [PREFIX_METADATA]: encodeURIComponent(prefix) };
+}
+
+/** Preparing here would write over, or into, another dataset: refused before anything is uploaded. */
+export class NestedDatasetError extends UserError {
+  constructor(bucket: string, prefix: string, other: string, inside: boolean) {
+    super(
+      inside
+        ? `dataset.s3Prefix: s3://${bucket}/${prefix}/ lies inside the dataset at s3://${bucket}/${other}/ (it has a manifest); preparing here would mix the two. Nothing was uploaded. Choose a dataset.s3Prefix outside s3://${bucket}/${other}/`
+        : `dataset.s3Prefix: s3://${bucket}/${prefix}/ holds another dataset at s3://${bucket}/${other}/ (it has a manifest); preparing here could remove it. Nothing was uploaded. Choose a dataset.s3Prefix that does not contain s3://${bucket}/${other}/`,
+      'dataset.s3Prefix',
+    );
+  }
+}
+
+/** HEAD answers for a missing key: NotFound, or a bare 404/403 (no ListBucket right). */
+async function exists(s3: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<boolean> {
+  try {
+    await objectMetadata(s3, bucket, key, signal);
+    return true;
+  } catch (err) {
+    if (isCancelled(err)) throw err;
+    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if ((err as Error).name === 'NotFound' || status === 404) return false;
+    throw err;
+  }
+}
+
+/**
+ * What is under the prefix before this run: keys of ours (replaceable, removable) and foreign objects.
+ * Ownership is per prefix: an object is ours only if it carries our mark, and either the mark names
+ * exactly this prefix or (objects written before the prefix was marked) this prefix's own manifest lists
+ * it. Being listed is not enough (a manifest may name a key someone else wrote since), and our mark alone
+ * is not either (it is on every dataset's objects). A dataset nested below or above this prefix stops
+ * the run, naming both prefixes.
+ */
+export async function inspectPrefix(
   s3: S3Client,
   bucket: string,
   prefix: string,
@@ -121,24 +164,38 @@ async function inspectPrefix(
 ): Promise<{ ours: string[]; foreign: string[] }> {
   const manifestKey = `${prefix}/${MANIFEST_NAME}`;
   const keys = (await listKeys(s3, bucket, `${prefix}/`, signal)).map((k) => k.key);
+  const nested = keys.find((k) => k !== manifestKey && k.endsWith(`/${MANIFEST_NAME}`));
+  if (nested) throw new NestedDatasetError(bucket, prefix, nested.slice(0, -MANIFEST_NAME.length - 1), false);
+  const segments = prefix.split('/');
+  for (let i = 1; i < segments.length; i++) {
+    const outer = segments.slice(0, i).join('/');
+    if (await exists(s3, bucket, `${outer}/${MANIFEST_NAME}`, signal))
+      throw new NestedDatasetError(bucket, prefix, outer, true);
+  }
   const listed = new Set<string>([manifestKey]);
   if (keys.includes(manifestKey)) {
     try {
       const m = JSON.parse((await readText(s3, bucket, manifestKey, signal)) ?? '{}') as Partial<DatasetManifest>;
-      for (const c of Object.values(m.channels ?? {})) for (const f of c.files ?? []) listed.add(f.key);
-      if (m.report?.key) listed.add(m.report.key);
+      if (m.prefix === prefix) {
+        for (const c of Object.values(m.channels ?? {})) for (const f of c.files ?? []) listed.add(f.key);
+        if (m.report?.key) listed.add(m.report.key);
+      }
     } catch (err) {
       if (isCancelled(err)) throw err;
-      // An unreadable manifest lists nothing: its files are then judged by their metadata below.
+      // An unreadable manifest lists nothing: its files are then judged by their marks alone.
     }
   }
+  const marks = await mapLimit(keys, 16, (k) => objectMetadata(s3, bucket, k, signal));
   const ours: string[] = [],
     foreign: string[] = [];
-  for (const k of keys) {
-    if (listed.has(k)) ours.push(k);
-    else if ((await objectMetadata(s3, bucket, k, signal))['created-by'] === CREATED_BY_VALUE) ours.push(k);
-    else foreign.push(k);
-  }
+  keys.forEach((k, i) => {
+    const meta = marks[i]!;
+    const mark = meta[PREFIX_METADATA];
+    const owned =
+      meta['created-by'] === CREATED_BY_VALUE &&
+      (mark !== undefined ? mark === encodeURIComponent(prefix) : listed.has(k));
+    (owned ? ours : foreign).push(k);
+  });
   return { ours, foreign };
 }
 
@@ -266,7 +323,7 @@ export async function publishDataset(
       Key: manifestKey,
       Body: manifestBody(manifest),
       ContentType: 'application/json',
-      Metadata: CREATED_BY_METADATA,
+      Metadata: datasetMetadata(prefix),
     }),
     { abortSignal: signal },
   );

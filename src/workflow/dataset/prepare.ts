@@ -281,6 +281,7 @@ export async function prepareDataset(spec: JobSpec, opts: PrepareOptions): Promi
     await fs.promises.mkdir(opts.outDir, { recursive: true });
     if (conn && s3) {
       uploader = new Uploader(s3, conn.bucket, {
+        prefix,
         signal,
         partSize: opts.uploadPartSize,
         onBytes: (up, queued, key) =>

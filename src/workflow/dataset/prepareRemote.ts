@@ -28,6 +28,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { client } from '../../aws/clients';
 import { awsErrorName, describeAwsError } from '../../aws/errors';
 import { deleteKeys, listKeys, type UploadedFile } from '../../aws/s3Upload';
+import { datasetMetadata, inspectPrefix } from './datasetUpload';
 import { CancelledError, UserError, isCancelled, sleep, throwIfAborted } from '../../core/errors';
 import { isTerminalStatus } from '../../core/sagemaker/jobStatus';
 import { planAssembly, type HostSummary } from '../../core/dataset/processingAssembly';
@@ -168,6 +169,8 @@ export async function launchRemotePrepare(
   await ensureDefaultBucket(conn, signal);
   const s3 = client(S3Client, conn);
   const { bucket, key: jobKey } = splitS3(plan.jobS3Uri);
+  // Before anything is billed: a dataset nested below or above the prefix is refused (both named).
+  await inspectPrefix(s3, bucket, spec.dataset.s3Prefix, signal);
   try {
     progress(`Uploading the script to ${plan.codeS3Uri}`);
     await putStream(s3, bucket, `${jobKey}/code/${SCRIPT_NAME}`, fs.createReadStream(script), signal);
@@ -310,6 +313,9 @@ export async function finishRemotePrepare(
       summaries.push(JSON.parse(await res.Body!.transformToString()) as HostSummary);
     }
     const assembly = planAssembly(summaries, spec.dataset.splits);
+    // Only objects of this dataset may go; a user's files beside them stay.
+    const owned = new Set((await inspectPrefix(s3, bucket, prefix, signal)).ours);
+    const Metadata = datasetMetadata(prefix);
 
     // From here until the manifest is written the dataset reads as incomplete.
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: `${prefix}/${MANIFEST_NAME}` }), {
@@ -330,6 +336,7 @@ export async function finishRemotePrepare(
             Key: key,
             CopySource: encodeURI(`${bucket}/${outKey}${c.from}`),
             MetadataDirective: 'REPLACE',
+            Metadata,
             ContentType: 'application/vnd.apache.arrow.stream',
           }),
           { abortSignal: signal },
@@ -342,7 +349,7 @@ export async function finishRemotePrepare(
       ] as const) {
         const key = `${prefix}/${ch.channel}/${name}`;
         const res = await s3.send(
-          new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }),
+          new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json', Metadata }),
           { abortSignal: signal },
         );
         files.push({ key, bytes: Buffer.byteLength(body), etag: res.ETag ?? '' });
@@ -350,7 +357,7 @@ export async function finishRemotePrepare(
       const fresh = new Set(files.map((f) => f.key));
       const stale = (await listKeys(s3, bucket, `${prefix}/${ch.channel}/`, signal))
         .map((k) => k.key)
-        .filter((k) => !fresh.has(k));
+        .filter((k) => !fresh.has(k) && owned.has(k));
       if (stale.length) await deleteKeys(s3, bucket, stale, signal);
       manifestChannels[ch.channel] = {
         split: ch.split,
@@ -384,6 +391,7 @@ export async function finishRemotePrepare(
         Key: reportKey,
         Body: reportBody,
         ContentType: 'text/markdown; charset=utf-8',
+        Metadata,
       }),
       { abortSignal: signal },
     );
@@ -405,6 +413,7 @@ export async function finishRemotePrepare(
         Key: `${prefix}/${MANIFEST_NAME}`,
         Body: manifestBody(manifest),
         ContentType: 'application/json',
+        Metadata,
       }),
       { abortSignal: signal },
     );
