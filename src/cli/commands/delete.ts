@@ -20,11 +20,23 @@ refuses when there is no terminal).`,
     const name = onePositional(args, 'endpoint', 'give exactly one endpoint name');
     // A local endpoint (started by 'run --keep-endpoint' from this folder) is a process, not an AWS
     // resource: stopping it costs nothing and loses nothing, so it needs no confirmation.
-    const local = (await listLocalEndpoints(process.cwd())).find(
-      (e) => e.name === name || e.url.replace(/\/+$/, '') === name.replace(/\/+$/, ''),
-    );
+    const matches = (e: { name: string; url: string }) =>
+      e.name === name || e.url.replace(/\/+$/, '') === name.replace(/\/+$/, '');
+    let staleMatch = false;
+    const local = (
+      await listLocalEndpoints(process.cwd(), (line, rec) => {
+        ctx.stderr(line);
+        if (rec && matches(rec)) staleMatch = true;
+      })
+    ).find(matches);
+    if (staleMatch && !local) return 0;
     if (local || /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(name)) {
-      if (!(await stopLocalEndpoint(process.cwd(), name)))
+      const res = await stopLocalEndpoint(process.cwd(), name, (line) => ctx.stderr(line));
+      if (res.stale) {
+        ctx.stderr(`local endpoint ${name}: the record is stale (${res.stale}); dropped it and signalled nothing`);
+        return 0;
+      }
+      if (!res.found)
         throw new UserError(
           `endpoint: no local endpoint ${name} is registered in ${process.cwd()}/.sagemaker-hf/endpoints.json`,
           'endpoint',

@@ -76,14 +76,22 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
     );
   }
 
+  /** Corrupt state files and stale records, said once per message (the tree reloads often). */
+  private readonly warned = new Set<string>();
+  private readonly warnOnce = (line: string): void => {
+    if (this.warned.has(line)) return;
+    this.warned.add(line);
+    void this.services.ui.showWarningMessage(line);
+  };
+
   async reload(ws: string): Promise<void> {
-    for (const j of await listLocalJobs(ws)) if (!this.running.has(j.jobName)) this.jobs.set(j.jobName, j);
+    for (const j of await listLocalJobs(ws, this.warnOnce)) if (!this.running.has(j.jobName)) this.jobs.set(j.jobName, j);
     this.jobsChanged.fire();
     await this.reloadEndpoints(ws);
   }
 
   async reloadEndpoints(ws: string): Promise<void> {
-    this.endpoints = await listLocalEndpoints(ws);
+    this.endpoints = await listLocalEndpoints(ws, this.warnOnce);
     this.endpointsChanged.fire();
   }
 
@@ -277,9 +285,13 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
       'Delete',
     );
     if (go !== 'Delete') return false;
-    await stopLocalEndpoint(ws, e.name);
+    const res = await stopLocalEndpoint(ws, e.name, (line) => void this.services.ui.showWarningMessage(line));
     await this.reloadEndpoints(ws);
-    void this.services.ui.showInformationMessage(`Local endpoint ${e.name} deleted (server stopped).`);
+    void this.services.ui.showInformationMessage(
+      res.stale
+        ? `Local endpoint ${e.name}: the record was stale (${res.stale}); dropped it and signalled nothing.`
+        : `Local endpoint ${e.name} deleted (server stopped).`,
+    );
     return true;
   }
 

@@ -9,7 +9,7 @@ import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { CancelledError, UserError } from '../../core/errors';
-import { groupAlive, killGroup, trackGroup } from './processGroup';
+import { groupAlive, killGroup, processProof, trackGroup, unprovenGroup } from './processGroup';
 import { LOCAL_DIR } from './localTraining';
 
 export interface LocalEndpointRecord {
@@ -24,7 +24,13 @@ export interface LocalEndpointRecord {
   logFile: string;
   startedAt: string;
   local: true;
+  /** The server process's start time and command line, recorded at start; compared before any signal. */
+  processStart?: string;
+  processCommand?: string;
 }
+
+/** A line about the registry itself: a corrupt file, a stale record dropped. */
+export type RegistryNote = (message: string, record?: LocalEndpointRecord) => void;
 
 export interface LocalEndpoint extends LocalEndpointRecord {
   /** Ends the server's process group and removes it from the registry. */
@@ -54,13 +60,37 @@ export interface StartLocalEndpointOptions {
 const registryFile = (ws: string) => path.join(ws, LOCAL_DIR, 'endpoints.json');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function readRegistry(ws: string): Promise<LocalEndpointRecord[]> {
+/**
+ * The registry's records. A workspace file is untrusted input: a file that is not JSON, or entries
+ * without a name and url, are reported (file and what was skipped) and skipped; nothing here throws.
+ */
+async function readRegistry(ws: string, onNote?: RegistryNote): Promise<{ records: LocalEndpointRecord[]; corrupt: boolean }> {
+  const file = registryFile(ws);
+  let text: string;
   try {
-    const data = JSON.parse(await readFile(registryFile(ws), 'utf8')) as { endpoints?: LocalEndpointRecord[] };
-    return data.endpoints ?? [];
+    text = await readFile(file, 'utf8');
   } catch {
-    return [];
+    return { records: [], corrupt: false };
   }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    onNote?.(`${file} is not valid JSON (${(err as Error).message}); its local endpoints were skipped`);
+    return { records: [], corrupt: true };
+  }
+  const list = (data as { endpoints?: unknown } | null)?.endpoints;
+  if (!Array.isArray(list)) {
+    onNote?.(`${file} has no "endpoints" list; its local endpoints were skipped`);
+    return { records: [], corrupt: true };
+  }
+  const records = list.filter(
+    (e): e is LocalEndpointRecord =>
+      !!e && typeof e === 'object' && typeof (e as LocalEndpointRecord).name === 'string' && typeof (e as LocalEndpointRecord).url === 'string',
+  );
+  if (records.length !== list.length)
+    onNote?.(`${file}: skipped ${list.length - records.length} entr${list.length - records.length === 1 ? 'y' : 'ies'} without a name and url`);
+  return { records, corrupt: records.length !== list.length };
 }
 
 async function writeRegistry(ws: string, endpoints: LocalEndpointRecord[]): Promise<void> {
@@ -70,16 +100,30 @@ async function writeRegistry(ws: string, endpoints: LocalEndpointRecord[]): Prom
   await rename(`${file}.tmp`, file);
 }
 
-/** Endpoints whose server is still running; entries of dead servers are dropped from the registry. */
-export async function listLocalEndpoints(workspaceDir: string): Promise<LocalEndpointRecord[]> {
-  const all = await readRegistry(workspaceDir);
-  const alive = all.filter((e) => groupAlive(e.pid));
-  if (alive.length !== all.length) await writeRegistry(workspaceDir, alive);
+/** Why the record's pid may not be signalled (see unprovenGroup), or undefined when it is our server. */
+function staleReason(e: LocalEndpointRecord): string | undefined {
+  return unprovenGroup(e.pid, { start: e.processStart, command: e.processCommand });
+}
+
+/**
+ * Endpoints whose server is still running, proven to be the server this tool started. Records of dead
+ * servers are dropped; so are records whose pid is now another process (said through onNote). A corrupt
+ * file is reported and left as it is.
+ */
+export async function listLocalEndpoints(workspaceDir: string, onNote?: RegistryNote): Promise<LocalEndpointRecord[]> {
+  const { records: all, corrupt } = await readRegistry(workspaceDir, onNote);
+  const alive = all.filter((e) => {
+    const why = staleReason(e);
+    if (why && !/^no process \d+ is running$/.test(why))
+      onNote?.(`local endpoint ${e.name}: the record is stale (${why}); dropped it and signalled nothing`, e);
+    return !why;
+  });
+  if (alive.length !== all.length && !corrupt) await writeRegistry(workspaceDir, alive);
   return alive;
 }
 
 async function stopPid(pid: number, graceMs = 5000): Promise<void> {
-  if (!groupAlive(pid)) return;
+  if (pid <= 1 || !groupAlive(pid)) return;
   killGroup(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (groupAlive(pid) && Date.now() < deadline) await sleep(100);
@@ -89,19 +133,30 @@ async function stopPid(pid: number, graceMs = 5000): Promise<void> {
   }
 }
 
-/** Stops a registered local endpoint by name or URL; false when none matched. */
-export async function stopLocalEndpoint(workspaceDir: string, nameOrUrl: string): Promise<boolean> {
-  const all = await readRegistry(workspaceDir);
+/**
+ * Stops a registered local endpoint by name or URL, after proving its pid is still that server; a record
+ * that fails the proof is dropped without a signal and its reason returned as `stale`.
+ */
+export async function stopLocalEndpoint(
+  workspaceDir: string,
+  nameOrUrl: string,
+  onNote?: RegistryNote,
+): Promise<{ found: boolean; stale?: string }> {
+  const { records: all, corrupt } = await readRegistry(workspaceDir, onNote);
   const norm = (u: string) => u.replace(/\/+$/, '');
   const hit = all.find((e) => e.name === nameOrUrl || norm(e.url) === norm(nameOrUrl));
-  if (!hit) return false;
-  await stopPid(hit.pid);
-  trackGroup(hit.pid, false);
-  await writeRegistry(
-    workspaceDir,
-    (await readRegistry(workspaceDir)).filter((e) => e.pid !== hit.pid),
-  );
-  return true;
+  if (!hit) return { found: false };
+  const stale = staleReason(hit);
+  if (!stale) {
+    await stopPid(hit.pid);
+    trackGroup(hit.pid, false);
+  }
+  if (!corrupt)
+    await writeRegistry(
+      workspaceDir,
+      (await readRegistry(workspaceDir)).records.filter((e) => e !== hit && !(e.name === hit.name && e.pid === hit.pid)),
+    );
+  return stale ? { found: true, stale } : { found: true };
 }
 
 async function tailOf(file: string, n = 5): Promise<string[]> {
@@ -236,6 +291,15 @@ export async function startLocalEndpoint(opts: StartLocalEndpointOptions): Promi
     startedAt: new Date().toISOString(),
     local: true,
   };
+  const proof = processProof(pid);
+  if (proof) Object.assign(record, { processStart: proof.start, processCommand: proof.command });
+  const registry = await readRegistry(opts.workspaceDir, say);
+  if (registry.corrupt) {
+    // Kept for the user to look at, not overwritten.
+    const aside = `${registryFile(opts.workspaceDir)}.corrupt-${stamp}`;
+    await rename(registryFile(opts.workspaceDir), aside);
+    say(`[local] moved the unreadable registry aside to ${aside}`);
+  }
   await writeRegistry(opts.workspaceDir, [
     ...(await listLocalEndpoints(opts.workspaceDir)).filter((e) => e.pid !== pid),
     record,
@@ -248,7 +312,9 @@ export async function startLocalEndpoint(opts: StartLocalEndpointOptions): Promi
   return {
     ...record,
     async stop() {
-      await stopLocalEndpoint(opts.workspaceDir, record.name).then((found) => (found ? undefined : stopPid(pid)));
+      // This process spawned it and still holds the child: no registry proof needed.
+      const res = await stopLocalEndpoint(opts.workspaceDir, record.name);
+      if ((!res.found || res.stale) && !exited) await stopPid(pid);
       trackGroup(pid, false);
     },
   };

@@ -79,9 +79,22 @@ async function writeJson(file: string, data: unknown): Promise<void> {
   await rename(tmp, file);
 }
 
-export async function readLocalJob(jobDir: string): Promise<LocalJobRecord | undefined> {
+/** A job folder's record; a job.json that is missing is undefined, one that is corrupt is said through onNote. */
+export async function readLocalJob(
+  jobDir: string,
+  onNote?: (message: string) => void,
+): Promise<LocalJobRecord | undefined> {
+  const file = path.join(jobDir, 'job.json');
+  let text: string;
   try {
-    const rec = JSON.parse(await readFile(path.join(jobDir, 'job.json'), 'utf8')) as LocalJobRecord;
+    text = await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const rec = JSON.parse(text) as LocalJobRecord;
+    if (!rec || typeof rec !== 'object' || typeof rec.jobName !== 'string' || typeof rec.createdAt !== 'string')
+      throw new Error('it has no jobName and createdAt');
     // A job whose process is gone without recording an end (editor or machine crashed) did not finish.
     if (rec.status === 'InProgress' && rec.pid && !groupAlive(rec.pid)) {
       return {
@@ -91,20 +104,24 @@ export async function readLocalJob(jobDir: string): Promise<LocalJobRecord | und
       };
     }
     return rec;
-  } catch {
+  } catch (err) {
+    onNote?.(`${file} is unreadable (${(err as Error).message}); local job ${path.basename(jobDir)} was skipped`);
     return undefined;
   }
 }
 
-/** Local jobs of a workspace, newest first. */
-export async function listLocalJobs(workspaceDir: string): Promise<LocalJobRecord[]> {
+/** Local jobs of a workspace, newest first; a corrupt job.json is said through onNote and skipped. */
+export async function listLocalJobs(
+  workspaceDir: string,
+  onNote?: (message: string) => void,
+): Promise<LocalJobRecord[]> {
   let names: string[];
   try {
     names = await readdir(jobsDir(workspaceDir));
   } catch {
     return [];
   }
-  const jobs = (await Promise.all(names.map((n) => readLocalJob(path.join(jobsDir(workspaceDir), n))))).filter(
+  const jobs = (await Promise.all(names.map((n) => readLocalJob(path.join(jobsDir(workspaceDir), n), onNote)))).filter(
     (j): j is LocalJobRecord => !!j,
   );
   return jobs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));

@@ -1,7 +1,8 @@
 // Child processes that never outlive their owner: each runs in its own process group (detached), so
 // stopping it ends everything it started (DataLoader workers, pip's builds, torch compile workers) with
 // SIGTERM, then SIGKILL after a grace period. Output arrives line by line.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export interface GroupExit {
   code: number | null;
@@ -148,4 +149,59 @@ export async function runCollect(
   const r = await p.exited;
   if (timer) clearTimeout(timer);
   return { ...r, stdout, stderr };
+}
+
+/**
+ * What identifies a running process beyond its pid (which the system reuses): its start time and its
+ * command line, plus the group it leads. Read from /proc on Linux, from `ps` elsewhere; undefined when
+ * the process is gone or the system offers neither.
+ */
+export interface ProcessProof {
+  /** Start time as the system reports it (clock ticks since boot on Linux, `ps` lstart elsewhere). */
+  start: string;
+  /** The command line, arguments joined by spaces. */
+  command: string;
+  /** The process group it belongs to. */
+  group: number;
+}
+
+export function processProof(pid: number): ProcessProof | undefined {
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    if (process.platform === 'linux') {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces and parentheses): state is field 3.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0+$/, '').split('\0').join(' ');
+      return { start: fields[19]!, command, group: Number(fields[2]) };
+    }
+    if (process.platform === 'win32') return undefined;
+    const out = execFileSync('ps', ['-o', 'pgid=', '-o', 'lstart=', '-o', 'command=', '-p', String(pid)], {
+      encoding: 'utf8',
+      timeout: 5000,
+    });
+    const m = /^\s*(\d+)\s+(\S+\s+\S+\s+\d+\s+[\d:]+\s+\d+)\s+(.*)$/.exec(out.trim());
+    return m ? { start: m[2]!, command: m[3]!, group: Number(m[1]) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Why signalling the group of `pid` would not reach the process recorded as `expected` (a record in a
+ * workspace file is untrusted input), or undefined when it would: never pid <= 1, never this process's
+ * own group, and the live process must lead its group with the recorded start time and command line.
+ */
+export function unprovenGroup(pid: unknown, expected: { start?: unknown; command?: unknown }): string | undefined {
+  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 1) return `pid ${String(pid)} is not a server's`;
+  const own = processProof(process.pid);
+  if (pid === process.pid || (own && pid === own.group)) return `pid ${pid} is this process's own group`;
+  if (typeof expected.start !== 'string' || typeof expected.command !== 'string')
+    return 'the record has no start time and command line to prove the process by';
+  const now = processProof(pid);
+  if (!now) return `no process ${pid} is running`;
+  if (now.group !== pid) return `process ${pid} does not lead its own process group`;
+  if (now.start !== expected.start || now.command !== expected.command)
+    return `process ${pid} is another program now (its start time or command line differ from the record)`;
+  return undefined;
 }
