@@ -59,6 +59,7 @@ const webviewEntries = existsSync(webviewDir)
 // requires dist/heavy.js on first property access, i.e. the first time a command actually runs.
 // Each module exists once (in heavy.js), so `instanceof` across the two bundles stays true.
 const SHELL_DIR = join(process.cwd(), 'src', 'extension') + '/';
+const SHELL_TOO = ['/src/core/secrets.ts'];
 const lazyModules = new Map(); // key -> absolute path or package name
 const lazyHeavy = {
   name: 'lazy-heavy',
@@ -75,6 +76,9 @@ const lazyHeavy = {
       if (res.errors.length > 0) return { errors: res.errors };
       if (res.external || builtinModules.includes(args.path.replace(/^node:/, ''))) return undefined;
       if (res.path.startsWith(SHELL_DIR) || res.path.endsWith('.json')) return undefined;
+      // Redaction runs on every line the shell writes, from activation on: bundled into the shell too
+      // (it keeps its one piece of state on globalThis, so both copies share the secrets they learn).
+      if (SHELL_TOO.some((f) => res.path.endsWith(f))) return undefined;
       const isPackage = !args.path.startsWith('.') && !args.path.startsWith('/');
       const key = isPackage ? args.path : res.path.slice(process.cwd().length + 1);
       lazyModules.set(key, isPackage ? args.path : res.path);

@@ -1,5 +1,6 @@
 // Turns AWS SDK and network errors into one actionable line. Never includes credentials or signed URLs.
 import { UserError, isCancelled, CancelledError } from '../core/errors';
+import { redactSecrets } from '../core/secrets';
 import { endpointOf, type AwsTarget } from './clients';
 import { requestTimeoutMs, timeoutHint } from './requestNotices';
 
@@ -11,12 +12,8 @@ interface AwsLikeError {
   Code?: string;
 }
 
-function scrub(text: string): string {
-  // Presigned query strings and keys must never reach a log or a message.
-  return text
-    .replace(/X-Amz-(Signature|Credential|Security-Token)=[^&\s"]+/gi, 'X-Amz-$1=REDACTED')
-    .replace(/\b(AKIA|ASIA)[A-Z0-9]{16}\b/g, '$1REDACTED');
-}
+// Presigned query strings, keys and tokens must never reach a log or a message (AWS may echo the request).
+const scrub = redactSecrets;
 
 export function awsErrorStatus(err: unknown): number | undefined {
   return (err as AwsLikeError)?.$metadata?.httpStatusCode;
@@ -38,6 +35,22 @@ export function describeAwsError(err: unknown, target: AwsTarget, action: string
   const code = e.code ?? e.cause?.code ?? '';
   const endpoint = endpointOf(target);
 
+  if (name === 'CredentialsTimeoutError')
+    return new UserError(`${action} failed: ${msg}`, 'profile', { cause: err });
+  // What is wrong with a profile that exists: a credential_process that failed or printed garbage, a
+  // source_profile loop (the SDK's words say it; "not found" would send the user to the wrong place).
+  if (name === 'CredentialsProviderError' && /credential_process/i.test(msg) && !/did not contain/i.test(msg))
+    return new UserError(
+      `${action} failed: ${profile}: ${/invalid JSON|Version 1|invalid credentials|expired credentials/i.test(msg) ? 'its credential_process printed something that is not AWS credentials' : 'its credential_process failed'} (${msg}). Run that command from ~/.aws/config by hand to see what it prints.`,
+      'profile',
+      { cause: err },
+    );
+  if (name === 'CredentialsProviderError' && /Detected a cycle/i.test(msg))
+    return new UserError(
+      `${action} failed: ${profile}: its source_profile chain loops back on itself (${msg}). Point source_profile at a profile with credentials of its own.`,
+      'profile',
+      { cause: err },
+    );
   if (
     name === 'CredentialsProviderError' ||
     name === 'TokenProviderError' ||

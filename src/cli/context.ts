@@ -1,6 +1,7 @@
 // What every CLI subcommand receives: its parsed flags, the AWS target from flags and environment,
 // output streams, and an AbortSignal that Ctrl-C fires; and what a subcommand is, for main.ts.
 import { UserError } from '../core/errors';
+import { redactSecrets } from '../core/secrets';
 import type { AwsTarget } from '../aws/clients';
 import { connect, resolveRegion, type Connection } from '../workflow/connect';
 import type { CommandArgs, CommandDoc, CommandName } from './commandOptions';
@@ -36,8 +37,9 @@ export async function makeContext(
     },
     role: values.role ?? process.env.SAGEMAKER_ROLE_ARN,
     signal,
-    stdout: (l) => process.stdout.write(l + '\n'),
-    stderr: (l) => process.stderr.write(l + '\n'),
+    // Redacted here too: every command's output, whatever text it carries (an echoed AWS error, a log line).
+    stdout: (l) => process.stdout.write(redactSecrets(l) + '\n'),
+    stderr: (l) => process.stderr.write(redactSecrets(l) + '\n'),
     connection: () => (conn ??= connect({ ...ctx.target, role: ctx.role, signal })),
   };
   // Region is resolved lazily so that purely local commands need none.

@@ -1,5 +1,7 @@
 // Errors the user sees. A UserError's message already says what is wrong and what to do, naming the
-// field, file or line at fault; `field` repeats that name for code (tests, editor diagnostics).
+// field, file or line at fault; `field` repeats that name for code (tests, editor diagnostics). Messages
+// are redacted when made, so no path that shows one can leak a secret an AWS answer echoed.
+import { redactSecrets } from './secrets';
 
 export class UserError extends Error {
   override readonly name = 'UserError';
@@ -8,7 +10,7 @@ export class UserError extends Error {
     readonly field?: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(redactSecrets(message), options);
   }
 }
 
@@ -45,10 +47,10 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 /** One line for a human: the message of an Error (with its cause when that adds something). */
 export function errorLine(err: unknown): string {
   if (err instanceof Error) {
-    const msg = err.message || err.name;
+    const msg = redactSecrets(err.message || err.name);
     return msg.split('\n')[0] ?? msg;
   }
-  return String(err);
+  return redactSecrets(String(err));
 }
 
 /** Waits `ms`, or rejects with CancelledError as soon as the signal fires. */

@@ -24,6 +24,7 @@ import { registerSpecDiagnostics } from './specs/specDiagnostics';
 import { activate as activateProcessing } from './dataset/processing';
 import { onAwsNotice } from '../aws/requestNotices';
 import { activate as activateWarmPools } from './training/warmPools';
+import { redactingChannel, rememberExtensionSecrets } from './redacting';
 
 export interface ExtensionApi {
   services: Services;
@@ -33,13 +34,14 @@ export interface ExtensionApi {
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const t0 = performance.now();
-  const log = vscode.window.createOutputChannel('SageMaker HF', { log: true });
+  const log = redactingChannel(vscode.window.createOutputChannel('SageMaker HF', { log: true }));
   const connection = new ConnectionManager(log, windowUi);
   const tree = new ExplorerTree(() => ({ connected: !!connection.current, rootNode: connection.rootNode() }));
   const specs = new SpecsTree(windowUi);
   const jobChannels = new JobChannels();
   const services: Services = { context, log, connection, tree, specs, jobChannels, ui: windowUi };
   context.subscriptions.push(log, connection, tree, specs, jobChannels);
+  context.subscriptions.push(rememberExtensionSecrets(context.secrets, 'sagemakerHf.hubToken'));
   context.subscriptions.push(connection.onDidChange(() => tree.refresh()));
   registerConnectionCommands(services);
   register(services, 'sagemakerHf.refresh', refreshCommand);

@@ -2,6 +2,8 @@
 // Output dropdown), reused when the same job is shown again. Plain channels, not LogOutputChannel: log
 // lines already carry their own timestamps.
 import * as vscode from 'vscode';
+import { redactSecrets } from '../core/secrets';
+import { redactingChannel } from './redacting';
 
 export class JobChannels implements vscode.Disposable {
   private readonly channels = new Map<string, vscode.OutputChannel>();
@@ -16,7 +18,7 @@ export class JobChannels implements vscode.Disposable {
   private channel(job: string): vscode.OutputChannel {
     let ch = this.channels.get(job);
     if (!ch) {
-      ch = vscode.window.createOutputChannel(`SageMaker: ${job}`, 'log');
+      ch = redactingChannel(vscode.window.createOutputChannel(`SageMaker: ${job}`, 'log'));
       this.channels.set(job, ch);
     }
     return ch;
@@ -24,12 +26,12 @@ export class JobChannels implements vscode.Disposable {
 
   appendLine(job: string, line: string): void {
     this.channel(job).appendLine(line);
-    this.keep(job, line + '\n');
+    this.keep(job, redactSecrets(line) + '\n');
   }
 
   append(job: string, text: string): void {
     this.channel(job).append(text);
-    this.keep(job, text);
+    this.keep(job, redactSecrets(text));
   }
 
   private keep(job: string, text: string): void {

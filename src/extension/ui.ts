@@ -2,6 +2,7 @@
 // with a way to the details (register() in commands.ts sends every command's failure here).
 import * as vscode from 'vscode';
 import { ActionableError, errorLine, isCancelled } from '../core/errors';
+import { redactedText } from './redacting';
 
 // Defined in core: a class extending a core class here would load dist/heavy.js at activation.
 export { ActionableError } from '../core/errors';
@@ -15,12 +16,12 @@ export async function reportError(log: vscode.LogOutputChannel, what: string, er
   }
   const line = errorLine(err);
   log.error(`${what} failed: ${line}`);
-  if (err instanceof Error && err.stack && err.name !== 'UserError') log.debug(err.stack);
+  if (err instanceof Error && err.stack && err.name !== 'UserError') log.debug(redactedText(err.stack));
   const actions = err instanceof ActionableError ? err.actions : [];
   // Expired or missing SSO credentials: the button runs the very command the message names.
   const login = /'(aws sso login(?: --profile [\w.@+-]+)?)'/.exec(line)?.[1];
   const choice = await vscode.window.showErrorMessage(
-    `${what} failed: ${line}`,
+    redactedText(`${what} failed: ${line}`),
     ...actions.map((a) => a.title),
     ...(login ? [SSO_LOGIN] : []),
     'Show Log',

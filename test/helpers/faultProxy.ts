@@ -1,6 +1,7 @@
 // A loopback proxy in front of a real moto_server that injects the faults moto cannot show (notes B5):
 // throttling and other error answers, a response that never comes, a connection cut mid-request,
 // JSON answers with fields rewritten (a job that stays InProgress, an endpoint that goes Failed), and
+// error answers that quote the request back (echo: a secret leaking through AWS's own words), and
 // answers for calls moto lacks (StopTrainingJob). Everything not matched by a rule goes to moto
 // unchanged, so the state the tests check afterwards is moto's own. Also a stand-in Hugging Face Hub.
 import * as fs from 'node:fs';
@@ -27,7 +28,12 @@ export type Fault =
   /** Passes to moto, then merges fields into a successful JSON answer. */
   | { kind: 'patch'; fields: Record<string, unknown> | (() => Record<string, unknown>) }
   /** Answers without moto. */
-  | { kind: 'respond'; status: number; body: unknown; then?: () => void };
+  | { kind: 'respond'; status: number; body: unknown; then?: () => void }
+  /**
+   * An error answer that quotes the request back, body and session-token header (as a ValidationException
+   * quoting the container environment does): what a leak of a secret through AWS's own words looks like.
+   */
+  | { kind: 'echo'; status?: number; code?: string };
 
 export interface Rule {
   service?: string;
@@ -156,12 +162,21 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       return; // the socket stays open until the client gives up
     }
     if (fault?.kind === 'cut') return void req.socket.destroy();
-    if (fault?.kind === 'error') {
-      const e = errorBody(service, req, fault);
-      res.writeHead(fault.status, {
+    if (fault?.kind === 'error' || fault?.kind === 'echo') {
+      const f: Extract<Fault, { kind: 'error' }> =
+        fault.kind === 'error'
+          ? fault
+          : {
+              kind: 'error',
+              status: fault.status ?? 400,
+              code: fault.code ?? 'ValidationException',
+              message: `1 validation error detected: Value '${body.toString('utf8').replace(/[<>&]/g, ' ')}' failed to satisfy constraint (request token ${String(req.headers['x-amz-security-token'] ?? 'none')})`,
+            };
+      const e = errorBody(service, req, f);
+      res.writeHead(f.status, {
         'content-type': e.type,
         'content-length': req.method === 'HEAD' ? 0 : Buffer.byteLength(e.body),
-        'x-amzn-errortype': fault.code,
+        'x-amzn-errortype': f.code,
       });
       return void res.end(req.method === 'HEAD' ? undefined : e.body);
     }

@@ -2,6 +2,7 @@
 // uploaded to S3, on this machine or (--on sagemaker, prepareRemote.ts) as a Processing job.
 import * as path from 'node:path';
 import { UserError } from '../../core/errors';
+import { redactSecrets } from '../../core/secrets';
 import { loadSpecFile } from '../../workflow/specFile';
 import { reportSummary } from '../../core/dataset/prepareReport';
 import { prepareDataset, type PrepareProgress } from '../../workflow/dataset/prepare';
@@ -25,7 +26,7 @@ function progressPrinter(ctx: CliContext): { show: (p: PrepareProgress) => void;
         if (p.stage !== stage) width = 0;
         const cols = process.stderr.columns || 120;
         const line = `${p.stage}: ${p.message}`.slice(0, cols - 1);
-        process.stderr.write(`\r${line.padEnd(width)}`);
+        process.stderr.write(`\r${redactSecrets(line).padEnd(width)}`);
         width = line.length;
       } else if (p.stage !== stage || now - lastLine >= 10_000) {
         ctx.stderr(`${p.stage}: ${p.message}`);

@@ -26,6 +26,7 @@ import { metricsStore } from '../metricsStore';
 import type { Services } from '../services';
 import type { Node } from '../tree/tree';
 import { formatDuration, toAbortSignal } from '../ui';
+import { redactingChannel } from '../redacting';
 import { LocalEndpointNode, LocalJobNode, type LocalActions } from './localNodes';
 import { createEnvironment, findPython } from './python';
 import { requireTrust, workspaceDirOf } from './trust';
@@ -299,7 +300,7 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
     requireTrust('Running the workflow locally');
     const ws = workspaceDirOf(uri);
     const spec = await loadSpecFile(uri.fsPath);
-    const out = vscode.window.createOutputChannel('SageMaker HF: Local Run', 'log');
+    const out = redactingChannel(vscode.window.createOutputChannel('SageMaker HF: Local Run', 'log'));
     this.disposables.push(out);
     out.clear();
     out.show(true);

@@ -6,6 +6,7 @@ import { emptyMetricsText, isFromPage, toPoints, type ToPage } from '../../webvi
 import { jobBillingLine } from '../../core/billing/billing';
 import type { Services } from '../services';
 import { metricsStore } from '../metricsStore';
+import { redactedMessage } from '../redacting';
 import { onDidChangeWarmPools, sourceJobNode, type JobsModel } from '../tree/jobsSection';
 import { webviewHtml } from './webviewHtml';
 
@@ -71,7 +72,7 @@ export class JobDetailsPanels implements vscode.Disposable {
       body: pageBody(),
     });
     let sent = 0;
-    const post = (m: ToPage) => void web.postMessage(m);
+    const post = (m: ToPage) => void web.postMessage(redactedMessage(m));
     const statusOf = (): { status: string; detail: string; billing?: string } => {
       const n = this.jobs.node(job);
       const d = n?.desc;

@@ -16,6 +16,7 @@ import {
   type PanelTarget,
 } from '../../webview/predictionsProtocol';
 import type { Services } from '../services';
+import { redactedMessage } from '../redacting';
 import { escapeHtml, webviewHtml } from './webviewHtml';
 
 export interface PredictionsPanelOptions {
@@ -103,7 +104,7 @@ export function openPredictionsPanel(services: Services, opts: PredictionsPanelO
   panel.webview.html = predictionsHtml(panel.webview, context.extensionUri, opts.title);
   const abort = new AbortController();
   let evaluation: AbortController | undefined;
-  const post = (m: HostMessage) => void panel.webview.postMessage(m);
+  const post = (m: HostMessage) => void panel.webview.postMessage(redactedMessage(m));
   const history = () => context.workspaceState.get<HistoryEntry[]>(historyKey(opts.stateKey), []);
   const labelled = (opts.examples ?? []).filter((e): e is Required<Example> => typeof e.label === 'string');
 

@@ -164,6 +164,7 @@ export function fakeContext(dir: string) {
     };
   };
   const secrets = new Map<string, string>();
+  const secretsChanged = new EventEmitter<{ key: string }>();
   return partial('context', {
     subscriptions: [] as { dispose(): unknown }[],
     extensionPath: dir,
@@ -173,8 +174,9 @@ export function fakeContext(dir: string) {
     globalState: memento(),
     secrets: {
       get: async (k: string) => secrets.get(k),
-      store: async (k: string, v: string) => void secrets.set(k, v),
-      delete: async (k: string) => void secrets.delete(k),
+      store: async (k: string, v: string) => void (secrets.set(k, v), secretsChanged.fire({ key: k })),
+      delete: async (k: string) => void (secrets.delete(k), secretsChanged.fire({ key: k })),
+      onDidChange: secretsChanged.event,
     },
   });
 }
