@@ -8,7 +8,8 @@ import { isOurs } from './deployRequests';
 export type ResourceKind = 'endpoint' | 'endpointConfig' | 'model';
 
 export interface DeleteFacts {
-  endpoint: { name: string; status?: string; configName?: string };
+  /** `gone`: the endpoint is deleted already (a retry after a half-done delete); what it left is planned. */
+  endpoint: { name: string; status?: string; configName?: string; gone?: boolean };
   /** undefined: the endpoint names no config; 'missing': already deleted; 'unreadable': describe failed. */
   config?:
     | { name: string; modelNames: string[]; tags?: Tag[] }
@@ -57,12 +58,29 @@ function listNames(names: string[]): string {
 }
 
 export function planDelete(f: DeleteFacts): DeletePlan {
-  const steps: PlanStep[] = [{ kind: 'endpoint', name: f.endpoint.name }];
+  const steps: PlanStep[] = f.endpoint.gone ? [] : [{ kind: 'endpoint', name: f.endpoint.name }];
   const kept: KeptResource[] = [];
   const configUsers = usersOf(f.otherEndpoints, (e) => (e.configName ? [e.configName] : []));
   const modelUsers = usersOf(f.otherEndpoints, (e) => e.modelNames ?? []);
   const namedAfterEndpoint = (name: string) => name === f.endpoint.name;
   const c = f.config;
+  function planModels(models: string[], configName: string | undefined): void {
+    for (const model of models) {
+      const m = f.models[model];
+      if (m && !m.exists) continue;
+      const mUsers = modelUsers(model);
+      if (mUsers.length)
+        kept.push({ kind: 'model', name: model, reason: `still used by endpoint ${listNames(mUsers)}` });
+      else if (!(isOurs(m?.tags) || namedAfterEndpoint(model) || model === configName) && !f.includeUntagged) {
+        kept.push({
+          kind: 'model',
+          name: model,
+          reason: 'not created by sagemaker-hf (no sagemaker-hf:created-by tag) and not named after the endpoint',
+          askable: true,
+        });
+      } else steps.push({ kind: 'model', name: model });
+    }
+  }
   if (c && 'state' in c) {
     if (c.state === 'unreadable') {
       kept.push({
@@ -72,6 +90,9 @@ export function planDelete(f: DeleteFacts): DeletePlan {
       });
     }
     // 'missing': already gone, and its models can no longer be identified from it.
+  } else if (!c && f.endpoint.gone) {
+    // No config left to read the models from: the models named after the endpoint (gathered as facts).
+    planModels(Object.keys(f.models), undefined);
   } else if (c) {
     const configOurs = isOurs(c.tags) || namedAfterEndpoint(c.name);
     const users = configUsers(c.name);
@@ -85,21 +106,7 @@ export function planDelete(f: DeleteFacts): DeletePlan {
         askable: true,
       });
     else steps.push({ kind: 'endpointConfig', name: c.name });
-    for (const model of c.modelNames) {
-      const m = f.models[model];
-      if (m && !m.exists) continue;
-      const mUsers = modelUsers(model);
-      if (mUsers.length)
-        kept.push({ kind: 'model', name: model, reason: `still used by endpoint ${listNames(mUsers)}` });
-      else if (!(isOurs(m?.tags) || namedAfterEndpoint(model) || model === c.name) && !f.includeUntagged) {
-        kept.push({
-          kind: 'model',
-          name: model,
-          reason: 'not created by sagemaker-hf (no sagemaker-hf:created-by tag) and not named after the endpoint',
-          askable: true,
-        });
-      } else steps.push({ kind: 'model', name: model });
-    }
+    planModels(c.modelNames, c.name);
   }
   return { endpoint: f.endpoint.name, ...(f.endpoint.status ? { status: f.endpoint.status } : {}), steps, kept };
 }

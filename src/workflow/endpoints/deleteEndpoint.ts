@@ -60,9 +60,12 @@ export async function planEndpointDelete(
   try {
     ep = await sm.send(new DescribeEndpointCommand({ EndpointName: endpointName }), { abortSignal: signal });
   } catch (err) {
-    if (notFound(err))
-      throw new UserError(`endpoint: '${endpointName}' was not found in ${conn.region}`, 'endpoint', { cause: err });
-    throw describeAwsError(err, conn, `Reading endpoint ${endpointName}`);
+    if (!notFound(err)) throw describeAwsError(err, conn, `Reading endpoint ${endpointName}`);
+    // A delete that stopped half way (DeleteModel denied, Ctrl-C) left the config or the model: a retry
+    // finishes what the first plan had. Deploys name all three after the endpoint.
+    const left = await leftoversOf(sm, conn, endpointName, opts);
+    if (left) return left;
+    throw new UserError(`endpoint: '${endpointName}' was not found in ${conn.region}`, 'endpoint', { cause: err });
   }
   const facts: DeleteFacts = {
     endpoint: { name: endpointName, status: ep.EndpointStatus, configName: ep.EndpointConfigName },
@@ -104,6 +107,44 @@ export async function planEndpointDelete(
   facts.otherEndpoints = await otherEndpoints(sm, conn, endpointName, signal);
   const count = ep.ProductionVariants?.reduce((n, v) => n + (v.CurrentInstanceCount ?? 0), 0);
   return { plan: planDelete(facts), instanceType, instanceCount: count, createdAt: ep.CreationTime };
+}
+
+/** The endpoint config and models named after a deleted endpoint, planned like the first delete; undefined when none. */
+async function leftoversOf(
+  sm: SageMakerClient,
+  conn: AwsTarget,
+  name: string,
+  opts: { includeUntagged?: boolean; signal?: AbortSignal },
+): Promise<EndpointDeleteInfo | undefined> {
+  const { signal } = opts;
+  const facts: DeleteFacts = {
+    endpoint: { name, status: 'already deleted', gone: true },
+    models: {},
+    otherEndpoints: [],
+    includeUntagged: opts.includeUntagged,
+  };
+  let modelNames = [name];
+  try {
+    const cfg = await sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name }), { abortSignal: signal });
+    modelNames = [...new Set((cfg.ProductionVariants ?? []).map((v) => v.ModelName).filter((m): m is string => !!m))];
+    facts.config = { name, modelNames, tags: await tagsOf(sm, cfg.EndpointConfigArn, signal) };
+  } catch (err) {
+    if (isCancelled(err)) throw err;
+    if (!notFound(err)) throw describeAwsError(err, conn, `Reading endpoint config ${name}`);
+  }
+  for (const m of modelNames) {
+    try {
+      const d = await sm.send(new DescribeModelCommand({ ModelName: m }), { abortSignal: signal });
+      facts.models[m] = { exists: true, tags: await tagsOf(sm, d.ModelArn, signal) };
+    } catch (err) {
+      if (isCancelled(err)) throw err;
+      if (!notFound(err)) throw describeAwsError(err, conn, `Reading model ${m}`);
+      facts.models[m] = { exists: false };
+    }
+  }
+  if (!facts.config && !Object.values(facts.models).some((m) => m.exists)) return undefined;
+  facts.otherEndpoints = await otherEndpoints(sm, conn, name, signal);
+  return { plan: planDelete(facts) };
 }
 
 /** Every other endpoint with its config and that config's models, to keep what they still use. */

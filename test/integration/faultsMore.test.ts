@@ -1,7 +1,8 @@
-// Secrets and credentials through the built CLI against moto behind the fault proxy: an AWS answer that
-// echoes the request (the container environment with HF_TOKEN, the session token) never reaches the
-// output; a credential_process that hangs gets the request timeout and names itself; one that prints
-// garbage, or a source_profile loop, is said as what it is, not as "profile not found".
+// More faults through the built CLI against moto behind the fault proxy: an AWS answer that echoes the
+// request (the container environment with HF_TOKEN, the session token) never reaches the output; a
+// credential_process that hangs gets the request timeout and names itself; one that prints garbage, or a
+// source_profile loop, is said as what it is, not as "profile not found"; a delete stopped half way
+// (DeleteModel denied) is finished by its retry.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -9,7 +10,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { MOTO_ACCOUNT, startMoto, type Moto } from '../helpers/moto';
+import {
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import { MOTO_ACCOUNT, sageMakerLeftovers, startMoto, type Moto } from '../helpers/moto';
 import { startFaultProxy, type FaultProxy } from '../helpers/faultProxy';
 
 const repo = path.resolve(__dirname, '../../..');
@@ -178,4 +185,46 @@ test('a credential_process printing garbage, and a source_profile loop: said as 
   assert.equal(b.code, 1, b.out);
   assert.doesNotMatch(b.out, /was not found/);
   assert.match(b.out, /profile 'a': its source_profile chain loops back on itself/);
+});
+
+test('delete where DeleteModel is denied: the model is named as left; the retry finds and deletes it', async () => {
+  const sm = new SageMakerClient({
+    region: 'us-east-1',
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+  const name = 'half-deleted';
+  const Tags = [{ Key: 'sagemaker-hf:created-by', Value: 'sagemaker-hf' }];
+  await sm.send(
+    new CreateModelCommand({
+      ModelName: name,
+      ExecutionRoleArn: ROLE,
+      PrimaryContainer: { Image: '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-inference:2.1.0-transformers4.37.0-cpu-py310-ubuntu22.04' },
+      Tags,
+    }),
+  );
+  await sm.send(
+    new CreateEndpointConfigCommand({
+      EndpointConfigName: name,
+      ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: name, InstanceType: 'ml.m5.large', InitialInstanceCount: 1 }],
+      Tags,
+    }),
+  );
+  await sm.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: name, Tags }));
+  proxy.add({
+    service: 'sagemaker',
+    operation: 'DeleteModel',
+    fault: { kind: 'error', status: 400, code: 'AccessDeniedException', message: 'not authorized to perform: sagemaker:DeleteModel' },
+  });
+  const first = await cli(['delete', name, '--yes']);
+  assert.equal(first.code, 1, first.out);
+  assert.match(first.out, /Not deleted: model half-deleted/);
+  assert.deepEqual((await sageMakerLeftovers(sm)).models, [name]);
+  proxy.clear();
+  const retry = await cli(['delete', name, '--yes']);
+  assert.equal(retry.code, 0, retry.out);
+  assert.doesNotMatch(retry.out, /was not found/);
+  assert.match(retry.out, /Deletes model half-deleted \(endpoint is already deleted\)/);
+  assert.match(retry.out, /Deleted model half-deleted\./);
+  assert.deepEqual(await sageMakerLeftovers(sm), { models: [], configs: [], endpoints: [] });
 });
