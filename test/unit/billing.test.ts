@@ -56,7 +56,7 @@ test('job billing: saving = 1 - billable/training for spot jobs, in % and $ at t
   assert.equal(formatJobBilling(jobBilling({ EnableManagedSpotTraining: true }, 'us-east-1')), undefined);
 });
 
-test('warm pool: Available is billed until it expires; Terminated/Reused are not', () => {
+test('warm pool: Available is billed, whatever the local clock says of its expiry; Terminated/Reused are not', () => {
   const end = new Date('2026-12-01T10:00:00Z');
   const d = {
     TrainingEndTime: end,
@@ -64,18 +64,17 @@ test('warm pool: Available is billed until it expires; Terminated/Reused are not
     WarmPoolStatus: { Status: 'Available', ResourceRetainedBillableTimeInSeconds: 600 },
   };
   const at = new Date('2026-12-01T10:10:00Z');
-  const w = warmPoolOf(d, 'us-east-1', at)!;
+  const w = warmPoolOf(d, 'us-east-1')!;
   assert.equal(w.billing, true);
   assert.equal(w.expiresAt!.toISOString(), '2026-12-01T10:30:00.000Z');
   assert.equal(w.perHour, 0.736);
   assert.equal(formatWarmPool(w, at), 'warm pool Available · $0.736/h · expires in 20 min');
-  assert.equal(
-    warmPoolOf(d, 'us-east-1', new Date('2026-12-01T10:31:00Z'))!.billing,
-    false,
-    'past the keep-alive period',
-  );
-  assert.equal(warmPoolOf({ ...d, WarmPoolStatus: { Status: 'Terminated' } }, 'us-east-1', at)!.billing, false);
-  const reused = warmPoolOf({ ...d, WarmPoolStatus: { Status: 'Reused', ReusedByJob: 'next-job' } }, 'us-east-1', at)!;
+  const late = new Date('2026-12-01T10:31:00Z');
+  const past = warmPoolOf(d, 'us-east-1')!;
+  assert.equal(past.billing, true, 'past the computed keep-alive period but AWS says Available: still billed');
+  assert.equal(formatWarmPool(past, late), 'warm pool Available · $0.736/h · past its keep-alive period, still Available');
+  assert.equal(warmPoolOf({ ...d, WarmPoolStatus: { Status: 'Terminated' } }, 'us-east-1')!.billing, false);
+  const reused = warmPoolOf({ ...d, WarmPoolStatus: { Status: 'Reused', ReusedByJob: 'next-job' } }, 'us-east-1')!;
   assert.equal(formatWarmPool(reused, at), 'warm pool Reused · reused by next-job');
   assert.equal(warmPoolOf({ ResourceConfig: {} }, 'us-east-1'), undefined);
 });

@@ -131,13 +131,14 @@ export interface WarmPool {
  * billed at the instance price until it expires or is released; InUse/Reused pools are billed to the
  * job that took them over, Terminated ones not at all.
  */
-export function warmPoolOf(d: JobBillingFields, region: string, now = new Date()): WarmPool | undefined {
+export function warmPoolOf(d: JobBillingFields, region: string): WarmPool | undefined {
   const w = d.WarmPoolStatus;
   if (!w?.Status) return undefined;
   const keep = d.ResourceConfig?.KeepAlivePeriodInSeconds;
   const end = d.TrainingEndTime ? new Date(d.TrainingEndTime) : undefined;
   const expiresAt = end && keep !== undefined ? new Date(end.getTime() + keep * 1000) : undefined;
-  const billing = w.Status === 'Available' && (!expiresAt || expiresAt.getTime() > now.getTime());
+  // AWS's status decides, not the expiry computed here: a clock off, or AWS late to terminate, still bills.
+  const billing = w.Status === 'Available';
   const type = d.ResourceConfig?.InstanceType;
   const p = type ? onDemandPrice(type, 'training', region) : undefined;
   return {
@@ -157,7 +158,11 @@ export function formatWarmPool(w: WarmPool, now = new Date()): string {
   const parts = [`warm pool ${w.status}`];
   if (w.billing) parts.push(w.perHour !== undefined ? `${dollars(w.perHour)}/h` : 'billed, price unknown');
   if (w.billing && w.expiresAt)
-    parts.push(`expires in ${Math.max(0, Math.ceil((w.expiresAt.getTime() - now.getTime()) / 60_000))} min`);
+    parts.push(
+      w.expiresAt.getTime() > now.getTime()
+        ? `expires in ${Math.ceil((w.expiresAt.getTime() - now.getTime()) / 60_000)} min`
+        : 'past its keep-alive period, still Available',
+    );
   if (w.reusedBy) parts.push(`reused by ${w.reusedBy}`);
   return parts.join(' · ');
 }
@@ -196,7 +201,7 @@ export function jobBillingLine(d: JobBillingFields, region: string, now = new Da
   const billed = formatJobBilling(b);
   if (b.spot) parts.push('managed spot');
   if (billed) parts.push(billed);
-  const pool = warmPoolOf(d, region, now);
+  const pool = warmPoolOf(d, region);
   if (pool) parts.push(formatWarmPool(pool, now));
   return parts.length ? parts.join(' · ') : undefined;
 }
