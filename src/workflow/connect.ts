@@ -13,6 +13,9 @@ import { client, endpointOf, type AwsTarget } from '../aws/clients';
 import { awsErrorName, awsErrorStatus, describeAwsError } from '../aws/errors';
 import { UserError } from '../core/errors';
 import { defaultBucketName, regionProblem } from '../core/sagemaker/regions';
+import type { SdkDefaults } from '../core/sagemaker/sdkDefaults';
+import { defaultS3Bucket } from '../core/sagemaker/sdkDefaultsApply';
+import { loadSdkDefaults } from './sdkDefaultsFiles';
 
 export interface Connection extends AwsTarget {
   account: string;
@@ -21,6 +24,8 @@ export interface Connection extends AwsTarget {
   /** Execution role ARN for SageMaker, when known. */
   role?: string;
   bucket: string;
+  /** The SageMaker Python SDK's defaults files, read as Session() reads them (none: empty). */
+  sdkDefaults?: SdkDefaults;
 }
 
 export interface ConnectOptions extends AwsTarget {
@@ -46,12 +51,15 @@ export async function connect(opts: ConnectOptions): Promise<Connection> {
     const id = await client(STSClient, target).send(new GetCallerIdentityCommand({}), { abortSignal: opts.signal });
     if (!id.Account) throw new UserError('STS returned no account id');
     const role = opts.role ? expandRoleName(opts.role, id.Account, id.Arn) : roleFromIdentity(id.Arn);
+    // Session(): the defaults files first, so DefaultS3Bucket replaces sagemaker-{region}-{account}.
+    const sdkDefaults = await loadSdkDefaults(target, { signal: opts.signal });
     return {
       ...target,
       account: id.Account,
       arn: id.Arn ?? '',
       role,
-      bucket: defaultBucketName(opts.region, id.Account),
+      bucket: defaultS3Bucket(sdkDefaults) ?? defaultBucketName(opts.region, id.Account),
+      sdkDefaults,
     };
   } catch (err) {
     throw describeAwsError(err, target, 'Connecting to AWS');

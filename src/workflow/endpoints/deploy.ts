@@ -30,6 +30,8 @@ import {
 } from '../../core/endpoints/deployRequests';
 import { inferenceImage, versionsFromTrainingImage, type ResolvedImage } from '../../core/images/inferenceImages';
 import type { Connection } from '../connect';
+import type { AppliedDefault, SdkDefaults } from '../../core/sagemaker/sdkDefaults';
+import { applyDeployDefaults } from '../../core/sagemaker/sdkDefaultsApply';
 import { lastEndpointLogLines } from './endpointLogs';
 
 export interface DeployOptions {
@@ -61,6 +63,8 @@ export interface DeployPlan {
   requests: DeployRequests;
   /** Set for a model deployed straight from the Hugging Face Hub (no training job, no artifact). */
   hubModelId?: string;
+  /** Values the SDK defaults files put into the requests, with their files. */
+  sdkDefaults?: AppliedDefault[];
 }
 
 export interface DeployResult extends DeployPlan {
@@ -69,7 +73,14 @@ export interface DeployResult extends DeployPlan {
 
 export const NO_ARTIFACT = 'job has no model artifact';
 
-type Target = AwsTarget & Pick<Connection, 'role'>;
+type Target = AwsTarget & Pick<Connection, 'role' | 'sdkDefaults'>;
+
+/** The built requests with the SDK defaults files applied, as the SDK's Session applies them. */
+function withDefaults(requests: DeployRequests, d: SdkDefaults | undefined) {
+  if (!d) return { requests, sdkDefaults: [] };
+  const { applied, ...withFile } = applyDeployDefaults(requests, d);
+  return { requests: withFile, sdkDefaults: applied };
+}
 
 async function describeJob(
   sm: SageMakerClient,
@@ -111,18 +122,21 @@ export async function planDeploy(
   const role = job.RoleArn ?? conn.role;
   if (!role)
     throw new UserError('role: the training job names no role and none is selected: select an execution role', 'role');
-  const requests = buildDeployRequests({
-    trainingJobName: jobName,
-    modelDataUrl,
-    image: image.uri,
-    role,
-    region: conn.region,
-    instanceType: opts.instanceType,
-    initialInstanceCount: opts.initialInstanceCount,
-    name: endpointName,
-    ...(opts.serverless ? { serverless: opts.serverless } : {}),
-  });
-  return { jobName, endpointName, image, modelDataUrl, requests };
+  const { requests, sdkDefaults } = withDefaults(
+    buildDeployRequests({
+      trainingJobName: jobName,
+      modelDataUrl,
+      image: image.uri,
+      role,
+      region: conn.region,
+      instanceType: opts.instanceType,
+      initialInstanceCount: opts.initialInstanceCount,
+      name: endpointName,
+      ...(opts.serverless ? { serverless: opts.serverless } : {}),
+    }),
+    conn.sdkDefaults,
+  );
+  return { jobName, endpointName, image, modelDataUrl, requests, sdkDefaults };
 }
 
 // Serverless endpoints run on CPU: the CPU inference image, as the SDK picks for a CPU instance type.
@@ -153,24 +167,35 @@ export function planHubDeploy(conn: Target, opts: HubDeployOptions): DeployPlan 
       'role: no execution role selected: select one (SageMaker HF: Select Execution Role, or --role)',
       'role',
     );
-  const requests = buildHubDeployRequests({
-    modelId: opts.modelId,
-    task: opts.task,
-    ...(opts.token ? { token: opts.token } : {}),
-    image: image.uri,
-    role: conn.role,
-    region: conn.region,
-    instanceType: opts.instanceType,
-    initialInstanceCount: opts.initialInstanceCount,
-    name: endpointName,
-    ...(opts.serverless ? { serverless: opts.serverless } : {}),
-  });
+  const { requests, sdkDefaults } = withDefaults(
+    buildHubDeployRequests({
+      modelId: opts.modelId,
+      task: opts.task,
+      ...(opts.token ? { token: opts.token } : {}),
+      image: image.uri,
+      role: conn.role,
+      region: conn.region,
+      instanceType: opts.instanceType,
+      initialInstanceCount: opts.initialInstanceCount,
+      name: endpointName,
+      ...(opts.serverless ? { serverless: opts.serverless } : {}),
+    }),
+    conn.sdkDefaults,
+  );
   // The image note speaks of training versions; a Hub model has none, so say what was picked.
   const hubImage = {
     ...image,
     note: `current inference image (transformers ${image.transformers}); the model ${opts.modelId} is downloaded from the Hub when the container starts`,
   };
-  return { jobName: '', endpointName, image: hubImage, modelDataUrl: '', requests, hubModelId: opts.modelId };
+  return {
+    jobName: '',
+    endpointName,
+    image: hubImage,
+    modelDataUrl: '',
+    requests,
+    hubModelId: opts.modelId,
+    sdkDefaults,
+  };
 }
 
 async function endpointExists(sm: SageMakerClient, name: string, signal?: AbortSignal): Promise<boolean> {

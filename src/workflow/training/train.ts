@@ -31,6 +31,8 @@ import { packageSourceDir } from './sourcePackage';
 import { deleteKeys, uploadFiles, type LocalFile } from '../../aws/s3Upload';
 import * as path from 'node:path';
 import { MANIFEST_NAME } from '../../core/dataset/manifest';
+import type { AppliedDefault, SdkDefaults } from '../../core/sagemaker/sdkDefaults';
+import { applyTrainingDefaults } from '../../core/sagemaker/sdkDefaultsApply';
 
 export interface TrainOptions {
   signal?: AbortSignal;
@@ -46,6 +48,8 @@ export interface StartedTraining {
   sourceS3Uri: string;
   warnings: string[];
   sourceEntries: string[];
+  /** Values the SDK defaults files put into the request, with their files. */
+  sdkDefaults: AppliedDefault[];
 }
 
 function contextOf(conn: Connection, now: Date, hubToken?: string): RequestContext {
@@ -60,9 +64,14 @@ function contextOf(conn: Connection, now: Date, hubToken?: string): RequestConte
   };
 }
 
-/** The request startTraining would send, without creating or uploading anything. */
-export function dryRun(spec: JobSpec, ctx: RequestContext): TrainingRequest {
-  return buildTrainingRequest(spec, ctx);
+export type PlannedTraining = TrainingRequest & { sdkDefaults: AppliedDefault[] };
+
+/** The request startTraining would send (the SDK defaults files applied), without creating or uploading anything. */
+export function dryRun(spec: JobSpec, ctx: RequestContext, defaults?: SdkDefaults): PlannedTraining {
+  const built = buildTrainingRequest(spec, ctx);
+  if (!defaults) return { ...built, sdkDefaults: [] };
+  const d = applyTrainingDefaults(built, defaults, ctx.bucket);
+  return { ...built, request: d.request, sourceS3Uri: d.sourceS3Uri, sdkDefaults: d.applied };
 }
 
 function splitS3(uri: string): { bucket: string; key: string } {
@@ -153,7 +162,7 @@ export async function startTraining(
   const { signal } = opts;
   const progress = opts.onProgress ?? (() => undefined);
   // Validation and the whole request first: nothing is touched for a spec the SDK would refuse.
-  const built = buildTrainingRequest(spec, contextOf(conn, opts.now ?? new Date(), opts.hubToken));
+  const built = dryRun(spec, contextOf(conn, opts.now ?? new Date(), opts.hubToken), conn.sdkDefaults);
   const modelFiles = built.localModel ? localModelFiles(built.localModel.dir, built.localModel.s3Uri) : [];
   throwIfAborted(signal);
   progress(`Checking bucket s3://${conn.bucket}`);
@@ -176,6 +185,8 @@ export async function startTraining(
           ContentType: 'application/x-tar',
           // As SDK-latest: SSE with the AWS-managed KMS key, and the owner check on the default bucket.
           ServerSideEncryption: 'aws:kms',
+          // The SDK encrypts the source with the output KMS key when there is one.
+          ...(built.request.OutputDataConfig?.KmsKeyId ? { SSEKMSKeyId: built.request.OutputDataConfig.KmsKeyId } : {}),
           ExpectedBucketOwner: conn.account,
         }),
         { abortSignal: signal },
@@ -229,6 +240,7 @@ export async function startTraining(
     sourceS3Uri: built.sourceS3Uri,
     warnings: built.validated.warnings,
     sourceEntries: pkg.entries,
+    sdkDefaults: built.sdkDefaults,
   };
 }
 
