@@ -36,6 +36,7 @@ const isMap = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 function mergeUnder(config: Obj, explicit: Obj): Obj {
   const out: Obj = { ...config };
   for (const [k, v] of Object.entries(explicit)) {
+    if (v === undefined) continue;
     out[k] = isMap(v) && isMap(out[k]) ? mergeUnder(out[k] as Obj, v) : v;
   }
   return out;
