@@ -22,8 +22,6 @@ export interface SdkDefaults {
   files: string[];
 }
 
-export const NO_SDK_DEFAULTS: SdkDefaults = { config: {}, origins: [], files: [] };
-
 export const ADMIN_OVERRIDE_ENV = 'SAGEMAKER_ADMIN_CONFIG_OVERRIDE';
 export const USER_OVERRIDE_ENV = 'SAGEMAKER_USER_CONFIG_OVERRIDE';
 export const CONFIG_FILE_NAME = 'config.yaml';

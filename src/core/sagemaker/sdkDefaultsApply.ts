@@ -20,6 +20,7 @@ import type {
 import {
   configValue,
   filesOf,
+  SESSION_DEFAULT_S3_BUCKET,
   SESSION_DEFAULT_S3_OBJECT_KEY_PREFIX,
   type AppliedDefault,
   type SdkDefaults,
@@ -273,6 +274,6 @@ export function applyProcessingDefaults(request0: CreateProcessingJobRequest, d:
 
 /** SageMaker.PythonSDK.Modules.Session.DefaultS3Bucket, when the files set it. */
 export function defaultS3Bucket(d: SdkDefaults): string | undefined {
-  const v = configValue(d, 'SageMaker.PythonSDK.Modules.Session.DefaultS3Bucket');
+  const v = configValue(d, SESSION_DEFAULT_S3_BUCKET);
   return typeof v === 'string' && v ? v : undefined;
 }
