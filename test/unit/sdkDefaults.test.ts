@@ -23,6 +23,8 @@ import {
   instanceSupportsKms,
 } from '../../src/core/sagemaker/sdkDefaultsApply';
 import { loadSdkDefaults } from '../../src/workflow/sdkDefaultsFiles';
+import { dryRun } from '../../src/workflow/training/train';
+import { loadSpecFile } from '../../src/workflow/specFile';
 import { UserError } from '../../src/core/errors';
 import type { CreateTrainingJobRequest } from '@aws-sdk/client-sagemaker';
 
@@ -452,4 +454,25 @@ test('no defaults file: every request unchanged and nothing listed', () => {
   assert.deepEqual(r.request, trainingRequest());
   assert.deepEqual(r.applied, []);
   assert.deepEqual(applyDeployDefaults(deployRequests(), none).applied, []);
+});
+
+test('EstimatorBase.__init__ resolve_value_from_config(role, SageMaker.TrainingJob.RoleArn): the file role only when none is given', async () => {
+  const spec = await loadSpecFile(path.resolve(__dirname, '../../../examples/emotion.sagemaker-hf.json'));
+  delete spec.training.role;
+  const ctx = { account: '111122223333', region: 'us-east-1', bucket: BUCKET, now: new Date(Date.UTC(2021, 11, 3)) };
+  const d = defaults(
+    'SchemaVersion: "1.0"\nSageMaker:\n  TrainingJob:\n    RoleArn: arn:aws:iam::111122223333:role/FromFile\n',
+  );
+  const planned = dryRun(spec, ctx, d);
+  assert.equal(planned.request.RoleArn, 'arn:aws:iam::111122223333:role/FromFile');
+  assert.equal(
+    describeApplied(planned.sdkDefaults[0]!),
+    `CreateTrainingJob RoleArn from ${ADMIN} (SageMaker.TrainingJob.RoleArn)`,
+  );
+  const given = dryRun(spec, { ...ctx, role: 'arn:aws:iam::111122223333:role/Given' }, d);
+  assert.equal(given.request.RoleArn, 'arn:aws:iam::111122223333:role/Given');
+  assert.throws(
+    () => dryRun(spec, ctx, mergeSdkDefaults([])),
+    (e: Error) => e instanceof UserError && e.field === 'training.role',
+  );
 });

@@ -272,6 +272,21 @@ export function applyProcessingDefaults(request0: CreateProcessingJobRequest, d:
   return { request, applied: a.applied };
 }
 
+/**
+ * The execution role a file gives (SageMaker.TrainingJob.RoleArn, SageMaker.ProcessingJob.RoleArn,
+ * SageMaker.Model.ExecutionRoleArn) for a request that has none from the spec, the settings or the
+ * caller's identity: resolve_value_from_config(role, ...) in EstimatorBase, Processor and Model.
+ */
+export function roleFromFile(
+  d: SdkDefaults | undefined,
+  request: string,
+  keyPath: string,
+): { role: string; applied: AppliedDefault } | undefined {
+  const v = d ? configValue(d, keyPath) : undefined;
+  if (typeof v !== 'string' || !v) return undefined;
+  return { role: v, applied: { request, field: 'RoleArn', keyPath, files: filesOf(d!, keyPath) } };
+}
+
 /** SageMaker.PythonSDK.Modules.Session.DefaultS3Bucket, when the files set it. */
 export function defaultS3Bucket(d: SdkDefaults): string | undefined {
   const v = configValue(d, SESSION_DEFAULT_S3_BUCKET);

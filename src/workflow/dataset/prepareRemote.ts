@@ -32,7 +32,7 @@ import { CancelledError, UserError, isCancelled, sleep, throwIfAborted } from '.
 import { isTerminalStatus } from '../../core/sagemaker/jobStatus';
 import { planAssembly, type HostSummary } from '../../core/dataset/processingAssembly';
 import type { AppliedDefault } from '../../core/sagemaker/sdkDefaults';
-import { applyProcessingDefaults } from '../../core/sagemaker/sdkDefaultsApply';
+import { applyProcessingDefaults, roleFromFile } from '../../core/sagemaker/sdkDefaultsApply';
 import {
   SCRIPT_NAME,
   buildProcessingRequest,
@@ -105,13 +105,17 @@ export function planRemotePrepare(
   const src = spec.dataset.source;
   const names =
     typeof src === 'object' ? Object.fromEntries(Object.entries(src).map(([s, f]) => [s, path.basename(f)])) : {};
+  const fileRole =
+    spec.training.role || conn.role
+      ? undefined
+      : roleFromFile(conn.sdkDefaults, 'CreateProcessingJob', 'SageMaker.ProcessingJob.RoleArn');
   const plan = buildProcessingRequest(
     spec,
     {
       account: conn.account,
       region: conn.region,
       bucket: conn.bucket,
-      role: conn.role,
+      role: conn.role ?? fileRole?.role,
       now: opts.now ?? new Date(),
       hubToken: opts.hubToken,
     },
@@ -121,7 +125,7 @@ export function planRemotePrepare(
   );
   if (!conn.sdkDefaults) return { ...plan, sdkDefaults: [] };
   const d = applyProcessingDefaults(plan.request, conn.sdkDefaults);
-  return { ...plan, request: d.request, sdkDefaults: d.applied };
+  return { ...plan, request: d.request, sdkDefaults: fileRole ? [fileRole.applied, ...d.applied] : d.applied };
 }
 
 function splitS3(uri: string): { bucket: string; key: string } {

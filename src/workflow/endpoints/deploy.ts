@@ -31,7 +31,9 @@ import {
 import { inferenceImage, versionsFromTrainingImage, type ResolvedImage } from '../../core/images/inferenceImages';
 import type { Connection } from '../connect';
 import type { AppliedDefault, SdkDefaults } from '../../core/sagemaker/sdkDefaults';
-import { applyDeployDefaults } from '../../core/sagemaker/sdkDefaultsApply';
+import { applyDeployDefaults, roleFromFile } from '../../core/sagemaker/sdkDefaultsApply';
+
+const MODEL_ROLE_KEY = 'SageMaker.Model.ExecutionRoleArn';
 import { lastEndpointLogLines } from './endpointLogs';
 
 export interface DeployOptions {
@@ -162,7 +164,9 @@ export function planHubDeploy(conn: Target, opts: HubDeployOptions): DeployPlan 
   const image = inferenceImage(undefined, imageInstanceType(opts), conn.region);
   const endpointName = opts.endpointName ?? nameFromBase(hubBaseName(opts.modelId), opts.now);
   if (opts.endpointName) checkEndpointName(opts.endpointName);
-  if (!conn.role)
+  const fileRole = conn.role ? undefined : roleFromFile(conn.sdkDefaults, 'CreateModel', MODEL_ROLE_KEY);
+  const role = conn.role ?? fileRole?.role;
+  if (!role)
     throw new UserError(
       'role: no execution role selected: select one (SageMaker HF: Select Execution Role, or --role)',
       'role',
@@ -173,7 +177,7 @@ export function planHubDeploy(conn: Target, opts: HubDeployOptions): DeployPlan 
       task: opts.task,
       ...(opts.token ? { token: opts.token } : {}),
       image: image.uri,
-      role: conn.role,
+      role,
       region: conn.region,
       instanceType: opts.instanceType,
       initialInstanceCount: opts.initialInstanceCount,
@@ -194,7 +198,7 @@ export function planHubDeploy(conn: Target, opts: HubDeployOptions): DeployPlan 
     modelDataUrl: '',
     requests,
     hubModelId: opts.modelId,
-    sdkDefaults,
+    sdkDefaults: fileRole ? [fileRole.applied, ...sdkDefaults] : sdkDefaults,
   };
 }
 

@@ -32,7 +32,9 @@ import { deleteKeys, uploadFiles, type LocalFile } from '../../aws/s3Upload';
 import * as path from 'node:path';
 import { MANIFEST_NAME } from '../../core/dataset/manifest';
 import type { AppliedDefault, SdkDefaults } from '../../core/sagemaker/sdkDefaults';
-import { applyTrainingDefaults } from '../../core/sagemaker/sdkDefaultsApply';
+import { applyTrainingDefaults, roleFromFile } from '../../core/sagemaker/sdkDefaultsApply';
+
+const TRAINING_ROLE_KEY = 'SageMaker.TrainingJob.RoleArn';
 
 export interface TrainOptions {
   signal?: AbortSignal;
@@ -68,10 +70,13 @@ export type PlannedTraining = TrainingRequest & { sdkDefaults: AppliedDefault[] 
 
 /** The request startTraining would send (the SDK defaults files applied), without creating or uploading anything. */
 export function dryRun(spec: JobSpec, ctx: RequestContext, defaults?: SdkDefaults): PlannedTraining {
-  const built = buildTrainingRequest(spec, ctx);
+  const fileRole =
+    spec.training.role || ctx.role ? undefined : roleFromFile(defaults, 'CreateTrainingJob', TRAINING_ROLE_KEY);
+  const built = buildTrainingRequest(spec, fileRole ? { ...ctx, role: fileRole.role } : ctx);
   if (!defaults) return { ...built, sdkDefaults: [] };
   const d = applyTrainingDefaults(built, defaults, ctx.bucket);
-  return { ...built, request: d.request, sourceS3Uri: d.sourceS3Uri, sdkDefaults: d.applied };
+  const applied = fileRole ? [fileRole.applied, ...d.applied] : d.applied;
+  return { ...built, request: d.request, sourceS3Uri: d.sourceS3Uri, sdkDefaults: applied };
 }
 
 function splitS3(uri: string): { bucket: string; key: string } {
