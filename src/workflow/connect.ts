@@ -83,6 +83,15 @@ export function roleFromIdentity(arn: string | undefined): string | undefined {
   return m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : undefined;
 }
 
+/**
+ * Session._get_account_id_if_default_bucket: the owner check (ExpectedBucketOwner) only on the name the
+ * SDK makes up, sagemaker-{region}-{account}; a bucket given by name (DefaultS3Bucket, --bucket) may
+ * rightly belong to another account, a company's shared artifacts bucket.
+ */
+export function expectedBucketOwner(conn: Pick<Connection, 'bucket' | 'region' | 'account'>): string | undefined {
+  return conn.bucket === defaultBucketName(conn.region, conn.account) ? conn.account : undefined;
+}
+
 export interface BucketResult {
   bucket: string;
   created: boolean;
@@ -98,7 +107,7 @@ export async function ensureDefaultBucket(conn: Connection, signal?: AbortSignal
   const bucket = conn.bucket;
   const owned = async (): Promise<'ok' | 'missing'> => {
     try {
-      await s3.send(new HeadBucketCommand({ Bucket: bucket, ExpectedBucketOwner: conn.account }), {
+      await s3.send(new HeadBucketCommand({ Bucket: bucket, ExpectedBucketOwner: expectedBucketOwner(conn) }), {
         abortSignal: signal,
       });
       return 'ok';

@@ -24,6 +24,7 @@ import {
 } from '../../src/core/sagemaker/sdkDefaultsApply';
 import { loadSdkDefaults } from '../../src/workflow/sdkDefaultsFiles';
 import { dryRun } from '../../src/workflow/training/train';
+import { expectedBucketOwner } from '../../src/workflow/connect';
 import { loadSpecFile } from '../../src/workflow/specFile';
 import { UserError } from '../../src/core/errors';
 import type { CreateTrainingJobRequest } from '@aws-sdk/client-sagemaker';
@@ -475,4 +476,10 @@ test('EstimatorBase.__init__ resolve_value_from_config(role, SageMaker.TrainingJ
     () => dryRun(spec, ctx, mergeSdkDefaults([])),
     (e: Error) => e instanceof UserError && e.field === 'training.role',
   );
+});
+
+test('Session._get_account_id_if_default_bucket: ExpectedBucketOwner only on the SDK-made bucket name, not on DefaultS3Bucket', () => {
+  const base = { region: 'us-east-1', account: '111122223333' };
+  assert.equal(expectedBucketOwner({ ...base, bucket: 'sagemaker-us-east-1-111122223333' }), '111122223333');
+  assert.equal(expectedBucketOwner({ ...base, bucket: 'corp-ml-bucket' }), undefined);
 });

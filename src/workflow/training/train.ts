@@ -26,7 +26,7 @@ import type { JobSpec } from '../../core/spec/spec';
 import type { RequestContext } from '../../core/sagemaker/requestContext';
 import { buildTrainingRequest, type TrainingRequest } from '../../core/training/trainingRequest';
 import { compileCacheChannel, compileCacheSource, compilesWithTorch } from '../../core/training/compileCache';
-import { ensureDefaultBucket, type Connection } from '../connect';
+import { ensureDefaultBucket, expectedBucketOwner, type Connection } from '../connect';
 import { packageSourceDir } from './sourcePackage';
 import { deleteKeys, uploadFiles, type LocalFile } from '../../aws/s3Upload';
 import * as path from 'node:path';
@@ -192,7 +192,7 @@ export async function startTraining(
           ServerSideEncryption: 'aws:kms',
           // The SDK encrypts the source with the output KMS key when there is one.
           ...(built.request.OutputDataConfig?.KmsKeyId ? { SSEKMSKeyId: built.request.OutputDataConfig.KmsKeyId } : {}),
-          ExpectedBucketOwner: conn.account,
+          ExpectedBucketOwner: expectedBucketOwner(conn),
         }),
         { abortSignal: signal },
       );
