@@ -72,6 +72,7 @@ let restore: () => void;
 let tmp: string;
 let conn: Connection;
 let adminFile: string;
+let trainedJob = '';
 const saved: Record<string, string | undefined> = {};
 const ENV = ['SAGEMAKER_ADMIN_CONFIG_OVERRIDE', 'SAGEMAKER_USER_CONFIG_OVERRIDE'] as const;
 
@@ -126,6 +127,7 @@ test("training job, model, endpoint config and endpoint carry the files' values,
     await s3.send(new PutObjectCommand({ Bucket: CORP_BUCKET, Key: `${prefix}/${ch}/dataset_info.json`, Body: '{}' }));
 
   const started = await startTraining(spec, conn);
+  trainedJob = started.jobName;
   // DefaultS3ObjectKeyPrefix moves the source (and the output), not the data channels.
   assert.equal(started.sourceS3Uri, `s3://${CORP_BUCKET}/team-nlp/${started.jobName}/source/sourcedir.tar.gz`);
   await s3.send(
@@ -184,6 +186,35 @@ test('train --dry-run says which value came from which file', async () => {
     stderr,
     new RegExp(`CreateTrainingJob VpcConfig from ${adminFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
   );
+});
+
+test('deploy --dry-run names the file of each value it took', async () => {
+  assert.ok(trainedJob, 'the training test ran first');
+  const { stderr, stdout } = await run(
+    process.execPath,
+    [
+      cli,
+      'deploy',
+      trainedJob,
+      '--dry-run',
+      '--instance-type',
+      'ml.m5.xlarge',
+      '--role',
+      ROLE,
+      '--region',
+      'us-east-1',
+    ],
+    { env: { ...process.env } },
+  );
+  assert.ok(
+    stderr.includes(`note: CreateEndpointConfig KmsKeyId from ${adminFile} (SageMaker.EndpointConfig.KmsKeyId)`),
+    stderr,
+  );
+  assert.ok(
+    stderr.includes('note: CreateEndpoint Tags from s3://corp-config/sdk/config.yaml (SageMaker.Endpoint.Tags)'),
+    stderr,
+  );
+  assert.equal(JSON.parse(stdout).CreateEndpointConfig.KmsKeyId, `arn:aws:kms:us-east-1:${MOTO_ACCOUNT}:key/endpoint`);
 });
 
 test('a malformed file: connect refuses, naming the file, the line and the key path', async () => {
