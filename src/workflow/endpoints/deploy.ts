@@ -32,9 +32,9 @@ import { inferenceImage, versionsFromTrainingImage, type ResolvedImage } from '.
 import type { Connection } from '../connect';
 import type { AppliedDefault, SdkDefaults } from '../../core/sagemaker/sdkDefaults';
 import { applyDeployDefaults, roleFromFile } from '../../core/sagemaker/sdkDefaultsApply';
+import { lastEndpointLogLines } from './endpointLogs';
 
 const MODEL_ROLE_KEY = 'SageMaker.Model.ExecutionRoleArn';
-import { lastEndpointLogLines } from './endpointLogs';
 
 export interface DeployOptions {
   instanceType: string;
@@ -124,20 +124,18 @@ export async function planDeploy(
   const role = job.RoleArn ?? conn.role;
   if (!role)
     throw new UserError('role: the training job names no role and none is selected: select an execution role', 'role');
-  const { requests, sdkDefaults } = withDefaults(
-    buildDeployRequests({
-      trainingJobName: jobName,
-      modelDataUrl,
-      image: image.uri,
-      role,
-      region: conn.region,
-      instanceType: opts.instanceType,
-      initialInstanceCount: opts.initialInstanceCount,
-      name: endpointName,
-      ...(opts.serverless ? { serverless: opts.serverless } : {}),
-    }),
-    conn.sdkDefaults,
-  );
+  const built = buildDeployRequests({
+    trainingJobName: jobName,
+    modelDataUrl,
+    image: image.uri,
+    role,
+    region: conn.region,
+    instanceType: opts.instanceType,
+    initialInstanceCount: opts.initialInstanceCount,
+    name: endpointName,
+    ...(opts.serverless ? { serverless: opts.serverless } : {}),
+  });
+  const { requests, sdkDefaults } = withDefaults(built, conn.sdkDefaults);
   return { jobName, endpointName, image, modelDataUrl, requests, sdkDefaults };
 }
 
@@ -171,21 +169,19 @@ export function planHubDeploy(conn: Target, opts: HubDeployOptions): DeployPlan 
       'role: no execution role selected: select one (SageMaker HF: Select Execution Role, or --role)',
       'role',
     );
-  const { requests, sdkDefaults } = withDefaults(
-    buildHubDeployRequests({
-      modelId: opts.modelId,
-      task: opts.task,
-      ...(opts.token ? { token: opts.token } : {}),
-      image: image.uri,
-      role,
-      region: conn.region,
-      instanceType: opts.instanceType,
-      initialInstanceCount: opts.initialInstanceCount,
-      name: endpointName,
-      ...(opts.serverless ? { serverless: opts.serverless } : {}),
-    }),
-    conn.sdkDefaults,
-  );
+  const built = buildHubDeployRequests({
+    modelId: opts.modelId,
+    task: opts.task,
+    ...(opts.token ? { token: opts.token } : {}),
+    image: image.uri,
+    role,
+    region: conn.region,
+    instanceType: opts.instanceType,
+    initialInstanceCount: opts.initialInstanceCount,
+    name: endpointName,
+    ...(opts.serverless ? { serverless: opts.serverless } : {}),
+  });
+  const { requests, sdkDefaults } = withDefaults(built, conn.sdkDefaults);
   // The image note speaks of training versions; a Hub model has none, so say what was picked.
   const hubImage = {
     ...image,
