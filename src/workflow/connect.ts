@@ -13,6 +13,9 @@ import { client, endpointOf, type AwsTarget } from '../aws/clients';
 import { awsErrorName, awsErrorStatus, describeAwsError } from '../aws/errors';
 import { UserError } from '../core/errors';
 import { defaultBucketName, regionProblem } from '../core/sagemaker/regions';
+import type { SdkDefaults } from '../core/sagemaker/sdkDefaults';
+import { defaultS3Bucket } from '../core/sagemaker/sdkDefaultsApply';
+import { loadSdkDefaults } from './sdkDefaultsFiles';
 
 export interface Connection extends AwsTarget {
   account: string;
@@ -21,6 +24,8 @@ export interface Connection extends AwsTarget {
   /** Execution role ARN for SageMaker, when known. */
   role?: string;
   bucket: string;
+  /** The SageMaker Python SDK's defaults files, read as Session() reads them (none: empty). */
+  sdkDefaults?: SdkDefaults;
 }
 
 export interface ConnectOptions extends AwsTarget {
@@ -46,12 +51,15 @@ export async function connect(opts: ConnectOptions): Promise<Connection> {
     const id = await client(STSClient, target).send(new GetCallerIdentityCommand({}), { abortSignal: opts.signal });
     if (!id.Account) throw new UserError('STS returned no account id');
     const role = opts.role ? expandRoleName(opts.role, id.Account, id.Arn) : roleFromIdentity(id.Arn);
+    // Session(): the defaults files first, so DefaultS3Bucket replaces sagemaker-{region}-{account}.
+    const sdkDefaults = await loadSdkDefaults(target, { signal: opts.signal });
     return {
       ...target,
       account: id.Account,
       arn: id.Arn ?? '',
       role,
-      bucket: defaultBucketName(opts.region, id.Account),
+      bucket: defaultS3Bucket(sdkDefaults) ?? defaultBucketName(opts.region, id.Account),
+      sdkDefaults,
     };
   } catch (err) {
     throw describeAwsError(err, target, 'Connecting to AWS');
@@ -75,6 +83,15 @@ export function roleFromIdentity(arn: string | undefined): string | undefined {
   return m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : undefined;
 }
 
+/**
+ * Session._get_account_id_if_default_bucket: the owner check (ExpectedBucketOwner) only on the name the
+ * SDK makes up, sagemaker-{region}-{account}; a bucket given by name (DefaultS3Bucket, --bucket) may
+ * rightly belong to another account, a company's shared artifacts bucket.
+ */
+export function expectedBucketOwner(conn: Pick<Connection, 'bucket' | 'region' | 'account'>): string | undefined {
+  return conn.bucket === defaultBucketName(conn.region, conn.account) ? conn.account : undefined;
+}
+
 export interface BucketResult {
   bucket: string;
   created: boolean;
@@ -90,7 +107,7 @@ export async function ensureDefaultBucket(conn: Connection, signal?: AbortSignal
   const bucket = conn.bucket;
   const owned = async (): Promise<'ok' | 'missing'> => {
     try {
-      await s3.send(new HeadBucketCommand({ Bucket: bucket, ExpectedBucketOwner: conn.account }), {
+      await s3.send(new HeadBucketCommand({ Bucket: bucket, ExpectedBucketOwner: expectedBucketOwner(conn) }), {
         abortSignal: signal,
       });
       return 'ok';

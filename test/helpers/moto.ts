@@ -1,6 +1,9 @@
 // Starts a real moto_server on a free loopback port for one test file and stops it by its own PID.
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import { createServer } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import {
   ListEndpointConfigsCommand,
   ListEndpointsCommand,
@@ -32,6 +35,13 @@ export async function freePort(): Promise<number> {
 
 /** Credentials moto accepts; the account id moto reports for them is 123456789012. */
 export const MOTO_ACCOUNT = '123456789012';
+
+/** An empty SDK defaults file: the SDK (and this tool) skip an empty document. */
+function noSdkDefaults(): string {
+  const file = path.join(os.tmpdir(), 'sagemaker-hf-no-sdk-defaults.yaml');
+  if (!fs.existsSync(file)) fs.writeFileSync(file, '');
+  return file;
+}
 
 export async function startMoto(): Promise<Moto> {
   const port = await freePort();
@@ -69,6 +79,9 @@ export async function startMoto(): Promise<Moto> {
     AWS_PROFILE: '',
     AWS_CONFIG_FILE: '/nonexistent/aws-config',
     AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+    // The SageMaker Python SDK defaults files: an empty one (no defaults), never the machine's own.
+    SAGEMAKER_ADMIN_CONFIG_OVERRIDE: noSdkDefaults(),
+    SAGEMAKER_USER_CONFIG_OVERRIDE: noSdkDefaults(),
   };
   delete env.AWS_PROFILE;
   return {
@@ -91,7 +104,7 @@ export async function startMoto(): Promise<Moto> {
 
 /** Points this process's AWS SDK clients at moto (for in-process integration tests). */
 export function useMotoEnv(moto: Moto): () => void {
-  const keys = Object.keys(moto.env).filter((k) => k.startsWith('AWS_'));
+  const keys = Object.keys(moto.env).filter((k) => k.startsWith('AWS_') || k.startsWith('SAGEMAKER_'));
   const saved = new Map(keys.map((k) => [k, process.env[k]] as const));
   const savedProfile = process.env.AWS_PROFILE;
   for (const k of keys) process.env[k] = moto.env[k];

@@ -16,6 +16,7 @@ import type { Services } from '../../src/extension/services';
 import { formatPrice } from '../../src/core/billing/pricing';
 import { formatServerlessPrice } from '../../src/core/billing/billing';
 import type { DeployPlan } from '../../src/workflow/endpoints/deploy';
+import { mergeSdkDefaults, parseSdkDefaultsFile } from '../../src/core/sagemaker/sdkDefaults';
 
 const conn = {
   region: 'us-east-1',
@@ -252,4 +253,34 @@ test('delete local endpoint: asks first, naming the server; only "Delete" remove
   } finally {
     workspace.workspaceFolders = undefined;
   }
+});
+
+test('deploy from the Hub with an SDK defaults file: the modal says which value came from which file', async () => {
+  const file = '/etc/xdg/sagemaker/config.yaml';
+  const doc = parseSdkDefaultsFile(
+    'SchemaVersion: "1.0"\nSageMaker:\n  Model:\n    VpcConfig: { SecurityGroupIds: [sg-1], Subnets: [subnet-1] }\n',
+    file,
+  )!;
+  const withDefaults = { ...conn, sdkDefaults: mergeSdkDefaults([{ file, doc }]) };
+  const inputs = ['distilbert/distilbert-base-uncased-finetuned-sst-2-english', '5', ''];
+  const { ui, asked } = scriptedUi({
+    input: () => inputs.shift(),
+    pick: (list, opts) =>
+      list.find(
+        (i) =>
+          (i as { label: string }).label ===
+          (opts.title?.endsWith('capacity') ? 'Serverless 2 GB' : 'text-classification'),
+      ),
+    message: () => undefined,
+  });
+  const { s } = services(ui, {
+    connection: { current: withDefaults, require: async () => withDefaults },
+    model: { setOverride: () => undefined, refresh: async () => undefined, node: () => ({}) },
+  });
+  await deployFromHubCommand(s as EndpointsCtx)();
+  const modal = asked.find((a) => a.modal)!;
+  assert.ok(
+    modal.detail!.includes(`Defaults file: CreateModel VpcConfig from ${file} (SageMaker.Model.VpcConfig)`),
+    modal.detail,
+  );
 });

@@ -2,6 +2,7 @@
 // its price said and confirmed before anything billable exists.
 import { UserError, isCancelled } from '../../core/errors';
 import { priceText } from '../../workflow/prices';
+import { describeApplied } from '../../core/sagemaker/sdkDefaults';
 import { executeDeploy, planDeploy, planHubDeploy, type DeployPlan } from '../../workflow/endpoints/deploy';
 import { redactDeployRequests, type ServerlessConfig } from '../../core/endpoints/deployRequests';
 import { formatServerlessPrice } from '../../core/billing/billing';
@@ -65,6 +66,7 @@ Ctrl-C while it waits says the endpoint still bills and offers to delete it (def
           ...(serverless ? { serverless } : {}),
           signal: ctx.signal,
         });
+    for (const a of plan.sdkDefaults ?? []) ctx.stderr(`note: ${describeApplied(a)}`);
     if (args.flag('dry-run')) {
       if (plan.image.note) ctx.stderr(`note: image ${plan.image.uri}: ${plan.image.note}`);
       const r = redactDeployRequests(plan.requests);

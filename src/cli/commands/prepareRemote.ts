@@ -1,6 +1,7 @@
 // `sagemaker-hf prepare <spec> --on sagemaker`: the Processing-job path of prepare (src/workflow/dataset/prepareRemote.ts).
 // Prints instance type, count and price before anything billable is created; needs --yes without a terminal.
 import * as path from 'node:path';
+import { describeApplied } from '../../core/sagemaker/sdkDefaults';
 import { UserError } from '../../core/errors';
 import { reportSummary } from '../../core/dataset/prepareReport';
 import { redactProcessingRequest } from '../../core/dataset/processingRequest';
@@ -29,6 +30,7 @@ export async function runRemotePrepare(spec: JobSpec, args: CommandArgs<'prepare
   const conn = await ctx.connection();
   const conn2 = ctx.role ? { ...conn, role: ctx.role } : conn;
   const plan = planRemotePrepare(spec, conn2, { ...opts, hubToken });
+  for (const a of plan.sdkDefaults) ctx.stderr(`note: ${describeApplied(a)}`);
   if (values['dry-run']) {
     ctx.stdout(JSON.stringify(redactProcessingRequest(plan.request), null, 2));
     return 0;

@@ -6,9 +6,12 @@ import { COMPILER_NOTICE } from '../../core/training/trainingValidation';
 import { instanceSummary } from '../../core/training/trainingRequest';
 import { defaultBucketName } from '../../core/sagemaker/regions';
 import { errorLine, UserError, isCancelled } from '../../core/errors';
-import type { TrainingRequest } from '../../core/training/trainingRequest';
+import { describeApplied } from '../../core/sagemaker/sdkDefaults';
+import { defaultS3Bucket } from '../../core/sagemaker/sdkDefaultsApply';
+import { loadSdkDefaults } from '../../workflow/sdkDefaultsFiles';
 import {
   dryRun,
+  type PlannedTraining,
   localModelFiles,
   startTraining,
   TrainingJobStartedError,
@@ -37,7 +40,7 @@ printed as ${REDACTED}.`,
     // Validation comes first: the one-line reason is the first stderr line; the long Training Compiler
     // note follows it (or follows the plan when the spec is fine).
     const compilerNote = spec.training.compiler === 'training-compiler' ? `note: ${COMPILER_NOTICE}` : undefined;
-    const plan = (build: () => TrainingRequest): TrainingRequest | undefined => {
+    const plan = (build: () => PlannedTraining): PlannedTraining | undefined => {
       try {
         const built = build();
         // What leaves the machine is checked here too (links out of sourceDir, a local model folder).
@@ -46,6 +49,7 @@ printed as ${REDACTED}.`,
         for (const line of source) note(line);
         for (const w of built.validated.warnings) note(`warning: ${w}`);
         for (const n of built.validated.notes) note(`note: ${n}`);
+        for (const a of built.sdkDefaults) note(`note: ${describeApplied(a)}`);
         if (compilerNote) note(compilerNote);
         return built;
       } catch (err) {
@@ -63,16 +67,21 @@ printed as ${REDACTED}.`,
       const conn = offline ? undefined : await ctx.connection();
       const region = conn?.region ?? ctx.target.region;
       const acct = conn?.account ?? account!;
+      const defaults = conn?.sdkDefaults ?? (await loadSdkDefaults(ctx.target));
       const built = plan(() =>
-        dryRun(spec, {
-          account: acct,
-          region,
-          bucket: values.bucket ?? conn?.bucket ?? defaultBucketName(region, acct),
-          role: ctx.role ?? conn?.role,
-          now: new Date(),
-          // A dry run shows the request's shape without a token; the real run needs HF_TOKEN.
-          hubToken: hubToken ?? (spec.training.pushToHub ? REDACTED : undefined),
-        }),
+        dryRun(
+          spec,
+          {
+            account: acct,
+            region,
+            bucket: values.bucket ?? conn?.bucket ?? defaultS3Bucket(defaults) ?? defaultBucketName(region, acct),
+            role: ctx.role ?? conn?.role,
+            now: new Date(),
+            // A dry run shows the request's shape without a token; the real run needs HF_TOKEN.
+            hubToken: hubToken ?? (spec.training.pushToHub ? REDACTED : undefined),
+          },
+          defaults,
+        ),
       );
       if (!built) return 1;
       if (spec.training.pushToHub && !hubToken)
@@ -84,15 +93,19 @@ printed as ${REDACTED}.`,
     const conn = await ctx.connection();
     const c = values.bucket ? { ...conn, bucket: values.bucket } : conn;
     const planned = plan(() =>
-      dryRun(spec, {
-        account: c.account,
-        region: c.region,
-        bucket: c.bucket,
-        role: c.role,
-        now: new Date(),
-        partition: c.arn.split(':')[1] || undefined,
-        ...(hubToken ? { hubToken } : {}),
-      }),
+      dryRun(
+        spec,
+        {
+          account: c.account,
+          region: c.region,
+          bucket: c.bucket,
+          role: c.role,
+          now: new Date(),
+          partition: c.arn.split(':')[1] || undefined,
+          ...(hubToken ? { hubToken } : {}),
+        },
+        c.sdkDefaults,
+      ),
     );
     if (!planned) return 1;
     const count = spec.training.instanceCount ?? 1;

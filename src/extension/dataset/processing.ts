@@ -106,6 +106,7 @@ export async function prepareOnSageMakerFlow(
   const opts = { instanceType: typePick.label, instanceCount: Number(countText.trim()) };
   const hubToken = (await services.context.secrets.get('sagemakerHf.hubToken')) || process.env.HF_TOKEN || undefined;
   const plan = planRemotePrepare(spec, conn, { ...opts, hubToken });
+  const { describeApplied } = await import('../../core/sagemaker/sdkDefaults');
   const price = await priceText(conn.region, opts.instanceType, opts.instanceCount, 'processing', prices);
   const go = await services.ui.showWarningMessage(
     `Start a SageMaker Processing job on ${opts.instanceType} x${opts.instanceCount}, ${price}?`,
@@ -116,6 +117,7 @@ export async function prepareOnSageMakerFlow(
         `Image: ${plan.request.AppSpecification?.ImageUri}`,
         `Writes: s3://${conn.bucket}/${spec.dataset.s3Prefix}/ (the manifest last; staging under ${plan.jobS3Uri}/ is removed afterwards)`,
         ...plan.warnings.map((w) => `Warning: ${w}`),
+        ...plan.sdkDefaults.map((a) => `Defaults file: ${describeApplied(a)}`),
       ].join('\n'),
     },
     'Start Processing Job',

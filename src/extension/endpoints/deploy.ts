@@ -143,7 +143,10 @@ export async function confirmAndDeploy(
         profile: conn.profile,
         awsEndpoint: conn.endpoint,
       });
-  if (!(await confirmDeploy(ctx.ui, plan, capacity, question, source, price))) return;
+  // Values the SDK defaults files put in, each with its file.
+  const { describeApplied } = await import('../../core/sagemaker/sdkDefaults');
+  const detail = [source, ...(plan.sdkDefaults ?? []).map((a) => `Defaults file: ${describeApplied(a)}`)].join('\n');
+  if (!(await confirmDeploy(ctx.ui, plan, capacity, question, detail, price))) return;
   ctx.log.info(
     `deploying ${plan.hubModelId ?? plan.jobName} as ${plan.endpointName}: ${sls ? `serverless ${sls.memorySizeInMB} MB` : `${capacity.initialInstanceCount} × ${capacity.instanceType}`}, ${plan.image.uri}`,
   );

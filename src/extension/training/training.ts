@@ -106,6 +106,7 @@ export const startTrainingCommand =
     const conn = await services.connection.require();
     const { dryRun } = await import('../../workflow/training/train');
     const { describeListing, listSourceFiles } = await import('../../workflow/training/sourcePackage');
+    const { describeApplied } = await import('../../core/sagemaker/sdkDefaults');
     // The Hub token (pushToHub) comes from secret storage and goes only into the job's Environment.
     const hubToken = spec.training.pushToHub
       ? (await services.context.secrets.get(HUB_TOKEN_KEY)) || process.env.HF_TOKEN || undefined
@@ -113,14 +114,18 @@ export const startTrainingCommand =
     // Everything the SDK would refuse is refused here, before the confirmation.
     let planned: ReturnType<typeof dryRun>;
     try {
-      planned = dryRun(spec, {
-        account: conn.account,
-        region: conn.region,
-        bucket: conn.bucket,
-        role: conn.role,
-        now: new Date(),
-        ...(hubToken ? { hubToken } : {}),
-      });
+      planned = dryRun(
+        spec,
+        {
+          account: conn.account,
+          region: conn.region,
+          bucket: conn.bucket,
+          role: conn.role,
+          now: new Date(),
+          ...(hubToken ? { hubToken } : {}),
+        },
+        conn.sdkDefaults,
+      );
     } catch (err) {
       if (err instanceof UserError && err.field === 'training.role') throw noRoleError(spec.file);
       throw err;
@@ -155,6 +160,7 @@ export const startTrainingCommand =
       `Output: ${planned.request.OutputDataConfig?.S3OutputPath}`,
       ...planned.validated.warnings.map((w) => `Warning: ${w}`),
       ...planned.validated.notes.map((n) => `Note: ${n}`),
+      ...planned.sdkDefaults.map((a) => `Defaults file: ${describeApplied(a)}`),
       ...describeListing(listSourceFiles(spec.training.sourceDir, spec.training.entryPoint), 10).map((l, i) =>
         i === 0 ? `Code: ${l}` : l,
       ),

@@ -32,6 +32,8 @@ import { datasetMetadata, inspectPrefix } from './datasetUpload';
 import { CancelledError, UserError, isCancelled, sleep, throwIfAborted } from '../../core/errors';
 import { isTerminalStatus } from '../../core/sagemaker/jobStatus';
 import { planAssembly, type HostSummary } from '../../core/dataset/processingAssembly';
+import type { AppliedDefault } from '../../core/sagemaker/sdkDefaults';
+import { applyProcessingDefaults, roleFromFile } from '../../core/sagemaker/sdkDefaultsApply';
 import {
   SCRIPT_NAME,
   buildProcessingRequest,
@@ -93,22 +95,28 @@ export function uploadsOf(spec: JobSpec): ProcessingUploads {
   };
 }
 
-/** The request that would be sent (nothing uploaded or created). */
+export type PlannedProcessing = ProcessingPlan & { sdkDefaults: AppliedDefault[] };
+
+/** The request that would be sent, the SDK defaults files applied (nothing uploaded or created). */
 export function planRemotePrepare(
   spec: JobSpec,
-  conn: Pick<Connection, 'account' | 'region' | 'bucket' | 'role'>,
+  conn: Pick<Connection, 'account' | 'region' | 'bucket' | 'role' | 'sdkDefaults'>,
   opts: ProcessingOptions & { hubToken?: string; now?: Date },
-): ProcessingPlan {
+): PlannedProcessing {
   const src = spec.dataset.source;
   const names =
     typeof src === 'object' ? Object.fromEntries(Object.entries(src).map(([s, f]) => [s, path.basename(f)])) : {};
-  return buildProcessingRequest(
+  const fileRole =
+    spec.training.role || conn.role
+      ? undefined
+      : roleFromFile(conn.sdkDefaults, 'CreateProcessingJob', 'SageMaker.ProcessingJob.RoleArn');
+  const plan = buildProcessingRequest(
     spec,
     {
       account: conn.account,
       region: conn.region,
       bucket: conn.bucket,
-      role: conn.role,
+      role: conn.role ?? fileRole?.role,
       now: opts.now ?? new Date(),
       hubToken: opts.hubToken,
     },
@@ -116,6 +124,9 @@ export function planRemotePrepare(
     uploadsOf(spec),
     names,
   );
+  if (!conn.sdkDefaults) return { ...plan, sdkDefaults: [] };
+  const d = applyProcessingDefaults(plan.request, conn.sdkDefaults);
+  return { ...plan, request: d.request, sdkDefaults: fileRole ? [fileRole.applied, ...d.applied] : d.applied };
 }
 
 function splitS3(uri: string): { bucket: string; key: string } {

@@ -30,7 +30,11 @@ import {
 } from '../../core/endpoints/deployRequests';
 import { inferenceImage, versionsFromTrainingImage, type ResolvedImage } from '../../core/images/inferenceImages';
 import type { Connection } from '../connect';
+import type { AppliedDefault, SdkDefaults } from '../../core/sagemaker/sdkDefaults';
+import { applyDeployDefaults, roleFromFile } from '../../core/sagemaker/sdkDefaultsApply';
 import { lastEndpointLogLines } from './endpointLogs';
+
+const MODEL_ROLE_KEY = 'SageMaker.Model.ExecutionRoleArn';
 
 export interface DeployOptions {
   instanceType: string;
@@ -61,6 +65,8 @@ export interface DeployPlan {
   requests: DeployRequests;
   /** Set for a model deployed straight from the Hugging Face Hub (no training job, no artifact). */
   hubModelId?: string;
+  /** Values the SDK defaults files put into the requests, with their files. */
+  sdkDefaults?: AppliedDefault[];
 }
 
 export interface DeployResult extends DeployPlan {
@@ -69,7 +75,14 @@ export interface DeployResult extends DeployPlan {
 
 export const NO_ARTIFACT = 'job has no model artifact';
 
-type Target = AwsTarget & Pick<Connection, 'role'>;
+type Target = AwsTarget & Pick<Connection, 'role' | 'sdkDefaults'>;
+
+/** The built requests with the SDK defaults files applied, as the SDK's Session applies them. */
+function withDefaults(requests: DeployRequests, d: SdkDefaults | undefined) {
+  if (!d) return { requests, sdkDefaults: [] };
+  const { applied, ...withFile } = applyDeployDefaults(requests, d);
+  return { requests: withFile, sdkDefaults: applied };
+}
 
 async function describeJob(
   sm: SageMakerClient,
@@ -111,7 +124,7 @@ export async function planDeploy(
   const role = job.RoleArn ?? conn.role;
   if (!role)
     throw new UserError('role: the training job names no role and none is selected: select an execution role', 'role');
-  const requests = buildDeployRequests({
+  const built = buildDeployRequests({
     trainingJobName: jobName,
     modelDataUrl,
     image: image.uri,
@@ -122,7 +135,8 @@ export async function planDeploy(
     name: endpointName,
     ...(opts.serverless ? { serverless: opts.serverless } : {}),
   });
-  return { jobName, endpointName, image, modelDataUrl, requests };
+  const { requests, sdkDefaults } = withDefaults(built, conn.sdkDefaults);
+  return { jobName, endpointName, image, modelDataUrl, requests, sdkDefaults };
 }
 
 // Serverless endpoints run on CPU: the CPU inference image, as the SDK picks for a CPU instance type.
@@ -148,29 +162,40 @@ export function planHubDeploy(conn: Target, opts: HubDeployOptions): DeployPlan 
   const image = inferenceImage(undefined, imageInstanceType(opts), conn.region);
   const endpointName = opts.endpointName ?? nameFromBase(hubBaseName(opts.modelId), opts.now);
   if (opts.endpointName) checkEndpointName(opts.endpointName);
-  if (!conn.role)
+  const fileRole = conn.role ? undefined : roleFromFile(conn.sdkDefaults, 'CreateModel', MODEL_ROLE_KEY);
+  const role = conn.role ?? fileRole?.role;
+  if (!role)
     throw new UserError(
       'role: no execution role selected: select one (SageMaker HF: Select Execution Role, or --role)',
       'role',
     );
-  const requests = buildHubDeployRequests({
+  const built = buildHubDeployRequests({
     modelId: opts.modelId,
     task: opts.task,
     ...(opts.token ? { token: opts.token } : {}),
     image: image.uri,
-    role: conn.role,
+    role,
     region: conn.region,
     instanceType: opts.instanceType,
     initialInstanceCount: opts.initialInstanceCount,
     name: endpointName,
     ...(opts.serverless ? { serverless: opts.serverless } : {}),
   });
+  const { requests, sdkDefaults } = withDefaults(built, conn.sdkDefaults);
   // The image note speaks of training versions; a Hub model has none, so say what was picked.
   const hubImage = {
     ...image,
     note: `current inference image (transformers ${image.transformers}); the model ${opts.modelId} is downloaded from the Hub when the container starts`,
   };
-  return { jobName: '', endpointName, image: hubImage, modelDataUrl: '', requests, hubModelId: opts.modelId };
+  return {
+    jobName: '',
+    endpointName,
+    image: hubImage,
+    modelDataUrl: '',
+    requests,
+    hubModelId: opts.modelId,
+    sdkDefaults: fileRole ? [fileRole.applied, ...sdkDefaults] : sdkDefaults,
+  };
 }
 
 async function endpointExists(sm: SageMakerClient, name: string, signal?: AbortSignal): Promise<boolean> {

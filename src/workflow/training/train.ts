@@ -26,11 +26,15 @@ import type { JobSpec } from '../../core/spec/spec';
 import type { RequestContext } from '../../core/sagemaker/requestContext';
 import { buildTrainingRequest, type TrainingRequest } from '../../core/training/trainingRequest';
 import { compileCacheChannel, compileCacheSource, compilesWithTorch } from '../../core/training/compileCache';
-import { ensureDefaultBucket, type Connection } from '../connect';
+import { ensureDefaultBucket, expectedBucketOwner, type Connection } from '../connect';
 import { packageSourceDir } from './sourcePackage';
 import { deleteKeys, uploadFiles, type LocalFile } from '../../aws/s3Upload';
 import * as path from 'node:path';
 import { MANIFEST_NAME } from '../../core/dataset/manifest';
+import type { AppliedDefault, SdkDefaults } from '../../core/sagemaker/sdkDefaults';
+import { applyTrainingDefaults, roleFromFile } from '../../core/sagemaker/sdkDefaultsApply';
+
+const TRAINING_ROLE_KEY = 'SageMaker.TrainingJob.RoleArn';
 
 export interface TrainOptions {
   signal?: AbortSignal;
@@ -46,6 +50,8 @@ export interface StartedTraining {
   sourceS3Uri: string;
   warnings: string[];
   sourceEntries: string[];
+  /** Values the SDK defaults files put into the request, with their files. */
+  sdkDefaults: AppliedDefault[];
 }
 
 function contextOf(conn: Connection, now: Date, hubToken?: string): RequestContext {
@@ -60,9 +66,17 @@ function contextOf(conn: Connection, now: Date, hubToken?: string): RequestConte
   };
 }
 
-/** The request startTraining would send, without creating or uploading anything. */
-export function dryRun(spec: JobSpec, ctx: RequestContext): TrainingRequest {
-  return buildTrainingRequest(spec, ctx);
+export type PlannedTraining = TrainingRequest & { sdkDefaults: AppliedDefault[] };
+
+/** The request startTraining would send (the SDK defaults files applied), without creating or uploading anything. */
+export function dryRun(spec: JobSpec, ctx: RequestContext, defaults?: SdkDefaults): PlannedTraining {
+  const fileRole =
+    spec.training.role || ctx.role ? undefined : roleFromFile(defaults, 'CreateTrainingJob', TRAINING_ROLE_KEY);
+  const built = buildTrainingRequest(spec, fileRole ? { ...ctx, role: fileRole.role } : ctx);
+  if (!defaults) return { ...built, sdkDefaults: [] };
+  const d = applyTrainingDefaults(built, defaults, ctx.bucket);
+  const applied = fileRole ? [fileRole.applied, ...d.applied] : d.applied;
+  return { ...built, request: d.request, sourceS3Uri: d.sourceS3Uri, sdkDefaults: applied };
 }
 
 function splitS3(uri: string): { bucket: string; key: string } {
@@ -153,7 +167,7 @@ export async function startTraining(
   const { signal } = opts;
   const progress = opts.onProgress ?? (() => undefined);
   // Validation and the whole request first: nothing is touched for a spec the SDK would refuse.
-  const built = buildTrainingRequest(spec, contextOf(conn, opts.now ?? new Date(), opts.hubToken));
+  const built = dryRun(spec, contextOf(conn, opts.now ?? new Date(), opts.hubToken), conn.sdkDefaults);
   const modelFiles = built.localModel ? localModelFiles(built.localModel.dir, built.localModel.s3Uri) : [];
   throwIfAborted(signal);
   progress(`Checking bucket s3://${conn.bucket}`);
@@ -176,7 +190,9 @@ export async function startTraining(
           ContentType: 'application/x-tar',
           // As SDK-latest: SSE with the AWS-managed KMS key, and the owner check on the default bucket.
           ServerSideEncryption: 'aws:kms',
-          ExpectedBucketOwner: conn.account,
+          // The SDK encrypts the source with the output KMS key when there is one.
+          ...(built.request.OutputDataConfig?.KmsKeyId ? { SSEKMSKeyId: built.request.OutputDataConfig.KmsKeyId } : {}),
+          ExpectedBucketOwner: expectedBucketOwner(conn),
         }),
         { abortSignal: signal },
       );
@@ -229,6 +245,7 @@ export async function startTraining(
     sourceS3Uri: built.sourceS3Uri,
     warnings: built.validated.warnings,
     sourceEntries: pkg.entries,
+    sdkDefaults: built.sdkDefaults,
   };
 }
 
