@@ -1,7 +1,7 @@
 // Values checked against the SageMaker API's own rules (botocore's service model: the RoleArn pattern, the
 // TrainingInstanceType / ProductionVariantInstanceType enums) before anything is uploaded or created, so a
 // typo fails here with the fix in the message instead of after an upload, or as an AWS error.
-import { ProductionVariantInstanceType, TrainingInstanceType } from '@aws-sdk/client-sagemaker';
+import { ProcessingInstanceType, ProductionVariantInstanceType, TrainingInstanceType } from '@aws-sdk/client-sagemaker';
 import { UserError } from '../errors';
 
 /** The API's RoleArn pattern and length (20-2048). */
@@ -58,14 +58,18 @@ export function closest(value: string, valid: readonly string[]): string | undef
 
 export const TRAINING_INSTANCE_TYPES: readonly string[] = Object.values(TrainingInstanceType);
 export const ENDPOINT_INSTANCE_TYPES: readonly string[] = Object.values(ProductionVariantInstanceType);
+const PROCESSING_INSTANCE_TYPES: readonly string[] = Object.values(ProcessingInstanceType);
+
+const EXAMPLES = { training: 'ml.p3.2xlarge, ml.g5.xlarge', endpoint: 'ml.g4dn.xlarge, ml.m5.xlarge', processing: 'ml.c5.4xlarge, ml.m5.xlarge' };
 
 /** Throws unless the type is one the API accepts for this use, suggesting the nearest valid one. */
-export function checkInstanceType(type: string, use: 'training' | 'endpoint', field: string): void {
-  const valid = use === 'training' ? TRAINING_INSTANCE_TYPES : ENDPOINT_INSTANCE_TYPES;
+export function checkInstanceType(type: string, use: 'training' | 'endpoint' | 'processing', field: string): void {
+  const valid =
+    use === 'training' ? TRAINING_INSTANCE_TYPES : use === 'endpoint' ? ENDPOINT_INSTANCE_TYPES : PROCESSING_INSTANCE_TYPES;
   if (valid.includes(type)) return;
   const guess = closest(type, valid);
   throw new UserError(
-    `${field}: '${type}' is not a SageMaker ${use === 'training' ? 'training' : 'endpoint'} instance type${guess ? `; did you mean ${guess}?` : ` (e.g. ${use === 'training' ? 'ml.p3.2xlarge, ml.g5.xlarge' : 'ml.g4dn.xlarge, ml.m5.xlarge'})`}`,
+    `${field}: '${type}' is not a SageMaker ${use} instance type${guess ? `; did you mean ${guess}?` : ` (e.g. ${EXAMPLES[use]})`}`,
     field,
   );
 }

@@ -102,7 +102,8 @@ export function planRemotePrepare(
   const src = spec.dataset.source;
   const names =
     typeof src === 'object' ? Object.fromEntries(Object.entries(src).map(([s, f]) => [s, path.basename(f)])) : {};
-  return buildProcessingRequest(
+  const extra = typeof src === 'object' ? checkLocalInputs(src, uploadsOf(spec).splits, opts.instanceCount) : [];
+  const plan = buildProcessingRequest(
     spec,
     {
       account: conn.account,
@@ -116,6 +117,41 @@ export function planRemotePrepare(
     uploadsOf(spec),
     names,
   );
+  plan.warnings.push(...extra);
+  return plan;
+}
+
+/**
+ * What the local prepare refuses too, checked before a billed job exists: an input file with no rows.
+ * Returns a warning when whole files (not JSONL, which is cut per instance) are fewer than the instances.
+ */
+function checkLocalInputs(src: Record<string, string>, splits: string[], instanceCount: number): string[] {
+  for (const split of splits) {
+    const file = src[split]!;
+    let head = '';
+    try {
+      const fd = fs.openSync(file, 'r');
+      try {
+        const buf = Buffer.alloc(64 * 1024);
+        head = buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0)).toString('utf8');
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch (err) {
+      throw new UserError(`dataset.source.${split}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`, `dataset.source.${split}`);
+    }
+    if (!head.trim())
+      throw new UserError(
+        `dataset.source.${split}: ${file} has no rows; a Processing job would be billed for nothing. Point it at a file with data`,
+        `dataset.source.${split}`,
+      );
+  }
+  const files = splits.map((s) => src[s]!);
+  if (instanceCount > files.length && !files.some((f) => /\.jsonl?$/i.test(f)))
+    return [
+      `--instance-count ${instanceCount} is more than the ${files.length} input file(s), each read whole by one instance: ${instanceCount - files.length} instance(s) would have nothing to do and are billed anyway`,
+    ];
+  return [];
 }
 
 function splitS3(uri: string): { bucket: string; key: string } {
