@@ -74,6 +74,19 @@ export function checkInstanceType(type: string, use: 'training' | 'endpoint' | '
   );
 }
 
+/** The API's integers are 32-bit: a larger value is refused by AWS after the request is printed as valid. */
+export const API_INT_MAX = 2147483647;
+
+/** S3's bucket naming rules (3-63 characters: lower-case letters, digits, '.', '-'), or undefined when it keeps them. */
+export function bucketNameProblem(name: string): string | undefined {
+  if (name.includes('/')) return "contains '/': give the bucket name alone (a key prefix goes elsewhere)";
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name))
+    return 'is not an S3 bucket name (3-63 characters: lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit)';
+  if (name.includes('..')) return "contains '..'";
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return 'is formatted as an IP address';
+  return undefined;
+}
+
 /** An S3 key prefix that stays a plain prefix: no '.'/'..' segments, no empty segment, no backslash. */
 export function s3PrefixProblem(prefix: string): string | undefined {
   const segments = prefix.split('/');
