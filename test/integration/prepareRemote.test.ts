@@ -288,7 +288,9 @@ test('a job that wrote nothing: clear error, the prepared dataset already there 
     finishRemotePrepare(spec, conn, launched, opts),
     (e: unknown) =>
       e instanceof UserError &&
-      /wrote no summary\.json.*; the job's staging under s3:\/\/.*\/prep-emotion-kept-.*\/ was removed$/.test(e.message),
+      /wrote no summary\.json.*; the job's staging under s3:\/\/.*\/prep-emotion-kept-.*\/ was removed$/.test(
+        e.message,
+      ),
   );
   assert.deepEqual(await getManifest(prefix), { format: 'sagemaker-hf-dataset' });
   assert.deepEqual(

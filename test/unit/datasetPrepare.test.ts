@@ -559,7 +559,9 @@ test('a label column that is a struct or a list is said as such, not as missing'
     () => encodeLabels(rows([{ name: 'joy', id: 1n }]), NAMES, 'label'),
     (e) =>
       e instanceof UserError &&
-      /^train\.parquet row 0: label is a struct \(\{"name":"joy","id":"1"\}\), not a class name or id; point dataset\.labelColumn/.test(e.message),
+      /^train\.parquet row 0: label is a struct \(\{"name":"joy","id":"1"\}\), not a class name or id; point dataset\.labelColumn/.test(
+        e.message,
+      ),
   );
   assert.throws(() => encodeLabels(rows([['joy']]), NAMES, 'label'), /label is a list \(\["joy"\]\)/);
   assert.throws(() => encodeLabels(rows([null]), NAMES, 'label'), /label is missing/);

@@ -339,12 +339,19 @@ test('before a billed Processing job: an unknown instance type and an empty inpu
   fs.writeFileSync(csv, 'text,label\na,0\n');
   const opts = { instanceType: 'ml.c5.4xlarge', instanceCount: 1, volumeSizeInGB: 30, maxRuntimeInSeconds: 3600 };
   assert.throws(
-    () => planRemotePrepare(spec({ source: { train: rows, test: rows } }), ctx, { ...opts, instanceType: 'ml.c5.4xlarg' }),
-    (e) => e instanceof UserError && e.field === 'instanceType' && /not a SageMaker processing instance type; did you mean ml\.c5\.4xlarge\?/.test(e.message),
+    () =>
+      planRemotePrepare(spec({ source: { train: rows, test: rows } }), ctx, { ...opts, instanceType: 'ml.c5.4xlarg' }),
+    (e) =>
+      e instanceof UserError &&
+      e.field === 'instanceType' &&
+      /not a SageMaker processing instance type; did you mean ml\.c5\.4xlarge\?/.test(e.message),
   );
   assert.throws(
     () => planRemotePrepare(spec({ source: { train: rows, test: empty } }), ctx, opts),
-    (e) => e instanceof UserError && e.field === 'dataset.source.test' && /empty\.jsonl has no rows; a Processing job would be billed for nothing/.test(e.message),
+    (e) =>
+      e instanceof UserError &&
+      e.field === 'dataset.source.test' &&
+      /empty\.jsonl has no rows; a Processing job would be billed for nothing/.test(e.message),
   );
   const plan = planRemotePrepare(
     spec({ source: { train: csv, test: csv }, padding: 'max_length', maxLength: 32 }),
@@ -352,7 +359,11 @@ test('before a billed Processing job: an unknown instance type and an empty inpu
     { ...opts, instanceCount: 4 },
   );
   assert.ok(
-    plan.warnings.some((w) => /--instance-count 4 is more than the 2 input file\(s\).*2 instance\(s\) would have nothing to do and are billed anyway/.test(w)),
+    plan.warnings.some((w) =>
+      /--instance-count 4 is more than the 2 input file\(s\).*2 instance\(s\) would have nothing to do and are billed anyway/.test(
+        w,
+      ),
+    ),
     plan.warnings.join('\n'),
   );
   fs.rmSync(dir, { recursive: true, force: true });

@@ -125,7 +125,10 @@ test('a sourceDir over 100 MiB is said in the listing the dry-run and the confir
   fs.writeFileSync(path.join(dir, 'data/big.bin'), '');
   fs.truncateSync(path.join(dir, 'data/big.bin'), 150 * 1024 * 1024); // sparse: no 150 MiB written
   const lines = describeListing(listSourceFiles(dir, 'train.py'));
-  assert.match(lines[1]!, /^ {2}warning: training\.sourceDir holds 150\.0 MiB \(over 100\.0 MiB\), packed and uploaded .*largest: data\/big\.bin \(150\.0 MiB\)/);
+  assert.match(
+    lines[1]!,
+    /^ {2}warning: training\.sourceDir holds 150\.0 MiB \(over 100\.0 MiB\), packed and uploaded .*largest: data\/big\.bin \(150\.0 MiB\)/,
+  );
   const small = describeListing(listSourceFiles(tree('small', { 'train.py': 'print(1)\n' }), 'train.py'));
   assert.ok(!small.some((l) => l.includes('warning')));
 });

@@ -60,12 +60,20 @@ export const TRAINING_INSTANCE_TYPES: readonly string[] = Object.values(Training
 export const ENDPOINT_INSTANCE_TYPES: readonly string[] = Object.values(ProductionVariantInstanceType);
 const PROCESSING_INSTANCE_TYPES: readonly string[] = Object.values(ProcessingInstanceType);
 
-const EXAMPLES = { training: 'ml.p3.2xlarge, ml.g5.xlarge', endpoint: 'ml.g4dn.xlarge, ml.m5.xlarge', processing: 'ml.c5.4xlarge, ml.m5.xlarge' };
+const EXAMPLES = {
+  training: 'ml.p3.2xlarge, ml.g5.xlarge',
+  endpoint: 'ml.g4dn.xlarge, ml.m5.xlarge',
+  processing: 'ml.c5.4xlarge, ml.m5.xlarge',
+};
 
 /** Throws unless the type is one the API accepts for this use, suggesting the nearest valid one. */
 export function checkInstanceType(type: string, use: 'training' | 'endpoint' | 'processing', field: string): void {
   const valid =
-    use === 'training' ? TRAINING_INSTANCE_TYPES : use === 'endpoint' ? ENDPOINT_INSTANCE_TYPES : PROCESSING_INSTANCE_TYPES;
+    use === 'training'
+      ? TRAINING_INSTANCE_TYPES
+      : use === 'endpoint'
+        ? ENDPOINT_INSTANCE_TYPES
+        : PROCESSING_INSTANCE_TYPES;
   if (valid.includes(type)) return;
   const guess = closest(type, valid);
   throw new UserError(
