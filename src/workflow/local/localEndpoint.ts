@@ -154,8 +154,10 @@ export async function stopLocalEndpoint(
   const norm = (u: string) => u.replace(/\/+$/, '');
   const hit = all.find((e) => e.name === nameOrUrl || norm(e.url) === norm(nameOrUrl));
   if (!hit) return { found: false };
-  const stale = staleReason(hit);
-  if (!stale) {
+  const why = staleReason(hit);
+  // A server that is gone needs no signal: its record is simply dropped.
+  const stale = why && !/^no process \d+ is running$/.test(why) ? why : undefined;
+  if (!why) {
     await stopPid(hit.pid);
     trackGroup(hit.pid, false);
   }
