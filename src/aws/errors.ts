@@ -35,8 +35,7 @@ export function describeAwsError(err: unknown, target: AwsTarget, action: string
   const code = e.code ?? e.cause?.code ?? '';
   const endpoint = endpointOf(target);
 
-  if (name === 'CredentialsTimeoutError')
-    return new UserError(`${action} failed: ${msg}`, 'profile', { cause: err });
+  if (name === 'CredentialsTimeoutError') return new UserError(`${action} failed: ${msg}`, 'profile', { cause: err });
   // What is wrong with a profile that exists: a credential_process that failed or printed garbage, a
   // source_profile loop (the SDK's words say it; "not found" would send the user to the wrong place).
   if (name === 'CredentialsProviderError' && /credential_process/i.test(msg) && !/did not contain/i.test(msg))

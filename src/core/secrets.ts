@@ -30,7 +30,10 @@ const SHAPES: [RegExp, string][] = [
   [/X-Amz-(Signature|Credential|Security-Token)=[^&\s"']+/gi, `X-Amz-$1=${SECRET_MASK}`],
   [/\b(AKIA|ASIA)[A-Z0-9]{16}\b/g, `$1${SECRET_MASK}`],
   [/\bhf_[A-Za-z0-9]{20,}\b/g, `hf_${SECRET_MASK}`],
-  [/("?(?:HF_TOKEN|HUGGING_FACE_HUB_TOKEN|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN)"?\s*[:=]\s*"?)[^"\s,}&]+/g, `$1${SECRET_MASK}`],
+  [
+    /("?(?:HF_TOKEN|HUGGING_FACE_HUB_TOKEN|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN)"?\s*[:=]\s*"?)[^"\s,}&]+/g,
+    `$1${SECRET_MASK}`,
+  ],
 ];
 
 /** The text with every remembered secret and every secret-shaped string replaced by a mask. */

@@ -16,7 +16,9 @@ export function redactingChannel<T extends vscode.OutputChannel>(channel: T): T 
         return (...args: unknown[]) =>
           (value as (...a: unknown[]) => unknown).apply(
             target,
-            args.map((a) => (typeof a === 'string' ? redactSecrets(a) : a instanceof Error ? redactSecrets(String(a.stack ?? a)) : a)),
+            args.map((a) =>
+              typeof a === 'string' ? redactSecrets(a) : a instanceof Error ? redactSecrets(String(a.stack ?? a)) : a,
+            ),
           );
       return (value as (...a: unknown[]) => unknown).bind(target);
     },

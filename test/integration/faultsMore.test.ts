@@ -111,7 +111,10 @@ test('train with pushToHub: the echoed CreateTrainingJob request prints no token
     JSON.stringify({
       version: 1,
       dataset: {
-        source: { train: path.join(shared, 'data/emotion/train.jsonl'), test: path.join(shared, 'data/emotion/test.jsonl') },
+        source: {
+          train: path.join(shared, 'data/emotion/train.jsonl'),
+          test: path.join(shared, 'data/emotion/test.jsonl'),
+        },
         splits: { train: 'train', test: 'test' },
         tokenizer: path.join(shared, 'models/bert-base-uncased'),
         s3Prefix: 'it/push',
@@ -161,7 +164,9 @@ test('a credential_process that never returns: the request timeout applies, nami
   assert.equal(r.out.trimEnd().split('\n').length, 1, r.out);
   assert.match(
     r.out,
-    new RegExp(`credentials of profile 'slow' did not come within 2 s: its credential_process \\(${hang}\\) never returned.*SAGEMAKER_HF_TIMEOUT_SECONDS`),
+    new RegExp(
+      `credentials of profile 'slow' did not come within 2 s: its credential_process \\(${hang}\\) never returned.*SAGEMAKER_HF_TIMEOUT_SECONDS`,
+    ),
   );
 });
 
@@ -199,14 +204,19 @@ test('delete where DeleteModel is denied: the model is named as left; the retry 
     new CreateModelCommand({
       ModelName: name,
       ExecutionRoleArn: ROLE,
-      PrimaryContainer: { Image: '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-inference:2.1.0-transformers4.37.0-cpu-py310-ubuntu22.04' },
+      PrimaryContainer: {
+        Image:
+          '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-inference:2.1.0-transformers4.37.0-cpu-py310-ubuntu22.04',
+      },
       Tags,
     }),
   );
   await sm.send(
     new CreateEndpointConfigCommand({
       EndpointConfigName: name,
-      ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: name, InstanceType: 'ml.m5.large', InitialInstanceCount: 1 }],
+      ProductionVariants: [
+        { VariantName: 'AllTraffic', ModelName: name, InstanceType: 'ml.m5.large', InitialInstanceCount: 1 },
+      ],
       Tags,
     }),
   );
@@ -214,7 +224,12 @@ test('delete where DeleteModel is denied: the model is named as left; the retry 
   proxy.add({
     service: 'sagemaker',
     operation: 'DeleteModel',
-    fault: { kind: 'error', status: 400, code: 'AccessDeniedException', message: 'not authorized to perform: sagemaker:DeleteModel' },
+    fault: {
+      kind: 'error',
+      status: 400,
+      code: 'AccessDeniedException',
+      message: 'not authorized to perform: sagemaker:DeleteModel',
+    },
   });
   const first = await cli(['delete', name, '--yes']);
   assert.equal(first.code, 1, first.out);

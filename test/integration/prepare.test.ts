@@ -227,13 +227,19 @@ test('nested prefixes: preparing over or inside another dataset is refused, nami
     prepareDataset(spec({ limit: 40, s3Prefix: `${inner}/deeper` }), { outDir: tmp(), upload: conn }),
     (err) =>
       err instanceof NestedDatasetError &&
-      (err as Error).message.includes(`s3://${conn.bucket}/${inner}/deeper/ lies inside the dataset at s3://${conn.bucket}/${inner}/`),
+      (err as Error).message.includes(
+        `s3://${conn.bucket}/${inner}/deeper/ lies inside the dataset at s3://${conn.bucket}/${inner}/`,
+      ),
   );
   assert.deepEqual(await innerKeys(), kept);
-  await deleteKeys(s3, conn.bucket, kept.map((k) => k.split(' ')[0]!));
+  await deleteKeys(
+    s3,
+    conn.bucket,
+    kept.map((k) => k.split(' ')[0]!),
+  );
 });
 
-test('a key the manifest lists but another writer put there (no mark, or another dataset\'s) is never deleted', async () => {
+test("a key the manifest lists but another writer put there (no mark, or another dataset's) is never deleted", async () => {
   const P = 'datasets/listed-foreign';
   await prepareDataset(spec({ limit: 40, s3Prefix: P }), { outDir: tmp(), upload: conn });
   const mKey = `${P}/${MANIFEST_NAME}`;
@@ -258,7 +264,8 @@ test('a key the manifest lists but another writer put there (no mark, or another
   await s3.send(new PutObjectCommand({ Bucket: conn.bucket, Key: mKey, Body: JSON.stringify(m), Metadata: meta }));
   await assert.rejects(
     prepareDataset(spec({ limit: 40, s3Prefix: P }), { outDir: tmp(), upload: conn }),
-    (err) => err instanceof ForeignObjectsError && /2 object\(s\).*train\/notes\.txt, train\/other\.arrow/.test(String(err)),
+    (err) =>
+      err instanceof ForeignObjectsError && /2 object\(s\).*train\/notes\.txt, train\/other\.arrow/.test(String(err)),
   );
   const res = await prepareDataset(spec({ limit: 40, s3Prefix: P }), {
     outDir: tmp(),
@@ -268,7 +275,11 @@ test('a key the manifest lists but another writer put there (no mark, or another
   assert.deepEqual(res.removedKeys, []);
   const left = (await listKeys(s3, conn.bucket, `${P}/train/`)).map((k) => k.key);
   assert.ok(left.includes(`${P}/train/notes.txt`) && left.includes(`${P}/train/other.arrow`), left.join(', '));
-  await deleteKeys(s3, conn.bucket, (await listKeys(s3, conn.bucket, `${P}/`)).map((k) => k.key));
+  await deleteKeys(
+    s3,
+    conn.bucket,
+    (await listKeys(s3, conn.bucket, `${P}/`)).map((k) => k.key),
+  );
 });
 
 test('a multipart upload an earlier failed run left under the prefix is aborted; foreign objects untouched', async () => {

@@ -286,9 +286,18 @@ test('a job that wrote nothing: clear error, the prepared dataset already there 
   const launched = await launchRemotePrepare(spec, conn, opts);
   await assert.rejects(
     finishRemotePrepare(spec, conn, launched, opts),
-    (e: unknown) => e instanceof UserError && /wrote no summary\.json/.test(e.message),
+    (e: unknown) =>
+      e instanceof UserError &&
+      /wrote no summary\.json.*; the job's staging under s3:\/\/.*\/prep-emotion-kept-.*\/ was removed$/.test(
+        e.message,
+      ),
   );
   assert.deepEqual(await getManifest(prefix), { format: 'sagemaker-hf-dataset' });
+  assert.deepEqual(
+    (await listKeys(s3, conn.bucket, `${launched.plan.jobName}/`)).map((k) => k.key),
+    [],
+    'no staging left behind',
+  );
 });
 
 test('CLI: --dry-run prints the request and creates nothing; without --yes and no terminal it refuses', async () => {

@@ -99,7 +99,10 @@ test('endpoints.json decides no kill: a crafted pid, pid 0 and a reused pid are 
     const ws = workspace({ endpoints: [records[name]] });
     const r = await cli(['delete', name], ws);
     assert.equal(r.code, 0, r.out);
-    assert.match(r.out, new RegExp(`local endpoint ${name}: the record is stale \\(.*\\); dropped it and signalled nothing`));
+    assert.match(
+      r.out,
+      new RegExp(`local endpoint ${name}: the record is stale \\(.*\\); dropped it and signalled nothing`),
+    );
     assert.match(r.out, why);
     assert.ok(alive(victim.pid!), `the unrelated process survived delete ${name}`);
     const left = JSON.parse(readFileSync(path.join(ws, '.sagemaker-hf', 'endpoints.json'), 'utf8')) as {
@@ -129,7 +132,11 @@ test('a corrupt endpoints.json never blocks deleting a SageMaker endpoint: the f
     const ws = workspace(body);
     const r = await cli(['delete', 'sm-endpoint', '--yes'], ws);
     assert.doesNotMatch(r.out, /is not a function|TypeError/, r.out);
-    assert.match(r.out, /endpoints\.json (is not valid JSON|has no "endpoints" list).*local endpoints were skipped/, r.out);
+    assert.match(
+      r.out,
+      /endpoints\.json (is not valid JSON|has no "endpoints" list).*local endpoints were skipped/,
+      r.out,
+    );
     assert.match(r.out, /sm-endpoint/, 'the SageMaker delete ran and answered about the endpoint');
     assert.equal(readFileSync(path.join(ws, '.sagemaker-hf', 'endpoints.json'), 'utf8'), body, 'left as it was');
   }

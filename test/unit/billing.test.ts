@@ -72,7 +72,10 @@ test('warm pool: Available is billed, whatever the local clock says of its expir
   const late = new Date('2026-12-01T10:31:00Z');
   const past = warmPoolOf(d, 'us-east-1')!;
   assert.equal(past.billing, true, 'past the computed keep-alive period but AWS says Available: still billed');
-  assert.equal(formatWarmPool(past, late), 'warm pool Available · $0.736/h · past its keep-alive period, still Available');
+  assert.equal(
+    formatWarmPool(past, late),
+    'warm pool Available · $0.736/h · past its keep-alive period, still Available',
+  );
   assert.equal(warmPoolOf({ ...d, WarmPoolStatus: { Status: 'Terminated' } }, 'us-east-1')!.billing, false);
   const reused = warmPoolOf({ ...d, WarmPoolStatus: { Status: 'Reused', ReusedByJob: 'next-job' } }, 'us-east-1')!;
   assert.equal(formatWarmPool(reused, at), 'warm pool Reused · reused by next-job');

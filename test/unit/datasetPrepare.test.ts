@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { datasetInfoJson, stateJson } from '../../src/core/dataset/saveToDisk';
 import { SplitWriter, writeSplit } from '../../src/workflow/dataset/splitWriter';
-import { encodeLabels, resolveLabelNames } from '../../src/core/dataset/labels';
+import { encodeLabels, resolveLabelNames, type RawLabel } from '../../src/core/dataset/labels';
 import { choosePadding } from '../../src/core/dataset/padding';
 import {
   LengthCounts,
@@ -547,5 +547,33 @@ test('default s3Prefix: derived from the spec file, so two specs never share one
   assert.notEqual(
     defaultS3Prefix({ source: 'x/y', splits: { train: 'train' }, tokenizer: 't' }),
     defaultS3Prefix({ source: 'x/z', splits: { train: 'train' }, tokenizer: 't' }),
+  );
+});
+
+test('a label column that is a struct or a list is said as such, not as missing', () => {
+  const rows = (labels: unknown[]) => ({
+    labels: labels as RawLabel[],
+    locate: (i: number) => `train.parquet row ${i}`,
+  });
+  assert.throws(
+    () => encodeLabels(rows([{ name: 'joy', id: 1n }]), NAMES, 'label'),
+    (e) =>
+      e instanceof UserError &&
+      /^train\.parquet row 0: label is a struct \(\{"name":"joy","id":"1"\}\), not a class name or id; point dataset\.labelColumn/.test(
+        e.message,
+      ),
+  );
+  assert.throws(() => encodeLabels(rows([['joy']]), NAMES, 'label'), /label is a list \(\["joy"\]\)/);
+  assert.throws(() => encodeLabels(rows([null]), NAMES, 'label'), /label is missing/);
+});
+
+test('inferring class names from a struct label column says its type too', () => {
+  assert.throws(
+    () =>
+      resolveLabelNames({
+        sources: [{ labels: [{ id: 1n }] as unknown as RawLabel[], locate: (i: number) => `train.parquet row ${i}` }],
+        column: 'label',
+      }),
+    /train\.parquet row 0: label is a struct \(\{"id":"1"\}\), not a class name or id/,
   );
 });

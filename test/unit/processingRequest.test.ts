@@ -324,3 +324,47 @@ test('assembly refuses a missing instance, disagreeing class lists and an empty 
   );
   assert.throws(() => planAssembly([], { train: 'train' }), /wrote no summary\.json/);
 });
+
+test('before a billed Processing job: an unknown instance type and an empty input are refused; more instances than whole files warned', async () => {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { planRemotePrepare } = await import('../../src/workflow/dataset/prepareRemote');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'procplan-'));
+  const rows = path.join(dir, 'rows.jsonl');
+  fs.writeFileSync(rows, '{"text": "a", "label": 0}\n');
+  const empty = path.join(dir, 'empty.jsonl');
+  fs.writeFileSync(empty, '\n\n');
+  const csv = path.join(dir, 'a.csv');
+  fs.writeFileSync(csv, 'text,label\na,0\n');
+  const opts = { instanceType: 'ml.c5.4xlarge', instanceCount: 1, volumeSizeInGB: 30, maxRuntimeInSeconds: 3600 };
+  assert.throws(
+    () =>
+      planRemotePrepare(spec({ source: { train: rows, test: rows } }), ctx, { ...opts, instanceType: 'ml.c5.4xlarg' }),
+    (e) =>
+      e instanceof UserError &&
+      e.field === 'instanceType' &&
+      /not a SageMaker processing instance type; did you mean ml\.c5\.4xlarge\?/.test(e.message),
+  );
+  assert.throws(
+    () => planRemotePrepare(spec({ source: { train: rows, test: empty } }), ctx, opts),
+    (e) =>
+      e instanceof UserError &&
+      e.field === 'dataset.source.test' &&
+      /empty\.jsonl has no rows; a Processing job would be billed for nothing/.test(e.message),
+  );
+  const plan = planRemotePrepare(
+    spec({ source: { train: csv, test: csv }, padding: 'max_length', maxLength: 32 }),
+    ctx,
+    { ...opts, instanceCount: 4 },
+  );
+  assert.ok(
+    plan.warnings.some((w) =>
+      /--instance-count 4 is more than the 2 input file\(s\).*2 instance\(s\) would have nothing to do and are billed anyway/.test(
+        w,
+      ),
+    ),
+    plan.warnings.join('\n'),
+  );
+  fs.rmSync(dir, { recursive: true, force: true });
+});

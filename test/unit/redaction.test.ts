@@ -26,7 +26,8 @@ const echoed = `1 validation error detected: Value '{"Environment":{"HF_TOKEN":"
 const awsError = Object.assign(new Error(echoed), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
 
 function assertClean(text: string, where: string): void {
-  for (const s of [HF, AWS_SECRET, SESSION, STORED]) assert.ok(!text.includes(s), `${where} leaked ${s.slice(0, 6)}…:\n${text}`);
+  for (const s of [HF, AWS_SECRET, SESSION, STORED])
+    assert.ok(!text.includes(s), `${where} leaked ${s.slice(0, 6)}…:\n${text}`);
   assert.match(text, /<redacted>/, `${where} shows where a secret was`);
 }
 

@@ -100,3 +100,35 @@ test('a symlink that leaves sourceDir is refused; one that stays inside is follo
   fs.writeFileSync(path.join(dir, '.sagemakerignore'), 'shared\n');
   assert.ok(!(await archived(dir)).some((n) => n.startsWith('shared')));
 });
+
+test('an entry point outside sourceDir, or left out by .sagemakerignore, is refused before anything is paid for', () => {
+  const dir = tree('outside', { 'code/util.py': 'x = 1\n', 'scripts/train.py': 'print(1)\n' });
+  const src = path.join(dir, 'code');
+  for (const ep of ['../scripts/train.py', path.join(dir, 'scripts/train.py')])
+    assert.throws(
+      () => listSourceFiles(src, ep),
+      (e) =>
+        e instanceof UserError &&
+        e.field === 'training.entryPoint' &&
+        /lies outside training\.sourceDir .*would not be in sourcedir\.tar\.gz/.test(e.message),
+    );
+  const ignored = tree('ignored', { 'train.py': 'print(1)\n', '.sagemakerignore': '*.py\n' });
+  assert.throws(
+    () => listSourceFiles(ignored, 'train.py'),
+    (e) => e instanceof UserError && /"train\.py" is left out of sourcedir\.tar\.gz .*!train\.py/.test(e.message),
+  );
+});
+
+test('a sourceDir over 100 MiB is said in the listing the dry-run and the confirmation show, naming the largest files', () => {
+  const dir = tree('large', { 'train.py': 'print(1)\n' });
+  fs.mkdirSync(path.join(dir, 'data'));
+  fs.writeFileSync(path.join(dir, 'data/big.bin'), '');
+  fs.truncateSync(path.join(dir, 'data/big.bin'), 150 * 1024 * 1024); // sparse: no 150 MiB written
+  const lines = describeListing(listSourceFiles(dir, 'train.py'));
+  assert.match(
+    lines[1]!,
+    /^ {2}warning: training\.sourceDir holds 150\.0 MiB \(over 100\.0 MiB\), packed and uploaded .*largest: data\/big\.bin \(150\.0 MiB\)/,
+  );
+  const small = describeListing(listSourceFiles(tree('small', { 'train.py': 'print(1)\n' }), 'train.py'));
+  assert.ok(!small.some((l) => l.includes('warning')));
+});

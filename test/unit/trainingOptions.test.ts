@@ -177,3 +177,24 @@ test('pushToHub without a token, or a token in hyperparameters, is refused befor
   });
   assert.throws(() => parseSpecText(text), /training\.pushToHub\.repo/);
 });
+
+test("API ranges: spot.maxWaitSeconds beyond the API's integers and maxRuntimeInSeconds over 28 days are refused; --bucket is a bucket name", async () => {
+  const huge = await variant((s) => {
+    s.training.spot = { maxWaitSeconds: 1e12 };
+  });
+  assert.throws(
+    () => buildTrainingRequest(huge, ctx),
+    fieldError('training.spot.maxWaitSeconds', /1000000000000 is beyond what the API accepts \(at most 2147483647\)/),
+  );
+  const long = await variant((s) => {
+    s.training.maxRuntimeInSeconds = 29 * 86400;
+  });
+  assert.throws(
+    () => buildTrainingRequest(long, ctx),
+    fieldError('training.maxRuntimeInSeconds', /more than SageMaker's 28 days \(2419200 s/),
+  );
+  const { bucketNameProblem } = await import('../../src/core/sagemaker/apiChecks');
+  assert.match(bucketNameProblem('b/c')!, /contains '\/'/);
+  assert.match(bucketNameProblem('My_Bucket')!, /not an S3 bucket name/);
+  assert.equal(bucketNameProblem('sagemaker-us-east-1-123456789012'), undefined);
+});

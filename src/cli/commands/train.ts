@@ -1,5 +1,6 @@
 // sagemaker-hf train <spec> [--dry-run] [--wait]: starts the spec's SageMaker training job with the
 // request the SageMaker Python SDK would send (src/core/training/trainingRequest.ts).
+import { bucketNameProblem } from '../../core/sagemaker/apiChecks';
 import { priceText } from '../../workflow/prices';
 import { loadSpecFile } from '../../workflow/specFile';
 import { COMPILER_NOTICE } from '../../core/training/trainingValidation';
@@ -35,6 +36,8 @@ printed as ${REDACTED}.`,
     if (!file) throw new UserError(`missing the spec file.\n${args.usage}`);
     // Checked before anything is created: a bad value must not surface only after the job started.
     const pollMs = args.number('poll-seconds') * 1000;
+    const bucketProblem = values.bucket !== undefined ? bucketNameProblem(values.bucket) : undefined;
+    if (bucketProblem) throw new UserError(`--bucket: '${values.bucket}' ${bucketProblem}`, 'bucket');
     const spec = await loadSpecFile(file);
     const note = (line: string) => ctx.stderr(line);
     // Validation comes first: the one-line reason is the first stderr line; the long Training Compiler

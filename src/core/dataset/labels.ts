@@ -66,7 +66,9 @@ export class LabelCollector {
         if (n > this.maxInt) this.maxInt = n;
       } else {
         throw new UserError(
-          `${src.locate(i)}: ${this.column} is ${v === null || v === undefined ? 'missing' : JSON.stringify(v)}; each row needs a class name or id`,
+          v === null || v === undefined
+            ? `${src.locate(i)}: ${this.column} is missing; each row needs a class name or id`
+            : `${src.locate(i)}: ${this.column} is ${describeValue(v)}, not a class name or id; point dataset.labelColumn at a column of names or ids`,
           this.column,
         );
       }
@@ -97,6 +99,17 @@ function codePointCompare(a: string, b: string): number {
 
 export function labelIndex(names: string[]): Map<string, number> {
   return new Map(names.map((n, i) => [n, i] as const));
+}
+
+/** A label value that is neither name nor id, as a message says it: its kind (struct, list) and a preview. */
+function describeValue(v: unknown): string {
+  const kind = Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a struct' : `a ${typeof v}`;
+  try {
+    const shown = JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+    return shown ? `${kind} (${shown.length > 80 ? `${shown.slice(0, 80)}…` : shown})` : kind;
+  } catch {
+    return kind;
+  }
 }
 
 /** Maps raw labels to ids, naming the row of the first label that does not fit. */
@@ -135,8 +148,13 @@ export function encodeLabels(
       id = n;
     } else if (typeof v === 'boolean') {
       throw new UserError(`${src.locate(i)}: ${column} is a boolean (${v}); use a class name or id`, column);
-    } else {
+    } else if (v === null || v === undefined) {
       throw new UserError(`${src.locate(i)}: ${column} is missing; each row needs a class name or id`, column);
+    } else {
+      throw new UserError(
+        `${src.locate(i)}: ${column} is ${describeValue(v)}, not a class name or id; point dataset.labelColumn at a column of names or ids`,
+        column,
+      );
     }
     out[i] = BigInt(id);
   }

@@ -8,6 +8,7 @@
 // failed or stopped job never touches a prepared dataset.
 import type { CreateProcessingJobRequest, ProcessingInput } from '@aws-sdk/client-sagemaker';
 import { UserError } from '../errors';
+import { checkInstanceType } from '../sagemaker/apiChecks';
 import { checkJobName, nameFromBase } from '../sagemaker/jobName';
 import type { DatasetSpec, JobSpec } from '../spec/spec';
 import { executionRoleArn, jobTags, type RequestContext } from '../sagemaker/requestContext';
@@ -104,12 +105,7 @@ export function processingJobBase(spec: JobSpec): string {
 export function checkProcessing(spec: JobSpec, opts: ProcessingOptions): string[] {
   const ds = spec.dataset;
   const warnings: string[] = [];
-  if (!/^ml\.[a-z0-9-]+\.[a-z0-9]+$/.test(opts.instanceType)) {
-    throw new UserError(
-      `instanceType: '${opts.instanceType}' is not a SageMaker instance type (expected e.g. ml.c5.4xlarge)`,
-      'instanceType',
-    );
-  }
+  checkInstanceType(opts.instanceType, 'processing', 'instanceType');
   if (!Number.isInteger(opts.instanceCount) || opts.instanceCount < 1 || opts.instanceCount > 100) {
     throw new UserError(`instanceCount: ${opts.instanceCount} is not a whole number from 1 to 100`, 'instanceCount');
   }

@@ -1,7 +1,7 @@
 // Values checked against the SageMaker API's own rules (botocore's service model: the RoleArn pattern, the
 // TrainingInstanceType / ProductionVariantInstanceType enums) before anything is uploaded or created, so a
 // typo fails here with the fix in the message instead of after an upload, or as an AWS error.
-import { ProductionVariantInstanceType, TrainingInstanceType } from '@aws-sdk/client-sagemaker';
+import { ProcessingInstanceType, ProductionVariantInstanceType, TrainingInstanceType } from '@aws-sdk/client-sagemaker';
 import { UserError } from '../errors';
 
 /** The API's RoleArn pattern and length (20-2048). */
@@ -58,16 +58,41 @@ export function closest(value: string, valid: readonly string[]): string | undef
 
 export const TRAINING_INSTANCE_TYPES: readonly string[] = Object.values(TrainingInstanceType);
 export const ENDPOINT_INSTANCE_TYPES: readonly string[] = Object.values(ProductionVariantInstanceType);
+const PROCESSING_INSTANCE_TYPES: readonly string[] = Object.values(ProcessingInstanceType);
+
+const EXAMPLES = {
+  training: 'ml.p3.2xlarge, ml.g5.xlarge',
+  endpoint: 'ml.g4dn.xlarge, ml.m5.xlarge',
+  processing: 'ml.c5.4xlarge, ml.m5.xlarge',
+};
 
 /** Throws unless the type is one the API accepts for this use, suggesting the nearest valid one. */
-export function checkInstanceType(type: string, use: 'training' | 'endpoint', field: string): void {
-  const valid = use === 'training' ? TRAINING_INSTANCE_TYPES : ENDPOINT_INSTANCE_TYPES;
+export function checkInstanceType(type: string, use: 'training' | 'endpoint' | 'processing', field: string): void {
+  const valid =
+    use === 'training'
+      ? TRAINING_INSTANCE_TYPES
+      : use === 'endpoint'
+        ? ENDPOINT_INSTANCE_TYPES
+        : PROCESSING_INSTANCE_TYPES;
   if (valid.includes(type)) return;
   const guess = closest(type, valid);
   throw new UserError(
-    `${field}: '${type}' is not a SageMaker ${use === 'training' ? 'training' : 'endpoint'} instance type${guess ? `; did you mean ${guess}?` : ` (e.g. ${use === 'training' ? 'ml.p3.2xlarge, ml.g5.xlarge' : 'ml.g4dn.xlarge, ml.m5.xlarge'})`}`,
+    `${field}: '${type}' is not a SageMaker ${use} instance type${guess ? `; did you mean ${guess}?` : ` (e.g. ${EXAMPLES[use]})`}`,
     field,
   );
+}
+
+/** The API's integers are 32-bit: a larger value is refused by AWS after the request is printed as valid. */
+export const API_INT_MAX = 2147483647;
+
+/** S3's bucket naming rules (3-63 characters: lower-case letters, digits, '.', '-'), or undefined when it keeps them. */
+export function bucketNameProblem(name: string): string | undefined {
+  if (name.includes('/')) return "contains '/': give the bucket name alone (a key prefix goes elsewhere)";
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name))
+    return 'is not an S3 bucket name (3-63 characters: lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit)';
+  if (name.includes('..')) return "contains '..'";
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return 'is formatted as an IP address';
+  return undefined;
 }
 
 /** An S3 key prefix that stays a plain prefix: no '.'/'..' segments, no empty segment, no backslash. */

@@ -4,6 +4,7 @@
 // max_wait / checkpoint_s3_uri, keep_alive_period_in_seconds, environment).
 import type { CreateTrainingJobRequest } from '@aws-sdk/client-sagemaker';
 import { UserError } from '../errors';
+import { API_INT_MAX } from '../sagemaker/apiChecks';
 import type { HyperparameterValue, TrainingSpec } from '../spec/spec';
 
 /** Where SageMaker syncs checkpoints from/to (the container side); train.py saves and resumes there. */
@@ -14,6 +15,8 @@ export const MAX_KEEP_ALIVE_SECONDS = 3600;
 export const REDACTED = '<redacted>';
 
 const DEFAULT_MAX_RUNTIME = 86400;
+/** StoppingCondition.MaxRuntimeInSeconds: "The maximum value is 28 days" (the API reference). */
+const MAX_RUNTIME_SECONDS = 28 * 86400;
 
 function fail(field: string, msg: string): never {
   throw new UserError(`${field}: ${msg}`, field);
@@ -28,10 +31,20 @@ export function checkpointS3Uri(outputPath: string, jobName: string): string {
 export function validateTrainingOptions(t: TrainingSpec): string[] {
   const warnings: string[] = [];
   const maxRuntime = t.maxRuntimeInSeconds ?? DEFAULT_MAX_RUNTIME;
+  if (maxRuntime > MAX_RUNTIME_SECONDS)
+    fail(
+      'training.maxRuntimeInSeconds',
+      `${maxRuntime} is more than SageMaker's 28 days (${MAX_RUNTIME_SECONDS} s, StoppingCondition.MaxRuntimeInSeconds)`,
+    );
   if (t.spot) {
     const wait = t.spot.maxWaitSeconds;
     if (!Number.isInteger(wait) || wait < 1)
       fail('training.spot.maxWaitSeconds', `must be a whole number of seconds (got ${wait})`);
+    if (wait > API_INT_MAX)
+      fail(
+        'training.spot.maxWaitSeconds',
+        `${wait} is beyond what the API accepts (at most ${API_INT_MAX}); spot waits are meant in hours or days, e.g. ${2 * maxRuntime}`,
+      );
     if (wait < maxRuntime) {
       fail(
         'training.spot.maxWaitSeconds',

@@ -86,7 +86,8 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
   };
 
   async reload(ws: string): Promise<void> {
-    for (const j of await listLocalJobs(ws, this.warnOnce)) if (!this.running.has(j.jobName)) this.jobs.set(j.jobName, j);
+    for (const j of await listLocalJobs(ws, this.warnOnce))
+      if (!this.running.has(j.jobName)) this.jobs.set(j.jobName, j);
     this.jobsChanged.fire();
     await this.reloadEndpoints(ws);
   }

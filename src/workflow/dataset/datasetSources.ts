@@ -418,3 +418,39 @@ export async function loadSplits(ds: DatasetSpec, opts: SourceOptions = {}): Pro
   }
   return { splits, labelNames: opened.labelNames };
 }
+
+/**
+ * What the local prepare refuses too, checked before a billed job exists: an input file with no rows.
+ * Returns a warning when whole files (not JSONL, which is cut per instance) are fewer than the instances.
+ */
+export function checkLocalInputs(src: Record<string, string>, splits: string[], instanceCount: number): string[] {
+  for (const split of splits) {
+    const file = src[split]!;
+    let head: string;
+    try {
+      const fd = fs.openSync(file, 'r');
+      try {
+        const buf = Buffer.alloc(64 * 1024);
+        head = buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0)).toString('utf8');
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch (err) {
+      throw new UserError(
+        `dataset.source.${split}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+        `dataset.source.${split}`,
+      );
+    }
+    if (!head.trim())
+      throw new UserError(
+        `dataset.source.${split}: ${file} has no rows; a Processing job would be billed for nothing. Point it at a file with data`,
+        `dataset.source.${split}`,
+      );
+  }
+  const files = splits.map((s) => src[s]!);
+  if (instanceCount > files.length && !files.some((f) => /\.jsonl?$/i.test(f)))
+    return [
+      `--instance-count ${instanceCount} is more than the ${files.length} input file(s), each read whole by one instance: ${instanceCount - files.length} instance(s) would have nothing to do and are billed anyway`,
+    ];
+  return [];
+}

@@ -29,7 +29,8 @@ import { client } from '../../aws/clients';
 import { awsErrorName, describeAwsError } from '../../aws/errors';
 import { deleteKeys, listKeys, type UploadedFile } from '../../aws/s3Upload';
 import { datasetMetadata, inspectPrefix } from './datasetUpload';
-import { CancelledError, UserError, isCancelled, sleep, throwIfAborted } from '../../core/errors';
+import { checkLocalInputs } from './datasetSources';
+import { CancelledError, UserError, errorLine, isCancelled, sleep, throwIfAborted } from '../../core/errors';
 import { isTerminalStatus } from '../../core/sagemaker/jobStatus';
 import { planAssembly, type HostSummary } from '../../core/dataset/processingAssembly';
 import type { AppliedDefault } from '../../core/sagemaker/sdkDefaults';
@@ -110,6 +111,7 @@ export function planRemotePrepare(
     spec.training.role || conn.role
       ? undefined
       : roleFromFile(conn.sdkDefaults, 'CreateProcessingJob', 'SageMaker.ProcessingJob.RoleArn');
+  const extra = typeof src === 'object' ? checkLocalInputs(src, uploadsOf(spec).splits, opts.instanceCount) : [];
   const plan = buildProcessingRequest(
     spec,
     {
@@ -124,6 +126,7 @@ export function planRemotePrepare(
     uploadsOf(spec),
     names,
   );
+  plan.warnings.push(...extra);
   if (!conn.sdkDefaults) return { ...plan, sdkDefaults: [] };
   const d = applyProcessingDefaults(plan.request, conn.sdkDefaults);
   return { ...plan, request: d.request, sdkDefaults: fileRole ? [fileRole.applied, ...d.applied] : d.applied };
@@ -441,12 +444,19 @@ export async function finishRemotePrepare(
       manifestUri: `s3://${bucket}/${prefix}/${MANIFEST_NAME}`,
     };
   } catch (err) {
+    // The confirmation promised the staging goes afterwards: on failure too, or it is named.
+    const staging = `s3://${bucket}/${jobKey}/`;
+    const left = await deletePrefix(s3, bucket, `${jobKey}/`).then(
+      () => `the job's staging under ${staging} was removed`,
+      (e: unknown) =>
+        `the job's staging under ${staging} is left (removing it failed: ${errorLine(e)}); remove it with 'aws s3 rm --recursive ${staging}'`,
+    );
     if (isCancelled(err) || signal?.aborted) throw new CancelledError();
-    if (err instanceof UserError) throw err;
+    if (err instanceof UserError) throw new UserError(`${err.message}; ${left}`, err.field, { cause: err });
     throw describeAwsError(
       err,
       conn,
-      `Assembling the dataset at s3://${bucket}/${prefix}/ from Processing job ${plan.jobName} (its output stays at ${plan.outputS3Uri})`,
+      `Assembling the dataset at s3://${bucket}/${prefix}/ from Processing job ${plan.jobName} (${left})`,
     );
   }
 }

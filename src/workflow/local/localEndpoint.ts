@@ -64,7 +64,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * The registry's records. A workspace file is untrusted input: a file that is not JSON, or entries
  * without a name and url, are reported (file and what was skipped) and skipped; nothing here throws.
  */
-async function readRegistry(ws: string, onNote?: RegistryNote): Promise<{ records: LocalEndpointRecord[]; corrupt: boolean }> {
+async function readRegistry(
+  ws: string,
+  onNote?: RegistryNote,
+): Promise<{ records: LocalEndpointRecord[]; corrupt: boolean }> {
   const file = registryFile(ws);
   let text: string;
   try {
@@ -86,10 +89,15 @@ async function readRegistry(ws: string, onNote?: RegistryNote): Promise<{ record
   }
   const records = list.filter(
     (e): e is LocalEndpointRecord =>
-      !!e && typeof e === 'object' && typeof (e as LocalEndpointRecord).name === 'string' && typeof (e as LocalEndpointRecord).url === 'string',
+      !!e &&
+      typeof e === 'object' &&
+      typeof (e as LocalEndpointRecord).name === 'string' &&
+      typeof (e as LocalEndpointRecord).url === 'string',
   );
   if (records.length !== list.length)
-    onNote?.(`${file}: skipped ${list.length - records.length} entr${list.length - records.length === 1 ? 'y' : 'ies'} without a name and url`);
+    onNote?.(
+      `${file}: skipped ${list.length - records.length} entr${list.length - records.length === 1 ? 'y' : 'ies'} without a name and url`,
+    );
   return { records, corrupt: records.length !== list.length };
 }
 
@@ -146,15 +154,19 @@ export async function stopLocalEndpoint(
   const norm = (u: string) => u.replace(/\/+$/, '');
   const hit = all.find((e) => e.name === nameOrUrl || norm(e.url) === norm(nameOrUrl));
   if (!hit) return { found: false };
-  const stale = staleReason(hit);
-  if (!stale) {
+  const why = staleReason(hit);
+  // A server that is gone needs no signal: its record is simply dropped.
+  const stale = why && !/^no process \d+ is running$/.test(why) ? why : undefined;
+  if (!why) {
     await stopPid(hit.pid);
     trackGroup(hit.pid, false);
   }
   if (!corrupt)
     await writeRegistry(
       workspaceDir,
-      (await readRegistry(workspaceDir)).records.filter((e) => e !== hit && !(e.name === hit.name && e.pid === hit.pid)),
+      (await readRegistry(workspaceDir)).records.filter(
+        (e) => e !== hit && !(e.name === hit.name && e.pid === hit.pid),
+      ),
     );
   return stale ? { found: true, stale } : { found: true };
 }

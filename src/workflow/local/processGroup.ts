@@ -196,10 +196,11 @@ export function unprovenGroup(pid: unknown, expected: { start?: unknown; command
   if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 1) return `pid ${String(pid)} is not a server's`;
   const own = processProof(process.pid);
   if (pid === process.pid || (own && pid === own.group)) return `pid ${pid} is this process's own group`;
+  const now = processProof(pid);
+  if (!now && !groupAlive(pid)) return `no process ${pid} is running`;
   if (typeof expected.start !== 'string' || typeof expected.command !== 'string')
     return 'the record has no start time and command line to prove the process by';
-  const now = processProof(pid);
-  if (!now) return `no process ${pid} is running`;
+  if (!now) return `process ${pid} cannot be identified on this system`;
   if (now.group !== pid) return `process ${pid} does not lead its own process group`;
   if (now.start !== expected.start || now.command !== expected.command)
     return `process ${pid} is another program now (its start time or command line differ from the record)`;

@@ -83,6 +83,14 @@ export function checkSourceDir(sourceDir: string, entryPoint: string): void {
     throw new UserError(`training.sourceDir: folder ${sourceDir} does not exist`, 'training.sourceDir');
   }
   if (!st.isDirectory()) throw new UserError(`training.sourceDir: ${sourceDir} is not a folder`, 'training.sourceDir');
+  // Only sourceDir is packed: an entry point elsewhere exists here but not in the job, which would fail
+  // after its paid instances start.
+  const rel = path.relative(path.resolve(sourceDir), path.resolve(sourceDir, entryPoint));
+  if (path.isAbsolute(entryPoint) || rel.startsWith('..') || path.isAbsolute(rel))
+    throw new UserError(
+      `training.entryPoint: "${entryPoint}" lies outside training.sourceDir "${sourceDir}", so it would not be in sourcedir.tar.gz and the job would fail after its instances start. Move the script into sourceDir, or point sourceDir at the folder that holds it`,
+      'training.entryPoint',
+    );
   if (!fs.existsSync(path.join(sourceDir, entryPoint)) || !fs.statSync(path.join(sourceDir, entryPoint)).isFile()) {
     throw new UserError(
       `training.entryPoint: No file named "${entryPoint}" was found in directory "${sourceDir}".`,
@@ -153,8 +161,17 @@ export function listSourceFiles(sourceDir: string, entryPoint: string): SourceLi
     }
     stack.push(...subdirs.reverse());
   }
+  const entry = path.relative(path.resolve(sourceDir), path.resolve(sourceDir, entryPoint)).split(path.sep).join('/');
+  if (!entries.some((e) => e.path === entry))
+    throw new UserError(
+      `training.entryPoint: "${entryPoint}" is left out of sourcedir.tar.gz (by ${IGNORE_FILE} or the default secret patterns), so the job would not find it. Bring it back with !${entry} in ${IGNORE_FILE}`,
+      'training.entryPoint',
+    );
   return { sourceDir, entries, totalBytes, excludedByDefault };
 }
+
+/** Above this the dry-run and the confirmation warn: the folder is packed and uploaded on every run. */
+export const LARGE_SOURCE_BYTES = 100 * 1024 * 1024;
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -168,6 +185,12 @@ export function describeListing(l: SourceListing, maxFiles = 20): string[] {
   const lines = [
     `sourcedir.tar.gz from ${l.sourceDir}: ${files.length} file${files.length === 1 ? '' : 's'}, ${formatBytes(l.totalBytes)} before compression`,
   ];
+  if (l.totalBytes > LARGE_SOURCE_BYTES) {
+    const biggest = [...files].sort((a, b) => b.bytes - a.bytes).slice(0, 3);
+    lines.push(
+      `  warning: training.sourceDir holds ${formatBytes(l.totalBytes)} (over ${formatBytes(LARGE_SOURCE_BYTES)}), packed and uploaded to S3 on every run; largest: ${biggest.map((f) => `${f.path} (${formatBytes(f.bytes)})`).join(', ')}. Keep data and checkpoints out of sourceDir, or list them in ${IGNORE_FILE}`,
+    );
+  }
   for (const f of files.slice(0, maxFiles)) lines.push(`  ${f.path} (${formatBytes(f.bytes)})`);
   if (files.length > maxFiles) lines.push(`  … and ${files.length - maxFiles} more`);
   if (l.excludedByDefault.length)
