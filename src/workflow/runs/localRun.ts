@@ -99,7 +99,7 @@ export async function runLocalWorkflow(spec: JobSpec, opts: LocalRunOptions): Pr
     const ep = endpoint;
     const prediction = await step(
       'predict',
-      () => httpPredictor(ep.url, `local endpoint ${ep.name}`).predict(NOTEBOOK_SENTENCE, opts.signal),
+      () => httpPredictor(ep.url, `local endpoint ${ep.name}`, { token: ep.token }).predict(NOTEBOOK_SENTENCE, opts.signal),
       (p) => {
         const top = p.predictions[0]?.[0];
         return `"${NOTEBOOK_SENTENCE}" -> ${top ? `${top.label} (${top.score.toFixed(3)})` : '(no label)'}`;
