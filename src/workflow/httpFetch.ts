@@ -23,7 +23,10 @@ export class InactivityTimeoutError extends UserError {
     readonly ms: number,
     check = 'Check the network or the Hub endpoint (HF_ENDPOINT)',
   ) {
-    super(`${shownUrl(url)} accepted the connection but sent nothing for ${ms / 1000} s. ${check}, or ${timeoutHint()}.`, 'timeout');
+    super(
+      `${shownUrl(url)} accepted the connection but sent nothing for ${ms / 1000} s. ${check}, or ${timeoutHint()}.`,
+      'timeout',
+    );
   }
 }
 

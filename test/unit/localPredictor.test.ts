@@ -55,7 +55,11 @@ test('the token goes in X-SageMaker-HF-Token; without one the 403 names the head
 });
 
 test("the model server's error bodies give their message, its escapes decoded", () => {
-  const e = predictionHttpError(400, mmsBody('\\u0027str\\u0027 object has no attribute \\u0027pop\\u0027'), 'Predicting');
+  const e = predictionHttpError(
+    400,
+    mmsBody('\\u0027str\\u0027 object has no attribute \\u0027pop\\u0027'),
+    'Predicting',
+  );
   assert.equal(e.message, "Predicting: the request was rejected (400): 'str' object has no attribute 'pop'");
   const t = predictionHttpError(504, mmsBody('the invocation took longer than 60 s', 504, 'TimeoutException'), 'P');
   assert.equal(t.message, 'P: the endpoint failed (504): the invocation took longer than 60 s');
@@ -71,14 +75,11 @@ test('a local endpoint that accepts and never answers times out with the URL, af
   process.env.SAGEMAKER_HF_TIMEOUT_SECONDS = '4';
   const t0 = Date.now();
   try {
-    await assert.rejects(
-      httpPredictor(s.url, 'local endpoint slow', { token: 't' }).predict('hi'),
-      (err: Error) => {
-        assert.match(err.message, new RegExp(`${s.url}/invocations accepted the connection but sent nothing for 4 s`));
-        assert.match(err.message, /SAGEMAKER_HF_TIMEOUT_SECONDS/);
-        return true;
-      },
-    );
+    await assert.rejects(httpPredictor(s.url, 'local endpoint slow', { token: 't' }).predict('hi'), (err: Error) => {
+      assert.match(err.message, new RegExp(`${s.url}/invocations accepted the connection but sent nothing for 4 s`));
+      assert.match(err.message, /SAGEMAKER_HF_TIMEOUT_SECONDS/);
+      return true;
+    });
     assert.ok(Date.now() - t0 < 15_000, 'ended by the limit, not by a test timeout');
     const waiting = notices.find((n) => n.kind === 'waiting');
     assert.ok(waiting, 'a waiting notice');

@@ -170,7 +170,9 @@ suite('Local target', function () {
     );
     assert.equal(epRow.item.contextValue, 'endpoint.local.InService');
 
-    const result = await httpPredictor(endpoint.url, 'e2e local', { token: endpoint.token }).predict('Winter is coming and it will be dark soon.');
+    const result = await httpPredictor(endpoint.url, 'e2e local', { token: endpoint.token }).predict(
+      'Winter is coming and it will be dark soon.',
+    );
     assert.equal(result.predictions.length, 1);
     assert.ok(EMOTIONS.includes(result.predictions[0]![0]!.label), `an emotion label: ${JSON.stringify(result.raw)}`);
 
