@@ -21,16 +21,29 @@ export class InactivityTimeoutError extends UserError {
   constructor(
     readonly url: string,
     readonly ms: number,
+    check = 'Check the network or the Hub endpoint (HF_ENDPOINT)',
   ) {
     super(
-      `${shownUrl(url)} accepted the connection but sent nothing for ${ms / 1000} s. Check the network or the Hub endpoint (HF_ENDPOINT), or ${timeoutHint()}.`,
+      `${shownUrl(url)} accepted the connection but sent nothing for ${ms / 1000} s. ${check}, or ${timeoutHint()}.`,
       'timeout',
     );
   }
 }
 
+/** Who is asked, for the "waiting for" notice and the timeout's advice; the Hub by default. */
+export interface FetchParty {
+  service: string;
+  operation: string;
+  /** "Check …": what to look at when it never answers. */
+  check?: string;
+}
+
 /** fetch with an inactivity timeout on the headers and on every chunk of the body. */
-export async function fetchWithTimeout(url: string | URL, init: RequestInit = {}): Promise<Response> {
+export async function fetchWithTimeout(
+  url: string | URL,
+  init: RequestInit = {},
+  party: FetchParty = { service: 'Hub', operation: 'GET' },
+): Promise<Response> {
   const href = String(url);
   const ms = requestTimeoutMs();
   const outer = init.signal ?? undefined;
@@ -43,7 +56,7 @@ export async function fetchWithTimeout(url: string | URL, init: RequestInit = {}
     clearTimeout(timer);
     timer = setTimeout(() => {
       timedOut = true;
-      ctl.abort(new InactivityTimeoutError(href, ms));
+      ctl.abort(new InactivityTimeoutError(href, ms, party.check));
     }, ms);
   };
   // Said only while nothing arrives: a large download that is flowing stays quiet.
@@ -53,8 +66,8 @@ export async function fetchWithTimeout(url: string | URL, init: RequestInit = {}
     if (idle < WAITING_NOTICE_MS) return;
     emitNotice({
       kind: 'waiting',
-      service: 'Hub',
-      operation: 'GET',
+      service: party.service,
+      operation: party.operation,
       message: `waiting for ${shownUrl(href)} (nothing for ${Math.round(idle / 1000)} s, gives up after ${ms / 1000} s)`,
     });
   }, WAITING_NOTICE_MS);
@@ -67,7 +80,7 @@ export async function fetchWithTimeout(url: string | URL, init: RequestInit = {}
   } catch (err) {
     clearTimeout(timer);
     stopWaiting();
-    if (timedOut) throw new InactivityTimeoutError(href, ms);
+    if (timedOut) throw new InactivityTimeoutError(href, ms, party.check);
     throw err;
   } finally {
     clearTimeout(timer);
@@ -94,7 +107,7 @@ export async function fetchWithTimeout(url: string | URL, init: RequestInit = {}
       } catch (err) {
         clearTimeout(timer);
         stopWaiting();
-        controller.error(timedOut ? new InactivityTimeoutError(href, ms) : err);
+        controller.error(timedOut ? new InactivityTimeoutError(href, ms, party.check) : err);
       }
     },
     cancel(reason) {

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import { UserError } from '../../core/errors';
 import { httpPredictor, sageMakerPredictor, type Predictor } from '../../workflow/endpoints/predictor';
+import { localEndpointToken } from '../../workflow/local/localEndpoint';
 import type { CliCommand } from '../context';
 
 /** Standard input, whole (the text to classify). */
@@ -67,7 +68,10 @@ and prints the response JSON. FILE '-', or a lone text '-', reads standard input
           'endpoint',
         );
       }
-      predictor = httpPredictor(endpoint, `local endpoint ${url.host}`);
+      // The token of an endpoint this tool started is in the workspace's registry; one started by
+      // hand is given in the environment, as serve.py read it.
+      const token = (await localEndpointToken(process.cwd(), endpoint)) ?? process.env.SAGEMAKER_HF_LOCAL_TOKEN;
+      predictor = httpPredictor(endpoint, `local endpoint ${url.host}`, { token });
     } else {
       predictor = sageMakerPredictor(ctx.target, endpoint);
     }

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { describeEndpoint } from '../../aws/sagemakerQueries';
 import { errorLine } from '../../core/errors';
 import { httpPredictor, sageMakerPredictor } from '../../workflow/endpoints/predictor';
+import { localEndpointToken } from '../../workflow/local/localEndpoint';
 import { parseRestoreState } from '../../webview/predictionsProtocol';
 import { isEndpointNode, sourceNodes } from '../tree/endpointsSection';
 import { openPredictionsPanel, showPanelMessage } from '../panels/predictionsPanel';
@@ -66,9 +67,12 @@ export async function restorePredictions(ctx: EndpointsCtx, panel: vscode.Webvie
       );
       return;
     }
+    // The token stays in the workspace's registry, never in the panel's saved state.
+    const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const token = ws ? await localEndpointToken(ws, t.url) : undefined;
     openPredictionsPanel(ctx, {
       title: r.title,
-      predictor: httpPredictor(t.url, `local endpoint ${t.name}`),
+      predictor: httpPredictor(t.url, `local endpoint ${t.name}`, { token }),
       labelNames: r.labelNames,
       examples: (await workspaceExamples(ctx.log)).examples,
       stateKey: r.stateKey,

@@ -266,7 +266,7 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
   async openPredictions(e: LocalEndpointRecord): Promise<vscode.WebviewPanel> {
     return openPredictionsPanel(this.services, {
       title: `Predictions: ${e.name} (local)`,
-      predictor: httpPredictor(e.url, `local endpoint ${e.name}`),
+      predictor: httpPredictor(e.url, `local endpoint ${e.name}`, { token: e.token }),
       labelNames: e.labelNames,
       examples: await this.examplesFor(e),
       stateKey: `local:${e.name}`,

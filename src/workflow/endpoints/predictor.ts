@@ -18,6 +18,8 @@ import {
   type AllScoresParameter,
   type LabelScore,
 } from '../../core/endpoints/predictionResponse';
+import { fetchFailure, fetchWithTimeout } from '../httpFetch';
+import { LOCAL_TOKEN_HEADER } from '../local/localEndpoint';
 
 export interface PredictResult {
   /** One ranked list per input, every label's score when the endpoint gave them. */
@@ -114,11 +116,15 @@ export function sageMakerPredictor(
   };
 }
 
-/** A local endpoint speaking the SageMaker container contract on `baseUrl` (e.g. http://127.0.0.1:8080). */
+/**
+ * A local endpoint speaking the SageMaker container contract on `baseUrl` (e.g. http://127.0.0.1:8080),
+ * with its per-run token (X-SageMaker-HF-Token). Same inactivity limit and "waiting for" notice as
+ * every SageMaker request.
+ */
 export function httpPredictor(
   baseUrl: string,
   label: string,
-  opts: { allScores?: AllScoresParameter } = {},
+  opts: { allScores?: AllScoresParameter; token?: string } = {},
 ): Predictor {
   let url: URL;
   try {
@@ -135,14 +141,23 @@ export function httpPredictor(
       const t0 = performance.now();
       let res: Response;
       try {
-        res = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/json' },
-          body,
-          signal,
-        });
+        res = await fetchWithTimeout(
+          url,
+          {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              accept: 'application/json',
+              ...(opts.token ? { [LOCAL_TOKEN_HEADER]: opts.token } : {}),
+            },
+            body,
+            signal,
+          },
+          { service: label, operation: 'POST /invocations', check: `Check the local endpoint's log` },
+        );
       } catch (err) {
         if (signal?.aborted || isCancelled(err)) throw new CancelledError();
+        if (err instanceof UserError) throw err;
         const code = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
         throw new UserError(
           `${where} failed: ${url.origin} is not answering (${code}). Is the local endpoint running?`,
@@ -150,7 +165,13 @@ export function httpPredictor(
           { cause: err },
         );
       }
-      const text = await res.text();
+      let text: string;
+      try {
+        text = await res.text();
+      } catch (err) {
+        if (signal?.aborted || isCancelled(err)) throw new CancelledError();
+        throw err instanceof UserError ? err : new UserError(`${where} failed: ${fetchFailure(err)}`, 'endpoint');
+      }
       const latencyMs = performance.now() - t0;
       if (!res.ok) throw predictionHttpError(res.status, text, `${where} failed`);
       return {

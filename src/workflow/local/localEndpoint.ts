@@ -4,7 +4,12 @@
 //
 // The server writes to a log file rather than a pipe so it can outlive the process that started it
 // (`run --keep-endpoint`, or the endpoint tree after the editor reloads).
+//
+// Each server gets a random token of its own (SAGEMAKER_HF_LOCAL_TOKEN), kept with its record: serve.py
+// answers /invocations only with it in X-SageMaker-HF-Token, so nothing else on the machine (a web page
+// in the user's browser included) can use the endpoint.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -27,10 +32,16 @@ export interface LocalEndpointRecord {
   /** The server process's start time and command line, recorded at start; compared before any signal. */
   processStart?: string;
   processCommand?: string;
+  /** Sent as X-SageMaker-HF-Token on /invocations; absent in records written before tokens existed. */
+  token?: string;
 }
 
 /** A line about the registry itself: a corrupt file, a stale record dropped. */
 export type RegistryNote = (message: string, record?: LocalEndpointRecord) => void;
+
+/** The header serve.py requires on /invocations, and the variable it reads the token from. */
+export const LOCAL_TOKEN_HEADER = 'X-SageMaker-HF-Token';
+const LOCAL_TOKEN_ENV = 'SAGEMAKER_HF_LOCAL_TOKEN';
 
 export interface LocalEndpoint extends LocalEndpointRecord {
   /** Ends the server's process group and removes it from the registry. */
@@ -55,6 +66,8 @@ export interface StartLocalEndpointOptions {
   readyTimeoutMs?: number;
   /** Let the server outlive this Node process (it stays in the registry until deleted). */
   keepAfterExit?: boolean;
+  /** transformers version of the inference image the spec deploys: serve.py answers as that image where it can. */
+  imageTransformers?: string;
 }
 
 const registryFile = (ws: string) => path.join(ws, LOCAL_DIR, 'endpoints.json');
@@ -141,6 +154,13 @@ async function stopPid(pid: number, graceMs = 5000): Promise<void> {
   }
 }
 
+const sameUrl = (a: string, b: string) => a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
+
+/** The token of the registered endpoint at `url`, for callers that know only its URL. */
+export async function localEndpointToken(workspaceDir: string, url: string): Promise<string | undefined> {
+  return (await readRegistry(workspaceDir)).records.find((e) => sameUrl(e.url, url))?.token;
+}
+
 /**
  * Stops a registered local endpoint by name or URL, after proving its pid is still that server; a record
  * that fails the proof is dropped without a signal and its reason returned as `stale`.
@@ -205,17 +225,27 @@ export async function startLocalEndpoint(opts: StartLocalEndpointOptions): Promi
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const logFile = path.join(logDir, `${opts.name ?? opts.jobName ?? 'endpoint'}-${stamp}.log`);
   const fd = openSync(logFile, 'a');
+  const token = randomBytes(32).toString('base64url');
   const say = opts.onLine ?? (() => {});
   let child;
   try {
     child = spawn(
       opts.python,
-      [opts.serveScript, '--model', opts.model, '--port', String(port), '--host', '127.0.0.1'],
+      [
+        opts.serveScript,
+        '--model',
+        opts.model,
+        '--port',
+        String(port),
+        '--host',
+        '127.0.0.1',
+        ...(opts.imageTransformers ? ['--image-transformers', opts.imageTransformers] : []),
+      ],
       {
         cwd: path.dirname(opts.serveScript),
         detached: true,
         stdio: ['ignore', fd, fd],
-        env: { ...process.env, PYTHONUNBUFFERED: '1' },
+        env: { ...process.env, PYTHONUNBUFFERED: '1', [LOCAL_TOKEN_ENV]: token },
       },
     );
   } finally {
@@ -302,6 +332,7 @@ export async function startLocalEndpoint(opts: StartLocalEndpointOptions): Promi
     logFile,
     startedAt: new Date().toISOString(),
     local: true,
+    token,
   };
   const proof = processProof(pid);
   if (proof) Object.assign(record, { processStart: proof.start, processCommand: proof.command });

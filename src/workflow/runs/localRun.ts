@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { errorLine } from '../../core/errors';
 import { parseMetricsLine, type MetricRecord } from '../../core/training/metrics';
 import type { JobSpec } from '../../core/spec/spec';
+import { inferenceImage } from '../../core/images/inferenceImages';
 import { startLocalEndpoint, type LocalEndpoint } from '../local/localEndpoint';
 import { LOCAL_DIR, runLocalTraining, type LocalJobRecord } from '../local/localTraining';
 import { httpPredictor, type PredictResult } from '../endpoints/predictor';
@@ -36,6 +37,16 @@ export interface LocalRunResult {
   endpoint?: LocalEndpoint;
   finalMetrics: MetricRecord;
   totalMs: number;
+}
+
+/** transformers of the inference image that deploying this spec's training would use. */
+function deployedTransformers(spec: JobSpec): string {
+  const t = spec.training;
+  const versions =
+    t.transformersVersion && t.pytorchVersion
+      ? { transformers: t.transformersVersion, pytorch: t.pytorchVersion }
+      : undefined;
+  return inferenceImage(versions, 'ml.m5.xlarge', 'us-east-1').transformers;
 }
 
 export async function runLocalWorkflow(spec: JobSpec, opts: LocalRunOptions): Promise<LocalRunResult> {
@@ -93,13 +104,16 @@ export async function runLocalWorkflow(spec: JobSpec, opts: LocalRunOptions): Pr
           signal: opts.signal,
           onLine: opts.onLine,
           keepAfterExit: opts.keepEndpoint,
+          // The image `deploy` would pick for this spec; serve.py answers as its transformers does.
+          imageTransformers: deployedTransformers(spec),
         }),
       (e) => `${e.name} at ${e.url}`,
     );
     const ep = endpoint;
     const prediction = await step(
       'predict',
-      () => httpPredictor(ep.url, `local endpoint ${ep.name}`).predict(NOTEBOOK_SENTENCE, opts.signal),
+      () =>
+        httpPredictor(ep.url, `local endpoint ${ep.name}`, { token: ep.token }).predict(NOTEBOOK_SENTENCE, opts.signal),
       (p) => {
         const top = p.predictions[0]?.[0];
         return `"${NOTEBOOK_SENTENCE}" -> ${top ? `${top.label} (${top.score.toFixed(3)})` : '(no label)'}`;

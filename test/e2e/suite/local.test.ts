@@ -137,7 +137,7 @@ suite('Local target', function () {
     // The Deploy action on a local job node: sagemakerHf.deployEndpoint hands it to the local target.
     const t1 = Date.now();
     const deploying = vscode.commands.executeCommand('sagemakerHf.deployEndpoint', jobRow.node) as Thenable<
-      { url: string; name: string; port: number } | undefined
+      { url: string; name: string; port: number; token?: string } | undefined
     >;
     // Delete Endpoint while that deploy is under way: it says a deploy is in progress (not "deploy one first").
     await new Promise((r) => setTimeout(r, 1000));
@@ -170,7 +170,9 @@ suite('Local target', function () {
     );
     assert.equal(epRow.item.contextValue, 'endpoint.local.InService');
 
-    const result = await httpPredictor(endpoint.url, 'e2e local').predict('Winter is coming and it will be dark soon.');
+    const result = await httpPredictor(endpoint.url, 'e2e local', { token: endpoint.token }).predict(
+      'Winter is coming and it will be dark soon.',
+    );
     assert.equal(result.predictions.length, 1);
     assert.ok(EMOTIONS.includes(result.predictions[0]![0]!.label), `an emotion label: ${JSON.stringify(result.raw)}`);
 
