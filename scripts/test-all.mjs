@@ -47,7 +47,14 @@ async function layer(name, fn) {
   console.log(`\n=== ${name} ===`);
   const r = await fn();
   const failed = r.failed + (r.code !== 0 && r.failed === 0 ? 1 : 0);
-  results.push({ name, passed: r.passed, failed, skipped: r.skipped ?? 0, seconds: (Date.now() - t0) / 1000, code: r.code });
+  results.push({
+    name,
+    passed: r.passed,
+    failed,
+    skipped: r.skipped ?? 0,
+    seconds: (Date.now() - t0) / 1000,
+    code: r.code,
+  });
 }
 
 // The habits come first: a formatting or import-rule violation fails the run before minutes of tests.

@@ -144,9 +144,7 @@ async function audit(s3c: S3Client = s3): Promise<{
   let uploads: string[] = [];
   try {
     keys = ((await s3c.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents ?? []).map((o) => o.Key!);
-    uploads = ((await s3c.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }))).Uploads ?? []).map(
-      (u) => u.Key!,
-    );
+    uploads = ((await s3c.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }))).Uploads ?? []).map((u) => u.Key!);
   } catch (err) {
     if ((err as { name?: string }).name !== 'NoSuchBucket') throw err;
   }

@@ -123,17 +123,14 @@ test("workspace venvs: .venv beside the spec first, then folders up to the works
   }
 });
 
-test(
-  "the editor's interpreter without torch is passed over for the workspace venv",
-  async () => {
-    const { root, examples } = layout('fallthrough');
-    const py = await resolvePython({ interpreter: barePython, workspaceVenvs: workspaceVenvDirs(examples, root) });
-    assert.equal(py.source, 'workspace');
-    assert.equal(py.python, path.join(root, '.cache/venv/bin/python'));
-    assert.deepEqual(py.missing, []);
-    assert.ok(py.packages.torch && py.packages.transformers, JSON.stringify(py.packages));
-  },
-);
+test("the editor's interpreter without torch is passed over for the workspace venv", async () => {
+  const { root, examples } = layout('fallthrough');
+  const py = await resolvePython({ interpreter: barePython, workspaceVenvs: workspaceVenvDirs(examples, root) });
+  assert.equal(py.source, 'workspace');
+  assert.equal(py.python, path.join(root, '.cache/venv/bin/python'));
+  assert.deepEqual(py.missing, []);
+  assert.ok(py.packages.torch && py.packages.transformers, JSON.stringify(py.packages));
+});
 
 test('a hanging interpreter is given up on after the probe timeout, not minutes', async () => {
   const { root, examples } = layout('hang');
@@ -148,32 +145,29 @@ test('a hanging interpreter is given up on after the probe timeout, not minutes'
   assert.ok(ms < 10_000, `took ${ms} ms`);
 });
 
-test(
-  'nothing usable: a packages-missing error names the Python; with no Python at all, NoPythonError',
-  async () => {
-    await withPath(bareBin, () =>
-      assert.rejects(resolvePython({ interpreter: path.join(tmp, 'no/such/python') }), (err: unknown) => {
-        assert.ok(err instanceof PythonPackagesMissingError, String(err));
-        assert.match(err.message, /python3 on PATH\) lacks torch/);
-        return true;
-      }),
-    );
-    const saved = process.env.PATH;
-    process.env.PATH = path.join(tmp, 'empty-path');
-    try {
-      await assert.rejects(resolvePython({ interpreter: path.join(tmp, 'no/such/python') }), (err: unknown) => {
-        assert.ok(err instanceof NoPythonError, String(err));
-        assert.deepEqual(
-          err.tried.map((c) => c.source),
-          ['interpreter', 'path'],
-        );
-        return true;
-      });
-    } finally {
-      process.env.PATH = saved;
-    }
-  },
-);
+test('nothing usable: a packages-missing error names the Python; with no Python at all, NoPythonError', async () => {
+  await withPath(bareBin, () =>
+    assert.rejects(resolvePython({ interpreter: path.join(tmp, 'no/such/python') }), (err: unknown) => {
+      assert.ok(err instanceof PythonPackagesMissingError, String(err));
+      assert.match(err.message, /python3 on PATH\) lacks torch/);
+      return true;
+    }),
+  );
+  const saved = process.env.PATH;
+  process.env.PATH = path.join(tmp, 'empty-path');
+  try {
+    await assert.rejects(resolvePython({ interpreter: path.join(tmp, 'no/such/python') }), (err: unknown) => {
+      assert.ok(err instanceof NoPythonError, String(err));
+      assert.deepEqual(
+        err.tried.map((c) => c.source),
+        ['interpreter', 'path'],
+      );
+      return true;
+    });
+  } finally {
+    process.env.PATH = saved;
+  }
+});
 
 test('aborting during a check ends it at once with CancelledError', async () => {
   const ctl = new AbortController();

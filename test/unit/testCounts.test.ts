@@ -20,7 +20,16 @@ const load = async () =>
 
 test('node, pytest and the plain line: skips counted', async () => {
   const { nodeCounts, pytestCounts, plainCounts } = await load();
-  const node = ['ℹ tests 9', 'ℹ suites 0', 'ℹ pass 6', 'ℹ fail 1', 'ℹ cancelled 0', 'ℹ skipped 2', 'ℹ todo 0', 'ℹ duration_ms 5'];
+  const node = [
+    'ℹ tests 9',
+    'ℹ suites 0',
+    'ℹ pass 6',
+    'ℹ fail 1',
+    'ℹ cancelled 0',
+    'ℹ skipped 2',
+    'ℹ todo 0',
+    'ℹ duration_ms 5',
+  ];
   assert.deepEqual(nodeCounts(node.join('\n')), { passed: 6, failed: 1, skipped: 2 });
   assert.deepEqual(nodeCounts(node.map((l) => l.replace('ℹ', '#')).join('\n')), { passed: 6, failed: 1, skipped: 2 });
   assert.deepEqual(pytestCounts('....s\n28 passed, 1 failed, 3 skipped in 61.14s (0:01:01)\n'), {
