@@ -205,7 +205,7 @@ export function priceSource(p: ResolvedPrice): string {
 
 /** A sum computed from `p` (a cost so far, a budget), labelled: "$20.00 (Price List, 2026-12-02)". */
 export function formatPricedAmount(usd: number, p: ResolvedPrice): string {
-  const amount = money(usd);
+  const amount = `$${usd.toFixed(2)}`;
   return p.source === 'offline-table' ? `about ${amount} (${priceSource(p)})` : `${amount} (${priceSource(p)})`;
 }
 

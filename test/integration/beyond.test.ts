@@ -117,7 +117,7 @@ test('train with spot, warm pool and pushToHub: the fields reach moto, the token
     assert.equal(out.includes(TOKEN), false, 'the token is never printed');
     assert.match(
       real.stdout,
-      /with managed spot capacity: on-demand \$3\.83\/h, spot about \$1\.15\/h \(estimate: 70% below on-demand/,
+      /with managed spot capacity: on-demand about \$3\.83\/h, spot about \$1\.15\/h, offline table \(us-east-1 prices; estimate: 70% below on-demand/,
     );
     assert.match(
       real.stdout,

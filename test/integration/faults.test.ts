@@ -519,7 +519,7 @@ test('train --wait, job InProgress, Ctrl-C on a terminal: the job, its price and
   await r.waitFor(/Stop training job it-ctrlc-train-[\d-]+ now\? \[Y\/n\]/);
   assert.match(
     r.out,
-    /Training job (it-ctrlc-train-[\d-]+) is still InProgress on 1 x ml\.p3\.2xlarge, \$3\.83\/h, billed until it ends \(at most 24 h\)\. Stop it with: sagemaker-hf stop \1/,
+    /Training job (it-ctrlc-train-[\d-]+) is still InProgress on 1 x ml\.p3\.2xlarge, about \$3\.83\/h, offline table \(us-east-1 prices\), billed until it ends \(at most 24 h\)\. Stop it with: sagemaker-hf stop \1/,
   );
   r.type('\r');
   assert.equal(await r.done, 130, r.out);

@@ -34,7 +34,7 @@ interface EndpointFacts {
   price?: ResolvedPrice;
   /** The labelled price line(s): per hour for all instances, or the serverless per-use line. */
   priceLine?: string;
-  /** Labels a sum computed from `price` with its source (formatPricedAmount). */
+  /** A sum computed from `price` ("about $1.20" from the offline table), beside the labelled rate. */
   labelAmount?: (usd: number) => string;
   error?: string;
 }

@@ -179,7 +179,8 @@ export class EndpointsModel implements vscode.Disposable {
     const p = await prices.resolvePrice(conn.region, instanceType, 'inference', opts);
     n.facts.price = p;
     n.facts.priceLine = prices.formatResolvedPrice(p, count || 1, instanceType);
-    n.facts.labelAmount = p ? (usd) => prices.formatPricedAmount(usd, p) : undefined;
+    // The row names the source once, on the rate beside it: the sum says only "about" where the rate does.
+    n.facts.labelAmount = p ? (usd) => `${p.source === 'offline-table' ? 'about ' : ''}$${usd.toFixed(2)}` : undefined;
   }
 
   setOverride(name: string, status: string | undefined): void {
