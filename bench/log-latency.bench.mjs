@@ -5,7 +5,7 @@
 // latency (p50/p95) and CloudWatch Logs calls per second while lines arrive and while idle.
 //
 // Usage: npm run build && node bench/log-latency.bench.mjs [--active-s 60] [--idle-s 60] [--rate 4]
-// Needs moto_server on PATH. moto's training jobs are Completed from birth (no lifecycle), so each tail
+// Uses the project's moto_server (.cache/venv/bin/moto_server, installed by scripts/ensure-venv.sh). moto's training jobs are Completed from birth (no lifecycle), so each tail
 // talks to moto through a counting proxy that also reports the job as InProgress until the writer is done.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -54,7 +54,11 @@ function freePort() {
 
 async function startMoto() {
   const port = await freePort();
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const child = spawn(
+    new URL('../.cache/venv/bin/moto_server', import.meta.url).pathname,
+    ['-H', '127.0.0.1', '-p', String(port)],
+    { stdio: 'ignore' },
+  );
   const endpoint = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     try {

@@ -6,6 +6,7 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { nodeCounts, plainCounts, pytestCounts } from './testCounts.mjs';
 
 const all = ['lint', 'unit', 'integration', 'python', 'e2e'];
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : all;
@@ -40,32 +41,20 @@ function listTests(dir, suffix) {
   return found.sort();
 }
 
-function nodeCounts(out) {
-  const pass = [...out.matchAll(/^[ℹ#] pass (\d+)/gm)].pop();
-  const fail = [...out.matchAll(/^[ℹ#] fail (\d+)/gm)].pop();
-  return { passed: pass ? +pass[1] : 0, failed: fail ? +fail[1] : 0 };
-}
-function pytestCounts(out) {
-  // "-q" ends with "28 passed, 1 failed in 61.14s (0:01:01)"; without -q the same line is framed by "=".
-  const line = [...out.matchAll(/^=*\s*((?:\d+ \w+(?:, )?)+) in [\d.]+s\b.*$/gm)].pop();
-  const get = (w) => {
-    const m = line && new RegExp(`(\\d+) ${w}\\b`).exec(line[1]);
-    return m ? +m[1] : 0;
-  };
-  return { passed: get('passed'), failed: get('failed') + get('error') + get('errors') };
-}
-function plainCounts(out) {
-  const m = [...out.matchAll(/^(\d+) passed, (\d+) failed/gm)].pop();
-  return { passed: m ? +m[1] : 0, failed: m ? +m[2] : 0 };
-}
-
 const results = [];
 async function layer(name, fn) {
   const t0 = Date.now();
   console.log(`\n=== ${name} ===`);
   const r = await fn();
   const failed = r.failed + (r.code !== 0 && r.failed === 0 ? 1 : 0);
-  results.push({ name, passed: r.passed, failed, seconds: (Date.now() - t0) / 1000, code: r.code });
+  results.push({
+    name,
+    passed: r.passed,
+    failed,
+    skipped: r.skipped ?? 0,
+    seconds: (Date.now() - t0) / 1000,
+    code: r.code,
+  });
 }
 
 // The habits come first: a formatting or import-rule violation fails the run before minutes of tests.
@@ -121,13 +110,16 @@ for (const name of wanted) {
 
 console.log('\n=== summary ===');
 let passed = 0,
-  failed = 0;
+  failed = 0,
+  skipped = 0;
 for (const r of results) {
   passed += r.passed;
   failed += r.failed;
+  skipped += r.skipped ?? 0;
   console.log(
-    `${r.name.padEnd(12)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed  ${r.seconds.toFixed(1)} s${r.code !== 0 ? `  (exit ${r.code})` : ''}`,
+    `${r.name.padEnd(12)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed ${String(r.skipped ?? 0).padStart(3)} skipped  ${r.seconds.toFixed(1)} s${r.code !== 0 ? `  (exit ${r.code})` : ''}`,
   );
 }
-console.log(`${passed} passed, ${failed} failed`);
+// Skips are counted aloud: a skipped test checked nothing.
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed === 0 && results.every((r) => r.code === 0) ? 0 : 1);

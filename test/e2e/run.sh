@@ -7,7 +7,7 @@
 # What it does: installs its prerequisites once into ${SAGEMAKER_HF_E2E_HOME:-~/.cache/sagemaker-hf-e2e}
 # (test/e2e/install.sh: apt chromium/libkrb5-dev, Node 24, code-server); packages the extension
 # (npm run package -> dist/sagemaker-hf.vsix, production build) and installs the .vsix into a scratch
-# code-server; starts moto_server and code-server (each in its own process group, killed at exit, also
+# code-server; starts .cache/venv/bin/moto_server (scripts/ensure-venv.sh) and code-server (each in its own process group, killed at exit, also
 # on failure, timeout or Ctrl-C) with AWS_ENDPOINT_URL pointing at moto. The workspace: the mocha run and
 # each GUI scenario open their own temp copy of examples/ (with schemas/ and training-scripts/ beside it,
 # and ../.cache, ../../shared linked as in the repo, so the specs' relative paths resolve).
@@ -66,8 +66,10 @@ if ! e2e_install; then
   finish
 fi
 echo "  code-server $E2E_CODE_SERVER_VERSION, Node $("$NODE24/bin/node" --version), $("$CHROMIUM" --version 2>/dev/null | head -1) (${E2E_INSTALL_SECONDS} s)"
-if ! command -v moto_server >/dev/null 2>&1; then
-  ko "prerequisites: moto_server is not on PATH (pip install 'moto[server]')"
+# moto_server is the project's own (scripts/ensure-venv.sh puts the pinned one into .cache/venv), never PATH's.
+MOTO_SERVER=$REPO/.cache/venv/bin/moto_server
+if ! bash scripts/ensure-venv.sh >"$TMP/venv.log" 2>&1 || [ ! -x "$MOTO_SERVER" ]; then
+  ko "prerequisites: scripts/ensure-venv.sh did not provide $MOTO_SERVER: $(tail -n 3 "$TMP/venv.log")"
   finish
 fi
 
@@ -117,7 +119,7 @@ fi
 # --- moto + code-server -----------------------------------------------------------------------------------
 echo "--- servers ---"
 MOTO_PORT=$(e2e_free_port)
-e2e_start_group moto_server -H 127.0.0.1 -p "$MOTO_PORT" >"$TMP/moto.log" 2>&1
+e2e_start_group "$MOTO_SERVER" -H 127.0.0.1 -p "$MOTO_PORT" >"$TMP/moto.log" 2>&1
 MOTO_PGID=$E2E_LAST_PGID
 if ! e2e_wait_http "http://127.0.0.1:$MOTO_PORT/moto-api/" 30; then
   ko "moto_server did not start: $(tail -n 5 "$TMP/moto.log")"

@@ -1,5 +1,5 @@
-// Starts a real moto_server on a free loopback port for one test file and stops it by its own PID.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Starts a real moto_server (the project's pinned one, .cache/venv/bin/moto_server) on a free loopback port for one test file and stops it by its own PID.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createServer } from 'node:net';
 import * as os from 'node:os';
@@ -43,9 +43,27 @@ function noSdkDefaults(): string {
   return file;
 }
 
+const repoRoot = path.resolve(__dirname, '../../..');
+
+/**
+ * The project's own moto_server: the pin of test/requirements-moto.txt in .cache/venv, installed on first
+ * use by scripts/ensure-venv.sh (which the test command runs too). Never one found on PATH, whose version
+ * nobody chose. MOTO_SERVER names another on purpose.
+ */
+export function motoServerBin(): string {
+  if (process.env.MOTO_SERVER) return process.env.MOTO_SERVER;
+  const bin = path.join(repoRoot, '.cache/venv/bin/moto_server');
+  if (!fs.existsSync(bin)) {
+    const r = spawnSync('bash', [path.join(repoRoot, 'scripts/ensure-venv.sh')], { encoding: 'utf8' });
+    if (r.status !== 0 || !fs.existsSync(bin))
+      throw new Error(`scripts/ensure-venv.sh did not install ${bin}: ${(r.stderr || r.stdout || '').trim()}`);
+  }
+  return bin;
+}
+
 export async function startMoto(): Promise<Moto> {
   const port = await freePort();
-  const bin = process.env.MOTO_SERVER ?? 'moto_server';
+  const bin = motoServerBin();
   const child: ChildProcess = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env },

@@ -117,7 +117,7 @@ test('train with spot, warm pool and pushToHub: the fields reach moto, the token
     assert.equal(out.includes(TOKEN), false, 'the token is never printed');
     assert.match(
       real.stdout,
-      /with managed spot capacity: on-demand \$3\.83\/h, spot about \$1\.15\/h \(estimate: 70% below on-demand/,
+      /with managed spot capacity: on-demand about \$3\.83\/h, spot about \$1\.15\/h, offline table \(us-east-1 prices; estimate: 70% below on-demand/,
     );
     assert.match(
       real.stdout,
@@ -229,7 +229,7 @@ test('release-warm-pool: shows the pool and its price, sends UpdateTrainingJob w
     const r = await run(process.execPath, [cli, 'release-warm-pool', job, '--yes'], { env: viaProxy() });
     assert.match(
       r.stderr,
-      /Releases the warm pool of beyond-warm \(warm pool Available · \$0\.736\/h · expires in (29|30) min\)/,
+      /Releases the warm pool of beyond-warm \(warm pool Available · about \$0\.736\/h, offline table \(us-east-1 prices\) · expires in (29|30) min\)/,
     );
     assert.equal(r.stdout.trim(), 'Released the warm pool of beyond-warm (now Terminated).');
     assert.deepEqual(

@@ -128,8 +128,11 @@ async function cli(args: string[], opts: Parameters<typeof startCli>[1] = {}): P
   return { code: r.code, out: r.out.replace(/.*NodeVersionSupportWarning.*\n?/g, '') };
 }
 
-/** Everything that could be half-made or billing, straight from moto. */
-async function audit(): Promise<{
+/**
+ * Everything that could be half-made or billing, straight from moto. Only a missing bucket reads as
+ * "nothing in it": any other S3 error fails the audit, so "no unfinished upload left" is always checked.
+ */
+async function audit(s3c: S3Client = s3): Promise<{
   keys: string[];
   uploads: string[];
   jobs: string[];
@@ -140,10 +143,10 @@ async function audit(): Promise<{
   let keys: string[] = [];
   let uploads: string[] = [];
   try {
-    keys = ((await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents ?? []).map((o) => o.Key!);
-    uploads = ((await s3.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }))).Uploads ?? []).map((u) => u.Key!);
-  } catch {
-    /* no bucket: nothing in it */
+    keys = ((await s3c.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents ?? []).map((o) => o.Key!);
+    uploads = ((await s3c.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }))).Uploads ?? []).map((u) => u.Key!);
+  } catch (err) {
+    if ((err as { name?: string }).name !== 'NoSuchBucket') throw err;
   }
   const jobs = ((await sm.send(new ListTrainingJobsCommand({}))).TrainingJobSummaries ?? []).map(
     (j) => j.TrainingJobName!,
@@ -221,6 +224,19 @@ async function fakePreparedDataset(prefix: string): Promise<void> {
 }
 
 const THROTTLE = { kind: 'error', status: 400, code: 'ThrottlingException', message: 'Rate exceeded' } as const;
+
+test('the leftover audit fails on an S3 error instead of reading it as an empty bucket', async () => {
+  const down = new S3Client({
+    region: 'us-east-1',
+    endpoint: 'http://127.0.0.1:9',
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    forcePathStyle: true,
+    maxAttempts: 1,
+  });
+  await assert.rejects(audit(down), (err: Error) => /ECONNREFUSED|connect/i.test(`${err.name} ${err.message}`));
+  // moto was reset: the bucket does not exist, which is the one S3 error that means nothing is left.
+  assert.deepEqual((await audit()).uploads, [], 'a missing bucket is nothing left');
+});
 
 // ---------------------------------------------------------------------------------------------- throttling
 
@@ -503,7 +519,7 @@ test('train --wait, job InProgress, Ctrl-C on a terminal: the job, its price and
   await r.waitFor(/Stop training job it-ctrlc-train-[\d-]+ now\? \[Y\/n\]/);
   assert.match(
     r.out,
-    /Training job (it-ctrlc-train-[\d-]+) is still InProgress on 1 x ml\.p3\.2xlarge, \$3\.83\/h, billed until it ends \(at most 24 h\)\. Stop it with: sagemaker-hf stop \1/,
+    /Training job (it-ctrlc-train-[\d-]+) is still InProgress on 1 x ml\.p3\.2xlarge, about \$3\.83\/h, offline table \(us-east-1 prices\), billed until it ends \(at most 24 h\)\. Stop it with: sagemaker-hf stop \1/,
   );
   r.type('\r');
   assert.equal(await r.done, 130, r.out);

@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -342,4 +343,49 @@ test('CLI: --dry-run prints the request and creates nothing; without --yes and n
     new (await import('@aws-sdk/client-sagemaker')).ListProcessingJobsCommand({}),
   );
   assert.ok(!(jobs.ProcessingJobSummaries ?? []).some((j) => j.ProcessingJobName?.startsWith('prep-emotion-cli')));
+});
+
+test('CLI: with --endpoint-url (an emulator) the Processing price is not asked of the Price List, and says it is the offline table', async () => {
+  const spec = makeSpec('datasets/emotion-endpoint-url');
+  const file = path.join(tmp, 'endpoint-url.sagemaker-hf.json');
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      version: 1,
+      dataset: spec.dataset,
+      training: { entryPoint: 'train.py', sourceDir: '.', instanceType: 'ml.p3.2xlarge' },
+    }),
+  );
+  // A Price List stand-in the SDK would reach (AWS_ENDPOINT_URL_PRICING) if the command asked it.
+  const asked: string[] = [];
+  const priceList = http.createServer((req, res) => {
+    asked.push(String(req.headers['x-amz-target']));
+    res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+    res.end(JSON.stringify({ FormatVersion: 'aws_v1', PriceList: [] }));
+  });
+  await new Promise<void>((r) => priceList.listen(0, '127.0.0.1', () => r()));
+  try {
+    const env: NodeJS.ProcessEnv = {
+      ...moto.env,
+      SAGEMAKER_ROLE_ARN: ROLE,
+      SAGEMAKER_HF_CACHE: path.join(tmp, 'cache-endpoint-url'),
+      AWS_ENDPOINT_URL_PRICING: `http://127.0.0.1:${(priceList.address() as { port: number }).port}`,
+    };
+    delete env.AWS_ENDPOINT_URL;
+    delete env.SAGEMAKER_HF_PRICING_ENDPOINT;
+    const cli = path.join(repo, 'dist/cli.js');
+    const refused = await execFileP(
+      'node',
+      [cli, 'prepare', file, '--on', 'sagemaker', '--endpoint-url', moto.endpoint],
+      { env },
+    ).then(
+      () => undefined,
+      (e: { code: number; stderr: string }) => e,
+    );
+    assert.ok(refused && refused.code === 1, 'exit 1 (no --yes)');
+    assert.match(refused!.stderr, /about \$0\.816\/h, offline table \(us-east-1 prices\)/);
+    assert.deepEqual(asked, [], 'no Price List request');
+  } finally {
+    await new Promise<void>((r) => priceList.close(() => r()));
+  }
 });

@@ -2,7 +2,8 @@
 // stand-in speaks the real protocol (JSON 1.1 POST, X-Amz-Target AWSPriceListService.GetProducts, SigV4
 // signed by the real SDK client) and answers PriceList strings shaped like AWS's SageMaker records; the
 // dollar figures in them are the stand-in's, not AWS prices. Checked: the filters sent, parsing, the
-// day-long disk cache (a second call makes no request), expiry, and the labelled offline fallback.
+// day-long disk cache (a second call makes no request), expiry, and the labelled offline fallback; the
+// cache keyed by endpoint, a 0 never cached, every figure labelled with its source; serverless per GB-second.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -11,8 +12,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parsePriceList } from '../../src/core/billing/priceList';
 import {
+  formatPricedAmount,
   formatResolvedPrice,
+  priceSource,
   priceText,
+  serverlessPriceText,
   resetPriceFailures,
   resolvePrice,
   PRICE_CACHE_MS,
@@ -126,6 +130,8 @@ let server: http.Server;
 let endpoint: string;
 let seen: Seen[] = [];
 let failWith: number | undefined;
+/** Answer this list instead of the catalogue (a bad answer). */
+let answerWith: string[] | undefined;
 let cacheDir: string;
 const savedEnv = { ...process.env };
 
@@ -143,7 +149,7 @@ before(async () => {
       }
       const filters = (JSON.parse(body) as Seen['body']).Filters;
       const want = (field: string) => filters.find((f) => f.Field === field)?.Value;
-      const list = CATALOGUE.filter((text) => {
+      const list = (answerWith ?? CATALOGUE).filter((text) => {
         const p = JSON.parse(text) as { product: { productFamily: string; attributes: Record<string, string> } };
         return (
           filters.every((f) =>
@@ -175,6 +181,7 @@ after(async () => {
 beforeEach(() => {
   seen = [];
   failWith = undefined;
+  answerWith = undefined;
   resetPriceFailures();
   cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prices-'));
 });
@@ -210,12 +217,17 @@ test('first call asks the Price List (signed, filtered by region, instance and c
   const file = JSON.parse(fs.readFileSync(path.join(cacheDir, 'eu-west-1.json'), 'utf8')) as {
     entries: Record<string, { amount: number }>;
   };
-  assert.equal(file.entries['training:ml.p3.2xlarge']!.amount, 4.23);
+  assert.equal(file.entries[`${endpoint}|training:ml.p3.2xlarge`]!.amount, 4.23);
 
   const again = await resolvePrice('eu-west-1', 'ml.p3.2xlarge', 'training', { cacheDir, now: () => now + 3600_000 });
   assert.equal(again!.amount, 4.23);
   assert.equal(seen.length, 1, 'no request for a cached price');
-  assert.equal(formatResolvedPrice(again, 2, 'ml.p3.2xlarge'), '$8.46/h');
+  assert.equal(formatResolvedPrice(again, 2, 'ml.p3.2xlarge'), '$8.46/h (Price List, 2026-12-02)');
+  assert.equal(
+    await priceText('eu-west-1', 'ml.p3.2xlarge', 2, 'training', { cacheDir, now: () => now }),
+    '$8.46/h (Price List, 2026-12-02)',
+  );
+  assert.equal(formatPricedAmount(20, again!), '$20.00 (Price List, 2026-12-02)');
 });
 
 test('a cached price expires after a day', async () => {
@@ -274,7 +286,7 @@ test('an unreachable endpoint falls back quickly; an unknown type is remembered 
     { Type: 'TERM_MATCH', Field: 'regionCode', Value: 'eu-west-1' },
     { Type: 'TERM_MATCH', Field: 'productFamily', Value: 'ML Serverless' },
   ]);
-  assert.equal(formatResolvedPrice(sl, 1, '4096'), '$0.000089/s of compute');
+  assert.match(formatResolvedPrice(sl, 1, '4096'), /^\$0\.000089\/s of compute \(Price List, \d{4}-\d\d-\d\d\)$/);
   assert.equal(
     formatResolvedPrice(
       await resolvePrice('eu-west-1', 4096, 'serverless', {
@@ -286,10 +298,73 @@ test('an unreachable endpoint falls back quickly; an unknown type is remembered 
     ).startsWith('about $0.000080/s'),
     true,
   );
-  assert.deepEqual(await resolvePrice('eu-west-1', 'local', 'training', { cacheDir }), {
-    amount: 0,
-    unit: 'hour',
-    source: 'price-list',
-    region: 'eu-west-1',
+  const local = await resolvePrice('eu-west-1', 'local', 'training', { cacheDir });
+  assert.deepEqual(local, { amount: 0, unit: 'hour', source: 'local', region: 'eu-west-1' });
+  assert.equal(formatResolvedPrice(local, 1, 'local'), '$0/h (this machine)');
+});
+
+test("the cache is keyed by the Price List endpoint: another endpoint never gets this one's answer", async () => {
+  const now = Date.UTC(2026, 11, 2, 3, 0, 0);
+  const first = await resolvePrice('eu-west-1', 'ml.p3.2xlarge', 'training', { cacheDir, now: () => now });
+  assert.equal(first!.source, 'price-list');
+  // Same region, same day, another endpoint (down): not the cached stand-in figure, the offline table.
+  const other = await resolvePrice('eu-west-1', 'ml.p3.2xlarge', 'training', {
+    cacheDir,
+    endpoint: 'http://127.0.0.1:9',
+    now: () => now + 60_000,
   });
+  assert.deepEqual(other, { amount: 3.825, unit: 'hour', source: 'offline-table', region: 'us-east-1' });
+  assert.equal(priceSource(other!), 'offline table (us-east-1 prices)');
+  assert.equal(seen.length, 1);
+});
+
+test('a price of 0 (or a record with no usable price) is never cached and is shown as the labelled offline table', async () => {
+  const now = Date.UTC(2026, 11, 2, 3, 0, 0);
+  answerWith = [
+    item(
+      {
+        regionCode: 'eu-west-1',
+        instanceName: 'ml.p3.2xlarge',
+        component: 'Training',
+        usagetype: 'EU-Train:ml.p3.2xlarge',
+      },
+      '0.0000000000',
+    ),
+  ];
+  const bad = await resolvePrice('eu-west-1', 'ml.p3.2xlarge', 'training', { cacheDir, now: () => now });
+  assert.equal(bad!.source, 'offline-table');
+  assert.equal(formatResolvedPrice(bad, 1, 'ml.p3.2xlarge'), 'about $3.83/h, offline table (us-east-1 prices)');
+  assert.ok(!fs.existsSync(path.join(cacheDir, 'eu-west-1.json')), 'nothing cached from a 0');
+  // A 0 written to the cache by an older version is not believed either.
+  fs.writeFileSync(
+    path.join(cacheDir, 'eu-west-1.json'),
+    JSON.stringify({
+      version: 1,
+      entries: { [`${endpoint}|training:ml.p3.2xlarge`]: { amount: 0, fetchedAt: new Date(now).toISOString() } },
+    }),
+  );
+  answerWith = undefined;
+  resetPriceFailures();
+  const good = await resolvePrice('eu-west-1', 'ml.p3.2xlarge', 'training', { cacheDir, now: () => now });
+  assert.equal(good!.amount, 4.23);
+  assert.equal(seen.length, 2, 'the cached 0 was asked again');
+});
+
+test('serverless: compute per second from the Price List for the memory size, data from the labelled table', async () => {
+  const text = await serverlessPriceText('eu-west-1', 2048, { cacheDir });
+  assert.match(
+    text,
+    /^billed per use: \$0\.000044 per second of compute \(2 GB; Price List, \d{4}-\d\d-\d\d\) \+ about \$0\.016\/GB of data \(offline table, us-east-1 prices\); nothing while idle$/,
+  );
+  assert.deepEqual(seen.at(-1)!.body.Filters, [
+    { Type: 'TERM_MATCH', Field: 'regionCode', Value: 'eu-west-1' },
+    { Type: 'TERM_MATCH', Field: 'productFamily', Value: 'ML Serverless' },
+  ]);
+  failWith = 500;
+  resetPriceFailures();
+  const offline = await serverlessPriceText('eu-west-1', 6144, { cacheDir });
+  assert.match(
+    offline,
+    /^billed per use: about \$0\.000120 per second of compute \(6 GB; offline table \(us-east-1 prices\)\)/,
+  );
 });

@@ -1,5 +1,6 @@
 // Finding the Python for local runs (src/workflow/local/pythonEnv), with real interpreters: the project's venv
-// (.cache/venv: torch, transformers, datasets), python3 on PATH (no torch on this machine), a missing
+// (.cache/venv: torch, transformers, datasets), a python3 without torch (a bare venv made here, found
+// through the interpreter setting or a PATH of its own, whatever the machine's python3 has), a missing
 // path, and an "interpreter" that hangs (a shell script that sleeps). The order is the issue's: the
 // setting, the editor's interpreter, a workspace venv, the extension's own env, PATH; each check has a
 // short timeout, and aborting ends a check at once.
@@ -49,14 +50,31 @@ function hangingPython(): string {
   return f;
 }
 
-const pathPythonLacksTorch = (() => {
-  try {
-    execFileSync('python3', ['-c', 'import torch'], { stdio: 'ignore' });
-    return false;
-  } catch {
-    return true;
-  }
+/**
+ * A python3 without torch, whatever the machine's python3 has: a fresh venv (no pip, no site packages)
+ * behind a python3 wrapper in a folder of its own, so the tests that need one never depend on PATH.
+ */
+const bareBin = path.join(tmp, 'bare-bin');
+const barePython = path.join(bareBin, 'python3');
+(() => {
+  const bare = path.join(tmp, 'bare-venv');
+  execFileSync('python3', ['-m', 'venv', '--without-pip', bare], { stdio: 'ignore' });
+  mkdirSync(bareBin, { recursive: true });
+  writeFileSync(barePython, `#!/bin/sh\nexec '${path.join(bare, 'bin/python')}' "$@"\n`);
+  chmodSync(barePython, 0o755);
+  execFileSync(barePython, ['-c', 'import sys; assert sys.prefix != sys.base_prefix']);
 })();
+
+/** Runs `fn` with PATH holding only `dir`. */
+async function withPath<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  const saved = process.env.PATH;
+  process.env.PATH = dir;
+  try {
+    return await fn();
+  } finally {
+    process.env.PATH = saved;
+  }
+}
 
 test("candidates come in the issue's order; a configured setting is the only candidate", () => {
   const { root, examples } = layout('order');
@@ -105,18 +123,14 @@ test("workspace venvs: .venv beside the spec first, then folders up to the works
   }
 });
 
-test(
-  "the editor's interpreter without torch is passed over for the workspace venv",
-  { skip: !pathPythonLacksTorch && 'python3 on PATH has torch here' },
-  async () => {
-    const { root, examples } = layout('fallthrough');
-    const py = await resolvePython({ interpreter: 'python3', workspaceVenvs: workspaceVenvDirs(examples, root) });
-    assert.equal(py.source, 'workspace');
-    assert.equal(py.python, path.join(root, '.cache/venv/bin/python'));
-    assert.deepEqual(py.missing, []);
-    assert.ok(py.packages.torch && py.packages.transformers, JSON.stringify(py.packages));
-  },
-);
+test("the editor's interpreter without torch is passed over for the workspace venv", async () => {
+  const { root, examples } = layout('fallthrough');
+  const py = await resolvePython({ interpreter: barePython, workspaceVenvs: workspaceVenvDirs(examples, root) });
+  assert.equal(py.source, 'workspace');
+  assert.equal(py.python, path.join(root, '.cache/venv/bin/python'));
+  assert.deepEqual(py.missing, []);
+  assert.ok(py.packages.torch && py.packages.transformers, JSON.stringify(py.packages));
+});
 
 test('a hanging interpreter is given up on after the probe timeout, not minutes', async () => {
   const { root, examples } = layout('hang');
@@ -131,31 +145,29 @@ test('a hanging interpreter is given up on after the probe timeout, not minutes'
   assert.ok(ms < 10_000, `took ${ms} ms`);
 });
 
-test(
-  'nothing usable: a packages-missing error names the Python; with no Python at all, NoPythonError',
-  { skip: !pathPythonLacksTorch && 'python3 on PATH has torch here' },
-  async () => {
-    await assert.rejects(resolvePython({ interpreter: path.join(tmp, 'no/such/python') }), (err: unknown) => {
+test('nothing usable: a packages-missing error names the Python; with no Python at all, NoPythonError', async () => {
+  await withPath(bareBin, () =>
+    assert.rejects(resolvePython({ interpreter: path.join(tmp, 'no/such/python') }), (err: unknown) => {
       assert.ok(err instanceof PythonPackagesMissingError, String(err));
       assert.match(err.message, /python3 on PATH\) lacks torch/);
       return true;
+    }),
+  );
+  const saved = process.env.PATH;
+  process.env.PATH = path.join(tmp, 'empty-path');
+  try {
+    await assert.rejects(resolvePython({ interpreter: path.join(tmp, 'no/such/python') }), (err: unknown) => {
+      assert.ok(err instanceof NoPythonError, String(err));
+      assert.deepEqual(
+        err.tried.map((c) => c.source),
+        ['interpreter', 'path'],
+      );
+      return true;
     });
-    const saved = process.env.PATH;
-    process.env.PATH = path.join(tmp, 'empty-path');
-    try {
-      await assert.rejects(resolvePython({ interpreter: path.join(tmp, 'no/such/python') }), (err: unknown) => {
-        assert.ok(err instanceof NoPythonError, String(err));
-        assert.deepEqual(
-          err.tried.map((c) => c.source),
-          ['interpreter', 'path'],
-        );
-        return true;
-      });
-    } finally {
-      process.env.PATH = saved;
-    }
-  },
-);
+  } finally {
+    process.env.PATH = saved;
+  }
+});
 
 test('aborting during a check ends it at once with CancelledError', async () => {
   const ctl = new AbortController();

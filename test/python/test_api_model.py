@@ -3,7 +3,11 @@
 moto accepts almost anything (any instance type, any image, any role), so a request that AWS would refuse
 can pass every other test. Here the requests come from the built CLI's --dry-run JSON (train: offline;
 deploy: against a moto_server holding the training job) and are checked against botocore's service model
-for SageMaker: required members, unknown members, types, enums, lengths, ranges and patterns.
+for SageMaker: required members, unknown members, types, enums, lengths, ranges and patterns. The variants
+(train: spot, warm pools, pushToHub, ...; deploy: instances, serverless, the Hub; CreateProcessingJob from
+prepare --on sagemaker) come from test/requestVariants.json, whose coverage of every spec field and flag
+test/unit/requestVariants.test.ts checks. UpdateTrainingJob (release-warm-pool) has no --dry-run and is
+checked from its one fixed shape below.
 """
 
 import json
@@ -116,36 +120,31 @@ def _example():
         return json.load(f)
 
 
-def _torch_compile(t, versions=None):
+with open(os.path.join(REPO, "test", "requestVariants.json"), encoding="utf-8") as _f:
+    # The variant tables every layer shares: a new request field gets a variant there, not here.
+    TABLE = json.load(_f)
+
+
+def _torch_compile(t, versions):
     t["compiler"] = "torch-compile"
     for k in ("transformersVersion", "pytorchVersion", "pyVersion"):
         t.pop(k, None)
-    if versions:
+    if isinstance(versions, list):
         t["transformersVersion"], t["pytorchVersion"] = versions
     t["instanceType"] = "ml.g5.xlarge"
 
 
-def _set(**kw):
-    return lambda t: t.update(kw)
+def _edit_of(v):
+    def edit(t):
+        if v.get("torchCompile"):
+            _torch_compile(t, v["torchCompile"])
+        for k in v.get("unset", []):
+            t.pop(k, None)
+        t.update(v.get("set", {}))
+    return edit
 
 
-VARIANTS = {
-    "notebook": (lambda t: None, "us-east-1"),
-    "notebook-af-south-1": (_set(transformersVersion="4.17.0", pytorchVersion="1.10.2"), "af-south-1"),
-    "compiler-short-versions": (_set(transformersVersion="4.17", pytorchVersion="1.10"), "us-east-1"),
-    "compiler-4.21.1-g5": (_set(transformersVersion="4.21.1", pytorchVersion="1.11.0", instanceType="ml.g5.2xlarge"), "eu-west-1"),
-    "compiler-pytorchxla-p4d": (_set(transformersVersion="4.21.1", pytorchVersion="1.11.0", instanceType="ml.p4d.24xlarge", instanceCount=2, distribution="pytorchxla"), "us-west-2"),
-    "compiler-multi-without-distribution": (_set(transformersVersion="4.21.1", pytorchVersion="1.11.0", instanceType="ml.p4d.24xlarge", instanceCount=2), "us-west-2"),
-    "compiler-debug": (_set(compilerDebug=True), "us-east-1"),
-    "debugger-and-profiler-on": (_set(disableProfiler=False, debuggerHookConfig=True), "us-east-1"),
-    "torch-compile-default": (lambda t: _torch_compile(t), "us-east-1"),
-    "torch-compile-cn-north-1": (lambda t: _torch_compile(t), "cn-north-1"),
-    "torch-compile-5.3.0": (lambda t: _torch_compile(t, ("5.3.0", "2.9.0")), "us-west-2"),
-    "torch-distributed": (lambda t: (_torch_compile(t), t.update(instanceType="ml.g5.12xlarge", instanceCount=2, distribution="torch_distributed")), "us-east-1"),
-    "long-base-job-name": (_set(baseJobName="a-very-long-base-job-name-for-the-emotion-experiment-with-bert-and-more-words"), "us-east-1"),
-    "no-base-job-name": (lambda t: t.pop("baseJobName"), "us-east-1"),
-    "role-name": (_set(role="SageMakerRole"), "us-east-1"),
-}
+VARIANTS = {name: (_edit_of(v), v.get("region", "us-east-1"), v.get("env", {})) for name, v in TABLE["train"].items()}
 
 # Hyperparameters of every JSON type, written as text so that their Python meaning is what is checked.
 EVERY_TYPE = (
@@ -181,9 +180,16 @@ def _dry_run_train(spec, region, env=None):
 
 @pytest.mark.parametrize("name", sorted(VARIANTS))
 def test_create_training_job_requests_pass_the_api_model(tmp_path, name):
-    edit, region = VARIANTS[name]
-    request = _dry_run_train(_write_spec(tmp_path, name, edit), region)
+    edit, region, env = VARIANTS[name]
+    request = _dry_run_train(_write_spec(tmp_path, name, edit), region, env)
     check("CreateTrainingJob", request)
+    v = TABLE["train"][name]
+    if "spot" in v.get("set", {}):
+        assert request["EnableManagedSpotTraining"] is True and "MaxWaitTimeInSeconds" in request["StoppingCondition"]
+    if "keepAliveSeconds" in v.get("set", {}):
+        assert request["ResourceConfig"]["KeepAlivePeriodInSeconds"] == v["set"]["keepAliveSeconds"]
+    if "pushToHub" in v.get("set", {}):
+        assert "hub_model_id" in request["HyperParameters"] and "HF_TOKEN" in request["Environment"]
 
 
 def test_hyperparameters_of_every_json_type_and_a_local_model_pass(tmp_path):
@@ -212,7 +218,10 @@ def _free_port():
 @pytest.fixture(scope="module")
 def moto():
     port = _free_port()
-    proc = subprocess.Popen([os.environ.get("MOTO_SERVER", "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+    # The project's moto_server (scripts/ensure-venv.sh installs the pin there), never one on PATH.
+    bin_ = os.environ.get("MOTO_SERVER") or os.path.join(REPO, ".cache", "venv", "bin", "moto_server")
+    assert os.path.exists(bin_), f"{bin_} is missing: run bash scripts/ensure-venv.sh"
+    proc = subprocess.Popen([bin_, "-H", "127.0.0.1", "-p", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     for _ in range(200):
@@ -227,29 +236,49 @@ def moto():
     proc.wait(timeout=10)
 
 
-DEPLOY_VARIANTS = {
-    "notebook-gpu": ("notebook", ["--instance-type", "ml.g4dn.xlarge"]),
-    "notebook-cpu-2": ("notebook", ["--instance-type", "ml.m5.xlarge", "--count", "2"]),
-    "short-versions": ("compiler-short-versions", []),
-    "compiler-4.21.1": ("compiler-4.21.1-g5", ["--endpoint-name", "emotion-endpoint"]),
-    "torch-compile-default": ("torch-compile-default", ["--instance-type", "ml.g5.xlarge"]),
-}
+DEPLOY_VARIANTS = TABLE["deploy"]
 
 
 @pytest.mark.parametrize("name", sorted(DEPLOY_VARIANTS))
 def test_deploy_requests_pass_the_api_model(tmp_path, moto, name):
     url, env = moto
-    variant, args = DEPLOY_VARIANTS[name]
-    edit, _region = VARIANTS[variant]
-    request = _dry_run_train(_write_spec(tmp_path, variant, edit), "us-east-1")
-    request["RoleArn"] = f"arn:aws:iam::123456789012:role/SageMakerRole"
-    client = botocore.session.get_session().create_client(
-        "sagemaker", region_name="us-east-1", endpoint_url=url, aws_access_key_id="testing", aws_secret_access_key="testing")
-    client.create_training_job(**request)
-    r = subprocess.run(["node", CLI, "deploy", request["TrainingJobName"], "--dry-run", *args],
-                       capture_output=True, text=True, timeout=120, env={**os.environ, **env})
+    v = DEPLOY_VARIANTS[name]
+    args = list(v["args"])
+    if "train" in v:
+        edit, _region, train_env = VARIANTS[v["train"]]
+        request = _dry_run_train(_write_spec(tmp_path, v["train"], edit), "us-east-1", train_env)
+        request["RoleArn"] = f"arn:aws:iam::123456789012:role/SageMakerRole"
+        client = botocore.session.get_session().create_client(
+            "sagemaker", region_name="us-east-1", endpoint_url=url, aws_access_key_id="testing", aws_secret_access_key="testing")
+        client.create_training_job(**request)
+        args = [request["TrainingJobName"], *args]
+    else:
+        args = [*args, "--role", ROLE]
+    r = subprocess.run(["node", CLI, "deploy", *args, "--dry-run"],
+                       capture_output=True, text=True, timeout=120, env={**os.environ, **env, **v.get("env", {})})
     assert r.returncode == 0, r.stderr
     plan = json.loads(r.stdout)
     assert sorted(plan) == ["CreateEndpoint", "CreateEndpointConfig", "CreateModel"]
     for op, req in plan.items():
         check(op, req)
+    if "--serverless" in args:
+        assert "ServerlessConfig" in plan["CreateEndpointConfig"]["ProductionVariants"][0]
+
+
+@pytest.mark.parametrize("name", sorted(TABLE["processing"]))
+def test_processing_job_requests_pass_the_api_model(tmp_path, moto, name):
+    url, env = moto
+    spec = _write_spec(tmp_path, f"prep-{name}", lambda t: None)
+    r = subprocess.run(
+        ["node", CLI, "prepare", spec, "--on", "sagemaker", *TABLE["processing"][name]["args"], "--role", ROLE, "--dry-run"],
+        capture_output=True, text=True, timeout=120, cwd=str(tmp_path),
+        env={**os.environ, **env, "SAGEMAKER_HF_CACHE": str(tmp_path / "cache")})
+    assert r.returncode == 0, r.stderr
+    check("CreateProcessingJob", json.loads(r.stdout))
+
+
+def test_update_training_job_request_passes_the_api_model():
+    # src/workflow/training/warmPool.ts sends exactly this (the SDK's update_training_job(keep_alive_period_in_seconds=0)).
+    with open(os.path.join(REPO, "src", "workflow", "training", "warmPool.ts"), encoding="utf-8") as f:
+        assert "new UpdateTrainingJobCommand({ TrainingJobName: jobName, ResourceConfig: { KeepAlivePeriodInSeconds: 0 } })" in f.read()
+    check("UpdateTrainingJob", {"TrainingJobName": "emotion-2026-12-01-10-00-00-000", "ResourceConfig": {"KeepAlivePeriodInSeconds": 0}})

@@ -5,11 +5,9 @@ import assert from 'node:assert/strict';
 import {
   expectedSpotCost,
   formatJobBilling,
-  formatServerlessPrice,
   formatSpotEstimate,
   formatWarmPool,
   jobBilling,
-  serverlessPrice,
   spotPriceEstimate,
   warmPoolOf,
   jobBillingLine,
@@ -22,9 +20,9 @@ test('spot estimate: on-demand price x (1 - assumed discount), its basis stated'
   assert.ok(Math.abs(e.spotPerHour - 3.825 * (1 - SPOT_DISCOUNT_ESTIMATE)) < 1e-9);
   assert.match(
     formatSpotEstimate('ml.p3.2xlarge', 2, 'us-east-1'),
-    /^on-demand \$7\.65\/h, spot about \$2\.30\/h \(estimate: 70% below on-demand/,
+    /^on-demand about \$7\.65\/h, spot about \$2\.30\/h, offline table \(us-east-1 prices; estimate: 70% below on-demand/,
   );
-  assert.match(formatSpotEstimate('ml.p3.2xlarge', 1, 'eu-west-1'), /\(us-east-1 prices\)/);
+  assert.match(formatSpotEstimate('ml.p3.2xlarge', 1, 'eu-west-1'), /offline table \(us-east-1 prices; estimate/);
   assert.match(formatSpotEstimate('ml.zz.huge', 1, 'us-east-1'), /price unknown/);
   const cost = expectedSpotCost('ml.p3.2xlarge', 1, 'us-east-1', 2)!;
   assert.ok(
@@ -45,7 +43,10 @@ test('job billing: saving = 1 - billable/training for spot jobs, in % and $ at t
   assert.equal(b.spot, true);
   assert.equal(b.savingPercent, 70);
   assert.ok(Math.abs(b.savingDollars! - 3.825 * 2 * 0.7) < 1e-9);
-  assert.equal(formatJobBilling(b), 'training 3600 s · billable 1080 s · saved 70% ($5.36)');
+  assert.equal(
+    formatJobBilling(b),
+    'training 3600 s · billable 1080 s · saved 70% (about $5.36, offline table (us-east-1 prices))',
+  );
   const onDemand = jobBilling(
     { TrainingTimeInSeconds: 100, BillableTimeInSeconds: 100, ResourceConfig: { InstanceType: 'ml.p3.2xlarge' } },
     'us-east-1',
@@ -68,28 +69,21 @@ test('warm pool: Available is billed, whatever the local clock says of its expir
   assert.equal(w.billing, true);
   assert.equal(w.expiresAt!.toISOString(), '2026-12-01T10:30:00.000Z');
   assert.equal(w.perHour, 0.736);
-  assert.equal(formatWarmPool(w, at), 'warm pool Available · $0.736/h · expires in 20 min');
+  assert.equal(
+    formatWarmPool(w, at),
+    'warm pool Available · about $0.736/h, offline table (us-east-1 prices) · expires in 20 min',
+  );
   const late = new Date('2026-12-01T10:31:00Z');
   const past = warmPoolOf(d, 'us-east-1')!;
   assert.equal(past.billing, true, 'past the computed keep-alive period but AWS says Available: still billed');
   assert.equal(
     formatWarmPool(past, late),
-    'warm pool Available · $0.736/h · past its keep-alive period, still Available',
+    'warm pool Available · about $0.736/h, offline table (us-east-1 prices) · past its keep-alive period, still Available',
   );
   assert.equal(warmPoolOf({ ...d, WarmPoolStatus: { Status: 'Terminated' } }, 'us-east-1')!.billing, false);
   const reused = warmPoolOf({ ...d, WarmPoolStatus: { Status: 'Reused', ReusedByJob: 'next-job' } }, 'us-east-1')!;
   assert.equal(formatWarmPool(reused, at), 'warm pool Reused · reused by next-job');
   assert.equal(warmPoolOf({ ResourceConfig: {} }, 'us-east-1'), undefined);
-});
-
-test('serverless: per-second compute by memory size plus data, nothing while idle', () => {
-  assert.ok(Math.abs(serverlessPrice(2048, 'us-east-1').perSecond - 0.00004) < 1e-12);
-  assert.ok(Math.abs(serverlessPrice(6144, 'us-east-1').perSecond - 0.00012) < 1e-12);
-  assert.equal(
-    formatServerlessPrice(2048, 'us-east-1'),
-    'billed per use: $0.00004 per second of compute (2 GB) + $0.016/GB of data; nothing while idle',
-  );
-  assert.match(formatServerlessPrice(1024, 'eu-west-1'), /^billed per use: about \$0\.00002 .*\(us-east-1 prices\)/);
 });
 
 test('job details line: capacity, seconds and saving, warm pool', () => {
@@ -108,7 +102,7 @@ test('job details line: capacity, seconds and saving, warm pool', () => {
   );
   assert.equal(
     line,
-    'managed spot · training 1000 s · billable 400 s · saved 60% ($0.123) · warm pool Available · $0.736/h · expires in 10 min',
+    'managed spot · training 1000 s · billable 400 s · saved 60% (about $0.123, offline table (us-east-1 prices)) · warm pool Available · about $0.736/h, offline table (us-east-1 prices) · expires in 10 min',
   );
   assert.equal(jobBillingLine({}, 'us-east-1'), undefined);
 });

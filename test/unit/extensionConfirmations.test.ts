@@ -13,10 +13,13 @@ import type { EndpointsCtx } from '../../src/extension/endpoints/endpointsModel'
 import { stopTrainingCommand } from '../../src/extension/training/training';
 import { LocalFeature } from '../../src/extension/local/localFeature';
 import type { Services } from '../../src/extension/services';
-import { formatPrice } from '../../src/core/billing/pricing';
-import { formatServerlessPrice } from '../../src/core/billing/billing';
 import type { DeployPlan } from '../../src/workflow/endpoints/deploy';
 import { mergeSdkDefaults, parseSdkDefaultsFile } from '../../src/core/sagemaker/sdkDefaults';
+
+// An endpoint override, as with an emulator: prices come from the offline table, labelled so, and no
+// Price List (nor any credential lookup) is asked from a unit test.
+process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:9';
+const OFFLINE = 'offline table (us-east-1 prices)';
 
 const conn = {
   region: 'us-east-1',
@@ -130,7 +133,7 @@ test('capacity: Escape at the first pick asks nothing more; an instance type ask
 });
 
 test('capacity rows carry the price of one instance', async () => {
-  let rows: { label: string; description?: string }[] = [];
+  let rows: { label: string; description?: string; detail?: string }[] = [];
   const { ui } = scriptedUi({
     pick: (list) => {
       rows = list as typeof rows;
@@ -139,7 +142,11 @@ test('capacity rows carry the price of one instance', async () => {
   });
   await pickCapacity(ui as never, 'Deploy j', 'eu-west-1');
   const g4 = rows.find((r) => r.label === 'ml.g4dn.xlarge');
-  assert.equal(g4?.description, formatPrice('ml.g4dn.xlarge', 1, 'inference', 'eu-west-1'));
+  assert.equal(g4?.description, `about $0.736/h, ${OFFLINE}`);
+  assert.match(
+    rows.find((r) => r.label === 'Serverless 2 GB')?.detail ?? '',
+    /about \$0\.000040 per second of compute \(2 GB; offline table/,
+  );
   assert.equal(rows.find((r) => r.label === 'Serverless 2 GB')?.description, 'billed per use');
 });
 
@@ -176,7 +183,7 @@ test('deploy from the Hub: the modal names the model, the serverless size and it
   );
   assert.ok(
     modal.detail!.includes(
-      `a serverless endpoint (2048 MB, up to 5 concurrent, CPU): ${formatServerlessPrice(2048, 'us-east-1')}`,
+      `a serverless endpoint (2048 MB, up to 5 concurrent, CPU): billed per use: about $0.000040 per second of compute (2 GB; ${OFFLINE}) + about $0.016/GB of data (offline table, us-east-1 prices); nothing while idle`,
     ),
     modal.detail,
   );

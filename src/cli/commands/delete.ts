@@ -2,7 +2,7 @@
 // or a local endpoint process started by 'run --keep-endpoint'.
 import { UserError } from '../../core/errors';
 import { describeKept, describeSteps } from '../../core/endpoints/deletePlan';
-import { formatPrice } from '../../core/billing/pricing';
+import { priceOptionsFor, priceText } from '../../workflow/prices';
 import { executeDeletePlan, planEndpointDelete } from '../../workflow/endpoints/deleteEndpoint';
 import { listLocalEndpoints, stopLocalEndpoint } from '../../workflow/local/localEndpoint';
 import { confirmed } from '../askYesNo';
@@ -50,7 +50,7 @@ refuses when there is no terminal).`,
     });
     const { plan } = info;
     const cost = info.instanceType
-      ? `, ${info.instanceCount ?? 1} x ${info.instanceType} now costs ${formatPrice(info.instanceType, info.instanceCount || 1, 'inference', ctx.target.region)}`
+      ? `, ${info.instanceCount ?? 1} x ${info.instanceType} now costs ${await priceText(ctx.target.region, info.instanceType, info.instanceCount || 1, 'inference', priceOptionsFor(ctx.target, { signal: ctx.signal }))}`
       : '';
     ctx.stderr(`Deletes ${describeSteps(plan.steps)} (endpoint is ${plan.status ?? 'unknown'}${cost}).`);
     for (const line of describeKept(plan.kept)) ctx.stderr(`  ${line}`);

@@ -1,11 +1,10 @@
 // sagemaker-hf deploy: a completed training job (or a Hub model) as a real-time or serverless endpoint,
 // its price said and confirmed before anything billable exists.
 import { UserError, isCancelled } from '../../core/errors';
-import { priceText } from '../../workflow/prices';
+import { priceOptionsFor, priceText, serverlessPriceText } from '../../workflow/prices';
 import { describeApplied } from '../../core/sagemaker/sdkDefaults';
 import { executeDeploy, planDeploy, planHubDeploy, type DeployPlan } from '../../workflow/endpoints/deploy';
 import { redactDeployRequests, type ServerlessConfig } from '../../core/endpoints/deployRequests';
-import { formatServerlessPrice } from '../../core/billing/billing';
 import { confirmed } from '../askYesNo';
 import { onePositional, type CommandArgs } from '../commandOptions';
 import type { CliCommand } from '../context';
@@ -83,13 +82,10 @@ Ctrl-C while it waits says the endpoint still bills and offers to delete it (def
       );
       return 0;
     }
+    const prices = priceOptionsFor(conn, { signal: ctx.signal });
     const price = serverless
-      ? formatServerlessPrice(serverless.memorySizeInMB, conn.region)
-      : await priceText(conn.region, instanceType, initialInstanceCount, 'inference', {
-          profile: conn.profile,
-          awsEndpoint: conn.endpoint,
-          signal: ctx.signal,
-        });
+      ? await serverlessPriceText(conn.region, serverless.memorySizeInMB, prices)
+      : await priceText(conn.region, instanceType, initialInstanceCount, 'inference', prices);
     const size = serverless
       ? `serverless, ${serverless.memorySizeInMB} MB, up to ${serverless.maxConcurrency} concurrent`
       : `${initialInstanceCount} x ${instanceType}`;

@@ -7,7 +7,7 @@ import { reportSummary } from '../../core/dataset/prepareReport';
 import { redactProcessingRequest } from '../../core/dataset/processingRequest';
 import type { JobSpec } from '../../core/spec/spec';
 import { planRemotePrepare, prepareOnSageMaker } from '../../workflow/dataset/prepareRemote';
-import { priceText } from '../../workflow/prices';
+import { priceOptionsFor, priceText } from '../../workflow/prices';
 import { confirmed } from '../askYesNo';
 import type { CommandArgs } from '../commandOptions';
 import type { CliContext } from '../context';
@@ -36,10 +36,13 @@ export async function runRemotePrepare(spec: JobSpec, args: CommandArgs<'prepare
     return 0;
   }
   const quiet = !!values.quiet || !!values.json;
-  const price = await priceText(conn.region, opts.instanceType, opts.instanceCount, 'processing', {
-    profile: conn.profile,
-    signal: ctx.signal,
-  });
+  const price = await priceText(
+    conn.region,
+    opts.instanceType,
+    opts.instanceCount,
+    'processing',
+    priceOptionsFor(conn, { signal: ctx.signal }),
+  );
   ctx.stderr(
     `Creates SageMaker Processing job ${plan.jobName} in ${conn.region}: ${opts.instanceCount} x ${opts.instanceType}, ${price} while it runs (at most ${opts.maxRuntimeInSeconds} s).`,
   );

@@ -2,9 +2,8 @@
 // machine (--target local) or on SageMaker, where it prices and confirms everything it creates first.
 import * as path from 'node:path';
 import { UserError } from '../../core/errors';
-import { formatPrice } from '../../core/billing/pricing';
-import { priceText } from '../../workflow/prices';
-import { formatServerlessPrice, formatSpotEstimate } from '../../core/billing/billing';
+import { priceText, serverlessPriceText } from '../../workflow/prices';
+import { formatSpotEstimate } from '../../core/billing/billing';
 import { loadSpecFile } from '../../workflow/specFile';
 import { runCloudWorkflow } from '../../workflow/runs/cloudRun';
 import type { StepEvent, StepResult } from '../../workflow/runs/workflowSteps';
@@ -159,7 +158,7 @@ async function runOnSageMaker(
     );
   if (d.serverless)
     ctx.stderr(
-      `  endpoint  serverless ${d.serverless.memorySizeInMB} MB, ${formatServerlessPrice(d.serverless.memorySizeInMB, conn.region)}, ${o.keepEndpoint ? 'until you delete it (--keep-endpoint)' : 'until the run deletes it'}`,
+      `  endpoint  serverless ${d.serverless.memorySizeInMB} MB, ${await serverlessPriceText(conn.region, d.serverless.memorySizeInMB, prices)}, ${o.keepEndpoint ? 'until you delete it (--keep-endpoint)' : 'until the run deletes it'}`,
     );
   else
     ctx.stderr(
@@ -194,7 +193,7 @@ async function runOnSageMaker(
     `  prediction ${JSON.stringify(result.prediction.raw)}`,
     ...(result.endpointKept
       ? [
-          `  endpoint   ${result.endpointName} still running (${formatPrice(d.instanceType, d.initialInstanceCount, 'inference', conn.region)}); delete it with: sagemaker-hf delete ${result.endpointName}`,
+          `  endpoint   ${result.endpointName} still running (${await priceText(conn.region, d.instanceType, d.initialInstanceCount, 'inference', prices)}); delete it with: sagemaker-hf delete ${result.endpointName}`,
         ]
       : []),
   ]);

@@ -32,6 +32,9 @@ export function spotPriceEstimate(instanceType: string, count: number, region: s
   };
 }
 
+/** How a figure from the offline table (pricing.ts) is labelled wherever it is shown. */
+const OFFLINE_LABEL = 'offline table (us-east-1 prices)';
+
 export function dollars(x: number): string {
   return `$${x.toFixed(x < 1 ? 3 : 2)}`;
 }
@@ -40,8 +43,8 @@ export function dollars(x: number): string {
 export function formatSpotEstimate(instanceType: string, count: number, region: string): string {
   const e = spotPriceEstimate(instanceType, count, region);
   if (!e) return `price unknown for ${instanceType}; spot is billed below on-demand (AWS: up to 90% less)`;
-  const where = e.exactRegion ? '' : ' (us-east-1 prices)';
-  return `on-demand ${dollars(e.onDemandPerHour)}/h, spot about ${dollars(e.spotPerHour)}/h${where} (${e.basis})`;
+  // The table's figure, labelled as every price is (spot prices are in no Price List).
+  return `on-demand about ${dollars(e.onDemandPerHour)}/h, spot about ${dollars(e.spotPerHour)}/h, offline table (us-east-1 prices; ${e.basis})`;
 }
 
 /** Price x expected hours, on-demand and spot, as the confirmation and BENCHMARKS.md show it. */
@@ -104,13 +107,13 @@ export function jobBilling(d: JobBillingFields, region: string): JobBilling {
   return out;
 }
 
-/** "training 3600 s · billable 1080 s · saved 70% ($2.68)" */
+/** "training 3600 s · billable 1080 s · saved 70% (about $2.68, offline table (us-east-1 prices))" */
 export function formatJobBilling(b: JobBilling): string | undefined {
   if (b.trainingSeconds === undefined && b.billableSeconds === undefined) return undefined;
   const parts = [`training ${b.trainingSeconds ?? '?'} s`, `billable ${b.billableSeconds ?? '?'} s`];
   if (b.savingPercent !== undefined)
     parts.push(
-      `saved ${b.savingPercent.toFixed(0)}%${b.savingDollars !== undefined ? ` (${dollars(b.savingDollars)})` : ''}`,
+      `saved ${b.savingPercent.toFixed(0)}%${b.savingDollars !== undefined ? ` (about ${dollars(b.savingDollars)}, ${OFFLINE_LABEL})` : ''}`,
     );
   return parts.join(' · ');
 }
@@ -153,10 +156,11 @@ export function warmPoolOf(d: JobBillingFields, region: string): WarmPool | unde
   };
 }
 
-/** "warm pool Available · $0.74/h · expires in 12 min" */
+/** "warm pool Available · about $0.74/h, offline table (us-east-1 prices) · expires in 12 min" */
 export function formatWarmPool(w: WarmPool, now = new Date()): string {
   const parts = [`warm pool ${w.status}`];
-  if (w.billing) parts.push(w.perHour !== undefined ? `${dollars(w.perHour)}/h` : 'billed, price unknown');
+  if (w.billing)
+    parts.push(w.perHour !== undefined ? `about ${dollars(w.perHour)}/h, ${OFFLINE_LABEL}` : 'billed, price unknown');
   if (w.billing && w.expiresAt)
     parts.push(
       w.expiresAt.getTime() > now.getTime()
@@ -167,32 +171,11 @@ export function formatWarmPool(w: WarmPool, now = new Date()): string {
   return parts.join(' · ');
 }
 
-// Serverless inference, us-east-1 (the SageMaker pricing page, read 2026-11): compute per second by
-// memory size while a request is handled, plus data processed in and out. Nothing while idle.
-const SERVERLESS_PER_SECOND_PER_GB_US_EAST_1 = 0.00002;
+// Serverless inference (the SageMaker pricing page, read 2026-11): compute per second by memory size
+// while a request is handled (workflow/prices.ts: the Price List, this table's us-east-1 figure as the
+// fallback), plus data processed in and out, us-east-1. Nothing while idle.
 export const SERVERLESS_DATA_PER_GB_US_EAST_1 = 0.016;
 export const SERVERLESS_MEMORY_SIZES = [1024, 2048, 3072, 4096, 5120, 6144] as const;
-
-export interface ServerlessPrice {
-  perSecond: number;
-  perGbData: number;
-  exactRegion: boolean;
-}
-
-export function serverlessPrice(memorySizeInMB: number, region: string): ServerlessPrice {
-  return {
-    perSecond: SERVERLESS_PER_SECOND_PER_GB_US_EAST_1 * (memorySizeInMB / 1024),
-    perGbData: SERVERLESS_DATA_PER_GB_US_EAST_1,
-    exactRegion: region === 'us-east-1',
-  };
-}
-
-/** "billed per use: $0.00004 per second of compute (2 GB) + $0.016/GB of data; nothing while idle" */
-export function formatServerlessPrice(memorySizeInMB: number, region: string): string {
-  const p = serverlessPrice(memorySizeInMB, region);
-  const about = p.exactRegion ? '' : 'about ';
-  return `billed per use: ${about}$${p.perSecond.toFixed(5)} per second of compute (${memorySizeInMB / 1024} GB) + $${p.perGbData}/GB of data${p.exactRegion ? '' : ' (us-east-1 prices)'}; nothing while idle`;
-}
 
 /** One line for the job details page: capacity, training vs billable seconds and saving, warm pool. */
 export function jobBillingLine(d: JobBillingFields, region: string, now = new Date()): string | undefined {

@@ -1,7 +1,7 @@
 // On-demand SageMaker prices (USD per instance-hour, us-east-1, Linux) for the instance types this
-// workflow offers. Shown before anything billable is created and in the tree (cost so far). Other
-// regions differ by a few percent; we say "about" and name the region the table is for. Unknown types
-// return undefined, and the UI then says the price is unknown instead of guessing.
+// workflow offers: the offline fallback of the Price List (workflow/prices.ts, which labels every figure
+// from here "about …, offline table (us-east-1 prices)"). Unknown types return undefined, and the UI then
+// says the price is unknown instead of guessing.
 // Source: the SageMaker pricing page (training and real-time inference tables), read 2026-11.
 
 const TRAINING_US_EAST_1: Record<string, number> = {
@@ -67,27 +67,4 @@ export function onDemandPrice(instanceType: string, use: PriceUse, region: strin
   const table = use === 'training' ? TRAINING_US_EAST_1 : INFERENCE_US_EAST_1;
   const perHour = table[instanceType] ?? (use === 'inference' ? TRAINING_US_EAST_1[instanceType] : undefined);
   return perHour === undefined ? undefined : { perHour, region: 'us-east-1', exactRegion: region === 'us-east-1' };
-}
-
-/** "$3.83/h" or "about $3.83/h (us-east-1 price)" or "price unknown". */
-export function formatPrice(instanceType: string, count: number, use: PriceUse, region: string): string {
-  const p = onDemandPrice(instanceType, use, region);
-  if (!p) return `price unknown for ${instanceType} — check the SageMaker pricing page`;
-  const total = p.perHour * count;
-  const amount = `$${total.toFixed(total < 1 ? 3 : 2)}/h`;
-  return p.exactRegion ? amount : `about ${amount} (us-east-1 price)`;
-}
-
-/** Cost so far for `count` instances running since `since`. */
-export function costSoFar(
-  instanceType: string,
-  count: number,
-  use: PriceUse,
-  region: string,
-  since: Date,
-  now = new Date(),
-): number | undefined {
-  const p = onDemandPrice(instanceType, use, region);
-  if (!p) return undefined;
-  return (p.perHour * count * Math.max(0, now.getTime() - since.getTime())) / 3_600_000;
 }

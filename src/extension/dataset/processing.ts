@@ -25,8 +25,13 @@ const STATUS_ICON: Record<string, string> = {
 /** Local files above this size: the Prepare Dataset command offers the Processing job first. */
 export const LARGE_DATASET_BYTES = 512 * 1024 * 1024;
 
+/** The connection's price options (its endpoint override included: an emulator has no Price List). */
 export function priceOptions(services: Services, conn: Connection) {
-  return { cacheDir: path.join(services.context.globalStorageUri.fsPath, 'prices'), profile: conn.profile };
+  return {
+    cacheDir: path.join(services.context.globalStorageUri.fsPath, 'prices'),
+    profile: conn.profile,
+    awsEndpoint: conn.endpoint,
+  };
 }
 
 class ProcessingJobNode implements Node {

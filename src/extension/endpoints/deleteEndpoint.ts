@@ -3,7 +3,6 @@
 // themselves (their node's own action).
 import * as vscode from 'vscode';
 import { describeKept, describeSteps } from '../../core/endpoints/deletePlan';
-import { formatPrice } from '../../core/billing/pricing';
 import { executeDeletePlan, planEndpointDelete } from '../../workflow/endpoints/deleteEndpoint';
 import { isEndpointNode } from '../tree/endpointsSection';
 import { toAbortSignal } from '../ui';
@@ -29,8 +28,13 @@ export const deleteEndpointCommand = (ctx: EndpointsCtx) => async (node?: unknow
     (_p, token) => planEndpointDelete(conn, name, { signal: toAbortSignal(token) }),
   );
   const kept = describeKept(info.plan.kept);
+  const { priceText } = await import('../../workflow/prices');
   const cost = info.instanceType
-    ? `It costs ${formatPrice(info.instanceType, info.instanceCount || 1, 'inference', conn.region)} now (${info.instanceCount || 1} × ${info.instanceType}, status ${info.plan.status ?? 'unknown'}).`
+    ? `It costs ${await priceText(conn.region, info.instanceType, info.instanceCount || 1, 'inference', {
+        cacheDir: `${ctx.context.globalStorageUri.fsPath}/prices`,
+        profile: conn.profile,
+        awsEndpoint: conn.endpoint,
+      })} now (${info.instanceCount || 1} × ${info.instanceType}, status ${info.plan.status ?? 'unknown'}).`
     : `Status: ${info.plan.status ?? 'unknown'}.`;
   const askable = info.plan.kept.some((k) => k.askable);
   const choice = await ctx.ui.showWarningMessage(

@@ -6,7 +6,6 @@ import * as vscode from 'vscode';
 import { UserError, isCancelled } from '../../core/errors';
 import { describeSteps } from '../../core/endpoints/deletePlan';
 import { HUB_TASKS, hubModelIdProblem } from '../../core/endpoints/deployRequests';
-import { formatServerlessPrice } from '../../core/billing/billing';
 import type { Connection } from '../../workflow/connect';
 import { executeDeploy, planDeploy, planHubDeploy, type DeployPlan } from '../../workflow/endpoints/deploy';
 import { executeDeletePlan, planEndpointDelete } from '../../workflow/endpoints/deleteEndpoint';
@@ -40,6 +39,7 @@ export const deployEndpointCommand = (ctx: EndpointsCtx) => async (node?: unknow
     `Deploy ${jobName}`,
     conn.region,
     "Empty: the SDK's name (base job name + timestamp)",
+    dialogPrices(ctx, conn),
   );
   if (!sized) return;
   const { capacity, nameText } = sized;
@@ -100,6 +100,7 @@ export const deployFromHubCommand = (ctx: EndpointsCtx) => async () => {
     `Deploy ${modelId}`,
     conn.region,
     'Empty: the model name + timestamp',
+    dialogPrices(ctx, conn),
   );
   if (!sized) return;
   const { capacity, nameText } = sized;
@@ -124,6 +125,15 @@ export const deployFromHubCommand = (ctx: EndpointsCtx) => async () => {
 };
 
 /** The modal with price and pricing model, then create and wait, showing the status on the tree node. */
+/** The price options of the deploy dialogs: the extension's price cache and the connection's endpoint. */
+function dialogPrices(ctx: EndpointsCtx, conn: Connection) {
+  return {
+    cacheDir: `${ctx.context.globalStorageUri.fsPath}/prices`,
+    profile: conn.profile,
+    awsEndpoint: conn.endpoint,
+  };
+}
+
 export async function confirmAndDeploy(
   ctx: EndpointsCtx,
   conn: Connection,
@@ -135,14 +145,16 @@ export async function confirmAndDeploy(
 ): Promise<void> {
   const sls = capacity.serverless;
   // Instances: the region's Price List price (or the offline table, labelled so).
-  const { priceText } = await import('../../workflow/prices');
+  const { priceText, serverlessPriceText } = await import('../../workflow/prices');
   const price = sls
-    ? formatServerlessPrice(sls.memorySizeInMB, conn.region)
-    : await priceText(conn.region, capacity.instanceType, capacity.initialInstanceCount, 'inference', {
-        cacheDir: `${ctx.context.globalStorageUri.fsPath}/prices`,
-        profile: conn.profile,
-        awsEndpoint: conn.endpoint,
-      });
+    ? await serverlessPriceText(conn.region, sls.memorySizeInMB, dialogPrices(ctx, conn))
+    : await priceText(
+        conn.region,
+        capacity.instanceType,
+        capacity.initialInstanceCount,
+        'inference',
+        dialogPrices(ctx, conn),
+      );
   // Values the SDK defaults files put in, each with its file.
   const { describeApplied } = await import('../../core/sagemaker/sdkDefaults');
   const detail = [source, ...(plan.sdkDefaults ?? []).map((a) => `Defaults file: ${describeApplied(a)}`)].join('\n');

@@ -3,8 +3,7 @@
 // describes endpoints.
 import * as vscode from 'vscode';
 import type { DescribeEndpointOutput, EndpointSummary } from '@aws-sdk/client-sagemaker';
-import { costSoFar, formatPrice, onDemandPrice } from '../../core/billing/pricing';
-import { formatServerlessPrice } from '../../core/billing/billing';
+import type { ResolvedPrice } from '../../workflow/prices';
 import type { ServerlessConfig } from '../../core/endpoints/deployRequests';
 import type { EndpointNodeLike } from '../tree/endpointsSection';
 import { InfoNode, statusIcon, type Node } from '../tree/tree';
@@ -31,6 +30,12 @@ interface EndpointFacts {
   modelName?: string;
   /** Serverless endpoints: running and counted, but billed per use, not per hour. */
   serverless?: ServerlessConfig;
+  /** One instance's price (Price List or offline table), resolved by the model after the describe. */
+  price?: ResolvedPrice;
+  /** The labelled price line(s): per hour for all instances, or the serverless per-use line. */
+  priceLine?: string;
+  /** A sum computed from `price` ("about $1.20" from the offline table), beside the labelled rate. */
+  labelAmount?: (usd: number) => string;
   error?: string;
 }
 
@@ -64,8 +69,8 @@ export class SageMakerEndpointNode implements Node, EndpointNodeLike {
     if (this.facts.serverless) return 0;
     const { instanceType, count } = this.facts;
     if (!instanceType || !BILLED.has(this.status)) return BILLED.has(this.status) ? undefined : 0;
-    const p = onDemandPrice(instanceType, 'inference', this.region());
-    return p ? p.perHour * (count || 1) : undefined;
+    const p = this.facts.price;
+    return p ? p.amount * (count || 1) : undefined;
   }
 
   treeItem(): vscode.TreeItem {
@@ -80,11 +85,12 @@ export class SageMakerEndpointNode implements Node, EndpointNodeLike {
     const created = this.createdAt;
     if (created && BILLED.has(this.status)) parts.push(formatDuration(Date.now() - created.getTime()));
     if (instanceType && BILLED.has(this.status)) {
-      parts.push(
-        formatPrice(instanceType, count || 1, 'inference', this.region()).replace(/ \(us-east-1 price\)$/, ''),
-      );
-      const so = created ? costSoFar(instanceType, count || 1, 'inference', this.region(), created) : undefined;
-      if (so !== undefined) parts.push(`$${so.toFixed(2)} so far`);
+      if (this.facts.priceLine) parts.push(this.facts.priceLine);
+      const perHour = this.pricePerHour;
+      if (created && perHour !== undefined && this.facts.labelAmount)
+        parts.push(
+          `${this.facts.labelAmount((perHour * Math.max(0, Date.now() - created.getTime())) / 3_600_000)} so far`,
+        );
     }
     item.description = parts.join(' · ');
     const md = new vscode.MarkdownString();
@@ -93,11 +99,11 @@ export class SageMakerEndpointNode implements Node, EndpointNodeLike {
     if (this.facts.desc?.FailureReason) md.appendText(`\nFailure: ${this.facts.desc.FailureReason}\n`);
     if (instanceType)
       md.appendText(
-        `\n${count || 1} × ${instanceType}: ${formatPrice(instanceType, count || 1, 'inference', this.region())} while running\n`,
+        `\n${count || 1} × ${instanceType}: ${this.facts.priceLine ?? 'price not read yet'} while running\n`,
       );
     if (serverless)
       md.appendText(
-        `\nServerless, ${serverless.memorySizeInMB} MB, up to ${serverless.maxConcurrency} concurrent: ${formatServerlessPrice(serverless.memorySizeInMB, this.region())}. The first request after idle is a cold start.\n`,
+        `\nServerless, ${serverless.memorySizeInMB} MB, up to ${serverless.maxConcurrency} concurrent: ${this.facts.priceLine ?? 'price not read yet'}. The first request after idle is a cold start.\n`,
       );
     if (created) md.appendText(`\nCreated: ${created.toLocaleString()}\n`);
     if (this.facts.error) md.appendText(`\nCould not read details: ${this.facts.error}\n`);

@@ -146,6 +146,7 @@ export class EndpointsModel implements vscode.Disposable {
       n.facts.serverless = cfg?.serverless;
       // A serverless variant reports no instances.
       if (cfg?.serverless) n.facts.count = undefined;
+      await this.price(n, conn);
       n.facts.error = undefined;
     } catch (err) {
       if (/could not find/i.test(String((err as Error).message))) {
@@ -158,6 +159,28 @@ export class EndpointsModel implements vscode.Disposable {
     }
     if (before !== n.status) this.pollMs = 10_000;
     this.services.tree.refresh(n);
+  }
+
+  /** The node's price from the Price List (else the offline table), each figure labelled with its source. */
+  private async price(n: SageMakerEndpointNode, conn: Connection): Promise<void> {
+    const prices = await import('../../workflow/prices');
+    const opts = {
+      cacheDir: `${this.services.context.globalStorageUri.fsPath}/prices`,
+      profile: conn.profile,
+      awsEndpoint: conn.endpoint,
+    };
+    const { instanceType, count, serverless } = n.facts;
+    if (serverless) {
+      n.facts.price = undefined;
+      n.facts.priceLine = await prices.serverlessPriceText(conn.region, serverless.memorySizeInMB, opts);
+      return;
+    }
+    if (!instanceType) return;
+    const p = await prices.resolvePrice(conn.region, instanceType, 'inference', opts);
+    n.facts.price = p;
+    n.facts.priceLine = prices.formatResolvedPrice(p, count || 1, instanceType);
+    // The row names the source once, on the rate beside it: the sum says only "about" where the rate does.
+    n.facts.labelAmount = p ? (usd) => `${p.source === 'offline-table' ? 'about ' : ''}$${usd.toFixed(2)}` : undefined;
   }
 
   setOverride(name: string, status: string | undefined): void {

@@ -5,10 +5,10 @@ import * as vscode from 'vscode';
 import { listTrainingJobsPage } from '../../aws/sagemakerQueries';
 import { describeAwsError } from '../../aws/errors';
 import { UserError } from '../../core/errors';
-import { formatPrice } from '../../core/billing/pricing';
 import { endpointNameProblem, type ServerlessConfig } from '../../core/endpoints/deployRequests';
-import { formatServerlessPrice, SERVERLESS_MEMORY_SIZES } from '../../core/billing/billing';
+import { SERVERLESS_MEMORY_SIZES } from '../../core/billing/billing';
 import type { Connection } from '../../workflow/connect';
+import type { PriceOptions } from '../../workflow/prices';
 import type { DeployPlan } from '../../workflow/endpoints/deploy';
 import { deploysRunning, isEndpointNode, sourceNodes, type EndpointNodeLike } from '../tree/endpointsSection';
 import type { Node } from '../tree/tree';
@@ -30,22 +30,33 @@ export interface Capacity {
   serverless?: ServerlessConfig;
 }
 
-/** Capacity: instances (type, count) or serverless (memory), each with its pricing model. */
-export async function pickCapacity(ui: Ui, title: string, region: string): Promise<Capacity | undefined> {
+/** Capacity: instances (type, count) or serverless (memory), each with its pricing model and price. */
+export async function pickCapacity(
+  ui: Ui,
+  title: string,
+  region: string,
+  prices: PriceOptions = {},
+): Promise<Capacity | undefined> {
   type Item = vscode.QuickPickItem & { instanceType?: string; memory?: number };
+  const { priceText, serverlessPriceText } = await import('../../workflow/prices');
+  const serverlessSizes = SERVERLESS_MEMORY_SIZES.filter((m) => m !== 1024 && m !== 5120);
+  const [instancePrices, serverlessPrices] = await Promise.all([
+    Promise.all(INSTANCE_CHOICES.map((t) => priceText(region, t, 1, 'inference', prices))),
+    Promise.all(serverlessSizes.map((m) => serverlessPriceText(region, m, prices))),
+  ]);
   const items: Item[] = [
-    ...INSTANCE_CHOICES.map((t) => ({
+    ...INSTANCE_CHOICES.map((t, i) => ({
       label: t,
       instanceType: t,
-      description: formatPrice(t, 1, 'inference', region),
+      description: instancePrices[i],
       detail: `${t === 'ml.g4dn.xlarge' ? "GPU, the notebook's choice" : /\.(g|p)\d/.test(t) ? 'GPU' : 'CPU'} · billed per hour until deleted`,
     })),
     { label: 'Serverless', kind: vscode.QuickPickItemKind.Separator },
-    ...SERVERLESS_MEMORY_SIZES.filter((m) => m !== 1024 && m !== 5120).map((m) => ({
+    ...serverlessSizes.map((m, i) => ({
       label: `Serverless ${m / 1024} GB`,
       memory: m,
       description: 'billed per use',
-      detail: `CPU, no instances: ${formatServerlessPrice(m, region)}; cold start after idle. The cheap way to try a model.`,
+      detail: `CPU, no instances: ${serverlessPrices[i]}; cold start after idle. The cheap way to try a model.`,
     })),
   ];
   const pick = await ui.showQuickPick(items, { title: `${title}: capacity`, matchOnDetail: true });
@@ -96,8 +107,9 @@ export async function pickCapacityAndName(
   title: string,
   region: string,
   namePrompt: string,
+  prices: PriceOptions = {},
 ): Promise<{ capacity: Capacity; nameText: string } | undefined> {
-  const capacity = await pickCapacity(ui, title, region);
+  const capacity = await pickCapacity(ui, title, region, prices);
   if (!capacity) return undefined;
   const nameText = await askEndpointName(ui, `${title}: endpoint name`, namePrompt);
   return nameText === undefined ? undefined : { capacity, nameText };

@@ -5,7 +5,6 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { UserError } from '../../core/errors';
-import { formatPrice } from '../../core/billing/pricing';
 import { parseSpecJson, type JobSpec } from '../../core/spec/spec';
 import { loadSpecFile } from '../../workflow/specFile';
 import { instanceSummary } from '../../core/training/trainingRequest';
@@ -27,21 +26,28 @@ function priceRegion(services: Services): string {
   return services.connection.current?.region ?? readSettings().region ?? 'us-east-1';
 }
 
-/** Title of the lens and of the confirmation: "ml.p3.2xlarge x1, $3.83/h". */
-export function trainingSummary(instanceType: string, count: number, region: string): string {
-  return `${instanceType} x${count}, ${formatPrice(instanceType, count, 'training', region)}`;
+/** Title of the lens: "ml.p3.2xlarge x1, $4.23/h (Price List, 2026-12-02)", the same line as the confirmation. */
+async function trainingSummary(services: Services, instanceType: string, count: number): Promise<string> {
+  const { priceText } = await import('../../workflow/prices');
+  const conn = services.connection.current;
+  const price = await priceText(priceRegion(services), instanceType, count, 'training', {
+    cacheDir: path.join(services.context.globalStorageUri.fsPath, 'prices'),
+    profile: conn?.profile,
+    awsEndpoint: conn?.endpoint,
+  });
+  return `${instanceType} x${count}, ${price}`;
 }
 
-/** "ml.p3.2xlarge x1, managed spot: about $1.15/h (on-demand $3.83/h)". */
+/** "ml.p3.2xlarge x1, managed spot: about $1.15/h (on-demand about $3.83/h, offline table (us-east-1 prices))". */
 export function spotSummary(instanceType: string, count: number, region: string): string {
   const e = spotPriceEstimate(instanceType, count, region);
-  return `${instanceType} x${count}, managed spot${e ? `: about ${dollars(e.spotPerHour)}/h (on-demand ${dollars(e.onDemandPerHour)}/h)` : ''}`;
+  return `${instanceType} x${count}, managed spot${e ? `: about ${dollars(e.spotPerHour)}/h (on-demand about ${dollars(e.onDemandPerHour)}/h, offline table (us-east-1 prices))` : ''}`;
 }
 
 /** A CodeLens over the "training" key of spec files. */
 class TrainingLens implements vscode.CodeLensProvider {
   constructor(private readonly services: Services) {}
-  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+  async provideCodeLenses(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
     const text = doc.getText();
     const at = /"training"\s*:/.exec(text);
     if (!at) return [];
@@ -52,7 +58,7 @@ class TrainingLens implements vscode.CodeLensProvider {
         .training;
       if (t?.instanceType === 'local') title = 'Start training (local: this machine, no AWS cost)';
       else if (typeof t?.instanceType === 'string') {
-        title = `Start training (${trainingSummary(t.instanceType, typeof t.instanceCount === 'number' ? t.instanceCount : 1, priceRegion(this.services))})`;
+        title = `Start training (${await trainingSummary(this.services, t.instanceType, typeof t.instanceCount === 'number' ? t.instanceCount : 1)})`;
       }
     } catch {
       /* half-typed JSON: the plain title */

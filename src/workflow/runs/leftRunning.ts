@@ -4,7 +4,7 @@
 import { DescribeEndpointCommand, DescribeEndpointConfigCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { client, type AwsTarget } from '../../aws/clients';
 import { awsErrorName } from '../../aws/errors';
-import { formatPrice } from '../../core/billing/pricing';
+import { priceOptionsFor, priceText } from '../prices';
 import { isTerminalStatus } from '../../core/sagemaker/jobStatus';
 import { describeTrainingJob } from '../training/train';
 import type { Connection } from '../connect';
@@ -21,6 +21,11 @@ export interface StillRunning {
   line: string;
 }
 
+/** Ctrl-C: the price the confirmation read is cached; a Price List that does not answer soon is not waited for. */
+function ctrlCPrices(conn: AwsTarget) {
+  return priceOptionsFor(conn, { timeoutMs: 3_000 });
+}
+
 /** The training job when it is still running (not Completed/Failed/Stopped), else undefined. */
 export async function trainingJobStillRunning(conn: Connection, name: string): Promise<StillRunning | undefined> {
   // No signal: the caller's was just cancelled, and this answer is what the user needs now.
@@ -29,7 +34,7 @@ export async function trainingJobStillRunning(conn: Connection, name: string): P
   if (isTerminalStatus(status) || status === 'Stopping') return undefined;
   const type = d.ResourceConfig?.InstanceType ?? 'unknown instance';
   const count = d.ResourceConfig?.InstanceCount ?? 1;
-  const cost = `${count} x ${type}, ${formatPrice(type, count, 'training', conn.region)}`;
+  const cost = `${count} x ${type}, ${await priceText(conn.region, type, count, 'training', ctrlCPrices(conn))}`;
   const max = d.StoppingCondition?.MaxRuntimeInSeconds;
   const command = `sagemaker-hf stop ${name}`;
   return {
@@ -62,7 +67,7 @@ export async function endpointStillRunning(conn: AwsTarget, name: string): Promi
       ? (await sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: configName }))).ProductionVariants?.[0]
       : undefined;
     if (v?.InstanceType)
-      cost = `${v.InitialInstanceCount ?? 1} x ${v.InstanceType}, ${formatPrice(v.InstanceType, v.InitialInstanceCount ?? 1, 'inference', conn.region)}`;
+      cost = `${v.InitialInstanceCount ?? 1} x ${v.InstanceType}, ${await priceText(conn.region, v.InstanceType, v.InitialInstanceCount ?? 1, 'inference', ctrlCPrices(conn))}`;
   } catch {
     /* the price is a courtesy; the name and the command are what matter */
   }

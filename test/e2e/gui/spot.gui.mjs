@@ -74,11 +74,15 @@ export async function run(wb) {
     );
   });
   const message = (await dialog.locator('.dialog-message-text').textContent()) ?? '';
-  if (!/ml\.p3\.2xlarge x1, managed spot: about \$1\.15\/h \(on-demand \$3\.83\/h\)/.test(message))
+  if (
+    !/ml\.p3\.2xlarge x1, managed spot: about \$1\.15\/h \(on-demand about \$3\.83\/h, offline table \(us-east-1 prices\)\)/.test(
+      message,
+    )
+  )
     throw new Error(`dialog title "${message}" does not show the spot and on-demand prices`);
   const detail = (await dialog.locator('.dialog-message-detail').textContent()) ?? '';
   for (const re of [
-    /on-demand \$3\.83\/h, spot about \$1\.15\/h/,
+    /on-demand about \$3\.83\/h, spot about \$1\.15\/h, offline table/,
     /estimate: 70% below on-demand/,
     /waits for spot capacity up to 48 h/,
     new RegExp(`checkpoints in s3://${BUCKET}/${BASE}-\\d{4}-[\\d-]+/checkpoints`),

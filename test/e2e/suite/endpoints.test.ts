@@ -64,7 +64,10 @@ suite('endpoints', () => {
       `tree row ${ENDPOINT}`,
     );
     assert.equal(row.item.contextValue, 'endpoint.InService');
-    assert.match(String(row.item.description), /^InService · ml\.m5\.xlarge × 1 · .* · \$0\.230\/h · \$0\.00 so far$/);
+    assert.match(
+      String(row.item.description),
+      /^InService · ml\.m5\.xlarge × 1 · .* · about \$0\.230\/h, offline table \(us-east-1 prices\) · about \$0\.00 so far$/,
+    );
   });
 
   test('Try Predictions on the node opens the predictions webview', async () => {

@@ -235,7 +235,16 @@ suite('Local target', function () {
         180_000,
         'the new job running',
       );
-      const pid = (row.node as unknown as { job: { pid?: number } }).job.pid;
+      // The record gets its pid once the script's process starts (a moment after InProgress): wait for it,
+      // so "no process left" below is always checked.
+      const pidOf = (n: unknown) => (n as { job?: { pid?: number } }).job?.pid;
+      const withPid = await waitFor(
+        async () =>
+          (await treeNodes(a, 'jobs')).find((n) => n.item.label === row.item.label && (pidOf(n.node) ?? 0) > 1),
+        60_000,
+        'the running job with its pid',
+      );
+      const pid = pidOf(withPid.node)!;
       await vscode.commands.executeCommand('sagemakerHf.stopTrainingJob', row.node);
       const result = await run;
       assert.equal(result, undefined, 'a stopped run returns nothing (cancelled)');
@@ -248,7 +257,7 @@ suite('Local target', function () {
         'the job marked Stopped',
       );
       assert.ok(stopped);
-      if (pid) assert.throws(() => process.kill(-pid, 0), "no process of the job's group is left");
+      assert.throws(() => process.kill(-pid, 0), "no process of the job's group is left");
       // Nothing reports later either.
       await new Promise((r) => setTimeout(r, 5000));
     } finally {
