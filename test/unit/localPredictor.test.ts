@@ -8,6 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { httpPredictor } from '../../src/workflow/endpoints/predictor';
 import { predictionHttpError } from '../../src/core/endpoints/predictionResponse';
 import { onAwsNotice, type AwsNotice } from '../../src/aws/requestNotices';
+import { deployedTransformers } from '../../src/workflow/runs/localRun';
+import { CURRENT_INFERENCE_VERSIONS } from '../../src/core/images/inferenceImages';
+import type { JobSpec } from '../../src/core/spec/spec';
 
 async function serve(handler: http.RequestListener): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer(handler);
@@ -91,4 +94,12 @@ test('a local endpoint that accepts and never answers times out with the URL, af
     else process.env.SAGEMAKER_HF_TIMEOUT_SECONDS = before;
     await s.close();
   }
+});
+
+test('serve.py is told the transformers of the image that deploying the spec would use', () => {
+  const spec = (transformersVersion?: string, pytorchVersion?: string) =>
+    ({ training: { transformersVersion, pytorchVersion } }) as unknown as JobSpec;
+  assert.equal(deployedTransformers(spec('4.11.0', '1.9.0')), '4.11.0');
+  assert.equal(deployedTransformers(spec('4.21.1', '1.11.0')), '4.26.0'); // the nearest newer image
+  assert.equal(deployedTransformers(spec()), CURRENT_INFERENCE_VERSIONS.transformers);
 });

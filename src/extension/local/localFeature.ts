@@ -12,7 +12,7 @@ import {
   stopLocalEndpoint,
   type LocalEndpointRecord,
 } from '../../workflow/local/localEndpoint';
-import { runLocalWorkflow } from '../../workflow/runs/localRun';
+import { deployedTransformers, runLocalWorkflow } from '../../workflow/runs/localRun';
 import { listLocalJobs, localJobName, runLocalTraining, type LocalJobRecord } from '../../workflow/local/localTraining';
 import { httpPredictor } from '../../workflow/endpoints/predictor';
 import { prepareDataset } from '../../workflow/dataset/prepare';
@@ -227,8 +227,13 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
             trained && !trained.missing.length
               ? trained
               : await this.python(undefined, signal, job.specFile ?? job.jobDir);
+          // serve.py answers as the image that deploying this job's spec would use, where it can.
+          const imageTransformers = job.specFile
+            ? await loadSpecFile(job.specFile).then(deployedTransformers, () => undefined)
+            : undefined;
           const ep = await startLocalEndpoint({
             python: py.python,
+            imageTransformers,
             model: job.modelArtifact!,
             workspaceDir: ws,
             serveScript: path.join(this.scriptsDir, 'serve.py'),

@@ -40,7 +40,7 @@ export interface LocalRunResult {
 }
 
 /** transformers of the inference image that deploying this spec's training would use. */
-function deployedTransformers(spec: JobSpec): string {
+export function deployedTransformers(spec: JobSpec): string {
   const t = spec.training;
   const versions =
     t.transformersVersion && t.pytorchVersion
