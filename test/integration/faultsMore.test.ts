@@ -243,3 +243,12 @@ test('delete where DeleteModel is denied: the model is named as left; the retry 
   assert.match(retry.out, /Deleted model half-deleted\./);
   assert.deepEqual(await sageMakerLeftovers(sm), { models: [], configs: [], endpoints: [] });
 });
+
+test('train --bucket b/c: refused in one line before the spec is read or anything is sent', async () => {
+  const r = await cli(['train', path.join(tmp, 'none.sagemaker-hf.json'), '--bucket', 'b/c']);
+  assert.equal(r.code, 1, r.out);
+  assert.equal(
+    r.out.trimEnd(),
+    "sagemaker-hf train: --bucket: 'b/c' contains '/': give the bucket name alone (a key prefix goes elsewhere)",
+  );
+});
