@@ -189,6 +189,15 @@ export const OPTIONS = [
     commands: ['train'],
   },
   {
+    name: 'max-cost',
+    type: 'number',
+    value: 'USD',
+    description:
+      "spending cap (training.maxCostUsd): MaxRuntimeInSeconds is set so the job cannot cost more at the price shown; the lower of it and training.maxRuntimeInSeconds wins",
+    rule: { min: 0.01 },
+    commands: ['train'],
+  },
+  {
     name: 'poll-seconds',
     type: 'number',
     value: 'N',

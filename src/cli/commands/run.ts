@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { UserError } from '../../core/errors';
 import { formatPrice } from '../../core/billing/pricing';
 import { priceText } from '../../workflow/prices';
+import { capPricePerHour } from '../../workflow/training/capPrice';
+import { planCostCap } from '../../core/training/costCap';
 import { formatServerlessPrice, formatSpotEstimate } from '../../core/billing/billing';
 import { loadSpecFile } from '../../workflow/specFile';
 import { runCloudWorkflow } from '../../workflow/runs/cloudRun';
@@ -153,6 +155,21 @@ async function runOnSageMaker(
   ctx.stderr(
     `  training  ${trainCount} x ${t.instanceType}, ${t.spot ? `managed spot: ${formatSpotEstimate(t.instanceType, trainCount, conn.region)}` : await priceText(conn.region, t.instanceType, trainCount, 'training', prices)} while it runs (max ${t.maxRuntimeInSeconds ?? 86400} s)`,
   );
+  // training.maxCostUsd becomes a runtime at the price shown; a cap that buys nothing is refused here.
+  const trainingPricePerHour = await capPricePerHour(t, conn.region, prices);
+  if (t.maxCostUsd !== undefined)
+    ctx.stderr(
+      `  spending cap: ${
+        planCostCap({
+          capUsd: t.maxCostUsd,
+          perInstanceHour: trainingPricePerHour,
+          instanceType: t.instanceType,
+          count: trainCount,
+          maxRuntimeInSeconds: t.maxRuntimeInSeconds,
+          spot: !!t.spot,
+        }).line
+      }`,
+    );
   if (t.keepAliveSeconds)
     ctx.stderr(
       `  warm pool up to ${t.keepAliveSeconds} s after the job, ${await priceText(conn.region, t.instanceType, trainCount, 'training', prices)} while kept`,
@@ -183,6 +200,7 @@ async function runOnSageMaker(
     keepEndpoint: o.keepEndpoint,
     signal: o.signal,
     hubToken: process.env.HF_TOKEN || undefined,
+    trainingPricePerHour,
     onStep: stepLine(ctx),
     onLine: (l) => {
       if (!o.quiet) ctx.stdout(`    ${new Date().toISOString().slice(11, 19)} ${l}`);

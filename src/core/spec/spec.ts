@@ -42,6 +42,8 @@ export interface TrainingSpec {
   instanceCount: number;
   volumeSizeInGB: number;
   maxRuntimeInSeconds: number;
+  /** Spending cap in USD: becomes MaxRuntimeInSeconds at the price shown (the lower of the two wins). */
+  maxCostUsd?: number;
   transformersVersion?: string;
   pytorchVersion?: string;
   pyVersion?: string;

@@ -23,6 +23,8 @@ export interface CloudRunOptions {
   /** Progress of the steps (upload, job status changes, endpoint status, cleanup). */
   onLine?: (line: string) => void;
   hubToken?: string;
+  /** The on-demand price per instance-hour the confirmation showed (training.maxCostUsd). */
+  trainingPricePerHour?: number;
   /** Milliseconds between DescribeTrainingJob / DescribeEndpoint polls (SageMaker SDK: 30 s). */
   pollMs?: number;
 }
@@ -111,7 +113,12 @@ export async function runCloudWorkflow(
     const job = await step(
       'train',
       async () => {
-        const started = await startTraining(spec, conn, { signal, onProgress: line, hubToken: opts.hubToken });
+        const started = await startTraining(spec, conn, {
+          signal,
+          onProgress: line,
+          hubToken: opts.hubToken,
+          trainingPricePerHour: opts.trainingPricePerHour,
+        });
         runningJob = started.jobName;
         for (const w of started.warnings) line(`warning: ${w}`);
         line(`created training job ${started.jobName}`);

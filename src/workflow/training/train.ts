@@ -38,6 +38,8 @@ export interface TrainOptions {
   now?: Date;
   /** Hugging Face token for training.pushToHub (Environment.HF_TOKEN only). */
   hubToken?: string;
+  /** The on-demand price per instance-hour the confirmation showed (training.maxCostUsd needs it). */
+  trainingPricePerHour?: number;
 }
 
 export interface StartedTraining {
@@ -48,7 +50,7 @@ export interface StartedTraining {
   sourceEntries: string[];
 }
 
-function contextOf(conn: Connection, now: Date, hubToken?: string): RequestContext {
+function contextOf(conn: Connection, now: Date, hubToken?: string, trainingPricePerHour?: number): RequestContext {
   return {
     account: conn.account,
     region: conn.region,
@@ -57,6 +59,7 @@ function contextOf(conn: Connection, now: Date, hubToken?: string): RequestConte
     now,
     partition: conn.arn.split(':')[1] || undefined,
     ...(hubToken ? { hubToken } : {}),
+    ...(trainingPricePerHour !== undefined ? { trainingPricePerHour } : {}),
   };
 }
 
@@ -153,7 +156,7 @@ export async function startTraining(
   const { signal } = opts;
   const progress = opts.onProgress ?? (() => undefined);
   // Validation and the whole request first: nothing is touched for a spec the SDK would refuse.
-  const built = buildTrainingRequest(spec, contextOf(conn, opts.now ?? new Date(), opts.hubToken));
+  const built = buildTrainingRequest(spec, contextOf(conn, opts.now ?? new Date(), opts.hubToken, opts.trainingPricePerHour));
   const modelFiles = built.localModel ? localModelFiles(built.localModel.dir, built.localModel.s3Uri) : [];
   throwIfAborted(signal);
   progress(`Checking bucket s3://${conn.bucket}`);
