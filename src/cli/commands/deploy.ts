@@ -1,6 +1,20 @@
 // sagemaker-hf deploy: a completed training job (or a Hub model) as a real-time or serverless endpoint,
 // its price said and confirmed before anything billable exists.
-import { UserError, isCancelled } from '../../core/errors';
+import { UserError, errorLine, isCancelled } from '../../core/errors';
+import {
+  deletesItselfText,
+  localTimeZone,
+  parseDeleteAfter,
+  SCHEDULER_ROLE_NAME,
+} from '../../core/endpoints/deleteAfter';
+import {
+  cancelEndpointDeletion,
+  createSchedulerRole,
+  listSchedulerRoles,
+  scheduleEndpointDeletion,
+  schedulerRolePlan,
+} from '../../workflow/endpoints/deleteSchedule';
+import type { Connection } from '../../workflow/connect';
 import { priceText } from '../../workflow/prices';
 import { executeDeploy, planDeploy, planHubDeploy, type DeployPlan } from '../../workflow/endpoints/deploy';
 import { redactDeployRequests, type ServerlessConfig } from '../../core/endpoints/deployRequests';
@@ -46,6 +60,13 @@ Ctrl-C while it waits says the endpoint still bills and offers to delete it (def
     const initialInstanceCount = args.number('count');
     const pollMs = args.number('poll-seconds') * 1000;
     const serverless = serverlessOf(args);
+    // Checked before any AWS call: a typo must not surface after the endpoint bills.
+    const timeZone = localTimeZone();
+    const deleteAfterText = values['delete-after'];
+    const deleteAt =
+      deleteAfterText === undefined
+        ? undefined
+        : parseDeleteAfter(deleteAfterText, new Date(), timeZone, '--delete-after');
     const conn = await ctx.connection();
     const endpointName = values['endpoint-name'];
     const plan: DeployPlan = hub
@@ -100,6 +121,12 @@ Ctrl-C while it waits says the endpoint still bills and offers to delete it (def
         `  model ${plan.hubModelId} from the Hugging Face Hub, task ${values.task}${process.env.HF_TOKEN ? ', with HF_TOKEN' : ''}`,
       );
     else ctx.stderr(`  model ${plan.modelDataUrl}`);
+    const role = deleteAt ? await pickSchedulerRole(args, ctx, conn) : undefined;
+    let schedulerRole = role?.arn;
+    if (deleteAt && role)
+      ctx.stderr(
+        `  ${deletesItselfText(deleteAt, new Date(), timeZone)} (${timeZone}): an EventBridge Scheduler schedule runs DeleteEndpoint as ${role.arn}`,
+      );
     if (
       !(await confirmed(args.flag('yes'), ctx, {
         ask: 'Create it?',
@@ -108,13 +135,33 @@ Ctrl-C while it waits says the endpoint still bills and offers to delete it (def
       }))
     )
       return 1;
+    if (role?.create) schedulerRole = await createSchedulerRole(conn, ctx.signal);
     let last = '';
     let endpointCreated = false;
+    let scheduled = false;
     let result;
     try {
       result = await executeDeploy(conn, plan, {
         signal: ctx.signal,
         pollMs,
+        // The schedule exists as soon as the endpoint does, so a cut-off wait leaves nothing unguarded.
+        afterCreate: async () => {
+          if (!deleteAt || !schedulerRole) return;
+          try {
+            await scheduleEndpointDeletion(conn, {
+              endpointName: plan.endpointName,
+              at: deleteAt,
+              timeZone,
+              roleArn: schedulerRole,
+            });
+            scheduled = true;
+            ctx.stderr(`Scheduled: endpoint ${plan.endpointName} ${deletesItselfText(deleteAt, new Date(), timeZone)}`);
+          } catch (err) {
+            ctx.stderr(
+              `warning: endpoint ${plan.endpointName} does NOT delete itself: ${errorLine(err)}; delete it by hand ('sagemaker-hf delete ${plan.endpointName}')`,
+            );
+          }
+        },
         onStatus: (s) => {
           if (s.step === 'endpoint' || s.step === 'waiting') endpointCreated = true;
           if (s.message !== last) ctx.stderr(`${new Date().toISOString().slice(11, 19)} ${s.message}`);
@@ -124,6 +171,8 @@ Ctrl-C while it waits says the endpoint still bills and offers to delete it (def
     } catch (err) {
       // Before the endpoint exists executeDeploy removes what it made; after, Ctrl-C ends only the waiting.
       if (isCancelled(err) && endpointCreated) await offerToEndEndpoint(ctx, conn, plan.endpointName);
+      // A failed endpoint was deleted by the deploy; its schedule goes with it.
+      else if (scheduled) await cancelEndpointDeletion(conn, plan.endpointName).catch(() => undefined);
       throw err;
     }
     ctx.stdout(result.endpointName);
@@ -145,4 +194,29 @@ function serverlessOf(args: CommandArgs<'deploy'>): ServerlessConfig | undefined
   if (values['instance-type'] !== undefined || values.count !== undefined)
     throw new UserError('--serverless has no instances: drop --instance-type and --count', 'serverless');
   return { memorySizeInMB: args.number('memory'), maxConcurrency: args.number('max-concurrency') };
+}
+
+/**
+ * The role the deletion schedule runs as: --scheduler-role, else the tool's own among the roles EventBridge
+ * Scheduler may assume, else created after a confirmation that shows its trust and permission policies.
+ */
+async function pickSchedulerRole(
+  args: CommandArgs<'deploy'>,
+  ctx: Parameters<CliCommand<'deploy'>['run']>[1],
+  conn: Connection,
+): Promise<{ arn: string; create?: true }> {
+  const given = args.values['scheduler-role'];
+  if (given) return { arn: given };
+  const roles = await listSchedulerRoles(conn, ctx.signal);
+  const ours = roles.find((r) => r.name === SCHEDULER_ROLE_NAME);
+  if (ours) return { arn: ours.arn };
+  const plan = schedulerRolePlan(conn);
+  ctx.stderr(
+    `  --delete-after needs a role EventBridge Scheduler runs DeleteEndpoint as; also creates IAM role ${plan.name}${roles.length ? ` (or pass --scheduler-role with one of: ${roles.map((r) => r.name).join(', ')})` : ''}:`,
+  );
+  ctx.stderr(`  trust policy:\n${plan.trust.replace(/^/gm, '    ')}`);
+  ctx.stderr(
+    `  permission policy (only endpoints tagged sagemaker-hf:created-by):\n${plan.policy.replace(/^/gm, '    ')}`,
+  );
+  return { arn: plan.arn, create: true };
 }
