@@ -260,7 +260,8 @@ export const OPTIONS = [
     name: 'scheduler-role',
     type: 'string',
     value: 'ARN',
-    description: 'with --delete-after: the role EventBridge Scheduler runs DeleteEndpoint as (default: SageMakerHfEndpointScheduler, created after showing its policies)',
+    description:
+      'with --delete-after: the role EventBridge Scheduler runs DeleteEndpoint as (default: SageMakerHfEndpointScheduler, created after showing its policies)',
     commands: ['deploy'],
   },
   {

@@ -30,7 +30,10 @@ test('a lower maxRuntimeInSeconds wins, and so does the 86400 s default for a la
 });
 
 test('refusals name training.maxCostUsd: under a minute, unknown price, not positive', () => {
-  assert.throws(() => planCostCap({ ...p3, capUsd: 0.05 }), /training\.maxCostUsd: \$0\.05 buys 46 s .* at least \$0\.07/);
+  assert.throws(
+    () => planCostCap({ ...p3, capUsd: 0.05 }),
+    /training\.maxCostUsd: \$0\.05 buys 46 s .* at least \$0\.07/,
+  );
   assert.throws(
     () => planCostCap({ ...p3, perInstanceHour: undefined, capUsd: 20 }),
     /training\.maxCostUsd: no price is known for ml\.p3\.2xlarge/,

@@ -10,11 +10,9 @@ import {
 import {
   cancelEndpointDeletion,
   createSchedulerRole,
-  listSchedulerRoles,
   scheduleEndpointDeletion,
-  schedulerRolePlan,
 } from '../../workflow/endpoints/deleteSchedule';
-import type { Connection } from '../../workflow/connect';
+import { pickSchedulerRole } from '../schedulerRole';
 import { priceText } from '../../workflow/prices';
 import { executeDeploy, planDeploy, planHubDeploy, type DeployPlan } from '../../workflow/endpoints/deploy';
 import { redactDeployRequests, type ServerlessConfig } from '../../core/endpoints/deployRequests';
@@ -121,7 +119,7 @@ Ctrl-C while it waits says the endpoint still bills and offers to delete it (def
         `  model ${plan.hubModelId} from the Hugging Face Hub, task ${values.task}${process.env.HF_TOKEN ? ', with HF_TOKEN' : ''}`,
       );
     else ctx.stderr(`  model ${plan.modelDataUrl}`);
-    const role = deleteAt ? await pickSchedulerRole(args, ctx, conn) : undefined;
+    const role = deleteAt ? await pickSchedulerRole(values['scheduler-role'], ctx, conn, '--delete-after') : undefined;
     let schedulerRole = role?.arn;
     if (deleteAt && role)
       ctx.stderr(
@@ -194,29 +192,4 @@ function serverlessOf(args: CommandArgs<'deploy'>): ServerlessConfig | undefined
   if (values['instance-type'] !== undefined || values.count !== undefined)
     throw new UserError('--serverless has no instances: drop --instance-type and --count', 'serverless');
   return { memorySizeInMB: args.number('memory'), maxConcurrency: args.number('max-concurrency') };
-}
-
-/**
- * The role the deletion schedule runs as: --scheduler-role, else the tool's own among the roles EventBridge
- * Scheduler may assume, else created after a confirmation that shows its trust and permission policies.
- */
-async function pickSchedulerRole(
-  args: CommandArgs<'deploy'>,
-  ctx: Parameters<CliCommand<'deploy'>['run']>[1],
-  conn: Connection,
-): Promise<{ arn: string; create?: true }> {
-  const given = args.values['scheduler-role'];
-  if (given) return { arn: given };
-  const roles = await listSchedulerRoles(conn, ctx.signal);
-  const ours = roles.find((r) => r.name === SCHEDULER_ROLE_NAME);
-  if (ours) return { arn: ours.arn };
-  const plan = schedulerRolePlan(conn);
-  ctx.stderr(
-    `  --delete-after needs a role EventBridge Scheduler runs DeleteEndpoint as; also creates IAM role ${plan.name}${roles.length ? ` (or pass --scheduler-role with one of: ${roles.map((r) => r.name).join(', ')})` : ''}:`,
-  );
-  ctx.stderr(`  trust policy:\n${plan.trust.replace(/^/gm, '    ')}`);
-  ctx.stderr(
-    `  permission policy (only endpoints tagged sagemaker-hf:created-by):\n${plan.policy.replace(/^/gm, '    ')}`,
-  );
-  return { arn: plan.arn, create: true };
 }

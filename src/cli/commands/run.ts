@@ -6,6 +6,9 @@ import { formatPrice } from '../../core/billing/pricing';
 import { priceText } from '../../workflow/prices';
 import { capPricePerHour } from '../../workflow/training/capPrice';
 import { planCostCap } from '../../core/training/costCap';
+import { deletesItselfText, localTimeZone, parseDeleteAfter } from '../../core/endpoints/deleteAfter';
+import { createSchedulerRole } from '../../workflow/endpoints/deleteSchedule';
+import { pickSchedulerRole } from '../schedulerRole';
 import { formatServerlessPrice, formatSpotEstimate } from '../../core/billing/billing';
 import { loadSpecFile } from '../../workflow/specFile';
 import { runCloudWorkflow } from '../../workflow/runs/cloudRun';
@@ -148,6 +151,9 @@ async function runOnSageMaker(
   const t = spec.training;
   const d = spec.deploy;
   const trainCount = t.instanceCount ?? 1;
+  // deploy.deleteAfter guards the endpoint --keep-endpoint keeps; checked before anything is created.
+  const timeZone = localTimeZone();
+  const deleteAt = o.keepEndpoint && d.deleteAfter ? parseDeleteAfter(d.deleteAfter, new Date(), timeZone) : undefined;
   // Nothing is created before this is printed and confirmed.
   ctx.stderr(`Runs the whole workflow on SageMaker in ${conn.region} (account ${conn.account}), billed:`);
   ctx.stderr(`  dataset   s3://${conn.bucket}/${spec.dataset.s3Prefix}/ (S3 storage, by the GB-month)`);
@@ -183,6 +189,11 @@ async function runOnSageMaker(
       `  endpoint  ${d.initialInstanceCount} x ${d.instanceType}, ${await priceText(conn.region, d.instanceType, d.initialInstanceCount, 'inference', prices)} ${o.keepEndpoint ? 'until you delete it (--keep-endpoint)' : 'until the run deletes it'}`,
     );
   ctx.stderr(`  role      ${role}`);
+  const schedulerRole = deleteAt ? await pickSchedulerRole(undefined, ctx, conn, 'deploy.deleteAfter') : undefined;
+  if (deleteAt && schedulerRole)
+    ctx.stderr(
+      `  the kept endpoint ${deletesItselfText(deleteAt, new Date(), timeZone)} (${timeZone}), by an EventBridge Scheduler schedule as ${schedulerRole.arn}`,
+    );
   if (
     !(await confirmed(
       o.yes,
@@ -195,7 +206,9 @@ async function runOnSageMaker(
     ))
   )
     return 1;
+  const schedulerRoleArn = schedulerRole?.create ? await createSchedulerRole(conn, o.signal) : schedulerRole?.arn;
   const result = await runCloudWorkflow(spec, conn, {
+    ...(deleteAt && schedulerRoleArn ? { deletion: { at: deleteAt, timeZone, roleArn: schedulerRoleArn } } : {}),
     workspaceDir: o.workspaceDir,
     keepEndpoint: o.keepEndpoint,
     signal: o.signal,

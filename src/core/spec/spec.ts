@@ -89,6 +89,8 @@ export interface DeploySpec {
   endpointName?: string;
   /** Serverless inference instead of instances (billed per use, CPU only). */
   serverless?: ServerlessSpec;
+  /** "4h", "90m" or a local "2026-12-24T18:00": an EventBridge Scheduler schedule deletes the endpoint then. */
+  deleteAfter?: string;
 }
 
 export interface JobSpec {

@@ -49,9 +49,8 @@ export async function deleteTimeOf(ui: Ui, choice: DeleteChoice, now = new Date(
 
 /** The scheduler role: a pick among those Scheduler may assume (ours first), or ours created after a modal. */
 export async function pickSchedulerRole(ctx: EndpointsCtx, conn: Connection): Promise<string | undefined> {
-  const { createSchedulerRole, listSchedulerRoles, schedulerRolePlan } = await import(
-    '../../workflow/endpoints/deleteSchedule'
-  );
+  const { createSchedulerRole, listSchedulerRoles, schedulerRolePlan } =
+    await import('../../workflow/endpoints/deleteSchedule');
   const roles = await listSchedulerRoles(conn);
   const ours = roles.find((r) => r.name === SCHEDULER_ROLE_NAME);
   if (ours) return ours.arn;

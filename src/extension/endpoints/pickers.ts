@@ -169,7 +169,7 @@ export async function confirmDeploy(
     },
     ...DEPLOY_BUTTONS,
   );
-  return ok === 'Deploy' ? { deleteAfter: 'never' } : ((ok && DEPLOY_DELETE_CHOICE[ok]) ?? false);
+  return ok === 'Deploy' ? { deleteAfter: 'never' } : ((ok ? DEPLOY_DELETE_CHOICE[ok] : undefined) ?? false);
 }
 
 /** The deploy modal's buttons: deploy, or deploy with a deletion schedule (EventBridge Scheduler). */

@@ -156,7 +156,10 @@ export async function startTraining(
   const { signal } = opts;
   const progress = opts.onProgress ?? (() => undefined);
   // Validation and the whole request first: nothing is touched for a spec the SDK would refuse.
-  const built = buildTrainingRequest(spec, contextOf(conn, opts.now ?? new Date(), opts.hubToken, opts.trainingPricePerHour));
+  const built = buildTrainingRequest(
+    spec,
+    contextOf(conn, opts.now ?? new Date(), opts.hubToken, opts.trainingPricePerHour),
+  );
   const modelFiles = built.localModel ? localModelFiles(built.localModel.dir, built.localModel.s3Uri) : [];
   throwIfAborted(signal);
   progress(`Checking bucket s3://${conn.bucket}`);

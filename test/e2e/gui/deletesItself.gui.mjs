@@ -43,9 +43,9 @@ async function seed(repoRoot) {
   );
   await s.send(new sm.CreateEndpointCommand({ EndpointName: ENDPOINT, EndpointConfigName: ENDPOINT, Tags: TAGS }));
   const c = new sch.SchedulerClient(cfg);
-  await c.send(new sch.GetScheduleGroupCommand({ Name: 'sagemaker-hf' })).catch(() =>
-    c.send(new sch.CreateScheduleGroupCommand({ Name: 'sagemaker-hf', Tags: TAGS })),
-  );
+  await c
+    .send(new sch.GetScheduleGroupCommand({ Name: 'sagemaker-hf' }))
+    .catch(() => c.send(new sch.CreateScheduleGroupCommand({ Name: 'sagemaker-hf', Tags: TAGS })));
   // 3 h 12 min from now, whole minutes, in UTC (the row shows the schedule's own zone).
   const at = new Date(Math.ceil((Date.now() + (3 * 60 + 12) * 60_000) / 60_000) * 60_000 + 30_000);
   await c.send(
