@@ -1,12 +1,7 @@
 // sagemaker-hf deploy: a completed training job (or a Hub model) as a real-time or serverless endpoint,
 // its price said and confirmed before anything billable exists.
 import { UserError, errorLine, isCancelled } from '../../core/errors';
-import {
-  deletesItselfText,
-  localTimeZone,
-  parseDeleteAfter,
-  SCHEDULER_ROLE_NAME,
-} from '../../core/endpoints/deleteAfter';
+import { deletesItselfText, localTimeZone, parseDeleteAfter } from '../../core/endpoints/deleteAfter';
 import {
   cancelEndpointDeletion,
   createSchedulerRole,
