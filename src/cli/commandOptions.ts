@@ -189,6 +189,15 @@ export const OPTIONS = [
     commands: ['train'],
   },
   {
+    name: 'max-cost',
+    type: 'number',
+    value: 'USD',
+    description:
+      'spending cap (training.maxCostUsd): MaxRuntimeInSeconds is set so the job cannot cost more at the price shown; the lower of it and training.maxRuntimeInSeconds wins',
+    rule: { min: 0.01 },
+    commands: ['train'],
+  },
+  {
     name: 'poll-seconds',
     type: 'number',
     value: 'N',
@@ -237,6 +246,22 @@ export const OPTIONS = [
     type: 'string',
     value: 'NAME',
     description: "the endpoint's name (default: made from the job or model name)",
+    commands: ['deploy'],
+  },
+  {
+    name: 'delete-after',
+    type: 'string',
+    value: 'WHEN',
+    description:
+      'the endpoint deletes itself then ("4h", "90m", "2026-12-24T18:00" local time): an EventBridge Scheduler one-time schedule runs DeleteEndpoint, even with this machine off',
+    commands: ['deploy'],
+  },
+  {
+    name: 'scheduler-role',
+    type: 'string',
+    value: 'ARN',
+    description:
+      'with --delete-after: the role EventBridge Scheduler runs DeleteEndpoint as (default: SageMakerHfEndpointScheduler, created after showing its policies)',
     commands: ['deploy'],
   },
   {

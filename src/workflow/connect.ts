@@ -189,6 +189,11 @@ export async function listSageMakerRoles(target: AwsTarget, signal?: AbortSignal
 
 /** True when a (URL-encoded) trust policy allows sagemaker.amazonaws.com to assume the role. */
 export function trustsSageMaker(doc: string | undefined): boolean {
+  return trustsService(doc, 'sagemaker.amazonaws.com');
+}
+
+/** True when a (URL-encoded) trust policy allows `service` (e.g. scheduler.amazonaws.com) to assume the role. */
+export function trustsService(doc: string | undefined, service: string): boolean {
   if (!doc) return false;
   let policy: { Statement?: unknown };
   try {
@@ -203,7 +208,7 @@ export function trustsSageMaker(doc: string | undefined): boolean {
     const actions = ([] as string[]).concat(st?.Action ?? []);
     return (
       st?.Effect === 'Allow' &&
-      services.includes('sagemaker.amazonaws.com') &&
+      services.includes(service) &&
       actions.some((a) => a === 'sts:AssumeRole' || a === 'sts:*' || a === '*')
     );
   });

@@ -63,10 +63,11 @@ const plan = {
   modelDataUrl: 's3://b/job-1/model.tar.gz',
 } as unknown as DeployPlan;
 
-test('the deploy modal names the instances, their count and the price; only "Deploy" deploys', async () => {
+test('the deploy modal names the instances, their count and the price; only the Deploy buttons deploy, with or without a deletion time', async () => {
   for (const [answer, deploys] of [
     [undefined, false],
-    ['Deploy', true],
+    ['Deploy', { deleteAfter: 'never' }],
+    ['Deploy, Delete After 4 h', { deleteAfter: '4 h' }],
     ['Cancel', false],
   ] as const) {
     const { ui, asked } = scriptedUi({ message: () => answer });
@@ -78,17 +79,23 @@ test('the deploy modal names the instances, their count and the price; only "Dep
       'Model: s3://b/job-1/model.tar.gz',
       '$1.05/h',
     );
-    assert.equal(ok, deploys, `answered ${answer}`);
+    assert.deepEqual(ok, deploys, `answered ${answer}`);
     assert.equal(asked.length, 1);
     const q = asked[0]!;
     assert.equal(q.kind, 'warning');
     assert.ok(q.modal, 'the confirmation is modal');
     assert.equal(q.message, 'Deploy job-1 as endpoint ep-1?');
-    assert.deepEqual(q.items, ['Deploy']);
+    assert.deepEqual(q.items, [
+      'Deploy',
+      'Deploy, Delete After 1 h',
+      'Deploy, Delete After 4 h',
+      'Deploy, Delete at End of Today',
+      'Deploy, Delete At…',
+    ]);
     assert.match(q.detail!, /a real-time endpoint on 2 × ml\.g4dn\.xlarge: \$1\.05\/h, billed until you delete it/);
     assert.match(
       q.detail!,
-      /Image: 763104351884\.dkr\.ecr.*\n\(from the job\)\nModel: s3:\/\/b\/job-1\/model\.tar\.gz$/,
+      /Image: 763104351884\.dkr\.ecr.*\n\(from the job\)\nModel: s3:\/\/b\/job-1\/model\.tar\.gz\n\nThe "Delete" choices create an EventBridge Scheduler schedule/,
     );
   }
 });

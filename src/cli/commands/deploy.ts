@@ -1,8 +1,15 @@
 // sagemaker-hf deploy: a completed training job (or a Hub model) as a real-time or serverless endpoint,
 // its price said and confirmed before anything billable exists.
-import { UserError, isCancelled } from '../../core/errors';
+import { UserError, errorLine, isCancelled } from '../../core/errors';
 import { priceOptionsFor, priceText, serverlessPriceText } from '../../workflow/prices';
 import { describeApplied } from '../../core/sagemaker/sdkDefaults';
+import { deletesItselfText, localTimeZone, parseDeleteAfter } from '../../core/endpoints/deleteAfter';
+import {
+  cancelEndpointDeletion,
+  createSchedulerRole,
+  scheduleEndpointDeletion,
+} from '../../workflow/endpoints/deleteSchedule';
+import { pickSchedulerRole } from '../schedulerRole';
 import { executeDeploy, planDeploy, planHubDeploy, type DeployPlan } from '../../workflow/endpoints/deploy';
 import { redactDeployRequests, type ServerlessConfig } from '../../core/endpoints/deployRequests';
 import { confirmed } from '../askYesNo';
@@ -46,6 +53,13 @@ Ctrl-C while it waits says the endpoint still bills and offers to delete it (def
     const initialInstanceCount = args.number('count');
     const pollMs = args.number('poll-seconds') * 1000;
     const serverless = serverlessOf(args);
+    // Checked before any AWS call: a typo must not surface after the endpoint bills.
+    const timeZone = localTimeZone();
+    const deleteAfterText = values['delete-after'];
+    const deleteAt =
+      deleteAfterText === undefined
+        ? undefined
+        : parseDeleteAfter(deleteAfterText, new Date(), timeZone, '--delete-after');
     const conn = await ctx.connection();
     const endpointName = values['endpoint-name'];
     const plan: DeployPlan = hub
@@ -98,6 +112,12 @@ Ctrl-C while it waits says the endpoint still bills and offers to delete it (def
         `  model ${plan.hubModelId} from the Hugging Face Hub, task ${values.task}${process.env.HF_TOKEN ? ', with HF_TOKEN' : ''}`,
       );
     else ctx.stderr(`  model ${plan.modelDataUrl}`);
+    const role = deleteAt ? await pickSchedulerRole(values['scheduler-role'], ctx, conn, '--delete-after') : undefined;
+    let schedulerRole = role?.arn;
+    if (deleteAt && role)
+      ctx.stderr(
+        `  ${deletesItselfText(deleteAt, new Date(), timeZone)} (${timeZone}): an EventBridge Scheduler schedule runs DeleteEndpoint as ${role.arn}`,
+      );
     if (
       !(await confirmed(args.flag('yes'), ctx, {
         ask: 'Create it?',
@@ -106,13 +126,33 @@ Ctrl-C while it waits says the endpoint still bills and offers to delete it (def
       }))
     )
       return 1;
+    if (role?.create) schedulerRole = await createSchedulerRole(conn, ctx.signal);
     let last = '';
     let endpointCreated = false;
+    let scheduled = false;
     let result;
     try {
       result = await executeDeploy(conn, plan, {
         signal: ctx.signal,
         pollMs,
+        // The schedule exists as soon as the endpoint does, so a cut-off wait leaves nothing unguarded.
+        afterCreate: async () => {
+          if (!deleteAt || !schedulerRole) return;
+          try {
+            await scheduleEndpointDeletion(conn, {
+              endpointName: plan.endpointName,
+              at: deleteAt,
+              timeZone,
+              roleArn: schedulerRole,
+            });
+            scheduled = true;
+            ctx.stderr(`Scheduled: endpoint ${plan.endpointName} ${deletesItselfText(deleteAt, new Date(), timeZone)}`);
+          } catch (err) {
+            ctx.stderr(
+              `warning: endpoint ${plan.endpointName} does NOT delete itself: ${errorLine(err)}; delete it by hand ('sagemaker-hf delete ${plan.endpointName}')`,
+            );
+          }
+        },
         onStatus: (s) => {
           if (s.step === 'endpoint' || s.step === 'waiting') endpointCreated = true;
           if (s.message !== last) ctx.stderr(`${new Date().toISOString().slice(11, 19)} ${s.message}`);
@@ -122,6 +162,8 @@ Ctrl-C while it waits says the endpoint still bills and offers to delete it (def
     } catch (err) {
       // Before the endpoint exists executeDeploy removes what it made; after, Ctrl-C ends only the waiting.
       if (isCancelled(err) && endpointCreated) await offerToEndEndpoint(ctx, conn, plan.endpointName);
+      // A failed endpoint was deleted by the deploy; its schedule goes with it.
+      else if (scheduled) await cancelEndpointDeletion(conn, plan.endpointName).catch(() => undefined);
       throw err;
     }
     ctx.stdout(result.endpointName);

@@ -4,6 +4,11 @@ import * as path from 'node:path';
 import { UserError } from '../../core/errors';
 import { priceText, serverlessPriceText } from '../../workflow/prices';
 import { formatSpotEstimate } from '../../core/billing/billing';
+import { capPricePerHour } from '../../workflow/training/capPrice';
+import { planCostCap } from '../../core/training/costCap';
+import { deletesItselfText, localTimeZone, parseDeleteAfter } from '../../core/endpoints/deleteAfter';
+import { createSchedulerRole } from '../../workflow/endpoints/deleteSchedule';
+import { pickSchedulerRole } from '../schedulerRole';
 import { loadSpecFile } from '../../workflow/specFile';
 import { runCloudWorkflow } from '../../workflow/runs/cloudRun';
 import type { StepEvent, StepResult } from '../../workflow/runs/workflowSteps';
@@ -145,6 +150,9 @@ async function runOnSageMaker(
   const t = spec.training;
   const d = spec.deploy;
   const trainCount = t.instanceCount ?? 1;
+  // deploy.deleteAfter guards the endpoint --keep-endpoint keeps; checked before anything is created.
+  const timeZone = localTimeZone();
+  const deleteAt = o.keepEndpoint && d.deleteAfter ? parseDeleteAfter(d.deleteAfter, new Date(), timeZone) : undefined;
   // Nothing is created before this is printed and confirmed.
   ctx.stderr(`Runs the whole workflow on SageMaker in ${conn.region} (account ${conn.account}), billed:`);
   ctx.stderr(`  dataset   s3://${conn.bucket}/${spec.dataset.s3Prefix}/ (S3 storage, by the GB-month)`);
@@ -152,6 +160,21 @@ async function runOnSageMaker(
   ctx.stderr(
     `  training  ${trainCount} x ${t.instanceType}, ${t.spot ? `managed spot: ${formatSpotEstimate(t.instanceType, trainCount, conn.region)}` : await priceText(conn.region, t.instanceType, trainCount, 'training', prices)} while it runs (max ${t.maxRuntimeInSeconds ?? 86400} s)`,
   );
+  // training.maxCostUsd becomes a runtime at the price shown; a cap that buys nothing is refused here.
+  const trainingPricePerHour = await capPricePerHour(t, conn.region, prices);
+  if (t.maxCostUsd !== undefined)
+    ctx.stderr(
+      `  spending cap: ${
+        planCostCap({
+          capUsd: t.maxCostUsd,
+          perInstanceHour: trainingPricePerHour,
+          instanceType: t.instanceType,
+          count: trainCount,
+          maxRuntimeInSeconds: t.maxRuntimeInSeconds,
+          spot: !!t.spot,
+        }).line
+      }`,
+    );
   if (t.keepAliveSeconds)
     ctx.stderr(
       `  warm pool up to ${t.keepAliveSeconds} s after the job, ${await priceText(conn.region, t.instanceType, trainCount, 'training', prices)} while kept`,
@@ -165,6 +188,11 @@ async function runOnSageMaker(
       `  endpoint  ${d.initialInstanceCount} x ${d.instanceType}, ${await priceText(conn.region, d.instanceType, d.initialInstanceCount, 'inference', prices)} ${o.keepEndpoint ? 'until you delete it (--keep-endpoint)' : 'until the run deletes it'}`,
     );
   ctx.stderr(`  role      ${role}`);
+  const schedulerRole = deleteAt ? await pickSchedulerRole(undefined, ctx, conn, 'deploy.deleteAfter') : undefined;
+  if (deleteAt && schedulerRole)
+    ctx.stderr(
+      `  the kept endpoint ${deletesItselfText(deleteAt, new Date(), timeZone)} (${timeZone}), by an EventBridge Scheduler schedule as ${schedulerRole.arn}`,
+    );
   if (
     !(await confirmed(
       o.yes,
@@ -177,11 +205,14 @@ async function runOnSageMaker(
     ))
   )
     return 1;
+  const schedulerRoleArn = schedulerRole?.create ? await createSchedulerRole(conn, o.signal) : schedulerRole?.arn;
   const result = await runCloudWorkflow(spec, conn, {
+    ...(deleteAt && schedulerRoleArn ? { deletion: { at: deleteAt, timeZone, roleArn: schedulerRoleArn } } : {}),
     workspaceDir: o.workspaceDir,
     keepEndpoint: o.keepEndpoint,
     signal: o.signal,
     hubToken: process.env.HF_TOKEN || undefined,
+    trainingPricePerHour,
     onStep: stepLine(ctx),
     onLine: (l) => {
       if (!o.quiet) ctx.stdout(`    ${new Date().toISOString().slice(11, 19)} ${l}`);

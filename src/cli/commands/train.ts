@@ -1,7 +1,8 @@
 // sagemaker-hf train <spec> [--dry-run] [--wait]: starts the spec's SageMaker training job with the
 // request the SageMaker Python SDK would send (src/core/training/trainingRequest.ts).
 import { bucketNameProblem } from '../../core/sagemaker/apiChecks';
-import { priceText } from '../../workflow/prices';
+import { priceText, type PriceOptions } from '../../workflow/prices';
+import { capPricePerHour } from '../../workflow/training/capPrice';
 import { loadSpecFile } from '../../workflow/specFile';
 import { COMPILER_NOTICE } from '../../core/training/trainingValidation';
 import { instanceSummary } from '../../core/training/trainingRequest';
@@ -39,6 +40,8 @@ printed as ${REDACTED}.`,
     const bucketProblem = values.bucket !== undefined ? bucketNameProblem(values.bucket) : undefined;
     if (bucketProblem) throw new UserError(`--bucket: '${values.bucket}' ${bucketProblem}`, 'bucket');
     const spec = await loadSpecFile(file);
+    const maxCost = args.number('max-cost');
+    if (maxCost !== undefined) spec.training.maxCostUsd = maxCost;
     const note = (line: string) => ctx.stderr(line);
     // Validation comes first: the one-line reason is the first stderr line; the long Training Compiler
     // note follows it (or follows the plan when the spec is fine).
@@ -63,6 +66,11 @@ printed as ${REDACTED}.`,
       }
     };
     const hubToken = process.env.HF_TOKEN || undefined;
+    // training.maxCostUsd becomes a runtime at the price the confirmation shows.
+    const capPrice = async (region: string, prices: PriceOptions = {}) => {
+      const perHour = await capPricePerHour(spec.training, region, prices);
+      return perHour !== undefined ? { trainingPricePerHour: perHour } : {};
+    };
 
     if (values['dry-run']) {
       const account = values.account;
@@ -71,6 +79,7 @@ printed as ${REDACTED}.`,
       const region = conn?.region ?? ctx.target.region;
       const acct = conn?.account ?? account!;
       const defaults = conn?.sdkDefaults ?? (await loadSdkDefaults(ctx.target));
+      const cap = await capPrice(region, { profile: conn?.profile, awsEndpoint: conn?.endpoint, signal: ctx.signal });
       const built = plan(() =>
         dryRun(
           spec,
@@ -82,6 +91,7 @@ printed as ${REDACTED}.`,
             now: new Date(),
             // A dry run shows the request's shape without a token; the real run needs HF_TOKEN.
             hubToken: hubToken ?? (spec.training.pushToHub ? REDACTED : undefined),
+            ...cap,
           },
           defaults,
         ),
@@ -95,6 +105,8 @@ printed as ${REDACTED}.`,
 
     const conn = await ctx.connection();
     const c = values.bucket ? { ...conn, bucket: values.bucket } : conn;
+    const prices = { profile: c.profile, awsEndpoint: c.endpoint, signal: ctx.signal };
+    const cap = await capPrice(c.region, prices);
     const planned = plan(() =>
       dryRun(
         spec,
@@ -106,13 +118,13 @@ printed as ${REDACTED}.`,
           now: new Date(),
           partition: c.arn.split(':')[1] || undefined,
           ...(hubToken ? { hubToken } : {}),
+          ...cap,
         },
         c.sdkDefaults,
       ),
     );
     if (!planned) return 1;
     const count = spec.training.instanceCount ?? 1;
-    const prices = { profile: c.profile, awsEndpoint: c.endpoint, signal: ctx.signal };
     if (spec.training.spot) {
       ctx.stdout(
         `Training on ${instanceSummary(spec)} with managed spot capacity: ${formatSpotEstimate(spec.training.instanceType, count, c.region)}; runs at most ${spec.training.maxRuntimeInSeconds ?? 86400} s, waits for capacity up to ${spec.training.spot.maxWaitSeconds} s in all`,
@@ -123,6 +135,7 @@ printed as ${REDACTED}.`,
         `Training on ${instanceSummary(spec)}, ${price} while it runs (max ${spec.training.maxRuntimeInSeconds ?? 86400} s)`,
       );
     }
+    if (planned.costCap) ctx.stdout(`Spending cap: ${planned.costCap.line}`);
     ctx.stdout(`  image ${planned.request.AlgorithmSpecification?.TrainingImage}`);
     if (spec.training.keepAliveSeconds) {
       ctx.stdout(
@@ -135,7 +148,7 @@ printed as ${REDACTED}.`,
       );
     let started;
     try {
-      started = await startTraining(spec, c, { signal: ctx.signal, onProgress: (m) => note(m), hubToken });
+      started = await startTraining(spec, c, { signal: ctx.signal, onProgress: (m) => note(m), hubToken, ...cap });
     } catch (err) {
       if (!(err instanceof TrainingJobStartedError)) throw err;
       await offerToEndTraining(ctx, c, err.jobName);

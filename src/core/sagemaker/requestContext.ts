@@ -19,6 +19,11 @@ export interface RequestContext {
    * Environment.HF_TOKEN, nowhere else, never logged.
    */
   hubToken?: string;
+  /**
+   * On-demand USD per instance-hour of the training instance, as the confirmation shows it, for
+   * training.maxCostUsd; undefined when no price is known (a cap is then refused).
+   */
+  trainingPricePerHour?: number;
 }
 
 export const SPEC_TAG_KEY = 'sagemaker-hf:spec';

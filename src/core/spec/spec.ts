@@ -42,6 +42,8 @@ export interface TrainingSpec {
   instanceCount: number;
   volumeSizeInGB: number;
   maxRuntimeInSeconds: number;
+  /** Spending cap in USD: becomes MaxRuntimeInSeconds at the price shown (the lower of the two wins). */
+  maxCostUsd?: number;
   transformersVersion?: string;
   pytorchVersion?: string;
   pyVersion?: string;
@@ -87,6 +89,8 @@ export interface DeploySpec {
   endpointName?: string;
   /** Serverless inference instead of instances (billed per use, CPU only). */
   serverless?: ServerlessSpec;
+  /** "4h", "90m" or a local "2026-12-24T18:00": an EventBridge Scheduler schedule deletes the endpoint then. */
+  deleteAfter?: string;
 }
 
 export interface JobSpec {

@@ -19,6 +19,7 @@ import { metricDefinitions } from './metrics';
 import { executionRoleArn, jobTags, type RequestContext } from '../sagemaker/requestContext';
 import { isLocalPath, type HyperparameterValue, type JobSpec } from '../spec/spec';
 import { validateTraining, type ValidatedTraining } from './trainingValidation';
+import { applyCostCap, planCostCap, type CostCapPlan } from './costCap';
 import {
   applyHubToken,
   applySpotAndWarmPool,
@@ -33,6 +34,8 @@ export interface TrainingRequest {
   validated: ValidatedTraining;
   /** A local model_id folder: uploaded here as the "model" channel; the path itself is never sent. */
   localModel?: { dir: string; s3Uri: string };
+  /** training.maxCostUsd turned into MaxRuntimeInSeconds, with the confirmation's line. */
+  costCap?: CostCapPlan;
 }
 
 /** A local model_id folder reaches the container as this channel (SM_CHANNEL_MODEL). */
@@ -124,6 +127,18 @@ export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): Traini
     ? { DisableProfiler: true }
     : { S3OutputPath: outputPath, DisableProfiler: false };
   applySpotAndWarmPool(request, t, jobName);
+  const costCap =
+    t.maxCostUsd === undefined
+      ? undefined
+      : planCostCap({
+          capUsd: t.maxCostUsd,
+          perInstanceHour: ctx.trainingPricePerHour,
+          instanceType: t.instanceType,
+          count: t.instanceCount ?? 1,
+          maxRuntimeInSeconds: t.maxRuntimeInSeconds,
+          spot: !!t.spot,
+        });
+  if (costCap) applyCostCap(request, costCap);
   applyHubToken(request, t, ctx.hubToken);
   request.Tags = jobTags(spec.file ? path.basename(spec.file) : undefined);
   if (localModel) {
@@ -134,7 +149,14 @@ export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): Traini
       ChannelName: LOCAL_MODEL_CHANNEL,
     });
   }
-  return { jobName, request, sourceS3Uri, validated, ...(localModel ? { localModel } : {}) };
+  return {
+    jobName,
+    request,
+    sourceS3Uri,
+    validated,
+    ...(localModel ? { localModel } : {}),
+    ...(costCap ? { costCap } : {}),
+  };
 }
 
 /** "ml.p3.2xlarge x1" */

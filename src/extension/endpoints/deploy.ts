@@ -3,7 +3,7 @@
 // the status on the tree node, and Cancel that ends only the waiting (and offers the delete, since a
 // created endpoint bills).
 import * as vscode from 'vscode';
-import { UserError, isCancelled } from '../../core/errors';
+import { UserError, errorLine, isCancelled } from '../../core/errors';
 import { describeSteps } from '../../core/endpoints/deletePlan';
 import { HUB_TASKS, hubModelIdProblem } from '../../core/endpoints/deployRequests';
 import type { Connection } from '../../workflow/connect';
@@ -16,6 +16,7 @@ import type { EndpointsCtx } from './endpointsModel';
 import { confirmDeploy, pickCapacityAndName, pickCompletedJob, type Capacity } from './pickers';
 import { openPredictionsCommand } from './predictions';
 import { deleteEndpointCommand } from './deleteEndpoint';
+import { deleteTimeOf, pickSchedulerRole, scheduleDeletion } from './deleteLater';
 
 /** The secret "Set Hugging Face Hub Token" stores (dataset/datasets.ts). */
 const HUB_TOKEN_KEY = 'sagemakerHf.hubToken';
@@ -158,7 +159,16 @@ export async function confirmAndDeploy(
   // Values the SDK defaults files put in, each with its file.
   const { describeApplied } = await import('../../core/sagemaker/sdkDefaults');
   const detail = [source, ...(plan.sdkDefaults ?? []).map((a) => `Defaults file: ${describeApplied(a)}`)].join('\n');
-  if (!(await confirmDeploy(ctx.ui, plan, capacity, question, detail, price))) return;
+  const confirmed = await confirmDeploy(ctx.ui, plan, capacity, question, detail, price);
+  if (!confirmed) return;
+  // The deletion time and its role are settled before anything bills; the schedule follows CreateEndpoint.
+  let deletion: { at: Date; roleArn: string } | undefined;
+  if (confirmed.deleteAfter !== 'never') {
+    const at = await deleteTimeOf(ctx.ui, confirmed.deleteAfter);
+    const roleArn = at ? await pickSchedulerRole(ctx, conn) : undefined;
+    if (!at || !roleArn) return;
+    deletion = { at, roleArn };
+  }
   ctx.log.info(
     `deploying ${plan.hubModelId ?? plan.jobName} as ${plan.endpointName}: ${sls ? `serverless ${sls.memorySizeInMB} MB` : `${capacity.initialInstanceCount} × ${capacity.instanceType}`}, ${plan.image.uri}`,
   );
@@ -177,6 +187,16 @@ export async function confirmAndDeploy(
         token.onCancellationRequested(() => inner.abort());
         return executeDeploy(conn, plan, {
           signal: inner.signal,
+          afterCreate: async () => {
+            if (!deletion) return;
+            try {
+              await scheduleDeletion(ctx, conn, plan.endpointName, deletion.at, deletion.roleArn);
+            } catch (err) {
+              void ctx.ui.showWarningMessage(
+                `Endpoint ${plan.endpointName} does NOT delete itself: ${errorLine(err)}. Delete it by hand when done.`,
+              );
+            }
+          },
           onStatus: (s) => {
             ctx.log.info(s.message);
             if (s.step === 'endpoint' || s.step === 'waiting') endpointCreated = true;

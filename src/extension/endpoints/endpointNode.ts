@@ -8,6 +8,7 @@ import type { ServerlessConfig } from '../../core/endpoints/deployRequests';
 import type { EndpointNodeLike } from '../tree/endpointsSection';
 import { InfoNode, statusIcon, type Node } from '../tree/tree';
 import { formatDuration } from '../ui';
+import { deletesItselfText, type ScheduledDeletion } from '../../core/endpoints/deleteAfter';
 
 export const IN_PROGRESS = new Set(['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'Deleting']);
 /** Statuses in which instances run and are billed. */
@@ -36,6 +37,8 @@ interface EndpointFacts {
   priceLine?: string;
   /** A sum computed from `price` ("about $1.20" from the offline table), beside the labelled rate. */
   labelAmount?: (usd: number) => string;
+  /** The EventBridge Scheduler schedule that deletes it, when there is one. */
+  deletion?: ScheduledDeletion;
   error?: string;
 }
 
@@ -77,7 +80,7 @@ export class SageMakerEndpointNode implements Node, EndpointNodeLike {
     const item = new vscode.TreeItem(this.endpointName, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `endpoint.sm.${this.endpointName}`;
     item.iconPath = statusIcon(STATUS_ICON[this.status] ?? ['circle-outline']);
-    item.contextValue = `endpoint.${this.status}`;
+    item.contextValue = `endpoint.${this.status}${this.facts.deletion ? '.deletesItself' : ''}`;
     const { instanceType, count, serverless } = this.facts;
     const parts = [this.status];
     if (serverless) parts.push(`serverless ${serverless.memorySizeInMB / 1024} GB · billed per use`);
@@ -92,6 +95,8 @@ export class SageMakerEndpointNode implements Node, EndpointNodeLike {
           `${this.facts.labelAmount((perHour * Math.max(0, Date.now() - created.getTime())) / 3_600_000)} so far`,
         );
     }
+    const deletes = this.deletionText();
+    if (deletes) parts.push(deletes);
     item.description = parts.join(' · ');
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**${this.endpointName}**\n\n`);
@@ -106,9 +111,19 @@ export class SageMakerEndpointNode implements Node, EndpointNodeLike {
         `\nServerless, ${serverless.memorySizeInMB} MB, up to ${serverless.maxConcurrency} concurrent: ${this.facts.priceLine ?? 'price not read yet'}. The first request after idle is a cold start.\n`,
       );
     if (created) md.appendText(`\nCreated: ${created.toLocaleString()}\n`);
+    if (deletes)
+      md.appendText(
+        `\nIt ${deletes}: an EventBridge Scheduler schedule deletes it even with this editor closed (${this.facts.deletion!.timeZone}).\n`,
+      );
     if (this.facts.error) md.appendText(`\nCould not read details: ${this.facts.error}\n`);
     item.tooltip = md;
     return item;
+  }
+
+  /** "deletes itself at 18:00 (in 3 h 12 min)", or undefined without a schedule. */
+  deletionText(now = new Date()): string | undefined {
+    const d = this.facts.deletion;
+    return d ? deletesItselfText(d.at, now, d.timeZone) : undefined;
   }
 
   children(): Node[] {

@@ -12,6 +12,7 @@ import { EndpointsModel, type EndpointsCtx } from './endpointsModel';
 import { deployEndpointCommand, deployFromHubCommand } from './deploy';
 import { openPredictionsCommand, restorePredictions } from './predictions';
 import { deleteEndpointCommand } from './deleteEndpoint';
+import { cancelDeletionCommand, deleteLaterCommand, extendDeletionCommand } from './deleteLater';
 
 export function activate(services: Services): void {
   const { log, context } = services;
@@ -36,4 +37,7 @@ export function activate(services: Services): void {
     }),
   );
   register(ctx, 'sagemakerHf.deleteEndpoint', deleteEndpointCommand);
+  register(ctx, 'sagemakerHf.deleteEndpointLater', deleteLaterCommand);
+  register(ctx, 'sagemakerHf.extendEndpointDeletion', extendDeletionCommand);
+  register(ctx, 'sagemakerHf.cancelEndpointDeletion', cancelDeletionCommand);
 }

@@ -7,6 +7,7 @@ import { describeAwsError } from '../../aws/errors';
 import { errorLine } from '../../core/errors';
 import { mapLimit } from '../../core/concurrency';
 import type { ServerlessConfig } from '../../core/endpoints/deployRequests';
+import type { ScheduledDeletion } from '../../core/endpoints/deleteAfter';
 import type { Connection } from '../../workflow/connect';
 import { billingWarmPools, onDidChangeWarmPools } from '../tree/jobsSection';
 import { isEndpointNode, onDidChangeEndpointSources, sourceNodes } from '../tree/endpointsSection';
@@ -31,6 +32,7 @@ export class EndpointsModel implements vscode.Disposable {
   >();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private pollMs = 10_000;
+  private minuteTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly statusItem: vscode.StatusBarItem;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -105,6 +107,7 @@ export class EndpointsModel implements vscode.Disposable {
       for (const [name, n] of this.nodes) if (!this.order.includes(name) && !n.override) this.nodes.delete(name);
       this.listError = undefined;
       await mapLimit(this.order, 4, (name) => this.describe(name));
+      await this.readDeletions(conn, summaries.length < 100);
     } catch (err) {
       this.listError = errorLine(describeAwsError(err, conn, 'Listing endpoints'));
     }
@@ -183,6 +186,34 @@ export class EndpointsModel implements vscode.Disposable {
     n.facts.labelAmount = p ? (usd) => `${p.source === 'offline-table' ? 'about ' : ''}$${usd.toFixed(2)}` : undefined;
   }
 
+  /**
+   * The deletion schedules of the region, onto their endpoints' rows; a schedule whose endpoint is gone is
+   * removed (only when the listing was complete). Optional: without Scheduler permissions the rows just
+   * show no schedule.
+   */
+  private async readDeletions(conn: Connection, complete: boolean): Promise<void> {
+    try {
+      const { listEndpointDeletions, removeOrphanSchedules } = await import('../../workflow/endpoints/deleteSchedule');
+      const deletions = await listEndpointDeletions(conn);
+      for (const n of this.nodes.values()) n.facts.deletion = undefined;
+      for (const d of deletions) if (this.nodes.has(d.endpointName)) this.node(d.endpointName).facts.deletion = d;
+      if (complete) {
+        const removed = await removeOrphanSchedules(conn, deletions, new Set(this.order));
+        for (const r of removed) this.services.log.info(`removed the deletion schedule of ${r}: the endpoint is gone`);
+      }
+    } catch (err) {
+      this.services.log.warn(`could not read endpoint deletion schedules: ${errorLine(err)}`);
+    }
+  }
+
+  /** After a schedule changed: the row shows the new state at once. */
+  setDeletion(name: string, deletion: ScheduledDeletion | undefined): void {
+    const n = this.node(name);
+    n.facts.deletion = deletion;
+    this.services.tree.refresh(n);
+    this.renderStatus();
+  }
+
   setOverride(name: string, status: string | undefined): void {
     const isNew = !this.nodes.has(name) || !this.order.includes(name);
     const n = this.node(name);
@@ -208,6 +239,14 @@ export class EndpointsModel implements vscode.Disposable {
   }
 
   renderStatus(): void {
+    // "in 3 h 12 min" counts down: re-render each minute while some endpoint deletes itself.
+    if (this.minuteTimer) clearTimeout(this.minuteTimer);
+    this.minuteTimer = undefined;
+    if ([...this.nodes.values()].some((n) => n.facts.deletion))
+      this.minuteTimer = setTimeout(() => {
+        this.services.tree.refresh('endpoints');
+        this.renderStatus();
+      }, 60_000);
     const remote = this.conn ? [...this.nodes.values()].filter((n) => BILLED.has(n.status)) : [];
     const local = sourceNodes()
       .filter(isEndpointNode)
@@ -235,11 +274,13 @@ export class EndpointsModel implements vscode.Disposable {
       ...(count ? [`${count} endpoint${count === 1 ? '' : 's'}`] : []),
       ...(pools.length ? [`${pools.length} warm pool${pools.length === 1 ? '' : 's'}`] : []),
     ].join(' · ');
-    this.statusItem.text = `$(server) ${what} · $${total.toFixed(2)}/h${unknown ? '+' : ''}${perUse ? ' + per use' : ''}`;
+    // One endpoint that deletes itself says so on the bar; several say it in the tooltip.
+    const deletes = remote.length === 1 && count === 1 ? remote[0]!.deletionText() : undefined;
+    this.statusItem.text = `$(server) ${what} · $${total.toFixed(2)}/h${unknown ? '+' : ''}${perUse ? ' + per use' : ''}${deletes ? ` · ${deletes}` : ''}`;
     const lines = [
       ...remote.map(
         (n) =>
-          `${n.endpointName}: ${n.status}${n.facts.serverless ? `, serverless ${n.facts.serverless.memorySizeInMB} MB, billed per use` : `${n.facts.instanceType ? `, ${n.facts.count || 1} × ${n.facts.instanceType}` : ''}${n.pricePerHour !== undefined ? `, $${n.pricePerHour.toFixed(3)}/h` : ', price unknown'}`}`,
+          `${n.endpointName}: ${n.status}${n.facts.serverless ? `, serverless ${n.facts.serverless.memorySizeInMB} MB, billed per use` : `${n.facts.instanceType ? `, ${n.facts.count || 1} × ${n.facts.instanceType}` : ''}${n.pricePerHour !== undefined ? `, $${n.pricePerHour.toFixed(3)}/h` : ', price unknown'}`}${n.deletionText() ? `, ${n.deletionText()}` : ''}`,
       ),
       ...local.map((n) => `${n.endpointName}: local, ${n.status}, $0/h`),
       ...pools.map(
@@ -253,6 +294,7 @@ export class EndpointsModel implements vscode.Disposable {
 
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.minuteTimer) clearTimeout(this.minuteTimer);
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -168,7 +168,7 @@ export async function confirmDeploy(
   question: string,
   source: string,
   price: string,
-): Promise<boolean> {
+): Promise<false | { deleteAfter: 'never' | '1 h' | '4 h' | 'end of today' | 'custom' }> {
   const sls = capacity.serverless;
   const what = sls
     ? `a serverless endpoint (${sls.memorySizeInMB} MB, up to ${sls.maxConcurrency} concurrent, CPU): ${price}. The first request after idle is a cold start.`
@@ -177,9 +177,18 @@ export async function confirmDeploy(
     question,
     {
       modal: true,
-      detail: `Creates a model, an endpoint config and ${what}\n\nImage: ${plan.image.uri}${plan.image.note ? `\n(${plan.image.note})` : ''}\n${source}`,
+      detail: `Creates a model, an endpoint config and ${what}\n\nImage: ${plan.image.uri}${plan.image.note ? `\n(${plan.image.note})` : ''}\n${source}\n\nThe "Delete" choices create an EventBridge Scheduler schedule that deletes the endpoint at that time, even with this editor closed.`,
     },
-    'Deploy',
+    ...DEPLOY_BUTTONS,
   );
-  return ok === 'Deploy';
+  return ok === 'Deploy' ? { deleteAfter: 'never' } : ((ok ? DEPLOY_DELETE_CHOICE[ok] : undefined) ?? false);
 }
+
+/** The deploy modal's buttons: deploy, or deploy with a deletion schedule (EventBridge Scheduler). */
+const DEPLOY_DELETE_CHOICE: Record<string, { deleteAfter: '1 h' | '4 h' | 'end of today' | 'custom' }> = {
+  'Deploy, Delete After 1 h': { deleteAfter: '1 h' },
+  'Deploy, Delete After 4 h': { deleteAfter: '4 h' },
+  'Deploy, Delete at End of Today': { deleteAfter: 'end of today' },
+  'Deploy, Delete At…': { deleteAfter: 'custom' },
+};
+const DEPLOY_BUTTONS = ['Deploy', ...Object.keys(DEPLOY_DELETE_CHOICE)];

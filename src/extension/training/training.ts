@@ -117,6 +117,15 @@ export const startTrainingCommand =
     const hubToken = spec.training.pushToHub
       ? (await services.context.secrets.get(HUB_TOKEN_KEY)) || process.env.HF_TOKEN || undefined
       : undefined;
+    const priceOpts = {
+      cacheDir: path.join(services.context.globalStorageUri.fsPath, 'prices'),
+      profile: conn.profile,
+      awsEndpoint: conn.endpoint,
+    };
+    // training.maxCostUsd is turned into a runtime at the price this confirmation shows.
+    const { capPricePerHour } = await import('../../workflow/training/capPrice');
+    const trainingPricePerHour = await capPricePerHour(spec.training, conn.region, priceOpts);
+    const cap = trainingPricePerHour !== undefined ? { trainingPricePerHour } : {};
     // Everything the SDK would refuse is refused here, before the confirmation.
     let planned: ReturnType<typeof dryRun>;
     try {
@@ -129,6 +138,7 @@ export const startTrainingCommand =
           role: conn.role,
           now: new Date(),
           ...(hubToken ? { hubToken } : {}),
+          ...cap,
         },
         conn.sdkDefaults,
       );
@@ -141,16 +151,13 @@ export const startTrainingCommand =
     const t = spec.training;
     // The confirmation names the region's Price List price (or the offline table, labelled so).
     const { priceText } = await import('../../workflow/prices');
-    const price = await priceText(conn.region, t.instanceType, count, 'training', {
-      cacheDir: path.join(services.context.globalStorageUri.fsPath, 'prices'),
-      profile: conn.profile,
-      awsEndpoint: conn.endpoint,
-    });
+    const price = await priceText(conn.region, t.instanceType, count, 'training', priceOpts);
     const summary = t.spot ? spotSummary(t.instanceType, count, conn.region) : `${t.instanceType} x${count}, ${price}`;
     const detail = [
       t.spot
         ? `Instance: ${instanceSummary(spec)}, managed spot — ${formatSpotEstimate(t.instanceType, count, conn.region)}. Runs at most ${Math.round((t.maxRuntimeInSeconds ?? 86400) / 3600)} h, waits for spot capacity up to ${Math.round(t.spot.maxWaitSeconds / 3600)} h in all; checkpoints in ${planned.request.CheckpointConfig?.S3Uri}.`
         : `Instance: ${instanceSummary(spec)} — ${price} while it runs (at most ${Math.round((t.maxRuntimeInSeconds ?? 86400) / 3600)} h).`,
+      ...(planned.costCap ? [`Spending cap: ${planned.costCap.line}.`] : []),
       ...(t.keepAliveSeconds
         ? [
             `Warm pool: the instances stay up to ${t.keepAliveSeconds} s after the job, billed at ${price}; release it from the Training Jobs tree.`,
@@ -190,6 +197,7 @@ export const startTrainingCommand =
               progress.report({ message: m });
             },
             ...(hubToken ? { hubToken } : {}),
+            ...cap,
           }),
       );
     } catch (err) {

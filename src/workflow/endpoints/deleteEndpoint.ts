@@ -25,6 +25,7 @@ import {
   type PlanStep,
 } from '../../core/endpoints/deletePlan';
 import { mapLimit } from '../../core/concurrency';
+import { cancelEndpointDeletion } from './deleteSchedule';
 
 export interface EndpointDeleteInfo {
   plan: DeletePlan;
@@ -255,6 +256,9 @@ export async function executeDeletePlan(
           say(`endpoint ${step.name} is ${s}`, s);
           await sleep(poll, signal);
         }
+        // A deletion schedule for an endpoint that is gone would only fail later: remove it too.
+        if (await cancelEndpointDeletion(conn, step.name, signal).catch(() => false))
+          say(`removed the schedule that would have deleted ${step.name}`);
       } else if (step.kind === 'endpointConfig') {
         say(`deleting endpoint config ${step.name}`);
         await sm

@@ -47,6 +47,11 @@ export interface DeployOptions {
   /** Milliseconds between DescribeEndpoint polls (the SDK: 30 s). */
   pollMs?: number;
   now?: Date;
+  /**
+   * Runs once CreateEndpoint succeeded, before the wait (e.g. the deletion schedule, so the endpoint is
+   * covered even if the waiting is cut off). Its failure is the caller's to report; the endpoint stays.
+   */
+  afterCreate?: () => Promise<void>;
 }
 
 export interface DeployStatus {
@@ -217,7 +222,7 @@ export async function deployFromJob(conn: Target, jobName: string, opts: DeployO
 export async function executeDeploy(
   conn: Target,
   plan: DeployPlan,
-  opts: Pick<DeployOptions, 'signal' | 'onStatus' | 'pollMs'>,
+  opts: Pick<DeployOptions, 'signal' | 'onStatus' | 'pollMs' | 'afterCreate'>,
 ): Promise<DeployResult> {
   const { signal, onStatus } = opts;
   const sm = client(SageMakerClient, conn);
@@ -296,6 +301,7 @@ export async function executeDeploy(
     throw err;
   }
   // From here on the endpoint exists; cancelling only stops watching it (the tree keeps showing it).
+  await opts.afterCreate?.();
   const status = await waitForEndpoint(sm, conn, name, opts);
   if (status.status !== 'InService') {
     const logs = await lastEndpointLogLines(conn, name, 20);

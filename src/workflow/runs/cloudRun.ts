@@ -9,6 +9,8 @@ import type { JobSpec } from '../../core/spec/spec';
 import { ensureDefaultBucket, type Connection } from '../connect';
 import { executeDeletePlan, planEndpointDelete } from '../endpoints/deleteEndpoint';
 import { deployFromJob, type DeployResult, type DeployStatus } from '../endpoints/deploy';
+import { scheduleEndpointDeletion } from '../endpoints/deleteSchedule';
+import { deletesItselfText } from '../../core/endpoints/deleteAfter';
 import { NOTEBOOK_SENTENCE, stepRunner, type StepEvent, type StepResult } from './workflowSteps';
 import { sageMakerPredictor, type PredictResult } from '../endpoints/predictor';
 import { prepareDataset, type PrepareResult } from '../dataset/prepare';
@@ -23,6 +25,10 @@ export interface CloudRunOptions {
   /** Progress of the steps (upload, job status changes, endpoint status, cleanup). */
   onLine?: (line: string) => void;
   hubToken?: string;
+  /** deploy.deleteAfter with --keep-endpoint: the schedule that deletes the kept endpoint. */
+  deletion?: { at: Date; timeZone: string; roleArn: string };
+  /** The on-demand price per instance-hour the confirmation showed (training.maxCostUsd). */
+  trainingPricePerHour?: number;
   /** Milliseconds between DescribeTrainingJob / DescribeEndpoint polls (SageMaker SDK: 30 s). */
   pollMs?: number;
 }
@@ -111,7 +117,12 @@ export async function runCloudWorkflow(
     const job = await step(
       'train',
       async () => {
-        const started = await startTraining(spec, conn, { signal, onProgress: line, hubToken: opts.hubToken });
+        const started = await startTraining(spec, conn, {
+          signal,
+          onProgress: line,
+          hubToken: opts.hubToken,
+          trainingPricePerHour: opts.trainingPricePerHour,
+        });
         runningJob = started.jobName;
         for (const w of started.warnings) line(`warning: ${w}`);
         line(`created training job ${started.jobName}`);
@@ -143,6 +154,18 @@ export async function runCloudWorkflow(
           ...(spec.deploy?.serverless ? { serverless: spec.deploy.serverless } : {}),
           signal,
           pollMs: opts.pollMs,
+          afterCreate: async () => {
+            const d = opts.keepEndpoint ? opts.deletion : undefined;
+            // Set by the 'endpoint' status, which comes before this.
+            const name = endpointName;
+            if (!d || !name) return;
+            try {
+              const s = await scheduleEndpointDeletion(conn, { endpointName: name, ...d });
+              line(`endpoint ${s.endpointName} ${deletesItselfText(s.at, new Date(), s.timeZone)}`);
+            } catch (err) {
+              line(`warning: the endpoint does NOT delete itself: ${errorLine(err)}`);
+            }
+          },
           onStatus: (s: DeployStatus) => {
             // From 'endpoint' on the endpoint exists (deployFromJob rolls back what came before itself).
             if (s.step === 'endpoint' || s.step === 'waiting' || s.step === 'done') endpointName = s.endpointName;

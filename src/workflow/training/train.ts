@@ -42,6 +42,8 @@ export interface TrainOptions {
   now?: Date;
   /** Hugging Face token for training.pushToHub (Environment.HF_TOKEN only). */
   hubToken?: string;
+  /** The on-demand price per instance-hour the confirmation showed (training.maxCostUsd needs it). */
+  trainingPricePerHour?: number;
 }
 
 export interface StartedTraining {
@@ -54,7 +56,7 @@ export interface StartedTraining {
   sdkDefaults: AppliedDefault[];
 }
 
-function contextOf(conn: Connection, now: Date, hubToken?: string): RequestContext {
+function contextOf(conn: Connection, now: Date, hubToken?: string, trainingPricePerHour?: number): RequestContext {
   return {
     account: conn.account,
     region: conn.region,
@@ -63,6 +65,7 @@ function contextOf(conn: Connection, now: Date, hubToken?: string): RequestConte
     now,
     partition: conn.arn.split(':')[1] || undefined,
     ...(hubToken ? { hubToken } : {}),
+    ...(trainingPricePerHour !== undefined ? { trainingPricePerHour } : {}),
   };
 }
 
@@ -167,7 +170,11 @@ export async function startTraining(
   const { signal } = opts;
   const progress = opts.onProgress ?? (() => undefined);
   // Validation and the whole request first: nothing is touched for a spec the SDK would refuse.
-  const built = dryRun(spec, contextOf(conn, opts.now ?? new Date(), opts.hubToken), conn.sdkDefaults);
+  const built = dryRun(
+    spec,
+    contextOf(conn, opts.now ?? new Date(), opts.hubToken, opts.trainingPricePerHour),
+    conn.sdkDefaults,
+  );
   const modelFiles = built.localModel ? localModelFiles(built.localModel.dir, built.localModel.s3Uri) : [];
   throwIfAborted(signal);
   progress(`Checking bucket s3://${conn.bucket}`);
