@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { metricDefinitions, parseMetricsLine } from '../../src/core/training/metrics';
+import { accuracyBesideBaseline, majorityBaseline } from '../../src/core/training/baseline';
 
 test('metrics lines parse, with or without a timestamp before them', () => {
   assert.deepEqual(parseMetricsLine('[metrics] step=120 epoch=0.5 loss=0.5123 learning_rate=2.5e-05'), {
@@ -29,4 +30,28 @@ test('MetricDefinitions regexes capture the same values as the parser', () => {
     null,
     'loss does not match eval_loss',
   );
+});
+
+test('the majority baseline: the training split’s most frequent label, scored on the test split (emotion: joy, 0.3475)', () => {
+  const names = ['sadness', 'joy', 'love', 'anger', 'fear', 'surprise'];
+  const split = (channel: string, counts: number[]) => ({
+    channel,
+    rows: counts.reduce((a, b) => a + b, 0),
+    labelCounts: Object.fromEntries(names.map((n, i) => [n, counts[i]!])),
+  });
+  // The emotion dataset's label counts (../shared/data/emotion, train and test).
+  const report = {
+    labelNames: names,
+    splits: [split('test', [581, 695, 159, 275, 224, 66]), split('train', [4666, 5362, 1304, 2159, 1937, 572])],
+  } as unknown as Parameters<typeof majorityBaseline>[0];
+  const b = majorityBaseline(report);
+  assert.deepEqual(b, { label: 'joy', accuracy: 695 / 2000, evalChannel: 'test' });
+  assert.equal(accuracyBesideBaseline(0.859, b), "eval_accuracy 0.859 (majority baseline 0.347: always 'joy' on test)");
+  // The 400-row run this replaced: below always answering joy, and said so.
+  assert.match(accuracyBesideBaseline(0.295, b), /majority baseline 0.347.*the model has not learned/);
+  // The majority is taken on train, not on the split scored: a test split dominated by another label
+  // does not move the label, only the figure.
+  const skewed = { ...report, splits: [split('train', [1, 5, 0, 0, 0, 0]), split('test', [9, 1, 0, 0, 0, 0])] };
+  assert.deepEqual(majorityBaseline(skewed), { label: 'joy', accuracy: 0.1, evalChannel: 'test' });
+  assert.equal(majorityBaseline({ labelNames: names, splits: [] }), undefined);
 });

@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import { UserError } from '../../core/errors';
 import { formatPrice } from '../../core/billing/pricing';
+import { accuracyBesideBaseline } from '../../core/training/baseline';
 import { priceText } from '../../workflow/prices';
 import { formatServerlessPrice, formatSpotEstimate } from '../../core/billing/billing';
 import { loadSpecFile } from '../../workflow/specFile';
@@ -112,6 +113,9 @@ deployed. The role: --role, SAGEMAKER_ROLE_ARN, training.role or the connection'
         },
       });
       printSummary(ctx, result, [
+        ...(result.finalMetrics.eval_accuracy !== undefined
+          ? [`  accuracy   ${accuracyBesideBaseline(result.finalMetrics.eval_accuracy, result.baseline)}`]
+          : []),
         `  job folder ${result.job.jobDir}`,
         `  model      ${result.job.modelArtifact}`,
         `  prediction ${JSON.stringify(result.prediction.raw)}`,

@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import { errorLine } from '../../core/errors';
 import { parseMetricsLine, type MetricRecord } from '../../core/training/metrics';
+import { accuracyBesideBaseline, majorityBaseline, type MajorityBaseline } from '../../core/training/baseline';
 import type { JobSpec } from '../../core/spec/spec';
 import { startLocalEndpoint, type LocalEndpoint } from '../local/localEndpoint';
 import { LOCAL_DIR, runLocalTraining, type LocalJobRecord } from '../local/localTraining';
@@ -35,6 +36,8 @@ export interface LocalRunResult {
   /** Set (and running) when the endpoint was kept. */
   endpoint?: LocalEndpoint;
   finalMetrics: MetricRecord;
+  /** Always answering the training split's most frequent label, scored on the evaluation split. */
+  baseline?: MajorityBaseline;
   totalMs: number;
 }
 
@@ -59,6 +62,7 @@ export async function runLocalWorkflow(spec: JobSpec, opts: LocalRunOptions): Pr
         .join(', ')}; ${r.labelNames.length} labels -> ${r.outDir}`,
   );
   const metrics: MetricRecord = {};
+  const baseline = majorityBaseline(prepared.report);
   const job = await step(
     'train',
     () =>
@@ -76,7 +80,7 @@ export async function runLocalWorkflow(spec: JobSpec, opts: LocalRunOptions): Pr
         },
       }),
     (j) =>
-      `${j.jobName} ${j.status}${metrics.eval_accuracy !== undefined ? `, eval_accuracy ${metrics.eval_accuracy}` : ''} -> ${j.modelArtifact}`,
+      `${j.jobName} ${j.status}${metrics.eval_accuracy !== undefined ? `, ${accuracyBesideBaseline(metrics.eval_accuracy, baseline)}` : ''} -> ${j.modelArtifact}`,
   );
   let endpoint: LocalEndpoint | undefined;
   try {
@@ -113,7 +117,16 @@ export async function runLocalWorkflow(spec: JobSpec, opts: LocalRunOptions): Pr
       );
       endpoint = undefined;
     }
-    return { steps, prepared, job, prediction, endpoint, finalMetrics: metrics, totalMs: performance.now() - t0 };
+    return {
+      steps,
+      prepared,
+      job,
+      prediction,
+      endpoint,
+      finalMetrics: metrics,
+      baseline,
+      totalMs: performance.now() - t0,
+    };
   } catch (err) {
     if (endpoint) {
       try {
