@@ -51,7 +51,10 @@ test('the majority baseline: the training split’s most frequent label, scored 
   assert.match(accuracyBesideBaseline(0.295, b), /majority baseline 0.347.*the model has not learned/);
   // The majority is taken on train, not on the split scored: a test split dominated by another label
   // does not move the label, only the figure.
-  const skewed = { ...report, splits: [split('train', [1, 5, 0, 0, 0, 0]), split('test', [9, 1, 0, 0, 0, 0])] };
+  const skewed = {
+    ...report,
+    splits: [split('train', [1, 5, 0, 0, 0, 0]), split('test', [9, 1, 0, 0, 0, 0])],
+  } as unknown as typeof report;
   assert.deepEqual(majorityBaseline(skewed), { label: 'joy', accuracy: 0.1, evalChannel: 'test' });
   assert.equal(majorityBaseline({ labelNames: names, splits: [] }), undefined);
 });

@@ -14,7 +14,8 @@ import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tar from 'tar';
-import { containerInvocation, specHyperparameters } from '../../core/training/containerContract';
+import { containerInvocation, decodeHyperparameters } from '../../core/training/containerContract';
+import { buildHyperParameters } from '../../core/training/hyperparameters';
 import { CancelledError, UserError } from '../../core/errors';
 import { nameFromBase } from '../../core/sagemaker/jobName';
 import type { JobSpec } from '../../core/spec/spec';
@@ -118,6 +119,36 @@ export async function packageModel(modelDir: string, file: string): Promise<void
   await tar.c({ gzip: true, file, cwd: modelDir, portable: true }, entries);
 }
 
+/** The region a local job says it runs in (SAGEMAKER_REGION): the caller's connection, else the AWS variables. */
+export function localRegion(env: NodeJS.ProcessEnv = process.env): string {
+  return env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1';
+}
+
+/** sagemaker_submit_directory as the SDK uploads it, in a bucket named for the local target. */
+export function localSubmitDirectory(region: string, jobName: string): string {
+  return `s3://sagemaker-${region}-local/${jobName}/source/sourcedir.tar.gz`;
+}
+
+/**
+ * The HyperParameters map a CreateTrainingJob of this spec would carry (the SDK's sagemaker_* keys and the
+ * Training Compiler flags included), so the toolkit's view of it (SM_FRAMEWORK_PARAMS, SM_TRAINING_ENV,
+ * SAGEMAKER_REGION) is the container's.
+ */
+export function localHyperParameters(spec: JobSpec, jobName: string, region: string): Record<string, string> {
+  const t = spec.training;
+  const user = { ...t.hyperparameters };
+  if (t.compiler === 'torch-compile' && !('torch_compile' in user)) user['torch_compile'] = true;
+  return buildHyperParameters(user, {
+    submitDirectory: localSubmitDirectory(region, jobName),
+    program: t.entryPoint,
+    jobName,
+    region,
+    instanceType: 'local',
+    trainingCompiler:
+      t.compiler === 'training-compiler' ? { enabled: true, debug: t.compilerDebug === true } : undefined,
+  });
+}
+
 export interface LocalTrainingOptions {
   python: string;
   /** Channel name -> a prepared dataset folder (datasets.save_to_disk). */
@@ -129,6 +160,8 @@ export interface LocalTrainingOptions {
   onStatus?: (job: LocalJobRecord) => void;
   jobName?: string;
   labelNames?: string[];
+  /** SAGEMAKER_REGION for the script; default localRegion(). */
+  region?: string;
 }
 
 export class LocalTrainingFailedError extends UserError {
@@ -161,6 +194,7 @@ export async function runLocalTraining(spec: JobSpec, opts: LocalTrainingOptions
   }
   if (opts.signal?.aborted) throw new CancelledError();
   const jobName = opts.jobName ?? localJobName(t.baseJobName ?? 'huggingface-pytorch-training');
+  const region = opts.region ?? localRegion();
   const jobDir = path.join(jobsDir(opts.workspaceDir), jobName);
   const layout = {
     channels: opts.channels,
@@ -170,14 +204,17 @@ export async function runLocalTraining(spec: JobSpec, opts: LocalTrainingOptions
     outputIntermediateDir: path.join(jobDir, 'output', 'intermediate'),
     inputDir: path.join(jobDir, 'input'),
     inputConfigDir: path.join(jobDir, 'input', 'config'),
-    moduleDir: t.sourceDir,
+    // In the container SM_MODULE_DIR is the S3 URI of sourcedir.tar.gz, not a folder: a script that
+    // reads files through it fails here as it would there. Nothing is uploaded.
+    moduleDir: localSubmitDirectory(region, jobName),
     entryPoint: t.entryPoint,
     jobName,
     numGpus: await countGpus(opts.signal),
     numCpus: os.cpus().length,
     instanceType: 'local',
+    region,
   };
-  const inv = containerInvocation(specHyperparameters(t.hyperparameters), layout);
+  const inv = containerInvocation(decodeHyperparameters(localHyperParameters(spec, jobName, region)), layout);
   for (const d of [layout.modelDir, layout.outputDataDir, layout.outputIntermediateDir, layout.inputConfigDir])
     await mkdir(d, { recursive: true });
   for (const [name, text] of Object.entries(inv.configFiles))
