@@ -36,6 +36,7 @@ export const COMMANDS = {
   'sagemakerHf.deleteEndpoint': 'Delete endpoint',
   'sagemakerHf.trainLocally': 'Local training',
   'sagemakerHf.runWorkflowLocally': 'Run workflow locally',
+  'sagemakerHf.rehearseSpotInterruption': 'Rehearse spot interruption',
   'sagemakerHf.selectPython': 'Select Python',
   'sagemakerHf.createPythonEnvironment': 'Create local Python environment',
 } as const satisfies Record<string, string | null>;

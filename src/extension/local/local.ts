@@ -28,9 +28,33 @@ function onSpec(what: string, run: (local: LocalFeature, uri: vscode.Uri) => Pro
 }
 
 export const trainLocallyCommand = onSpec('Local training', (local, uri) => local.trainSpec(uri));
+/** Asks how long to let the script run before the interruption, then trains with the rehearsal. */
+export const rehearseSpotCommand = onSpec('Rehearsing a spot interruption', async (local, uri) => {
+  const answer = await local.askSeconds();
+  return answer === undefined ? undefined : local.trainSpec(uri, { interruptAfterSeconds: answer });
+});
 export const runWorkflowLocallyCommand = onSpec('Running the workflow locally', (local, uri) => local.runWorkflow(uri));
 export const createPythonEnvironmentCommand = (ctx: LocalCtx) => () => ctx.local.createEnvironment();
 export const selectPythonCommand = (ctx: LocalCtx) => () => selectPython(ctx);
+
+/**
+ * "Rehearse Spot Interruption (local)" over the spec's "spot" key: a user sees their script resume after
+ * SIGTERM on this machine before a real interruption costs them the run.
+ */
+class SpotRehearsalLens implements vscode.CodeLensProvider {
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    const at = /"spot"\s*:/.exec(doc.getText());
+    if (!at) return [];
+    const range = doc.lineAt(doc.positionAt(at.index).line).range;
+    return [
+      new vscode.CodeLens(range, {
+        title: 'Rehearse Spot Interruption (local: SIGTERM, restart, did it resume?)',
+        command: 'sagemakerHf.rehearseSpotInterruption',
+        arguments: [doc.uri],
+      }),
+    ];
+  }
+}
 
 /** sagemakerHf.deployEndpoint on a local job node (`local: true`), handed over by the endpoints room. */
 async function deployLocalJob(local: LocalFeature, node: { jobName: string }): Promise<unknown> {
@@ -49,6 +73,10 @@ export function activate(services: Services): void {
   const ctx: LocalCtx = { ...services, local };
   register(ctx, 'sagemakerHf.trainLocally', trainLocallyCommand);
   register(ctx, 'sagemakerHf.runWorkflowLocally', runWorkflowLocallyCommand);
+  register(ctx, 'sagemakerHf.rehearseSpotInterruption', rehearseSpotCommand);
+  services.context.subscriptions.push(
+    vscode.languages.registerCodeLensProvider({ pattern: '**/*.sagemaker-hf.json' }, new SpotRehearsalLens()),
+  );
   register(ctx, 'sagemakerHf.createPythonEnvironment', createPythonEnvironmentCommand);
   register(ctx, 'sagemakerHf.selectPython', selectPythonCommand);
 }

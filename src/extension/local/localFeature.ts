@@ -16,6 +16,7 @@ import { runLocalWorkflow } from '../../workflow/runs/localRun';
 import { listLocalJobs, localJobName, runLocalTraining, type LocalJobRecord } from '../../workflow/local/localTraining';
 import { httpPredictor } from '../../workflow/endpoints/predictor';
 import { prepareDataset } from '../../workflow/dataset/prepare';
+import { rehearsalLine } from '../../workflow/local/spotRehearsal';
 import { checkPython, type PythonCheck } from '../../workflow/local/pythonEnv';
 import { examplesFromSpec, type LabelledExample } from '../../workflow/dataset/testExamples';
 import { registerEndpointSource, trackDeploy } from '../tree/endpointsSection';
@@ -103,6 +104,18 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
     return this.jobs.get(name);
   }
 
+  /** Seconds before the rehearsal's SIGTERM; undefined when the user cancels. */
+  async askSeconds(): Promise<number | undefined> {
+    const text = await this.services.ui.showInputBox({
+      title: 'Rehearse spot interruption',
+      prompt:
+        'Seconds after the start when the script gets SIGTERM (as SageMaker sends it when it reclaims a spot instance); it is then restarted with its checkpoints kept',
+      value: '30',
+      validateInput: (v) => (Number(v) > 0 ? undefined : 'a number of seconds above 0'),
+    });
+    return text === undefined ? undefined : Number(text);
+  }
+
   /** The Python to use (python.ts); says at once when none will do, and throws a CancelledError. */
   python(spec: JobSpec | undefined, signal: AbortSignal, forFile?: string): Promise<PythonCheck> {
     return findPython(this.services, this.venvDir(), spec, signal, forFile);
@@ -125,7 +138,7 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
    * Prepares the spec's dataset locally (no upload) and trains; resolves with the final record. Cancel
    * (or Stop on the node) ends the process group; a cancelled run is reported as stopped, never as failed.
    */
-  async trainSpec(uri: vscode.Uri): Promise<LocalJobRecord | undefined> {
+  async trainSpec(uri: vscode.Uri, rehearse?: { interruptAfterSeconds: number }): Promise<LocalJobRecord | undefined> {
     requireTrust('Local training');
     const ws = workspaceDirOf(uri);
     const spec = await loadSpecFile(uri.fsPath);
@@ -157,6 +170,8 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
             channels: Object.fromEntries(Object.entries(prepared.channels).map(([c, x]) => [c, x.dir])),
             workspaceDir: ws,
             labelNames: prepared.labelNames,
+            pythonPackages: py.packages,
+            interruptAfterSeconds: rehearse?.interruptAfterSeconds,
             signal: ctl.signal,
             onLine: (l) => this.jobLine(jobName, l),
             onStatus: (j) => {
@@ -165,6 +180,11 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
             },
           });
           if (ctl.signal.aborted) throw new CancelledError();
+          if (job.spotRehearsal) {
+            const line = rehearsalLine(job.spotRehearsal);
+            if (job.spotRehearsal.resumed === false) void this.services.ui.showWarningMessage(line);
+            else void this.services.ui.showInformationMessage(line);
+          }
           void this.services.ui
             .showInformationMessage(`Local training ${jobName} completed.`, 'Deploy Locally')
             .then((c) => c && this.deployJob(job));
