@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { metricDefinitions, parseMetricsLine } from '../../src/core/training/metrics';
 import { accuracyBesideBaseline, majorityBaseline } from '../../src/core/training/baseline';
+import { plannedSteps, progressText, StepMeter } from '../../src/core/training/stepProgress';
 
 test('metrics lines parse, with or without a timestamp before them', () => {
   assert.deepEqual(parseMetricsLine('[metrics] step=120 epoch=0.5 loss=0.5123 learning_rate=2.5e-05'), {
@@ -57,4 +58,17 @@ test('the majority baseline: the training split’s most frequent label, scored 
   } as unknown as typeof report;
   assert.deepEqual(majorityBaseline(skewed), { label: 'joy', accuracy: 0.1, evalChannel: 'test' });
   assert.equal(majorityBaseline({ labelNames: names, splits: [] }), undefined);
+});
+
+test('step progress while training: the planned steps, the step reached and the samples per second', () => {
+  // The main job: 16,000 rows, batch 64, one epoch.
+  assert.equal(plannedSteps(16_000, { train_batch_size: 64, epochs: 1 }), 250);
+  assert.equal(plannedSteps(300, { train_batch_size: 8, epochs: 1, max_steps: 1200 }), 1200);
+  assert.equal(plannedSteps(0, { train_batch_size: 64 }), undefined);
+  const meter = new StepMeter(64, 250);
+  assert.equal(progressText(meter.step(25, 10_000)), 'step 25/250 (10%)');
+  // 25 steps of 64 in 2 s: 800 samples/s.
+  assert.equal(progressText(meter.step(50, 12_000)), 'step 50/250 (20%), 800 samples/s');
+  // A restart logs a lower step: the rate is kept until two new steps are seen.
+  assert.equal(progressText(meter.step(10, 13_000)), 'step 10/250 (4%), 800 samples/s');
 });

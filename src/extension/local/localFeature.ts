@@ -17,6 +17,8 @@ import { listLocalJobs, localJobName, runLocalTraining, type LocalJobRecord } fr
 import { httpPredictor } from '../../workflow/endpoints/predictor';
 import { prepareDataset } from '../../workflow/dataset/prepare';
 import { rehearsalLine } from '../../workflow/local/spotRehearsal';
+import { plannedSteps, progressText, StepMeter } from '../../core/training/stepProgress';
+import { parseMetricsLine } from '../../core/training/metrics';
 import { checkPython, type PythonCheck } from '../../workflow/local/pythonEnv';
 import { examplesFromSpec, type LabelledExample } from '../../workflow/dataset/testExamples';
 import { registerEndpointSource, trackDeploy } from '../tree/endpointsSection';
@@ -164,6 +166,11 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
           this.services.jobChannels.show(jobName);
           progress.report({ message: 'training (Stop on the job in the tree, or Cancel here)' });
           started = true;
+          const hps = spec.training.hyperparameters as Record<string, unknown>;
+          const meter = new StepMeter(
+            Number(hps['train_batch_size'] ?? 32),
+            plannedSteps(prepared.channels['train']?.rows ?? 0, hps),
+          );
           const job = await runLocalTraining(spec, {
             python: py.python,
             jobName,
@@ -173,7 +180,12 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
             pythonPackages: py.packages,
             interruptAfterSeconds: rehearse?.interruptAfterSeconds,
             signal: ctl.signal,
-            onLine: (l) => this.jobLine(jobName, l),
+            onLine: (l) => {
+              this.jobLine(jobName, l);
+              const m = parseMetricsLine(l);
+              if (m?.step !== undefined && m.loss !== undefined)
+                progress.report({ message: `training: ${progressText(meter.step(m.step, performance.now()))}` });
+            },
             onStatus: (j) => {
               this.jobs.set(j.jobName, j);
               this.jobsChanged.fire();
@@ -339,6 +351,7 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
               );
               if (e.phase === 'end') progress.report({ increment: 20 });
             },
+            onProgress: (p) => progress.report({ message: `2/5 train: ${progressText(p)}` }),
             onJob: (j) => {
               jobName = j.jobName;
               this.jobs.set(j.jobName, j);

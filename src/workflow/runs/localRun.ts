@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import { errorLine } from '../../core/errors';
 import { parseMetricsLine, type MetricRecord } from '../../core/training/metrics';
+import { plannedSteps, StepMeter, type StepProgress } from '../../core/training/stepProgress';
 import { accuracyBesideBaseline, majorityBaseline, type MajorityBaseline } from '../../core/training/baseline';
 import type { JobSpec } from '../../core/spec/spec';
 import { startLocalEndpoint, type LocalEndpoint } from '../local/localEndpoint';
@@ -25,6 +26,8 @@ export interface LocalRunOptions {
   /** Output of the steps (training log lines, server start). */
   onLine?: (line: string) => void;
   onJob?: (job: LocalJobRecord) => void;
+  /** Each logged training step: the step, of how many, and the samples per second. */
+  onProgress?: (p: StepProgress) => void;
   hubToken?: string;
 }
 
@@ -63,6 +66,11 @@ export async function runLocalWorkflow(spec: JobSpec, opts: LocalRunOptions): Pr
   );
   const metrics: MetricRecord = {};
   const baseline = majorityBaseline(prepared.report);
+  const hps = spec.training.hyperparameters as Record<string, unknown>;
+  const meter = new StepMeter(
+    Number(hps['train_batch_size'] ?? 32),
+    plannedSteps(prepared.channels['train']?.rows ?? 0, hps),
+  );
   const job = await step(
     'train',
     () =>
@@ -76,6 +84,7 @@ export async function runLocalWorkflow(spec: JobSpec, opts: LocalRunOptions): Pr
         onLine: (l) => {
           const m = parseMetricsLine(l);
           if (m) Object.assign(metrics, m);
+          if (m?.step !== undefined && m.loss !== undefined) opts.onProgress?.(meter.step(m.step, performance.now()));
           opts.onLine?.(l);
         },
       }),
