@@ -2,7 +2,8 @@
 // local --interrupt-after` sends SIGTERM, train.py saves a checkpoint and exits 143, the local target
 // starts it again with the checkpoints folder kept, and the report names the step it resumed from and
 // the first step logged after the restart. A script that ignores checkpoints is reported as not resumed
-// (exit 1). Also: the notes on what does not apply locally, printed before training starts.
+// (exit 1). Also: the notes on what does not apply locally, printed before training starts, and the
+// requirements.txt lines the chosen Python does not satisfy.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -150,6 +151,8 @@ test('a script that ignores its checkpoints is reported as not resumed, and the 
       'open(os.path.join(os.environ["SM_MODEL_DIR"], "model.bin"), "w").write("x")',
     ].join('\n'),
   );
+  // The container would pip-install these first: the local run says which this Python lacks.
+  writeFileSync(path.join(src, 'requirements.txt'), 'torch>=99\nno-such-package-xyz==1.0\ndatasets>=1.0\n');
   const spec = writeSpec('forgetful', { sourceDir: src, hyperparameters: {} });
   const r = await cliTrain([spec, '--target', 'local', '--interrupt-after', '3', '--workdir', tmp]);
   assert.equal(r.code, 1, r.stdout + r.stderr);
@@ -158,4 +161,9 @@ test('a script that ignores its checkpoints is reported as not resumed, and the 
   assert.equal(s.firstStepAfter, 1);
   assert.ok(s.lastStepBefore! > 1);
   assert.match(r.stdout, /it did NOT resume \(it started over/);
+  assert.match(
+    r.stdout,
+    /requirements\.txt: the container pip-installs it before the script; .* does not satisfy torch>=99 \(has [^)]+\), no-such-package-xyz==1\.0 \(not installed\) \(install/,
+  );
+  assert.doesNotMatch(r.stdout, /datasets>=1\.0 \(/);
 });

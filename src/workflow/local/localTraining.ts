@@ -22,6 +22,7 @@ import type { JobSpec } from '../../core/spec/spec';
 import { groupAlive, runCollect, spawnGroup, type GroupExit } from './processGroup';
 import { localDifferences } from '../../core/training/localDifferences';
 import { pushToHubHyperparameters } from '../../core/training/trainingOptions';
+import { unsatisfiedRequirements } from './requirementsCheck';
 import { RehearsalTracker, rehearsalLine, SPOT_GRACE_SECONDS, type SpotRehearsal } from './spotRehearsal';
 
 export type LocalJobStatus = 'InProgress' | 'Completed' | 'Failed' | 'Stopped';
@@ -260,6 +261,11 @@ export async function runLocalTraining(spec: JobSpec, opts: LocalTrainingOptions
     await mkdir(checkpointDir, { recursive: true });
   }
   const notApplied = localDifferences(spec, { packages: opts.pythonPackages, hfEndpoint, checkpointDir });
+  const unmet = await unsatisfiedRequirements(opts.python, t.sourceDir, opts.signal);
+  if (unmet.length)
+    notApplied.push(
+      `${path.join(t.sourceDir, 'requirements.txt')}: the container pip-installs it before the script; ${opts.python} does not satisfy ${unmet.join(', ')} (install them into this environment, or choose another Python)`,
+    );
   for (const d of [layout.modelDir, layout.outputDataDir, layout.outputIntermediateDir, layout.inputConfigDir])
     await mkdir(d, { recursive: true });
   for (const [name, text] of Object.entries(inv.configFiles))
