@@ -182,6 +182,16 @@ def supported_kwargs(cls, wanted):
     return {k: v for k, v in wanted.items() if k in params}
 
 
+def training_compiler_on(env):
+    """True in a SageMaker Training Compiler job: the toolkit puts the SDK's
+    sagemaker_training_compiler_enabled hyperparameter into SM_FRAMEWORK_PARAMS (JSON)."""
+    try:
+        params = json.loads(env.get("SM_FRAMEWORK_PARAMS") or "{}")
+    except ValueError:
+        return False
+    return isinstance(params, dict) and params.get("sagemaker_training_compiler_enabled") is True
+
+
 # ---- precision -------------------------------------------------------------------------------------
 
 def choose_precision(cuda, capability=None, bf16_supported=None, fp16=True, bf16=False, precision="auto",
@@ -503,7 +513,7 @@ def main(argv=None):
         capability = torch.cuda.get_device_capability()
         device_name = torch.cuda.get_device_name()
         bf16_ok = torch.cuda.is_bf16_supported() if hasattr(torch.cuda, "is_bf16_supported") else None
-    trcomp = '"sagemaker_training_compiler_enabled":true' in env.get("SM_FRAMEWORK_PARAMS", "").replace(" ", "")
+    trcomp = training_compiler_on(env)
     precision, why = choose_precision(cuda, capability, bf16_ok, args.fp16, args.bf16, args.precision,
                                       compiler_container=trcomp and cuda, device_name=device_name)
     (logger.warning if "requested but" in why else logger.info)("precision %s: %s", precision, why)

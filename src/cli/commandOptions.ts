@@ -336,8 +336,18 @@ export const OPTIONS = [
     name: 'target',
     type: 'string',
     value: 'local|sagemaker',
-    description: 'where the workflow runs (default local when training.instanceType is "local", else sagemaker)',
-    commands: ['run'],
+    description:
+      'where the workflow (run) or the training (train) runs (default local when training.instanceType is "local", else sagemaker)',
+    commands: ['run', 'train'],
+  },
+  {
+    name: 'interrupt-after',
+    type: 'number',
+    value: 'SECONDS',
+    description:
+      '(train --target local) rehearse a spot interruption: SIGTERM to the script after SECONDS, as SageMaker sends when it reclaims a spot instance, up to 120 s to exit, then a restart with the checkpoints kept; says whether it resumed',
+    rule: { min: 0.1, max: 86_400 },
+    commands: ['train'],
   },
   {
     name: 'python',
@@ -345,14 +355,14 @@ export const OPTIONS = [
     value: 'PATH',
     description:
       '(local) the interpreter (default: training.pythonPath, DIR/.sagemaker-hf/venv, python3 on PATH); it needs torch, transformers and datasets (pip install -r training-scripts/requirements.txt)',
-    commands: ['run'],
+    commands: ['run', 'train'],
   },
   {
     name: 'workdir',
     type: 'string',
     value: 'DIR',
     description: 'jobs and datasets go under DIR/.sagemaker-hf/ (default: the current folder)',
-    commands: ['run'],
+    commands: ['run', 'train'],
   },
   {
     name: 'keep-endpoint',
@@ -366,7 +376,7 @@ export const OPTIONS = [
     type: 'boolean',
     short: 'q',
     description: 'only the steps and the summary, not the training and serving output',
-    commands: ['run'],
+    commands: ['run', 'train'],
   },
 
   {

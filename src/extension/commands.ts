@@ -39,6 +39,7 @@ export const COMMANDS = {
   'sagemakerHf.cancelEndpointDeletion': 'Cancel the scheduled deletion',
   'sagemakerHf.trainLocally': 'Local training',
   'sagemakerHf.runWorkflowLocally': 'Run workflow locally',
+  'sagemakerHf.rehearseSpotInterruption': 'Rehearse spot interruption',
   'sagemakerHf.selectPython': 'Select Python',
   'sagemakerHf.createPythonEnvironment': 'Create local Python environment',
 } as const satisfies Record<string, string | null>;

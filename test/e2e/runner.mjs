@@ -121,7 +121,15 @@ async function runGui() {
     const t0 = Date.now();
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
     const page = await context.newPage();
-    const wb = new Workbench(page, { base, folder: freshWorkspace(`gui-${name}`), repoRoot: repo, outDir, name });
+    // A scenario records measured figures (metrics.json) in wb.opts.metrics.
+    const wb = new Workbench(page, {
+      base,
+      folder: freshWorkspace(`gui-${name}`),
+      repoRoot: repo,
+      outDir,
+      name,
+      metrics,
+    });
     let timer;
     try {
       await Promise.race([

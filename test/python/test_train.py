@@ -155,6 +155,29 @@ def load_train_module():
     return mod
 
 
+def test_reads_the_toolkit_environment_of_a_training_compiler_job(tmp_path, monkeypatch):
+    """The table the training toolkit computes from its own source (test/fixtures/toolkit-environment.json,
+    test/tools/toolkit_env.py), which the local target now sets too: train.py finds its channels and
+    folders in it and sees the Training Compiler flag (it keeps fp16 there)."""
+    with open(os.path.join(REPO, "test", "fixtures", "toolkit-environment.json")) as f:
+        table = json.load(f)["env"]
+    mod = load_train_module()
+    assert mod.training_compiler_on(table) is True
+    assert mod.training_compiler_on(dict(table, SM_FRAMEWORK_PARAMS="{}")) is False
+    assert mod.training_compiler_on(dict(table, SM_FRAMEWORK_PARAMS="not json")) is False
+    for name in ("SM_MODULE_DIR", "SM_TRAINING_ENV", "SM_INSTANCE_GROUPS_DICT", "SAGEMAKER_REGION", "TRAINING_JOB_NAME"):
+        assert table[name], name
+    assert json.loads(table["SM_TRAINING_ENV"])["additional_framework_parameters"] == json.loads(table["SM_FRAMEWORK_PARAMS"])
+    env = dict(table)
+    for k in ("SM_CHANNEL_TRAIN", "SM_CHANNEL_TEST", "SM_MODEL_DIR", "SM_OUTPUT_DATA_DIR"):
+        env[k] = str(tmp_path / k.lower())
+        os.makedirs(env[k])
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    args = mod.parse_args(["--model_id", "m"])
+    assert (args.training_dir, args.test_dir, args.n_gpus) == (env["SM_CHANNEL_TRAIN"], env["SM_CHANNEL_TEST"], "1")
+
+
 def test_parses_as_python_3_8():
     """The Training Compiler containers run Python 3.8: no syntax newer than that."""
     import ast

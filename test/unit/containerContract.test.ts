@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import {
   containerInvocation,
   decodeHyperparameters,
@@ -186,4 +188,41 @@ test('decoding: JSON where it parses, the raw string otherwise; 4.0 stays a floa
   assert.ok(d.b instanceof PyFloat);
   assert.deepEqual(toCmdArgs(d), ['-a', 'not json', '-b', '4.0', '-c', '4', '-e', 'k=[1, 2]']);
   assert.equal(pyJsonCompact('é'), '"\\u00e9"');
+});
+
+test('every variable the training toolkit sets for a Training Compiler job, as its own Environment() sets it', () => {
+  // test/fixtures/toolkit-environment.json: Environment().to_env_vars() of the toolkit's source run on a
+  // local job folder of this spec with training-compiler (test/tools/toolkit_env.py), paths as /opt/ml.
+  const table = JSON.parse(
+    readFileSync(path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'toolkit-environment.json'), 'utf8'),
+  ) as { hyperparameters: Record<string, string>; env: Record<string, string> };
+  const { env } = containerInvocation(decodeHyperparameters(table.hyperparameters), {
+    ...layout,
+    jobName: 'JOB',
+    moduleDir: '/opt/ml/code',
+  });
+  delete env.PYTHONUNBUFFERED; // ours: the toolkit's runner reads the pipe unbuffered by other means
+  const rows = Object.keys({ ...table.env, ...env }).sort();
+  const differ = rows.filter((k) => env[k] !== table.env[k]).map((k) => `${k}: ours ${env[k]} toolkit ${table.env[k]}`);
+  assert.deepEqual(differ, [], `variables that differ from the toolkit's:\n${differ.join('\n')}`);
+  // The rows the local target lacked before, spelled out.
+  assert.equal(
+    env.SM_FRAMEWORK_PARAMS,
+    '{"sagemaker_training_compiler_debug_mode":false,"sagemaker_training_compiler_enabled":true}',
+  );
+  assert.equal(env.SAGEMAKER_REGION, 'eu-west-1');
+  assert.equal(env.TRAINING_JOB_NAME, 'JOB');
+  assert.equal(env.SM_CURRENT_INSTANCE_GROUP, 'homogeneousCluster');
+  assert.equal(env.SM_CURRENT_INSTANCE_GROUP_HOSTS, '["algo-1"]');
+  assert.equal(env.SM_INSTANCE_GROUPS, '["homogeneousCluster"]');
+  assert.equal(
+    env.SM_INSTANCE_GROUPS_DICT,
+    '{"homogeneousCluster":{"hosts":["algo-1"],"instance_group_name":"homogeneousCluster","instance_type":"local"}}',
+  );
+  assert.equal(env.SM_IS_HETERO, 'false');
+  assert.match(env.SM_MODULE_DIR!, /^s3:\/\/sagemaker-eu-west-1-local\/JOB\/source\/sourcedir\.tar\.gz$/);
+  assert.deepEqual(
+    Object.keys(JSON.parse(env.SM_TRAINING_ENV!)).sort(),
+    Object.keys(JSON.parse(table.env.SM_TRAINING_ENV!)).sort(),
+  );
 });

@@ -9,6 +9,7 @@ import { planCostCap } from '../../core/training/costCap';
 import { deletesItselfText, localTimeZone, parseDeleteAfter } from '../../core/endpoints/deleteAfter';
 import { createSchedulerRole } from '../../workflow/endpoints/deleteSchedule';
 import { pickSchedulerRole } from '../schedulerRole';
+import { accuracyBesideBaseline } from '../../core/training/baseline';
 import { loadSpecFile } from '../../workflow/specFile';
 import { runCloudWorkflow } from '../../workflow/runs/cloudRun';
 import type { StepEvent, StepResult } from '../../workflow/runs/workflowSteps';
@@ -116,6 +117,9 @@ deployed. The role: --role, SAGEMAKER_ROLE_ARN, training.role or the connection'
         },
       });
       printSummary(ctx, result, [
+        ...(result.finalMetrics.eval_accuracy !== undefined
+          ? [`  accuracy   ${accuracyBesideBaseline(result.finalMetrics.eval_accuracy, result.baseline)}`]
+          : []),
         `  job folder ${result.job.jobDir}`,
         `  model      ${result.job.modelArtifact}`,
         `  prediction ${JSON.stringify(result.prediction.raw)}`,

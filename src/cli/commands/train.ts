@@ -24,13 +24,20 @@ import { redactTrainingRequest, REDACTED } from '../../core/training/trainingOpt
 import { formatJobBilling, formatSpotEstimate, jobBilling } from '../../core/billing/billing';
 import type { CliCommand } from '../context';
 import { offerToEndTraining } from '../leftRunning';
+import { trainLocal } from './trainLocal';
 
 export const command: CliCommand<'train'> = {
-  summary: "start the spec's SageMaker training job (--dry-run prints the request, --wait follows it)",
+  summary:
+    "start the spec's SageMaker training job (--dry-run prints the request, --wait follows it), or train locally (--target local, --interrupt-after)",
   usage: ['<spec.sagemaker-hf.json>'],
   about: `Starts the spec's SageMaker training job with the request the SageMaker Python SDK would send.
 training.pushToHub reads the Hugging Face token from HF_TOKEN; it is sent in the job's Environment and
-printed as ${REDACTED}.`,
+printed as ${REDACTED}.
+--target local (the default when training.instanceType is "local") prepares the dataset and runs the
+entry point on this machine as the container would (jobs under DIR/.sagemaker-hf/jobs, DIR: --workdir),
+after saying what does not apply locally (spot, warm pool, pushToHub, other library versions).
+--interrupt-after SECONDS rehearses a spot interruption: SIGTERM after SECONDS, up to 120 s to exit, a
+restart with the checkpoints folder kept, and whether the script resumed (exit 1 when it did not).`,
   async run(args, ctx) {
     const { values, positionals } = args;
     const file = positionals[0];
@@ -66,6 +73,30 @@ printed as ${REDACTED}.`,
       }
     };
     const hubToken = process.env.HF_TOKEN || undefined;
+    const target = values.target ?? (spec.training.instanceType === 'local' ? 'local' : 'sagemaker');
+    if (target !== 'local' && target !== 'sagemaker')
+      throw new UserError(`--target must be 'local' or 'sagemaker', got '${target}'`, 'target');
+    const interruptAfter = args.number('interrupt-after');
+    if (target === 'local') {
+      if (values['dry-run'] || values.wait)
+        throw new UserError('--dry-run and --wait are for --target sagemaker; a local run always waits', 'target');
+      return trainLocal(spec, ctx, {
+        python: values.python,
+        workdir: values.workdir,
+        interruptAfter,
+        quiet: !!values.quiet,
+      });
+    }
+    if (interruptAfter !== undefined)
+      throw new UserError(
+        '--interrupt-after rehearses a spot interruption locally: add --target local',
+        'interrupt-after',
+      );
+    if (spec.training.instanceType === 'local')
+      throw new UserError(
+        `--target sagemaker: training.instanceType is 'local'; set an ml.* instance type or use --target local`,
+        'training.instanceType',
+      );
     // training.maxCostUsd becomes a runtime at the price the confirmation shows.
     const capPrice = async (region: string, prices: PriceOptions = {}) => {
       const perHour = await capPricePerHour(spec.training, region, prices);

@@ -9,7 +9,6 @@
 // - arguments: user keys sorted, `--key` (`-k` for one-character keys), then Python `str(value)`
 //   (`True`, `3e-05`, `None` → ``, dicts → `k=v,k2=v2` sorted by key);
 // - env: `SM_<KEY>` upper-cased; strings as-is, everything else json.dumps(sort_keys, compact).
-import type { HyperparameterValue } from '../spec/spec';
 import { byCodePoint, keysInOrder, PyFloat, pythonFloatRepr, pythonJsonDumps, type PyValue } from '../pythonJson';
 import { parseExactJson } from '../exactJson';
 
@@ -26,6 +25,17 @@ const RESERVED = new Set([
   '_tuning_objective_metric',
   'sagemaker_s3_output',
 ]);
+
+// The framework params that make the toolkit treat the current group as distributed.
+const DISTRIBUTION_FLAGS = [
+  'sagemaker_mpi_enabled',
+  'sagemaker_parameter_server_enabled',
+  'sagemaker_distributed_dataparallel_enabled',
+  'sagemaker_pytorch_ddp_enabled',
+  'sagemaker_pytorch_xla_multi_worker_enabled',
+  'sagemaker_multi_worker_mirrored_strategy_enabled',
+  'sagemaker_torch_distributed_enabled',
+];
 
 const isReserved = (k: string) => RESERVED.has(k) || k.startsWith('sagemaker_');
 
@@ -139,11 +149,6 @@ export function toCmdArgs(user: Record<string, PyValue>): string[] {
   return args;
 }
 
-/** The spec's hyperparameters as the container sees them (SDK json.dumps then toolkit json.loads). */
-export function specHyperparameters(hps: Record<string, HyperparameterValue>): Record<string, PyValue> {
-  return hps as Record<string, PyValue>;
-}
-
 export interface ContainerLayout {
   /** Channel name -> local folder (the container's /opt/ml/input/data/<channel>). */
   channels: Record<string, string>;
@@ -194,19 +199,34 @@ export function containerInvocation(
       S3DistributionType: 'FullyReplicated',
       TrainingInputMode: 'File',
     };
+  const group = 'homogeneousCluster';
+  const instanceGroup: Record<string, PyValue> = {
+    instance_group_name: group,
+    instance_type: layout.instanceType ?? 'local',
+    hosts,
+  };
   const resourceConfig: Record<string, PyValue> = {
     current_host: 'algo-1',
     current_instance_type: layout.instanceType ?? 'local',
-    current_group_name: 'homogeneousCluster',
+    current_group_name: group,
     hosts,
-    instance_groups: [
-      { instance_group_name: 'homogeneousCluster', instance_type: layout.instanceType ?? 'local', hosts },
-    ],
+    instance_groups: [instanceGroup],
     network_interface_name: 'eth0',
   };
+  // get_distribution_instance_groups_from_resource_config: the group, when a distribution flag is on.
+  const distributed = DISTRIBUTION_FLAGS.some((k) => framework[k] === true);
+  const distributionGroups: PyValue[] = Array.isArray(framework['sagemaker_distribution_instance_groups'])
+    ? (framework['sagemaker_distribution_instance_groups'] as PyValue[])
+    : distributed
+      ? [group]
+      : [];
+  const distributionHosts = distributionGroups.includes(group) ? hosts : [];
   const channelInputDirs: Record<string, PyValue> = {};
   for (const c of channelNames) channelInputDirs[c] = layout.channels[c]!;
   const moduleName = layout.entryPoint.replace(/\.py$/, '');
+  // The toolkit's module_dir is sagemaker_submit_directory (an S3 URI in a real job) when the job has it.
+  const submitted = hyperparameters['sagemaker_submit_directory'];
+  const moduleDir = typeof submitted === 'string' ? submitted : layout.moduleDir;
   const logLevel =
     layout.logLevel ??
     (typeof hyperparameters['sagemaker_container_log_level'] === 'number'
@@ -217,27 +237,40 @@ export function containerInvocation(
     additional_framework_parameters: framework,
     channel_input_dirs: channelInputDirs,
     current_host: 'algo-1',
+    current_instance_group: group,
+    current_instance_group_hosts: hosts,
     current_instance_type: layout.instanceType ?? 'local',
+    distribution_hosts: distributionHosts,
+    distribution_instance_groups: distributionGroups,
     framework_module: 'sagemaker_pytorch_container.training:main',
     hosts,
     hyperparameters: user,
     input_config_dir: layout.inputConfigDir,
     input_data_config: inputDataConfig,
     input_dir: layout.inputDir,
+    instance_groups: [group],
+    instance_groups_dict: { [group]: instanceGroup },
+    is_hetero: false,
     is_master: true,
+    // `mp_parameters and mp_parameters != "{}"` with SM_HP_MP_PARAMETERS unset: None.
+    is_modelparallel_enabled: null,
+    is_smddpmprun_installed: false,
+    is_smddprun_installed: false,
     job_name: layout.jobName,
     log_level: logLevel,
     master_hostname: 'algo-1',
     model_dir: layout.modelDir,
-    module_dir: layout.moduleDir,
+    module_dir: moduleDir,
     module_name: moduleName,
     network_interface_name: 'eth0',
     num_cpus: layout.numCpus,
     num_gpus: layout.numGpus,
+    num_neurons: 0,
     output_data_dir: layout.outputDataDir,
     output_dir: layout.outputDir,
     output_intermediate_dir: layout.outputIntermediateDir,
     resource_config: resourceConfig,
+    topology: [],
     user_entry_point: layout.entryPoint,
   };
   const env: Record<string, string> = {};
@@ -251,6 +284,12 @@ export function containerInvocation(
   put('channels', channelNames);
   put('current_host', 'algo-1');
   put('current_instance_type', layout.instanceType ?? 'local');
+  put('current_instance_group', group);
+  put('current_instance_group_hosts', hosts);
+  put('instance_groups', [group]);
+  put('instance_groups_dict', { [group]: instanceGroup });
+  put('distribution_instance_groups', distributionGroups);
+  put('is_hetero', false);
   put('module_name', moduleName);
   put('log_level', logLevel);
   put('framework_module', 'sagemaker_pytorch_container.training:main');
@@ -259,8 +298,9 @@ export function containerInvocation(
   put('output_dir', layout.outputDir);
   put('num_cpus', layout.numCpus);
   put('num_gpus', layout.numGpus);
+  put('num_neurons', 0);
   put('model_dir', layout.modelDir);
-  put('module_dir', layout.moduleDir);
+  put('module_dir', moduleDir);
   put('training_env', props);
   put('user_args', args);
   put('output_intermediate_dir', layout.outputIntermediateDir);
@@ -268,9 +308,14 @@ export function containerInvocation(
   put('framework_params', framework);
   for (const c of channelNames) put(`channel_${c}`, layout.channels[c]!);
   for (const [k, v] of Object.entries(user)) put(`hp_${k}`, v);
-  env['SAGEMAKER_JOB_NAME'] = layout.jobName;
+  // Set by the toolkit's Environment() from the sagemaker_* hyperparameters; TRAINING_JOB_NAME by the platform.
+  env['SAGEMAKER_JOB_NAME'] =
+    typeof hyperparameters['sagemaker_job_name'] === 'string' ? hyperparameters['sagemaker_job_name'] : layout.jobName;
   env['CURRENT_HOST'] = 'algo-1';
-  if (layout.region) env['SAGEMAKER_REGION'] = layout.region;
+  const region =
+    typeof hyperparameters['sagemaker_region'] === 'string' ? hyperparameters['sagemaker_region'] : layout.region;
+  if (region) env['SAGEMAKER_REGION'] = region;
+  env['TRAINING_JOB_NAME'] = layout.jobName;
   // The toolkit's process runner streams the script's output; Python buffers stdout on a pipe otherwise.
   env['PYTHONUNBUFFERED'] = '1';
   const encodedHps: Record<string, PyValue> = {};
@@ -290,7 +335,7 @@ export function containerInvocation(
         null,
         2,
       ),
-      'resourceconfig.json': JSON.stringify({ current_host: 'algo-1', hosts, network_interface_name: 'eth0' }, null, 2),
+      'resourceconfig.json': JSON.stringify(resourceConfig, null, 2),
     },
   };
 }

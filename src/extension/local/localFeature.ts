@@ -16,6 +16,9 @@ import { deployedTransformers, runLocalWorkflow } from '../../workflow/runs/loca
 import { listLocalJobs, localJobName, runLocalTraining, type LocalJobRecord } from '../../workflow/local/localTraining';
 import { httpPredictor } from '../../workflow/endpoints/predictor';
 import { prepareDataset } from '../../workflow/dataset/prepare';
+import { rehearsalLine } from '../../workflow/local/spotRehearsal';
+import { plannedSteps, progressText, StepMeter } from '../../core/training/stepProgress';
+import { parseMetricsLine } from '../../core/training/metrics';
 import { checkPython, type PythonCheck } from '../../workflow/local/pythonEnv';
 import { examplesFromSpec, type LabelledExample } from '../../workflow/dataset/testExamples';
 import { registerEndpointSource, trackDeploy } from '../tree/endpointsSection';
@@ -113,6 +116,18 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
     return this.jobs.get(name);
   }
 
+  /** Seconds before the rehearsal's SIGTERM; undefined when the user cancels. */
+  async askSeconds(): Promise<number | undefined> {
+    const text = await this.services.ui.showInputBox({
+      title: 'Rehearse spot interruption',
+      prompt:
+        'Seconds after the start when the script gets SIGTERM (as SageMaker sends it when it reclaims a spot instance); it is then restarted with its checkpoints kept',
+      value: '30',
+      validateInput: (v) => (Number(v) > 0 ? undefined : 'a number of seconds above 0'),
+    });
+    return text === undefined ? undefined : Number(text);
+  }
+
   /** The Python to use (python.ts); says at once when none will do, and throws a CancelledError. */
   python(spec: JobSpec | undefined, signal: AbortSignal, forFile?: string): Promise<PythonCheck> {
     return findPython(this.services, this.venvDir(), spec, signal, forFile);
@@ -135,7 +150,7 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
    * Prepares the spec's dataset locally (no upload) and trains; resolves with the final record. Cancel
    * (or Stop on the node) ends the process group; a cancelled run is reported as stopped, never as failed.
    */
-  async trainSpec(uri: vscode.Uri): Promise<LocalJobRecord | undefined> {
+  async trainSpec(uri: vscode.Uri, rehearse?: { interruptAfterSeconds: number }): Promise<LocalJobRecord | undefined> {
     requireTrust('Local training');
     const ws = workspaceDirOf(uri);
     const spec = await loadSpecFile(uri.fsPath);
@@ -161,20 +176,37 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
           this.services.jobChannels.show(jobName);
           progress.report({ message: 'training (Stop on the job in the tree, or Cancel here)' });
           started = true;
+          const hps = spec.training.hyperparameters as Record<string, unknown>;
+          const meter = new StepMeter(
+            Number(hps['train_batch_size'] ?? 32),
+            plannedSteps(prepared.channels['train']?.rows ?? 0, hps),
+          );
           const job = await runLocalTraining(spec, {
             python: py.python,
             jobName,
             channels: Object.fromEntries(Object.entries(prepared.channels).map(([c, x]) => [c, x.dir])),
             workspaceDir: ws,
             labelNames: prepared.labelNames,
+            pythonPackages: py.packages,
+            interruptAfterSeconds: rehearse?.interruptAfterSeconds,
             signal: ctl.signal,
-            onLine: (l) => this.jobLine(jobName, l),
+            onLine: (l) => {
+              this.jobLine(jobName, l);
+              const m = parseMetricsLine(l);
+              if (m?.step !== undefined && m.loss !== undefined)
+                progress.report({ message: `training: ${progressText(meter.step(m.step, performance.now()))}` });
+            },
             onStatus: (j) => {
               this.jobs.set(j.jobName, j);
               this.jobsChanged.fire();
             },
           });
           if (ctl.signal.aborted) throw new CancelledError();
+          if (job.spotRehearsal) {
+            const line = rehearsalLine(job.spotRehearsal);
+            if (job.spotRehearsal.resumed === false) void this.services.ui.showWarningMessage(line);
+            else void this.services.ui.showInformationMessage(line);
+          }
           void this.services.ui
             .showInformationMessage(`Local training ${jobName} completed.`, 'Deploy Locally')
             .then((c) => c && this.deployJob(job));
@@ -338,6 +370,7 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
               );
               if (e.phase === 'end') progress.report({ increment: 20 });
             },
+            onProgress: (p) => progress.report({ message: `2/5 train: ${progressText(p)}` }),
             onJob: (j) => {
               jobName = j.jobName;
               this.jobs.set(j.jobName, j);

@@ -14,11 +14,16 @@ import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tar from 'tar';
-import { containerInvocation, specHyperparameters } from '../../core/training/containerContract';
+import { containerInvocation, decodeHyperparameters } from '../../core/training/containerContract';
+import { buildHyperParameters } from '../../core/training/hyperparameters';
 import { CancelledError, UserError } from '../../core/errors';
 import { nameFromBase } from '../../core/sagemaker/jobName';
 import type { JobSpec } from '../../core/spec/spec';
-import { groupAlive, runCollect, spawnGroup } from './processGroup';
+import { groupAlive, runCollect, spawnGroup, type GroupExit } from './processGroup';
+import { localDifferences } from '../../core/training/localDifferences';
+import { pushToHubHyperparameters } from '../../core/training/trainingOptions';
+import { unsatisfiedRequirements } from './requirementsCheck';
+import { RehearsalTracker, rehearsalLine, SPOT_GRACE_SECONDS, type SpotRehearsal } from './spotRehearsal';
 
 export type LocalJobStatus = 'InProgress' | 'Completed' | 'Failed' | 'Stopped';
 
@@ -48,6 +53,10 @@ export interface LocalJobRecord {
   modelArtifact?: string;
   specFile?: string;
   labelNames?: string[];
+  /** What the local run does not do that the SageMaker job would (said before it started). */
+  notApplied?: string[];
+  /** The spot interruption rehearsal, when one was asked for. */
+  spotRehearsal?: SpotRehearsal;
 }
 
 export const LOCAL_DIR = '.sagemaker-hf';
@@ -135,6 +144,42 @@ export async function packageModel(modelDir: string, file: string): Promise<void
   await tar.c({ gzip: true, file, cwd: modelDir, portable: true }, entries);
 }
 
+/** The region a local job says it runs in (SAGEMAKER_REGION): the caller's connection, else the AWS variables. */
+export function localRegion(env: NodeJS.ProcessEnv = process.env): string {
+  return env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1';
+}
+
+/** sagemaker_submit_directory as the SDK uploads it, in a bucket named for the local target. */
+export function localSubmitDirectory(region: string, jobName: string): string {
+  return `s3://sagemaker-${region}-local/${jobName}/source/sourcedir.tar.gz`;
+}
+
+/**
+ * The HyperParameters map a CreateTrainingJob of this spec would carry (the SDK's sagemaker_* keys and the
+ * Training Compiler flags included), so the toolkit's view of it (SM_FRAMEWORK_PARAMS, SM_TRAINING_ENV,
+ * SAGEMAKER_REGION) is the container's.
+ */
+export function localHyperParameters(
+  spec: JobSpec,
+  jobName: string,
+  region: string,
+  hfEndpoint?: string,
+): Record<string, string> {
+  const t = spec.training;
+  // pushToHub is rehearsed only against a Hub of the user's own (HF_ENDPOINT), never the public one.
+  const user = hfEndpoint ? pushToHubHyperparameters(t, { ...t.hyperparameters }) : { ...t.hyperparameters };
+  if (t.compiler === 'torch-compile' && !('torch_compile' in user)) user['torch_compile'] = true;
+  return buildHyperParameters(user, {
+    submitDirectory: localSubmitDirectory(region, jobName),
+    program: t.entryPoint,
+    jobName,
+    region,
+    instanceType: 'local',
+    trainingCompiler:
+      t.compiler === 'training-compiler' ? { enabled: true, debug: t.compilerDebug === true } : undefined,
+  });
+}
+
 export interface LocalTrainingOptions {
   python: string;
   /** Channel name -> a prepared dataset folder (datasets.save_to_disk). */
@@ -146,7 +191,23 @@ export interface LocalTrainingOptions {
   onStatus?: (job: LocalJobRecord) => void;
   jobName?: string;
   labelNames?: string[];
+  /** SAGEMAKER_REGION for the script; default localRegion(). */
+  region?: string;
+  /** The chosen Python's versions, to say where they differ from the spec's image. */
+  pythonPackages?: Partial<Record<'torch' | 'transformers', string | null>>;
+  /**
+   * Spot interruption rehearsal: after this many seconds the script gets SIGTERM, as SageMaker sends it
+   * when it reclaims a spot instance, has up to graceSeconds to exit, and is started again with its
+   * checkpoints folder kept.
+   */
+  interruptAfterSeconds?: number;
+  /** Default SPOT_GRACE_SECONDS (SageMaker's); tests shorten it. */
+  interruptGraceSeconds?: number;
+  /** HF_ENDPOINT (default: the environment's): pushToHub is rehearsed against it. */
+  hfEndpoint?: string;
 }
+
+const exitText = (e: GroupExit) => (e.signal ? `signal ${e.signal}` : `exit code ${e.code}`);
 
 export class LocalTrainingFailedError extends UserError {
   constructor(
@@ -178,6 +239,14 @@ export async function runLocalTraining(spec: JobSpec, opts: LocalTrainingOptions
   }
   if (opts.signal?.aborted) throw new CancelledError();
   const jobName = opts.jobName ?? localJobName(t.baseJobName ?? 'huggingface-pytorch-training');
+  const region = opts.region ?? localRegion();
+  const hfEndpoint = opts.hfEndpoint ?? (process.env.HF_ENDPOINT || undefined);
+  const interruptAfter = opts.interruptAfterSeconds;
+  if (interruptAfter !== undefined && !(interruptAfter > 0))
+    throw new UserError(
+      `--interrupt-after must be a number of seconds above 0, got ${interruptAfter}`,
+      'interrupt-after',
+    );
   const jobDir = path.join(jobsDir(opts.workspaceDir), jobName);
   const layout = {
     channels: opts.channels,
@@ -187,14 +256,33 @@ export async function runLocalTraining(spec: JobSpec, opts: LocalTrainingOptions
     outputIntermediateDir: path.join(jobDir, 'output', 'intermediate'),
     inputDir: path.join(jobDir, 'input'),
     inputConfigDir: path.join(jobDir, 'input', 'config'),
-    moduleDir: t.sourceDir,
+    // In the container SM_MODULE_DIR is the S3 URI of sourcedir.tar.gz, not a folder: a script that
+    // reads files through it fails here as it would there. Nothing is uploaded.
+    moduleDir: localSubmitDirectory(region, jobName),
     entryPoint: t.entryPoint,
     jobName,
     numGpus: await countGpus(opts.signal),
     numCpus: os.cpus().length,
     instanceType: 'local',
+    region,
   };
-  const inv = containerInvocation(specHyperparameters(t.hyperparameters), layout);
+  const inv = containerInvocation(
+    decodeHyperparameters(localHyperParameters(spec, jobName, region, hfEndpoint)),
+    layout,
+  );
+  // The container's /opt/ml/checkpoints (CheckpointConfig): kept across the rehearsal's restart.
+  const checkpointDir = path.join(jobDir, 'checkpoints');
+  const resumable = !!t.spot || interruptAfter !== undefined;
+  if (resumable) {
+    inv.env['SM_HF_CHECKPOINT_DIR'] = checkpointDir;
+    await mkdir(checkpointDir, { recursive: true });
+  }
+  const notApplied = localDifferences(spec, { packages: opts.pythonPackages, hfEndpoint, checkpointDir });
+  const unmet = await unsatisfiedRequirements(opts.python, t.sourceDir, opts.signal);
+  if (unmet.length)
+    notApplied.push(
+      `${path.join(t.sourceDir, 'requirements.txt')}: the container pip-installs it before the script; ${opts.python} does not satisfy ${unmet.join(', ')} (install them into this environment, or choose another Python)`,
+    );
   for (const d of [layout.modelDir, layout.outputDataDir, layout.outputIntermediateDir, layout.inputConfigDir])
     await mkdir(d, { recursive: true });
   for (const [name, text] of Object.entries(inv.configFiles))
@@ -216,11 +304,15 @@ export async function runLocalTraining(spec: JobSpec, opts: LocalTrainingOptions
     outputDataDir: layout.outputDataDir,
     specFile: spec.file,
     labelNames: opts.labelNames,
+    ...(notApplied.length ? { notApplied } : {}),
   };
   const jobFile = path.join(jobDir, 'job.json');
   const log = createWriteStream(path.join(jobDir, 'train.log'), { flags: 'a' });
   const tail: string[] = [];
+  const rehearsal =
+    interruptAfter !== undefined ? new RehearsalTracker({ interruptAfterSeconds: interruptAfter }) : undefined;
   const emit = (line: string) => {
+    rehearsal?.line(line);
     log.write(line + '\n');
     tail.push(line);
     if (tail.length > TAIL) tail.shift();
@@ -239,17 +331,51 @@ export async function runLocalTraining(spec: JobSpec, opts: LocalTrainingOptions
   const maxRun = new AbortController();
   const timer = setTimeout(() => maxRun.abort(), t.maxRuntimeInSeconds * 1000);
   const stopSignal = opts.signal ? AbortSignal.any([opts.signal, maxRun.signal]) : maxRun.signal;
-  const proc = spawnGroup(opts.python, [t.entryPoint, ...inv.args], {
-    cwd: t.sourceDir,
-    env: { ...process.env, ...inv.env },
-    signal: stopSignal,
-    onLine: (l) => emit(l),
-  });
-  record.pid = proc.pid;
-  await writeJson(jobFile, record);
-  opts.onStatus?.({ ...record });
+  for (const n of notApplied) emit(`[local] not applied locally: ${n}`);
+  const start = async () => {
+    const p = spawnGroup(opts.python, [t.entryPoint, ...inv.args], {
+      cwd: t.sourceDir,
+      env: { ...process.env, ...inv.env },
+      signal: stopSignal,
+      onLine: (l) => emit(l),
+    });
+    record.pid = p.pid;
+    await writeJson(jobFile, record);
+    opts.onStatus?.({ ...record });
+    return p;
+  };
+  let proc = await start();
+  if (rehearsal) {
+    const due = await new Promise<boolean>((resolve) => {
+      const at = setTimeout(() => resolve(true), interruptAfter! * 1000);
+      void proc.exited.then(() => {
+        clearTimeout(at);
+        resolve(false);
+      });
+    });
+    if (!due && !stopSignal.aborted) rehearsal.report.finishedFirst = true;
+    else if (!stopSignal.aborted) {
+      const grace = opts.interruptGraceSeconds ?? SPOT_GRACE_SECONDS;
+      emit(
+        `[local] spot rehearsal: SIGTERM to ${t.entryPoint} after ${interruptAfter} s, as SageMaker sends it when it reclaims a spot instance; it has ${grace} s to save a checkpoint`,
+      );
+      const first = await proc.stop(grace * 1000);
+      rehearsal.report.firstExit = exitText(first);
+      if (!stopSignal.aborted) {
+        emit(
+          `[local] spot rehearsal: ${t.entryPoint} ended (${exitText(first)}); starting it again with ${checkpointDir} kept, as SageMaker restarts a spot job on new capacity`,
+        );
+        rehearsal.restarted();
+        proc = await start();
+      }
+    }
+  }
   const exit = await proc.exited;
   clearTimeout(timer);
+  if (rehearsal) {
+    record.spotRehearsal = rehearsal.finish();
+    emit(`[local] ${rehearsalLine(record.spotRehearsal)}`);
+  }
   record.endedAt = new Date().toISOString();
   record.exitCode = exit.code;
   record.signal = exit.signal;

@@ -5,6 +5,8 @@
 import * as path from 'node:path';
 import { errorLine } from '../../core/errors';
 import { parseMetricsLine, type MetricRecord } from '../../core/training/metrics';
+import { plannedSteps, StepMeter, type StepProgress } from '../../core/training/stepProgress';
+import { accuracyBesideBaseline, majorityBaseline, type MajorityBaseline } from '../../core/training/baseline';
 import type { JobSpec } from '../../core/spec/spec';
 import { inferenceImage } from '../../core/images/inferenceImages';
 import { startLocalEndpoint, type LocalEndpoint } from '../local/localEndpoint';
@@ -25,6 +27,8 @@ export interface LocalRunOptions {
   /** Output of the steps (training log lines, server start). */
   onLine?: (line: string) => void;
   onJob?: (job: LocalJobRecord) => void;
+  /** Each logged training step: the step, of how many, and the samples per second. */
+  onProgress?: (p: StepProgress) => void;
   hubToken?: string;
 }
 
@@ -36,6 +40,8 @@ export interface LocalRunResult {
   /** Set (and running) when the endpoint was kept. */
   endpoint?: LocalEndpoint;
   finalMetrics: MetricRecord;
+  /** Always answering the training split's most frequent label, scored on the evaluation split. */
+  baseline?: MajorityBaseline;
   totalMs: number;
 }
 
@@ -70,6 +76,12 @@ export async function runLocalWorkflow(spec: JobSpec, opts: LocalRunOptions): Pr
         .join(', ')}; ${r.labelNames.length} labels -> ${r.outDir}`,
   );
   const metrics: MetricRecord = {};
+  const baseline = majorityBaseline(prepared.report);
+  const hps = spec.training.hyperparameters as Record<string, unknown>;
+  const meter = new StepMeter(
+    Number(hps['train_batch_size'] ?? 32),
+    plannedSteps(prepared.channels['train']?.rows ?? 0, hps),
+  );
   const job = await step(
     'train',
     () =>
@@ -83,11 +95,12 @@ export async function runLocalWorkflow(spec: JobSpec, opts: LocalRunOptions): Pr
         onLine: (l) => {
           const m = parseMetricsLine(l);
           if (m) Object.assign(metrics, m);
+          if (m?.step !== undefined && m.loss !== undefined) opts.onProgress?.(meter.step(m.step, performance.now()));
           opts.onLine?.(l);
         },
       }),
     (j) =>
-      `${j.jobName} ${j.status}${metrics.eval_accuracy !== undefined ? `, eval_accuracy ${metrics.eval_accuracy}` : ''} -> ${j.modelArtifact}`,
+      `${j.jobName} ${j.status}${metrics.eval_accuracy !== undefined ? `, ${accuracyBesideBaseline(metrics.eval_accuracy, baseline)}` : ''} -> ${j.modelArtifact}`,
   );
   let endpoint: LocalEndpoint | undefined;
   try {
@@ -127,7 +140,16 @@ export async function runLocalWorkflow(spec: JobSpec, opts: LocalRunOptions): Pr
       );
       endpoint = undefined;
     }
-    return { steps, prepared, job, prediction, endpoint, finalMetrics: metrics, totalMs: performance.now() - t0 };
+    return {
+      steps,
+      prepared,
+      job,
+      prediction,
+      endpoint,
+      finalMetrics: metrics,
+      baseline,
+      totalMs: performance.now() - t0,
+    };
   } catch (err) {
     if (endpoint) {
       try {
