@@ -79,9 +79,7 @@ export function isToPage(x: unknown): x is ToPage {
   if (!isObj(x)) return false;
   switch (x.type) {
     case 'init':
-      return (
-        typeof x.job === 'string' && Array.isArray(x.points) && x.points.every(isMetricPoint) && isJobState(x)
-      );
+      return typeof x.job === 'string' && Array.isArray(x.points) && x.points.every(isMetricPoint) && isJobState(x);
     case 'append':
       return Array.isArray(x.points) && x.points.every(isMetricPoint);
     case 'status':

@@ -35,7 +35,12 @@ test('a finished spot job: instances, times, billing with the saving in $, histo
       CheckpointConfig: { S3Uri: 's3://b/ckpt' },
       ModelArtifacts: { S3ModelArtifacts: 's3://b/out/j/output/model.tar.gz' },
       SecondaryStatusTransitions: [
-        { Status: 'Starting', StartTime: '2026-12-07T10:00:00Z', EndTime: '2026-12-07T10:01:00Z', StatusMessage: 'Preparing the instances' },
+        {
+          Status: 'Starting',
+          StartTime: '2026-12-07T10:00:00Z',
+          EndTime: '2026-12-07T10:01:00Z',
+          StatusMessage: 'Preparing the instances',
+        },
         { Status: 'Training', StartTime: '2026-12-07T10:05:00Z' },
       ],
     },
@@ -54,7 +59,7 @@ test('a finished spot job: instances, times, billing with the saving in $, histo
   assert.equal(f['Overview/Image'], 'img:1');
   assert.equal(f['Billing/Training time'], '3600 s (1h 00m 00s)');
   assert.equal(f['Billing/Billable time'], '1080 s (18m 00s)');
-  assert.match(f['Billing/Spot saving']!, /^70% \(\$\d+\.\d\d\)$/);
+  assert.match(f['Billing/Spot saving']!, /^70% \(\$\d+\.\d+\)$/);
   assert.equal(f['Status history/Starting'], '2026-12-07 10:00:00Z · 1m 00s · Preparing the instances');
   assert.equal(f['Status history/Training'], '2026-12-07 10:05:00Z');
   assert.equal(f['Hyperparameters (as sent)/model_name'], '"bert"', 'the value as sent, quotes and all');
@@ -88,19 +93,17 @@ test('a failed job shows its reason first; a running one its duration so far; a 
 
 test('a local job: command, channels, folder and artifact from its record', () => {
   const f = flat(
-    localJobFacts(
-      {
-        status: 'Completed',
-        createdAt: '2026-12-07T10:00:00Z',
-        endedAt: '2026-12-07T10:00:42Z',
-        entryPoint: 'train.py',
-        args: ['--epochs', '1'],
-        channels: { train: '/d/train' },
-        jobDir: '/jobs/j',
-        modelArtifact: '/jobs/j/model',
-        hyperparameters: { epochs: 1 },
-      },
-    ),
+    localJobFacts({
+      status: 'Completed',
+      createdAt: '2026-12-07T10:00:00Z',
+      endedAt: '2026-12-07T10:00:42Z',
+      entryPoint: 'train.py',
+      args: ['--epochs', '1'],
+      channels: { train: '/d/train' },
+      jobDir: '/jobs/j',
+      modelArtifact: '/jobs/j/model',
+      hyperparameters: { epochs: 1 },
+    }),
   );
   assert.equal(f['Overview/Duration'], '42s');
   assert.equal(f['Overview/Command'], 'python train.py --epochs 1');

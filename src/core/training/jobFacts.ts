@@ -42,7 +42,12 @@ export interface JobFactsFields extends JobBillingFields {
   CheckpointConfig?: { S3Uri?: string; LocalPath?: string };
   ModelArtifacts?: { S3ModelArtifacts?: string };
   StoppingCondition?: { MaxRuntimeInSeconds?: number; MaxWaitTimeInSeconds?: number };
-  SecondaryStatusTransitions?: { Status?: string; StartTime?: Date | string; EndTime?: Date | string; StatusMessage?: string }[];
+  SecondaryStatusTransitions?: {
+    Status?: string;
+    StartTime?: Date | string;
+    EndTime?: Date | string;
+    StatusMessage?: string;
+  }[];
   ResourceConfig?: JobBillingFields['ResourceConfig'] & { VolumeSizeInGB?: number };
 }
 
@@ -63,7 +68,10 @@ export function formatTime(t: Date | string | undefined): string | undefined {
   if (t === undefined) return undefined;
   const d = new Date(t);
   if (Number.isNaN(d.getTime())) return undefined;
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z').replace('T', ' ');
+  return d
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace('T', ' ');
 }
 
 const ms = (t: Date | string | undefined) => (t === undefined ? undefined : new Date(t).getTime());
@@ -77,10 +85,21 @@ function row(rows: FactRow[], label: string, value: string | number | undefined,
 export function sageMakerJobFacts(d: JobFactsFields, region: string, now = new Date()): FactGroup[] {
   const groups: FactGroup[] = [];
   const overview: FactRow[] = [];
-  row(overview, 'Status', d.SecondaryStatus && d.SecondaryStatus !== d.TrainingJobStatus ? `${d.TrainingJobStatus ?? '?'} (${d.SecondaryStatus})` : d.TrainingJobStatus);
+  row(
+    overview,
+    'Status',
+    d.SecondaryStatus && d.SecondaryStatus !== d.TrainingJobStatus
+      ? `${d.TrainingJobStatus ?? '?'} (${d.SecondaryStatus})`
+      : d.TrainingJobStatus,
+  );
   row(overview, 'Failure reason', d.FailureReason);
   const rc = d.ResourceConfig;
-  if (rc?.InstanceType) row(overview, 'Instances', `${rc.InstanceType} × ${rc.InstanceCount ?? 1}${rc.VolumeSizeInGB ? ` · ${rc.VolumeSizeInGB} GB volume` : ''}`);
+  if (rc?.InstanceType)
+    row(
+      overview,
+      'Instances',
+      `${rc.InstanceType} × ${rc.InstanceCount ?? 1}${rc.VolumeSizeInGB ? ` · ${rc.VolumeSizeInGB} GB volume` : ''}`,
+    );
   row(overview, 'Capacity', d.EnableManagedSpotTraining ? 'managed spot' : 'on-demand');
   row(overview, 'Created', formatTime(d.CreationTime));
   row(overview, 'Started', formatTime(d.TrainingStartTime));
@@ -101,31 +120,46 @@ export function sageMakerJobFacts(d: JobFactsFields, region: string, now = new D
 
   const billing: FactRow[] = [];
   const b = jobBilling(d, region);
-  if (b.trainingSeconds !== undefined) row(billing, 'Training time', `${b.trainingSeconds} s (${formatSeconds(b.trainingSeconds)})`);
-  if (b.billableSeconds !== undefined) row(billing, 'Billable time', `${b.billableSeconds} s (${formatSeconds(b.billableSeconds)})`);
+  if (b.trainingSeconds !== undefined)
+    row(billing, 'Training time', `${b.trainingSeconds} s (${formatSeconds(b.trainingSeconds)})`);
+  if (b.billableSeconds !== undefined)
+    row(billing, 'Billable time', `${b.billableSeconds} s (${formatSeconds(b.billableSeconds)})`);
   if (b.billedDollars !== undefined) row(billing, 'Cost at the on-demand price', dollars(b.billedDollars));
   if (b.savingPercent !== undefined)
-    row(billing, 'Spot saving', `${b.savingPercent.toFixed(0)}%${b.savingDollars !== undefined ? ` (${dollars(b.savingDollars)})` : ''}`);
-  if (d.StoppingCondition?.MaxWaitTimeInSeconds) row(billing, 'Max wait (spot)', formatSeconds(d.StoppingCondition.MaxWaitTimeInSeconds));
+    row(
+      billing,
+      'Spot saving',
+      `${b.savingPercent.toFixed(0)}%${b.savingDollars !== undefined ? ` (${dollars(b.savingDollars)})` : ''}`,
+    );
+  if (d.StoppingCondition?.MaxWaitTimeInSeconds)
+    row(billing, 'Max wait (spot)', formatSeconds(d.StoppingCondition.MaxWaitTimeInSeconds));
   const pool = warmPoolOf(d, region, now);
   if (pool) row(billing, 'Warm pool', formatWarmPool(pool, now).replace(/^warm pool /, ''));
-  else if (rc?.KeepAlivePeriodInSeconds) row(billing, 'Warm pool', `requested (keep alive ${formatSeconds(rc.KeepAlivePeriodInSeconds)})`);
+  else if (rc?.KeepAlivePeriodInSeconds)
+    row(billing, 'Warm pool', `requested (keep alive ${formatSeconds(rc.KeepAlivePeriodInSeconds)})`);
   groups.push({ title: 'Billing', rows: billing });
 
   const history: FactRow[] = [];
   for (const t of d.SecondaryStatusTransitions ?? []) {
-    const from = ms(t.StartTime), to = ms(t.EndTime);
+    const from = ms(t.StartTime),
+      to = ms(t.EndTime);
     const took = from !== undefined && to !== undefined ? ` · ${formatSeconds((to - from) / 1000)}` : '';
-    row(history, t.Status ?? '?', `${formatTime(t.StartTime) ?? '?'}${took}${t.StatusMessage ? ` · ${t.StatusMessage}` : ''}`);
+    row(
+      history,
+      t.Status ?? '?',
+      `${formatTime(t.StartTime) ?? '?'}${took}${t.StatusMessage ? ` · ${t.StatusMessage}` : ''}`,
+    );
   }
   groups.push({ title: 'Status history', rows: history });
 
   const hp: FactRow[] = [];
-  for (const [k, v] of Object.entries(d.HyperParameters ?? {}).sort(([a], [b2]) => a.localeCompare(b2))) row(hp, k, v, true);
+  for (const [k, v] of Object.entries(d.HyperParameters ?? {}).sort(([a], [b2]) => a.localeCompare(b2)))
+    row(hp, k, v, true);
   groups.push({ title: 'Hyperparameters (as sent)', rows: hp });
 
   const channels: FactRow[] = [];
-  for (const c of d.InputDataConfig ?? []) row(channels, c.ChannelName ?? '?', c.DataSource?.S3DataSource?.S3Uri ?? '?', true);
+  for (const c of d.InputDataConfig ?? [])
+    row(channels, c.ChannelName ?? '?', c.DataSource?.S3DataSource?.S3Uri ?? '?', true);
   groups.push({ title: 'Input channels', rows: channels });
 
   const output: FactRow[] = [];
@@ -160,10 +194,17 @@ export function localJobFacts(j: LocalJobFactsFields, now = new Date()): FactGro
   const start = ms(j.createdAt);
   const end = ms(j.endedAt);
   if (start !== undefined && !Number.isNaN(start))
-    row(overview, 'Duration', end !== undefined ? formatSeconds((end - start) / 1000) : `${formatSeconds((now.getTime() - start) / 1000)} so far`);
+    row(
+      overview,
+      'Duration',
+      end !== undefined
+        ? formatSeconds((end - start) / 1000)
+        : `${formatSeconds((now.getTime() - start) / 1000)} so far`,
+    );
   row(overview, 'Command', `python ${j.entryPoint} ${j.args.join(' ')}`.trim(), true);
   const hp: FactRow[] = [];
-  for (const [k, v] of Object.entries(j.hyperparameters ?? {})) row(hp, k, typeof v === 'string' ? v : JSON.stringify(v), true);
+  for (const [k, v] of Object.entries(j.hyperparameters ?? {}))
+    row(hp, k, typeof v === 'string' ? v : JSON.stringify(v), true);
   const channels: FactRow[] = [];
   for (const [c, dir] of Object.entries(j.channels)) row(channels, c, dir, true);
   const output: FactRow[] = [];

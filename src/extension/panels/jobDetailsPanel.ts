@@ -46,6 +46,7 @@ button[hidden] { display: none; }
 #facts dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0; }
 #facts dt { color: var(--vscode-descriptionForeground); } #facts dd { margin: 0; overflow-wrap: anywhere; }
 #facts dd.code { font-family: var(--vscode-editor-font-family); font-size: 0.92em; }
+.metrics-title { font-size: 1.1em; font-weight: 600; margin: 16px 0 4px; }
 .chart-last { font-variant-numeric: tabular-nums; color: var(--vscode-descriptionForeground); margin: 2px 0 0; }
 .chart-last b { color: var(--vscode-foreground); }`;
 
@@ -70,6 +71,8 @@ const pageBody =
 
 export class JobDetailsPanels implements vscode.Disposable {
   private readonly panels = new Map<string, vscode.WebviewPanel>();
+  /** The ARN each page was last sent: Copy ARN copies what the user sees. */
+  private readonly arns = new Map<string, string>();
 
   constructor(
     private readonly services: Services,
@@ -117,6 +120,7 @@ export class JobDetailsPanels implements vscode.Disposable {
       const d = n?.desc;
       const billing = d ? jobBillingLine(d, region()) : undefined;
       const status = n?.status ?? 'Unknown';
+      if (d?.TrainingJobArn) this.arns.set(job, d.TrainingJobArn);
       return {
         status,
         facts: d ? sageMakerJobFacts(d, region()) : [],
@@ -143,7 +147,12 @@ export class JobDetailsPanels implements vscode.Disposable {
           return;
         }
         if (msg.type === 'ready') init();
-        else void this.act(msg.type, job, local);
+        else
+          this.act(msg.type, job, local).catch((err: unknown) => {
+            const line = `job details: ${msg.type} failed: ${err instanceof Error ? err.message : String(err)}`;
+            this.services.log.error(line);
+            void this.services.ui.showErrorMessage(line);
+          });
       }),
       // Every DescribeTrainingJob fires this: billable seconds and the warm pool follow the job.
       onDidChangeWarmPools(() => post({ type: 'status', ...statusOf() })),
@@ -161,6 +170,9 @@ export class JobDetailsPanels implements vscode.Disposable {
       this.panels.delete(job);
       for (const s of subs) s.dispose();
     });
+    // The facts need the job's description: a finished job listed but never expanded has none yet.
+    if (!local && !this.jobs.node(job)?.desc)
+      this.jobs.describe(job).catch((err: unknown) => this.services.log.warn(`job details: ${String(err)}`));
     // The chart needs the job's [metrics] lines: read the log if no tail has yet (a finished job's tail
     // reads once and ends), without pulling the output channel to the front.
     if (!local && !metricsStore.get(job) && !this.tails.isTailing(job)) this.tails.start(job, { show: false });
@@ -176,10 +188,19 @@ export class JobDetailsPanels implements vscode.Disposable {
     } else if (action === 'stop') {
       await vscode.commands.executeCommand('sagemakerHf.stopTrainingJob', node ?? { jobName: job, local });
     } else {
-      const arn = this.jobs.node(job)?.desc?.TrainingJobArn;
-      if (!arn) return;
-      await vscode.env.clipboard.writeText(arn);
-      void this.services.ui.showInformationMessage(`Copied the ARN of ${job}: ${arn}`);
+      const arn = this.arns.get(job);
+      if (!arn) throw new Error(`the ARN of ${job} is not known yet`);
+      // A browser (code-server) may refuse the clipboard: the message then still shows the ARN to copy.
+      const copied = await Promise.race([
+        vscode.env.clipboard.writeText(arn).then(
+          () => true,
+          () => false,
+        ),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 3000)),
+      ]);
+      void this.services.ui.showInformationMessage(
+        copied ? `Copied the ARN of ${job}: ${arn}` : `The clipboard is not available here; the ARN of ${job}: ${arn}`,
+      );
     }
   }
 
