@@ -3,6 +3,7 @@
 // the status on the tree node, and Cancel that ends only the waiting (and offers the delete, since a
 // created endpoint bills).
 import * as vscode from 'vscode';
+import { revealRunning } from '../tree/runningSection';
 import { UserError, isCancelled } from '../../core/errors';
 import { describeSteps } from '../../core/endpoints/deletePlan';
 import { HUB_TASKS, hubModelIdProblem } from '../../core/endpoints/deployRequests';
@@ -148,6 +149,7 @@ export async function confirmAndDeploy(
     `deploying ${plan.hubModelId ?? plan.jobName} as ${plan.endpointName}: ${sls ? `serverless ${sls.memorySizeInMB} MB` : `${capacity.initialInstanceCount} × ${capacity.instanceType}`}, ${plan.image.uri}`,
   );
   ctx.model.setOverride(plan.endpointName, 'Creating');
+  revealRunning(ctx, 'endpoint', plan.endpointName);
   const tracked = trackDeploy(plan.endpointName, `${plan.endpointName} on SageMaker`);
   let endpointCreated = false;
   // The notification's Cancel and the caller's signal both end the waiting.

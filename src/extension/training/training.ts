@@ -3,6 +3,7 @@
 // count and on-demand price before anything billable is created; "Stop training job" from the tree.
 // After a start the jobs section refreshes and the job's log tail opens (sagemakerHf.showJobLogs).
 import * as vscode from 'vscode';
+import { revealRunning } from '../tree/runningSection';
 import * as path from 'node:path';
 import { UserError } from '../../core/errors';
 import { formatPrice } from '../../core/billing/pricing';
@@ -195,6 +196,7 @@ export const startTrainingCommand =
     services.log.info(`training job ${started.jobName} created (${summary})`);
     for (const w of started.warnings) services.log.warn(w);
     services.tree.refresh('jobs');
+    revealRunning(services, 'training job', started.jobName);
     await vscode.commands.executeCommand('sagemakerHf.showJobLogs', started.jobName);
     void services.ui.showInformationMessage(`Training job ${started.jobName} started on ${summary}.`);
   };

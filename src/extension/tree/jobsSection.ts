@@ -14,6 +14,7 @@ import type { JobDescription } from '../../workflow/jobLogTail';
 import { isTerminalStatus } from '../../core/sagemaker/jobStatus';
 import { warmPoolOf, type WarmPool } from '../../core/billing/billing';
 import { SageMakerJobNode, type JobNodeLike } from './jobNodes';
+import { registerRunningSection } from './runningSection';
 
 const STARTED_KEY = 'sagemakerHf.startedJobs';
 export type JobSource = NodeSource;
@@ -108,6 +109,11 @@ export class JobsModel implements vscode.Disposable {
     const n = this.nodes.get(name);
     this.services.tree.refresh(n ?? 'jobs');
     this.schedule();
+  }
+
+  /** SageMaker jobs running (and billing) now. */
+  runningJobs(): SageMakerJobNode[] {
+    return [...this.nodes.values()].filter((n) => n.status === 'InProgress' || n.status === 'Stopping');
   }
 
   billingWarmPools(): { jobName: string; pool: WarmPool }[] {
@@ -290,6 +296,7 @@ export class JobsModel implements vscode.Disposable {
 /** Registers the section; returns the model so the logs feature can update nodes. */
 export function registerJobsSection(services: Services): JobsModel {
   const model = new JobsModel(services);
+  registerRunningSection(services, model);
   services.context.subscriptions.push(
     model,
     jobSources.onDidChange(() => services.tree.refresh('jobs')),
