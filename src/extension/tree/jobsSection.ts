@@ -14,7 +14,6 @@ import type { JobDescription } from '../../workflow/jobLogTail';
 import { isTerminalStatus } from '../../core/sagemaker/jobStatus';
 import { warmPoolOf, type WarmPool } from '../../core/billing/billing';
 import { SageMakerJobNode, type JobNodeLike } from './jobNodes';
-import { registerRunningSection } from './runningSection';
 
 const STARTED_KEY = 'sagemakerHf.startedJobs';
 export type JobSource = NodeSource;
@@ -296,7 +295,6 @@ export class JobsModel implements vscode.Disposable {
 /** Registers the section; returns the model so the logs feature can update nodes. */
 export function registerJobsSection(services: Services): JobsModel {
   const model = new JobsModel(services);
-  registerRunningSection(services, model);
   services.context.subscriptions.push(
     model,
     jobSources.onDidChange(() => services.tree.refresh('jobs')),

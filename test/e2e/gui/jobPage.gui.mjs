@@ -205,7 +205,9 @@ export async function run(wb) {
     // Copy ARN is reachable by keyboard with a visible focus ring. (What the click copies is not checked
     // here: in this headless code-server neither the clipboard nor the message after it came back.)
     await frame.locator('#copy-arn').focus();
-    const ring = await frame.locator('#copy-arn').evaluate((b) => getComputedStyle(b).outlineStyle);
+    const ring = await frame
+      .locator('#copy-arn')
+      .evaluate((b) => b.ownerDocument.defaultView.getComputedStyle(b).outlineStyle);
     if (ring === 'none') throw new Error('the focused Copy ARN button shows no focus outline');
     await wb.clearNotifications();
     await wb.page.mouse.move(1200, 780);
