@@ -119,3 +119,13 @@ test('actions: Deploy for a completed job with a model, Stop while running, Copy
   assert.deepEqual(jobActions('Local job: Completed', true), { deploy: true, stop: false });
   assert.equal(formatSeconds(59.6), '1m 00s');
 });
+
+test('a command resumes after the button that fixed it, once, and only when the fix succeeded', async () => {
+  const { shouldResume } = await import('../../src/core/errors');
+  const role = { title: 'Select Execution Role', command: 'sagemakerHf.selectRole', resume: true };
+  assert.equal(shouldResume(role, true, false), true, 'a role was selected: run the command again');
+  assert.equal(shouldResume(role, false, false), false, 'the picker was dismissed');
+  assert.equal(shouldResume(role, true, true), false, 'never a second time');
+  assert.equal(shouldResume({ title: 'Show Log', command: 'x' }, true, false), false, 'a button that fixes nothing');
+  assert.equal(shouldResume(undefined, undefined, false), false);
+});

@@ -58,7 +58,7 @@ export const deployEndpointCommand = (ctx: EndpointsCtx) => async (node?: unknow
         throw new ActionableError(
           'no execution role for the model: SageMaker hosts it as an IAM role it may assume. Select one (Select Execution Role), then deploy again',
           'role',
-          [{ title: 'Select Execution Role', command: 'sagemakerHf.selectRole' }],
+          [{ title: 'Select Execution Role', command: 'sagemakerHf.selectRole', resume: true }],
         );
       }
       throw err;

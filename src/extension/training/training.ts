@@ -82,7 +82,7 @@ export function noRoleError(specFile?: string): ActionableError {
   return new ActionableError(
     `no execution role: SageMaker runs the job as an IAM role it may assume. Select one (Select Execution Role, also under the connection in the SageMaker view), or set "training.role" in ${specFile ? path.basename(specFile) : 'the spec'}`,
     'training.role',
-    [{ title: 'Select Execution Role', command: 'sagemakerHf.selectRole' }],
+    [{ title: 'Select Execution Role', command: 'sagemakerHf.selectRole', resume: true }],
   );
 }
 
