@@ -19,10 +19,26 @@ export class ActionableError extends UserError {
   constructor(
     message: string,
     field: string | undefined,
-    readonly actions: { title: string; command: string; args?: unknown[] }[],
+    readonly actions: ErrorAction[],
   ) {
     super(message, field);
   }
+}
+
+/**
+ * A button on an error. `resume`: the button fixes what stopped the command (a missing role), so when its
+ * command reports success (returns true) the command that failed runs again with the same arguments.
+ */
+export interface ErrorAction {
+  title: string;
+  command: string;
+  args?: unknown[];
+  resume?: boolean;
+}
+
+/** Run the failed command again? Only after a resuming button whose command succeeded, and only once. */
+export function shouldResume(action: ErrorAction | undefined, result: unknown, alreadyResumed: boolean): boolean {
+  return !alreadyResumed && action?.resume === true && result === true;
 }
 
 /** The user cancelled. Never shown as an error. */

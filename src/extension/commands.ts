@@ -4,6 +4,7 @@
 // checks the table against package.json's contributes.commands.
 import * as vscode from 'vscode';
 import { reportError } from './ui';
+import { shouldResume } from '../core/errors';
 
 /**
  * Command id -> what a failure message names ("Deploy endpoint failed: ..."); null: registered as is,
@@ -68,11 +69,15 @@ export function register<C extends CommandHost>(ctx: C, id: CommandId, factory: 
     what === null
       ? handler
       : async (...args: unknown[]): Promise<unknown> => {
-          try {
-            return await handler(...args);
-          } catch (err) {
-            await reportError(ctx.log, what, err);
-            return undefined;
+          // After "Select Execution Role" on the error, the command picks up where it stopped: once.
+          for (let resumed = false; ; resumed = true) {
+            try {
+              return await handler(...args);
+            } catch (err) {
+              const { action, result } = await reportError(ctx.log, what, err);
+              if (!shouldResume(action, result, resumed)) return undefined;
+              ctx.log.info(`${what}: resuming after ${action?.title}`);
+            }
           }
         };
   ctx.context.subscriptions.push(vscode.commands.registerCommand(id, wrapped));

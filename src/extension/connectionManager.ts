@@ -171,7 +171,8 @@ export class ConnectionManager implements vscode.Disposable {
     await this.connectInteractive();
   }
 
-  async selectRole(): Promise<void> {
+  /** Picks the execution role; true when one was set (an error's Select Execution Role then resumes). */
+  async selectRole(): Promise<boolean> {
     const conn = await this.require();
     const { listSageMakerRoles } = await import('../workflow/connect');
     const roles = await this.ui.withProgress(
@@ -195,7 +196,7 @@ export class ConnectionManager implements vscode.Disposable {
         ? 'Roles whose trust policy allows sagemaker.amazonaws.com'
         : 'No role in this account trusts sagemaker.amazonaws.com; enter an ARN',
     });
-    if (!pick) return;
+    if (!pick) return false;
     const arn =
       pick.arn ??
       (await this.ui.showInputBox({
@@ -203,9 +204,10 @@ export class ConnectionManager implements vscode.Disposable {
         prompt: 'arn:aws:iam::ACCOUNT:role/NAME',
         validateInput: (v) => (/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(v) ? undefined : 'Not an IAM role ARN'),
       }));
-    if (!arn) return;
+    if (!arn) return false;
     await updateSetting('executionRole', arn);
     if (this.current) this.setState({ kind: 'connected', connection: { ...this.current, role: arn } });
+    return true;
   }
 
   async createBucket(): Promise<void> {

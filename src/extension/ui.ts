@@ -1,7 +1,7 @@
 // Small helpers for how commands report: cancellation is silent, failures are one actionable line
 // with a way to the details (register() in commands.ts sends every command's failure here).
 import * as vscode from 'vscode';
-import { ActionableError, errorLine, isCancelled } from '../core/errors';
+import { ActionableError, errorLine, isCancelled, type ErrorAction } from '../core/errors';
 import { redactedText } from './redacting';
 
 // Defined in core: a class extending a core class here would load dist/heavy.js at activation.
@@ -9,10 +9,14 @@ export { ActionableError } from '../core/errors';
 
 export const SSO_LOGIN = 'Run aws sso login';
 
-export async function reportError(log: vscode.LogOutputChannel, what: string, err: unknown): Promise<void> {
+export async function reportError(
+  log: vscode.LogOutputChannel,
+  what: string,
+  err: unknown,
+): Promise<{ action?: ErrorAction; result?: unknown }> {
   if (isCancelled(err)) {
     log.info(`${what}: cancelled`);
-    return;
+    return {};
   }
   const line = errorLine(err);
   log.error(`${what} failed: ${line}`);
@@ -28,12 +32,13 @@ export async function reportError(log: vscode.LogOutputChannel, what: string, er
   );
   if (choice === 'Show Log') log.show(true);
   const action = actions.find((a) => a.title === choice);
-  if (action) await vscode.commands.executeCommand(action.command, ...(action.args ?? []));
+  const result = action ? await vscode.commands.executeCommand(action.command, ...(action.args ?? [])) : undefined;
   if (choice === SSO_LOGIN && login) {
     const terminal = vscode.window.createTerminal({ name: 'AWS SSO login' });
     terminal.show();
     terminal.sendText(login);
   }
+  return { ...(action ? { action } : {}), result };
 }
 
 /** A CancellationToken as an AbortSignal for the AWS SDK and the workflow steps. */

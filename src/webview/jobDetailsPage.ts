@@ -1,8 +1,17 @@
-// The job details page: loss, learning rate and eval accuracy over step, drawn with uPlot in the VS Code
-// theme's colours. It only renders what the extension sends (validated) and asks for nothing else.
+// The job details page: the job's facts in groups (as the console lists them), its action buttons, and
+// loss, learning rate and eval accuracy over step drawn with uPlot in the VS Code theme's colours, each
+// chart with its last value beside it. It only renders what the extension sends (validated) and asks
+// for nothing but the actions the extension said are possible.
 import uPlot from 'uplot';
 import uplotCss from 'uplot/dist/uPlot.min.css';
-import { emptyMetricsText, isToPage, type FromPage, type MetricPoint } from './jobDetailsProtocol';
+import {
+  emptyMetricsText,
+  isToPage,
+  type FactGroup,
+  type FromPage,
+  type JobState,
+  type MetricPoint,
+} from './jobDetailsProtocol';
 
 declare function acquireVsCodeApi(): {
   postMessage(msg: unknown): void;
@@ -68,6 +77,59 @@ declare function acquireVsCodeApi(): {
   };
   const ticks = (_u: uPlot, splits: number[]) => splits.map(fmt);
 
+  const sparse = (ys: (number | null)[] | undefined) => (ys ?? []).filter((v) => v !== null).length <= 12;
+
+  /** "eval_accuracy 0.295" under the chart's title: the last value of each series, read without hovering. */
+  function chartLast(c: (typeof charts)[number], d: uPlot.AlignedData): void {
+    let el = c.el.querySelector<HTMLElement>('.chart-last');
+    if (!el) {
+      el = document.createElement('p');
+      el.className = 'chart-last';
+      c.el.prepend(el);
+    }
+    el.replaceChildren();
+    c.keys.forEach((k, i) => {
+      const ys = d[i + 1] as (number | null)[];
+      const v = [...ys].reverse().find((y) => y !== null);
+      if (v === undefined || v === null) return;
+      const b = document.createElement('b');
+      b.textContent = fmt(v);
+      el.append(`${i ? ' · ' : ''}last ${k} `, b);
+    });
+  }
+
+  function renderFacts(groups: FactGroup[]): void {
+    const box = $('facts');
+    box.replaceChildren();
+    for (const g of groups) {
+      const sec = document.createElement('section');
+      const h = document.createElement('h2');
+      h.textContent = g.title;
+      const dl = document.createElement('dl');
+      dl.setAttribute('aria-label', g.title);
+      for (const r of g.rows) {
+        const dt = document.createElement('dt');
+        dt.textContent = r.label;
+        const dd = document.createElement('dd');
+        dd.textContent = r.value;
+        if (r.code) dd.className = 'code';
+        dl.append(dt, dd);
+      }
+      sec.append(h, dl);
+      box.append(sec);
+    }
+  }
+
+  function renderState(m: JobState): void {
+    $('status').textContent = m.status;
+    $('detail').textContent = m.detail;
+    $('billing').textContent = m.billing ?? '';
+    renderFacts(m.facts);
+    $('deploy').hidden = !m.actions.deploy;
+    $('stop').hidden = !m.actions.stop;
+    $('copy-arn').hidden = !m.actions.arn;
+  }
+
   function render(): void {
     const fg = css('--vscode-foreground', '#ccc');
     // Grid lines must be faint but visible on any theme: the foreground at low alpha, whatever its colour.
@@ -81,6 +143,7 @@ declare function acquireVsCodeApi(): {
     });
     for (const { c, d, has } of shown) {
       if (!has) continue;
+      chartLast(c, d);
       const width = Math.max(280, c.el.clientWidth);
       if (c.plot) {
         c.plot.setData(d);
@@ -111,7 +174,8 @@ declare function acquireVsCodeApi(): {
               stroke: opaque(css(c.colors[i]!, '#3794ff')),
               width: 2,
               spanGaps: true,
-              points: { show: false },
+              // A series of a few points (one eval per epoch) is drawn as dots too: one point has no line.
+              points: { show: (u: uPlot, si: number) => sparse(u.data[si] as (number | null)[]), size: 7 },
               value: (_u: uPlot, v: number | null) => fmt(v),
             })),
           ],
@@ -146,14 +210,13 @@ declare function acquireVsCodeApi(): {
       $('title').textContent = msg.job;
       points = msg.points;
     } else if (msg.type === 'append') points = points.concat(msg.points);
-    if (msg.type === 'init' || msg.type === 'status') {
-      $('status').textContent = msg.status;
-      $('detail').textContent = msg.detail;
-      $('billing').textContent = msg.billing ?? '';
-    }
+    if (msg.type === 'init' || msg.type === 'status') renderState(msg);
     render();
   });
   window.addEventListener('resize', () => render());
   $('show-logs').addEventListener('click', () => send({ type: 'showLogs' }));
+  $('deploy').addEventListener('click', () => send({ type: 'deploy' }));
+  $('stop').addEventListener('click', () => send({ type: 'stop' }));
+  $('copy-arn').addEventListener('click', () => send({ type: 'copyArn' }));
   send({ type: 'ready' });
 })();

@@ -163,7 +163,13 @@ declare function acquireVsCodeApi(): VsCodeApi;
   function renderHistory(): void {
     historyList.replaceChildren(
       ...history.map((h) => {
-        const a = el('a', { title: h.input }, h.input.length > 80 ? `${h.input.slice(0, 80)}…` : h.input);
+        // A button, not an <a> without href: Tab reaches it, Enter and Space press it.
+        const a = el(
+          'button',
+          { className: 'link', type: 'button', title: h.input },
+          h.input.length > 80 ? `${h.input.slice(0, 80)}…` : h.input,
+        );
+        a.setAttribute('aria-label', `Show this prediction again: ${h.input}`);
         a.addEventListener('click', () => {
           input.value = h.input;
           save({ text: h.input });
@@ -204,7 +210,8 @@ declare function acquireVsCodeApi(): VsCodeApi;
         'ul',
         {},
         ...examples.slice(0, 8).map((ex) => {
-          const a = el('a', { title: 'Use this example' }, ex.text);
+          const a = el('button', { className: 'link', type: 'button', title: 'Use this example' }, ex.text);
+          a.setAttribute('aria-label', `Predict this example: ${ex.text}`);
           a.addEventListener('click', () => {
             input.value = ex.text;
             save({ text: ex.text });

@@ -17,8 +17,9 @@ vscode-textarea { width: 100%; max-width: 720px; }
 .bar-row.top .bar > div { background: var(--vscode-charts-green, var(--vscode-progressBar-background)); }
 .score { text-align: right; font-variant-numeric: tabular-nums; }
 .error { color: var(--vscode-errorForeground); white-space: pre-wrap; }
-.examples a, .history a { color: var(--vscode-textLink-foreground); cursor: pointer; text-decoration: none; }
-.examples a:hover, .history a:hover { text-decoration: underline; }
+button.link { background: none; border: none; padding: 0; font: inherit; text-align: left; color: var(--vscode-textLink-foreground); cursor: pointer; }
+button.link:hover { text-decoration: underline; }
+button.link:focus-visible { outline: 1px solid var(--vscode-focusBorder); outline-offset: 2px; }
 .examples li, .history li { margin: 3px 0; }
 ul { padding-left: 18px; margin: 4px 0; }
 table.confusion { border-collapse: collapse; font-variant-numeric: tabular-nums; }

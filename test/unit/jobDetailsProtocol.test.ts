@@ -5,6 +5,13 @@ import assert from 'node:assert/strict';
 import { emptyMetricsText, isFromPage, isToPage, toPoints } from '../../src/webview/jobDetailsProtocol';
 import { parseMetricsLine } from '../../src/core/training/metrics';
 
+const STATE = {
+  status: 'Completed',
+  detail: '',
+  facts: [{ title: 'Overview', rows: [{ label: 'ARN', value: 'arn:x', code: true }] }],
+  actions: { deploy: true, stop: false, arn: 'arn:x' },
+};
+
 test('records from [metrics] lines become points; NaN and missing metrics become null; no step, no point', () => {
   const records = [
     '[metrics] step=10 epoch=0.1 loss=0.91 learning_rate=2e-05',
@@ -18,7 +25,7 @@ test('records from [metrics] lines become points; NaN and missing metrics become
     { step: 30, loss: null, eval_loss: 0.31, learning_rate: null, eval_accuracy: 0.912, epoch: 1 },
   ]);
   const msg = JSON.parse(
-    JSON.stringify({ type: 'init', job: 'j', status: 'InProgress', detail: '', points: toPoints(records) }),
+    JSON.stringify({ type: 'init', job: 'j', ...STATE, status: 'InProgress', points: toPoints(records) }),
   );
   assert.ok(isToPage(msg), 'a JSON round trip keeps the message valid');
 });
@@ -26,7 +33,12 @@ test('records from [metrics] lines become points; NaN and missing metrics become
 test('page-bound messages are validated field by field', () => {
   const point = { step: 1, loss: 0.5, eval_loss: null, learning_rate: null, eval_accuracy: null, epoch: null };
   assert.ok(isToPage({ type: 'append', points: [point] }));
-  assert.ok(isToPage({ type: 'status', status: 'Completed', detail: '' }));
+  assert.ok(isToPage({ type: 'status', ...STATE }));
+  assert.ok(!isToPage({ type: 'status', status: 'Completed', detail: '' }), 'facts and actions are required');
+  assert.ok(
+    !isToPage({ type: 'status', ...STATE, facts: [{ title: 'x', rows: [{ label: 'a', value: 1 }] }] }),
+    'a fact value must be text',
+  );
   assert.ok(!isToPage({ type: 'append', points: [{ ...point, loss: 'x' }] }), 'a string where a number belongs');
   assert.ok(!isToPage({ type: 'append', points: [{ ...point, step: Infinity }] }));
   assert.ok(!isToPage({ type: 'append', points: [{ step: 1 }] }), 'missing keys');
@@ -35,9 +47,10 @@ test('page-bound messages are validated field by field', () => {
   assert.ok(!isToPage(null));
 });
 
-test('extension-bound messages: only ready and showLogs, nothing extra', () => {
+test('extension-bound messages: only ready and the page actions, nothing extra', () => {
   assert.ok(isFromPage({ type: 'ready' }));
-  assert.ok(isFromPage({ type: 'showLogs' }));
+  for (const type of ['showLogs', 'deploy', 'stop', 'copyArn']) assert.ok(isFromPage({ type }), type);
+  assert.ok(!isFromPage({ type: 'copyArn', arn: 'arn:evil' }), 'the ARN comes from the extension, not the page');
   assert.ok(!isFromPage({ type: 'showLogs', job: '../../etc' }), 'no smuggled fields');
   assert.ok(!isFromPage({ type: 'runCommand' }));
   assert.ok(!isFromPage('ready'));

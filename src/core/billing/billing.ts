@@ -33,7 +33,7 @@ export function spotPriceEstimate(instanceType: string, count: number, region: s
 }
 
 /** How a figure from the offline table (pricing.ts) is labelled wherever it is shown. */
-const OFFLINE_LABEL = 'offline table (us-east-1 prices)';
+export const OFFLINE_LABEL = 'offline table (us-east-1 prices)';
 
 export function dollars(x: number): string {
   return `$${x.toFixed(x < 1 ? 3 : 2)}`;

@@ -3,6 +3,7 @@
 // the status on the tree node, and Cancel that ends only the waiting (and offers the delete, since a
 // created endpoint bills).
 import * as vscode from 'vscode';
+import { revealRunning } from '../tree/runningSection';
 import { UserError, errorLine, isCancelled } from '../../core/errors';
 import { describeSteps } from '../../core/endpoints/deletePlan';
 import { HUB_TASKS, hubModelIdProblem } from '../../core/endpoints/deployRequests';
@@ -58,7 +59,7 @@ export const deployEndpointCommand = (ctx: EndpointsCtx) => async (node?: unknow
         throw new ActionableError(
           'no execution role for the model: SageMaker hosts it as an IAM role it may assume. Select one (Select Execution Role), then deploy again',
           'role',
-          [{ title: 'Select Execution Role', command: 'sagemakerHf.selectRole' }],
+          [{ title: 'Select Execution Role', command: 'sagemakerHf.selectRole', resume: true }],
         );
       }
       throw err;
@@ -173,6 +174,7 @@ export async function confirmAndDeploy(
     `deploying ${plan.hubModelId ?? plan.jobName} as ${plan.endpointName}: ${sls ? `serverless ${sls.memorySizeInMB} MB` : `${capacity.initialInstanceCount} × ${capacity.instanceType}`}, ${plan.image.uri}`,
   );
   ctx.model.setOverride(plan.endpointName, 'Creating');
+  revealRunning(ctx, 'endpoint', plan.endpointName);
   const tracked = trackDeploy(plan.endpointName, `${plan.endpointName} on SageMaker`);
   let endpointCreated = false;
   // The notification's Cancel and the caller's signal both end the waiting.

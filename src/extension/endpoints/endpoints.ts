@@ -13,6 +13,8 @@ import { deployEndpointCommand, deployFromHubCommand } from './deploy';
 import { openPredictionsCommand, restorePredictions } from './predictions';
 import { deleteEndpointCommand } from './deleteEndpoint';
 import { cancelDeletionCommand, deleteLaterCommand, extendDeletionCommand } from './deleteLater';
+import { registerRunningSource } from '../tree/runningSection';
+import { BILLED, SageMakerEndpointNode } from './endpointNode';
 
 export function activate(services: Services): void {
   const { log, context } = services;
@@ -22,6 +24,40 @@ export function activate(services: Services): void {
     services,
     () => model.children(),
     () => (model.listErrorText ? 'error' : undefined),
+  );
+  // Endpoints that bill now, in "Running now" (a Deleting one is on its way out).
+  context.subscriptions.push(
+    registerRunningSource({
+      items: async () =>
+        (await model.children())
+          .filter((n): n is SageMakerEndpointNode => n instanceof SageMakerEndpointNode)
+          .filter((n) => BILLED.has(n.status))
+          .map((n) => ({
+            billable: {
+              kind: 'endpoint' as const,
+              name: n.endpointName,
+              ...(n.pricePerHour !== undefined ? { perHour: n.pricePerHour } : {}),
+              ...(n.serverless ? { perUse: true } : {}),
+              detail: [
+                n.status !== 'InService' ? n.status : '',
+                n.facts.instanceType ? `${n.facts.instanceType} × ${n.facts.count || 1}` : '',
+                n.serverless ? 'serverless' : '',
+              ]
+                .filter(Boolean)
+                .join(' · '),
+              ...(n.createdAt ? { since: n.createdAt } : {}),
+            },
+            contextValue: `endpoint.${n.status}`,
+            icon: ['vm-running', 'charts.orange'] as [string, string],
+            handle: {
+              endpointName: n.endpointName,
+              local: false,
+              status: n.status,
+              pricePerHour: n.pricePerHour,
+              serverless: n.serverless,
+            },
+          })),
+    }),
   );
   const ctx: EndpointsCtx = { ...services, model };
   register(ctx, 'sagemakerHf.deployEndpoint', deployEndpointCommand);

@@ -1,9 +1,18 @@
-// The job details panel: status, billing and the metrics charts of one training job (SageMaker or
-// local), fed from the metrics store as log lines arrive. The page is untrusted: the shared shell's CSP
-// (webviewHtml), every message checked by isFromPage.
+// The job details panel: what the console shows of one training job (SageMaker or local: instances,
+// times, billing, status history, hyperparameters, channels, outputs), its Deploy / Stop / Open Logs /
+// Copy ARN actions and the metrics charts, fed from the metrics store as log lines arrive. The page is
+// untrusted: the shared shell's CSP (webviewHtml), every message checked by isFromPage.
 import * as vscode from 'vscode';
-import { emptyMetricsText, isFromPage, toPoints, type ToPage } from '../../webview/jobDetailsProtocol';
+import {
+  emptyMetricsText,
+  isFromPage,
+  toPoints,
+  type JobState,
+  type PageAction,
+  type ToPage,
+} from '../../webview/jobDetailsProtocol';
 import { jobBillingLine } from '../../core/billing/billing';
+import { jobActions, localJobFacts, sageMakerJobFacts, type LocalJobFactsFields } from '../../core/training/jobFacts';
 import type { Services } from '../services';
 import { metricsStore } from '../metricsStore';
 import { redactedMessage } from '../redacting';
@@ -28,11 +37,31 @@ button:hover { background: var(--vscode-button-hoverBackground); } button:focus 
 .u-title { font-size: 1em !important; font-weight: 600 !important; }
 .u-legend { color: var(--vscode-foreground); font-size: 0.9em; } .u-legend .u-marker { border-width: 2px !important; }
 #last { display: flex; flex-wrap: wrap; gap: 4px 20px; margin: 8px 0 0; font-variant-numeric: tabular-nums; }
-#last div { display: flex; gap: 6px; } #last dt { color: var(--vscode-descriptionForeground); } #last dd { margin: 0; font-weight: 600; }`;
+#last div { display: flex; gap: 6px; } #last dt { color: var(--vscode-descriptionForeground); } #last dd { margin: 0; font-weight: 600; }
+#actions { display: flex; gap: 8px; flex-wrap: wrap; margin: 8px 0; }
+button:focus-visible { outline: 2px solid var(--vscode-focusBorder); outline-offset: 2px; }
+button.secondary { background: var(--vscode-button-secondaryBackground); color: var(--vscode-button-secondaryForeground); }
+button[hidden] { display: none; }
+#facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); gap: 4px 24px; margin-top: 8px; }
+#facts section { min-width: 0; } #facts h2 { font-size: 1em; font-weight: 600; margin: 10px 0 4px; }
+#facts dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0; }
+#facts dt { color: var(--vscode-descriptionForeground); } #facts dd { margin: 0; overflow-wrap: anywhere; }
+#facts dd.code { font-family: var(--vscode-editor-font-family); font-size: 0.92em; }
+.metrics-title { font-size: 1.1em; font-weight: 600; margin: 16px 0 4px; }
+.chart-last { font-variant-numeric: tabular-nums; color: var(--vscode-descriptionForeground); margin: 2px 0 0; }
+.chart-last b { color: var(--vscode-foreground); }`;
 
 // A function, not a constant: emptyMetricsText lives in the heavy bundle, loaded on first use only.
 const pageBody =
-  () => `<header><h1 id="title"></h1><span id="status" role="status"></span><span id="detail"></span><span id="billing"></span><button id="show-logs">Show Logs</button></header>
+  () => `<header><h1 id="title"></h1><span id="status" role="status"></span><span id="detail"></span><span id="billing"></span></header>
+<div id="actions" role="toolbar" aria-label="Job actions">
+<button id="deploy" hidden aria-label="Deploy this job's model to an endpoint">Deploy</button>
+<button id="stop" class="secondary" hidden aria-label="Stop this training job">Stop</button>
+<button id="show-logs" class="secondary" aria-label="Open this job's logs in the Output panel">Open Logs</button>
+<button id="copy-arn" class="secondary" hidden aria-label="Copy this job's ARN to the clipboard">Copy ARN</button>
+</div>
+<div id="facts" aria-label="Job details"></div>
+<h2 class="metrics-title">Metrics</h2>
 <p id="empty">${emptyMetricsText('')}</p>
 <dl id="last" aria-label="Last logged values"></dl>
 <div class="charts">
@@ -43,6 +72,8 @@ const pageBody =
 
 export class JobDetailsPanels implements vscode.Disposable {
   private readonly panels = new Map<string, vscode.WebviewPanel>();
+  /** The ARN each page was last sent: Copy ARN copies what the user sees. */
+  private readonly arns = new Map<string, string>();
 
   constructor(
     private readonly services: Services,
@@ -73,13 +104,28 @@ export class JobDetailsPanels implements vscode.Disposable {
     });
     let sent = 0;
     const post = (m: ToPage) => void web.postMessage(redactedMessage(m));
-    const statusOf = (): { status: string; detail: string; billing?: string } => {
+    const region = () => this.services.connection.current?.region ?? 'us-east-1';
+    const statusOf = (): JobState => {
+      if (local) {
+        const node = sourceJobNode(job);
+        const record = (node as { job?: LocalJobFactsFields } | undefined)?.job;
+        const status = node?.status ?? 'unknown';
+        return {
+          status: `Local job: ${status}`,
+          detail: '',
+          facts: record ? localJobFacts(record) : [],
+          actions: jobActions(status, !!record?.modelArtifact),
+        };
+      }
       const n = this.jobs.node(job);
       const d = n?.desc;
-      if (local) return { status: `Local job: ${sourceJobNode(job)?.status ?? 'unknown'}`, detail: '' };
-      const billing = d ? jobBillingLine(d, this.services.connection.current?.region ?? 'us-east-1') : undefined;
+      const billing = d ? jobBillingLine(d, region()) : undefined;
+      const status = n?.status ?? 'Unknown';
+      if (d?.TrainingJobArn) this.arns.set(job, d.TrainingJobArn);
       return {
-        status: n?.status ?? 'Unknown',
+        status,
+        facts: d ? sageMakerJobFacts(d, region()) : [],
+        actions: jobActions(status, !!d?.ModelArtifacts?.S3ModelArtifacts, d?.TrainingJobArn),
         detail: [
           d?.SecondaryStatus !== n?.status ? d?.SecondaryStatus : undefined,
           d?.FailureReason,
@@ -102,7 +148,12 @@ export class JobDetailsPanels implements vscode.Disposable {
           return;
         }
         if (msg.type === 'ready') init();
-        else void vscode.commands.executeCommand('sagemakerHf.showJobLogs', local ? { jobName: job, local } : job);
+        else
+          this.act(msg.type, job, local).catch((err: unknown) => {
+            const line = `job details: ${msg.type} failed: ${err instanceof Error ? err.message : String(err)}`;
+            this.services.log.error(line);
+            void this.services.ui.showErrorMessage(line);
+          });
       }),
       // Every DescribeTrainingJob fires this: billable seconds and the warm pool follow the job.
       onDidChangeWarmPools(() => post({ type: 'status', ...statusOf() })),
@@ -120,9 +171,38 @@ export class JobDetailsPanels implements vscode.Disposable {
       this.panels.delete(job);
       for (const s of subs) s.dispose();
     });
+    // The facts need the job's description: a finished job listed but never expanded has none yet.
+    if (!local && !this.jobs.node(job)?.desc)
+      this.jobs.describe(job).catch((err: unknown) => this.services.log.warn(`job details: ${String(err)}`));
     // The chart needs the job's [metrics] lines: read the log if no tail has yet (a finished job's tail
     // reads once and ends), without pulling the output channel to the front.
     if (!local && !metricsStore.get(job) && !this.tails.isTailing(job)) this.tails.start(job, { show: false });
+  }
+
+  /** A page button: the same commands as the tree row's actions, on this job. */
+  private async act(action: PageAction, job: string, local: boolean): Promise<void> {
+    const node = local ? sourceJobNode(job) : { jobName: job, local: false };
+    if (action === 'showLogs') {
+      await vscode.commands.executeCommand('sagemakerHf.showJobLogs', local ? { jobName: job, local } : job);
+    } else if (action === 'deploy') {
+      await vscode.commands.executeCommand('sagemakerHf.deployEndpoint', node);
+    } else if (action === 'stop') {
+      await vscode.commands.executeCommand('sagemakerHf.stopTrainingJob', node ?? { jobName: job, local });
+    } else {
+      const arn = this.arns.get(job);
+      if (!arn) throw new Error(`the ARN of ${job} is not known yet`);
+      // A browser (code-server) may refuse the clipboard: the message then still shows the ARN to copy.
+      const copied = await Promise.race([
+        vscode.env.clipboard.writeText(arn).then(
+          () => true,
+          () => false,
+        ),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 3000)),
+      ]);
+      void this.services.ui.showInformationMessage(
+        copied ? `Copied the ARN of ${job}: ${arn}` : `The clipboard is not available here; the ARN of ${job}: ${arn}`,
+      );
+    }
   }
 
   dispose(): void {

@@ -10,6 +10,7 @@ import type { Services } from '../services';
 import { register } from '../commands';
 import { isJobNode, registerJobsSection, type JobsModel } from '../tree/jobsSection';
 import { JobDetailsPanels } from '../panels/jobDetailsPanel';
+import { registerRunningSection } from '../tree/runningSection';
 import { metricsStore } from '../metricsStore';
 
 interface Tail {
@@ -237,6 +238,7 @@ export const openJobDetailsCommand = (ctx: LogsCtx) => async (arg?: unknown) => 
 
 export function activate(services: Services): void {
   const jobs = registerJobsSection(services);
+  registerRunningSection(services, jobs);
   const tails = new LogTails(services, jobs);
   const details = new JobDetailsPanels(services, tails, jobs);
   services.context.subscriptions.push(tails, details);

@@ -3,6 +3,7 @@
 // count and on-demand price before anything billable is created; "Stop training job" from the tree.
 // After a start the jobs section refreshes and the job's log tail opens (sagemakerHf.showJobLogs).
 import * as vscode from 'vscode';
+import { revealRunning } from '../tree/runningSection';
 import * as path from 'node:path';
 import { UserError } from '../../core/errors';
 import { parseSpecJson, type JobSpec } from '../../core/spec/spec';
@@ -87,7 +88,7 @@ export function noRoleError(specFile?: string): ActionableError {
   return new ActionableError(
     `no execution role: SageMaker runs the job as an IAM role it may assume. Select one (Select Execution Role, also under the connection in the SageMaker view), or set "training.role" in ${specFile ? path.basename(specFile) : 'the spec'}`,
     'training.role',
-    [{ title: 'Select Execution Role', command: 'sagemakerHf.selectRole' }],
+    [{ title: 'Select Execution Role', command: 'sagemakerHf.selectRole', resume: true }],
   );
 }
 
@@ -215,6 +216,7 @@ export const startTrainingCommand =
     services.log.info(`training job ${started.jobName} created (${summary})`);
     for (const w of started.warnings) services.log.warn(w);
     services.tree.refresh('jobs');
+    revealRunning(services, 'training job', started.jobName);
     await vscode.commands.executeCommand('sagemakerHf.showJobLogs', started.jobName);
     void services.ui.showInformationMessage(`Training job ${started.jobName} started on ${summary}.`);
   };

@@ -110,6 +110,11 @@ export class JobsModel implements vscode.Disposable {
     this.schedule();
   }
 
+  /** SageMaker jobs running (and billing) now. */
+  runningJobs(): SageMakerJobNode[] {
+    return [...this.nodes.values()].filter((n) => n.status === 'InProgress' || n.status === 'Stopping');
+  }
+
   billingWarmPools(): { jobName: string; pool: WarmPool }[] {
     const out: { jobName: string; pool: WarmPool }[] = [];
     for (const n of this.nodes.values()) {

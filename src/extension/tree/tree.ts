@@ -9,7 +9,7 @@ export interface Node {
 }
 
 export interface Section {
-  id: 'datasets' | 'jobs' | 'endpoints';
+  id: 'running' | 'datasets' | 'jobs' | 'endpoints';
   label: string;
   icon: string;
   order: number;
@@ -68,7 +68,7 @@ export const NOT_CONNECTED: Node = {
   },
 };
 
-class SectionNode implements Node {
+export class SectionNode implements Node {
   constructor(readonly section: Section) {}
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.section.label, vscode.TreeItemCollapsibleState.Expanded);
@@ -107,6 +107,14 @@ export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     // Offline, a section is listed only while it has children: its first child must refresh the root.
     if (typeof what === 'string') this.changed.fire(this.root().connected ? this.sectionNodes.get(what) : undefined);
     else this.changed.fire(what);
+    // "Running now" mirrors what bills in the other sections: whatever changes there may change it.
+    const running = this.sectionNodes.get('running');
+    if (running && what !== 'running' && what !== undefined && this.root().connected) this.changed.fire(running);
+  }
+
+  /** A section's node, the parent of its rows (reveal needs the chain up to the root). */
+  sectionNode(id: Section['id']): Node | undefined {
+    return this.sectionNodes.get(id);
   }
 
   get visible(): boolean {

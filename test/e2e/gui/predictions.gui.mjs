@@ -1,6 +1,7 @@
 // GUI: an endpoint (moto, with a queued answer) is picked in "Try Predictions"; in the webview the
 // notebook's sentence is typed, Predict pressed, and the six emotion labels appear ranked with score
-// bars. Screenshot: test-output/e2e/predictions.png.
+// bars. Keyboard only: Tab reaches Predict and Enter presses it; a History entry is a labelled button
+// that Enter replays. Screenshot: test-output/e2e/predictions.png.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -97,7 +98,11 @@ export async function run(wb) {
     throw new Error(`the predictions page did not render its text box: ${e.message}`);
   });
   await textarea.fill(SENTENCE);
-  await frame.locator('#predict').click();
+  // Keyboard only: Tab from the text box reaches Predict, Enter presses it.
+  await wb.page.keyboard.press('Tab');
+  const focused = await frame.locator('#predict').evaluate((b) => b.matches(':focus, :focus-within'));
+  if (!focused) throw new Error('Tab from the text box did not reach the Predict button');
+  await wb.page.keyboard.press('Enter');
   const rows = frame.locator('.bar-row');
   await wb.step('six ranked labels', async () => {
     for (;;) {
@@ -118,6 +123,17 @@ export async function run(wb) {
   if (top?.trim() !== '96.2%') throw new Error(`top score shows "${top}", expected 96.2%`);
   await frame.getByText(/latency \d+ ms/).waitFor({ timeout: 5_000 });
   await frame.locator('.history li', { hasText: SENTENCE }).waitFor({ timeout: 5_000 });
+  // A history entry is a button (keyboard-reachable, labelled for screen readers): Enter on it brings the
+  // sentence back into the text box.
+  const entry = frame.locator('.history li button.link').first();
+  const label = await entry.getAttribute('aria-label');
+  if (label !== `Show this prediction again: ${SENTENCE}`) throw new Error(`history entry labelled "${label}"`);
+  await textarea.fill('');
+  await entry.focus();
+  await wb.page.keyboard.press('Enter');
+  await wb.step('Enter on a history entry restores its sentence', async () => {
+    while ((await textarea.inputValue()) !== SENTENCE) await wb.page.waitForTimeout(200);
+  });
   await wb.clearNotifications();
   await wb.page.mouse.move(1200, 780);
   await wb.page.waitForTimeout(500);

@@ -110,7 +110,12 @@ export async function run(wb) {
   await dialog.locator('.dialog-buttons .monaco-button', { hasText: 'Deploy' }).first().click();
   // Done when the endpoint's row says InService (the "is InService" message may land in the notification
   // centre rather than as a toast right after a modal).
-  const row = await wb.waitForTreeRow(ENDPOINT, { view: 'SageMaker', timeoutMs: 60_000 });
+  await wb.waitForTreeRow(ENDPOINT, { view: 'SageMaker', timeoutMs: 60_000 });
+  // The Endpoints section's row (Running now lists it too, cost first: "per use · endpoint").
+  const row = wb.page
+    .locator('.monaco-list-row', { hasText: ENDPOINT })
+    .filter({ hasNot: wb.page.locator('.label-description', { hasText: /^per use/ }) })
+    .first();
   await wb.step(
     'tree row says InService, serverless, billed per use',
     async () => {

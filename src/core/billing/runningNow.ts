@@ -1,0 +1,72 @@
+// The "Running now" rows: every thing that bills while it runs (endpoints, warm pools, training and
+// processing jobs), each described cost first so a narrow side bar still shows what it costs, the
+// dearest first, and the section's total. Pure: the tree builds its rows from these.
+import { dollars } from './billing';
+
+export type BillableKind = 'endpoint' | 'warm pool' | 'training job' | 'processing job';
+
+export interface Billable {
+  kind: BillableKind;
+  name: string;
+  /** USD per hour now; undefined when the price is not known. */
+  perHour?: number;
+  /** Billed per request (serverless endpoints): no hourly price. */
+  perUse?: boolean;
+  /** Instance type × count, status or other short facts, after the cost. */
+  detail?: string;
+  /** When it started billing, for the uptime and the cost so far. */
+  since?: Date;
+}
+
+export interface RunningRow {
+  label: string;
+  description: string;
+  tooltip: string;
+}
+
+function uptime(ms: number): string {
+  const m = Math.max(0, Math.round(ms / 60_000));
+  const h = Math.floor(m / 60);
+  return h ? `${h} h ${String(m % 60).padStart(2, '0')} min` : `${m} min`;
+}
+
+export function costText(b: Billable): string {
+  if (b.perUse) return 'per use';
+  return b.perHour !== undefined ? `${dollars(b.perHour)}/h` : 'price unknown';
+}
+
+/** "$0.736/h · endpoint · ml.g4dn.xlarge × 1 · 2 h 03 min ($1.51 so far)" */
+export function runningRow(b: Billable, now = new Date()): RunningRow {
+  const parts = [costText(b), b.kind];
+  if (b.detail) parts.push(b.detail);
+  let soFar = '';
+  if (b.since) {
+    const ms = now.getTime() - b.since.getTime();
+    soFar = b.perHour !== undefined ? ` (${dollars((b.perHour * ms) / 3_600_000)} so far)` : '';
+    parts.push(`${uptime(ms)}${soFar}`);
+  }
+  const what = b.perUse
+    ? 'billed per request, nothing while idle'
+    : b.perHour !== undefined
+      ? `billed ${dollars(b.perHour)} per hour while it runs`
+      : 'billed while it runs (price unknown)';
+  return { label: b.name, description: parts.join(' · '), tooltip: `${b.kind} ${b.name}: ${what}${soFar}.` };
+}
+
+/** The dearest first (unknown prices count as dearest: they may be); names break ties. */
+export function byCost(list: Billable[]): Billable[] {
+  const key = (b: Billable) => (b.perUse ? 0 : (b.perHour ?? Infinity));
+  return [...list].sort((a, b) => key(b) - key(a) || a.name.localeCompare(b.name));
+}
+
+/** The section's description: "$4.57/h" (with "+ per use" or "+ unknown" where some have no price). */
+export function runningTotal(list: Billable[]): string | undefined {
+  if (!list.length) return undefined;
+  const priced = list.filter((b) => b.perHour !== undefined && !b.perUse);
+  const total = priced.reduce((s, b) => s + (b.perHour ?? 0), 0);
+  const extra = [
+    list.some((b) => b.perUse) ? 'per use' : '',
+    list.some((b) => b.perHour === undefined && !b.perUse) ? 'price unknown' : '',
+  ].filter(Boolean);
+  return [`${dollars(total)}/h`, ...extra].join(' + ');
+}

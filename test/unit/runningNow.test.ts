@@ -1,0 +1,41 @@
+// The "Running now" rows: cost first on every row, the dearest first, the section's total naming what
+// has no hourly price.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { byCost, runningRow, runningTotal, type Billable } from '../../src/core/billing/runningNow';
+
+const now = new Date('2026-12-07T12:00:00Z');
+const endpoint: Billable = {
+  kind: 'endpoint',
+  name: 'ep',
+  perHour: 0.736,
+  detail: 'ml.g4dn.xlarge × 1',
+  since: new Date('2026-12-07T09:57:00Z'),
+};
+const pool: Billable = { kind: 'warm pool', name: 'job-1', perHour: 3.83, detail: 'expires in 12 min' };
+const serverless: Billable = { kind: 'endpoint', name: 'sls', perUse: true };
+const mystery: Billable = { kind: 'processing job', name: 'prep', detail: 'ml.c5.9xlarge × 1' };
+
+test('a row starts with its cost, then what it is, its size and uptime with the cost so far', () => {
+  assert.equal(
+    runningRow(endpoint, now).description,
+    '$0.736/h · endpoint · ml.g4dn.xlarge × 1 · 2 h 03 min ($1.51 so far)',
+  );
+  assert.equal(runningRow(pool, now).description, '$3.83/h · warm pool · expires in 12 min');
+  assert.equal(runningRow(serverless, now).description, 'per use · endpoint');
+  assert.equal(runningRow(mystery, now).description, 'price unknown · processing job · ml.c5.9xlarge × 1');
+  assert.match(runningRow(endpoint, now).tooltip, /billed \$0\.736 per hour while it runs \(\$1\.51 so far\)/);
+});
+
+test('dearest first, unknown prices before known ones, per-use last', () => {
+  assert.deepEqual(
+    byCost([endpoint, serverless, pool, mystery]).map((b) => b.name),
+    ['prep', 'job-1', 'ep', 'sls'],
+  );
+});
+
+test('the total sums hourly prices and names what it cannot sum', () => {
+  assert.equal(runningTotal([endpoint, pool]), '$4.57/h');
+  assert.equal(runningTotal([endpoint, serverless, mystery]), '$0.736/h + per use + price unknown');
+  assert.equal(runningTotal([]), undefined);
+});
