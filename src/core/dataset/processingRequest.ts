@@ -11,6 +11,7 @@ import { UserError } from '../errors';
 import { checkJobName, nameFromBase } from '../sagemaker/jobName';
 import type { DatasetSpec, JobSpec } from '../spec/spec';
 import { executionRoleArn, jobTags, type RequestContext } from '../sagemaker/requestContext';
+import { userTags } from '../sagemaker/tags';
 import { TRAINING_IMAGES, ecrHost, type ImageEntry } from '../images/trainingImages';
 
 export const PROCESSING_ROOT = '/opt/ml/processing';
@@ -230,7 +231,7 @@ export function buildProcessingRequest(
       ],
     },
     RoleArn: arn,
-    Tags: jobTags(spec.file ? spec.file.split(/[\\/]/).pop()! : undefined),
+    Tags: [...userTags(spec), ...jobTags(spec.file ? spec.file.split(/[\\/]/).pop()! : undefined)],
   };
   return {
     jobName,

@@ -56,15 +56,38 @@ export interface TrainingSpec {
   pythonPath?: string;
   /** Managed spot training (EnableManagedSpotTraining, MaxWaitTimeInSeconds, CheckpointConfig). */
   spot?: SpotSpec;
-  /** Warm pool: ResourceConfig.KeepAlivePeriodInSeconds (0-3600). */
+  /** Warm pool: ResourceConfig.KeepAlivePeriodInSeconds (0-21600, 0 sent as 0). */
   keepAliveSeconds?: number;
   /** Push the trained model to the Hugging Face Hub (hub_model_id / hub_private_repo, HF_TOKEN in Environment). */
   pushToHub?: PushToHubSpec;
+  /** environment=: the training job's Environment, sent as given. */
+  environment?: Record<string, string>;
+  /** subnets= / security_group_ids=: VpcConfig of the job (and of the deployed model). */
+  vpc?: VpcSpec;
+  /** enable_network_isolation=: no network in the container; the source travels as the "code" channel. */
+  networkIsolation?: boolean;
+  /** encrypt_inter_container_traffic=. */
+  interContainerEncryption?: boolean;
+  /** output_path= (s3://bucket/prefix/). */
+  outputPath?: string;
+  /** output_kms_key=: OutputDataConfig.KmsKeyId, and the source upload's SSE-KMS key. */
+  outputKmsKeyId?: string;
+  /** volume_kms_key=: ResourceConfig.VolumeKmsKeyId. */
+  volumeKmsKeyId?: string;
+  /** code_location=: where sourcedir.tar.gz goes ({codeLocation}/{job}/source/sourcedir.tar.gz). */
+  codeLocation?: string;
+}
+
+export interface VpcSpec {
+  subnets: string[];
+  securityGroupIds: string[];
 }
 
 export interface SpotSpec {
   /** StoppingCondition.MaxWaitTimeInSeconds: training plus waiting for spot capacity; >= maxRuntimeInSeconds. */
   maxWaitSeconds: number;
+  /** checkpoint_s3_uri=: default {output path}/{job}/checkpoints; an earlier job's URI resumes from it. */
+  checkpointS3Uri?: string;
 }
 
 export interface PushToHubSpec {
@@ -87,6 +110,8 @@ export interface DeploySpec {
   endpointName?: string;
   /** Serverless inference instead of instances (billed per use, CPU only). */
   serverless?: ServerlessSpec;
+  /** deploy(kms_key=): EndpointConfig.KmsKeyId (only instances with an EBS volume accept it). */
+  kmsKeyId?: string;
 }
 
 export interface JobSpec {
@@ -94,6 +119,10 @@ export interface JobSpec {
   dataset: DatasetSpec;
   training: TrainingSpec;
   deploy: DeploySpec;
+  /** Session(default_bucket=): data, source, output and checkpoints go here instead of sagemaker-{region}-{account}. */
+  bucket?: string;
+  /** The estimator's tags= (as {"Key", "Value"} in this order), also on the deployed model, config and endpoint. */
+  tags?: Record<string, string>;
   /** Absolute path of the spec file, when it came from one. */
   file?: string;
 }
