@@ -83,13 +83,15 @@ printed as ${REDACTED}.`,
 
     const conn = await ctx.connection();
     const c = values.bucket ? { ...conn, bucket: values.bucket } : conn;
+    // One clock reading for the plan and the job, so the name said is the name created.
+    const now = new Date();
     const planned = plan(() =>
       dryRun(spec, {
         account: c.account,
         region: c.region,
         bucket: c.bucket,
         role: c.role,
-        now: new Date(),
+        now,
         partition: c.arn.split(':')[1] || undefined,
         ...(hubToken ? { hubToken } : {}),
       }),
@@ -107,7 +109,9 @@ printed as ${REDACTED}.`,
         `Training on ${instanceSummary(spec)}, ${price} while it runs (max ${spec.training.maxRuntimeInSeconds ?? 86400} s)`,
       );
     }
-    ctx.stdout(`  image ${planned.request.AlgorithmSpecification?.TrainingImage}`);
+    ctx.stdout(`  job ${planned.jobName}, image ${planned.request.AlgorithmSpecification?.TrainingImage}`);
+    if (spec.bucket && planned.request.OutputDataConfig?.S3OutputPath?.startsWith(`s3://${spec.bucket}/`))
+      ctx.stdout(`  bucket s3://${spec.bucket} (the spec's bucket; created when missing, as the SDK does)`);
     if (spec.training.keepAliveSeconds) {
       ctx.stdout(
         `Warm pool: the instances stay up to ${spec.training.keepAliveSeconds} s after the job, billed at ${await priceText(c.region, spec.training.instanceType, count, 'training', prices)}; release early with 'sagemaker-hf release-warm-pool <job>'`,
@@ -119,7 +123,7 @@ printed as ${REDACTED}.`,
       );
     let started;
     try {
-      started = await startTraining(spec, c, { signal: ctx.signal, onProgress: (m) => note(m), hubToken });
+      started = await startTraining(spec, c, { signal: ctx.signal, onProgress: (m) => note(m), hubToken, now });
     } catch (err) {
       if (!(err instanceof TrainingJobStartedError)) throw err;
       await offerToEndTraining(ctx, c, err.jobName);

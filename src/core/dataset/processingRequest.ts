@@ -10,7 +10,7 @@ import type { CreateProcessingJobRequest, ProcessingInput } from '@aws-sdk/clien
 import { UserError } from '../errors';
 import { checkJobName, nameFromBase } from '../sagemaker/jobName';
 import type { DatasetSpec, JobSpec } from '../spec/spec';
-import { executionRoleArn, jobTags, type RequestContext } from '../sagemaker/requestContext';
+import { executionRoleArn, jobTags, sessionBucket, type RequestContext } from '../sagemaker/requestContext';
 import { userTags } from '../sagemaker/tags';
 import { TRAINING_IMAGES, ecrHost, type ImageEntry } from '../images/trainingImages';
 
@@ -184,11 +184,12 @@ function s3Input(name: string, uri: string, local: string, sharded: boolean): Pr
 
 export function buildProcessingRequest(
   spec: JobSpec,
-  ctx: RequestContext,
+  context: RequestContext,
   opts: ProcessingOptions,
   uploads: ProcessingUploads,
   fileNames: Record<string, string> = {},
 ): ProcessingPlan {
+  const ctx = { ...context, bucket: sessionBucket(spec, context.bucket, context.region, context.account) };
   const warnings = checkProcessing(spec, opts);
   const arn = executionRoleArn(spec, ctx);
   const jobName = nameFromBase(processingJobBase(spec), ctx.now);

@@ -16,7 +16,7 @@ import { checkRoleArn, crossAccountNote } from '../sagemaker/apiChecks';
 import { buildHyperParameters } from './hyperparameters';
 import { checkJobName, nameFromBase } from '../sagemaker/jobName';
 import { metricDefinitions } from './metrics';
-import { executionRoleArn, jobTags, type RequestContext } from '../sagemaker/requestContext';
+import { executionRoleArn, jobTags, sessionBucket, type RequestContext } from '../sagemaker/requestContext';
 import { isLocalPath, type HyperparameterValue, type JobSpec } from '../spec/spec';
 import { validateTraining, type ValidatedTraining } from './trainingValidation';
 import {
@@ -49,7 +49,8 @@ export interface TrainingRequest {
 export const LOCAL_MODEL_CHANNEL = 'model';
 export const CONTAINER_MODEL_DIR = `/opt/ml/input/data/${LOCAL_MODEL_CHANNEL}`;
 
-export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): TrainingRequest {
+export function buildTrainingRequest(spec: JobSpec, context: RequestContext): TrainingRequest {
+  const ctx = { ...context, bucket: sessionBucket(spec, context.bucket, context.region, context.account) };
   const t = spec.training;
   const validated = validateTraining(spec, ctx.region);
   validated.warnings.push(...validateTrainingOptions(t));

@@ -110,7 +110,9 @@ export const startTrainingCommand =
     const hubToken = spec.training.pushToHub
       ? (await services.context.secrets.get(HUB_TOKEN_KEY)) || process.env.HF_TOKEN || undefined
       : undefined;
-    // Everything the SDK would refuse is refused here, before the confirmation.
+    // Everything the SDK would refuse is refused here, before the confirmation. One clock reading for
+    // the plan and the job, so the job named in the confirmation is the job created.
+    const now = new Date();
     let planned: ReturnType<typeof dryRun>;
     try {
       planned = dryRun(spec, {
@@ -118,7 +120,7 @@ export const startTrainingCommand =
         region: conn.region,
         bucket: conn.bucket,
         role: conn.role,
-        now: new Date(),
+        now,
         ...(hubToken ? { hubToken } : {}),
       });
     } catch (err) {
@@ -150,7 +152,11 @@ export const startTrainingCommand =
             `Pushes the model to the Hugging Face Hub: ${t.pushToHub.repo} (${t.pushToHub.private === false ? 'public' : 'private'}), with your Hub token in the job's environment.`,
           ]
         : []),
+      `Job: ${planned.jobName}`,
       `Image: ${planned.request.AlgorithmSpecification?.TrainingImage}`,
+      ...(spec.bucket && planned.request.OutputDataConfig?.S3OutputPath?.startsWith(`s3://${spec.bucket}/`)
+        ? [`Bucket: s3://${spec.bucket} (the spec's bucket; created when missing, as the SDK does).`]
+        : []),
       `Data: ${planned.request.InputDataConfig?.map((c) => c.DataSource?.S3DataSource?.S3Uri).join(', ')}`,
       `Output: ${planned.request.OutputDataConfig?.S3OutputPath}`,
       ...planned.validated.warnings.map((w) => `Warning: ${w}`),
@@ -178,6 +184,7 @@ export const startTrainingCommand =
               progress.report({ message: m });
             },
             ...(hubToken ? { hubToken } : {}),
+            now,
           }),
       );
     } catch (err) {

@@ -23,13 +23,16 @@ import {
   checkEndpointName,
   checkServerless,
   deployBaseName,
-  hubBaseName,
+  baseNameFromImage,
+  endpointKmsProblem,
   nameFromBase,
+  type DeployInput,
   type DeployRequests,
   type ServerlessConfig,
 } from '../../core/endpoints/deployRequests';
 import { inferenceImage, versionsFromTrainingImage, type ResolvedImage } from '../../core/images/inferenceImages';
 import type { Connection } from '../connect';
+import { userTags } from '../../core/sagemaker/tags';
 import { lastEndpointLogLines } from './endpointLogs';
 
 export interface DeployOptions {
@@ -38,6 +41,10 @@ export interface DeployOptions {
   endpointName?: string;
   /** Serverless inference (billed per use, CPU image) instead of instances. */
   serverless?: ServerlessConfig;
+  /** deploy(kms_key=): EndpointConfig.KmsKeyId, sent as given (deploy.kmsKeyId, --kms-key-id). */
+  kmsKeyId?: string;
+  /** The estimator's tags (the spec's `tags`), which deploy() falls back to. */
+  tags?: Record<string, string>;
   signal?: AbortSignal;
   onStatus?: (s: DeployStatus) => void;
   /** Milliseconds between DescribeEndpoint polls (the SDK: 30 s). */
@@ -61,6 +68,8 @@ export interface DeployPlan {
   requests: DeployRequests;
   /** Set for a model deployed straight from the Hugging Face Hub (no training job, no artifact). */
   hubModelId?: string;
+  /** What the confirmation and the dry run must say: a KMS key SageMaker will refuse, settings not inherited. */
+  notes: string[];
 }
 
 export interface DeployResult extends DeployPlan {
@@ -106,7 +115,9 @@ export async function planDeploy(
     );
   const trainingImage = job.AlgorithmSpecification?.TrainingImage;
   const image = inferenceImage(versionsFromTrainingImage(trainingImage), imageInstanceType(opts), conn.region);
-  const endpointName = opts.endpointName ?? nameFromBase(deployBaseName(jobName, trainingImage), opts.now);
+  // estimator.deploy(endpoint_name=) names only the endpoint and its config; the model keeps the default.
+  const defaultName = nameFromBase(deployBaseName(jobName, trainingImage), opts.now);
+  const endpointName = opts.endpointName ?? defaultName;
   if (opts.endpointName) checkEndpointName(opts.endpointName);
   const role = job.RoleArn ?? conn.role;
   if (!role)
@@ -120,9 +131,32 @@ export async function planDeploy(
     instanceType: opts.instanceType,
     initialInstanceCount: opts.initialInstanceCount,
     name: endpointName,
+    ...(opts.endpointName && opts.endpointName !== defaultName ? { modelName: defaultName } : {}),
     ...(opts.serverless ? { serverless: opts.serverless } : {}),
+    ...accountInputs(opts),
+    // create_model()'s default vpc_config_override: the estimator's subnets and security groups.
+    ...(job.VpcConfig?.Subnets?.length && job.VpcConfig.SecurityGroupIds?.length
+      ? { vpcConfig: { Subnets: job.VpcConfig.Subnets, SecurityGroupIds: job.VpcConfig.SecurityGroupIds } }
+      : {}),
   });
-  return { jobName, endpointName, image, modelDataUrl, requests };
+  const notes = deployNotes(opts);
+  if (job.EnableNetworkIsolation)
+    notes.push(
+      'the training job ran with network isolation; the model does not inherit it (as the SDK\'s HuggingFace estimator), so the endpoint container has network access',
+    );
+  return { jobName, endpointName, image, modelDataUrl, requests, notes };
+}
+
+function accountInputs(opts: Pick<DeployOptions, 'kmsKeyId' | 'tags'>): Pick<DeployInput, 'kmsKeyId' | 'userTags'> {
+  return {
+    ...(opts.kmsKeyId ? { kmsKeyId: opts.kmsKeyId } : {}),
+    ...(opts.tags ? { userTags: userTags(opts) } : {}),
+  };
+}
+
+function deployNotes(opts: Pick<DeployOptions, 'kmsKeyId' | 'instanceType' | 'serverless'>): string[] {
+  const kms = endpointKmsProblem(opts);
+  return kms ? [`warning: ${kms}`] : [];
 }
 
 // Serverless endpoints run on CPU: the CPU inference image, as the SDK picks for a CPU instance type.
@@ -146,7 +180,8 @@ export interface HubDeployOptions extends Omit<DeployOptions, 'onStatus'> {
 /** HuggingFaceModel(env={HF_MODEL_ID, HF_TASK[, HF_TOKEN]}).deploy(): the current inference image, no artifact, no AWS call. */
 export function planHubDeploy(conn: Target, opts: HubDeployOptions): DeployPlan {
   const image = inferenceImage(undefined, imageInstanceType(opts), conn.region);
-  const endpointName = opts.endpointName ?? nameFromBase(hubBaseName(opts.modelId), opts.now);
+  // HuggingFaceModel.deploy(): the base name comes from the image (base_name_from_image).
+  const endpointName = opts.endpointName ?? nameFromBase(baseNameFromImage(image.uri), opts.now);
   if (opts.endpointName) checkEndpointName(opts.endpointName);
   if (!conn.role)
     throw new UserError(
@@ -164,13 +199,22 @@ export function planHubDeploy(conn: Target, opts: HubDeployOptions): DeployPlan 
     initialInstanceCount: opts.initialInstanceCount,
     name: endpointName,
     ...(opts.serverless ? { serverless: opts.serverless } : {}),
+    ...accountInputs(opts),
   });
   // The image note speaks of training versions; a Hub model has none, so say what was picked.
   const hubImage = {
     ...image,
     note: `current inference image (transformers ${image.transformers}); the model ${opts.modelId} is downloaded from the Hub when the container starts`,
   };
-  return { jobName: '', endpointName, image: hubImage, modelDataUrl: '', requests, hubModelId: opts.modelId };
+  return {
+    jobName: '',
+    endpointName,
+    image: hubImage,
+    modelDataUrl: '',
+    requests,
+    hubModelId: opts.modelId,
+    notes: deployNotes(opts),
+  };
 }
 
 async function endpointExists(sm: SageMakerClient, name: string, signal?: AbortSignal): Promise<boolean> {
