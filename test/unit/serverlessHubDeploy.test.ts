@@ -18,7 +18,7 @@ const CPU_IMAGE =
   '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-inference:2.6.0-transformers4.51.3-cpu-py312-ubuntu22.04';
 const TOKEN = 'hf_SECRETsecretSECRETsecret1234';
 
-test('serverless: ServerlessConfig on the variant, no InstanceType, InitialInstanceCount or weight', () => {
+test('serverless: ServerlessConfig and InitialVariantWeight 1 on the variant (production_variant()), no InstanceType or InitialInstanceCount', () => {
   const r = buildDeployRequests({
     trainingJobName: 'job-1',
     modelDataUrl: 's3://b/job-1/output/model.tar.gz',
@@ -31,7 +31,12 @@ test('serverless: ServerlessConfig on the variant, no InstanceType, InitialInsta
     serverless: { memorySizeInMB: 2048, maxConcurrency: 5 },
   });
   assert.deepEqual(r.createEndpointConfig.ProductionVariants, [
-    { VariantName: 'AllTraffic', ModelName: 'ep-1', ServerlessConfig: { MemorySizeInMB: 2048, MaxConcurrency: 5 } },
+    {
+      VariantName: 'AllTraffic',
+      ModelName: 'ep-1',
+      InitialVariantWeight: 1,
+      ServerlessConfig: { MemorySizeInMB: 2048, MaxConcurrency: 5 },
+    },
   ]);
   assert.equal(r.createModel.PrimaryContainer!.Image, CPU_IMAGE);
   assert.equal(r.createModel.PrimaryContainer!.ModelDataUrl, 's3://b/job-1/output/model.tar.gz');

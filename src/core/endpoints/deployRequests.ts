@@ -113,7 +113,10 @@ export function checkServerless(s: ServerlessConfig, field = 'deploy.serverless'
   }
 }
 
-/** The production variant: instances, or ServerlessConfig without InstanceType/InitialInstanceCount. */
+/**
+ * The production variant as session.py production_variant() writes it: InitialVariantWeight 1 for any model,
+ * then instances, or ServerlessConfig without InstanceType/InitialInstanceCount.
+ */
 export function productionVariant(
   modelName: string,
   input: Pick<DeployInput, 'instanceType' | 'initialInstanceCount' | 'serverless'>,
@@ -123,6 +126,7 @@ export function productionVariant(
     return {
       VariantName: 'AllTraffic',
       ModelName: modelName,
+      InitialVariantWeight: 1,
       ServerlessConfig: {
         MemorySizeInMB: input.serverless.memorySizeInMB,
         MaxConcurrency: input.serverless.maxConcurrency,

@@ -136,8 +136,11 @@ function validate(data: unknown): ErrorObject[] {
 /** "/training/instanceCount" -> "training.instanceCount" */
 function fieldOf(e: ErrorObject): string {
   const base = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
-  const extra =
-    e.keyword === 'required'
+  // A propertyNames failure names the key itself (tags.aws:owner, training.environment.1BAD).
+  const propertyName = (e as ErrorObject & { propertyName?: string }).propertyName;
+  const extra = propertyName
+    ? propertyName
+    : e.keyword === 'required'
       ? (e.params as { missingProperty: string }).missingProperty
       : e.keyword === 'additionalProperties'
         ? (e.params as { additionalProperty: string }).additionalProperty
@@ -146,6 +149,8 @@ function fieldOf(e: ErrorObject): string {
 }
 
 function messageOf(e: ErrorObject): string {
+  if ((e as ErrorObject & { propertyName?: string }).propertyName !== undefined)
+    return `is not an allowed name here (${e.message ?? 'invalid'}; see the field's description)`;
   switch (e.keyword) {
     case 'required':
       return 'is required';
@@ -168,7 +173,8 @@ export function validateSpec(data: unknown, file?: string): JobSpec {
   if (errors.length > 0) {
     // oneOf produces noise from each branch; keep the most specific messages, one per field.
     const seen = new Map<string, string>();
-    for (const e of errors) {
+    // The propertyNames summary ("property name must be valid") repeats the error that names the key.
+    for (const e of errors.filter((x) => x.keyword !== 'propertyNames')) {
       const f = fieldOf(e);
       if (e.keyword === 'oneOf' || !seen.has(f)) seen.set(f, messageOf(e));
     }
