@@ -317,18 +317,6 @@ export function baseNameFromImage(image: string): string {
   return m?.[2] ?? 'Model';
 }
 
-/** A base name for model/config/endpoint from a Hub id: "owner/Model_v2" -> "Model-v2". */
-export function hubBaseName(modelId: string): string {
-  const last = modelId.split('/').pop() ?? modelId;
-  return (
-    last
-      .replace(/[^a-zA-Z0-9-]/g, '-')
-      .replace(/-+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 39) || 'hub-model'
-  );
-}
-
 export function buildHubDeployRequests(input: HubDeployInput): DeployRequests {
   checkEndpointName(input.name);
   const problem = hubModelIdProblem(input.modelId);

@@ -180,8 +180,10 @@ export interface HubDeployOptions extends Omit<DeployOptions, 'onStatus'> {
 /** HuggingFaceModel(env={HF_MODEL_ID, HF_TASK[, HF_TOKEN]}).deploy(): the current inference image, no artifact, no AWS call. */
 export function planHubDeploy(conn: Target, opts: HubDeployOptions): DeployPlan {
   const image = inferenceImage(undefined, imageInstanceType(opts), conn.region);
-  // HuggingFaceModel.deploy(): the base name comes from the image (base_name_from_image).
-  const endpointName = opts.endpointName ?? nameFromBase(baseNameFromImage(image.uri), opts.now);
+  // HuggingFaceModel.deploy(): the base name comes from the image (base_name_from_image); endpoint_name=
+  // names only the endpoint and its config.
+  const defaultName = nameFromBase(baseNameFromImage(image.uri), opts.now);
+  const endpointName = opts.endpointName ?? defaultName;
   if (opts.endpointName) checkEndpointName(opts.endpointName);
   if (!conn.role)
     throw new UserError(
@@ -198,6 +200,7 @@ export function planHubDeploy(conn: Target, opts: HubDeployOptions): DeployPlan 
     instanceType: opts.instanceType,
     initialInstanceCount: opts.initialInstanceCount,
     name: endpointName,
+    ...(opts.endpointName && opts.endpointName !== defaultName ? { modelName: defaultName } : {}),
     ...(opts.serverless ? { serverless: opts.serverless } : {}),
     ...accountInputs(opts),
   });
