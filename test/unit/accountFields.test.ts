@@ -133,7 +133,10 @@ test("outputPath: sent as given; without codeLocation the source goes to the out
   // _stage_user_code_in_s3: an explicit output_path's key prefix is not used for the code.
   assert.equal(built.sourceS3Uri, `s3://models-bucket/${JOB}/source/sourcedir.tar.gz`);
   assert.equal(built.request.HyperParameters!['sagemaker_submit_directory'], JSON.stringify(built.sourceS3Uri));
-  assert.equal(built.request.ProfilerConfig!.S3OutputPath ?? 's3://models-bucket/team/nlp/', 's3://models-bucket/team/nlp/');
+  assert.equal(
+    built.request.ProfilerConfig!.S3OutputPath ?? 's3://models-bucket/team/nlp/',
+    's3://models-bucket/team/nlp/',
+  );
   assert.equal(built.sourceKmsKeyId, KEY);
 });
 
@@ -264,7 +267,14 @@ test('deploy: tags first on all three, VpcConfig on the model, KmsKeyId on the c
 test('deploy.kmsKeyId: instance_supports_kms (no "d" family, not g5/g6/p5/trn1) decides the warning; sent as given', () => {
   assert.equal(instanceSupportsKms('ml.m5.xlarge'), true);
   assert.equal(instanceSupportsKms('ml.p3.2xlarge'), true);
-  for (const t of ['ml.g4dn.xlarge', 'ml.g5.xlarge', 'ml.g6.xlarge', 'ml.p4d.24xlarge', 'ml.p5.48xlarge', 'ml.c5d.xlarge'])
+  for (const t of [
+    'ml.g4dn.xlarge',
+    'ml.g5.xlarge',
+    'ml.g6.xlarge',
+    'ml.p4d.24xlarge',
+    'ml.p5.48xlarge',
+    'ml.c5d.xlarge',
+  ])
     assert.equal(instanceSupportsKms(t), false, t);
   assert.match(
     endpointKmsProblem({ kmsKeyId: KEY, instanceType: 'ml.g4dn.xlarge' })!,
@@ -272,7 +282,11 @@ test('deploy.kmsKeyId: instance_supports_kms (no "d" family, not g5/g6/p5/trn1) 
   );
   assert.equal(endpointKmsProblem({ kmsKeyId: KEY, instanceType: 'ml.m5.xlarge' }), undefined);
   assert.match(
-    endpointKmsProblem({ kmsKeyId: KEY, instanceType: 'ml.m5.xlarge', serverless: { memorySizeInMB: 2048, maxConcurrency: 1 } })!,
+    endpointKmsProblem({
+      kmsKeyId: KEY,
+      instanceType: 'ml.m5.xlarge',
+      serverless: { memorySizeInMB: 2048, maxConcurrency: 1 },
+    })!,
     /serverless/,
   );
   const r = buildDeployRequests({ ...DEPLOY, instanceType: 'ml.g4dn.xlarge', kmsKeyId: KEY });

@@ -63,7 +63,8 @@ export function sourceLocation(t: TrainingSpec, outputPath: string, jobName: str
 
 /** Environment, VpcConfig, EnableNetworkIsolation, inter-container encryption and the two KMS keys. */
 export function applyAccountOptions(request: CreateTrainingJobRequest, t: TrainingSpec): void {
-  if (t.outputKmsKeyId !== undefined) request.OutputDataConfig = { ...request.OutputDataConfig!, KmsKeyId: t.outputKmsKeyId };
+  if (t.outputKmsKeyId !== undefined)
+    request.OutputDataConfig = { ...request.OutputDataConfig!, KmsKeyId: t.outputKmsKeyId };
   if (t.volumeKmsKeyId !== undefined)
     request.ResourceConfig = { ...request.ResourceConfig!, VolumeKmsKeyId: t.volumeKmsKeyId };
   if (t.environment !== undefined) request.Environment = { ...t.environment };

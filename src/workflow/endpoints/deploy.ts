@@ -142,7 +142,7 @@ export async function planDeploy(
   const notes = deployNotes(opts);
   if (job.EnableNetworkIsolation)
     notes.push(
-      'the training job ran with network isolation; the model does not inherit it (as the SDK\'s HuggingFace estimator), so the endpoint container has network access',
+      "the training job ran with network isolation; the model does not inherit it (as the SDK's HuggingFace estimator), so the endpoint container has network access",
     );
   return { jobName, endpointName, image, modelDataUrl, requests, notes };
 }
