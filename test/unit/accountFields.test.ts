@@ -18,6 +18,8 @@ import {
   instanceSupportsKms,
 } from '../../src/core/endpoints/deployRequests';
 import { withSpecBucket } from '../../src/workflow/connect';
+import { describeAwsError } from '../../src/aws/errors';
+import { UserError } from '../../src/core/errors';
 
 const example = path.resolve(__dirname, '../../../examples/emotion.sagemaker-hf.json');
 const ctx = {
@@ -325,4 +327,28 @@ test('schema: deploy.kmsKeyId and top-level tags are known fields with one-line 
     (r as Record<string, unknown>)['tags'] = { team: 'nlp' };
   });
   assert.equal(parseSpecText(ok).deploy.kmsKeyId, KEY);
+});
+
+test('when AWS says no: the reason in one line and the field that fixes it', () => {
+  const target = { region: 'us-east-1' };
+  const err = (name: string, message: string) => Object.assign(new Error(message), { name, $metadata: {} });
+  const cases: [string, string, string][] = [
+    [
+      'AccessDeniedException',
+      'User: arn:aws:sts::1:assumed-role/dev/x is not authorized to perform: sagemaker:CreateTrainingJob on resource: arn:aws:sagemaker:us-east-1:1:training-job/j with an explicit deny in a service control policy',
+      'tags',
+    ],
+    ['AccessDeniedException', 'User: x is not authorized to perform: iam:PassRole on resource: role/r', 'training.role'],
+    ['ValidationException', 'The subnet subnet-0a does not exist', 'training.vpc'],
+    ['ValidationException', 'Invalid KmsKeyId alias/nope', 'training.outputKmsKeyId'],
+  ];
+  for (const [name, message, field] of cases) {
+    const e = describeAwsError(err(name, message), target, 'Creating training job j');
+    assert.ok(e instanceof UserError);
+    assert.equal(e.field, field, message);
+    assert.match(e.message, /^Creating training job j failed: .*Likely /);
+    assert.equal(e.message.includes('\n'), false);
+  }
+  const plain = describeAwsError(err('ValidationException', 'MaxRuntimeInSeconds too large'), target, 'x');
+  assert.equal((plain as UserError).field, undefined);
 });
