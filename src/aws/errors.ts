@@ -114,7 +114,8 @@ export function describeAwsError(err: unknown, target: AwsTarget, action: string
     );
   }
   const hint = denialHint(name, msg);
-  if (hint) return new UserError(`${action} failed: ${name} (${msg}). Likely ${hint.reason}`, hint.field, { cause: err });
+  if (hint)
+    return new UserError(`${action} failed: ${name} (${msg}). Likely ${hint.reason}`, hint.field, { cause: err });
   if (name === 'AccessDenied' || name === 'AccessDeniedException' || awsErrorStatus(err) === 403) {
     return new UserError(
       `${action} failed: access denied for ${profile} (${msg}). The identity lacks the IAM permission for this call.`,

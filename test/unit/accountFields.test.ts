@@ -338,7 +338,11 @@ test('when AWS says no: the reason in one line and the field that fixes it', () 
       'User: arn:aws:sts::1:assumed-role/dev/x is not authorized to perform: sagemaker:CreateTrainingJob on resource: arn:aws:sagemaker:us-east-1:1:training-job/j with an explicit deny in a service control policy',
       'tags',
     ],
-    ['AccessDeniedException', 'User: x is not authorized to perform: iam:PassRole on resource: role/r', 'training.role'],
+    [
+      'AccessDeniedException',
+      'User: x is not authorized to perform: iam:PassRole on resource: role/r',
+      'training.role',
+    ],
     ['ValidationException', 'The subnet subnet-0a does not exist', 'training.vpc'],
     ['ValidationException', 'Invalid KmsKeyId alias/nope', 'training.outputKmsKeyId'],
   ];

@@ -31,7 +31,8 @@ export function denialHint(name: string, message: string): DenialHint | undefine
   if (name === 'ValidationException' && /subnet|security group|vpc/i.test(message))
     return {
       field: 'training.vpc',
-      reason: 'SageMaker cannot use the VPC settings: check the subnet and security group ids in training.vpc (same region and VPC)',
+      reason:
+        'SageMaker cannot use the VPC settings: check the subnet and security group ids in training.vpc (same region and VPC)',
     };
   if (name === 'ValidationException' && /kms|key ?id/i.test(message))
     return {
