@@ -165,7 +165,7 @@ export async function confirmDeploy(
     question,
     {
       modal: true,
-      detail: `Creates a model, an endpoint config and ${what}\n\nImage: ${plan.image.uri}${plan.image.note ? `\n(${plan.image.note})` : ''}\n${source}`,
+      detail: `Creates a model, an endpoint config and ${what}\n\nImage: ${plan.image.uri}${plan.image.note ? `\n(${plan.image.note})` : ''}\n${source}${plan.notes.map((n) => `\n${n}`).join('')}`,
     },
     'Deploy',
   );
