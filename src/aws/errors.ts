@@ -1,4 +1,5 @@
 // Turns AWS SDK and network errors into one actionable line. Never includes credentials or signed URLs.
+import { denialHint } from '../core/sagemaker/denials';
 import { UserError, isCancelled, CancelledError } from '../core/errors';
 import { redactSecrets } from '../core/secrets';
 import { endpointOf, type AwsTarget } from './clients';
@@ -124,6 +125,9 @@ export function describeAwsError(err: unknown, target: AwsTarget, action: string
       { cause: err },
     );
   }
+  const hint = denialHint(name, msg);
+  if (hint)
+    return new UserError(`${action} failed: ${name} (${msg}). Likely ${hint.reason}`, hint.field, { cause: err });
   if (name === 'AccessDenied' || name === 'AccessDeniedException' || awsErrorStatus(err) === 403) {
     return new UserError(
       `${action} failed: access denied for ${profile} (${msg}). The identity lacks the IAM permission for this call.`,

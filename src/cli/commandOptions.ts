@@ -265,6 +265,14 @@ export const OPTIONS = [
     commands: ['deploy'],
   },
   {
+    name: 'kms-key-id',
+    type: 'string',
+    value: 'KEY',
+    description:
+      "KMS key for the endpoint instances' storage volume (EndpointConfig.KmsKeyId, deploy(kms_key=)); refused by SageMaker for instances without an EBS volume",
+    commands: ['deploy'],
+  },
+  {
     name: 'dry-run',
     type: 'boolean',
     description: 'print the CreateModel, CreateEndpointConfig and CreateEndpoint requests as JSON; create nothing',

@@ -16,6 +16,8 @@ import { defaultBucketName, regionProblem } from '../core/sagemaker/regions';
 import type { SdkDefaults } from '../core/sagemaker/sdkDefaults';
 import { defaultS3Bucket } from '../core/sagemaker/sdkDefaultsApply';
 import { loadSdkDefaults } from './sdkDefaultsFiles';
+import { sessionBucket } from '../core/sagemaker/requestContext';
+import type { JobSpec } from '../core/spec/spec';
 
 export interface Connection extends AwsTarget {
   account: string;
@@ -64,6 +66,15 @@ export async function connect(opts: ConnectOptions): Promise<Connection> {
   } catch (err) {
     throw describeAwsError(err, target, 'Connecting to AWS');
   }
+}
+
+/** The connection with the spec's `bucket` in place of the SDK's default bucket (Session(default_bucket=)). */
+export function withSpecBucket<C extends Pick<Connection, 'bucket' | 'region' | 'account'>>(
+  conn: C,
+  spec: Pick<JobSpec, 'bucket'>,
+): C {
+  const bucket = sessionBucket(spec, conn.bucket, conn.region, conn.account);
+  return bucket === conn.bucket ? conn : { ...conn, bucket };
 }
 
 function partitionOf(arn: string | undefined): string {

@@ -281,14 +281,19 @@ test('deploy --serverless: ServerlessConfig without instances, the CPU image, pr
     /serverless, 3072 MB, up to 4 concurrent, billed per use: \$0\.00006 per second of compute \(3 GB\) \+ \$0\.016\/GB of data; nothing while idle\./,
   );
   const cfg = await sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: 'beyond-sls' }));
+  // --endpoint-name names the endpoint and its config; the model keeps the default name, as
+  // estimator.deploy(endpoint_name=) does.
+  const modelName = cfg.ProductionVariants?.[0]?.ModelName ?? '';
+  assert.match(modelName, /^beyond-serverless-job-\d{4}(-\d{2}){5}-\d{3}$/);
   assert.deepEqual(cfg.ProductionVariants, [
     {
       VariantName: 'AllTraffic',
-      ModelName: 'beyond-sls',
+      ModelName: modelName,
+      InitialVariantWeight: 1,
       ServerlessConfig: { MemorySizeInMB: 3072, MaxConcurrency: 4 },
     },
   ]);
-  const model = await sm.send(new DescribeModelCommand({ ModelName: 'beyond-sls' }));
+  const model = await sm.send(new DescribeModelCommand({ ModelName: modelName }));
   assert.match(
     model.PrimaryContainer!.Image!,
     /huggingface-pytorch-inference:2\.6\.0-transformers5\.5\.3-cpu-py312-ubuntu22\.04$/,
@@ -314,7 +319,9 @@ test('deploy --hub: HF_MODEL_ID/HF_TASK/HF_TOKEN in the model, no artifact; the 
   const plan = JSON.parse(dry.stdout);
   assert.equal(plan.CreateModel.PrimaryContainer.Environment.HF_TOKEN, '<redacted>');
   assert.equal('ModelDataUrl' in plan.CreateModel.PrimaryContainer, false);
-  assert.match(plan.CreateModel.ModelName, /^distilbert-base-uncased-finetuned-sst-2-\d{4}-\d\d-\d\d-/);
+  // HuggingFaceModel.deploy() names model, config and endpoint from the image (base_name_from_image).
+  assert.match(plan.CreateModel.ModelName, /^huggingface-pytorch-inference-\d{4}-\d\d-\d\d-/);
+  assert.equal(plan.CreateEndpoint.EndpointName, plan.CreateModel.ModelName);
   const r = await run(
     process.execPath,
     [
@@ -337,11 +344,17 @@ test('deploy --hub: HF_MODEL_ID/HF_TASK/HF_TOKEN in the model, no artifact; the 
     r.stderr,
     /model distilbert\/distilbert-base-uncased-finetuned-sst-2-english from the Hugging Face Hub, task text-classification, with HF_TOKEN/,
   );
-  const model = await sm.send(new DescribeModelCommand({ ModelName: 'beyond-hub' }));
+  // --endpoint-name names the endpoint and its config; the model keeps the image-based name.
+  const hubCfg = await sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: 'beyond-hub' }));
+  const hubModel = hubCfg.ProductionVariants?.[0]?.ModelName ?? '';
+  assert.match(hubModel, /^huggingface-pytorch-inference-\d{4}(-\d{2}){5}-\d{3}$/);
+  const model = await sm.send(new DescribeModelCommand({ ModelName: hubModel }));
   assert.deepEqual(model.PrimaryContainer!.Environment, {
     HF_MODEL_ID: 'distilbert/distilbert-base-uncased-finetuned-sst-2-english',
     HF_TASK: 'text-classification',
     HF_TOKEN: TOKEN,
+    SAGEMAKER_PROGRAM: '',
+    SAGEMAKER_SUBMIT_DIRECTORY: '',
     SAGEMAKER_CONTAINER_LOG_LEVEL: '20',
     SAGEMAKER_REGION: 'us-east-1',
   });

@@ -171,12 +171,15 @@ test('deploy, describe, predict, evaluate, delete: nothing left afterwards', asy
 
 test('a config and model shared with another endpoint are kept until the last user goes', async () => {
   await trainingJob('shared-job');
-  const { endpointName: first } = await deployFromJob(conn, 'shared-job', {
+  const { endpointName: first, requests } = await deployFromJob(conn, 'shared-job', {
     instanceType: 'ml.m5.xlarge',
     initialInstanceCount: 1,
     endpointName: 'first-ep',
     pollMs: 10,
   });
+  // endpoint_name= names the endpoint and its config; the model keeps the default name (as the SDK).
+  const model = requests.createModel.ModelName!;
+  assert.match(model, /^shared-job-\d{4}(-\d{2}){5}-\d{3}$/);
   await sm.send(new CreateEndpointCommand({ EndpointName: 'second-ep', EndpointConfigName: first }));
   const a = await planEndpointDelete(conn, 'first-ep');
   assert.deepEqual(
@@ -188,11 +191,11 @@ test('a config and model shared with another endpoint are kept until the last us
     ['endpointConfig:still used by endpoint second-ep', 'model:still used by endpoint second-ep'],
   );
   await executeDeletePlan(conn, a.plan, { pollMs: 10 });
-  assert.deepEqual(await leftovers(), { models: ['first-ep'], configs: ['first-ep'], endpoints: ['second-ep'] });
+  assert.deepEqual(await leftovers(), { models: [model], configs: ['first-ep'], endpoints: ['second-ep'] });
   const b = await planEndpointDelete(conn, 'second-ep');
   assert.deepEqual(
     b.plan.steps.map((s) => `${s.kind}:${s.name}`),
-    ['endpoint:second-ep', 'endpointConfig:first-ep', 'model:first-ep'],
+    ['endpoint:second-ep', 'endpointConfig:first-ep', `model:${model}`],
   );
   await executeDeletePlan(conn, b.plan, { pollMs: 10 });
   assert.deepEqual(await leftovers(), { models: [], configs: [], endpoints: [] });
@@ -388,6 +391,9 @@ test('CLI: deploy --dry-run prints the three requests; predict to a local URL; d
   assert.match((refused as { stderr: string }).stderr, /pass --yes/);
   assert.deepEqual((await leftovers()).endpoints, ['cli-ep']);
   const del = await run(process.execPath, [cli, 'delete', 'cli-ep', '--yes'], { env });
-  assert.match(del.stdout, /Deleted endpoint cli-ep, endpoint config cli-ep and model cli-ep/);
+  assert.match(
+    del.stdout,
+    /Deleted endpoint cli-ep, endpoint config cli-ep and model cli-job-\d{4}(-\d{2}){5}-\d{3}\./,
+  );
   assert.deepEqual(await leftovers(), { models: [], configs: [], endpoints: [] });
 });

@@ -61,6 +61,7 @@ const plan = {
     note: 'from the job',
   },
   modelDataUrl: 's3://b/job-1/model.tar.gz',
+  notes: [],
 } as unknown as DeployPlan;
 
 test('the deploy modal names the instances, their count and the price; only the Deploy buttons deploy, with or without a deletion time', async () => {

@@ -5,7 +5,6 @@ import {
   buildDeployRequests,
   buildHubDeployRequests,
   checkServerless,
-  hubBaseName,
   redactDeployRequests,
 } from '../../src/core/endpoints/deployRequests';
 import { UserError } from '../../src/core/errors';
@@ -18,7 +17,7 @@ const CPU_IMAGE =
   '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-inference:2.6.0-transformers4.51.3-cpu-py312-ubuntu22.04';
 const TOKEN = 'hf_SECRETsecretSECRETsecret1234';
 
-test('serverless: ServerlessConfig on the variant, no InstanceType, InitialInstanceCount or weight', () => {
+test('serverless: ServerlessConfig and InitialVariantWeight 1 on the variant (production_variant()), no InstanceType or InitialInstanceCount', () => {
   const r = buildDeployRequests({
     trainingJobName: 'job-1',
     modelDataUrl: 's3://b/job-1/output/model.tar.gz',
@@ -31,7 +30,12 @@ test('serverless: ServerlessConfig on the variant, no InstanceType, InitialInsta
     serverless: { memorySizeInMB: 2048, maxConcurrency: 5 },
   });
   assert.deepEqual(r.createEndpointConfig.ProductionVariants, [
-    { VariantName: 'AllTraffic', ModelName: 'ep-1', ServerlessConfig: { MemorySizeInMB: 2048, MaxConcurrency: 5 } },
+    {
+      VariantName: 'AllTraffic',
+      ModelName: 'ep-1',
+      InitialVariantWeight: 1,
+      ServerlessConfig: { MemorySizeInMB: 2048, MaxConcurrency: 5 },
+    },
   ]);
   assert.equal(r.createModel.PrimaryContainer!.Image, CPU_IMAGE);
   assert.equal(r.createModel.PrimaryContainer!.ModelDataUrl, 's3://b/job-1/output/model.tar.gz');
@@ -72,6 +76,8 @@ test('Hub model: HF_MODEL_ID, HF_TASK and HF_TOKEN in the container, no ModelDat
         HF_MODEL_ID: 'distilbert/distilbert-base-uncased-finetuned-sst-2-english',
         HF_TASK: 'text-classification',
         HF_TOKEN: TOKEN,
+        SAGEMAKER_PROGRAM: '',
+        SAGEMAKER_SUBMIT_DIRECTORY: '',
         SAGEMAKER_CONTAINER_LOG_LEVEL: '20',
         SAGEMAKER_REGION: 'us-east-1',
       },
@@ -134,11 +140,6 @@ test('Hub model: bad ids and unknown tasks are one-line errors; names come from 
     () => buildHubDeployRequests({ ...base, modelId: 'gpt2', task: 'make-coffee' }),
     (e: unknown) => e instanceof UserError && e.field === 'task' && /one of text-classification/.test(e.message),
   );
-  assert.equal(
-    hubBaseName('distilbert/distilbert-base-uncased_finetuned.sst-2'),
-    'distilbert-base-uncased-finetuned-sst-2',
-  );
-  assert.equal(hubBaseName('org/___'), 'hub-model');
 });
 
 test('deploy.serverless in the spec: schema names the field and the allowed sizes', () => {

@@ -77,7 +77,7 @@ test('spot: maxWaitSeconds below maxRuntimeInSeconds is refused naming the field
   assert.throws(() => parseSpecText(text), /training\.spot\.maxWaitSeconds is required/);
 });
 
-test('warm pool: KeepAlivePeriodInSeconds in ResourceConfig, 0-3600 only', async () => {
+test('warm pool: KeepAlivePeriodInSeconds in ResourceConfig, 0 sent as 0, the API model range 0-21600', async () => {
   const spec = await variant((s) => {
     s.training.keepAliveSeconds = 1800;
   });
@@ -87,20 +87,25 @@ test('warm pool: KeepAlivePeriodInSeconds in ResourceConfig, 0-3600 only', async
     InstanceType: 'ml.p3.2xlarge',
     KeepAlivePeriodInSeconds: 1800,
   });
+  // job.py _prepare_resource_config: `if keep_alive_period_in_seconds is not None`, so 0 is sent.
   const zero = await variant((s) => {
     s.training.keepAliveSeconds = 0;
   });
-  assert.equal('KeepAlivePeriodInSeconds' in buildTrainingRequest(zero, ctx).request.ResourceConfig!, false);
+  assert.equal(buildTrainingRequest(zero, ctx).request.ResourceConfig!.KeepAlivePeriodInSeconds, 0);
+  const six = await variant((s) => {
+    s.training.keepAliveSeconds = 7200;
+  });
+  assert.equal(buildTrainingRequest(six, ctx).request.ResourceConfig!.KeepAlivePeriodInSeconds, 7200);
   const big = await variant((s) => {
-    s.training.keepAliveSeconds = 3601;
+    s.training.keepAliveSeconds = 21601;
   });
   assert.throws(
     () => buildTrainingRequest(big, ctx),
-    fieldError('training.keepAliveSeconds', /from 0 to 3600 \(got 3601\)/),
+    fieldError('training.keepAliveSeconds', /from 0 to 21600 \(got 21601\)/),
   );
   const base = await loadSpecFile(example);
-  const text = JSON.stringify({ ...base, file: undefined, training: { ...base.training, keepAliveSeconds: 7200 } });
-  assert.throws(() => parseSpecText(text), /training\.keepAliveSeconds must be <= 3600/);
+  const text = JSON.stringify({ ...base, file: undefined, training: { ...base.training, keepAliveSeconds: 21601 } });
+  assert.throws(() => parseSpecText(text), /training\.keepAliveSeconds must be <= 21600/);
   const both = await variant((s) => {
     s.training.keepAliveSeconds = 600;
     s.training.spot = { maxWaitSeconds: 90000 };

@@ -62,6 +62,12 @@ Ctrl-C while it waits says the endpoint still bills and offers to delete it (def
         : parseDeleteAfter(deleteAfterText, new Date(), timeZone, '--delete-after');
     const conn = await ctx.connection();
     const endpointName = values['endpoint-name'];
+    const kmsKeyId = values['kms-key-id'];
+    if (kmsKeyId !== undefined && !/^[a-zA-Z0-9:/_-]{1,2048}$/.test(kmsKeyId))
+      throw new UserError(
+        `kms-key-id: '${kmsKeyId}' is not a KMS key id, alias or ARN (letters, digits and :/_- only)`,
+        'kms-key-id',
+      );
     const plan: DeployPlan = hub
       ? planHubDeploy(conn, {
           modelId: hub,
@@ -71,15 +77,18 @@ Ctrl-C while it waits says the endpoint still bills and offers to delete it (def
           initialInstanceCount,
           endpointName,
           ...(serverless ? { serverless } : {}),
+          ...(kmsKeyId ? { kmsKeyId } : {}),
         })
       : await planDeploy(conn, job!, {
           instanceType,
           initialInstanceCount,
           endpointName,
           ...(serverless ? { serverless } : {}),
+          ...(kmsKeyId ? { kmsKeyId } : {}),
           signal: ctx.signal,
         });
     for (const a of plan.sdkDefaults ?? []) ctx.stderr(`note: ${describeApplied(a)}`);
+    for (const n of plan.notes) ctx.stderr(n.startsWith('warning: ') ? n : `note: ${n}`);
     if (args.flag('dry-run')) {
       if (plan.image.note) ctx.stderr(`note: image ${plan.image.uri}: ${plan.image.note}`);
       const r = redactDeployRequests(plan.requests);

@@ -138,6 +138,8 @@ restart with the checkpoints folder kept, and whether the script resumed (exit 1
     const c = values.bucket ? { ...conn, bucket: values.bucket } : conn;
     const prices = { profile: c.profile, awsEndpoint: c.endpoint, signal: ctx.signal };
     const cap = await capPrice(c.region, prices);
+    // One clock reading for the plan and the job, so the name said is the name created.
+    const now = new Date();
     const planned = plan(() =>
       dryRun(
         spec,
@@ -146,7 +148,7 @@ restart with the checkpoints folder kept, and whether the script resumed (exit 1
           region: c.region,
           bucket: c.bucket,
           role: c.role,
-          now: new Date(),
+          now,
           partition: c.arn.split(':')[1] || undefined,
           ...(hubToken ? { hubToken } : {}),
           ...cap,
@@ -167,7 +169,9 @@ restart with the checkpoints folder kept, and whether the script resumed (exit 1
       );
     }
     if (planned.costCap) ctx.stdout(`Spending cap: ${planned.costCap.line}`);
-    ctx.stdout(`  image ${planned.request.AlgorithmSpecification?.TrainingImage}`);
+    ctx.stdout(`  job ${planned.jobName}, image ${planned.request.AlgorithmSpecification?.TrainingImage}`);
+    if (spec.bucket && planned.request.OutputDataConfig?.S3OutputPath?.startsWith(`s3://${spec.bucket}/`))
+      ctx.stdout(`  bucket s3://${spec.bucket} (the spec's bucket; created when missing, as the SDK does)`);
     if (spec.training.keepAliveSeconds) {
       ctx.stdout(
         `Warm pool: the instances stay up to ${spec.training.keepAliveSeconds} s after the job, billed at ${await priceText(c.region, spec.training.instanceType, count, 'training', prices)}; release early with 'sagemaker-hf release-warm-pool <job>'`,
@@ -179,7 +183,13 @@ restart with the checkpoints folder kept, and whether the script resumed (exit 1
       );
     let started;
     try {
-      started = await startTraining(spec, c, { signal: ctx.signal, onProgress: (m) => note(m), hubToken, ...cap });
+      started = await startTraining(spec, c, {
+        signal: ctx.signal,
+        onProgress: (m) => note(m),
+        hubToken,
+        now,
+        ...cap,
+      });
     } catch (err) {
       if (!(err instanceof TrainingJobStartedError)) throw err;
       await offerToEndTraining(ctx, c, err.jobName);

@@ -11,7 +11,8 @@ import { UserError } from '../errors';
 import { checkInstanceType } from '../sagemaker/apiChecks';
 import { checkJobName, nameFromBase } from '../sagemaker/jobName';
 import type { DatasetSpec, JobSpec } from '../spec/spec';
-import { executionRoleArn, jobTags, type RequestContext } from '../sagemaker/requestContext';
+import { executionRoleArn, jobTags, sessionBucket, type RequestContext } from '../sagemaker/requestContext';
+import { userTags } from '../sagemaker/tags';
 import { TRAINING_IMAGES, ecrHost, type ImageEntry } from '../images/trainingImages';
 
 export const PROCESSING_ROOT = '/opt/ml/processing';
@@ -179,11 +180,12 @@ function s3Input(name: string, uri: string, local: string, sharded: boolean): Pr
 
 export function buildProcessingRequest(
   spec: JobSpec,
-  ctx: RequestContext,
+  context: RequestContext,
   opts: ProcessingOptions,
   uploads: ProcessingUploads,
   fileNames: Record<string, string> = {},
 ): ProcessingPlan {
+  const ctx = { ...context, bucket: sessionBucket(spec, context.bucket, context.region, context.account) };
   const warnings = checkProcessing(spec, opts);
   const arn = executionRoleArn(spec, ctx);
   const jobName = nameFromBase(processingJobBase(spec), ctx.now);
@@ -226,7 +228,7 @@ export function buildProcessingRequest(
       ],
     },
     RoleArn: arn,
-    Tags: jobTags(spec.file ? spec.file.split(/[\\/]/).pop()! : undefined),
+    Tags: [...userTags(spec), ...jobTags(spec.file ? spec.file.split(/[\\/]/).pop()! : undefined)],
   };
   return {
     jobName,

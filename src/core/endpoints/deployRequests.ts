@@ -8,6 +8,7 @@ import type {
   CreateModelInput,
   ProductionVariant,
   Tag,
+  VpcConfig,
 } from '@aws-sdk/client-sagemaker';
 import { UserError } from '../errors';
 import { checkInstanceType, checkRoleArn } from '../sagemaker/apiChecks';
@@ -70,11 +71,19 @@ export interface DeployInput {
   region: string;
   instanceType: string;
   initialInstanceCount: number;
-  /** One name for model, config and endpoint (the SDK's default), already validated. */
+  /** The endpoint and endpoint config name (the SDK's default: the model's name), already validated. */
   name: string;
+  /** The model's name when it differs: deploy(endpoint_name=) names only the endpoint and its config. */
+  modelName?: string;
   extraTags?: Tag[];
   /** Serverless inference instead of instances: instanceType and initialInstanceCount are not sent. */
   serverless?: ServerlessConfig;
+  /** The estimator's tags= (spec tags), first on all three resources, as deploy() falls back to them. */
+  userTags?: Tag[];
+  /** The training job's VpcConfig, which create_model() inherits (vpc_config_override default). */
+  vpcConfig?: VpcConfig;
+  /** deploy(kms_key=): EndpointConfig.KmsKeyId, sent as given. */
+  kmsKeyId?: string;
 }
 
 export interface ServerlessConfig {
@@ -104,7 +113,10 @@ export function checkServerless(s: ServerlessConfig, field = 'deploy.serverless'
   }
 }
 
-/** The production variant: instances, or ServerlessConfig without InstanceType/InitialInstanceCount. */
+/**
+ * The production variant as session.py production_variant() writes it: InitialVariantWeight 1 for any model,
+ * then instances, or ServerlessConfig without InstanceType/InitialInstanceCount.
+ */
 export function productionVariant(
   modelName: string,
   input: Pick<DeployInput, 'instanceType' | 'initialInstanceCount' | 'serverless'>,
@@ -114,6 +126,7 @@ export function productionVariant(
     return {
       VariantName: 'AllTraffic',
       ModelName: modelName,
+      InitialVariantWeight: 1,
       ServerlessConfig: {
         MemorySizeInMB: input.serverless.memorySizeInMB,
         MaxConcurrency: input.serverless.maxConcurrency,
@@ -147,7 +160,10 @@ export function isOurs(tags: Tag[] | undefined): boolean {
   return !!tags?.some((t) => t.Key === CREATED_BY_TAG && t.Value === CREATED_BY_VALUE);
 }
 
-type EndpointTarget = Pick<DeployInput, 'name' | 'role' | 'instanceType' | 'initialInstanceCount' | 'serverless'>;
+type EndpointTarget = Pick<
+  DeployInput,
+  'name' | 'modelName' | 'role' | 'instanceType' | 'initialInstanceCount' | 'serverless' | 'vpcConfig' | 'kmsKeyId'
+>;
 
 /** What any deploy needs beyond its model: instances (unless serverless) and an execution role. */
 function checkEndpointTarget(input: EndpointTarget): void {
@@ -167,17 +183,55 @@ function checkEndpointTarget(input: EndpointTarget): void {
     );
 }
 
-/** The three requests around one container: one name for model, config and endpoint, the same tags on each. */
+/**
+ * The three requests around one container: the config and endpoint share a name, the model has its own when
+ * given; the same tags on each; the model's VpcConfig and the config's KmsKeyId as session.py adds them.
+ */
 function deployRequestsFor(input: EndpointTarget, container: ContainerDefinition, tags: Tag[]): DeployRequests {
+  const modelName = input.modelName ?? input.name;
+  if (input.modelName) checkEndpointName(input.modelName, 'modelName');
+  const createModel: CreateModelInput = {
+    ModelName: modelName,
+    ExecutionRoleArn: input.role,
+    PrimaryContainer: container,
+    Tags: tags,
+  };
+  if (input.vpcConfig) createModel.VpcConfig = input.vpcConfig;
+  const createEndpointConfig: CreateEndpointConfigInput = {
+    EndpointConfigName: input.name,
+    ProductionVariants: [productionVariant(modelName, input)],
+    Tags: tags,
+  };
+  if (input.kmsKeyId) createEndpointConfig.KmsKeyId = input.kmsKeyId;
   return {
-    createModel: { ModelName: input.name, ExecutionRoleArn: input.role, PrimaryContainer: container, Tags: tags },
-    createEndpointConfig: {
-      EndpointConfigName: input.name,
-      ProductionVariants: [productionVariant(input.name, input)],
-      Tags: tags,
-    },
+    createModel,
+    createEndpointConfig,
     createEndpoint: { EndpointName: input.name, EndpointConfigName: input.name, Tags: tags },
   };
+}
+
+/**
+ * utils.py volume_size_supported / instance_supports_kms: a family with a "d" (g4dn, p4d, c5d) or starting
+ * g5, g6, p5 or trn1 has NVMe instance storage and no EBS volume, so it takes no KMS key.
+ */
+export function instanceSupportsKms(instanceType: string): boolean {
+  const parts = instanceType.split('.');
+  const family = (parts.length === 3 && parts[0] === 'ml' ? parts[1] : parts[0]) ?? '';
+  if (instanceType.startsWith('local')) return false;
+  return !family.includes('d') && !['g5', 'g6', 'p5', 'trn1'].some((p) => family.startsWith(p));
+}
+
+/** Why deploy.kmsKeyId would be refused before anything is created, or undefined. */
+export function endpointKmsProblem(
+  input: Pick<DeployInput, 'kmsKeyId' | 'instanceType' | 'serverless'>,
+  field = 'deploy.kmsKeyId',
+): string | undefined {
+  if (!input.kmsKeyId) return undefined;
+  if (input.serverless)
+    return `${field}: serverless endpoints have no storage volume, so SageMaker refuses a KMS key for them; drop it or deploy on instances`;
+  if (!instanceSupportsKms(input.instanceType))
+    return `${field}: ${input.instanceType} has NVMe instance storage, not an EBS volume, so SageMaker refuses a KMS key for it (ValidationException); drop the key or pick an instance type with an EBS volume such as ml.m5.xlarge or ml.p3.2xlarge`;
+  return undefined;
 }
 
 export function buildDeployRequests(input: DeployInput): DeployRequests {
@@ -202,7 +256,7 @@ export function buildDeployRequests(input: DeployInput): DeployRequests {
         HF_TASK: 'text-classification',
       },
     },
-    ourTags(input.trainingJobName, input.extraTags),
+    [...(input.userTags ?? []), ...ourTags(input.trainingJobName, input.extraTags)],
   );
 }
 
@@ -250,19 +304,17 @@ export interface HubDeployInput {
   instanceType: string;
   initialInstanceCount: number;
   serverless?: ServerlessConfig;
+  /** Endpoint and config name; modelName for the model when it differs. */
   name: string;
+  modelName?: string;
+  kmsKeyId?: string;
+  userTags?: Tag[];
 }
 
-/** A base name for model/config/endpoint from a Hub id: "owner/Model_v2" -> "Model-v2". */
-export function hubBaseName(modelId: string): string {
-  const last = modelId.split('/').pop() ?? modelId;
-  return (
-    last
-      .replace(/[^a-zA-Z0-9-]/g, '-')
-      .replace(/-+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 39) || 'hub-model'
-  );
+/** utils.base_name_from_image: the image's repository name ("huggingface-pytorch-inference"). */
+export function baseNameFromImage(image: string): string {
+  const m = /^(.+\/)?([^:/]+)(:[^:]+)?$/.exec(image);
+  return m?.[2] ?? 'Model';
 }
 
 export function buildHubDeployRequests(input: HubDeployInput): DeployRequests {
@@ -280,15 +332,19 @@ export function buildHubDeployRequests(input: HubDeployInput): DeployRequests {
     input,
     {
       Image: input.image,
+      // env= first, then the script-mode variables HuggingFaceModel.prepare_container_def adds (empty
+      // program and directory when there is no entry_point).
       Environment: {
         HF_MODEL_ID: input.modelId,
         HF_TASK: input.task,
         ...(input.token ? { HF_TOKEN: input.token } : {}),
+        SAGEMAKER_PROGRAM: '',
+        SAGEMAKER_SUBMIT_DIRECTORY: '',
         SAGEMAKER_CONTAINER_LOG_LEVEL: '20',
         SAGEMAKER_REGION: input.region,
       },
     },
-    [createdByTag(), { Key: HUB_MODEL_TAG, Value: input.modelId }],
+    [...(input.userTags ?? []), createdByTag(), { Key: HUB_MODEL_TAG, Value: input.modelId }],
   );
 }
 

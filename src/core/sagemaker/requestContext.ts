@@ -5,6 +5,7 @@
 import { UserError } from '../errors';
 import type { JobSpec } from '../spec/spec';
 import { createdByTag } from './tags';
+import { defaultBucketName } from './regions';
 
 export interface RequestContext {
   account: string;
@@ -27,6 +28,14 @@ export interface RequestContext {
 }
 
 export const SPEC_TAG_KEY = 'sagemaker-hf:spec';
+
+/**
+ * Session(default_bucket=spec.bucket): the spec's bucket replaces the SDK's default sagemaker-{region}-{account};
+ * a bucket chosen explicitly elsewhere (the CLI's --bucket) stays.
+ */
+export function sessionBucket(spec: Pick<JobSpec, 'bucket'>, bucket: string, region: string, account: string): string {
+  return spec.bucket && bucket === defaultBucketName(region, account) ? spec.bucket : bucket;
+}
 
 export function partitionOfRegion(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';

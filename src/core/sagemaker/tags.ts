@@ -3,3 +3,8 @@
 export const CREATED_BY_TAG = 'sagemaker-hf:created-by';
 export const CREATED_BY_VALUE = 'sagemaker-hf';
 export const createdByTag = (): { Key: string; Value: string } => ({ Key: CREATED_BY_TAG, Value: CREATED_BY_VALUE });
+
+/** The spec's tags (the estimator's tags= dict) as the SDK's format_tags writes them: [{Key, Value}] in order. */
+export function userTags(spec: { tags?: Record<string, string> }): { Key: string; Value: string }[] {
+  return Object.entries(spec.tags ?? {}).map(([Key, Value]) => ({ Key, Value: String(Value) }));
+}

@@ -58,15 +58,38 @@ export interface TrainingSpec {
   pythonPath?: string;
   /** Managed spot training (EnableManagedSpotTraining, MaxWaitTimeInSeconds, CheckpointConfig). */
   spot?: SpotSpec;
-  /** Warm pool: ResourceConfig.KeepAlivePeriodInSeconds (0-3600). */
+  /** Warm pool: ResourceConfig.KeepAlivePeriodInSeconds (0-21600, 0 sent as 0). */
   keepAliveSeconds?: number;
   /** Push the trained model to the Hugging Face Hub (hub_model_id / hub_private_repo, HF_TOKEN in Environment). */
   pushToHub?: PushToHubSpec;
+  /** environment=: the training job's Environment, sent as given. */
+  environment?: Record<string, string>;
+  /** subnets= / security_group_ids=: VpcConfig of the job (and of the deployed model). */
+  vpc?: VpcSpec;
+  /** enable_network_isolation=: no network in the container; the source travels as the "code" channel. */
+  networkIsolation?: boolean;
+  /** encrypt_inter_container_traffic=. */
+  interContainerEncryption?: boolean;
+  /** output_path= (s3://bucket/prefix/). */
+  outputPath?: string;
+  /** output_kms_key=: OutputDataConfig.KmsKeyId, and the source upload's SSE-KMS key. */
+  outputKmsKeyId?: string;
+  /** volume_kms_key=: ResourceConfig.VolumeKmsKeyId. */
+  volumeKmsKeyId?: string;
+  /** code_location=: where sourcedir.tar.gz goes ({codeLocation}/{job}/source/sourcedir.tar.gz). */
+  codeLocation?: string;
+}
+
+export interface VpcSpec {
+  subnets: string[];
+  securityGroupIds: string[];
 }
 
 export interface SpotSpec {
   /** StoppingCondition.MaxWaitTimeInSeconds: training plus waiting for spot capacity; >= maxRuntimeInSeconds. */
   maxWaitSeconds: number;
+  /** checkpoint_s3_uri=: default {output path}/{job}/checkpoints; an earlier job's URI resumes from it. */
+  checkpointS3Uri?: string;
 }
 
 export interface PushToHubSpec {
@@ -91,6 +114,8 @@ export interface DeploySpec {
   serverless?: ServerlessSpec;
   /** "4h", "90m" or a local "2026-12-24T18:00": an EventBridge Scheduler schedule deletes the endpoint then. */
   deleteAfter?: string;
+  /** deploy(kms_key=): EndpointConfig.KmsKeyId (only instances with an EBS volume accept it). */
+  kmsKeyId?: string;
 }
 
 export interface JobSpec {
@@ -98,6 +123,10 @@ export interface JobSpec {
   dataset: DatasetSpec;
   training: TrainingSpec;
   deploy: DeploySpec;
+  /** Session(default_bucket=): data, source, output and checkpoints go here instead of sagemaker-{region}-{account}. */
+  bucket?: string;
+  /** The estimator's tags= (as {"Key", "Value"} in this order), also on the deployed model, config and endpoint. */
+  tags?: Record<string, string>;
   /** Absolute path of the spec file, when it came from one. */
   file?: string;
 }
@@ -111,8 +140,11 @@ function validate(data: unknown): ErrorObject[] {
 /** "/training/instanceCount" -> "training.instanceCount" */
 function fieldOf(e: ErrorObject): string {
   const base = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
-  const extra =
-    e.keyword === 'required'
+  // A propertyNames failure names the key itself (tags.aws:owner, training.environment.1BAD).
+  const propertyName = (e as ErrorObject & { propertyName?: string }).propertyName;
+  const extra = propertyName
+    ? propertyName
+    : e.keyword === 'required'
       ? (e.params as { missingProperty: string }).missingProperty
       : e.keyword === 'additionalProperties'
         ? (e.params as { additionalProperty: string }).additionalProperty
@@ -121,6 +153,8 @@ function fieldOf(e: ErrorObject): string {
 }
 
 function messageOf(e: ErrorObject): string {
+  if ((e as ErrorObject & { propertyName?: string }).propertyName !== undefined)
+    return `is not an allowed name here (${e.message ?? 'invalid'}; see the field's description)`;
   switch (e.keyword) {
     case 'required':
       return 'is required';
@@ -143,7 +177,8 @@ export function validateSpec(data: unknown, file?: string): JobSpec {
   if (errors.length > 0) {
     // oneOf produces noise from each branch; keep the most specific messages, one per field.
     const seen = new Map<string, string>();
-    for (const e of errors) {
+    // The propertyNames summary ("property name must be valid") repeats the error that names the key.
+    for (const e of errors.filter((x) => x.keyword !== 'propertyNames')) {
       const f = fieldOf(e);
       if (e.keyword === 'oneOf' || !seen.has(f)) seen.set(f, messageOf(e));
     }

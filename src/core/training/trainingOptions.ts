@@ -9,8 +9,8 @@ import type { HyperparameterValue, TrainingSpec } from '../spec/spec';
 
 /** Where SageMaker syncs checkpoints from/to (the container side); train.py saves and resumes there. */
 export const CHECKPOINT_LOCAL_PATH = '/opt/ml/checkpoints';
-/** ResourceConfig.KeepAlivePeriodInSeconds limit (API). */
-export const MAX_KEEP_ALIVE_SECONDS = 3600;
+/** ResourceConfig.KeepAlivePeriodInSeconds limit (the API model: 0-21600). */
+export const MAX_KEEP_ALIVE_SECONDS = 21600;
 /** Shown instead of the token wherever a request is printed or logged. */
 export const REDACTED = '<redacted>';
 
@@ -57,7 +57,7 @@ export function validateTrainingOptions(t: TrainingSpec): string[] {
     if (!Number.isInteger(k) || k < 0 || k > MAX_KEEP_ALIVE_SECONDS) {
       fail(
         'training.keepAliveSeconds',
-        `must be a whole number of seconds from 0 to ${MAX_KEEP_ALIVE_SECONDS} (got ${k}); SageMaker keeps a warm pool at most an hour after a job`,
+        `must be a whole number of seconds from 0 to ${MAX_KEEP_ALIVE_SECONDS} (got ${k}); SageMaker keeps a warm pool at most 6 hours after a job`,
       );
     }
     if (t.spot && k > 0)
@@ -74,9 +74,13 @@ export function applySpotAndWarmPool(request: CreateTrainingJobRequest, t: Train
     request.EnableManagedSpotTraining = true;
     request.StoppingCondition = { ...request.StoppingCondition, MaxWaitTimeInSeconds: t.spot.maxWaitSeconds };
     const output = request.OutputDataConfig?.S3OutputPath ?? '';
-    request.CheckpointConfig = { S3Uri: checkpointS3Uri(output, jobName), LocalPath: CHECKPOINT_LOCAL_PATH };
+    request.CheckpointConfig = {
+      S3Uri: t.spot.checkpointS3Uri ?? checkpointS3Uri(output, jobName),
+      LocalPath: CHECKPOINT_LOCAL_PATH,
+    };
   }
-  if (t.keepAliveSeconds !== undefined && t.keepAliveSeconds > 0) {
+  // The SDK sends keep_alive_period_in_seconds whenever it is not None, 0 included.
+  if (t.keepAliveSeconds !== undefined) {
     request.ResourceConfig = { ...request.ResourceConfig!, KeepAlivePeriodInSeconds: t.keepAliveSeconds };
   }
 }

@@ -16,7 +16,7 @@ import { checkRoleArn, crossAccountNote } from '../sagemaker/apiChecks';
 import { buildHyperParameters } from './hyperparameters';
 import { checkJobName, nameFromBase } from '../sagemaker/jobName';
 import { metricDefinitions } from './metrics';
-import { executionRoleArn, jobTags, type RequestContext } from '../sagemaker/requestContext';
+import { executionRoleArn, jobTags, sessionBucket, type RequestContext } from '../sagemaker/requestContext';
 import { isLocalPath, type HyperparameterValue, type JobSpec } from '../spec/spec';
 import { validateTraining, type ValidatedTraining } from './trainingValidation';
 import { applyCostCap, planCostCap, type CostCapPlan } from './costCap';
@@ -26,11 +26,21 @@ import {
   pushToHubHyperparameters,
   validateTrainingOptions,
 } from './trainingOptions';
+import {
+  applyAccountOptions,
+  codeChannel,
+  CONTAINER_CODE_SOURCEDIR,
+  networkIsolationProblems,
+  sourceLocation,
+} from './accountOptions';
+import { userTags } from '../sagemaker/tags';
 
 export interface TrainingRequest {
   jobName: string;
   request: CreateTrainingJobRequest;
   sourceS3Uri: string;
+  /** SSEKMSKeyId of the source upload (training.outputKmsKeyId when the source goes to the output bucket). */
+  sourceKmsKeyId?: string;
   validated: ValidatedTraining;
   /** A local model_id folder: uploaded here as the "model" channel; the path itself is never sent. */
   localModel?: { dir: string; s3Uri: string };
@@ -42,7 +52,8 @@ export interface TrainingRequest {
 export const LOCAL_MODEL_CHANNEL = 'model';
 export const CONTAINER_MODEL_DIR = `/opt/ml/input/data/${LOCAL_MODEL_CHANNEL}`;
 
-export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): TrainingRequest {
+export function buildTrainingRequest(spec: JobSpec, context: RequestContext): TrainingRequest {
+  const ctx = { ...context, bucket: sessionBucket(spec, context.bucket, context.region, context.account) };
   const t = spec.training;
   const validated = validateTraining(spec, ctx.region);
   validated.warnings.push(...validateTrainingOptions(t));
@@ -57,8 +68,9 @@ export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): Traini
   const base = t.baseJobName ?? validated.image.entry.repository;
   const jobName = nameFromBase(base, ctx.now);
   checkJobName(jobName);
-  const sourceS3Uri = `s3://${ctx.bucket}/${jobName}/source/sourcedir.tar.gz`;
-  const outputPath = `s3://${ctx.bucket}/`;
+  const outputPath = t.outputPath ?? `s3://${ctx.bucket}/`;
+  const source = sourceLocation(t, outputPath, jobName);
+  const sourceS3Uri = source.uri;
 
   const user: Record<string, HyperparameterValue> = pushToHubHyperparameters(t, { ...t.hyperparameters });
   if (t.compiler === 'torch-compile' && !('torch_compile' in user)) user['torch_compile'] = true;
@@ -80,8 +92,9 @@ export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): Traini
       `model_id is the local folder ${modelId}: it is uploaded to ${localModel.s3Uri} as input channel '${LOCAL_MODEL_CHANNEL}', and the script gets --model_id ${CONTAINER_MODEL_DIR} (the local path is not sent)`,
     );
   }
+  validated.warnings.push(...networkIsolationProblems(spec, localModel !== undefined));
   const hyperParameters = buildHyperParameters(user, {
-    submitDirectory: sourceS3Uri,
+    submitDirectory: t.networkIsolation ? CONTAINER_CODE_SOURCEDIR : sourceS3Uri,
     program: t.entryPoint,
     jobName,
     region: ctx.region,
@@ -127,6 +140,7 @@ export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): Traini
     ? { DisableProfiler: true }
     : { S3OutputPath: outputPath, DisableProfiler: false };
   applySpotAndWarmPool(request, t, jobName);
+  applyAccountOptions(request, t);
   const costCap =
     t.maxCostUsd === undefined
       ? undefined
@@ -140,7 +154,8 @@ export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): Traini
         });
   if (costCap) applyCostCap(request, costCap);
   applyHubToken(request, t, ctx.hubToken);
-  request.Tags = jobTags(spec.file ? path.basename(spec.file) : undefined);
+  // The estimator's tags first (format_tags keeps their order), then the tool's own.
+  request.Tags = [...userTags(spec), ...jobTags(spec.file ? path.basename(spec.file) : undefined)];
   if (localModel) {
     request.InputDataConfig!.push({
       DataSource: {
@@ -149,10 +164,12 @@ export function buildTrainingRequest(spec: JobSpec, ctx: RequestContext): Traini
       ChannelName: LOCAL_MODEL_CHANNEL,
     });
   }
+  if (t.networkIsolation) request.InputDataConfig!.push(codeChannel(sourceS3Uri));
   return {
     jobName,
     request,
     sourceS3Uri,
+    ...(source.kmsKeyId ? { sourceKmsKeyId: source.kmsKeyId } : {}),
     validated,
     ...(localModel ? { localModel } : {}),
     ...(costCap ? { costCap } : {}),

@@ -177,7 +177,7 @@ export async function confirmDeploy(
     question,
     {
       modal: true,
-      detail: `Creates a model, an endpoint config and ${what}\n\nImage: ${plan.image.uri}${plan.image.note ? `\n(${plan.image.note})` : ''}\n${source}\n\nThe "Delete" choices create an EventBridge Scheduler schedule that deletes the endpoint at that time, even with this editor closed.`,
+      detail: `Creates a model, an endpoint config and ${what}\n\nImage: ${plan.image.uri}${plan.image.note ? `\n(${plan.image.note})` : ''}\n${source}${plan.notes.map((n) => `\n${n}`).join('')}\n\nThe "Delete" choices create an EventBridge Scheduler schedule that deletes the endpoint at that time, even with this editor closed.`,
     },
     ...DEPLOY_BUTTONS,
   );

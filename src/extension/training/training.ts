@@ -127,7 +127,9 @@ export const startTrainingCommand =
     const { capPricePerHour } = await import('../../workflow/training/capPrice');
     const trainingPricePerHour = await capPricePerHour(spec.training, conn.region, priceOpts);
     const cap = trainingPricePerHour !== undefined ? { trainingPricePerHour } : {};
-    // Everything the SDK would refuse is refused here, before the confirmation.
+    // Everything the SDK would refuse is refused here, before the confirmation. One clock reading for
+    // the plan and the job, so the job named in the confirmation is the job created.
+    const now = new Date();
     let planned: ReturnType<typeof dryRun>;
     try {
       planned = dryRun(
@@ -137,7 +139,7 @@ export const startTrainingCommand =
           region: conn.region,
           bucket: conn.bucket,
           role: conn.role,
-          now: new Date(),
+          now,
           ...(hubToken ? { hubToken } : {}),
           ...cap,
         },
@@ -169,7 +171,11 @@ export const startTrainingCommand =
             `Pushes the model to the Hugging Face Hub: ${t.pushToHub.repo} (${t.pushToHub.private === false ? 'public' : 'private'}), with your Hub token in the job's environment.`,
           ]
         : []),
+      `Job: ${planned.jobName}`,
       `Image: ${planned.request.AlgorithmSpecification?.TrainingImage}`,
+      ...(spec.bucket && planned.request.OutputDataConfig?.S3OutputPath?.startsWith(`s3://${spec.bucket}/`)
+        ? [`Bucket: s3://${spec.bucket} (the spec's bucket; created when missing, as the SDK does).`]
+        : []),
       `Data: ${planned.request.InputDataConfig?.map((c) => c.DataSource?.S3DataSource?.S3Uri).join(', ')}`,
       `Output: ${planned.request.OutputDataConfig?.S3OutputPath}`,
       ...planned.validated.warnings.map((w) => `Warning: ${w}`),
@@ -199,6 +205,7 @@ export const startTrainingCommand =
             },
             ...(hubToken ? { hubToken } : {}),
             ...cap,
+            now,
           }),
       );
     } catch (err) {

@@ -23,8 +23,10 @@ import {
   checkEndpointName,
   checkServerless,
   deployBaseName,
-  hubBaseName,
+  baseNameFromImage,
+  endpointKmsProblem,
   nameFromBase,
+  type DeployInput,
   type DeployRequests,
   type ServerlessConfig,
 } from '../../core/endpoints/deployRequests';
@@ -32,6 +34,7 @@ import { inferenceImage, versionsFromTrainingImage, type ResolvedImage } from '.
 import type { Connection } from '../connect';
 import type { AppliedDefault, SdkDefaults } from '../../core/sagemaker/sdkDefaults';
 import { applyDeployDefaults, roleFromFile } from '../../core/sagemaker/sdkDefaultsApply';
+import { userTags } from '../../core/sagemaker/tags';
 import { lastEndpointLogLines } from './endpointLogs';
 
 const MODEL_ROLE_KEY = 'SageMaker.Model.ExecutionRoleArn';
@@ -42,6 +45,10 @@ export interface DeployOptions {
   endpointName?: string;
   /** Serverless inference (billed per use, CPU image) instead of instances. */
   serverless?: ServerlessConfig;
+  /** deploy(kms_key=): EndpointConfig.KmsKeyId, sent as given (deploy.kmsKeyId, --kms-key-id). */
+  kmsKeyId?: string;
+  /** The estimator's tags (the spec's `tags`), which deploy() falls back to. */
+  tags?: Record<string, string>;
   signal?: AbortSignal;
   onStatus?: (s: DeployStatus) => void;
   /** Milliseconds between DescribeEndpoint polls (the SDK: 30 s). */
@@ -72,6 +79,8 @@ export interface DeployPlan {
   hubModelId?: string;
   /** Values the SDK defaults files put into the requests, with their files. */
   sdkDefaults?: AppliedDefault[];
+  /** What the confirmation and the dry run must say: a KMS key SageMaker will refuse, settings not inherited. */
+  notes: string[];
 }
 
 export interface DeployResult extends DeployPlan {
@@ -124,7 +133,9 @@ export async function planDeploy(
     );
   const trainingImage = job.AlgorithmSpecification?.TrainingImage;
   const image = inferenceImage(versionsFromTrainingImage(trainingImage), imageInstanceType(opts), conn.region);
-  const endpointName = opts.endpointName ?? nameFromBase(deployBaseName(jobName, trainingImage), opts.now);
+  // estimator.deploy(endpoint_name=) names only the endpoint and its config; the model keeps the default.
+  const defaultName = nameFromBase(deployBaseName(jobName, trainingImage), opts.now);
+  const endpointName = opts.endpointName ?? defaultName;
   if (opts.endpointName) checkEndpointName(opts.endpointName);
   const role = job.RoleArn ?? conn.role;
   if (!role)
@@ -138,10 +149,33 @@ export async function planDeploy(
     instanceType: opts.instanceType,
     initialInstanceCount: opts.initialInstanceCount,
     name: endpointName,
+    ...(opts.endpointName && opts.endpointName !== defaultName ? { modelName: defaultName } : {}),
     ...(opts.serverless ? { serverless: opts.serverless } : {}),
+    ...accountInputs(opts),
+    // create_model()'s default vpc_config_override: the estimator's subnets and security groups.
+    ...(job.VpcConfig?.Subnets?.length && job.VpcConfig.SecurityGroupIds?.length
+      ? { vpcConfig: { Subnets: job.VpcConfig.Subnets, SecurityGroupIds: job.VpcConfig.SecurityGroupIds } }
+      : {}),
   });
   const { requests, sdkDefaults } = withDefaults(built, conn.sdkDefaults);
-  return { jobName, endpointName, image, modelDataUrl, requests, sdkDefaults };
+  const notes = deployNotes(opts);
+  if (job.EnableNetworkIsolation)
+    notes.push(
+      "the training job ran with network isolation; the model does not inherit it (as the SDK's HuggingFace estimator), so the endpoint container has network access",
+    );
+  return { jobName, endpointName, image, modelDataUrl, requests, sdkDefaults, notes };
+}
+
+function accountInputs(opts: Pick<DeployOptions, 'kmsKeyId' | 'tags'>): Pick<DeployInput, 'kmsKeyId' | 'userTags'> {
+  return {
+    ...(opts.kmsKeyId ? { kmsKeyId: opts.kmsKeyId } : {}),
+    ...(opts.tags ? { userTags: userTags(opts) } : {}),
+  };
+}
+
+function deployNotes(opts: Pick<DeployOptions, 'kmsKeyId' | 'instanceType' | 'serverless'>): string[] {
+  const kms = endpointKmsProblem(opts);
+  return kms ? [`warning: ${kms}`] : [];
 }
 
 // Serverless endpoints run on CPU: the CPU inference image, as the SDK picks for a CPU instance type.
@@ -165,7 +199,10 @@ export interface HubDeployOptions extends Omit<DeployOptions, 'onStatus'> {
 /** HuggingFaceModel(env={HF_MODEL_ID, HF_TASK[, HF_TOKEN]}).deploy(): the current inference image, no artifact, no AWS call. */
 export function planHubDeploy(conn: Target, opts: HubDeployOptions): DeployPlan {
   const image = inferenceImage(undefined, imageInstanceType(opts), conn.region);
-  const endpointName = opts.endpointName ?? nameFromBase(hubBaseName(opts.modelId), opts.now);
+  // HuggingFaceModel.deploy(): the base name comes from the image (base_name_from_image); endpoint_name=
+  // names only the endpoint and its config.
+  const defaultName = nameFromBase(baseNameFromImage(image.uri), opts.now);
+  const endpointName = opts.endpointName ?? defaultName;
   if (opts.endpointName) checkEndpointName(opts.endpointName);
   const fileRole = conn.role ? undefined : roleFromFile(conn.sdkDefaults, 'CreateModel', MODEL_ROLE_KEY);
   const role = conn.role ?? fileRole?.role;
@@ -184,7 +221,9 @@ export function planHubDeploy(conn: Target, opts: HubDeployOptions): DeployPlan 
     instanceType: opts.instanceType,
     initialInstanceCount: opts.initialInstanceCount,
     name: endpointName,
+    ...(opts.endpointName && opts.endpointName !== defaultName ? { modelName: defaultName } : {}),
     ...(opts.serverless ? { serverless: opts.serverless } : {}),
+    ...accountInputs(opts),
   });
   const { requests, sdkDefaults } = withDefaults(built, conn.sdkDefaults);
   // The image note speaks of training versions; a Hub model has none, so say what was picked.
@@ -200,6 +239,7 @@ export function planHubDeploy(conn: Target, opts: HubDeployOptions): DeployPlan 
     requests,
     hubModelId: opts.modelId,
     sdkDefaults: fileRole ? [fileRole.applied, ...sdkDefaults] : sdkDefaults,
+    notes: deployNotes(opts),
   };
 }
 

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { DescribeTrainingJobCommandOutput } from '@aws-sdk/client-sagemaker';
 import { CancelledError, UserError, errorLine, isCancelled } from '../../core/errors';
 import type { JobSpec } from '../../core/spec/spec';
-import { ensureDefaultBucket, type Connection } from '../connect';
+import { ensureDefaultBucket, withSpecBucket, type Connection } from '../connect';
 import { executeDeletePlan, planEndpointDelete } from '../endpoints/deleteEndpoint';
 import { deployFromJob, type DeployResult, type DeployStatus } from '../endpoints/deploy';
 import { scheduleEndpointDeletion } from '../endpoints/deleteSchedule';
@@ -58,9 +58,10 @@ export class TrainingJobFailedError extends UserError {
 
 export async function runCloudWorkflow(
   spec: JobSpec,
-  conn: Connection,
+  session: Connection,
   opts: CloudRunOptions,
 ): Promise<CloudRunResult> {
+  const conn = withSpecBucket(session, spec);
   const { signal } = opts;
   const line = (l: string) => opts.onLine?.(l);
   if (!conn.role) {
@@ -152,6 +153,8 @@ export async function runCloudWorkflow(
           initialInstanceCount: spec.deploy?.initialInstanceCount ?? 1,
           endpointName: spec.deploy?.endpointName,
           ...(spec.deploy?.serverless ? { serverless: spec.deploy.serverless } : {}),
+          ...(spec.deploy?.kmsKeyId ? { kmsKeyId: spec.deploy.kmsKeyId } : {}),
+          ...(spec.tags ? { tags: spec.tags } : {}),
           signal,
           pollMs: opts.pollMs,
           afterCreate: async () => {

@@ -26,7 +26,7 @@ import type { JobSpec } from '../../core/spec/spec';
 import type { RequestContext } from '../../core/sagemaker/requestContext';
 import { buildTrainingRequest, type TrainingRequest } from '../../core/training/trainingRequest';
 import { compileCacheChannel, compileCacheSource, compilesWithTorch } from '../../core/training/compileCache';
-import { ensureDefaultBucket, expectedBucketOwner, type Connection } from '../connect';
+import { ensureDefaultBucket, expectedBucketOwner, withSpecBucket, type Connection } from '../connect';
 import { packageSourceDir } from './sourcePackage';
 import { deleteKeys, uploadFiles, type LocalFile } from '../../aws/s3Upload';
 import * as path from 'node:path';
@@ -89,7 +89,8 @@ function splitS3(uri: string): { bucket: string; key: string } {
 }
 
 /** The prepared dataset must be there: its manifest and at least one object per channel. */
-export async function checkDatasetInS3(spec: JobSpec, conn: Connection, signal?: AbortSignal): Promise<void> {
+export async function checkDatasetInS3(spec: JobSpec, session: Connection, signal?: AbortSignal): Promise<void> {
+  const conn = withSpecBucket(session, spec);
   const s3 = client(S3Client, conn);
   const prefix = spec.dataset.s3Prefix;
   const manifest = `s3://${conn.bucket}/${prefix}/${MANIFEST_NAME}`;
@@ -164,9 +165,10 @@ export function localModelFiles(dir: string, s3Uri: string): LocalFile[] {
 /** fit(): default bucket, dataset check, source upload, CreateTrainingJob. Billable: the caller confirms first. */
 export async function startTraining(
   spec: JobSpec,
-  conn: Connection,
+  session: Connection,
   opts: TrainOptions = {},
 ): Promise<StartedTraining> {
+  const conn = withSpecBucket(session, spec);
   const { signal } = opts;
   const progress = opts.onProgress ?? (() => undefined);
   // Validation and the whole request first: nothing is touched for a spec the SDK would refuse.
@@ -195,11 +197,16 @@ export async function startTraining(
           Key: key,
           Body: await fs.promises.readFile(pkg.file),
           ContentType: 'application/x-tar',
-          // As SDK-latest: SSE with the AWS-managed KMS key, and the owner check on the default bucket.
+          // As tar_and_upload_dir: SSE-KMS with output_kms_key when it applies, else the AWS-managed key;
+          // the owner check only on the session's default bucket (_get_account_id_if_default_bucket).
           ServerSideEncryption: 'aws:kms',
-          // The SDK encrypts the source with the output KMS key when there is one.
-          ...(built.request.OutputDataConfig?.KmsKeyId ? { SSEKMSKeyId: built.request.OutputDataConfig.KmsKeyId } : {}),
-          ExpectedBucketOwner: expectedBucketOwner(conn),
+          // With only a defaults-file key (no explicit one), the source follows the output key the same way.
+          ...(built.sourceKmsKeyId
+            ? { SSEKMSKeyId: built.sourceKmsKeyId }
+            : !spec.training.codeLocation && built.request.OutputDataConfig?.KmsKeyId
+              ? { SSEKMSKeyId: built.request.OutputDataConfig.KmsKeyId }
+              : {}),
+          ...(bucket === conn.bucket && expectedBucketOwner(conn) ? { ExpectedBucketOwner: conn.account } : {}),
         }),
         { abortSignal: signal },
       );
