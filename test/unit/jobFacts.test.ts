@@ -59,7 +59,7 @@ test('a finished spot job: instances, times, billing with the saving in $, histo
   assert.equal(f['Overview/Image'], 'img:1');
   assert.equal(f['Billing/Training time'], '3600 s (1h 00m 00s)');
   assert.equal(f['Billing/Billable time'], '1080 s (18m 00s)');
-  assert.match(f['Billing/Spot saving']!, /^70% \(\$\d+\.\d+\)$/);
+  assert.match(f['Billing/Spot saving']!, /^70% \(about \$\d+\.\d+, offline table \(us-east-1 prices\)\)$/);
   assert.equal(f['Status history/Starting'], '2026-12-07 10:00:00Z · 1m 00s · Preparing the instances');
   assert.equal(f['Status history/Training'], '2026-12-07 10:05:00Z');
   assert.equal(f['Hyperparameters (as sent)/model_name'], '"bert"', 'the value as sent, quotes and all');
