@@ -3,7 +3,14 @@
 // hyperparameters as sent, channels, output and checkpoint locations, the artifact, the image and the
 // failure reason; the same page for a local job from its record. Pure: the page only renders the groups,
 // and which actions it offers (Deploy, Stop, Copy ARN) is decided here from the same facts.
-import { OFFLINE_LABEL, dollars, formatWarmPool, jobBilling, warmPoolOf, type JobBillingFields } from '../billing/billing';
+import {
+  OFFLINE_LABEL,
+  dollars,
+  formatWarmPool,
+  jobBilling,
+  warmPoolOf,
+  type JobBillingFields,
+} from '../billing/billing';
 
 export interface FactRow {
   label: string;
@@ -124,7 +131,8 @@ export function sageMakerJobFacts(d: JobFactsFields, region: string, now = new D
     row(billing, 'Training time', `${b.trainingSeconds} s (${formatSeconds(b.trainingSeconds)})`);
   if (b.billableSeconds !== undefined)
     row(billing, 'Billable time', `${b.billableSeconds} s (${formatSeconds(b.billableSeconds)})`);
-  if (b.billedDollars !== undefined) row(billing, 'Cost at the on-demand price', `about ${dollars(b.billedDollars)}, ${OFFLINE_LABEL}`);
+  if (b.billedDollars !== undefined)
+    row(billing, 'Cost at the on-demand price', `about ${dollars(b.billedDollars)}, ${OFFLINE_LABEL}`);
   if (b.savingPercent !== undefined)
     row(
       billing,

@@ -61,7 +61,7 @@ class ProcessingJobNode implements Node {
 export async function processingJobsNode(services: Services): Promise<Node | undefined> {
   const conn = services.connection.current;
   if (!conn) return undefined;
-  const { listPrepareJobs } = await import('../../workflow/dataset/prepareRemote');
+  const { listPrepareJobs } = await import('../../workflow/processingJobs');
   let rows;
   try {
     rows = await listPrepareJobs(conn);
@@ -186,7 +186,7 @@ export const prepareOnSageMakerCommand = (services: Services) => async (arg?: un
 export const showProcessingJobLogsCommand = (services: Services) => async (jobName?: string) => {
   if (typeof jobName !== 'string' || !jobName) return;
   const conn = await services.connection.require();
-  const { tailProcessingJob } = await import('../../workflow/dataset/prepareRemote');
+  const { tailProcessingJob } = await import('../../workflow/processingJobs');
   const channels = services.jobChannels;
   channels.clear(jobName);
   channels.show(jobName);

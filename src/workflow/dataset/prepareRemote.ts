@@ -17,16 +17,10 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import {
-  CreateProcessingJobCommand,
-  DescribeProcessingJobCommand,
-  ListProcessingJobsCommand,
-  SageMakerClient,
-  StopProcessingJobCommand,
-} from '@aws-sdk/client-sagemaker';
+import { CreateProcessingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { Upload } from '@aws-sdk/lib-storage';
 import { client } from '../../aws/clients';
-import { awsErrorName, describeAwsError } from '../../aws/errors';
+import { describeAwsError } from '../../aws/errors';
 import { deleteKeys, listKeys, type UploadedFile } from '../../aws/s3Upload';
 import { datasetMetadata, inspectPrefix } from './datasetUpload';
 import { checkLocalInputs } from './datasetSources';
@@ -55,7 +49,8 @@ import type { JobSpec } from '../../core/spec/spec';
 import { ensureDefaultBucket, type Connection } from '../connect';
 import { hubEndpointOf } from './datasetSources';
 import { lineRanges } from './textLines';
-import { PROCESSING_JOB, tailJob, type ProcessingJobDescription, type TailApi, type TailLine } from '../jobLogTail';
+import type { ProcessingJobDescription, TailLine } from '../jobLogTail';
+import { describeProcessingJob, stopProcessingJob, tailProcessingJob } from '../processingJobs';
 import type { PrepareProgress } from './prepareProgress';
 
 export interface RemotePrepareOptions extends ProcessingOptions {
@@ -231,43 +226,6 @@ export async function launchRemotePrepare(
     throw describeAwsError(err, conn, `Starting Processing job ${plan.jobName}`);
   }
   return { plan };
-}
-
-/** Tails a Processing job's log until it ends (or once). */
-export function tailProcessingJob(
-  conn: Connection,
-  jobName: string,
-  opts: {
-    follow: boolean;
-    signal?: AbortSignal;
-    onLine: (l: TailLine) => void;
-    api?: TailApi<ProcessingJobDescription>;
-  },
-): Promise<string> {
-  return tailJob(conn, PROCESSING_JOB, jobName, opts);
-}
-
-export async function describeProcessingJob(
-  conn: Connection,
-  name: string,
-  signal?: AbortSignal,
-): Promise<ProcessingJobDescription> {
-  try {
-    return await client(SageMakerClient, conn).send(new DescribeProcessingJobCommand({ ProcessingJobName: name }), {
-      abortSignal: signal,
-    });
-  } catch (err) {
-    throw describeAwsError(err, conn, `Describing Processing job ${name}`);
-  }
-}
-
-export async function stopProcessingJob(conn: Connection, name: string): Promise<void> {
-  try {
-    await client(SageMakerClient, conn).send(new StopProcessingJobCommand({ ProcessingJobName: name }));
-  } catch (err) {
-    if (awsErrorName(err) === 'ValidationException') return; // already ended
-    throw describeAwsError(err, conn, `Stopping Processing job ${name}`);
-  }
 }
 
 async function waitForJob(
@@ -469,38 +427,4 @@ export async function prepareOnSageMaker(
 ): Promise<RemotePrepareResult> {
   const launched = await launchRemotePrepare(spec, conn, opts);
   return finishRemotePrepare(spec, conn, launched, opts);
-}
-
-export interface ProcessingJobRow {
-  name: string;
-  status: string;
-  created?: Date;
-  ended?: Date;
-  failureReason?: string;
-}
-
-/** Recent Processing jobs this tool starts (their names begin with "prep-"), newest first. */
-export async function listPrepareJobs(conn: Connection, max = 10, signal?: AbortSignal): Promise<ProcessingJobRow[]> {
-  try {
-    const out = await client(SageMakerClient, conn).send(
-      new ListProcessingJobsCommand({
-        NameContains: 'prep-',
-        SortBy: 'CreationTime',
-        SortOrder: 'Descending',
-        MaxResults: max,
-      }),
-      { abortSignal: signal },
-    );
-    return (out.ProcessingJobSummaries ?? [])
-      .filter((j) => j.ProcessingJobName?.startsWith('prep-'))
-      .map((j) => ({
-        name: j.ProcessingJobName!,
-        status: j.ProcessingJobStatus ?? 'Unknown',
-        created: j.CreationTime,
-        ended: j.ProcessingEndTime,
-        failureReason: j.FailureReason,
-      }));
-  } catch (err) {
-    throw describeAwsError(err, conn, 'Listing Processing jobs');
-  }
 }
