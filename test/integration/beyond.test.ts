@@ -124,7 +124,7 @@ test('train with spot, warm pool and pushToHub: the fields reach moto, the token
       /Warm pool: the instances stay up to 900 s after the job, billed at about \$3\.83\/h, offline table \(us-east-1 prices\); release early with 'sagemaker-hf release-warm-pool <job>'/,
     );
     assert.match(real.stdout, /Pushes the model to the Hugging Face Hub: my-user\/bert-emotion \(private\)/);
-    assert.match(real.stdout, /Billing: training 3600 s · billable 1080 s · saved 70% \(\$2\.68\)/);
+    assert.match(real.stdout, /Billing: training 3600 s · billable 1080 s · saved 70% \(about \$2\.68, offline table \(us-east-1 prices\)\)/);
     const create = proxy.requests.find((r) => r.target === 'CreateTrainingJob')!.body as {
       Environment: Record<string, string>;
       HyperParameters: Record<string, string>;
@@ -278,7 +278,7 @@ test('deploy --serverless: ServerlessConfig without instances, the CPU image, pr
   assert.equal(r.stdout.trim(), 'beyond-sls');
   assert.match(
     r.stderr,
-    /serverless, 3072 MB, up to 4 concurrent, billed per use: \$0\.00006 per second of compute \(3 GB\) \+ \$0\.016\/GB of data; nothing while idle\./,
+    /serverless, 3072 MB, up to 4 concurrent, billed per use: about \$0\.000060 per second of compute \(3 GB; offline table \(us-east-1 prices\)\) \+ about \$0\.016\/GB of data \(offline table, us-east-1 prices\); nothing while idle\./,
   );
   const cfg = await sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: 'beyond-sls' }));
   // --endpoint-name names the endpoint and its config; the model keeps the default name, as

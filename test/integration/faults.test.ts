@@ -22,7 +22,13 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { CreateTrainingJobCommand, ListTrainingJobsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  CreateTrainingJobCommand,
+  DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
+  ListTrainingJobsCommand,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
 import { MOTO_ACCOUNT, sageMakerLeftovers, startMoto, type Moto } from '../helpers/moto';
 import { startFaultProxy, startStandInHub, type FaultProxy } from '../helpers/faultProxy';
 
@@ -541,7 +547,7 @@ test('train --wait, Ctrl-C without a terminal: names the running job, its price 
   assert.match(
     r.out,
     new RegExp(
-      `Training job ${jobs[0]} is still InProgress on 1 x ml\\.p3\\.2xlarge, \\$3\\.83/h.*Stop it with: sagemaker-hf stop ${jobs[0]}`,
+      `Training job ${jobs[0]} is still InProgress on 1 x ml\\.p3\\.2xlarge, about \\$3\\.83/h, offline table \\(us-east-1 prices\\).*Stop it with: sagemaker-hf stop ${jobs[0]}`,
     ),
   );
 });
@@ -619,11 +625,12 @@ test('deploy, Ctrl-C while the endpoint is Creating, on a terminal: price and de
   await r.waitFor(/Delete endpoint ep-ctrlc \(and its config and model\) now\? \[Y\/n\]/);
   assert.match(
     r.out,
-    /Endpoint ep-ctrlc is still Creating on 1 x ml\.g4dn\.xlarge, \$0\.\d+\/h, billed until deleted\. Delete it with: sagemaker-hf delete ep-ctrlc/,
+    /Endpoint ep-ctrlc is still Creating on 1 x ml\.g4dn\.xlarge, about \$0\.\d+\/h, offline table \(us-east-1 prices\), billed until deleted\. Delete it with: sagemaker-hf delete ep-ctrlc/,
   );
   r.type('\r');
   assert.equal(await r.done, 130, r.out);
-  assert.match(r.out, /Deleted endpoint ep-ctrlc, endpoint config ep-ctrlc and model ep-ctrlc\./);
+  // deploy(endpoint_name=) names the endpoint and its config; the model keeps the job's default name.
+  assert.match(r.out, /Deleted endpoint ep-ctrlc, endpoint config ep-ctrlc and model ep-job2-[\d-]+\./);
   assert.deepEqual(await sageMakerLeftovers(sm), { models: [], configs: [], endpoints: [] });
 });
 
@@ -636,12 +643,27 @@ test('deploy, Ctrl-C while Creating, no terminal: the endpoint is named with its
   assert.equal(await r.done, 130, r.out);
   assert.match(
     r.out,
-    /Endpoint ep-pipe is still Creating on 1 x ml\.g4dn\.xlarge, \$0\.\d+\/h, billed until deleted\. Delete it with: sagemaker-hf delete ep-pipe/,
+    /Endpoint ep-pipe is still Creating on 1 x ml\.g4dn\.xlarge, about \$0\.\d+\/h, offline table \(us-east-1 prices\), billed until deleted\. Delete it with: sagemaker-hf delete ep-pipe/,
   );
-  assert.deepEqual(await sageMakerLeftovers(sm), { models: ['ep-pipe'], configs: ['ep-pipe'], endpoints: ['ep-pipe'] });
+  const left = await sageMakerLeftovers(sm);
+  assert.deepEqual({ ...left, models: [] }, { models: [], configs: ['ep-pipe'], endpoints: ['ep-pipe'] });
+  // The model keeps the job's default name (deploy(endpoint_name=) names only the endpoint and config).
+  assert.equal(left.models.length, 1);
+  assert.match(left.models[0]!, /^ep-job3-[\d-]+$/);
 });
 
 // ---------------------------------------------------------------------------------------------- Ctrl-C at every stage
+
+/** The models the endpoints' configs name (a model may keep another name than its endpoint). */
+async function modelsServing(endpoints: string[]): Promise<Set<string>> {
+  const names = new Set<string>();
+  for (const e of endpoints) {
+    const d = await sm.send(new DescribeEndpointCommand({ EndpointName: e }));
+    const c = await sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: d.EndpointConfigName }));
+    for (const v of c.ProductionVariants ?? []) if (v.ModelName) names.add(v.ModelName);
+  }
+  return names;
+}
 
 /**
  * Ctrl-C at one stage, chosen by stalling one call (after moto did it when `afterForward`, the worst
@@ -691,7 +713,8 @@ async function ctrlCAt(
   for (const e of left.endpoints)
     assert.match(r.out, new RegExp(`sagemaker-hf delete ${e}\\b`), `endpoint ${e} named; ${where}`);
   // A model or config without its endpoint is half-made (it bills nothing, but nobody would find it).
-  for (const m of left.models) assert.ok(left.endpoints.includes(m), `model ${m} without endpoint; ${where}`);
+  const served = await modelsServing(left.endpoints);
+  for (const m of left.models) assert.ok(served.has(m), `model ${m} without endpoint; ${where}`);
   for (const c of left.configs) assert.ok(left.endpoints.includes(c), `config ${c} without endpoint; ${where}`);
   // Only a job that runs keeps its source.
   for (const k of left.keys.filter((k) => k.endsWith('sourcedir.tar.gz')))

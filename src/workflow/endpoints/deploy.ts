@@ -267,6 +267,9 @@ export async function executeDeploy(
   const { signal, onStatus } = opts;
   const sm = client(SageMakerClient, conn);
   const name = plan.endpointName;
+  // deploy(endpoint_name=) names the endpoint and its config; the model may keep the job's default name.
+  const modelName = plan.requests.createModel.ModelName ?? name;
+  const configName = plan.requests.createEndpointConfig.EndpointConfigName ?? name;
   const report = (step: DeployStatus['step'], message: string, endpointStatus?: string) =>
     onStatus?.({ endpointName: name, step, message, ...(endpointStatus ? { endpointStatus } : {}) });
   // The SDK's timestamped name never collides; a chosen one may, and moto would silently overwrite.
@@ -288,8 +291,8 @@ export async function executeDeploy(
     const deleted: string[] = [];
     for (const kind of [...created].reverse()) {
       try {
-        if (kind === 'config') await sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: name }));
-        else await sm.send(new DeleteModelCommand({ ModelName: name }));
+        if (kind === 'config') await sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: configName }));
+        else await sm.send(new DeleteModelCommand({ ModelName: modelName }));
         deleted.unshift(kind);
       } catch (err) {
         if (
@@ -297,7 +300,9 @@ export async function executeDeploy(
           /could not find|not found|does not exist/i.test(String((err as Error).message))
         )
           continue;
-        problems.push(`${kind} ${name}: ${describeAwsError(err, conn, 'Deleting').message}`);
+        problems.push(
+          `${kind} ${kind === 'config' ? configName : modelName}: ${describeAwsError(err, conn, 'Deleting').message}`,
+        );
       }
     }
     if (deleted.length) report('rolled-back', `deleted the ${deleted.join(' and ')} this deploy created`);
@@ -311,20 +316,20 @@ export async function executeDeploy(
   };
   try {
     throwIfAborted(signal);
-    report('model', `creating model ${name}`);
+    report('model', `creating model ${modelName}`);
     // Counted as created once the request is out: a cancel or a lost answer may follow SageMaker's
     // create, and the rollback treats "not found" as done.
     created.push('model');
     await sm.send(new CreateModelCommand(plan.requests.createModel), { abortSignal: signal }).catch((e) => {
-      throw describeAwsError(e, conn, `Creating model ${name}`);
+      throw describeAwsError(e, conn, `Creating model ${modelName}`);
     });
     throwIfAborted(signal);
-    report('config', `creating endpoint config ${name}`);
+    report('config', `creating endpoint config ${configName}`);
     created.push('config');
     await sm
       .send(new CreateEndpointConfigCommand(plan.requests.createEndpointConfig), { abortSignal: signal })
       .catch((e) => {
-        throw capacityError(e, conn, `Creating endpoint config ${name}`, plan);
+        throw capacityError(e, conn, `Creating endpoint config ${configName}`, plan);
       });
     throwIfAborted(signal);
     report('endpoint', `creating endpoint ${name}`);
@@ -347,7 +352,7 @@ export async function executeDeploy(
     const logs = await lastEndpointLogLines(conn, name, 20);
     let cleanup: string;
     try {
-      await deleteCreated(sm, name);
+      await deleteCreated(sm, name, configName, modelName);
       cleanup = ` The endpoint, its config and model were deleted (the logs stay in CloudWatch).`;
     } catch (err) {
       cleanup = ` Cleanup failed (${describeAwsError(err, conn, 'Deleting').message}); delete endpoint ${name} from the tree or with 'sagemaker-hf delete ${name}'.`;
@@ -388,7 +393,7 @@ function capacityError(err: unknown, conn: AwsTarget, action: string, plan: Depl
   return describeAwsError(err, conn, action);
 }
 
-async function deleteCreated(sm: SageMakerClient, name: string): Promise<void> {
+async function deleteCreated(sm: SageMakerClient, name: string, configName: string, modelName: string): Promise<void> {
   await sm.send(new DeleteEndpointCommand({ EndpointName: name }));
   for (let i = 0; i < 60; i++) {
     try {
@@ -400,8 +405,8 @@ async function deleteCreated(sm: SageMakerClient, name: string): Promise<void> {
       throw err;
     }
   }
-  await sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: name }));
-  await sm.send(new DeleteModelCommand({ ModelName: name }));
+  await sm.send(new DeleteEndpointConfigCommand({ EndpointConfigName: configName }));
+  await sm.send(new DeleteModelCommand({ ModelName: modelName }));
 }
 
 const IN_PROGRESS = new Set(['Creating', 'Updating', 'SystemUpdating', 'RollingBack']);
