@@ -124,7 +124,10 @@ test('train with spot, warm pool and pushToHub: the fields reach moto, the token
       /Warm pool: the instances stay up to 900 s after the job, billed at about \$3\.83\/h, offline table \(us-east-1 prices\); release early with 'sagemaker-hf release-warm-pool <job>'/,
     );
     assert.match(real.stdout, /Pushes the model to the Hugging Face Hub: my-user\/bert-emotion \(private\)/);
-    assert.match(real.stdout, /Billing: training 3600 s · billable 1080 s · saved 70% \(about \$2\.68, offline table \(us-east-1 prices\)\)/);
+    assert.match(
+      real.stdout,
+      /Billing: training 3600 s · billable 1080 s · saved 70% \(about \$2\.68, offline table \(us-east-1 prices\)\)/,
+    );
     const create = proxy.requests.find((r) => r.target === 'CreateTrainingJob')!.body as {
       Environment: Record<string, string>;
       HyperParameters: Record<string, string>;
