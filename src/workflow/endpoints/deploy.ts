@@ -30,7 +30,13 @@ import {
   type DeployRequests,
   type ServerlessConfig,
 } from '../../core/endpoints/deployRequests';
-import { inferenceImage, versionsFromTrainingImage, type ResolvedImage } from '../../core/images/inferenceImages';
+import {
+  inferenceImage,
+  namedInferenceImage,
+  versionsFromTrainingImage,
+  type FrameworkVersions,
+  type ResolvedImage,
+} from '../../core/images/inferenceImages';
 import type { Connection } from '../connect';
 import type { AppliedDefault, SdkDefaults } from '../../core/sagemaker/sdkDefaults';
 import { applyDeployDefaults, roleFromFile } from '../../core/sagemaker/sdkDefaultsApply';
@@ -194,11 +200,16 @@ export interface HubDeployOptions extends Omit<DeployOptions, 'onStatus'> {
   task: string;
   /** For gated or private models (HF_TOKEN in the model's Environment). */
   token?: string;
+  /** HuggingFaceModel(transformers_version=, pytorch_version=, py_version=); without them the current image. */
+  versions?: Partial<Required<FrameworkVersions>>;
 }
 
 /** HuggingFaceModel(env={HF_MODEL_ID, HF_TASK[, HF_TOKEN]}).deploy(): the current inference image, no artifact, no AWS call. */
 export function planHubDeploy(conn: Target, opts: HubDeployOptions): DeployPlan {
-  const image = inferenceImage(undefined, imageInstanceType(opts), conn.region);
+  const named = opts.versions && Object.values(opts.versions).some((v) => v !== undefined);
+  const image = named
+    ? namedInferenceImage(opts.versions!, imageInstanceType(opts), conn.region)
+    : inferenceImage(undefined, imageInstanceType(opts), conn.region);
   // HuggingFaceModel.deploy(): the base name comes from the image (base_name_from_image); endpoint_name=
   // names only the endpoint and its config.
   const defaultName = nameFromBase(baseNameFromImage(image.uri), opts.now);
@@ -229,7 +240,7 @@ export function planHubDeploy(conn: Target, opts: HubDeployOptions): DeployPlan 
   // The image note speaks of training versions; a Hub model has none, so say what was picked.
   const hubImage = {
     ...image,
-    note: `current inference image (transformers ${image.transformers}); the model ${opts.modelId} is downloaded from the Hub when the container starts`,
+    note: `${named ? image.note : `current inference image (transformers ${image.transformers}; --transformers-version, --pytorch-version and --py-version pick another)`}; the model ${opts.modelId} is downloaded from the Hub when the container starts`,
   };
   return {
     jobName: '',
