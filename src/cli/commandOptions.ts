@@ -292,6 +292,9 @@ export const OPTIONS = [
     description: 'with --hub: the pipeline the container serves, e.g. text-classification (HF_TASK)',
     commands: ['deploy'],
   },
+  { name: 'transformers-version', type: 'string', value: 'V', description: 'with --hub: 4.51.3', commands: ['deploy'] },
+  { name: 'pytorch-version', type: 'string', value: 'V', description: 'with --hub: 2.6.0', commands: ['deploy'] },
+  { name: 'py-version', type: 'string', value: 'PY', description: 'with --hub: py312', commands: ['deploy'] },
   {
     name: 'serverless',
     type: 'boolean',

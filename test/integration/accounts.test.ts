@@ -171,3 +171,57 @@ test('every account field: training job, model, endpoint config and endpoint cre
     assert.deepEqual(tags.Tags?.[0], { Key: 'team', Value: 'nlp' }, arn);
   }
 });
+
+test("deploy <job> from the CLI (no spec): the training job's own tags on model, config and endpoint, as HuggingFace.attach(job).deploy()", async () => {
+  const file = accountSpec();
+  const raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  raw.tags = { team: 'vision', owner: 'ana' };
+  raw.training.baseJobName = 'tagged';
+  delete raw.deploy;
+  fs.writeFileSync(file, JSON.stringify(raw));
+  const env = { ...moto.env, AWS_ENDPOINT_URL: proxy.url, SAGEMAKER_ROLE_ARN: ROLE };
+  const r = await run(process.execPath, [cli, 'train', file], { env });
+  const jobName = /Created training job (\S+) /.exec(r.stdout)?.[1];
+  assert.ok(jobName, r.stdout + r.stderr);
+  const d = await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: jobName }));
+  // A tag AWS reserves (a CloudFormation stack's, say) is read back but never sent to a create call.
+  await sm.send(
+    new (await import('@aws-sdk/client-sagemaker')).AddTagsCommand({
+      ResourceArn: d.TrainingJobArn,
+      Tags: [{ Key: 'aws:cloudformation:stack-name', Value: 'ml' }],
+    }),
+  );
+  const dep = await run(
+    process.execPath,
+    [
+      cli,
+      'deploy',
+      jobName!,
+      '--yes',
+      '--endpoint-name',
+      'tagged-endpoint',
+      '--poll-seconds',
+      '0.1',
+      '--instance-type',
+      'ml.m5.xlarge',
+    ],
+    { env },
+  );
+  assert.doesNotMatch(dep.stderr, /tags could not be read/);
+  const ep = await sm.send(new DescribeEndpointCommand({ EndpointName: 'tagged-endpoint' }));
+  const cfg = await sm.send(new DescribeEndpointConfigCommand({ EndpointConfigName: 'tagged-endpoint' }));
+  const model = await sm.send(new DescribeModelCommand({ ModelName: cfg.ProductionVariants![0]!.ModelName! }));
+  for (const arn of [model.ModelArn, cfg.EndpointConfigArn, ep.EndpointArn]) {
+    const tags = (await sm.send(new ListTagsCommand({ ResourceArn: arn }))).Tags ?? [];
+    assert.deepEqual(
+      tags.slice(0, 2),
+      [
+        { Key: 'team', Value: 'vision' },
+        { Key: 'owner', Value: 'ana' },
+      ],
+      arn,
+    );
+    assert.ok(!tags.some((t) => t.Key?.startsWith('aws:')), `no aws: tag sent: ${arn}`);
+    assert.equal(tags.filter((t) => t.Key === 'sagemaker-hf:created-by').length, 1, `the tool's tag once: ${arn}`);
+  }
+});

@@ -389,3 +389,38 @@ test('CLI: with --endpoint-url (an emulator) the Processing price is not asked o
     await new Promise<void>((r) => priceList.close(() => r()));
   }
 });
+
+test('CLI --yes: the Processing job named in the confirmation is the job created (one clock reading for plan and launch)', async () => {
+  const spec = makeSpec('datasets/emotion-cli-yes');
+  const file = path.join(tmp, 'cli-yes.sagemaker-hf.json');
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      version: 1,
+      dataset: spec.dataset,
+      training: { entryPoint: 'train.py', sourceDir: '.', instanceType: 'ml.p3.2xlarge' },
+    }),
+  );
+  const cli = path.join(repo, 'dist/cli.js');
+  const env = {
+    ...moto.env,
+    SAGEMAKER_ROLE_ARN: ROLE,
+    SAGEMAKER_HF_CACHE: path.join(tmp, 'cache-yes'),
+    SAGEMAKER_HF_PRICING_ENDPOINT: 'http://127.0.0.1:9',
+    SAGEMAKER_HF_POLL_MS: '10',
+  };
+  // moto answers Completed and runs no container, so the run ends on "wrote no summary.json": the job exists.
+  const run = await execFileP('node', [cli, 'prepare', file, '--on', 'sagemaker', '--yes'], { env }).then(
+    (r) => ({ code: 0, stderr: r.stderr }),
+    (e: { code: number; stderr: string }) => e,
+  );
+  const said = /Creates SageMaker Processing job (\S+) in/.exec(run.stderr)?.[1];
+  assert.ok(said, `the confirmation names the job: ${run.stderr}`);
+  const jobs = await client(SageMakerClient, conn).send(
+    new (await import('@aws-sdk/client-sagemaker')).ListProcessingJobsCommand({}),
+  );
+  const created = (jobs.ProcessingJobSummaries ?? [])
+    .map((j) => j.ProcessingJobName)
+    .filter((n) => n?.startsWith('prep-emotion-cli-yes'));
+  assert.deepEqual(created, [said]);
+});

@@ -165,7 +165,13 @@ test("training job, model, endpoint config and endpoint carry the files' values,
   assert.equal(ec.KmsKeyId, `arn:aws:kms:us-east-1:${MOTO_ACCOUNT}:key/endpoint`);
   const keys = async (arn: string | undefined) =>
     ((await sm.send(new ListTagsCommand({ ResourceArn: arn }))).Tags ?? []).map((t) => t.Key).sort();
-  assert.deepEqual(await keys(model.ModelArn), ['cost-center', 'sagemaker-hf:created-by', 'sagemaker-hf:training-job']);
+  // The training job's own tags first (HuggingFace.attach(job).deploy()), then the file's SageMaker.Model.Tags.
+  assert.deepEqual(await keys(model.ModelArn), [
+    'cost-center',
+    'owner',
+    'sagemaker-hf:created-by',
+    'sagemaker-hf:training-job',
+  ]);
   const endpointArn = ec.EndpointConfigArn!.replace(':endpoint-config/', ':endpoint/');
   // The endpoint config's file tags land on the endpoint too, then SageMaker.Endpoint.Tags.
   assert.deepEqual(await keys(endpointArn), [
@@ -210,10 +216,11 @@ test('deploy --dry-run names the file of each value it took', async () => {
     stderr.includes(`note: CreateEndpointConfig KmsKeyId from ${adminFile} (SageMaker.EndpointConfig.KmsKeyId)`),
     stderr,
   );
-  assert.ok(
-    stderr.includes('note: CreateEndpoint Tags from s3://corp-config/sdk/config.yaml (SageMaker.Endpoint.Tags)'),
-    stderr,
-  );
+  // The job's own owner tag (attach() reads it) is already there, so SageMaker.Endpoint.Tags adds nothing,
+  // as the SDK's _append_sagemaker_config_tags skips a key present.
+  assert.ok(!stderr.includes('(SageMaker.Endpoint.Tags)'), stderr);
+  const sent = JSON.parse(stdout) as { CreateEndpoint: { Tags: { Key: string; Value: string }[] } };
+  assert.deepEqual(sent.CreateEndpoint.Tags[0], { Key: 'owner', Value: 'me' });
   assert.equal(JSON.parse(stdout).CreateEndpointConfig.KmsKeyId, `arn:aws:kms:us-east-1:${MOTO_ACCOUNT}:key/endpoint`);
 });
 

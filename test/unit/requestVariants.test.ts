@@ -48,6 +48,9 @@ test('every deploy and remote-prepare flag that shapes a request is in some vari
     '--max-concurrency',
     '--hub',
     '--task',
+    '--transformers-version',
+    '--pytorch-version',
+    '--py-version',
   ])
     assert.ok(deploy.has(f), `no deploy variant passes ${f}`);
   const prep = flags(table.processing);

@@ -28,8 +28,10 @@ export const command: CliCommand<'deploy'> = {
 per instance-hour until deleted) and waits until it is InService. --dry-run prints the three requests
 as JSON and creates nothing. Without --yes it asks first (and refuses when there is no terminal).
 --hub deploys a Hugging Face Hub model without training (HF_MODEL_ID, HF_TASK; HF_TOKEN from the
-environment for gated or private models, printed as <redacted>). --serverless creates a serverless
-endpoint instead of instances: CPU image, billed per use (compute seconds by memory size, plus data),
+environment for gated or private models, printed as <redacted>); --transformers-version,
+--pytorch-version and --py-version (all three) pick HuggingFaceModel's exact image, else the current one.
+--serverless creates a serverless endpoint instead of instances: CPU image, billed per use (compute
+seconds by memory size, plus data),
 cold starts after idle; memory 1024-6144 MB in 1024 steps, max concurrency 1-200.
 Ctrl-C while it waits says the endpoint still bills and offers to delete it (default: delete).`,
   async run(args, ctx) {
@@ -48,6 +50,9 @@ Ctrl-C while it waits says the endpoint still bills and offers to delete it (def
       job = onePositional(args, 'job', 'give exactly one training job name (or --hub <model-id>)');
       if (values.task)
         throw new UserError('task: --task goes with --hub; a trained job is served as text-classification', 'task');
+      for (const f of ['transformers-version', 'pytorch-version', 'py-version'] as const)
+        if (values[f] !== undefined)
+          throw new UserError(`${f}: --${f} goes with --hub; a trained job's image follows its training versions`, f);
     }
     const instanceType = args.text('instance-type');
     const initialInstanceCount = args.number('count');
@@ -73,6 +78,11 @@ Ctrl-C while it waits says the endpoint still bills and offers to delete it (def
           modelId: hub,
           task: values.task!,
           token: process.env.HF_TOKEN || undefined,
+          versions: {
+            transformers: values['transformers-version'],
+            pytorch: values['pytorch-version'],
+            py: values['py-version'],
+          },
           instanceType,
           initialInstanceCount,
           endpointName,

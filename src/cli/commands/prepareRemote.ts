@@ -29,7 +29,9 @@ export async function runRemotePrepare(spec: JobSpec, args: CommandArgs<'prepare
   const hubToken = process.env.HF_TOKEN || undefined;
   const conn = await ctx.connection();
   const conn2 = ctx.role ? { ...conn, role: ctx.role } : conn;
-  const plan = planRemotePrepare(spec, conn2, { ...opts, hubToken });
+  // One clock reading for the plan shown and the job launched, so the name confirmed is the name created.
+  const now = new Date();
+  const plan = planRemotePrepare(spec, conn2, { ...opts, hubToken, now });
   for (const a of plan.sdkDefaults) ctx.stderr(`note: ${describeApplied(a)}`);
   if (values['dry-run']) {
     ctx.stdout(JSON.stringify(redactProcessingRequest(plan.request), null, 2));
@@ -65,6 +67,7 @@ export async function runRemotePrepare(spec: JobSpec, args: CommandArgs<'prepare
     ...opts,
     scriptsDir,
     hubToken,
+    now,
     signal: ctx.signal,
     pollMs: Number(process.env.SAGEMAKER_HF_POLL_MS) || undefined,
     onProgress: (p) => {

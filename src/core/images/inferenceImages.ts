@@ -203,6 +203,41 @@ export function inferenceImage(
   };
 }
 
+/**
+ * HuggingFaceModel(transformers_version=, pytorch_version=, py_version=): the SDK needs all three
+ * (validate_version_or_image_args) and image_uris.retrieve refuses a combination its catalogue lacks, so
+ * no nearest image is substituted here; the error names the published pairs instead.
+ */
+export function namedInferenceImage(
+  versions: Partial<Required<FrameworkVersions>>,
+  instanceType: string,
+  region: string,
+): ResolvedImage {
+  const { transformers, pytorch, py } = versions;
+  if (!transformers || !pytorch || !py)
+    throw new UserError(
+      'transformers-version: give --transformers-version, --pytorch-version and --py-version together (HuggingFaceModel needs all three to pick its image)',
+      'transformers-version',
+    );
+  const image = inferenceImage({ transformers, pytorch }, instanceType, region);
+  const published = MATRIX.map((e) => `${e.transformers}/${e.pytorch}/${e.py}`).join(', ');
+  if (!image.exact)
+    throw new UserError(
+      `transformers-version: there is no Hugging Face inference image for transformers ${transformers} / PyTorch ${pytorch} (the SDK's image_uris.retrieve refuses it); published: ${published}`,
+      'transformers-version',
+    );
+  if (py !== image.py)
+    throw new UserError(
+      `py-version: the inference image for transformers ${transformers} / PyTorch ${pytorch} is built for ${image.py}, not ${py}`,
+      'py-version',
+    );
+  const { note: _beyond, ...rest } = image;
+  return {
+    ...rest,
+    note: `HuggingFaceModel(transformers_version='${transformers}', pytorch_version='${pytorch}', py_version='${py}') image`,
+  };
+}
+
 /** Versions of an inference image URI (to pick request parameters the toolkit's pipeline understands). */
 export function versionsFromInferenceImage(image: string | undefined): FrameworkVersions | undefined {
   return versionsFromTrainingImage(image);

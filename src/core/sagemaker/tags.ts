@@ -8,3 +8,14 @@ export const createdByTag = (): { Key: string; Value: string } => ({ Key: CREATE
 export function userTags(spec: { tags?: Record<string, string> }): { Key: string; Value: string }[] {
   return Object.entries(spec.tags ?? {}).map(([Key, Value]) => ({ Key, Value: String(Value) }));
 }
+
+/**
+ * A training job's tags as HuggingFace.attach(job) gives them to deploy() (list_tags, order kept), less the
+ * keys a create call must not send: `aws:*` (reserved by AWS) and `sagemaker-hf:*` (the tool adds its own).
+ */
+export function estimatorTagsOf(tags: readonly { Key?: string; Value?: string }[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of tags)
+    if (t.Key && !t.Key.startsWith('aws:') && !t.Key.startsWith('sagemaker-hf:')) out[t.Key] = t.Value ?? '';
+  return out;
+}

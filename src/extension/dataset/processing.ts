@@ -110,7 +110,9 @@ export async function prepareOnSageMakerFlow(
   if (!countText) return undefined;
   const opts = { instanceType: typePick.label, instanceCount: Number(countText.trim()) };
   const hubToken = (await services.context.secrets.get('sagemakerHf.hubToken')) || process.env.HF_TOKEN || undefined;
-  const plan = planRemotePrepare(spec, conn, { ...opts, hubToken });
+  // One clock reading for the plan confirmed and the job launched, so the name shown is the name created.
+  const now = new Date();
+  const plan = planRemotePrepare(spec, conn, { ...opts, hubToken, now });
   const { describeApplied } = await import('../../core/sagemaker/sdkDefaults');
   const price = await priceText(conn.region, opts.instanceType, opts.instanceCount, 'processing', prices);
   const go = await services.ui.showWarningMessage(
@@ -138,7 +140,7 @@ export async function prepareOnSageMakerFlow(
         prepareOnSageMaker(spec, conn, {
           ...opts,
           hubToken,
-          now: new Date(),
+          now,
           scriptsDir: path.join(services.context.extensionPath, 'training-scripts'),
           signal: toAbortSignal(token),
           onProgress: (p) => {

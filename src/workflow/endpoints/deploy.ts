@@ -11,6 +11,7 @@ import {
   DeleteModelCommand,
   DescribeEndpointCommand,
   DescribeTrainingJobCommand,
+  ListTagsCommand,
   SageMakerClient,
   type DescribeTrainingJobResponse,
 } from '@aws-sdk/client-sagemaker';
@@ -30,11 +31,17 @@ import {
   type DeployRequests,
   type ServerlessConfig,
 } from '../../core/endpoints/deployRequests';
-import { inferenceImage, versionsFromTrainingImage, type ResolvedImage } from '../../core/images/inferenceImages';
+import {
+  inferenceImage,
+  namedInferenceImage,
+  versionsFromTrainingImage,
+  type FrameworkVersions,
+  type ResolvedImage,
+} from '../../core/images/inferenceImages';
 import type { Connection } from '../connect';
 import type { AppliedDefault, SdkDefaults } from '../../core/sagemaker/sdkDefaults';
 import { applyDeployDefaults, roleFromFile } from '../../core/sagemaker/sdkDefaultsApply';
-import { userTags } from '../../core/sagemaker/tags';
+import { estimatorTagsOf, userTags } from '../../core/sagemaker/tags';
 import { lastEndpointLogLines } from './endpointLogs';
 
 const MODEL_ROLE_KEY = 'SageMaker.Model.ExecutionRoleArn';
@@ -111,6 +118,38 @@ async function describeJob(
   }
 }
 
+/**
+ * The job's tags as HuggingFace.attach(job).deploy() sends them (attach reads list_tags; deploy() falls
+ * back to the estimator's tags). Unreadable (no sagemaker:ListTags), the deploy goes on without them and
+ * the warning says so.
+ */
+async function jobTags(
+  sm: SageMakerClient,
+  conn: AwsTarget,
+  job: DescribeTrainingJobResponse,
+  signal?: AbortSignal,
+): Promise<{ tags?: Record<string, string>; warning?: string }> {
+  if (!job.TrainingJobArn) return {};
+  const all: { Key?: string; Value?: string }[] = [];
+  try {
+    let NextToken: string | undefined;
+    do {
+      const page = await sm.send(new ListTagsCommand({ ResourceArn: job.TrainingJobArn, NextToken }), {
+        abortSignal: signal,
+      });
+      all.push(...(page.Tags ?? []));
+      NextToken = page.NextToken;
+    } while (NextToken);
+  } catch (err) {
+    if (isCancelled(err)) throw err;
+    return {
+      warning: `warning: the training job's tags could not be read (${describeAwsError(err, conn, "Reading the training job's tags").message}); the model, endpoint config and endpoint get only this tool's tags`,
+    };
+  }
+  const tags = estimatorTagsOf(all);
+  return Object.keys(tags).length ? { tags } : {};
+}
+
 /** Everything deploy will send, without creating anything (the CLI's --dry-run, the confirmation). */
 export async function planDeploy(
   conn: Target,
@@ -140,6 +179,8 @@ export async function planDeploy(
   const role = job.RoleArn ?? conn.role;
   if (!role)
     throw new UserError('role: the training job names no role and none is selected: select an execution role', 'role');
+  // Without a spec's tags (deploy <job>, the tree), the estimator attach() would build: the job's own tags.
+  const fromJob = opts.tags ? {} : await jobTags(sm, conn, job, opts.signal);
   const built = buildDeployRequests({
     trainingJobName: jobName,
     modelDataUrl,
@@ -151,7 +192,7 @@ export async function planDeploy(
     name: endpointName,
     ...(opts.endpointName && opts.endpointName !== defaultName ? { modelName: defaultName } : {}),
     ...(opts.serverless ? { serverless: opts.serverless } : {}),
-    ...accountInputs(opts),
+    ...accountInputs({ ...opts, ...(fromJob.tags ? { tags: fromJob.tags } : {}) }),
     // create_model()'s default vpc_config_override: the estimator's subnets and security groups.
     ...(job.VpcConfig?.Subnets?.length && job.VpcConfig.SecurityGroupIds?.length
       ? { vpcConfig: { Subnets: job.VpcConfig.Subnets, SecurityGroupIds: job.VpcConfig.SecurityGroupIds } }
@@ -159,6 +200,7 @@ export async function planDeploy(
   });
   const { requests, sdkDefaults } = withDefaults(built, conn.sdkDefaults);
   const notes = deployNotes(opts);
+  if (fromJob.warning) notes.push(fromJob.warning);
   if (job.EnableNetworkIsolation)
     notes.push(
       "the training job ran with network isolation; the model does not inherit it (as the SDK's HuggingFace estimator), so the endpoint container has network access",
@@ -194,11 +236,16 @@ export interface HubDeployOptions extends Omit<DeployOptions, 'onStatus'> {
   task: string;
   /** For gated or private models (HF_TOKEN in the model's Environment). */
   token?: string;
+  /** HuggingFaceModel(transformers_version=, pytorch_version=, py_version=); without them the current image. */
+  versions?: Partial<Required<FrameworkVersions>>;
 }
 
 /** HuggingFaceModel(env={HF_MODEL_ID, HF_TASK[, HF_TOKEN]}).deploy(): the current inference image, no artifact, no AWS call. */
 export function planHubDeploy(conn: Target, opts: HubDeployOptions): DeployPlan {
-  const image = inferenceImage(undefined, imageInstanceType(opts), conn.region);
+  const named = opts.versions && Object.values(opts.versions).some((v) => v !== undefined);
+  const image = named
+    ? namedInferenceImage(opts.versions!, imageInstanceType(opts), conn.region)
+    : inferenceImage(undefined, imageInstanceType(opts), conn.region);
   // HuggingFaceModel.deploy(): the base name comes from the image (base_name_from_image); endpoint_name=
   // names only the endpoint and its config.
   const defaultName = nameFromBase(baseNameFromImage(image.uri), opts.now);
@@ -229,7 +276,7 @@ export function planHubDeploy(conn: Target, opts: HubDeployOptions): DeployPlan 
   // The image note speaks of training versions; a Hub model has none, so say what was picked.
   const hubImage = {
     ...image,
-    note: `current inference image (transformers ${image.transformers}); the model ${opts.modelId} is downloaded from the Hub when the container starts`,
+    note: `${named ? image.note : `current inference image (transformers ${image.transformers}; --transformers-version, --pytorch-version and --py-version pick another)`}; the model ${opts.modelId} is downloaded from the Hub when the container starts`,
   };
   return {
     jobName: '',
