@@ -27,6 +27,15 @@ test('a row starts with its cost, then what it is, its size and uptime with the 
   assert.match(runningRow(endpoint, now).tooltip, /billed \$0\.736 per hour while it runs \(\$1\.51 so far\)/);
 });
 
+test('a price from the offline table reads "about" on the row and names its source in the tooltip', () => {
+  const table: Billable = { ...endpoint, priceSource: 'offline table (us-east-1 prices)' };
+  assert.match(runningRow(table, now).description, /^about \$0\.736\/h · endpoint/);
+  assert.match(runningRow(table, now).tooltip, /per hour while it runs \(offline table \(us-east-1 prices\)\)/);
+  const listed: Billable = { ...endpoint, priceSource: 'Price List, 2026-12-02' };
+  assert.match(runningRow(listed, now).description, /^\$0\.736\/h/);
+  assert.match(runningRow(listed, now).tooltip, /\(Price List, 2026-12-02\)/);
+});
+
 test('dearest first, unknown prices before known ones, per-use last', () => {
   assert.deepEqual(
     byCost([endpoint, serverless, pool, mystery]).map((b) => b.name),

@@ -16,6 +16,8 @@ export interface Billable {
   detail?: string;
   /** When it started billing, for the uptime and the cost so far. */
   since?: Date;
+  /** Where the price comes from ("Price List, 2026-12-02", "offline table (us-east-1 prices)"). */
+  priceSource?: string;
 }
 
 export interface RunningRow {
@@ -32,7 +34,9 @@ function uptime(ms: number): string {
 
 export function costText(b: Billable): string {
   if (b.perUse) return 'per use';
-  return b.perHour !== undefined ? `${dollars(b.perHour)}/h` : 'price unknown';
+  if (b.perHour === undefined) return 'price unknown';
+  // The row stays short; "about" marks a table figure, the tooltip names the source in full.
+  return `${b.priceSource?.startsWith('offline') ? 'about ' : ''}${dollars(b.perHour)}/h`;
 }
 
 /** "$0.736/h · endpoint · ml.g4dn.xlarge × 1 · 2 h 03 min ($1.51 so far)" */
@@ -48,7 +52,7 @@ export function runningRow(b: Billable, now = new Date()): RunningRow {
   const what = b.perUse
     ? 'billed per request, nothing while idle'
     : b.perHour !== undefined
-      ? `billed ${dollars(b.perHour)} per hour while it runs`
+      ? `billed ${dollars(b.perHour)} per hour while it runs${b.priceSource ? ` (${b.priceSource})` : ''}`
       : 'billed while it runs (price unknown)';
   return { label: b.name, description: parts.join(' · '), tooltip: `${b.kind} ${b.name}: ${what}${soFar}.` };
 }

@@ -42,12 +42,21 @@ export function activate(services: Services): void {
                 n.status !== 'InService' ? n.status : '',
                 n.facts.instanceType ? `${n.facts.instanceType} × ${n.facts.count || 1}` : '',
                 n.serverless ? 'serverless' : '',
+                n.deletionText() ?? '',
               ]
                 .filter(Boolean)
                 .join(' · '),
               ...(n.createdAt ? { since: n.createdAt } : {}),
+              ...(n.facts.price
+                ? {
+                    priceSource:
+                      n.facts.price.source === 'offline-table'
+                        ? 'offline table (us-east-1 prices)'
+                        : `Price List${n.facts.price.fetchedAt ? `, ${n.facts.price.fetchedAt.slice(0, 10)}` : ''}`,
+                  }
+                : {}),
             },
-            contextValue: `endpoint.${n.status}`,
+            contextValue: `endpoint.${n.status}${n.facts.deletion ? '.deletesItself' : ''}`,
             icon: ['vm-running', 'charts.orange'] as [string, string],
             handle: {
               endpointName: n.endpointName,

@@ -180,7 +180,7 @@ export async function run(wb) {
     };
     for (const [k, v] of Object.entries(expected))
       if (f[k] !== v) throw new Error(`${k} shows "${f[k]}", expected "${v}" (facts: ${JSON.stringify(f)})`);
-    if (!/^70% \(\$\d+\.\d+\)$/.test(f['Billing/Spot saving'] ?? ''))
+    if (!/^70% \(about \$\d+\.\d+, offline table \(us-east-1 prices\)\)$/.test(f['Billing/Spot saving'] ?? ''))
       throw new Error(`Spot saving shows "${f['Billing/Spot saving']}", expected 70% and its $`);
     if (!/^arn:aws:sagemaker:us-east-1:123456789012:training-job\//.test(f['Overview/ARN'] ?? ''))
       throw new Error(`ARN shows "${f['Overview/ARN']}"`);

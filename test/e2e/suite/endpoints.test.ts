@@ -108,9 +108,13 @@ suite('endpoints', () => {
     assert.equal(asked[0]?.message, `Delete endpoint ${ENDPOINT}?`);
     assert.match(
       asked[0]?.detail ?? '',
-      new RegExp(`endpoint ${ENDPOINT}, endpoint config ${ENDPOINT} and model ${ENDPOINT}`),
+      // deploy(endpoint_name=) names the endpoint and its config; the model keeps the job's default name.
+      new RegExp(`endpoint ${ENDPOINT}, endpoint config ${ENDPOINT} and model ${JOB}-[\\d-]+\\.`),
     );
-    assert.match(asked[0]?.detail ?? '', /\$0\.230\/h now \(1 × ml\.m5\.xlarge/);
+    assert.match(
+      asked[0]?.detail ?? '',
+      /about \$0\.230\/h, offline table \(us-east-1 prices\) now \(1 × ml\.m5\.xlarge/,
+    );
     const client = sm();
     assert.deepEqual(
       ((await client.send(new ListEndpointsCommand({}))).Endpoints ?? []).filter((e) => e.EndpointName === ENDPOINT),
@@ -123,7 +127,7 @@ suite('endpoints', () => {
       [],
     );
     assert.deepEqual(
-      ((await client.send(new ListModelsCommand({}))).Models ?? []).filter((e) => e.ModelName === ENDPOINT),
+      ((await client.send(new ListModelsCommand({}))).Models ?? []).filter((e) => e.ModelName?.startsWith(`${JOB}-`)),
       [],
     );
     await waitFor(
