@@ -39,10 +39,18 @@ test('no data in the window: idle at least since the window start, or since crea
 });
 
 test('the line carries the labelled sum of the idle hours', () => {
-  const state = idleStateOf({ timestamps: [new Date(now.getTime() - 5 * H - 300_000)], values: [1] }, undefined, windowStart);
+  const state = idleStateOf(
+    { timestamps: [new Date(now.getTime() - 5 * H - 300_000)], values: [1] },
+    undefined,
+    windowStart,
+  );
   const hours = idleHours(state, now, 2)!;
   assert.equal(
-    idleLine({ name: 'e', state, hours }, { amount: 0.74, unit: 'hour', source: 'offline-table', region: 'us-east-1' }, 1),
+    idleLine(
+      { name: 'e', state, hours },
+      { amount: 0.74, unit: 'hour', source: 'offline-table', region: 'us-east-1' },
+      1,
+    ),
     'idle 5 h, about $3.70 (offline table (us-east-1 prices)) since its last request',
   );
   assert.equal(formatIdleDuration(0.5), '30 min');
