@@ -8,6 +8,8 @@ export interface Settings {
   pythonPath?: string;
   hubEndpoint?: string;
   maxJobsListed: number;
+  /** Hours without a request after which an InService endpoint is marked idle. */
+  idleEndpointHours: number;
 }
 
 const str = (v: string | undefined) => (v && v.trim() ? v.trim() : undefined);
@@ -22,11 +24,12 @@ export function readSettings(): Settings {
     pythonPath: str(c.get<string>('pythonPath')),
     hubEndpoint: str(c.get<string>('hubEndpoint')),
     maxJobsListed: c.get<number>('jobs.maxListed') ?? 50,
+    idleEndpointHours: c.get<number>('idleEndpointHours') ?? 2,
   };
 }
 
 export async function updateSetting(
-  key: keyof Omit<Settings, 'maxJobsListed'>,
+  key: keyof Omit<Settings, 'maxJobsListed' | 'idleEndpointHours'>,
   value: string | undefined,
 ): Promise<void> {
   await vscode.workspace.getConfiguration('sagemakerHf').update(key, value ?? '', vscode.ConfigurationTarget.Global);

@@ -39,6 +39,8 @@ interface EndpointFacts {
   labelAmount?: (usd: number) => string;
   /** The EventBridge Scheduler schedule that deletes it, when there is one. */
   deletion?: ScheduledDeletion;
+  /** "idle 5 h, $3.70 … since its last request" when CloudWatch shows no recent Invocations. */
+  idle?: string;
   error?: string;
 }
 
@@ -97,6 +99,7 @@ export class SageMakerEndpointNode implements Node, EndpointNodeLike {
     }
     const deletes = this.deletionText();
     if (deletes) parts.push(deletes);
+    if (this.facts.idle) parts.push(this.facts.idle);
     item.description = parts.join(' · ');
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**${this.endpointName}**\n\n`);
@@ -114,6 +117,10 @@ export class SageMakerEndpointNode implements Node, EndpointNodeLike {
     if (deletes)
       md.appendText(
         `\nIt ${deletes}: an EventBridge Scheduler schedule deletes it even with this editor closed (${this.facts.deletion!.timeZone}).\n`,
+      );
+    if (this.facts.idle)
+      md.appendText(
+        `\nIt is ${this.facts.idle} (CloudWatch Invocations): delete it, or let it delete itself later, from the context menu.\n`,
       );
     if (this.facts.error) md.appendText(`\nCould not read details: ${this.facts.error}\n`);
     item.tooltip = md;

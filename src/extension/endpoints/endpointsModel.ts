@@ -13,7 +13,11 @@ import { billingWarmPools, onDidChangeWarmPools } from '../tree/jobsSection';
 import { isEndpointNode, onDidChangeEndpointSources, sourceNodes } from '../tree/endpointsSection';
 import type { Services } from '../services';
 import { InfoNode, type Node } from '../tree/tree';
+import { readSettings } from '../settings';
 import { BILLED, IN_PROGRESS, SageMakerEndpointNode } from './endpointNode';
+
+/** CloudWatch's Invocations come in 5-minute sums: reading them more often shows nothing new. */
+const IDLE_POLL_MS = 5 * 60_000;
 
 /** The endpoint commands' context: the services and the endpoints model. */
 export interface EndpointsCtx extends Services {
@@ -33,6 +37,8 @@ export class EndpointsModel implements vscode.Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private pollMs = 10_000;
   private minuteTimer: ReturnType<typeof setTimeout> | undefined;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  private idleReadAt = 0;
   private readonly statusItem: vscode.StatusBarItem;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -42,7 +48,10 @@ export class EndpointsModel implements vscode.Disposable {
     this.statusItem.command = 'sagemakerHf.explorer.focus';
     this.disposables.push(
       this.statusItem,
-      services.tree.view.onDidChangeVisibility(() => this.schedule()),
+      services.tree.view.onDidChangeVisibility(() => {
+        this.schedule();
+        this.scheduleIdle();
+      }),
       onDidChangeEndpointSources(() => {
         services.tree.refresh('endpoints');
         this.renderStatus();
@@ -108,6 +117,7 @@ export class EndpointsModel implements vscode.Disposable {
       this.listError = undefined;
       await mapLimit(this.order, 4, (name) => this.describe(name));
       await this.readDeletions(conn, summaries.length < 100);
+      await this.readIdle(conn);
     } catch (err) {
       this.listError = errorLine(describeAwsError(err, conn, 'Listing endpoints'));
     }
@@ -115,6 +125,7 @@ export class EndpointsModel implements vscode.Disposable {
     this.services.tree.refresh('endpoints');
     this.renderStatus();
     this.schedule();
+    this.scheduleIdle();
   }
 
   async describe(name: string): Promise<void> {
@@ -206,6 +217,48 @@ export class EndpointsModel implements vscode.Disposable {
     }
   }
 
+  /**
+   * Which InService endpoints answered nothing for longer than sagemakerHf.idleEndpointHours: one
+   * CloudWatch GetMetricData call for the region, at most every 5 minutes and only while the tree is
+   * visible. Optional: without CloudWatch permissions the rows just show no idle mark.
+   */
+  private async readIdle(conn: Connection, force = false): Promise<void> {
+    if (!this.services.tree.visible || (!force && Date.now() - this.idleReadAt < IDLE_POLL_MS)) return;
+    this.idleReadAt = Date.now();
+    try {
+      const { findIdleEndpoints, idleCandidateOf, idleLine } = await import('../../workflow/endpoints/idle');
+      const candidates = this.order.flatMap((name) => {
+        const d = this.node(name).facts.desc;
+        return d && !this.node(name).facts.serverless ? [idleCandidateOf(d)] : [];
+      });
+      const idle = await findIdleEndpoints(conn, candidates, { thresholdHours: readSettings().idleEndpointHours });
+      for (const n of this.nodes.values()) {
+        const i = idle.get(n.endpointName);
+        n.facts.idle = i ? idleLine(i, n.facts.price, n.facts.count || 1) : undefined;
+      }
+    } catch (err) {
+      this.services.log.warn(`could not read endpoint invocations from CloudWatch: ${errorLine(err)}`);
+    }
+  }
+
+  /** Re-reads idleness every 5 minutes while the tree is visible. */
+  private scheduleIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (!this.services.tree.visible || !this.conn) return;
+    this.idleTimer = setTimeout(
+      async () => {
+        this.idleTimer = undefined;
+        const conn = this.conn;
+        if (conn) await this.readIdle(conn);
+        this.services.tree.refresh('endpoints');
+        this.renderStatus();
+        this.scheduleIdle();
+      },
+      Math.max(1_000, IDLE_POLL_MS - (Date.now() - this.idleReadAt)),
+    );
+  }
+
   /** After a schedule changed: the row shows the new state at once. */
   setDeletion(name: string, deletion: ScheduledDeletion | undefined): void {
     const n = this.node(name);
@@ -276,11 +329,15 @@ export class EndpointsModel implements vscode.Disposable {
     ].join(' · ');
     // One endpoint that deletes itself says so on the bar; several say it in the tooltip.
     const deletes = remote.length === 1 && count === 1 ? remote[0]!.deletionText() : undefined;
-    this.statusItem.text = `$(server) ${what} · $${total.toFixed(2)}/h${unknown ? '+' : ''}${perUse ? ' + per use' : ''}${deletes ? ` · ${deletes}` : ''}`;
+    // Idle ones are named on the bar: one says its idle line, several are counted.
+    const idle = remote.filter((n) => n.facts.idle);
+    const idleBar =
+      idle.length === 1 && count === 1 ? idle[0]!.facts.idle : idle.length ? `${idle.length} idle` : undefined;
+    this.statusItem.text = `$(server) ${what} · $${total.toFixed(2)}/h${unknown ? '+' : ''}${perUse ? ' + per use' : ''}${deletes ? ` · ${deletes}` : ''}${idleBar ? ` · ${idleBar}` : ''}`;
     const lines = [
       ...remote.map(
         (n) =>
-          `${n.endpointName}: ${n.status}${n.facts.serverless ? `, serverless ${n.facts.serverless.memorySizeInMB} MB, billed per use` : `${n.facts.instanceType ? `, ${n.facts.count || 1} × ${n.facts.instanceType}` : ''}${n.pricePerHour !== undefined ? `, $${n.pricePerHour.toFixed(3)}/h` : ', price unknown'}`}${n.deletionText() ? `, ${n.deletionText()}` : ''}`,
+          `${n.endpointName}: ${n.status}${n.facts.serverless ? `, serverless ${n.facts.serverless.memorySizeInMB} MB, billed per use` : `${n.facts.instanceType ? `, ${n.facts.count || 1} × ${n.facts.instanceType}` : ''}${n.pricePerHour !== undefined ? `, $${n.pricePerHour.toFixed(3)}/h` : ', price unknown'}`}${n.deletionText() ? `, ${n.deletionText()}` : ''}${n.facts.idle ? `, ${n.facts.idle}` : ''}`,
       ),
       ...local.map((n) => `${n.endpointName}: local, ${n.status}, $0/h`),
       ...pools.map(
@@ -295,6 +352,7 @@ export class EndpointsModel implements vscode.Disposable {
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     if (this.minuteTimer) clearTimeout(this.minuteTimer);
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     for (const d of this.disposables) d.dispose();
   }
 }
