@@ -69,9 +69,11 @@ function jobItems(jobs: JobsModel, region: string): RunningItem[] {
         kind: 'warm pool',
         name: jobName,
         ...(pool.perHour !== undefined ? { perHour: pool.perHour } : {}),
+        // Warm-pool rates come from the offline table only (formatWarmPool labels them so).
+        priceSource: 'offline table (us-east-1 prices)',
         detail: formatWarmPool(pool)
           .replace(/^warm pool /, '')
-          .replace(/ · \$[\d.]+\/h/, ''),
+          .replace(/ · (about )?\$[\d.]+\/h(, offline table \(us-east-1 prices\))?/, ''),
       },
       contextValue: 'warmPool.billing',
       icon: ['flame', 'charts.orange'],

@@ -134,7 +134,7 @@ export async function run(wb) {
     const epDesc = (await epRow.locator('.label-description').first().textContent())?.trim() ?? '';
     if (!/^\$\d+\.\d+\/h · endpoint · ml\.g4dn\.xlarge × 1/.test(epDesc)) throw new Error(`endpoint row: "${epDesc}"`);
     const poolDesc = (await poolRow.locator('.label-description').first().textContent())?.trim() ?? '';
-    if (!/^\$\d+\.\d+\/h · warm pool · Available · expires in \d+ min/.test(poolDesc))
+    if (!/^about \$\d+\.\d+\/h · warm pool · Available · expires in \d+ min/.test(poolDesc))
       throw new Error(`warm pool row: "${poolDesc}"`);
     const total = (
       await (

@@ -100,7 +100,7 @@ export async function run(wb) {
   const detail = (await dialog.locator('.dialog-message-detail').textContent()) ?? '';
   for (const re of [
     /a serverless endpoint \(2048 MB, up to 5 concurrent, CPU\)/,
-    /billed per use: \$0\.00004 per second of compute \(2 GB\)/,
+    /billed per use: about \$0\.000040 per second of compute \(2 GB; offline table \(us-east-1 prices\)\)/,
     /cold start/,
     /huggingface-pytorch-inference:[^ ]*-cpu-/,
   ]) {

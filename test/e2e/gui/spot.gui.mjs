@@ -93,7 +93,12 @@ export async function run(wb) {
   await dialog.locator('.dialog-buttons .monaco-button', { hasText: 'Start Training' }).first().click();
 
   // The job in the tree: "spot" in its description, a Billing node saying managed spot, with the checkpoints.
-  const row = await wb.waitForTreeRow(BASE, { view: 'SageMaker', timeoutMs: 60_000 });
+  await wb.waitForTreeRow(BASE, { view: 'SageMaker', timeoutMs: 60_000 });
+  // The Training Jobs section's row (Running now lists a running job too, cost first: "… · training job · …").
+  const row = wb.page
+    .locator('.monaco-list-row', { hasText: BASE })
+    .filter({ hasNot: wb.page.locator('.label-description', { hasText: /· training job/ }) })
+    .first();
   await wb.step(
     'job row marked spot',
     async () => {
