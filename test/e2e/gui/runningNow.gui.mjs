@@ -132,7 +132,8 @@ export async function run(wb) {
     if (!(iRun >= 0 && iRun < iPool && iRun < iEp && iPool < iData && iEp < iData))
       throw new Error(`Running now is not first with the endpoint and the pool in it: ${labels.join(' | ')}`);
     const epDesc = (await epRow.locator('.label-description').first().textContent())?.trim() ?? '';
-    if (!/^\$\d+\.\d+\/h · endpoint · ml\.g4dn\.xlarge × 1/.test(epDesc)) throw new Error(`endpoint row: "${epDesc}"`);
+    if (!/^(about )?\$\d+\.\d+\/h · endpoint · ml\.g4dn\.xlarge × 1/.test(epDesc))
+      throw new Error(`endpoint row: "${epDesc}"`);
     const poolDesc = (await poolRow.locator('.label-description').first().textContent())?.trim() ?? '';
     if (!/^about \$\d+\.\d+\/h · warm pool · Available · expires in \d+ min/.test(poolDesc))
       throw new Error(`warm pool row: "${poolDesc}"`);

@@ -107,7 +107,10 @@ export async function run(wb) {
     if (!re.test(detail)) throw new Error(`dialog detail lacks ${re}: ${detail}`);
   }
   await wb.screenshot('serverless-confirmation');
-  await dialog.locator('.dialog-buttons .monaco-button', { hasText: 'Deploy' }).first().click();
+  await dialog
+    .locator('.dialog-buttons .monaco-button', { hasText: /^\s*Deploy\s*$/ })
+    .first()
+    .click();
   // Done when the endpoint's row says InService (the "is InService" message may land in the notification
   // centre rather than as a toast right after a modal).
   await wb.waitForTreeRow(ENDPOINT, { view: 'SageMaker', timeoutMs: 60_000 });
