@@ -120,6 +120,17 @@ test('upload: channel folders under the prefix, manifest last with sizes and ETa
   assert.equal(fs.statSync(path.join(res.channels.train!.dir, 'data-00000-of-00001.arrow')).size, arrow.bytes);
 });
 
+test("the spec's top-level bucket takes the dataset (Session(default_bucket=)), created when missing", async () => {
+  const res = await prepareDataset(
+    { ...spec({ limit: 40, maxLength: 32 }), bucket: 'team-data-bucket' },
+    { outDir: tmp(), upload: conn },
+  );
+  assert.equal(res.bucketCreated, true);
+  assert.equal(res.manifestUri, `s3://team-data-bucket/${PREFIX}/${MANIFEST_NAME}`);
+  const keys = (await listKeys(s3, 'team-data-bucket', `${PREFIX}/`)).map((k) => k.key);
+  assert.ok(keys.includes(`${PREFIX}/${MANIFEST_NAME}`), keys.join(', '));
+});
+
 test('re-run replaces cleanly: only our stale keys go (shown), foreign objects stop the run or stay untouched', async () => {
   const before = (await manifest())!;
   // A leftover of an interrupted earlier run of ours (marked by its metadata), and a user's own files.

@@ -41,7 +41,7 @@ import {
 } from '../../core/dataset/prepareReport';
 import type { JobSpec } from '../../core/spec/spec';
 import { defaultCacheDir } from '../cacheDir';
-import type { Connection } from '../connect';
+import { withSpecBucket, type Connection } from '../connect';
 import { hubEndpointOf, openSplits, type SplitSource } from './datasetSources';
 import { Uploader, claimPrefix, publishDataset } from './datasetUpload';
 import { RowMeter, type PrepareProgress } from './prepareProgress';
@@ -136,7 +136,8 @@ export async function prepareDataset(spec: JobSpec, opts: PrepareOptions): Promi
     throw new UserError('dataset.splits: name at least one channel, e.g. {"train": "train"}', 'dataset.splits');
   const prefix = ds.s3Prefix ?? 'datasets';
   const manifestKey = `${prefix}/${MANIFEST_NAME}`;
-  const conn = opts.upload;
+  // The spec's top-level bucket is the session's default bucket (Session(default_bucket=)), as in train.
+  const conn = opts.upload ? withSpecBucket(opts.upload, spec) : undefined;
   const s3 = conn ? client(S3Client, conn) : undefined;
   const temps = new Map<string, string>();
   let pool: TokenizerPool | undefined;

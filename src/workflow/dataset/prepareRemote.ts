@@ -46,7 +46,7 @@ import {
 } from '../../core/dataset/manifest';
 import { renderReportMarkdown, reportSource, type PrepareReport } from '../../core/dataset/prepareReport';
 import type { JobSpec } from '../../core/spec/spec';
-import { ensureDefaultBucket, type Connection } from '../connect';
+import { ensureDefaultBucket, withSpecBucket, type Connection } from '../connect';
 import { hubEndpointOf } from './datasetSources';
 import { lineRanges } from './textLines';
 import type { ProcessingJobDescription, TailLine } from '../jobLogTail';
@@ -96,9 +96,10 @@ export type PlannedProcessing = ProcessingPlan & { sdkDefaults: AppliedDefault[]
 /** The request that would be sent, the SDK defaults files applied (nothing uploaded or created). */
 export function planRemotePrepare(
   spec: JobSpec,
-  conn: Pick<Connection, 'account' | 'region' | 'bucket' | 'role' | 'sdkDefaults'>,
+  session: Pick<Connection, 'account' | 'region' | 'bucket' | 'role' | 'sdkDefaults'>,
   opts: ProcessingOptions & { hubToken?: string; now?: Date },
 ): PlannedProcessing {
+  const conn = withSpecBucket(session, spec);
   const src = spec.dataset.source;
   const names =
     typeof src === 'object' ? Object.fromEntries(Object.entries(src).map(([s, f]) => [s, path.basename(f)])) : {};
@@ -167,9 +168,10 @@ async function deletePrefix(s3: S3Client, bucket: string, prefix: string): Promi
 /** Uploads the job's inputs and creates the Processing job. Billable: the caller confirms first. */
 export async function launchRemotePrepare(
   spec: JobSpec,
-  conn: Connection,
+  session: Connection,
   opts: RemotePrepareOptions,
 ): Promise<LaunchedPrepare> {
+  const conn = withSpecBucket(session, spec);
   const { signal } = opts;
   const progress = (message: string, fraction?: number) => opts.onProgress?.({ stage: 'launch', message, fraction });
   const plan = planRemotePrepare(spec, conn, opts);
@@ -245,10 +247,11 @@ async function waitForJob(
 /** Waits for the job (stopping it on cancel), then assembles the dataset prefix and writes the manifest last. */
 export async function finishRemotePrepare(
   spec: JobSpec,
-  conn: Connection,
+  session: Connection,
   launched: LaunchedPrepare,
   opts: RemotePrepareOptions,
 ): Promise<RemotePrepareResult> {
+  const conn = withSpecBucket(session, spec);
   const { plan } = launched;
   const { signal } = opts;
   const progress = (stage: string, message: string, fraction?: number) =>
