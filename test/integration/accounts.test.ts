@@ -1,6 +1,6 @@
 // A company account's spec against a real moto_server: one spec using every account field (bucket, tags,
 // environment, vpc, networkIsolation, interContainerEncryption, outputPath, outputKmsKeyId, volumeKmsKeyId,
-// codeLocation, spot.checkpointS3Uri, deploy.kmsKeyId, deploy.endpointName) creates a training job through
+// codeLocation, spot.checkpointS3Uri, deploy.kmsKeyId, deploy.endpointName) and an SDK defaults file creates a training job through
 // the built CLI, then a model, endpoint config and endpoint, and each is read back from moto. moto's
 // DescribeTrainingJob drops Environment, so that one field is checked in the CreateTrainingJob request the
 // loopback proxy (test/helpers/sageMakerProxy.ts) recorded on the way.
@@ -97,9 +97,32 @@ function accountSpec(): string {
   return file;
 }
 
-test('every account field: training job, model, endpoint config and endpoint created and read back', async () => {
+// An administrator's SDK defaults file beside the spec: its tags come after the spec's, a key the spec sets
+// stays the spec's (Session._append_sagemaker_config_tags), and SageMaker.Model.Tags reach only the model.
+const ADMIN_DEFAULTS = `SchemaVersion: '1.0'
+SageMaker:
+  TrainingJob:
+    Tags:
+      - Key: data-classification
+        Value: internal
+      - Key: team
+        Value: from-the-file
+  Model:
+    Tags:
+      - Key: model-owner
+        Value: ml-platform
+`;
+
+test('every account field and a defaults file: training job, model, endpoint config and endpoint created and read back', async () => {
   const file = accountSpec();
-  const env = { ...moto.env, AWS_ENDPOINT_URL: proxy.url, SAGEMAKER_ROLE_ARN: ROLE };
+  const admin = path.join(tmp, 'admin-config.yaml');
+  fs.writeFileSync(admin, ADMIN_DEFAULTS);
+  const env = {
+    ...moto.env,
+    AWS_ENDPOINT_URL: proxy.url,
+    SAGEMAKER_ROLE_ARN: ROLE,
+    SAGEMAKER_ADMIN_CONFIG_OVERRIDE: admin,
+  };
   const r = await run(process.execPath, [cli, 'train', file], { env });
   const job = /Created training job (\S+) \(source (\S+)\)/.exec(r.stdout);
   assert.ok(job, r.stdout + r.stderr);
@@ -134,6 +157,12 @@ test('every account field: training job, model, endpoint config and endpoint cre
     { Key: 'team', Value: 'nlp' },
     { Key: 'cost-center', Value: '1234' },
   ]);
+  assert.ok(
+    jobTags.Tags?.some((t) => t.Key === 'data-classification' && t.Value === 'internal'),
+    'the defaults file adds its new tag key',
+  );
+  assert.ok(!jobTags.Tags?.some((t) => t.Value === 'from-the-file'), "the spec's team tag wins over the file's");
+  assert.match(r.stderr + r.stdout, /Tags from .*admin-config\.yaml/, 'the run says which value came from the file');
   // moto's DescribeTrainingJob has no Environment: the request on the wire says what was sent.
   const created = proxy.requests.find((x) => x.target === 'CreateTrainingJob')!.body as {
     Environment: Record<string, string>;
@@ -142,7 +171,15 @@ test('every account field: training job, model, endpoint config and endpoint cre
 
   // Deploy as `estimator.deploy(endpoint_name=, kms_key=)` of that estimator: its tags, its VpcConfig.
   const spec = await loadSpecFile(file);
-  const conn = { ...(await connect({ region: 'us-east-1', endpoint: proxy.url })), role: ROLE };
+  const before = process.env.SAGEMAKER_ADMIN_CONFIG_OVERRIDE;
+  process.env.SAGEMAKER_ADMIN_CONFIG_OVERRIDE = admin;
+  let session;
+  try {
+    session = await connect({ region: 'us-east-1', endpoint: proxy.url });
+  } finally {
+    process.env.SAGEMAKER_ADMIN_CONFIG_OVERRIDE = before;
+  }
+  const conn = { ...session, role: ROLE };
   proxy.requests.length = 0;
   const deployed = await deployFromJob(conn, jobName!, {
     instanceType: spec.deploy.instanceType,
@@ -169,6 +206,13 @@ test('every account field: training job, model, endpoint config and endpoint cre
   for (const arn of [model.ModelArn, cfg.EndpointConfigArn, ep.EndpointArn]) {
     const tags = await sm.send(new ListTagsCommand({ ResourceArn: arn }));
     assert.deepEqual(tags.Tags?.[0], { Key: 'team', Value: 'nlp' }, arn);
+    // SageMaker.Model.Tags reach the model only; SageMaker.TrainingJob.Tags reach none of these.
+    assert.equal(
+      tags.Tags?.some((t) => t.Key === 'model-owner'),
+      arn === model.ModelArn,
+      `model-owner on ${arn}`,
+    );
+    assert.ok(!tags.Tags?.some((t) => t.Key === 'data-classification'), arn);
   }
 });
 
