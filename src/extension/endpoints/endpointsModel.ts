@@ -333,16 +333,19 @@ export class EndpointsModel implements vscode.Disposable {
     const idle = remote.filter((n) => n.facts.idle);
     const idleBar =
       idle.length === 1 && count === 1 ? idle[0]!.facts.idle : idle.length ? `${idle.length} idle` : undefined;
-    this.statusItem.text = `$(server) ${what} · $${total.toFixed(2)}/h${unknown ? '+' : ''}${perUse ? ' + per use' : ''}${deletes ? ` · ${deletes}` : ''}${idleBar ? ` · ${idleBar}` : ''}`;
+    // A total with any table figure in it is an estimate; the tooltip names each row's source.
+    const estimated =
+      remote.some((n) => n.facts.price?.source === 'offline-table') || pools.some((p) => p.pool.perHour !== undefined);
+    this.statusItem.text = `$(server) ${what} · ${estimated ? 'about ' : ''}$${total.toFixed(2)}/h${unknown ? '+' : ''}${perUse ? ' + per use' : ''}${deletes ? ` · ${deletes}` : ''}${idleBar ? ` · ${idleBar}` : ''}`;
     const lines = [
       ...remote.map(
         (n) =>
-          `${n.endpointName}: ${n.status}${n.facts.serverless ? `, serverless ${n.facts.serverless.memorySizeInMB} MB, billed per use` : `${n.facts.instanceType ? `, ${n.facts.count || 1} × ${n.facts.instanceType}` : ''}${n.pricePerHour !== undefined ? `, $${n.pricePerHour.toFixed(3)}/h` : ', price unknown'}`}${n.deletionText() ? `, ${n.deletionText()}` : ''}${n.facts.idle ? `, ${n.facts.idle}` : ''}`,
+          `${n.endpointName}: ${n.status}${n.facts.serverless ? `, serverless ${n.facts.serverless.memorySizeInMB} MB, billed per use` : `${n.facts.instanceType ? `, ${n.facts.count || 1} × ${n.facts.instanceType}` : ''}${n.facts.priceLine ? `, ${n.facts.priceLine}` : n.pricePerHour !== undefined ? `, $${n.pricePerHour.toFixed(3)}/h` : ', price unknown'}`}${n.deletionText() ? `, ${n.deletionText()}` : ''}${n.facts.idle ? `, ${n.facts.idle}` : ''}`,
       ),
       ...local.map((n) => `${n.endpointName}: local, ${n.status}, $0/h`),
       ...pools.map(
         (p) =>
-          `${p.jobName}: warm pool, ${p.pool.perHour !== undefined ? `$${p.pool.perHour.toFixed(3)}/h` : 'price unknown'}${p.pool.expiresAt ? ` until ${p.pool.expiresAt.toLocaleTimeString()}` : ''}`,
+          `${p.jobName}: warm pool, ${p.pool.perHour !== undefined ? `about $${p.pool.perHour.toFixed(3)}/h, offline table (us-east-1 prices)` : 'price unknown'}${p.pool.expiresAt ? ` until ${p.pool.expiresAt.toLocaleTimeString()}` : ''}`,
       ),
     ];
     this.statusItem.tooltip = `Running now (billed until deleted, released or expired):\n${lines.join('\n')}\nClick to show them.`;

@@ -140,7 +140,7 @@ export async function run(wb) {
   const statusText = (await status.getAttribute('aria-label')) ?? (await status.textContent()) ?? '';
   // Other scenarios share this moto (an instance endpoint may be listed too): the serverless one must be
   // counted, add "+ per use", and be listed without an hourly price.
-  if (!/\d+ endpoints? · \$\d+\.\d\d\/h \+ per use/.test(statusText))
+  if (!/\d+ endpoints? · (about )?\$\d+\.\d\d\/h \+ per use/.test(statusText))
     throw new Error(`status bar shows "${statusText}", expected the serverless endpoint counted as "+ per use"`);
   if (!new RegExp(`${ENDPOINT}: InService, serverless 2048 MB, billed per use`).test(statusText))
     throw new Error(`status bar tooltip does not list ${ENDPOINT} as serverless, billed per use: "${statusText}"`);
