@@ -87,7 +87,10 @@ function jobItems(jobs: JobsModel, region: string): RunningItem[] {
       billable: {
         kind: 'training job',
         name: n.jobName,
-        ...(p ? { perHour: p.perHour * (rc?.InstanceCount ?? 1) } : {}),
+        // The offline table's on-demand rate (a spot job bills less), labelled as such.
+        ...(p
+          ? { perHour: p.perHour * (rc?.InstanceCount ?? 1), priceSource: 'offline table (us-east-1 prices)' }
+          : {}),
         detail: [
           n.desc?.SecondaryStatus ?? n.status,
           rc?.InstanceType ? `${rc.InstanceType} × ${rc.InstanceCount ?? 1}` : '',
