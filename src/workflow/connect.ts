@@ -178,8 +178,12 @@ export interface RoleChoice {
   description?: string;
 }
 
-/** IAM roles whose trust policy lets SageMaker assume them (paged through every ListRoles page). */
-export async function listSageMakerRoles(target: AwsTarget, signal?: AbortSignal): Promise<RoleChoice[]> {
+/** IAM roles whose trust policy lets `service` assume them (paged through every ListRoles page), by name. */
+export async function listRolesTrusting(
+  target: AwsTarget,
+  service: string,
+  signal?: AbortSignal,
+): Promise<RoleChoice[]> {
   const iam = client(IAMClient, target);
   const roles: Role[] = [];
   let marker: string | undefined;
@@ -193,9 +197,14 @@ export async function listSageMakerRoles(target: AwsTarget, signal?: AbortSignal
     throw describeAwsError(err, target, 'Listing IAM roles');
   }
   return roles
-    .filter((r) => trustsSageMaker(r.AssumeRolePolicyDocument))
+    .filter((r) => trustsService(r.AssumeRolePolicyDocument, service))
     .map((r) => ({ name: r.RoleName ?? '', arn: r.Arn ?? '', description: r.Description }))
     .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** IAM roles whose trust policy lets SageMaker assume them. */
+export function listSageMakerRoles(target: AwsTarget, signal?: AbortSignal): Promise<RoleChoice[]> {
+  return listRolesTrusting(target, 'sagemaker.amazonaws.com', signal);
 }
 
 /** True when a (URL-encoded) trust policy allows sagemaker.amazonaws.com to assume the role. */

@@ -15,7 +15,7 @@ import {
   SchedulerClient,
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
-import { CreateRoleCommand, IAMClient, ListRolesCommand, PutRolePolicyCommand, type Role } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import {
   AddTagsCommand,
   DescribeEndpointCommand,
@@ -45,7 +45,7 @@ import {
   type ScheduledDeletion,
 } from '../../core/endpoints/deleteAfter';
 import { CREATED_BY_TAG, CREATED_BY_VALUE } from '../../core/sagemaker/tags';
-import { trustsService, type RoleChoice } from '../connect';
+import { listRolesTrusting, type RoleChoice } from '../connect';
 
 interface Account {
   account: string;
@@ -63,25 +63,8 @@ const smNotFound = (err: unknown) =>
 
 /** Roles EventBridge Scheduler may assume, the tool's own first. */
 export async function listSchedulerRoles(target: AwsTarget, signal?: AbortSignal): Promise<RoleChoice[]> {
-  const iam = client(IAMClient, target);
-  const roles: Role[] = [];
-  let marker: string | undefined;
-  try {
-    do {
-      const page = await iam.send(new ListRolesCommand({ Marker: marker, MaxItems: 1000 }), { abortSignal: signal });
-      roles.push(...(page.Roles ?? []));
-      marker = page.IsTruncated ? page.Marker : undefined;
-    } while (marker);
-  } catch (err) {
-    throw describeAwsError(err, target, 'Listing IAM roles');
-  }
-  return roles
-    .filter((r) => trustsService(r.AssumeRolePolicyDocument, 'scheduler.amazonaws.com'))
-    .map((r) => ({ name: r.RoleName ?? '', arn: r.Arn ?? '', description: r.Description }))
-    .sort(
-      (a, b) =>
-        Number(b.name === SCHEDULER_ROLE_NAME) - Number(a.name === SCHEDULER_ROLE_NAME) || a.name.localeCompare(b.name),
-    );
+  const roles = await listRolesTrusting(target, 'scheduler.amazonaws.com', signal);
+  return roles.sort((a, b) => Number(b.name === SCHEDULER_ROLE_NAME) - Number(a.name === SCHEDULER_ROLE_NAME));
 }
 
 /** What creating the scheduler role would do, for the confirmation (trust and policy, verbatim). */
