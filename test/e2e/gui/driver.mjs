@@ -131,6 +131,32 @@ export class Workbench {
     return scope.locator('.monaco-list-row', { has: label }).first();
   }
 
+  /**
+   * Collapses every top-level section of the tree in view `view` except the one whose label starts with
+   * `keep`, and expands that one, as a user makes room at a small window size. Rows of a virtualised list
+   * exist in the DOM only while on screen, so a scenario that reads a row deep in the tree does this first.
+   */
+  async showOnlySection(keep, { view } = {}) {
+    const scope = view ? this.viewPane(view) : this.page.locator('.sidebar');
+    for (let round = 0; round < 20; round++) {
+      const rows = scope.locator('.monaco-list-row[aria-level="1"]');
+      const n = await rows.count();
+      let changed = false;
+      for (let i = 0; i < n; i++) {
+        const r = rows.nth(i);
+        const label = ((await r.locator('.label-name').first().textContent()) ?? '').trim();
+        const expanded = await r.getAttribute('aria-expanded');
+        const want = label.startsWith(keep) ? 'true' : 'false';
+        if (expanded === null || expanded === want) continue;
+        await r.locator('.monaco-tl-twistie').click();
+        changed = true;
+        break;
+      }
+      if (!changed) return;
+      await this.page.waitForTimeout(150);
+    }
+  }
+
   /** Waits for a tree row (see treeRow); returns its locator. */
   async waitForTreeRow(text, { view, exact, timeoutMs = 30_000 } = {}) {
     const row = this.treeRow(text, { view, exact });

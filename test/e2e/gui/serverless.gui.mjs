@@ -114,13 +114,9 @@ export async function run(wb) {
   // Done when the endpoint's row says InService (the "is InService" message may land in the notification
   // centre rather than as a toast right after a modal).
   await wb.waitForTreeRow(ENDPOINT, { view: 'SageMaker', timeoutMs: 60_000 });
-  // Endpoints that earlier scenarios left in moto fill Running now and can push the Endpoints section out of
-  // the (virtualised) list: collapse Running now first, as a user would.
-  const running = wb.treeRow('Running now', { view: 'SageMaker' });
-  if (await running.count()) {
-    await running.click();
-    await wb.page.keyboard.press('ArrowLeft');
-  }
+  // Endpoints and jobs that earlier scenarios left in moto fill the other sections and can push Endpoints out
+  // of the (virtualised) list: collapse the others first, as a user would.
+  await wb.showOnlySection('Endpoints', { view: 'SageMaker' });
   // The Endpoints section's row (Running now lists it too, cost first: "per use · endpoint").
   const row = wb.page
     .locator('.monaco-list-row', { hasText: ENDPOINT })

@@ -111,13 +111,9 @@ export async function run(wb) {
     30_000,
   );
   await wb.widenSideBar(760);
-  // Endpoints that earlier scenarios left in moto fill Running now and push the job's children out of the
-  // (virtualised) list: collapse that section first, as a user would.
-  const running = wb.treeRow('Running now', { view: 'SageMaker' });
-  if (await running.count()) {
-    await running.click();
-    await wb.page.keyboard.press('ArrowLeft');
-  }
+  // Endpoints and jobs that earlier scenarios left in moto fill the other sections and push the job's children
+  // out of the (virtualised) list: collapse the others first, as a user would.
+  await wb.showOnlySection('Training Jobs', { view: 'SageMaker' });
   await row.click();
   await wb.page.keyboard.press('ArrowRight');
   const billing = await wb.waitForTreeRow('Billing', { view: 'SageMaker', timeoutMs: 20_000 });
