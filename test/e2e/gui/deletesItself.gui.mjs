@@ -69,16 +69,21 @@ async function seed(repoRoot) {
 export async function run(wb) {
   const at = await seed(wb.opts.repoRoot);
   const hhmm = at.toISOString().slice(11, 16);
+  // Three hours ahead may be tomorrow (code-server runs in UTC here): the row then names the day, as users read it.
+  const day =
+    at.toISOString().slice(0, 10) === new Date().toISOString().slice(0, 10)
+      ? ''
+      : `on ${new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric' }).format(at)} `;
   await wb.open();
   await wb.openContainer('SageMaker HF');
   await wb.runCommand('SageMaker HF: Connect to AWS');
   const row = await wb.waitForTreeRow(ENDPOINT, { view: 'SageMaker', timeoutMs: 60_000 });
   await wb.step(
-    `row says "deletes itself at ${hhmm} (in 3 h 1x min)"`,
+    `row says "deletes itself ${day}at ${hhmm} (in 3 h 1x min)"`,
     async () => {
       for (;;) {
         const text = (await row.textContent()) ?? '';
-        if (new RegExp(`deletes itself at ${hhmm} \\(in 3 h 1\\d min\\)`).test(text)) return;
+        if (new RegExp(`deletes itself ${day}at ${hhmm} \\(in 3 h 1\\d min\\)`).test(text)) return;
         await wb.page.waitForTimeout(300);
       }
     },
