@@ -16,7 +16,7 @@ import { CancelledError, UserError, throwIfAborted } from '../../../core/errors'
 import type { DatasetSpec, JobSpec } from '../../../core/spec/spec';
 import { withSpecBucket, type Connection } from '../../connect';
 import { Uploader, claimPrefix, publishDataset } from '../datasetUpload';
-import type { PrepareOptions, PrepareResult } from '../prepare';
+import type { PrepareProgress } from '../prepareProgress';
 
 export const PREPARED_RECORD = '.sagemaker-hf-prepared.json';
 
@@ -111,13 +111,39 @@ export function checkPreparedFolder(
   return { ok: true, record, report };
 }
 
+/** What the upload takes of prepareDataset's options (its own types would make an import circle). */
+interface FolderUploadOptions {
+  outDir: string;
+  signal?: AbortSignal;
+  onProgress?: (p: PrepareProgress) => void;
+  uploadPartSize?: number;
+  allowForeignObjects?: boolean;
+  confirmForeignObjects?: (keys: string[]) => Promise<boolean>;
+}
+
+/** The part of prepareDataset's result an upload of the folder gives (all of what callers read). */
+interface FolderUploadResult {
+  outDir: string;
+  channels: Record<string, { split: string; dir: string; rows: number; s3Uri?: string }>;
+  labelNames: string[];
+  maxLength: number;
+  report: PrepareReport;
+  reportPath: string;
+  manifestUri: string;
+  bucketCreated: boolean;
+  removedKeys: string[];
+  foreignKeys?: string[];
+  abortedUploads: number;
+  reused: true;
+}
+
 /** Uploads a checked folder as a local prepare with `upload` would have: the same keys, manifest last. */
 export async function uploadPreparedFolder(
   spec: JobSpec,
   checked: { record: PreparedRecord; report: PrepareReport },
   upload: Connection,
-  opts: PrepareOptions,
-): Promise<PrepareResult> {
+  opts: FolderUploadOptions,
+): Promise<FolderUploadResult> {
   const { record, report } = checked;
   const prefix = spec.dataset.s3Prefix;
   const conn = withSpecBucket(upload, spec);
