@@ -1,5 +1,6 @@
 // The predictions page: a text box and Predict, ranked labels with score bars, latency, history,
-// example inputs and an evaluation (accuracy, confusion matrix, latency percentiles). It renders with
+// example inputs and an evaluation (accuracy, macro-F1, confusion matrix, per-class precision / recall /
+// F1, latency percentiles). It renders with
 // textContent only (endpoint answers may contain markup) and keeps its UI state with setState.
 import { formatLatencySplit, splitLatencies } from '../core/endpoints/coldStart';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
@@ -237,11 +238,28 @@ declare function acquireVsCodeApi(): VsCodeApi;
         ),
       ),
     );
+    // A state saved by an older page has no per-class scores: show what it has.
+    const perClass = r.perClass ?? [];
+    const scores = el('table', { className: 'confusion per-class' });
+    scores.setAttribute('aria-label', 'Per-class precision, recall and F1');
+    scores.append(
+      el('tr', {}, ...['class', 'precision', 'recall', 'F1', 'support'].map((h) => el('th', {}, h))),
+      ...perClass.map((c) =>
+        el(
+          'tr',
+          {},
+          el('th', {}, c.label),
+          ...[c.precision, c.recall, c.f1].map((x) => el('td', {}, x.toFixed(3))),
+          el('td', {}, String(c.support)),
+        ),
+      ),
+    );
     evalResult.replaceChildren(
       el(
         'div',
         { className: 'row' },
         el('strong', { id: 'accuracy' }, `Accuracy ${pct(r.accuracy)}`),
+        ...(r.macroF1 === undefined ? [] : [el('strong', { id: 'macro-f1' }, `Macro-F1 ${r.macroF1.toFixed(3)}`)]),
         el(
           'span',
           { className: 'subtle' },
@@ -255,6 +273,7 @@ declare function acquireVsCodeApi(): VsCodeApi;
       ),
       ...(r.firstError ? [el('div', { className: 'error' }, `First error: ${r.firstError}`)] : []),
       table,
+      ...(perClass.length ? [scores] : []),
     );
   }
 

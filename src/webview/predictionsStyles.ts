@@ -26,5 +26,6 @@ table.confusion { border-collapse: collapse; font-variant-numeric: tabular-nums;
 table.confusion th, table.confusion td { border: 1px solid var(--vscode-widget-border, var(--vscode-panel-border)); padding: 2px 6px; text-align: right; }
 table.confusion td.diag { background: var(--vscode-diffEditor-insertedTextBackground, rgba(0,128,0,.2)); }
 table.confusion th { font-weight: 600; }
+table.per-class { margin-top: 8px; }
 vscode-textfield.num { width: 7em; }
 `;

@@ -78,3 +78,33 @@ export function datasetPaddingSpan(text: string): { value: [number, number] } | 
   }
   return undefined;
 }
+
+/** What one stored-padding choice does to the rows, in the words the padding question uses. */
+function paddingEffect(o: { mode: Padding; length: number | null }): string {
+  if (o.mode === 'dynamic')
+    return 'rows stored unpadded; the training script pads each batch to its longest row (shapes vary per batch)';
+  const to = `every row padded to ${o.length} tokens`;
+  return o.mode === 'auto'
+    ? `${to}, the longest row rounded up to a multiple of 8 (fixed shapes, as max_length, in less space)`
+    : `${to} (fixed shapes, what Training Compiler needs)`;
+}
+
+/**
+ * The question asked after a local prepare when `auto` would store much less than the spec's padding:
+ * the saving first, then one sentence per button saying what that button does.
+ */
+export function paddingQuestion(
+  chosen: { mode: Padding; length: number | null; bytes: number },
+  auto: { length: number | null; bytes: number; truncatedRows: number },
+  formatBytes: (n: number) => string,
+): { message: string; keep: string; useAuto: string } {
+  const keep = `Keep ${chosen.mode}${chosen.length ? ` (${chosen.length})` : ''}`;
+  const useAuto = `Use auto (${auto.length})`;
+  const truncated = auto.truncatedRows ? `truncating ${auto.truncatedRows} rows` : 'truncating no row';
+  const message =
+    `Padding "auto" would store rows at ${auto.length} tokens: ${formatBytes(auto.bytes)} instead of ` +
+    `${formatBytes(chosen.bytes)}, ${truncated}. ` +
+    `${keep}: ${paddingEffect(chosen)}. ` +
+    `${useAuto}: ${paddingEffect({ mode: 'auto', length: auto.length })}.`;
+  return { message, keep, useAuto };
+}

@@ -248,6 +248,8 @@ export function formatBytes(n: number): string {
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+/** The longest histogram bar, in block characters. */
+export const HISTOGRAM_BAR = 16;
 
 /** A few lines for the CLI and notifications. */
 export function reportSummary(r: PrepareReport): string[] {
@@ -328,14 +330,15 @@ export function renderReportMarkdown(r: PrepareReport): string {
     out.push(
       `| ${o.mode}${o.mode === r.padding ? ' (chosen)' : ''} | ${o.length ?? 'per batch'} | ${o.truncatedRows} | ${o.storedTokens} | ${pct(o.paddingShare)} | ${formatBytes(o.bytes)} |`,
     );
+  // A table, the count in its own cell before the bar: a count can never wrap away from its range at a
+  // narrow preview, and a bar of at most HISTOGRAM_BAR cells keeps a row within about 500 px.
   for (const s of r.splits) {
-    out.push('', `## Histogram: ${s.channel}`, '', '```');
+    out.push('', `## Histogram: ${md(s.channel)}`, '', '| tokens | rows | share | |', '| ---: | ---: | ---: | :--- |');
     const peak = Math.max(1, ...s.histogram.map((h) => h.count));
     for (const h of s.histogram)
       out.push(
-        `${String(h.from).padStart(5)}-${String(h.to).padEnd(5)} ${'█'.repeat(Math.round((h.count / peak) * 40)).padEnd(40)} ${h.count}`,
+        `| ${h.from}-${h.to} | ${h.count} | ${pct(s.rows ? h.count / s.rows : 0)} | ${'█'.repeat(Math.round((h.count / peak) * HISTOGRAM_BAR))} |`,
       );
-    out.push('```');
   }
   return out.join('\n') + '\n';
 }

@@ -29,3 +29,24 @@ export function checkJobName(name: string, field = 'training.baseJobName'): void
     );
   }
 }
+
+const NAME_STAMP = /^(.+)-(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{3})$/;
+
+/** A name made by nameFromBase split into its base and its UTC time ("12-07 21:30:12"); undefined otherwise. */
+export function splitJobName(name: string): { base: string; time: string; utc: string } | undefined {
+  const m = NAME_STAMP.exec(name);
+  if (!m) return undefined;
+  const [, base, y, mo, d, h, mi, s] = m;
+  return { base: base!, time: `${mo}-${d} ${h}:${mi}:${s}`, utc: `${y}-${mo}-${d} ${h}:${mi}:${s} UTC` };
+}
+
+/**
+ * A job row's label and description. Names from one spec share their base and differ only in the time at
+ * their end, which a narrow side bar cuts off ("local-bert-tiny..."): such a row is labelled with that time
+ * and its description starts with the status, then the base. A name without the time keeps it as label.
+ */
+export function jobRowText(jobName: string, status: string, details: string[]): { label: string; description: string } {
+  const split = splitJobName(jobName);
+  if (!split) return { label: jobName, description: [status, ...details].join(' · ') };
+  return { label: split.time, description: [status, split.base, ...details].join(' · ') };
+}

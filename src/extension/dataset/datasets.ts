@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatBytes, reportSummary, renderReportMarkdown, type PrepareReport } from '../../core/dataset/prepareReport';
-import { datasetPaddingSpan } from '../../core/dataset/padding';
+import { datasetPaddingSpan, paddingQuestion } from '../../core/dataset/padding';
 import { type JobSpec } from '../../core/spec/spec';
 import { loadSpecFile } from '../../workflow/specFile';
 import { listDatasetManifests, readS3Text } from '../../workflow/dataset/datasetCatalog';
@@ -19,6 +19,7 @@ import { InfoNode, type Node } from '../tree/tree';
 import { toAbortSignal } from '../ui';
 import { register } from '../commands';
 import { LARGE_DATASET_BYTES, prepareOnSageMakerFlow, processingJobsNode } from './processing';
+import { readyNode, rememberReady } from './datasetReady';
 
 const TOKEN_KEY = 'sagemakerHf.hubToken';
 // S3 Standard in us-east-1, per GB-month; shown before uploading.
@@ -176,9 +177,12 @@ const runPrepare = async (
     { location: vscode.ProgressLocation.Notification, title, cancellable: true },
     async (progress, token) => {
       let last = 0;
+      let tokenizing = false;
       return prepareDataset(spec, {
         outDir,
         upload,
+        // The folder the local pass just wrote goes up as it is when it still matches the spec.
+        reuseFolder: true,
         signal: toAbortSignal(token),
         hubToken: await hubToken(ctx),
         hubEndpoint: readSettings().hubEndpoint,
@@ -208,7 +212,14 @@ const runPrepare = async (
             upload: [90, 100],
             done: [100, 100],
           }[p.stage] ?? [0, 0];
-          // Shards upload while tokenizing goes on; the tokenize line already shows those bytes.
+          // Shards upload while tokenizing goes on; the tokenize line already shows those bytes. An
+          // upload of the folder as it is has no tokenize stage: its bytes are the whole bar.
+          if (p.stage === 'tokenize') tokenizing = true;
+          if (p.stage === 'upload' && !tokenizing) {
+            progress.report({ message: p.message, increment: Math.max(0, pct - last) });
+            last = Math.max(last, pct);
+            return;
+          }
           if (p.stage === 'upload' && last < stageShare[0]!) return;
           const at = stageShare[0]! + ((stageShare[1]! - stageShare[0]!) * pct) / 100;
           progress.report({ message: p.message, increment: Math.max(0, at - last) });
@@ -237,6 +248,14 @@ const openReport = async (ctx: DatasetsCtx, markdown: string, name: string) => {
 };
 const remember = (ctx: DatasetsCtx, spec: JobSpec, r: PrepareResult, upload?: Connection) => {
   ctx.session.set(`${upload?.bucket ?? 'local'}/${spec.dataset.s3Prefix}`, entryOfResult(spec, r, upload));
+  ctx.tree.refresh('datasets');
+};
+
+/** The "Dataset ready" row for a finished prepare (the toast fades; the row stays). */
+const markReady = async (ctx: DatasetsCtx, spec: JobSpec, r: PrepareResult, where: string) => {
+  const rows = Object.values(r.channels).map((c) => c.rows);
+  const { createdAt } = r.report;
+  await rememberReady(ctx.context, { prefix: spec.dataset.s3Prefix, rows, where, createdAt, reportPath: r.reportPath });
   ctx.tree.refresh('datasets');
 };
 
@@ -287,14 +306,8 @@ export const prepareDatasetCommand = (ctx: DatasetsCtx) => async (arg?: unknown)
   const chosen = result.report.options.find((o) => o.mode === result.report.padding)!;
   let changed = false;
   if (result.report.padding !== 'auto' && auto.bytes < chosen.bytes * 0.75) {
-    const keep = `Keep ${chosen.mode}${chosen.length ? ` (${chosen.length})` : ''}`;
-    const useAuto = `Use auto (${auto.length})`;
-    const pick = await ctx.ui.showInformationMessage(
-      `Padding "auto" would store rows at ${auto.length} tokens: ${formatBytes(auto.bytes)} instead of ${formatBytes(chosen.bytes)}, truncating ${auto.truncatedRows} rows. (${chosen.mode === 'max_length' ? 'max_length gives static shapes; auto is static too, just shorter.' : 'auto stores fixed-length rows.'})`,
-      keep,
-      useAuto,
-      'Open Report',
-    );
+    const { message, keep, useAuto } = paddingQuestion(chosen, auto, formatBytes);
+    const pick = await ctx.ui.showInformationMessage(message, keep, useAuto, 'Open Report');
     if (pick === 'Open Report') await openReportFile(result.reportPath);
     if (pick === useAuto) {
       spec.dataset.padding = 'auto';
@@ -322,6 +335,7 @@ export const prepareDatasetCommand = (ctx: DatasetsCtx) => async (arg?: unknown)
       remember(ctx, spec, result);
       changed = false;
     }
+    await markReady(ctx, spec, result, outDir);
     const pick = await ctx.ui.showInformationMessage(
       `Prepared ${name} locally in ${outDir}. Connect to AWS to upload it to S3.`,
       'Connect',
@@ -343,7 +357,10 @@ export const prepareDatasetCommand = (ctx: DatasetsCtx) => async (arg?: unknown)
   if (upload) ctx.session.delete(`local/${spec.dataset.s3Prefix}`);
   remember(ctx, spec, result, upload);
   const where = result.manifestUri ? `s3://${upload!.bucket}/${spec.dataset.s3Prefix}/` : outDir;
-  ctx.log.info(`Dataset ${name} ready at ${where}${result.bucketCreated ? ` (created bucket ${upload!.bucket})` : ''}`);
+  ctx.log.info(
+    `Dataset ${name} ready at ${where}${result.bucketCreated ? ` (created bucket ${upload!.bucket})` : ''}${result.reused ? ' (the folder just prepared, uploaded as it was)' : ''}`,
+  );
+  await markReady(ctx, spec, result, where);
   const pick = await ctx.ui.showInformationMessage(
     `Dataset ready: ${Object.values(result.channels)
       .map((c) => c.rows)
@@ -355,6 +372,9 @@ export const prepareDatasetCommand = (ctx: DatasetsCtx) => async (arg?: unknown)
 
 /** Open Dataset Report: a node's, this ctx.session's only one, or picked. */
 export const openDatasetReportCommand = (ctx: DatasetsCtx) => async (arg?: unknown) => {
+  // The "Dataset ready" row names its report file.
+  const file = (arg as { reportPath?: unknown } | undefined)?.reportPath;
+  if (typeof file === 'string' && !(arg instanceof DatasetNode)) return openReportFile(file);
   const node = arg instanceof DatasetNode ? arg : undefined;
   let entry = node?.entry;
   if (!entry) {
@@ -433,7 +453,8 @@ export function activate(services: Services): void {
       // This window's runs know their local report file: they win over the listing of the same prefix.
       for (const [k, e] of session) entries.set(k, e);
       const jobs = await processingJobsNode(services);
-      if (entries.size === 0 && jobs) return [jobs];
+      const ready = readyNode(context, fs.existsSync);
+      if (entries.size === 0 && (jobs || ready)) return [...(ready ? [ready] : []), ...(jobs ? [jobs] : [])];
       if (entries.size === 0)
         return [
           new InfoNode('No prepared datasets', 'run Prepare Dataset on a spec', {
@@ -442,6 +463,7 @@ export function activate(services: Services): void {
           }),
         ];
       return [
+        ...(ready ? [ready] : []),
         ...(jobs ? [jobs] : []),
         ...[...entries.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map((e) => new DatasetNode(e)),
       ];

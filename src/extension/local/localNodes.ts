@@ -7,6 +7,7 @@ import type { LocalJobRecord, LocalJobStatus } from '../../workflow/local/localT
 import { metricsStore, lastMetricsSummary } from '../metricsStore';
 import { InfoNode, statusIcon, type Node } from '../tree/tree';
 import { formatDuration } from '../ui';
+import { jobRowText } from '../../core/sagemaker/jobName';
 
 /** What the nodes' actions call. */
 export interface LocalActions {
@@ -49,7 +50,9 @@ export class LocalJobNode implements Node {
       (j.endedAt ? new Date(j.endedAt).getTime() : Date.now()) - new Date(j.createdAt).getTime(),
     );
     // The row stays short (a narrow side bar cuts it); metrics, times and the folder are in the tooltip.
-    item.description = ['local', j.status, took].join(' · ');
+    const row = jobRowText(j.jobName, j.status, ['local', took]);
+    item.label = row.label;
+    item.description = row.description;
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${j.jobName}** (local)\n\n`);
     md.appendText(`Status: ${j.status} · ${took}\n`);

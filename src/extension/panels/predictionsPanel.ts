@@ -176,6 +176,7 @@ export function openPredictionsPanel(services: Services, opts: PredictionsPanelO
           const result = await evaluate(named, labelled, {
             sampleSize: m.sampleSize,
             concurrency: m.concurrency,
+            ...(opts.labelNames?.length ? { labelNames: opts.labelNames } : {}),
             signal,
             onProgress: (done, total) => {
               if (done === total || Date.now() - lastPost > 250) {
@@ -187,7 +188,7 @@ export function openPredictionsPanel(services: Services, opts: PredictionsPanelO
           const { durationMs: _d, correct: _c, ...summary } = result;
           post({ type: 'evaluationResult', result: summary });
           log.info(
-            `evaluated ${opts.title}: accuracy ${(result.accuracy * 100).toFixed(1)}% on ${result.evaluated}, p50 ${result.latencyMs.p50.toFixed(0)} ms`,
+            `evaluated ${opts.title}: accuracy ${(result.accuracy * 100).toFixed(1)}%, macro-F1 ${result.macroF1.toFixed(3)} on ${result.evaluated}, p50 ${result.latencyMs.p50.toFixed(0)} ms`,
           );
         } catch (err) {
           post({ type: 'evaluationError', message: isCancelled(err) ? 'Evaluation cancelled.' : errorLine(err) });

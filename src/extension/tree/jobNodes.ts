@@ -9,6 +9,7 @@ import { formatDuration } from '../ui';
 import { lastMetricsSummary, metricsStore } from '../metricsStore';
 import type { JobDescription } from '../../workflow/jobLogTail';
 import { isTerminalStatus } from '../../core/sagemaker/jobStatus';
+import { jobRowText } from '../../core/sagemaker/jobName';
 import { formatJobBilling, formatWarmPool, jobBilling, warmPoolOf, type WarmPool } from '../../core/billing/billing';
 
 /** What a job row needs of the section's model. */
@@ -87,9 +88,8 @@ export class SageMakerJobNode implements Node, JobNodeLike {
     // "job.Completed.warmPool": the job menus still match /^job\.Completed/, and Release Warm Pool is added.
     item.contextValue = `job.${this.status}${pool?.billing ? '.warmPool' : ''}`;
     const parts: string[] = [];
-    parts.push(
-      d?.SecondaryStatus && d.SecondaryStatus !== this.status ? `${this.status} · ${d.SecondaryStatus}` : this.status,
-    );
+    const status =
+      d?.SecondaryStatus && d.SecondaryStatus !== this.status ? `${this.status} · ${d.SecondaryStatus}` : this.status;
     if (d?.ResourceConfig?.InstanceType)
       parts.push(`${d.ResourceConfig.InstanceType} × ${d.ResourceConfig.InstanceCount ?? 1}`);
     const start = d?.TrainingStartTime ?? d?.CreationTime ?? this.summary?.CreationTime;
@@ -109,7 +109,9 @@ export class SageMakerJobNode implements Node, JobNodeLike {
     }
     if (pool?.billing) parts.push(formatWarmPool(pool));
     if (this.tailing) parts.push('tailing');
-    item.description = parts.join(' · ');
+    const row = jobRowText(this.jobName, status, parts);
+    item.label = row.label;
+    item.description = row.description;
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${this.jobName}**\n\n`);
     md.appendText(`Status: ${this.status}${d?.SecondaryStatus ? ` (${d.SecondaryStatus})` : ''}\n`);

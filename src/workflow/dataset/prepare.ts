@@ -48,6 +48,7 @@ import { RowMeter, type PrepareProgress } from './prepareProgress';
 import { SplitWriter } from './splitWriter';
 import type { Tokenized } from './tokenize';
 import { loadTokenizer } from './tokenizerLoader';
+import * as prepared from './prepared/preparedFolder';
 import { TokenizerPool, defaultWorkerCount } from './tokenizerPool';
 
 export { tokenizeTexts } from './tokenize';
@@ -71,6 +72,8 @@ export interface PrepareOptions {
   workers?: number;
   /** Shard size (save_to_disk's 500 MB by default; smaller in tests). */
   maxShardBytes?: number;
+  /** With `upload`: send outDir as it is when its record shows it was prepared from this very dataset. */
+  reuseFolder?: boolean;
 }
 
 export interface PrepareResult {
@@ -92,6 +95,8 @@ export interface PrepareResult {
   abortedUploads?: number;
   /** Tokenizer worker threads used (0: the calling thread). */
   workers?: number;
+  /** The folder a local prepare wrote was uploaded as it was (nothing read or tokenized again). */
+  reused?: boolean;
 }
 
 const READ_BATCH = 2000;
@@ -118,6 +123,11 @@ interface SplitScan {
 }
 
 export async function prepareDataset(spec: JobSpec, opts: PrepareOptions): Promise<PrepareResult> {
+  if (opts.upload && opts.reuseFolder) {
+    const checked = prepared.checkPreparedFolder(spec, opts.outDir);
+    if (checked.ok) return prepared.uploadPreparedFolder(spec, checked, opts.upload, opts);
+    opts.onProgress?.({ stage: 'read', message: `Preparing again: ${checked.reason}` });
+  }
   const t0 = Date.now();
   const ds = spec.dataset;
   const userSignal = opts.signal;
@@ -410,6 +420,7 @@ export async function prepareDataset(spec: JobSpec, opts: PrepareOptions): Promi
     const empty = emptyClasses(report);
     if (empty.length) report.emptyClasses = empty;
     const reportPath = path.join(opts.outDir, 'report.md');
+    await prepared.removePreparedRecord(opts.outDir);
     await fs.promises.writeFile(reportPath, renderReportMarkdown(report));
     await fs.promises.writeFile(path.join(opts.outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
     Object.assign(out, {
@@ -454,6 +465,7 @@ export async function prepareDataset(spec: JobSpec, opts: PrepareOptions): Promi
       await fs.promises.rm(old, { recursive: true, force: true });
     }
     temps.clear();
+    await prepared.writePreparedRecord(opts.outDir, ds, result, written);
     ok = true;
     progress('done', out.manifestUri ? 'Prepared and uploaded' : 'Prepared', 1);
     return out as PrepareResult;

@@ -1,14 +1,23 @@
 // Evaluate an endpoint on labelled texts: one request per text with bounded concurrency (so latency is
-// per request, as a user would see it), then accuracy, a confusion matrix and latency percentiles.
+// per request, as a user would see it), then accuracy, a confusion matrix in the model's label order,
+// per-class precision / recall / F1 with macro-F1, and latency percentiles.
 import { CancelledError, UserError, errorLine, isCancelled } from '../../core/errors';
 import { mapLimit } from '../../core/concurrency';
 import type { Predictor } from './predictor';
-import type { EvaluationResult, LabelledText } from '../../core/endpoints/evaluation';
+import {
+  classScores,
+  confusionMatrix,
+  labelOrder,
+  type EvaluationResult,
+  type LabelledText,
+} from '../../core/endpoints/evaluation';
 
 export interface EvaluateOptions {
   /** How many examples to send (evenly spread over the list); all when absent. */
   sampleSize?: number;
   concurrency?: number;
+  /** The model's class names: the matrix's rows and columns follow their order. */
+  labelNames?: readonly string[];
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -60,14 +69,11 @@ export async function evaluate(
   const ok = outcomes.filter((o): o is NonNullable<typeof o> => !!o && o.predicted !== undefined);
   if (ok.length === 0)
     throw new UserError(`evaluate: every request failed (${errors}); first error: ${firstError ?? 'no prediction'}`);
-  const labels = [...new Set([...sample.map((e) => e.label), ...ok.map((o) => o.predicted!)])];
-  const index = new Map(labels.map((l, i) => [l, i]));
-  const confusion = labels.map(() => labels.map(() => 0));
-  let correct = 0;
-  for (const o of ok) {
-    confusion[index.get(o.truth)!]![index.get(o.predicted!)!]!++;
-    if (o.truth === o.predicted) correct++;
-  }
+  const pairs = ok.map((o) => ({ truth: o.truth, predicted: o.predicted! }));
+  const labels = labelOrder(opts.labelNames, [...sample.map((e) => e.label), ...pairs.map((p) => p.predicted)]);
+  const confusion = confusionMatrix(labels, pairs);
+  const correct = pairs.filter((p) => p.truth === p.predicted).length;
+  const { perClass, macroF1 } = classScores(labels, confusion);
   const lat = ok.map((o) => o.latencyMs).sort((a, b) => a - b);
   return {
     total: examples.length,
@@ -76,6 +82,8 @@ export async function evaluate(
     accuracy: correct / ok.length,
     labels,
     confusion,
+    perClass,
+    macroF1,
     latencyMs: {
       p50: percentile(lat, 50),
       p90: percentile(lat, 90),

@@ -1,10 +1,11 @@
 // Datasets in the real VS Code extension host against moto: Prepare Dataset on a spec (local emotion
 // jsonl files, the shared bert-base-uncased tokenizer) answers the padding question and the upload
 // confirmation, writes the manifest and the channel files to the default bucket, lists the dataset in
-// the Datasets tree with its S3 prefix, and Open Dataset Report shows the row counts. A malformed jsonl
-// line is reported as file:line.
+// the Datasets tree with its S3 prefix, and Open Dataset Report shows the row counts. Upload after the
+// local pass sends the folder it wrote (no second tokenization), and a "Dataset ready" row stays in the
+// Datasets section after the notification. A malformed jsonl line is reported as file:line.
 import * as assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -171,10 +172,19 @@ suite('datasets', function () {
       PREFIX,
     );
 
+    // The local pass's shard: Upload sends that folder as it is, without tokenizing again.
+    const shard = path.join(
+      path.dirname(spec.fsPath),
+      '.sagemaker-hf/datasets/e2e-datasets/train/data-00000-of-00001.arrow',
+    );
+    let shardAtUpload: number | undefined;
     const { asked } = await answering(
       (message, items) => {
         if (message.startsWith('Padding "auto"')) return items.find((i) => i.startsWith('Keep max_length'));
-        if (message.startsWith('Upload ')) return 'Upload';
+        if (message.startsWith('Upload ')) {
+          shardAtUpload = statSync(shard).mtimeMs;
+          return 'Upload';
+        }
         return undefined; // "Dataset ready": do not open the report here, the last test does
       },
       () => vscode.commands.executeCommand('sagemakerHf.prepareDataset', spec),
@@ -194,6 +204,16 @@ suite('datasets', function () {
     const ready = asked.find((q) => q.message.startsWith('Dataset ready'));
     assert.ok(ready, 'the result was announced');
     assert.match(ready.message, new RegExp(`200 / 200 rows at s3://${conn.bucket}/${PREFIX}/`));
+    assert.ok(shardAtUpload, 'the local shard existed when the upload was asked');
+    assert.equal(statSync(shard).mtimeMs, shardAtUpload, 'the upload did not write the shard again');
+
+    // The toast fades; the "Dataset ready" row stays at the top of the Datasets section with its report.
+    const readyRow = (await treeNodes(a, 'datasets'))[0]!;
+    assert.equal(readyRow.item.label, `Dataset ready: ${PREFIX}`);
+    assert.match(String(readyRow.item.description), new RegExp(`^200 / 200 rows · s3://${conn.bucket}/${PREFIX}/$`));
+    assert.equal(readyRow.item.command?.command, 'sagemakerHf.openDatasetReport');
+    const reportArg = readyRow.item.command?.arguments?.[0] as { reportPath: string };
+    assert.match(reportArg.reportPath, /e2e-datasets[\\/]report\.md$/);
 
     const keys = (
       (await s3().send(new ListObjectsV2Command({ Bucket: conn.bucket, Prefix: `${PREFIX}/` }))).Contents ?? []

@@ -118,11 +118,14 @@ suite('Local target', function () {
 
     // The Training Jobs tree lists it as a completed local job.
     const jobRow = await waitFor(
-      async () => (await treeNodes(a, 'jobs')).find((n) => n.item.label === job.jobName),
+      async () => (await treeNodes(a, 'jobs')).find((n) => (n.node as { jobName?: string }).jobName === job.jobName),
       10_000,
       'the local job in the tree',
     );
     assert.equal(jobRow.item.contextValue, 'job.local.Completed');
+    // A narrow side bar shows the row's start only: the time in the name, then the status first.
+    assert.match(String(jobRow.item.label), /^\d\d-\d\d \d\d:\d\d:\d\d$/);
+    assert.match(String(jobRow.item.description), /^Completed · /);
     // Newest first, local and SageMaker jobs together.
     const created = (await treeNodes(a, 'jobs'))
       .map((n) => (n.node as { createdMs?: number }).createdMs)
@@ -132,7 +135,11 @@ suite('Local target', function () {
       [...created].sort((x, y) => y - x),
       'jobs sorted newest first',
     );
-    assert.equal((await treeNodes(a, 'jobs'))[0]!.item.label, job.jobName, 'the new job is on top');
+    assert.equal(
+      ((await treeNodes(a, 'jobs'))[0]!.node as { jobName?: string }).jobName,
+      job.jobName,
+      'the new job is on top',
+    );
 
     // The Deploy action on a local job node: sagemakerHf.deployEndpoint hands it to the local target.
     const t1 = Date.now();
