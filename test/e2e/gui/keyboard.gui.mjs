@@ -126,15 +126,16 @@ export async function run(wb) {
     });
   // What has the keyboard focus in the page, and does it show a ring? (a read: nothing is clicked)
   const focused = () =>
-    frame.locator('body').evaluate(() => {
-      const a = document.activeElement;
-      if (!a || a === document.body) return { tag: 'body' };
+    frame.locator('body').evaluate((body) => {
+      const doc = body.ownerDocument;
+      const a = doc.activeElement;
+      if (!a || a === body) return { tag: 'body' };
       const inner = a.shadowRoot?.activeElement ?? a;
       // Buttons draw an outline; vscode-elements' fields colour their border with focusBorder once `focused`.
       const ring =
         a.hasAttribute('focused') ||
         [a, inner, a.shadowRoot?.querySelector('.base')].filter(Boolean).some((e) => {
-          const s = getComputedStyle(e);
+          const s = doc.defaultView.getComputedStyle(e);
           return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
         });
       return {
@@ -207,8 +208,8 @@ export async function run(wb) {
     throw new Error(`no delete confirmation: ${e.message}`);
   });
   const focusedButton = () =>
-    page.evaluate(() => {
-      const a = document.activeElement;
+    page.locator('body').evaluate((body) => {
+      const a = body.ownerDocument.activeElement;
       return a?.closest('.monaco-dialog-box') ? (a.textContent ?? '').trim() : '';
     });
   let reached = false;
