@@ -3,10 +3,14 @@
 // activation; the first connect happens when the user asks, or when a command needs it.
 import * as vscode from 'vscode';
 import type { Connection } from '../workflow/connect';
+import type { RoleMemory } from '../core/sagemaker/roleMemory';
 import { readSettings, updateSetting } from './settings';
 import { InfoNode, type Node } from './tree/tree';
 import { toAbortSignal } from './ui';
 import { windowUi, type Ui } from './window';
+
+/** globalState key of the roles remembered per profile and region (core/sagemaker/roleMemory). */
+const ROLES_KEY = 'sagemakerHf.executionRoles';
 
 type State =
   { kind: 'disconnected'; error?: string } | { kind: 'connecting' } | { kind: 'connected'; connection: Connection };
@@ -17,10 +21,13 @@ export class ConnectionManager implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly statusItem: vscode.StatusBarItem;
   private readonly disposables: vscode.Disposable[] = [];
+  /** What the connected role belongs to ("default · us-east-1", "workspace setting"), shown beside it. */
+  private roleOrigin: string | undefined;
 
   constructor(
     private readonly log: vscode.LogOutputChannel,
     private readonly ui: Ui = windowUi,
+    private readonly roles?: vscode.Memento,
   ) {
     this.statusItem = vscode.window.createStatusBarItem('sagemakerHf.connection', vscode.StatusBarAlignment.Left, 10);
     this.statusItem.name = 'SageMaker HF Connection';
@@ -63,7 +70,7 @@ export class ConnectionManager implements vscode.Disposable {
       const c = s.connection;
       item.text = `$(cloud) ${c.profile ?? 'default'} · ${c.region}`;
       item.tooltip = new vscode.MarkdownString(
-        `**SageMaker HF**\n\nProfile: ${c.profile ?? '(default chain)'}\n\nRegion: ${c.region}\n\nAccount: ${c.account}\n\nRole: ${c.role ?? '—'}\n\nBucket: s3://${c.bucket}${c.endpoint ? `\n\nEndpoint: ${c.endpoint}` : ''}\n\nClick to switch profile.`,
+        `**SageMaker HF**\n\nProfile: ${c.profile ?? '(default chain)'}\n\nRegion: ${c.region}\n\nAccount: ${c.account}\n\nRole: ${c.role ? `${c.role} (${this.roleOrigin ?? ''})` : '—'}\n\nBucket: s3://${c.bucket}${c.endpoint ? `\n\nEndpoint: ${c.endpoint}` : ''}\n\nClick to switch profile.`,
       );
       item.command = 'sagemakerHf.switchProfile';
       item.backgroundColor = undefined;
@@ -89,13 +96,15 @@ export class ConnectionManager implements vscode.Disposable {
     this.setState({ kind: 'connecting' });
     try {
       const region = await resolveRegion(settings.profile, settings.region);
+      const chosen = await this.roleFor(settings.profile, region);
       const conn = await connect({
         profile: settings.profile,
         region,
         endpoint: settings.endpointUrl,
-        role: settings.executionRole,
+        role: chosen?.arn,
         signal: toAbortSignal(token),
       });
+      this.roleOrigin = chosen ? chosen.origin : conn.role ? "the identity's own role" : undefined;
       this.log.info(
         `connected: account ${conn.account}, region ${conn.region}, profile ${conn.profile ?? '(default chain)'}${conn.endpoint ? `, endpoint ${conn.endpoint}` : ''}`,
       );
@@ -105,6 +114,32 @@ export class ConnectionManager implements vscode.Disposable {
       this.setState({ kind: 'disconnected', error: err instanceof Error ? err.message : String(err) });
       throw err;
     }
+  }
+
+  /**
+   * The role for this profile and region (roleMemory.roleFor); the first time, the old machine-wide
+   * setting moves into the memory as this profile's and region's role.
+   */
+  private async roleFor(profile: string | undefined, region: string) {
+    const { migrateRole, roleFor } = await import('../core/sagemaker/roleMemory');
+    const setting = vscode.workspace.getConfiguration('sagemakerHf').inspect<string>('executionRole');
+    const trim = (v: string | undefined) => (v && v.trim() ? v.trim() : undefined);
+    let user = trim(setting?.globalValue);
+    let memory = this.roles?.get<RoleMemory>(ROLES_KEY);
+    if (this.roles) {
+      const m = migrateRole(memory, user, profile, region);
+      if (!memory) await this.roles.update(ROLES_KEY, m.memory);
+      if (m.clearLegacy) {
+        this.log.info(`execution role ${user} is now remembered for ${profile ?? 'default'} · ${region} only`);
+        await updateSetting('executionRole', undefined);
+        user = undefined;
+      }
+      memory = m.memory;
+    }
+    return roleFor(memory ?? {}, profile, region, {
+      workspace: trim(setting?.workspaceFolderValue) ?? trim(setting?.workspaceValue),
+      user,
+    });
   }
 
   async connectInteractive(): Promise<Connection> {
@@ -205,7 +240,27 @@ export class ConnectionManager implements vscode.Disposable {
         validateInput: (v) => (/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(v) ? undefined : 'Not an IAM role ARN'),
       }));
     if (!arn) return false;
-    await updateSetting('executionRole', arn);
+    const { profileLabel, rememberRole } = await import('../core/sagemaker/roleMemory');
+    if (this.roles) {
+      const memory = this.roles.get<RoleMemory>(ROLES_KEY) ?? {};
+      await this.roles.update(ROLES_KEY, rememberRole(memory, conn.profile, conn.region, arn));
+    } else await updateSetting('executionRole', arn);
+    // A workspace's own setting wins over the memory: the pick replaces it there, or it would not apply.
+    const cfg = vscode.workspace.getConfiguration('sagemakerHf');
+    const ws = cfg.inspect<string>('executionRole');
+    if (ws?.workspaceFolderValue?.trim() || ws?.workspaceValue?.trim())
+      await cfg.update(
+        'executionRole',
+        arn,
+        ws.workspaceFolderValue?.trim()
+          ? vscode.ConfigurationTarget.WorkspaceFolder
+          : vscode.ConfigurationTarget.Workspace,
+      );
+    this.roleOrigin =
+      ws?.workspaceFolderValue?.trim() || ws?.workspaceValue?.trim()
+        ? 'workspace setting'
+        : `${profileLabel(conn.profile)} · ${conn.region}`;
+    this.log.info(`execution role ${arn} for ${this.roleOrigin}`);
     if (this.current) this.setState({ kind: 'connected', connection: { ...this.current, role: arn } });
     return true;
   }
@@ -229,10 +284,17 @@ export class ConnectionManager implements vscode.Disposable {
     const kids = [
       new InfoNode('Account', c.account, { icon: 'organization' }),
       new InfoNode('Identity', c.arn, { icon: 'person' }),
-      new InfoNode('Execution role', c.role ?? 'not set — click to select', {
-        icon: 'shield',
-        command: c.role ? undefined : { command: 'sagemakerHf.selectRole', title: 'Select Execution Role' },
-      }),
+      new InfoNode(
+        this.roleOrigin && c.role ? `Execution role (${this.roleOrigin})` : 'Execution role',
+        c.role ?? 'not set — click to select',
+        {
+          icon: 'shield',
+          tooltip: c.role
+            ? `Execution role ${c.role}: ${this.roleOrigin ?? ''}. Remembered per profile and region (Select Execution Role changes it for ${c.profile ?? 'default'} · ${c.region}).`
+            : undefined,
+          command: c.role ? undefined : { command: 'sagemakerHf.selectRole', title: 'Select Execution Role' },
+        },
+      ),
       new InfoNode('Default bucket', `s3://${c.bucket}`, { icon: 'archive' }),
       ...(c.endpoint ? [new InfoNode('Endpoint override', c.endpoint, { icon: 'debug-alt' })] : []),
     ];

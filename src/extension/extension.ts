@@ -35,7 +35,7 @@ export interface ExtensionApi {
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const t0 = performance.now();
   const log = redactingChannel(vscode.window.createOutputChannel('SageMaker HF', { log: true }));
-  const connection = new ConnectionManager(log, windowUi);
+  const connection = new ConnectionManager(log, windowUi, context.globalState);
   const tree = new ExplorerTree(() => ({ connected: !!connection.current, rootNode: connection.rootNode() }));
   const specs = new SpecsTree(windowUi);
   const jobChannels = new JobChannels();

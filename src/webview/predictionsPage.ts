@@ -66,7 +66,8 @@ declare function acquireVsCodeApi(): VsCodeApi;
     'aria-label': 'Text to classify',
   });
   input.value = state.text;
-  const predictBtn = custom('vscode-button', {}, 'Predict');
+  // Each control's aria-label says what it does, not only its caption (screen readers read it out).
+  const predictBtn = custom('vscode-button', { 'aria-label': 'Predict: send the text to the endpoint' }, 'Predict');
   predictBtn.id = 'predict';
   const busy = custom('vscode-progress-ring');
   busy.hidden = true;
@@ -81,12 +82,16 @@ declare function acquireVsCodeApi(): VsCodeApi;
   results.setAttribute('aria-label', 'Prediction');
   const examplesBox = el('div', { className: 'examples' });
   const historyList = el('ul', { className: 'history' });
-  const clearBtn = custom('vscode-button', { secondary: true }, 'Clear history');
+  const clearBtn = custom(
+    'vscode-button',
+    { secondary: true, 'aria-label': 'Clear the prediction history of this endpoint' },
+    'Clear history',
+  );
   const sampleField = custom('vscode-textfield', {
     type: 'number',
     min: '1',
     max: '5000',
-    'aria-label': 'Sample size',
+    'aria-label': 'Sample size: how many labelled test examples Evaluate sends',
     class: 'num',
   });
   sampleField.value = String(state.sampleSize);
@@ -94,15 +99,21 @@ declare function acquireVsCodeApi(): VsCodeApi;
     type: 'number',
     min: '1',
     max: '16',
-    'aria-label': 'Concurrency',
+    'aria-label': 'Concurrency: how many requests Evaluate keeps in flight',
     class: 'num',
   });
   concField.value = String(state.concurrency);
-  const evalBtn = custom('vscode-button', {}, 'Evaluate');
+  const evalBtn = custom(
+    'vscode-button',
+    { 'aria-label': 'Evaluate: score the endpoint on a sample of labelled test examples' },
+    'Evaluate',
+  );
   evalBtn.id = 'evaluate';
-  const cancelBtn = custom('vscode-button', { secondary: true }, 'Cancel');
+  const cancelBtn = custom('vscode-button', { secondary: true, 'aria-label': 'Cancel the evaluation' }, 'Cancel');
   cancelBtn.hidden = true;
   const evalStatus = el('span', { className: 'subtle' });
+  // Progress and refusals ("Sample size: a whole number…") are read out as they change.
+  evalStatus.setAttribute('role', 'status');
   const evalResult = el('div', { className: 'results' });
   const evalSection = el(
     'section',

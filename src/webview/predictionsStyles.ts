@@ -19,7 +19,7 @@ vscode-textarea { width: 100%; max-width: 720px; }
 .error { color: var(--vscode-errorForeground); white-space: pre-wrap; }
 button.link { background: none; border: none; padding: 0; font: inherit; text-align: left; color: var(--vscode-textLink-foreground); cursor: pointer; }
 button.link:hover { text-decoration: underline; }
-button.link:focus-visible { outline: 1px solid var(--vscode-focusBorder); outline-offset: 2px; }
+button.link:focus-visible { outline: 1px solid var(--vscode-focusBorder); outline-offset: 2px; text-decoration: underline; }
 .examples li, .history li { margin: 3px 0; }
 ul { padding-left: 18px; margin: 4px 0; }
 table.confusion { border-collapse: collapse; font-variant-numeric: tabular-nums; }

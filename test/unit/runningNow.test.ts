@@ -2,7 +2,7 @@
 // has no hourly price.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { byCost, runningRow, runningTotal, type Billable } from '../../src/core/billing/runningNow';
+import { byCost, processingBillable, runningRow, runningTotal, type Billable } from '../../src/core/billing/runningNow';
 
 const now = new Date('2026-12-07T12:00:00Z');
 const endpoint: Billable = {
@@ -47,4 +47,36 @@ test('the total sums hourly prices and names what it cannot sum', () => {
   assert.equal(runningTotal([endpoint, pool]), '$4.57/h');
   assert.equal(runningTotal([endpoint, serverless, mystery]), '$0.736/h + per use + price unknown');
   assert.equal(runningTotal([]), undefined);
+});
+
+test('a running Processing job: cost first (per instance-hour × count), its size and uptime; none once ended', () => {
+  const desc = {
+    ProcessingJobName: 'prep-emotion-2026-12-07-11-30-00',
+    ProcessingJobStatus: 'InProgress',
+    ProcessingResources: { ClusterConfig: { InstanceType: 'ml.c5.4xlarge', InstanceCount: 2 } },
+    CreationTime: new Date('2026-12-07T11:29:00Z'),
+    ProcessingStartTime: new Date('2026-12-07T11:30:00Z'),
+  };
+  const b = processingBillable(desc, { perInstanceHour: 0.952, source: 'offline table (us-east-1 prices)' })!;
+  assert.equal(b.kind, 'processing job');
+  assert.equal(b.perHour, 1.904);
+  assert.equal(
+    runningRow(b, now).description,
+    'about $1.90/h · processing job · ml.c5.4xlarge × 2 · 30 min ($0.952 so far)',
+  );
+  assert.match(runningRow(b, now).tooltip, /^processing job prep-emotion-.*: billed \$1\.90 per hour while it runs/);
+  // Stopping still bills (the instances are up); the row says so.
+  const stopping = processingBillable({ ...desc, ProcessingJobStatus: 'Stopping' })!;
+  assert.equal(
+    runningRow(stopping, now).description,
+    'price unknown · processing job · Stopping · ml.c5.4xlarge × 2 · 30 min',
+  );
+  for (const status of ['Completed', 'Failed', 'Stopped'])
+    assert.equal(processingBillable({ ...desc, ProcessingJobStatus: status }), undefined, status);
+  // Among the other rows, by cost: the job above the endpoint, below the warm pool.
+  assert.deepEqual(
+    byCost([endpoint, b, pool]).map((x) => x.kind),
+    ['warm pool', 'processing job', 'endpoint'],
+  );
+  assert.equal(runningTotal([endpoint, b]), '$2.64/h');
 });

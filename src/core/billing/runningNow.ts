@@ -74,3 +74,39 @@ export function runningTotal(list: Billable[]): string | undefined {
   ].filter(Boolean);
   return [`${dollars(total)}/h`, ...extra].join(' + ');
 }
+
+/** What a running Processing job's row needs of DescribeProcessingJob. */
+export interface ProcessingJobFacts {
+  ProcessingJobName?: string;
+  ProcessingJobStatus?: string;
+  ProcessingResources?: { ClusterConfig?: { InstanceType?: string; InstanceCount?: number } };
+  ProcessingStartTime?: Date;
+  CreationTime?: Date;
+}
+
+/**
+ * A Processing job as a Running now row while it bills (InProgress or Stopping: instances are up), its
+ * price per instance-hour times the instance count; undefined once it has ended.
+ */
+export function processingBillable(
+  d: ProcessingJobFacts,
+  price?: { perInstanceHour: number; source: string },
+): Billable | undefined {
+  if (!d.ProcessingJobName || (d.ProcessingJobStatus !== 'InProgress' && d.ProcessingJobStatus !== 'Stopping'))
+    return undefined;
+  const cc = d.ProcessingResources?.ClusterConfig;
+  const count = cc?.InstanceCount ?? 1;
+  const start = d.ProcessingStartTime ?? d.CreationTime;
+  return {
+    kind: 'processing job',
+    name: d.ProcessingJobName,
+    ...(price ? { perHour: price.perInstanceHour * count, priceSource: price.source } : {}),
+    detail: [
+      d.ProcessingJobStatus === 'Stopping' ? 'Stopping' : '',
+      cc?.InstanceType ? `${cc.InstanceType} × ${count}` : '',
+    ]
+      .filter(Boolean)
+      .join(' · '),
+    ...(start ? { since: new Date(start) } : {}),
+  };
+}

@@ -18,7 +18,12 @@ import type { Services } from '../services';
 import { InfoNode, type Node } from '../tree/tree';
 import { toAbortSignal } from '../ui';
 import { register } from '../commands';
-import { LARGE_DATASET_BYTES, prepareOnSageMakerFlow, processingJobsNode } from './processing';
+import {
+  LARGE_DATASET_BYTES,
+  prepareOnSageMakerFlow,
+  processingJobsNode,
+  registerProcessingRunningSource,
+} from './processing';
 import { readyNode, rememberReady } from './datasetReady';
 
 const TOKEN_KEY = 'sagemakerHf.hubToken';
@@ -434,6 +439,7 @@ export const setHubTokenCommand = (ctx: DatasetsCtx) => async () => {
 export function activate(services: Services): void {
   const { log, context } = services;
   const session = new Map<string, PreparedEntry>();
+  context.subscriptions.push(registerProcessingRunningSource(services));
 
   services.tree.registerSection({
     id: 'datasets',

@@ -2,7 +2,7 @@
 // instance type (with its price) and count, a modal confirmation with price and image before anything
 // billable is created, a cancellable progress notification (cancel stops the job), the job's log tailed
 // into its own output channel, and a "Processing jobs" node in the Datasets section listing the recent
-// jobs with their status (click: show the log).
+// jobs with their status (click: show the log); a running job is also a "Running now" row, cost first.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatBytes, renderReportMarkdown } from '../../core/dataset/prepareReport';
@@ -13,6 +13,7 @@ import type { Services } from '../services';
 import { InfoNode, type Node } from '../tree/tree';
 import { formatDuration, toAbortSignal } from '../ui';
 import { register } from '../commands';
+import { registerRunningSource, revealRunning, type RunningItem } from '../tree/runningSection';
 
 const INSTANCE_CHOICES = ['ml.c5.4xlarge', 'ml.c5.9xlarge', 'ml.c5.2xlarge', 'ml.m5.4xlarge', 'ml.m5.xlarge'];
 const STATUS_ICON: Record<string, string> = {
@@ -148,16 +149,61 @@ export async function prepareOnSageMakerFlow(
             if (p.stage === 'launch' || p.stage === 'assemble')
               channels.appendLine(plan.jobName, `[sagemaker-hf] ${p.message}`);
             if (p.message.startsWith('Creating Processing job'))
-              setTimeout(() => services.tree.refresh('datasets'), 1000);
+              setTimeout(() => {
+                services.tree.refresh('datasets');
+                revealRunning(services, 'processing job', plan.jobName);
+              }, 1000);
           },
           onLog: (l) => channels.appendLine(plan.jobName, l.kind === 'log' ? l.text : `[${l.kind}] ${l.text}`),
         }),
     ),
-  ).finally(() => services.tree.refresh('datasets'));
+  ).finally(() => {
+    services.tree.refresh('datasets');
+    services.tree.refresh('running');
+  });
   services.log.info(
     `Dataset ${name} prepared by Processing job ${result.jobName}: ${result.manifestUri} (${formatBytes(result.report.bytesWritten)})`,
   );
   return result;
+}
+
+/**
+ * The Processing jobs that bill now (InProgress or Stopping), as Running now rows: the recent prep- jobs
+ * listed, the running ones described for their instances, priced per instance-hour.
+ */
+export function registerProcessingRunningSource(services: Services): vscode.Disposable {
+  return registerRunningSource({
+    items: async (): Promise<RunningItem[]> => {
+      const conn = services.connection.current;
+      if (!conn) return [];
+      const { listPrepareJobs, describeProcessingJob } = await import('../../workflow/processingJobs');
+      const { resolvePrice, priceSource } = await import('../../workflow/prices');
+      const { processingBillable } = await import('../../core/billing/runningNow');
+      const running = (await listPrepareJobs(conn)).filter((r) => r.status === 'InProgress' || r.status === 'Stopping');
+      const items = await Promise.all(
+        running.map(async (r): Promise<RunningItem | undefined> => {
+          const d = await describeProcessingJob(conn, r.name);
+          const type = d.ProcessingResources?.ClusterConfig?.InstanceType;
+          const p = type
+            ? await resolvePrice(conn.region, type, 'processing', priceOptions(services, conn))
+            : undefined;
+          const billable = processingBillable(
+            d,
+            p && p.unit === 'hour' ? { perInstanceHour: p.amount, source: priceSource(p) } : undefined,
+          );
+          if (!billable) return undefined;
+          return {
+            billable,
+            contextValue: 'processingJob.running',
+            icon: ['sync~spin', 'charts.blue'],
+            handle: { jobName: r.name, status: d.ProcessingJobStatus },
+            command: { command: 'sagemakerHf.showProcessingJobLogs', title: 'Show Log', arguments: [r.name] },
+          };
+        }),
+      );
+      return items.filter((i): i is RunningItem => i !== undefined);
+    },
+  });
 }
 
 /** Prepare Dataset on SageMaker: the Processing job flow, then the report on request. */

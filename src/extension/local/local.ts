@@ -90,7 +90,11 @@ async function pickLocalFirst(ctx: LocalCtx): Promise<vscode.Uri | undefined> {
   const pick = await ctx.ui.showQuickPick(items, { title: 'Run which spec locally? (local specs first)' });
   return pick?.uri;
 }
-export const createPythonEnvironmentCommand = (ctx: LocalCtx) => () => ctx.local.createEnvironment();
+/** True once the environment is ready: the command whose error offered it resumes. */
+export const createPythonEnvironmentCommand = (ctx: LocalCtx) => async () => {
+  await ctx.local.createEnvironment();
+  return true;
+};
 export const selectPythonCommand = (ctx: LocalCtx) => () => selectPython(ctx);
 
 /**

@@ -128,7 +128,7 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
     return text === undefined ? undefined : Number(text);
   }
 
-  /** The Python to use (python.ts); says at once when none will do, and throws a CancelledError. */
+  /** The Python to use (python.ts); when none will do, an error whose buttons fix that and resume. */
   python(spec: JobSpec | undefined, signal: AbortSignal, forFile?: string): Promise<PythonCheck> {
     return findPython(this.services, this.venvDir(), spec, signal, forFile);
   }
@@ -209,7 +209,8 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
           }
           void this.services.ui
             .showInformationMessage(`Local training ${jobName} completed.`, 'Deploy Locally')
-            .then((c) => c && this.deployJob(job));
+            // Through the command, so a failure is reported (and resumes after Select Python), not lost.
+            .then((c) => c && vscode.commands.executeCommand('sagemakerHf.deployEndpoint', { jobName, local: true }));
           return job;
         } catch (err) {
           // Whatever a cancelled run throws afterwards (a killed process, a half-read file) is the cancel.

@@ -3,15 +3,14 @@
 // and Create Environment when none will do.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CancelledError, UserError, isCancelled } from '../../core/errors';
+import { UserError, errorLine, isCancelled } from '../../core/errors';
 import type { JobSpec } from '../../core/spec/spec';
 import {
   checkPython,
   createVenv,
   describeSource,
-  NoPythonError,
-  PythonPackagesMissingError,
   resolvePython,
+  withPythonFixes,
   workspaceVenvDirs,
   type PythonCheck,
 } from '../../workflow/local/pythonEnv';
@@ -44,8 +43,7 @@ async function editorInterpreter(resource?: vscode.Uri): Promise<string | undefi
 /**
  * The Python to use, found in order: the setting, the spec, the editor's selected interpreter, a
  * workspace virtual environment, the extension's own environment, PATH (each checked in seconds).
- * When none will do, says so at once with Select Python / Create Environment and throws a
- * CancelledError: the caller's progress ends now, not when the message is answered.
+ * When none will do, throws the error that offers Select Python / Create Environment (withPythonFixes).
  */
 export async function findPython(
   services: Services,
@@ -74,24 +72,26 @@ export async function findPython(
     );
     return py;
   } catch (err) {
-    if (!(err instanceof UserError) || isCancelled(err) || signal.aborted) throw err;
-    if (!(err instanceof PythonPackagesMissingError) && !(err instanceof NoPythonError)) throw err;
-    services.log.warn(err.message);
-    void services.ui
-      .showErrorMessage(`No Python with torch and transformers: ${err.message}`, 'Select Python', 'Create Environment')
-      .then((choice) => {
-        if (choice === 'Select Python') void vscode.commands.executeCommand('sagemakerHf.selectPython');
-        if (choice === 'Create Environment') void vscode.commands.executeCommand('sagemakerHf.createPythonEnvironment');
-      });
-    throw new CancelledError();
+    if (isCancelled(err) || signal.aborted) throw err;
+    // Thrown, not shown here: the progress ends at once, and register() shows the error with its buttons
+    // and runs the command that asked again once Select Python or Create Environment succeeds.
+    const fixed = withPythonFixes(err);
+    if (fixed !== err) services.log.warn(errorLine(err));
+    throw fixed;
   }
 }
 
-/** Select Python: the Python extension's picker when installed, else a file dialog; saved in the setting. */
-export async function selectPython({ ui }: Services): Promise<string | undefined> {
+/**
+ * Select Python: the Python extension's picker when installed, else a file dialog saved in the setting.
+ * True when a Python was chosen (the command that asked for one then resumes), false when dismissed.
+ */
+export async function selectPython({ ui }: Services): Promise<boolean> {
   if (vscode.extensions.getExtension('ms-python.python')) {
+    const resource = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const before = await editorInterpreter(resource);
     await vscode.commands.executeCommand('python.setInterpreter');
-    return undefined;
+    const after = await editorInterpreter(resource);
+    return after !== undefined && after !== before;
   }
   const picked = await ui.showOpenDialog({
     title: 'Select the Python for local training (with torch and transformers)',
@@ -100,7 +100,7 @@ export async function selectPython({ ui }: Services): Promise<string | undefined
     canSelectFolders: false,
   });
   const file = picked?.[0]?.fsPath;
-  if (!file) return undefined;
+  if (!file) return false;
   const check = await checkPython({ python: file, source: 'setting' });
   if (!check)
     throw new UserError(
@@ -108,13 +108,14 @@ export async function selectPython({ ui }: Services): Promise<string | undefined
       'pythonPath',
     );
   await updateSetting('pythonPath', file);
-  if (check.missing.length)
+  if (check.missing.length) {
     void ui.showWarningMessage(
       `Saved sagemakerHf.pythonPath = ${file}, but it lacks ${check.missing.join(', ')}: install them (pip install -r training-scripts/requirements.txt).`,
     );
-  else
-    void ui.showInformationMessage(`Local runs use ${file} (Python ${check.version}, torch ${check.packages.torch}).`);
-  return file;
+    return false;
+  }
+  void ui.showInformationMessage(`Local runs use ${file} (Python ${check.version}, torch ${check.packages.torch}).`);
+  return true;
 }
 
 /** A virtual environment in the extension's storage with training-scripts/requirements.txt installed. */

@@ -31,7 +31,7 @@ header { display: flex; align-items: baseline; gap: 12px; flex-wrap: wrap; }
 h1 { font-size: 1.3em; font-weight: 600; margin: 12px 0 4px; }
 #status { font-weight: 600; } #detail { color: var(--vscode-descriptionForeground); } #billing { color: var(--vscode-descriptionForeground); }
 button { background: var(--vscode-button-background); color: var(--vscode-button-foreground); border: none; padding: 4px 12px; cursor: pointer; border-radius: 2px; }
-button:hover { background: var(--vscode-button-hoverBackground); } button:focus { outline: 1px solid var(--vscode-focusBorder); }
+button:hover { background: var(--vscode-button-hoverBackground); } button:focus:not(:focus-visible) { outline: none; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 8px 24px; margin-top: 12px; }
 .chart { min-width: 0; overflow: hidden; } .chart[hidden] { display: none; }
 .u-title { font-size: 1em !important; font-weight: 600 !important; }
@@ -54,7 +54,7 @@ button[hidden] { display: none; }
 // A function, not a constant: emptyMetricsText lives in the heavy bundle, loaded on first use only.
 const pageBody =
   () => `<header><h1 id="title"></h1><span id="status" role="status"></span><span id="detail"></span><span id="billing"></span></header>
-<div id="actions" role="toolbar" aria-label="Job actions">
+<div id="actions" role="group" aria-label="Job actions">
 <button id="deploy" hidden aria-label="Deploy this job's model to an endpoint">Deploy</button>
 <button id="stop" class="secondary" hidden aria-label="Stop this training job">Stop</button>
 <button id="show-logs" class="secondary" aria-label="Open this job's logs in the Output panel">Open Logs</button>
@@ -65,9 +65,9 @@ const pageBody =
 <p id="empty">${emptyMetricsText('')}</p>
 <dl id="last" aria-label="Last logged values"></dl>
 <div class="charts">
-<div id="chart-loss" class="chart" hidden></div>
-<div id="chart-lr" class="chart" hidden></div>
-<div id="chart-acc" class="chart" hidden></div>
+<div id="chart-loss" class="chart" role="figure" aria-label="Loss and eval loss over step" hidden></div>
+<div id="chart-lr" class="chart" role="figure" aria-label="Learning rate over step" hidden></div>
+<div id="chart-acc" class="chart" role="figure" aria-label="Eval accuracy over step" hidden></div>
 </div>`;
 
 export class JobDetailsPanels implements vscode.Disposable {

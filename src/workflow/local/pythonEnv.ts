@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { CancelledError, UserError, throwIfAborted } from '../../core/errors';
+import { ActionableError, CancelledError, UserError, throwIfAborted, type ErrorAction } from '../../core/errors';
 import { runCollect, spawnGroup } from './processGroup';
 
 export type PythonSource = 'option' | 'setting' | 'spec' | 'interpreter' | 'workspace' | 'venv' | 'path';
@@ -190,6 +190,21 @@ export class NoPythonError extends UserError {
       'pythonPath',
     );
   }
+}
+
+/** Both buttons fix what stopped the command (no usable Python), so it resumes once either succeeds. */
+const PYTHON_FIXES: readonly ErrorAction[] = [
+  { title: 'Select Python', command: 'sagemakerHf.selectPython', resume: true },
+  { title: 'Create Environment', command: 'sagemakerHf.createPythonEnvironment', resume: true },
+];
+
+/**
+ * No Python will do: the error the editor shows with Select Python / Create Environment, each resuming the
+ * command that asked. Other errors (a cancel, a configured path that does not run) are returned as they are.
+ */
+export function withPythonFixes(err: unknown): unknown {
+  if (!(err instanceof PythonPackagesMissingError) && !(err instanceof NoPythonError)) return err;
+  return new ActionableError(`No Python with torch and transformers: ${err.message}`, err.field, [...PYTHON_FIXES]);
 }
 
 export interface CreateVenvOptions {
