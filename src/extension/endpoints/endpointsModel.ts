@@ -15,6 +15,7 @@ import type { Services } from '../services';
 import { InfoNode, type Node } from '../tree/tree';
 import { readSettings } from '../settings';
 import { BILLED, IN_PROGRESS, SageMakerEndpointNode } from './endpointNode';
+import { endPredictions, sageMakerPanelKey } from '../panels/predictionsPanel';
 
 /** CloudWatch's Invocations come in 5-minute sums: reading them more often shows nothing new. */
 const IDLE_POLL_MS = 5 * 60_000;
@@ -113,7 +114,11 @@ export class EndpointsModel implements vscode.Disposable {
       const summaries = await listEndpoints(conn, 100);
       this.order = summaries.map((s) => s.EndpointName!).filter(Boolean);
       for (const s of summaries) this.node(s.EndpointName!).summary = s;
-      for (const [name, n] of this.nodes) if (!this.order.includes(name) && !n.override) this.nodes.delete(name);
+      for (const [name, n] of this.nodes)
+        if (!this.order.includes(name) && !n.override) {
+          this.nodes.delete(name);
+          this.endedPredictions(conn, name, 'no longer exists');
+        }
       this.listError = undefined;
       await mapLimit(this.order, 4, (name) => this.describe(name));
       await this.readDeletions(conn, summaries.length < 100);
@@ -136,6 +141,7 @@ export class EndpointsModel implements vscode.Disposable {
     try {
       const desc = await describeEndpoint(conn, name);
       n.facts.desc = desc;
+      if (desc.EndpointStatus === 'Deleting') this.endedPredictions(conn, name, 'is being deleted');
       n.facts.count =
         desc.ProductionVariants?.reduce((k, v) => k + (v.CurrentInstanceCount ?? v.DesiredInstanceCount ?? 0), 0) ||
         undefined;
@@ -165,6 +171,7 @@ export class EndpointsModel implements vscode.Disposable {
     } catch (err) {
       if (/could not find/i.test(String((err as Error).message))) {
         this.nodes.delete(name);
+        this.endedPredictions(conn, name, 'no longer exists');
         this.order = this.order.filter((x) => x !== name);
         this.services.tree.refresh('endpoints');
         return;
@@ -173,6 +180,14 @@ export class EndpointsModel implements vscode.Disposable {
     }
     if (before !== n.status) this.pollMs = 10_000;
     this.services.tree.refresh(n);
+  }
+
+  /** An endpoint found gone (or going) ends its open predictions page at once, instead of failing on Predict. */
+  private endedPredictions(conn: Connection, name: string, what: string): void {
+    endPredictions(
+      sageMakerPanelKey(conn.account, conn.region, name),
+      `Endpoint ${name} ${what} in ${conn.region}: predictions have ended. Deploy again, then "Try Predictions".`,
+    );
   }
 
   /** The node's price from the Price List (else the offline table), each figure labelled with its source. */

@@ -49,7 +49,24 @@ export function showPanelMessage(panel: vscode.WebviewPanel, title: string, mess
   });
 }
 
-const panels = new Map<string, vscode.WebviewPanel>();
+/** The open panels by state key; `end` marks one's endpoint gone, `ended` holds why once it is. */
+const panels = new Map<string, { panel: vscode.WebviewPanel; end(reason: string): void; ended?: string }>();
+
+/** The state key of a SageMaker endpoint's panel: one panel and one history per account, region and name. */
+export function sageMakerPanelKey(account: string, region: string, endpointName: string): string {
+  return `sagemaker:${account}:${region}:${endpointName}`;
+}
+
+/**
+ * Marks the open predictions page of `stateKey` ended because its endpoint is gone: a banner saying
+ * `reason`, Predict and Evaluate disabled there, and the host refuses both. False when no page is open.
+ */
+export function endPredictions(stateKey: string, reason: string): boolean {
+  const open = panels.get(stateKey);
+  if (!open || open.ended !== undefined) return false;
+  open.end(reason);
+  return true;
+}
 /** When each endpoint's last request ended (per state key), for cold-start marking across panel reopenings. */
 const lastCallEnded = new Map<string, number>();
 const historyKey = (stateKey: string) => `sagemakerHf.predictionHistory.${stateKey}`;
@@ -76,10 +93,12 @@ function predictionsHtml(webview: vscode.Webview, extensionUri: vscode.Uri, titl
 /** Opens (or reveals) the predictions page for an endpoint. */
 export function openPredictionsPanel(services: Services, opts: PredictionsPanelOptions): vscode.WebviewPanel {
   const existing = panels.get(opts.stateKey);
-  if (existing) {
+  // An ended page (its endpoint deleted) gives way to a fresh one: the name may be deployed again.
+  if (existing?.ended !== undefined) existing.panel.dispose();
+  else if (existing) {
     opts.panel?.dispose();
-    existing.reveal();
-    return existing;
+    existing.panel.reveal();
+    return existing.panel;
   }
   const { context, log } = services;
   const webviewOptions = {
@@ -100,11 +119,20 @@ export function openPredictionsPanel(services: Services, opts: PredictionsPanelO
       retainContextWhenHidden: false,
     });
   }
-  panels.set(opts.stateKey, panel);
   panel.webview.html = predictionsHtml(panel.webview, context.extensionUri, opts.title);
   const abort = new AbortController();
   let evaluation: AbortController | undefined;
   const post = (m: HostMessage) => void panel.webview.postMessage(redactedMessage(m));
+  const entry: { panel: vscode.WebviewPanel; end(reason: string): void; ended?: string } = {
+    panel,
+    end: (reason) => {
+      entry.ended = reason;
+      evaluation?.abort();
+      panel.title = `${opts.title} (ended)`;
+      post({ type: 'ended', message: reason });
+    },
+  };
+  panels.set(opts.stateKey, entry);
   const history = () => context.workspaceState.get<HistoryEntry[]>(historyKey(opts.stateKey), []);
   const labelled = (opts.examples ?? []).filter((e): e is Required<Example> => typeof e.label === 'string');
 
@@ -129,8 +157,14 @@ export function openPredictionsPanel(services: Services, opts: PredictionsPanelO
             ? { title: opts.title, stateKey: opts.stateKey, labelNames: opts.labelNames ?? [], target: opts.target }
             : undefined,
         });
+        // A page reloaded (hidden and shown again) after its endpoint went is told again.
+        if (entry.ended !== undefined) post({ type: 'ended', message: entry.ended });
         break;
       case 'predict':
+        if (entry.ended !== undefined) {
+          post({ type: 'predictionError', requestId: m.requestId, message: entry.ended });
+          break;
+        }
         try {
           const cold = opts.coldStarts === true && isColdStart(lastCallEnded.get(opts.stateKey), Date.now());
           const r = await opts.predictor.predict(m.text, abort.signal);
@@ -160,6 +194,10 @@ export function openPredictionsPanel(services: Services, opts: PredictionsPanelO
         evaluation?.abort();
         break;
       case 'evaluate': {
+        if (entry.ended !== undefined) {
+          post({ type: 'evaluationError', message: entry.ended });
+          break;
+        }
         if (evaluation) return;
         evaluation = new AbortController();
         const signal = AbortSignal.any([abort.signal, evaluation.signal]);
@@ -201,7 +239,7 @@ export function openPredictionsPanel(services: Services, opts: PredictionsPanelO
   panel.onDidDispose(() => {
     abort.abort();
     sub.dispose();
-    panels.delete(opts.stateKey);
+    if (panels.get(opts.stateKey) === entry) panels.delete(opts.stateKey);
   });
   return panel;
 }
