@@ -15,6 +15,7 @@ import type { Services } from '../services';
 import { InfoNode, type Node } from '../tree/tree';
 import { readSettings } from '../settings';
 import { BILLED, IN_PROGRESS, SageMakerEndpointNode } from './endpointNode';
+import { runningSummary } from '../../core/billing/runningNow';
 import { endPredictions, sageMakerPanelKey } from '../panels/predictionsPanel';
 
 /** CloudWatch's Invocations come in 5-minute sums: reading them more often shows nothing new. */
@@ -338,10 +339,6 @@ export class EndpointsModel implements vscode.Disposable {
       else total += pool.perHour;
     }
     const perUse = remote.some((n) => n.facts.serverless);
-    const what = [
-      ...(count ? [`${count} endpoint${count === 1 ? '' : 's'}`] : []),
-      ...(pools.length ? [`${pools.length} warm pool${pools.length === 1 ? '' : 's'}`] : []),
-    ].join(' · ');
     // One endpoint that deletes itself says so on the bar; several say it in the tooltip.
     const deletes = remote.length === 1 && count === 1 ? remote[0]!.deletionText() : undefined;
     // Idle ones are named on the bar: one says its idle line, several are counted.
@@ -351,13 +348,23 @@ export class EndpointsModel implements vscode.Disposable {
     // A total with any table figure in it is an estimate; the tooltip names each row's source.
     const estimated =
       remote.some((n) => n.facts.price?.source === 'offline-table') || pools.some((p) => p.pool.perHour !== undefined);
-    this.statusItem.text = `$(server) ${what} · ${estimated ? 'about ' : ''}$${total.toFixed(2)}/h${unknown ? '+' : ''}${perUse ? ' + per use' : ''}${deletes ? ` · ${deletes}` : ''}${idleBar ? ` · ${idleBar}` : ''}`;
+    // Only billed things are priced; local endpoints are free and counted apart ("+ 1 local").
+    const summary = runningSummary({
+      endpoints: remote.length,
+      warmPools: pools.length,
+      local: local.length,
+      perHour: total,
+      unknown,
+      perUse,
+      estimated,
+    });
+    this.statusItem.text = `$(server) ${summary}${deletes ? ` · ${deletes}` : ''}${idleBar ? ` · ${idleBar}` : ''}`;
     const lines = [
       ...remote.map(
         (n) =>
           `${n.endpointName}: ${n.status}${n.facts.serverless ? `, serverless ${n.facts.serverless.memorySizeInMB} MB, billed per use` : `${n.facts.instanceType ? `, ${n.facts.count || 1} × ${n.facts.instanceType}` : ''}${n.facts.priceLine ? `, ${n.facts.priceLine}` : n.pricePerHour !== undefined ? `, $${n.pricePerHour.toFixed(3)}/h` : ', price unknown'}`}${n.deletionText() ? `, ${n.deletionText()}` : ''}${n.facts.idle ? `, ${n.facts.idle}` : ''}`,
       ),
-      ...local.map((n) => `${n.endpointName}: local, ${n.status}, $0/h`),
+      ...local.map((n) => `${n.endpointName}: local (this machine), ${n.status}, no AWS cost`),
       ...pools.map(
         (p) =>
           `${p.jobName}: warm pool, ${p.pool.perHour !== undefined ? `about $${p.pool.perHour.toFixed(3)}/h, offline table (us-east-1 prices)` : 'price unknown'}${p.pool.expiresAt ? ` until ${p.pool.expiresAt.toLocaleTimeString()}` : ''}`,
