@@ -1,7 +1,8 @@
 // A predictions page whose endpoint is gone, in plain Node over the stand-in vscode module and a recorded
 // webview: endPredictions marks the open page ended at once (the typed 'ended' message, the title), the
 // host then refuses Predict and Evaluate without calling the endpoint, a reloaded page is told again, and
-// Try Predictions on the same name afterwards opens a fresh page.
+// Try Predictions on the same name afterwards opens a fresh page; a Predict that finds the endpoint gone
+// (not found on SageMaker, connection refused locally) ends the page as well.
 import { fakeContext } from './helpers/fakeVscode';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { endPredictions, openPredictionsPanel, sageMakerPanelKey } from '../../src/extension/panels/predictionsPanel';
 import type { HostMessage } from '../../src/webview/predictionsProtocol';
+import { endpointGoneReason } from '../../src/core/endpoints/endpointGone';
 import type { Services } from '../../src/extension/services';
 
 function fakePanel() {
@@ -111,4 +113,62 @@ test('an ended page: the ended message at once, Predict and Evaluate refused wit
   await fresh.send({ type: 'predict', requestId: 1, text: 'hello' });
   assert.equal(calls, 2);
   assert.equal(endPredictions(key, reason), true, 'the fresh page can end in its turn');
+});
+
+test('a Predict that finds the endpoint gone ends the page too; other failures do not', async () => {
+  assert.equal(
+    endpointGoneReason(new Error('Endpoint ep-2 of account 123456789012 not found.'), {
+      kind: 'sagemaker',
+      endpointName: 'ep-2',
+      region: 'us-east-1',
+    }),
+    'Endpoint ep-2 no longer exists in us-east-1: predictions have ended. Deploy again, then "Try Predictions".',
+  );
+  assert.equal(
+    endpointGoneReason(new Error('ThrottlingException: Rate exceeded'), {
+      kind: 'sagemaker',
+      endpointName: 'ep-2',
+      region: 'us-east-1',
+    }),
+    undefined,
+  );
+  const local = { kind: 'local', name: 'loc', url: 'http://127.0.0.1:8080' } as const;
+  assert.match(
+    endpointGoneReason(
+      new Error(
+        'local endpoint loc failed: http://127.0.0.1:8080 is not answering (ECONNREFUSED). Is the local endpoint running?',
+      ),
+      local,
+    )!,
+    /^Local endpoint loc is not running \(nothing answers at http:\/\/127\.0\.0\.1:8080\)/,
+  );
+  assert.equal(endpointGoneReason(new Error('HTTP 500 from serve.py'), local), undefined);
+
+  let fail = 'ThrottlingException: Rate exceeded';
+  const p = fakePanel();
+  openPredictionsPanel(services(), {
+    title: 'Predictions: ep-2',
+    predictor: {
+      label: 'endpoint ep-2',
+      predict: async () => {
+        throw new Error(fail);
+      },
+    } as never,
+    stateKey: sageMakerPanelKey('123456789012', 'us-east-1', 'ep-2'),
+    target: { kind: 'sagemaker', endpointName: 'ep-2', account: '123456789012', region: 'us-east-1' },
+    panel: p.panel as never,
+  });
+  await p.send({ type: 'predict', requestId: 1, text: 'hi' });
+  assert.deepEqual(
+    p.posted.map((m) => m.type),
+    ['predictionError'],
+    'a throttled request is only an error',
+  );
+  fail = 'Endpoint ep-2 of account 123456789012 not found.';
+  await p.send({ type: 'predict', requestId: 2, text: 'hi' });
+  assert.deepEqual(
+    p.posted.map((m) => m.type),
+    ['predictionError', 'predictionError', 'ended'],
+  );
+  assert.equal(p.panel.title, 'Predictions: ep-2 (ended)');
 });

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { errorLine, isCancelled } from '../../core/errors';
 import type { Predictor } from '../../workflow/endpoints/predictor';
 import { isColdStart } from '../../core/endpoints/coldStart';
+import { endpointGoneReason } from '../../core/endpoints/endpointGone';
 import { evaluate } from '../../workflow/endpoints/evaluate';
 import {
   HISTORY_LIMIT,
@@ -184,6 +185,9 @@ export function openPredictionsPanel(services: Services, opts: PredictionsPanelO
           if (isCancelled(err)) return;
           log.warn(`predict ${opts.title}: ${errorLine(err)}`);
           post({ type: 'predictionError', requestId: m.requestId, message: errorLine(err) });
+          // An endpoint found gone by a request ends the page too: the next Predict would only fail again.
+          const gone = opts.target ? endpointGoneReason(err, opts.target) : undefined;
+          if (gone && entry.ended === undefined) entry.end(gone);
         }
         break;
       case 'clearHistory':
