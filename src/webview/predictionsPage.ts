@@ -59,6 +59,12 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
   const app = document.getElementById('app')!;
   const title = el('h1');
+  // Shown once the endpoint is gone (the host's 'ended'): predictions stop, the history stays readable.
+  const endedBanner = el('div', { className: 'ended-banner' });
+  endedBanner.id = 'ended';
+  endedBanner.setAttribute('role', 'alert');
+  endedBanner.hidden = true;
+  let ended = false;
   const input = custom('vscode-textarea', {
     rows: '4',
     resize: 'vertical',
@@ -135,6 +141,7 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
   app.append(
     title,
+    endedBanner,
     el('div', {}, input),
     el('div', { className: 'row' }, predictBtn, busy, latency, latencySplit),
     results,
@@ -224,6 +231,7 @@ declare function acquireVsCodeApi(): VsCodeApi;
         ...examples.slice(0, 8).map((ex) => {
           const a = el('button', { className: 'link', type: 'button', title: 'Use this example' }, ex.text);
           a.setAttribute('aria-label', `Predict this example: ${ex.text}`);
+          a.disabled = ended;
           a.addEventListener('click', () => {
             input.value = ex.text;
             save({ text: ex.text });
@@ -290,10 +298,21 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
   function setBusy(on: boolean): void {
     busy.hidden = !on;
-    predictBtn.disabled = on;
+    predictBtn.disabled = on || ended;
+  }
+
+  function markEnded(message: string): void {
+    ended = true;
+    endedBanner.textContent = message;
+    endedBanner.hidden = false;
+    setBusy(false);
+    evalBtn.disabled = true;
+    cancelBtn.hidden = true;
+    examplesBox.querySelectorAll('button').forEach((b) => (b.disabled = true));
   }
 
   function predict(): void {
+    if (ended) return;
     const text = input.value;
     if (!text.trim()) {
       renderError('Type some text first.');
@@ -333,7 +352,7 @@ declare function acquireVsCodeApi(): VsCodeApi;
   cancelBtn.addEventListener('click', () => vscode.postMessage({ type: 'cancelEvaluation' }));
 
   const endEvaluation = (status: string) => {
-    evalBtn.disabled = false;
+    evalBtn.disabled = ended;
     cancelBtn.hidden = true;
     evalStatus.textContent = status;
   };
@@ -379,6 +398,9 @@ declare function acquireVsCodeApi(): VsCodeApi;
       case 'evaluationError':
         endEvaluation('');
         evalResult.replaceChildren(el('div', { className: 'error' }, m.message));
+        break;
+      case 'ended':
+        markEnded(m.message);
         break;
     }
   });

@@ -47,7 +47,9 @@ export type HostMessage =
   | { type: 'history'; history: HistoryEntry[] }
   | { type: 'evaluationProgress'; done: number; total: number }
   | { type: 'evaluationResult'; result: EvaluationSummary }
-  | { type: 'evaluationError'; message: string };
+  | { type: 'evaluationError'; message: string }
+  /** The endpoint is gone (deleted, or found gone by the tree's polling): the page says so and stops predicting. */
+  | { type: 'ended'; message: string };
 
 export type PageMessage =
   | { type: 'ready' }

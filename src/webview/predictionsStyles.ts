@@ -17,6 +17,8 @@ vscode-textarea { width: 100%; max-width: 720px; }
 .bar-row.top .bar > div { background: var(--vscode-charts-green, var(--vscode-progressBar-background)); }
 .score { text-align: right; font-variant-numeric: tabular-nums; }
 .error { color: var(--vscode-errorForeground); white-space: pre-wrap; }
+.ended-banner { max-width: 720px; margin: 8px 0; padding: 8px 12px; border-left: 4px solid var(--vscode-editorWarning-foreground, #cca700); background: var(--vscode-inputValidation-warningBackground, rgba(204,167,0,.12)); }
+button.link:disabled { color: var(--vscode-disabledForeground); cursor: default; text-decoration: none; }
 button.link { background: none; border: none; padding: 0; font: inherit; text-align: left; color: var(--vscode-textLink-foreground); cursor: pointer; }
 button.link:hover { text-decoration: underline; }
 button.link:focus-visible { outline: 1px solid var(--vscode-focusBorder); outline-offset: 2px; text-decoration: underline; }

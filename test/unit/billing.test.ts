@@ -7,6 +7,7 @@ import {
   formatJobBilling,
   formatSpotEstimate,
   formatWarmPool,
+  warmPoolShort,
   jobBilling,
   spotPriceEstimate,
   warmPoolOf,
@@ -84,6 +85,57 @@ test('warm pool: Available is billed, whatever the local clock says of its expir
   const reused = warmPoolOf({ ...d, WarmPoolStatus: { Status: 'Reused', ReusedByJob: 'next-job' } }, 'us-east-1')!;
   assert.equal(formatWarmPool(reused, at), 'warm pool Reused · reused by next-job');
   assert.equal(warmPoolOf({ ResourceConfig: {} }, 'us-east-1'), undefined);
+});
+
+test('warm pool in a tree row: short, the cost first while it bills; the full line keeps the source', () => {
+  const d = {
+    TrainingEndTime: new Date('2026-12-01T10:00:00Z'),
+    ResourceConfig: { InstanceType: 'ml.p3.2xlarge', InstanceCount: 1, KeepAlivePeriodInSeconds: 1800 },
+    WarmPoolStatus: { Status: 'Available' },
+  };
+  const at = new Date('2026-12-01T10:18:00Z');
+  const w = warmPoolOf(d, 'us-east-1')!;
+  assert.equal(warmPoolShort(w, at), 'about $3.83/h · 12 min left');
+  assert.ok(warmPoolShort(w, at).length <= 30, 'fits a narrow side bar');
+  assert.equal(warmPoolShort(w, new Date('2026-12-01T10:31:00Z')), 'about $3.83/h · past keep-alive, still Available');
+  assert.equal(
+    warmPoolShort(warmPoolOf({ ...d, WarmPoolStatus: { Status: 'Terminated' } }, 'us-east-1')!),
+    'Terminated',
+  );
+  assert.equal(
+    warmPoolShort(warmPoolOf({ ...d, WarmPoolStatus: { Status: 'Reused', ReusedByJob: 'next-job' } }, 'us-east-1')!),
+    'Reused by next-job',
+  );
+  const unknown = warmPoolOf(
+    { ...d, ResourceConfig: { ...d.ResourceConfig, InstanceType: 'ml.zz.huge' } },
+    'us-east-1',
+  )!;
+  assert.equal(warmPoolShort(unknown, at), 'price unknown · 12 min left');
+});
+
+test('warm pool asked for (KeepAlivePeriodInSeconds) but no WarmPoolStatus reported: shown as requested, never billing', () => {
+  const d = {
+    TrainingJobStatus: 'InProgress',
+    ResourceConfig: { InstanceType: 'ml.p3.2xlarge', InstanceCount: 1, KeepAlivePeriodInSeconds: 1800 },
+  };
+  const w = warmPoolOf(d, 'us-east-1')!;
+  assert.equal(w.requested, true);
+  assert.equal(w.billing, false, "only SageMaker's status says the instances are held");
+  assert.equal(w.keepAliveSeconds, 1800);
+  assert.equal(warmPoolShort(w), 'requested · kept 30 min');
+  assert.equal(
+    formatWarmPool(w),
+    'warm pool requested: kept 30 min after the job, billed about $3.83/h then (offline table (us-east-1 prices)); SageMaker reports no status for it yet',
+  );
+  assert.equal(
+    warmPoolShort(warmPoolOf({ ResourceConfig: { KeepAlivePeriodInSeconds: 5400 } }, 'us-east-1')!),
+    'requested · kept 1 h 30 min',
+  );
+  assert.equal(
+    warmPoolOf({ ResourceConfig: { KeepAlivePeriodInSeconds: 0 } }, 'us-east-1'),
+    undefined,
+    '0: none asked',
+  );
 });
 
 test('job details line: capacity, seconds and saving, warm pool', () => {

@@ -2,7 +2,15 @@
 // has no hourly price.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { byCost, processingBillable, runningRow, runningTotal, type Billable } from '../../src/core/billing/runningNow';
+import {
+  byCost,
+  processingBillable,
+  runningRow,
+  runningSummary,
+  runningTotal,
+  type Billable,
+} from '../../src/core/billing/runningNow';
+import { localEndpointRow } from '../../src/core/endpoints/localEndpointRow';
 
 const now = new Date('2026-12-07T12:00:00Z');
 const endpoint: Billable = {
@@ -79,4 +87,44 @@ test('a running Processing job: cost first (per instance-hour × count), its siz
     ['warm pool', 'processing job', 'endpoint'],
   );
   assert.equal(runningTotal([endpoint, b]), '$2.64/h');
+});
+
+test('status bar: only billed things are counted in the price; local endpoints are listed apart', () => {
+  // Two SageMaker endpoints and a local one: "3 endpoints · $0.74/h" would count the free server as billed.
+  assert.equal(
+    runningSummary({ endpoints: 2, warmPools: 0, local: 1, perHour: 0.736, estimated: true }),
+    '2 endpoints · about $0.74/h + 1 local',
+  );
+  assert.equal(
+    runningSummary({ endpoints: 1, warmPools: 1, local: 0, perHour: 4.566 }),
+    '1 endpoint · 1 warm pool · $4.57/h',
+  );
+  assert.equal(
+    runningSummary({ endpoints: 2, warmPools: 0, local: 2, perHour: 0.736, perUse: true, unknown: true }),
+    '2 endpoints · $0.74/h+ + per use + 2 local',
+  );
+  assert.equal(runningSummary({ endpoints: 0, warmPools: 0, local: 1, perHour: 0 }), '1 local endpoint · no AWS cost');
+  assert.equal(runningSummary({ endpoints: 0, warmPools: 0, local: 0, perHour: 0 }), undefined);
+});
+
+test('the local endpoint row: status and uptime first, then local and its address; the tooltip says no AWS cost', () => {
+  const rec = {
+    name: 'local-bert-tiny-20261207-120000',
+    url: 'http://127.0.0.1:8080',
+    startedAt: '2026-12-07T09:57:00Z',
+    pid: 4242,
+    model: '/w/.sagemaker-hf/local/job/model',
+    logFile: '/w/.sagemaker-hf/local/endpoints/x.log',
+  };
+  const row = localEndpointRow(rec, 'InService', now.getTime());
+  assert.equal(row.description, 'InService · up 2 h 03 min · local · 127.0.0.1:8080');
+  assert.match(
+    row.tooltip,
+    /^Local endpoint \(serve\.py, pid 4242\) at http:\/\/127\.0\.0\.1:8080: InService, up 2 h 03 min \(since .*\); runs on this machine, no AWS cost\./,
+  );
+  assert.match(row.tooltip, /\nModel: \/w\/\.sagemaker-hf\/local\/job\/model\nLog: /);
+  assert.equal(
+    localEndpointRow({ ...rec, startedAt: 'garbled' }, 'InService', now.getTime()).description,
+    'InService · local · 127.0.0.1:8080',
+  );
 });

@@ -119,6 +119,7 @@ export function formatJobBilling(b: JobBilling): string | undefined {
 }
 
 export interface WarmPool {
+  /** SageMaker's WarmPoolStatus.Status; "requested" while it reports none for a job that asked for one. */
   status: string;
   /** Billing now: the instances are kept for this job (status Available). */
   billing: boolean;
@@ -127,23 +128,32 @@ export interface WarmPool {
   /** TrainingEndTime + KeepAlivePeriodInSeconds, when both are known. */
   expiresAt?: Date;
   perHour?: number;
+  /** The job asked for a pool (KeepAlivePeriodInSeconds) and SageMaker reports no status for it yet. */
+  requested?: boolean;
+  keepAliveSeconds?: number;
 }
 
 /**
  * The job's warm pool, or undefined when it has none. An Available pool holds its instances and is
  * billed at the instance price until it expires or is released; InUse/Reused pools are billed to the
- * job that took them over, Terminated ones not at all.
+ * job that took them over, Terminated ones not at all. A job that asked for one (KeepAlivePeriodInSeconds)
+ * while SageMaker reports no WarmPoolStatus has a "requested" pool, never counted as billing: only
+ * SageMaker's status says the instances are held.
  */
 export function warmPoolOf(d: JobBillingFields, region: string): WarmPool | undefined {
   const w = d.WarmPoolStatus;
-  if (!w?.Status) return undefined;
   const keep = d.ResourceConfig?.KeepAlivePeriodInSeconds;
+  const type = d.ResourceConfig?.InstanceType;
+  const p = type ? onDemandPrice(type, 'training', region) : undefined;
+  const perHour = p ? { perHour: p.perHour * (d.ResourceConfig?.InstanceCount ?? 1) } : {};
+  if (!w?.Status)
+    return keep
+      ? { status: 'requested', billing: false, requested: true, keepAliveSeconds: keep, ...perHour }
+      : undefined;
   const end = d.TrainingEndTime ? new Date(d.TrainingEndTime) : undefined;
   const expiresAt = end && keep !== undefined ? new Date(end.getTime() + keep * 1000) : undefined;
   // AWS's status decides, not the expiry computed here: a clock off, or AWS late to terminate, still bills.
   const billing = w.Status === 'Available';
-  const type = d.ResourceConfig?.InstanceType;
-  const p = type ? onDemandPrice(type, 'training', region) : undefined;
   return {
     status: w.Status,
     billing,
@@ -152,23 +162,48 @@ export function warmPoolOf(d: JobBillingFields, region: string): WarmPool | unde
       : {}),
     ...(w.ReusedByJob ? { reusedBy: w.ReusedByJob } : {}),
     ...(expiresAt ? { expiresAt } : {}),
-    ...(p ? { perHour: p.perHour * (d.ResourceConfig?.InstanceCount ?? 1) } : {}),
+    ...perHour,
   };
+}
+
+function minutesText(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  const m = Math.round(seconds / 60);
+  return m >= 60 ? `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''}` : `${m} min`;
+}
+
+/** "expires in 12 min" while billing, from the expiry computed off TrainingEndTime + keep-alive. */
+function expiryText(w: WarmPool, now: Date, short: boolean): string | undefined {
+  if (!w.billing || !w.expiresAt) return undefined;
+  const left = w.expiresAt.getTime() - now.getTime();
+  if (left <= 0) return short ? 'past keep-alive, still Available' : 'past its keep-alive period, still Available';
+  const min = Math.ceil(left / 60_000);
+  return short ? `${min} min left` : `expires in ${min} min`;
 }
 
 /** "warm pool Available · about $0.74/h, offline table (us-east-1 prices) · expires in 12 min" */
 export function formatWarmPool(w: WarmPool, now = new Date()): string {
+  if (w.requested)
+    return `warm pool requested: kept ${minutesText(w.keepAliveSeconds ?? 0)} after the job${w.perHour !== undefined ? `, billed about ${dollars(w.perHour)}/h then (${OFFLINE_LABEL})` : ''}; SageMaker reports no status for it yet`;
   const parts = [`warm pool ${w.status}`];
   if (w.billing)
     parts.push(w.perHour !== undefined ? `about ${dollars(w.perHour)}/h, ${OFFLINE_LABEL}` : 'billed, price unknown');
-  if (w.billing && w.expiresAt)
-    parts.push(
-      w.expiresAt.getTime() > now.getTime()
-        ? `expires in ${Math.ceil((w.expiresAt.getTime() - now.getTime()) / 60_000)} min`
-        : 'past its keep-alive period, still Available',
-    );
+  const expiry = expiryText(w, now, false);
+  if (expiry) parts.push(expiry);
   if (w.reusedBy) parts.push(`reused by ${w.reusedBy}`);
   return parts.join(' · ');
+}
+
+/**
+ * The pool in a tree row, short enough for a narrow side bar, the cost first while it bills:
+ * "about $3.83/h · 12 min left", "Terminated", "Reused by next-job", "requested · kept 30 min".
+ * The full line with the price's source (formatWarmPool) goes in the tooltip.
+ */
+export function warmPoolShort(w: WarmPool, now = new Date()): string {
+  if (w.requested) return `requested · kept ${minutesText(w.keepAliveSeconds ?? 0)}`;
+  if (!w.billing) return w.reusedBy ? `${w.status} by ${w.reusedBy}` : w.status;
+  const cost = w.perHour !== undefined ? `about ${dollars(w.perHour)}/h` : 'price unknown';
+  return [cost, expiryText(w, now, true)].filter(Boolean).join(' · ');
 }
 
 // Serverless inference (the SageMaker pricing page, read 2026-11): compute per second by memory size

@@ -26,7 +26,8 @@ export interface RunningRow {
   tooltip: string;
 }
 
-function uptime(ms: number): string {
+/** "12 min", "2 h 03 min": how long something has run, for rows and tooltips. */
+export function formatUptime(ms: number): string {
   const m = Math.max(0, Math.round(ms / 60_000));
   const h = Math.floor(m / 60);
   return h ? `${h} h ${String(m % 60).padStart(2, '0')} min` : `${m} min`;
@@ -47,7 +48,7 @@ export function runningRow(b: Billable, now = new Date()): RunningRow {
   if (b.since) {
     const ms = now.getTime() - b.since.getTime();
     soFar = b.perHour !== undefined ? ` (${dollars((b.perHour * ms) / 3_600_000)} so far)` : '';
-    parts.push(`${uptime(ms)}${soFar}`);
+    parts.push(`${formatUptime(ms)}${soFar}`);
   }
   const what = b.perUse
     ? 'billed per request, nothing while idle'
@@ -109,4 +110,42 @@ export function processingBillable(
       .join(' · '),
     ...(start ? { since: new Date(start) } : {}),
   };
+}
+
+/** What the status bar counts: billed things with their summed price, and local endpoints apart (free). */
+export interface RunningCounts {
+  /** SageMaker endpoints that bill now (instance or serverless). */
+  endpoints: number;
+  warmPools: number;
+  /** Local endpoints (serve.py on this machine): running, but no AWS cost. */
+  local: number;
+  /** The known hourly prices of the billed ones, summed. */
+  perHour: number;
+  /** Some billed one has no known price. */
+  unknown?: boolean;
+  /** Some endpoint is serverless: billed per request. */
+  perUse?: boolean;
+  /** The sum holds a table figure. */
+  estimated?: boolean;
+}
+
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+/**
+ * The status bar's text: "2 endpoints · 1 warm pool · about $4.57/h + per use + 1 local". Only billed
+ * things are counted in the price; local endpoints are listed apart so a free server never reads as
+ * billed. Undefined when nothing runs.
+ */
+export function runningSummary(c: RunningCounts): string | undefined {
+  const billed = [
+    ...(c.endpoints ? [plural(c.endpoints, 'endpoint')] : []),
+    ...(c.warmPools ? [plural(c.warmPools, 'warm pool')] : []),
+  ];
+  if (!billed.length) return c.local ? `${plural(c.local, 'local endpoint')} · no AWS cost` : undefined;
+  const price = `${c.estimated ? 'about ' : ''}$${c.perHour.toFixed(2)}/h${c.unknown ? '+' : ''}`;
+  return [
+    `${billed.join(' · ')} · ${price}`,
+    ...(c.perUse ? ['per use'] : []),
+    ...(c.local ? [`${c.local} local`] : []),
+  ].join(' + ');
 }

@@ -142,9 +142,8 @@ export function sageMakerJobFacts(d: JobFactsFields, region: string, now = new D
   if (d.StoppingCondition?.MaxWaitTimeInSeconds)
     row(billing, 'Max wait (spot)', formatSeconds(d.StoppingCondition.MaxWaitTimeInSeconds));
   const pool = warmPoolOf(d, region);
-  if (pool) row(billing, 'Warm pool', formatWarmPool(pool, now).replace(/^warm pool /, ''));
-  else if (rc?.KeepAlivePeriodInSeconds)
-    row(billing, 'Warm pool', `requested (keep alive ${formatSeconds(rc.KeepAlivePeriodInSeconds)})`);
+  if (pool?.requested) row(billing, 'Warm pool', `requested (keep alive ${formatSeconds(pool.keepAliveSeconds ?? 0)})`);
+  else if (pool) row(billing, 'Warm pool', formatWarmPool(pool, now).replace(/^warm pool /, ''));
   groups.push({ title: 'Billing', rows: billing });
 
   const history: FactRow[] = [];

@@ -8,6 +8,7 @@ import { isEndpointNode } from '../tree/endpointsSection';
 import { toAbortSignal } from '../ui';
 import type { EndpointsCtx } from './endpointsModel';
 import { pickEndpoint } from './pickers';
+import { endPredictions, sageMakerPanelKey } from '../panels/predictionsPanel';
 
 /** Delete Endpoint: the plan (what goes, what is kept and why), asked in a modal, then deleted in order. */
 export const deleteEndpointCommand = (ctx: EndpointsCtx) => async (node?: unknown) => {
@@ -64,6 +65,10 @@ export const deleteEndpointCommand = (ctx: EndpointsCtx) => async (node?: unknow
             progress.report({ message: p.message });
           },
         }),
+    );
+    endPredictions(
+      sageMakerPanelKey(conn.account, conn.region, name),
+      `Endpoint ${name} was deleted: predictions have ended. Deploy again, then "Try Predictions".`,
     );
   } finally {
     ctx.model.setOverride(name, undefined);

@@ -15,6 +15,8 @@ import type { Services } from '../services';
 import { InfoNode, type Node } from '../tree/tree';
 import { readSettings } from '../settings';
 import { BILLED, IN_PROGRESS, SageMakerEndpointNode } from './endpointNode';
+import { runningSummary } from '../../core/billing/runningNow';
+import { endPredictions, sageMakerPanelKey } from '../panels/predictionsPanel';
 
 /** CloudWatch's Invocations come in 5-minute sums: reading them more often shows nothing new. */
 const IDLE_POLL_MS = 5 * 60_000;
@@ -113,7 +115,11 @@ export class EndpointsModel implements vscode.Disposable {
       const summaries = await listEndpoints(conn, 100);
       this.order = summaries.map((s) => s.EndpointName!).filter(Boolean);
       for (const s of summaries) this.node(s.EndpointName!).summary = s;
-      for (const [name, n] of this.nodes) if (!this.order.includes(name) && !n.override) this.nodes.delete(name);
+      for (const [name, n] of this.nodes)
+        if (!this.order.includes(name) && !n.override) {
+          this.nodes.delete(name);
+          this.endedPredictions(conn, name, 'no longer exists');
+        }
       this.listError = undefined;
       await mapLimit(this.order, 4, (name) => this.describe(name));
       await this.readDeletions(conn, summaries.length < 100);
@@ -136,6 +142,7 @@ export class EndpointsModel implements vscode.Disposable {
     try {
       const desc = await describeEndpoint(conn, name);
       n.facts.desc = desc;
+      if (desc.EndpointStatus === 'Deleting') this.endedPredictions(conn, name, 'is being deleted');
       n.facts.count =
         desc.ProductionVariants?.reduce((k, v) => k + (v.CurrentInstanceCount ?? v.DesiredInstanceCount ?? 0), 0) ||
         undefined;
@@ -165,6 +172,7 @@ export class EndpointsModel implements vscode.Disposable {
     } catch (err) {
       if (/could not find/i.test(String((err as Error).message))) {
         this.nodes.delete(name);
+        this.endedPredictions(conn, name, 'no longer exists');
         this.order = this.order.filter((x) => x !== name);
         this.services.tree.refresh('endpoints');
         return;
@@ -173,6 +181,14 @@ export class EndpointsModel implements vscode.Disposable {
     }
     if (before !== n.status) this.pollMs = 10_000;
     this.services.tree.refresh(n);
+  }
+
+  /** An endpoint found gone (or going) ends its open predictions page at once, instead of failing on Predict. */
+  private endedPredictions(conn: Connection, name: string, what: string): void {
+    endPredictions(
+      sageMakerPanelKey(conn.account, conn.region, name),
+      `Endpoint ${name} ${what} in ${conn.region}: predictions have ended. Deploy again, then "Try Predictions".`,
+    );
   }
 
   /** The node's price from the Price List (else the offline table), each figure labelled with its source. */
@@ -323,10 +339,6 @@ export class EndpointsModel implements vscode.Disposable {
       else total += pool.perHour;
     }
     const perUse = remote.some((n) => n.facts.serverless);
-    const what = [
-      ...(count ? [`${count} endpoint${count === 1 ? '' : 's'}`] : []),
-      ...(pools.length ? [`${pools.length} warm pool${pools.length === 1 ? '' : 's'}`] : []),
-    ].join(' · ');
     // One endpoint that deletes itself says so on the bar; several say it in the tooltip.
     const deletes = remote.length === 1 && count === 1 ? remote[0]!.deletionText() : undefined;
     // Idle ones are named on the bar: one says its idle line, several are counted.
@@ -336,13 +348,23 @@ export class EndpointsModel implements vscode.Disposable {
     // A total with any table figure in it is an estimate; the tooltip names each row's source.
     const estimated =
       remote.some((n) => n.facts.price?.source === 'offline-table') || pools.some((p) => p.pool.perHour !== undefined);
-    this.statusItem.text = `$(server) ${what} · ${estimated ? 'about ' : ''}$${total.toFixed(2)}/h${unknown ? '+' : ''}${perUse ? ' + per use' : ''}${deletes ? ` · ${deletes}` : ''}${idleBar ? ` · ${idleBar}` : ''}`;
+    // Only billed things are priced; local endpoints are free and counted apart ("+ 1 local").
+    const summary = runningSummary({
+      endpoints: remote.length,
+      warmPools: pools.length,
+      local: local.length,
+      perHour: total,
+      unknown,
+      perUse,
+      estimated,
+    });
+    this.statusItem.text = `$(server) ${summary}${deletes ? ` · ${deletes}` : ''}${idleBar ? ` · ${idleBar}` : ''}`;
     const lines = [
       ...remote.map(
         (n) =>
           `${n.endpointName}: ${n.status}${n.facts.serverless ? `, serverless ${n.facts.serverless.memorySizeInMB} MB, billed per use` : `${n.facts.instanceType ? `, ${n.facts.count || 1} × ${n.facts.instanceType}` : ''}${n.facts.priceLine ? `, ${n.facts.priceLine}` : n.pricePerHour !== undefined ? `, $${n.pricePerHour.toFixed(3)}/h` : ', price unknown'}`}${n.deletionText() ? `, ${n.deletionText()}` : ''}${n.facts.idle ? `, ${n.facts.idle}` : ''}`,
       ),
-      ...local.map((n) => `${n.endpointName}: local, ${n.status}, $0/h`),
+      ...local.map((n) => `${n.endpointName}: local (this machine), ${n.status}, no AWS cost`),
       ...pools.map(
         (p) =>
           `${p.jobName}: warm pool, ${p.pool.perHour !== undefined ? `about $${p.pool.perHour.toFixed(3)}/h, offline table (us-east-1 prices)` : 'price unknown'}${p.pool.expiresAt ? ` until ${p.pool.expiresAt.toLocaleTimeString()}` : ''}`,

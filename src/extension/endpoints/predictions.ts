@@ -7,7 +7,7 @@ import { httpPredictor, sageMakerPredictor } from '../../workflow/endpoints/pred
 import { localEndpointToken } from '../../workflow/local/localEndpoint';
 import { parseRestoreState } from '../../webview/predictionsProtocol';
 import { isEndpointNode, sourceNodes } from '../tree/endpointsSection';
-import { openPredictionsPanel, showPanelMessage } from '../panels/predictionsPanel';
+import { openPredictionsPanel, sageMakerPanelKey, showPanelMessage } from '../panels/predictionsPanel';
 import { workspaceExamples } from '../panels/predictionExamples';
 import type { EndpointsCtx } from './endpointsModel';
 import { pickEndpoint } from './pickers';
@@ -33,7 +33,7 @@ export const openPredictionsCommand = (ctx: EndpointsCtx) => async (node?: unkno
     predictor: sageMakerPredictor(conn, target.endpointName),
     labelNames,
     examples,
-    stateKey: `sagemaker:${conn.account}:${conn.region}:${target.endpointName}`,
+    stateKey: sageMakerPanelKey(conn.account, conn.region, target.endpointName),
     target: { kind: 'sagemaker', endpointName: target.endpointName, account: conn.account, region: conn.region },
     coldStarts: target.serverless === true,
   });

@@ -23,7 +23,7 @@ import { checkPython, type PythonCheck } from '../../workflow/local/pythonEnv';
 import { examplesFromSpec, type LabelledExample } from '../../workflow/dataset/testExamples';
 import { registerEndpointSource, trackDeploy } from '../tree/endpointsSection';
 import { registerJobSource } from '../tree/jobsSection';
-import { openPredictionsPanel } from '../panels/predictionsPanel';
+import { endPredictions, openPredictionsPanel } from '../panels/predictionsPanel';
 import { workspaceExamples } from '../panels/predictionExamples';
 import { metricsStore } from '../metricsStore';
 import type { Services } from '../services';
@@ -96,7 +96,15 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
   }
 
   async reloadEndpoints(ws: string): Promise<void> {
+    const before = this.endpoints;
     this.endpoints = await listLocalEndpoints(ws, this.warnOnce);
+    // A server that stopped (deleted, or its process gone) ends its open predictions page at once.
+    for (const e of before)
+      if (!this.endpoints.some((n) => n.name === e.name))
+        endPredictions(
+          `local:${e.name}`,
+          `Local endpoint ${e.name} has stopped: predictions have ended. Deploy its job again, then "Try Predictions".`,
+        );
     this.endpointsChanged.fire();
   }
 

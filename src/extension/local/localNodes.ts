@@ -8,6 +8,7 @@ import { metricsStore, lastMetricsSummary } from '../metricsStore';
 import { InfoNode, statusIcon, type Node } from '../tree/tree';
 import { formatDuration } from '../ui';
 import { jobRowText } from '../../core/sagemaker/jobName';
+import { localEndpointRow } from '../../core/endpoints/localEndpointRow';
 
 /** What the nodes' actions call. */
 export interface LocalActions {
@@ -129,8 +130,9 @@ export class LocalEndpointNode implements Node {
     item.id = `endpoint.local.${this.record.name}`;
     item.iconPath = new vscode.ThemeIcon('vm-running', new vscode.ThemeColor('testing.iconPassed'));
     item.contextValue = 'endpoint.local.InService';
-    item.description = `local · ${this.record.url.replace(/^https?:\/\//, '')}`;
-    item.tooltip = `Local endpoint (serve.py, pid ${this.record.pid}) at ${this.record.url}\nModel: ${this.record.model}\nLog: ${this.record.logFile}`;
+    const row = localEndpointRow(this.record, this.status);
+    item.description = row.description;
+    item.tooltip = row.tooltip;
     item.command = { command: 'sagemakerHf.openPredictions', title: 'Try Predictions', arguments: [this] };
     return item;
   }

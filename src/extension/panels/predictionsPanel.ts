@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { errorLine, isCancelled } from '../../core/errors';
 import type { Predictor } from '../../workflow/endpoints/predictor';
 import { isColdStart } from '../../core/endpoints/coldStart';
+import { endpointGoneReason } from '../../core/endpoints/endpointGone';
 import { evaluate } from '../../workflow/endpoints/evaluate';
 import {
   HISTORY_LIMIT,
@@ -49,7 +50,24 @@ export function showPanelMessage(panel: vscode.WebviewPanel, title: string, mess
   });
 }
 
-const panels = new Map<string, vscode.WebviewPanel>();
+/** The open panels by state key; `end` marks one's endpoint gone, `ended` holds why once it is. */
+const panels = new Map<string, { panel: vscode.WebviewPanel; end(reason: string): void; ended?: string }>();
+
+/** The state key of a SageMaker endpoint's panel: one panel and one history per account, region and name. */
+export function sageMakerPanelKey(account: string, region: string, endpointName: string): string {
+  return `sagemaker:${account}:${region}:${endpointName}`;
+}
+
+/**
+ * Marks the open predictions page of `stateKey` ended because its endpoint is gone: a banner saying
+ * `reason`, Predict and Evaluate disabled there, and the host refuses both. False when no page is open.
+ */
+export function endPredictions(stateKey: string, reason: string): boolean {
+  const open = panels.get(stateKey);
+  if (!open || open.ended !== undefined) return false;
+  open.end(reason);
+  return true;
+}
 /** When each endpoint's last request ended (per state key), for cold-start marking across panel reopenings. */
 const lastCallEnded = new Map<string, number>();
 const historyKey = (stateKey: string) => `sagemakerHf.predictionHistory.${stateKey}`;
@@ -76,10 +94,12 @@ function predictionsHtml(webview: vscode.Webview, extensionUri: vscode.Uri, titl
 /** Opens (or reveals) the predictions page for an endpoint. */
 export function openPredictionsPanel(services: Services, opts: PredictionsPanelOptions): vscode.WebviewPanel {
   const existing = panels.get(opts.stateKey);
-  if (existing) {
+  // An ended page (its endpoint deleted) gives way to a fresh one: the name may be deployed again.
+  if (existing?.ended !== undefined) existing.panel.dispose();
+  else if (existing) {
     opts.panel?.dispose();
-    existing.reveal();
-    return existing;
+    existing.panel.reveal();
+    return existing.panel;
   }
   const { context, log } = services;
   const webviewOptions = {
@@ -100,11 +120,20 @@ export function openPredictionsPanel(services: Services, opts: PredictionsPanelO
       retainContextWhenHidden: false,
     });
   }
-  panels.set(opts.stateKey, panel);
   panel.webview.html = predictionsHtml(panel.webview, context.extensionUri, opts.title);
   const abort = new AbortController();
   let evaluation: AbortController | undefined;
   const post = (m: HostMessage) => void panel.webview.postMessage(redactedMessage(m));
+  const entry: { panel: vscode.WebviewPanel; end(reason: string): void; ended?: string } = {
+    panel,
+    end: (reason) => {
+      entry.ended = reason;
+      evaluation?.abort();
+      panel.title = `${opts.title} (ended)`;
+      post({ type: 'ended', message: reason });
+    },
+  };
+  panels.set(opts.stateKey, entry);
   const history = () => context.workspaceState.get<HistoryEntry[]>(historyKey(opts.stateKey), []);
   const labelled = (opts.examples ?? []).filter((e): e is Required<Example> => typeof e.label === 'string');
 
@@ -129,8 +158,14 @@ export function openPredictionsPanel(services: Services, opts: PredictionsPanelO
             ? { title: opts.title, stateKey: opts.stateKey, labelNames: opts.labelNames ?? [], target: opts.target }
             : undefined,
         });
+        // A page reloaded (hidden and shown again) after its endpoint went is told again.
+        if (entry.ended !== undefined) post({ type: 'ended', message: entry.ended });
         break;
       case 'predict':
+        if (entry.ended !== undefined) {
+          post({ type: 'predictionError', requestId: m.requestId, message: entry.ended });
+          break;
+        }
         try {
           const cold = opts.coldStarts === true && isColdStart(lastCallEnded.get(opts.stateKey), Date.now());
           const r = await opts.predictor.predict(m.text, abort.signal);
@@ -150,6 +185,9 @@ export function openPredictionsPanel(services: Services, opts: PredictionsPanelO
           if (isCancelled(err)) return;
           log.warn(`predict ${opts.title}: ${errorLine(err)}`);
           post({ type: 'predictionError', requestId: m.requestId, message: errorLine(err) });
+          // An endpoint found gone by a request ends the page too: the next Predict would only fail again.
+          const gone = opts.target ? endpointGoneReason(err, opts.target) : undefined;
+          if (gone && entry.ended === undefined) entry.end(gone);
         }
         break;
       case 'clearHistory':
@@ -160,6 +198,10 @@ export function openPredictionsPanel(services: Services, opts: PredictionsPanelO
         evaluation?.abort();
         break;
       case 'evaluate': {
+        if (entry.ended !== undefined) {
+          post({ type: 'evaluationError', message: entry.ended });
+          break;
+        }
         if (evaluation) return;
         evaluation = new AbortController();
         const signal = AbortSignal.any([abort.signal, evaluation.signal]);
@@ -202,7 +244,7 @@ export function openPredictionsPanel(services: Services, opts: PredictionsPanelO
   panel.onDidDispose(() => {
     abort.abort();
     sub.dispose();
-    panels.delete(opts.stateKey);
+    if (panels.get(opts.stateKey) === entry) panels.delete(opts.stateKey);
   });
   return panel;
 }

@@ -12,6 +12,7 @@ import { isJobNode, registerJobsSection, type JobsModel } from '../tree/jobsSect
 import { JobDetailsPanels } from '../panels/jobDetailsPanel';
 import { registerRunningSection } from '../tree/runningSection';
 import { metricsStore } from '../metricsStore';
+import { announceJobEnd } from './jobEnded';
 
 interface Tail {
   job: string;
@@ -136,24 +137,9 @@ export class LogTails implements vscode.Disposable {
   private finished(job: string, status: string, desc: JobDescription | undefined): void {
     if (!isTerminalStatus(status)) return;
     this.complete.add(job);
-    const ch = this.services.jobChannels;
-    if (status === 'Failed') {
-      void this.services.ui
-        .showErrorMessage(`Training job ${job} failed: ${desc?.FailureReason ?? 'no reason given'}`, 'Show Logs')
-        .then((c) => c && ch.show(job));
-    } else if (
-      status === 'Completed' &&
-      desc &&
-      Date.now() - new Date(desc.TrainingEndTime ?? 0).getTime() < 3600_000
-    ) {
-      // Only a job that ended while the user watched is news; re-reading an old job is not.
-      void this.services.ui
-        .showInformationMessage(`Training job ${job} completed.`, 'Open Details', 'Show Logs')
-        .then((c) => {
-          if (c === 'Show Logs') ch.show(job);
-          if (c === 'Open Details') void vscode.commands.executeCommand('sagemakerHf.openJobDetails', job);
-        });
-    }
+    void announceJobEnd(this.services.ui, job, status, desc, () => this.services.jobChannels.show(job)).catch((err) =>
+      this.services.log.warn(`announcing the end of ${job}: ${errorLine(err)}`),
+    );
   }
 
   stop(job: string): boolean {

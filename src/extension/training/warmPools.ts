@@ -1,6 +1,5 @@
 // "Release Warm Pool": ends a training job's warm pool now (UpdateTrainingJob, KeepAlivePeriodInSeconds
 // 0) after a modal naming the job, the pool's price and what releasing means, then reads the job again.
-import { UserError } from '../../core/errors';
 import { formatWarmPool } from '../../core/billing/billing';
 import { billingWarmPools, redescribeJob } from '../tree/jobsSection';
 import type { Services } from '../services';
@@ -18,8 +17,13 @@ export const releaseWarmPoolCommand =
           : undefined;
     if (!name) {
       const pools = billingWarmPools();
-      if (!pools.length)
-        throw new UserError('no warm pool is billing now (the tree shows warm pools under their training job)');
+      // Nothing to release is good news, not a failure: said as information.
+      if (!pools.length) {
+        void services.ui.showInformationMessage(
+          'Nothing to release: no warm pool is billing now (the tree shows warm pools under their training job).',
+        );
+        return;
+      }
       name = (
         await services.ui.showQuickPick(
           pools.map((p) => ({ label: p.jobName, description: formatWarmPool(p.pool) })),

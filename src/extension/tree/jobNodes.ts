@@ -10,7 +10,14 @@ import { lastMetricsSummary, metricsStore } from '../metricsStore';
 import type { JobDescription } from '../../workflow/jobLogTail';
 import { isTerminalStatus } from '../../core/sagemaker/jobStatus';
 import { jobRowText } from '../../core/sagemaker/jobName';
-import { formatJobBilling, formatWarmPool, jobBilling, warmPoolOf, type WarmPool } from '../../core/billing/billing';
+import {
+  formatJobBilling,
+  formatWarmPool,
+  jobBilling,
+  warmPoolOf,
+  warmPoolShort,
+  type WarmPool,
+} from '../../core/billing/billing';
 
 /** What a job row needs of the section's model. */
 export interface JobDescriber {
@@ -36,17 +43,23 @@ export class WarmPoolNode implements Node {
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem('Warm pool', vscode.TreeItemCollapsibleState.None);
     item.id = `job.sm.${this.jobName}.warmPool`;
-    item.description = formatWarmPool(this.pool).replace(/^warm pool /, '');
-    item.iconPath = new vscode.ThemeIcon(
-      this.pool.billing ? 'flame' : 'circle-slash',
-      this.pool.billing ? new vscode.ThemeColor('charts.orange') : undefined,
-    );
+    // Short, cost first (a narrow side bar cuts the rest); the price's source is in the tooltip.
+    item.description = warmPoolShort(this.pool);
+    item.iconPath = warmPoolIcon(this.pool);
     item.contextValue = this.pool.billing ? 'warmPool.billing' : 'warmPool';
     item.tooltip = this.pool.billing
-      ? `The instances of ${this.jobName} are kept for the next matching job and billed until the pool expires or is released (Release Warm Pool).`
-      : `Warm pool ${this.pool.status}: not billed to this job.`;
+      ? `${formatWarmPool(this.pool)}.\nThe instances of ${this.jobName} are kept for the next matching job and billed until the pool expires or is released (Release Warm Pool).`
+      : this.pool.requested
+        ? `${formatWarmPool(this.pool)}.`
+        : `Warm pool ${this.pool.status}: not billed to this job.`;
     return item;
   }
+}
+
+/** A billing pool burns (orange flame), a requested one waits, an ended one is struck out. */
+function warmPoolIcon(pool: WarmPool): vscode.ThemeIcon {
+  if (pool.billing) return new vscode.ThemeIcon('flame', new vscode.ThemeColor('charts.orange'));
+  return new vscode.ThemeIcon(pool.requested ? 'watch' : 'circle-slash');
 }
 
 /** Adds jobs from elsewhere (local runs), listed before the SageMaker jobs. */
@@ -82,14 +95,17 @@ export class SageMakerJobNode implements Node, JobNodeLike {
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.jobName, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `job.sm.${this.jobName}`;
-    item.iconPath = statusIcon(STATUS_ICON[this.status] ?? ['circle-outline']);
     const d = this.desc;
     const pool = d ? warmPoolOf(d, this.model.region) : undefined;
+    // A finished job whose pool still bills is not done costing: the pool's icon, not the green check.
+    item.iconPath = pool?.billing ? warmPoolIcon(pool) : statusIcon(STATUS_ICON[this.status] ?? ['circle-outline']);
     // "job.Completed.warmPool": the job menus still match /^job\.Completed/, and Release Warm Pool is added.
     item.contextValue = `job.${this.status}${pool?.billing ? '.warmPool' : ''}`;
     const parts: string[] = [];
     const status =
       d?.SecondaryStatus && d.SecondaryStatus !== this.status ? `${this.status} · ${d.SecondaryStatus}` : this.status;
+    // The cost of a billing pool first after the status, before the longer facts a side bar cuts.
+    if (pool?.billing) parts.push(`warm pool ${warmPoolShort(pool)}`);
     if (d?.ResourceConfig?.InstanceType)
       parts.push(`${d.ResourceConfig.InstanceType} × ${d.ResourceConfig.InstanceCount ?? 1}`);
     const start = d?.TrainingStartTime ?? d?.CreationTime ?? this.summary?.CreationTime;
@@ -107,7 +123,6 @@ export class SageMakerJobNode implements Node, JobNodeLike {
       const b = jobBilling(d, this.model.region);
       parts.push(b.savingPercent !== undefined ? `spot, saved ${b.savingPercent.toFixed(0)}%` : 'spot');
     }
-    if (pool?.billing) parts.push(formatWarmPool(pool));
     if (this.tailing) parts.push('tailing');
     const row = jobRowText(this.jobName, status, parts);
     item.label = row.label;
@@ -116,6 +131,7 @@ export class SageMakerJobNode implements Node, JobNodeLike {
     md.appendMarkdown(`**${this.jobName}**\n\n`);
     md.appendText(`Status: ${this.status}${d?.SecondaryStatus ? ` (${d.SecondaryStatus})` : ''}\n`);
     if (d?.FailureReason) md.appendText(`\nFailure: ${d.FailureReason}\n`);
+    if (pool) md.appendText(`\n${formatWarmPool(pool)}\n`);
     const created = d?.CreationTime ?? this.summary?.CreationTime;
     if (created) md.appendText(`\nCreated: ${new Date(created).toLocaleString()}\n`);
     if (this.tailing) md.appendText('\nLogs are being tailed into the Output panel.\n');

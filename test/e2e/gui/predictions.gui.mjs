@@ -1,7 +1,9 @@
 // GUI: an endpoint (moto, with a queued answer) is picked in "Try Predictions"; in the webview the
 // notebook's sentence is typed, Predict pressed, and the six emotion labels appear ranked with score
 // bars. Keyboard only: Tab reaches Predict and Enter presses it; a History entry is a labelled button
-// that Enter replays. Screenshot: test-output/e2e/predictions.png.
+// that Enter replays. Then Delete Endpoint from the tree row: the open page says at once that the
+// endpoint is gone (a banner) and Predict is disabled, before anyone presses it. Screenshots:
+// test-output/e2e/predictions.png, predictions-ended.png.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -138,4 +140,27 @@ export async function run(wb) {
   await wb.page.mouse.move(1200, 780);
   await wb.page.waitForTimeout(500);
   await wb.screenshot('predictions');
+
+  // Deleted from the tree while the page is open: the page is marked ended at once.
+  await wb.showOnlySection('Endpoints', { view: 'SageMaker' });
+  const epRow = await wb.waitForTreeRow(ENDPOINT, { view: 'SageMaker', exact: true });
+  await epRow.hover();
+  await epRow.locator('.action-label[aria-label^="Delete Endpoint"]').click();
+  const dialog = wb.page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ timeout: 20_000 }).catch((e) => {
+    throw new Error(`no confirmation before deleting ${ENDPOINT}: ${e.message}`);
+  });
+  await dialog.locator('.monaco-button', { hasText: /^Delete$/ }).click();
+  const banner = frame.locator('#ended');
+  await banner.waitFor({ state: 'visible', timeout: 30_000 }).catch((e) => {
+    throw new Error(`the open predictions page was not marked ended after Delete Endpoint: ${e.message}`);
+  });
+  const said = (await banner.textContent()) ?? '';
+  if (!said.includes(`Endpoint ${ENDPOINT} was deleted`)) throw new Error(`the ended banner says "${said}"`);
+  if ((await banner.getAttribute('role')) !== 'alert')
+    throw new Error('the ended banner is not announced (role=alert)');
+  const disabled = await frame.locator('#predict').evaluate((b) => b.disabled === true || b.hasAttribute('disabled'));
+  if (!disabled) throw new Error('Predict is still enabled on the page of a deleted endpoint');
+  await wb.clearNotifications();
+  await wb.screenshot('predictions-ended');
 }

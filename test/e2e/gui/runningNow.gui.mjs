@@ -2,7 +2,8 @@
 // and the warm pool a finished training job keeps. moto never reports a warm pool, so a loopback proxy in
 // front of moto (sagemakerHf.endpointUrl) adds WarmPoolStatus to this job's DescribeTrainingJob and
 // lists it as InProgress once, so the tree describes it as it does a running job. The rows carry the
-// same inline actions as the rows they mirror (Delete Endpoint, Release Warm Pool).
+// same inline actions as the rows they mirror (Delete Endpoint, Release Warm Pool). In Training Jobs the
+// job whose pool bills has the pool's icon and its cost after the status, and the pool row is short.
 // Screenshot at 1280x800: test-output/e2e/running-now.png.
 import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
@@ -153,6 +154,24 @@ export async function run(wb) {
     await poolRow.locator('.actions [aria-label^="Release Warm Pool"]').first().waitFor({ timeout: 10_000 });
     await wb.page.mouse.move(1200, 780);
     await wb.screenshot('running-now');
+
+    // In Training Jobs, the finished job whose pool still bills: the pool's flame (not the green check of
+    // a finished job) and the pool's cost right after the status, short enough for a narrow side bar.
+    await wb.showOnlySection('Training Jobs', { view: 'SageMaker' });
+    const jobRow = await wb.waitForTreeRow(JOB, { view: 'SageMaker', exact: true });
+    const jobDesc = (await jobRow.locator('.label-description').first().textContent())?.trim() ?? '';
+    if (!/^Completed · warm pool about \$\d+\.\d+\/h · \d+ min left/.test(jobDesc))
+      throw new Error(`job row with a billing warm pool: "${jobDesc}"`);
+    if (!(await jobRow.locator('.codicon-flame').count()))
+      throw new Error('the job row with a billing warm pool has no flame icon');
+    if (await jobRow.locator('.codicon-pass').count())
+      throw new Error('the job row with a billing warm pool shows the green check of a finished job');
+    await jobRow.locator('.monaco-tl-twistie').click();
+    const poolChild = await wb.waitForTreeRow('Warm pool', { view: 'SageMaker', exact: true });
+    const childDesc = (await poolChild.locator('.label-description').first().textContent())?.trim() ?? '';
+    if (!/^about \$\d+\.\d+\/h · \d+ min left$/.test(childDesc)) throw new Error(`warm pool row: "${childDesc}"`);
+    await wb.page.mouse.move(1200, 780);
+    await wb.screenshot('running-now-warm-pool');
   } finally {
     proxy.close();
   }
