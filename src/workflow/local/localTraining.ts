@@ -20,7 +20,7 @@ import { CancelledError, UserError } from '../../core/errors';
 import { nameFromBase } from '../../core/sagemaker/jobName';
 import type { JobSpec } from '../../core/spec/spec';
 import { groupAlive, runCollect, spawnGroup, type GroupExit } from './processGroup';
-import { localDifferences } from '../../core/training/localDifferences';
+import { localDifferences, requirementsAdvice } from '../../core/training/localDifferences';
 import { pushToHubHyperparameters } from '../../core/training/trainingOptions';
 import { unsatisfiedRequirements } from './requirementsCheck';
 import { RehearsalTracker, rehearsalLine, SPOT_GRACE_SECONDS, type SpotRehearsal } from './spotRehearsal';
@@ -193,6 +193,8 @@ export interface LocalTrainingOptions {
   labelNames?: string[];
   /** SAGEMAKER_REGION for the script; default localRegion(). */
   region?: string;
+  /** Whether the Python is the tool's own environment (said in the requirements note). */
+  ownEnvironment?: boolean;
   /** The chosen Python's versions, to say where they differ from the spec's image. */
   pythonPackages?: Partial<Record<'torch' | 'transformers', string | null>>;
   /**
@@ -281,7 +283,12 @@ export async function runLocalTraining(spec: JobSpec, opts: LocalTrainingOptions
   const unmet = await unsatisfiedRequirements(opts.python, t.sourceDir, opts.signal);
   if (unmet.length)
     notApplied.push(
-      `${path.join(t.sourceDir, 'requirements.txt')}: the container pip-installs it before the script; ${opts.python} does not satisfy ${unmet.join(', ')} (install them into this environment, or choose another Python)`,
+      requirementsAdvice({
+        python: opts.python,
+        file: path.join(t.sourceDir, 'requirements.txt'),
+        unmet,
+        ownEnvironment: !!opts.ownEnvironment,
+      }).line,
     );
   for (const d of [layout.modelDir, layout.outputDataDir, layout.outputIntermediateDir, layout.inputConfigDir])
     await mkdir(d, { recursive: true });
