@@ -30,7 +30,10 @@ test('requirements: the own environment is offered the install; a user Python on
   });
   assert.equal(own.installHere, true);
   assert.equal(own.command, '/ws/.sagemaker-hf/venv/bin/python -m pip install -r /ws/src/requirements.txt');
-  assert.match(own.line, /does not satisfy evaluate>=0\.4 \(not installed\) \(install with: .* -r \/ws\/src\/requirements\.txt; the local environment\)/);
+  assert.match(
+    own.line,
+    /does not satisfy evaluate>=0\.4 \(not installed\) \(install with: .* -r \/ws\/src\/requirements\.txt; the local environment\)/,
+  );
   const theirs = requirementsAdvice({
     python: '/usr/bin/python3',
     file: '/my project/requirements.txt',
@@ -91,10 +94,14 @@ test("pip's answers: installable, a Requires-Python from the wheel or the index,
   );
   const offline = readPipDryRun('torch', '2.1.0', {
     code: 1,
-    stderr: "WARNING: Retrying...\nERROR: Could not install packages due to an OSError: [Errno 111] Connection refused\n",
+    stderr:
+      'WARNING: Retrying...\nERROR: Could not install packages due to an OSError: [Errno 111] Connection refused\n',
   });
   assert.equal(offline.installable, undefined);
-  assert.match((offline as { reason: string }).reason, /could not be checked \(ERROR: Could not install .*Connection refused\)/);
+  assert.match(
+    (offline as { reason: string }).reason,
+    /could not be checked \(ERROR: Could not install .*Connection refused\)/,
+  );
 });
 
 test('the offer: an environment when every differing version installs; else why not, and the run goes on', () => {
@@ -113,7 +120,10 @@ test('the offer: an environment when every differing version installs; else why 
 
   const one = versionsOffer(
     diffs,
-    [{ pkg: 'transformers', want: '4.26.0', installable: false, reason: 'transformers 4.26.0 needs Python <3.10' }, ok[1]!],
+    [
+      { pkg: 'transformers', want: '4.26.0', installable: false, reason: 'transformers 4.26.0 needs Python <3.10' },
+      ok[1]!,
+    ],
     '3.11.7',
   )!;
   assert.equal(one.pins, undefined, 'half the spec versions is not the spec environment: no offer');
@@ -127,6 +137,9 @@ test('the offer: an environment when every differing version installs; else why 
     '3.11.7',
   )!;
   assert.equal(unknown.pins, undefined);
-  assert.match(unknown.line, /^could not check whether pip can install .*\(transformers: could not be checked \(no pip\)\); the run goes on with transformers 5\.18\.0$/);
+  assert.match(
+    unknown.line,
+    /^could not check whether pip can install .*\(transformers: could not be checked \(no pip\)\); the run goes on with transformers 5\.18\.0$/,
+  );
   assert.equal(versionsOffer([], [], '3.11.7'), undefined);
 });
