@@ -224,6 +224,6 @@ test('train --target local --spec-versions trains in an environment with the spe
   assert.match(reused.stdout, /versions the spec's transformers==4\.57\.6, torch==2\.0\.0: using /);
   assert.match(
     reused.stdout,
-    new RegExp(`running ${envDir.replace(/[.]/g, '\\.')}/bin/python with transformers 4\.57\.6`),
+    new RegExp(`running ${envDir.replace(/[.]/g, '\\.')}/bin/python with transformers 4\\.57\\.6`),
   );
 });

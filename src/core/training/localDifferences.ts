@@ -155,7 +155,14 @@ export function readPipDryRun(
   const versions = /\(from versions: ([^)]*)\)/.exec(err);
   if (versions) {
     const list = versions[1]!.trim();
-    const has = list === 'none' ? 'none' : list.split(',').map((v) => v.trim()).slice(-5).join(', ');
+    const has =
+      list === 'none'
+        ? 'none'
+        : list
+            .split(',')
+            .map((v) => v.trim())
+            .slice(-5)
+            .join(', ');
     return {
       pkg,
       want,
@@ -190,8 +197,13 @@ export function versionsOffer(
   const wanted = diffs.map((d) => `${d.pkg} ${d.want}`).join(' and ');
   const current = diffs.map((d) => (d.have ? `${d.pkg} ${d.have}` : `no ${d.pkg}`)).join(' and ');
   const probeOf = (d: VersionDifference) => probes.find((p) => p.pkg === d.pkg && p.want === d.want);
-  const missing = diffs.map((d) => probeOf(d) ?? { pkg: d.pkg, want: d.want, installable: undefined, reason: 'not checked' });
-  const blocked = missing.filter((p) => p.installable !== true) as Exclude<VersionAvailability, { installable: true }>[];
+  const missing = diffs.map(
+    (d) => probeOf(d) ?? { pkg: d.pkg, want: d.want, installable: undefined, reason: 'not checked' },
+  );
+  const blocked = missing.filter((p) => p.installable !== true) as Exclude<
+    VersionAvailability,
+    { installable: true }
+  >[];
   if (!blocked.length) {
     const pins = diffs.map((d) => `${d.pkg}==${d.want}`);
     return {

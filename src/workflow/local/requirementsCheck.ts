@@ -110,7 +110,14 @@ export async function probeVersions(
       {
         signal: o.signal,
         timeoutMs: o.timeoutMs ?? VERSION_PROBE_TIMEOUT_MS,
-        env: { ...(o.env ?? process.env), PIP_RETRIES: '0', PIP_DISABLE_PIP_VERSION_CHECK: '1' },
+        // No retries and a short socket timeout: an index that does not answer is said at once.
+        env: {
+          ...(o.env ?? process.env),
+          PIP_RETRIES: '0',
+          PIP_TIMEOUT: '10',
+          PIP_DEFAULT_TIMEOUT: '10',
+          PIP_DISABLE_PIP_VERSION_CHECK: '1',
+        },
       },
     );
     if (o.signal?.aborted) throw new CancelledError();
