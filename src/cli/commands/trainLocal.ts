@@ -141,6 +141,8 @@ export async function trainLocal(spec: JobSpec, ctx: CliContext, o: TrainLocalOp
         .join(', ')} -> ${prepared.outDir}`,
     );
     const metrics: MetricRecord = {};
+    // train.py's own line after a push (the rehearsal against HF_ENDPOINT), for the summary.
+    let pushed: string | undefined;
     const job = await runLocalTraining(spec, {
       python: py.python,
       pythonPackages: py.packages,
@@ -153,6 +155,7 @@ export async function trainLocal(spec: JobSpec, ctx: CliContext, o: TrainLocalOp
       onLine: (l) => {
         const m = parseMetricsLine(l);
         if (m) Object.assign(metrics, m);
+        pushed ??= /pushed the model, tokenizer and label names to the Hub: (.*)$/.exec(l)?.[1];
         // The notes and the rehearsal's lines are shown even with --quiet.
         if (!o.quiet || /^\[local\] (not applied|spot rehearsal)/.test(l)) ctx.stdout(`    ${l}`);
       },
@@ -162,6 +165,14 @@ export async function trainLocal(spec: JobSpec, ctx: CliContext, o: TrainLocalOp
       ctx.stdout(`  accuracy   ${accuracyBesideBaseline(metrics.eval_accuracy, majorityBaseline(prepared.report))}`);
     ctx.stdout(`  job folder ${job.jobDir}`);
     ctx.stdout(`  model      ${job.modelArtifact}`);
+    if (spec.training.pushToHub && process.env.HF_ENDPOINT)
+      ctx.stdout(
+        pushed
+          ? `  hub        pushed to HF_ENDPOINT ${process.env.HF_ENDPOINT}: ${pushed}`
+          : metrics['hub_push_failed']
+            ? `  hub        the push to HF_ENDPOINT ${process.env.HF_ENDPOINT} failed (see the job's train.log); the job would keep its model.tar.gz as here`
+            : `  hub        nothing was pushed to HF_ENDPOINT ${process.env.HF_ENDPOINT} (${spec.training.entryPoint} did not say so)`,
+      );
     const r = job.spotRehearsal;
     if (r) {
       ctx.stdout(`  ${rehearsalLine(r)}`);

@@ -207,6 +207,8 @@ export interface LocalTrainingOptions {
   interruptGraceSeconds?: number;
   /** HF_ENDPOINT (default: the environment's): pushToHub is rehearsed against it. */
   hfEndpoint?: string;
+  /** HF_TOKEN for that push (default: the environment's), as the job's Environment carries it. */
+  hubToken?: string;
 }
 
 const exitText = (e: GroupExit) => (e.signal ? `signal ${e.signal}` : `exit code ${e.code}`);
@@ -248,6 +250,15 @@ export async function runLocalTraining(spec: JobSpec, opts: LocalTrainingOptions
     throw new UserError(
       `--interrupt-after must be a number of seconds above 0, got ${interruptAfter}`,
       'interrupt-after',
+    );
+  // The push is rehearsed as the job makes it: train.py reads HF_TOKEN and HF_ENDPOINT from its
+  // environment. Without a token it would fail only after training, so it is said now (as a cloud run
+  // refuses to start without one).
+  const hubToken = opts.hubToken ?? (process.env.HF_TOKEN || undefined);
+  if (t.pushToHub && hfEndpoint && !hubToken)
+    throw new UserError(
+      `training.pushToHub: the local run pushes ${t.pushToHub.repo} to HF_ENDPOINT ${hfEndpoint} as the job would, and needs a token with write access there: set HF_TOKEN (or unset HF_ENDPOINT to skip the push)`,
+      'training.pushToHub',
     );
   const jobDir = path.join(jobsDir(opts.workspaceDir), jobName);
   const layout = {
@@ -342,7 +353,11 @@ export async function runLocalTraining(spec: JobSpec, opts: LocalTrainingOptions
   const start = async () => {
     const p = spawnGroup(opts.python, [t.entryPoint, ...inv.args], {
       cwd: t.sourceDir,
-      env: { ...process.env, ...inv.env },
+      env: {
+        ...process.env,
+        ...inv.env,
+        ...(t.pushToHub && hfEndpoint && hubToken ? { HF_ENDPOINT: hfEndpoint, HF_TOKEN: hubToken } : {}),
+      },
       signal: stopSignal,
       onLine: (l) => emit(l),
     });
