@@ -212,6 +212,11 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
             labelNames: prepared.labelNames,
             pythonPackages: py.packages,
             ownEnvironment: py.source === 'venv',
+            // The push rehearsal against HF_ENDPOINT takes the token a cloud run would send.
+            hubToken:
+              spec.training.pushToHub && process.env.HF_ENDPOINT
+                ? (await this.services.context.secrets.get('sagemakerHf.hubToken')) || process.env.HF_TOKEN || undefined
+                : undefined,
             interruptAfterSeconds: rehearse?.interruptAfterSeconds,
             signal: ctl.signal,
             onLine: (l) => {
