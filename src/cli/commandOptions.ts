@@ -3,6 +3,7 @@
 // a flag here is the whole job of adding it (options.ts holds the machinery that reads the table).
 import { UserError } from '../core/errors';
 import { DEFAULT_PROCESSING_INSTANCE, DEFAULT_PROCESSING_MAX_RUNTIME } from '../core/dataset/processingRequest';
+import { LOCAL_TRAINING_OPTIONS } from './localOptions';
 import { optionColumn, optionLines, optionValue, parseOptions, type OptionDecl, type ParsedOptions } from './options';
 
 export const COMMAND_NAMES = [
@@ -351,30 +352,7 @@ export const OPTIONS = [
       'where the workflow (run) or the training (train) runs (default local when training.instanceType is "local", else sagemaker)',
     commands: ['run', 'train'],
   },
-  {
-    name: 'interrupt-after',
-    type: 'number',
-    value: 'SECONDS',
-    description:
-      '(train --target local) rehearse a spot interruption: SIGTERM to the script after SECONDS, as SageMaker sends when it reclaims a spot instance, up to 120 s to exit, then a restart with the checkpoints kept; says whether it resumed',
-    rule: { min: 0.1, max: 86_400 },
-    commands: ['train'],
-  },
-  {
-    name: 'python',
-    type: 'string',
-    value: 'PATH',
-    description:
-      '(local) the interpreter (default: training.pythonPath, DIR/.sagemaker-hf/venv, python3 on PATH); it needs torch, transformers and datasets (pip install -r training-scripts/requirements.txt)',
-    commands: ['run', 'train'],
-  },
-  {
-    name: 'workdir',
-    type: 'string',
-    value: 'DIR',
-    description: 'jobs and datasets go under DIR/.sagemaker-hf/ (default: the current folder)',
-    commands: ['run', 'train'],
-  },
+  ...LOCAL_TRAINING_OPTIONS,
   {
     name: 'keep-endpoint',
     type: 'boolean',

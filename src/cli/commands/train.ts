@@ -37,7 +37,10 @@ printed as ${REDACTED}.
 entry point on this machine as the container would (jobs under DIR/.sagemaker-hf/jobs, DIR: --workdir),
 after saying what does not apply locally (spot, warm pool, pushToHub, other library versions).
 --interrupt-after SECONDS rehearses a spot interruption: SIGTERM after SECONDS, up to 120 s to exit, a
-restart with the checkpoints folder kept, and whether the script resumed (exit 1 when it did not).`,
+restart with the checkpoints folder kept, and whether the script resumed (exit 1 when it did not).
+--install-requirements pip-installs what the tool's own environment lacks of sourceDir/requirements.txt
+(your own Python is never installed into: the note prints the command). --spec-versions trains in an
+environment with the spec's transformersVersion/pytorchVersion when pip can install them on this Python.`,
   async run(args, ctx) {
     const { values, positionals } = args;
     const file = positionals[0];
@@ -84,9 +87,13 @@ restart with the checkpoints folder kept, and whether the script resumed (exit 1
         python: values.python,
         workdir: values.workdir,
         interruptAfter,
+        installRequirements: !!values['install-requirements'],
+        specVersions: !!values['spec-versions'],
         quiet: !!values.quiet,
       });
     }
+    for (const flag of ['install-requirements', 'spec-versions'] as const)
+      if (values[flag]) throw new UserError(`--${flag} is for --target local`, flag);
     if (interruptAfter !== undefined)
       throw new UserError(
         '--interrupt-after rehearses a spot interruption locally: add --target local',

@@ -32,12 +32,15 @@ import { formatDuration, toAbortSignal } from '../ui';
 import { redactingChannel } from '../redacting';
 import { LocalEndpointNode, LocalJobNode, type LocalActions } from './localNodes';
 import { createEnvironment, findPython } from './python';
+import { requirementsEnvironment, specVersionsEnvironment, type EnvironmentPlaces } from './environmentOffers';
 import { requireTrust, workspaceDirOf } from './trust';
 
 export class LocalFeature implements vscode.Disposable, LocalActions {
   private jobs = new Map<string, LocalJobRecord>();
   private endpoints: LocalEndpointRecord[] = [];
   private readonly running = new Map<string, AbortController>();
+  /** Environment notices already shown in this window. */
+  private readonly said = new Set<string>();
   private readonly jobsChanged = new vscode.EventEmitter<void>();
   private readonly endpointsChanged = new vscode.EventEmitter<void>();
   private loadedFor?: string;
@@ -145,6 +148,17 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
     return path.join(this.services.context.globalStorageUri.fsPath, 'venv');
   }
 
+  /** Where the environment offers install (environmentOffers.ts). */
+  environmentPlaces(report?: (message: string) => void): EnvironmentPlaces {
+    return {
+      ownVenv: this.venvDir(),
+      venvsDir: path.join(this.services.context.globalStorageUri.fsPath, 'venvs'),
+      scriptsDir: this.scriptsDir,
+      said: this.said,
+      report,
+    };
+  }
+
   createEnvironment(basePython?: string): Promise<PythonCheck> {
     return createEnvironment(this.services, this.venvDir(), this.scriptsDir, basePython);
   }
@@ -172,7 +186,16 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
         let started = false;
         try {
           progress.report({ message: 'finding a Python with torch and transformers' });
-          const py = await this.python(spec, ctl.signal, uri.fsPath);
+          const found = await this.python(spec, ctl.signal, uri.fsPath);
+          progress.report({ message: "checking the Python against the spec's versions and requirements.txt" });
+          const places = this.environmentPlaces((m) => progress.report({ message: m }));
+          const py = await requirementsEnvironment(
+            this.services,
+            places,
+            spec,
+            await specVersionsEnvironment(this.services, places, spec, found, ctl.signal),
+            ctl.signal,
+          );
           progress.report({ message: 'preparing the dataset' });
           const prepared = await prepareDataset(spec, {
             outDir: path.join(ws, '.sagemaker-hf', 'datasets', name),
@@ -196,6 +219,12 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
             workspaceDir: ws,
             labelNames: prepared.labelNames,
             pythonPackages: py.packages,
+            ownEnvironment: py.source === 'venv',
+            // The push rehearsal against HF_ENDPOINT takes the token a cloud run would send.
+            hubToken:
+              spec.training.pushToHub && process.env.HF_ENDPOINT
+                ? (await this.services.context.secrets.get('sagemakerHf.hubToken')) || process.env.HF_TOKEN || undefined
+                : undefined,
             interruptAfterSeconds: rehearse?.interruptAfterSeconds,
             signal: ctl.signal,
             onLine: (l) => {

@@ -20,7 +20,7 @@ import { CancelledError, UserError } from '../../core/errors';
 import { nameFromBase } from '../../core/sagemaker/jobName';
 import type { JobSpec } from '../../core/spec/spec';
 import { groupAlive, runCollect, spawnGroup, type GroupExit } from './processGroup';
-import { localDifferences } from '../../core/training/localDifferences';
+import { localDifferences, requirementsAdvice } from '../../core/training/localDifferences';
 import { pushToHubHyperparameters } from '../../core/training/trainingOptions';
 import { unsatisfiedRequirements } from './requirementsCheck';
 import { RehearsalTracker, rehearsalLine, SPOT_GRACE_SECONDS, type SpotRehearsal } from './spotRehearsal';
@@ -193,6 +193,8 @@ export interface LocalTrainingOptions {
   labelNames?: string[];
   /** SAGEMAKER_REGION for the script; default localRegion(). */
   region?: string;
+  /** Whether the Python is the tool's own environment (said in the requirements note). */
+  ownEnvironment?: boolean;
   /** The chosen Python's versions, to say where they differ from the spec's image. */
   pythonPackages?: Partial<Record<'torch' | 'transformers', string | null>>;
   /**
@@ -205,6 +207,8 @@ export interface LocalTrainingOptions {
   interruptGraceSeconds?: number;
   /** HF_ENDPOINT (default: the environment's): pushToHub is rehearsed against it. */
   hfEndpoint?: string;
+  /** HF_TOKEN for that push (default: the environment's), as the job's Environment carries it. */
+  hubToken?: string;
 }
 
 const exitText = (e: GroupExit) => (e.signal ? `signal ${e.signal}` : `exit code ${e.code}`);
@@ -247,6 +251,15 @@ export async function runLocalTraining(spec: JobSpec, opts: LocalTrainingOptions
       `--interrupt-after must be a number of seconds above 0, got ${interruptAfter}`,
       'interrupt-after',
     );
+  // The push is rehearsed as the job makes it: train.py reads HF_TOKEN and HF_ENDPOINT from its
+  // environment. Without a token it would fail only after training, so it is said now (as a cloud run
+  // refuses to start without one).
+  const hubToken = opts.hubToken ?? (process.env.HF_TOKEN || undefined);
+  if (t.pushToHub && hfEndpoint && !hubToken)
+    throw new UserError(
+      `training.pushToHub: the local run pushes ${t.pushToHub.repo} to HF_ENDPOINT ${hfEndpoint} as the job would, and needs a token with write access there: set HF_TOKEN (or unset HF_ENDPOINT to skip the push)`,
+      'training.pushToHub',
+    );
   const jobDir = path.join(jobsDir(opts.workspaceDir), jobName);
   const layout = {
     channels: opts.channels,
@@ -281,7 +294,12 @@ export async function runLocalTraining(spec: JobSpec, opts: LocalTrainingOptions
   const unmet = await unsatisfiedRequirements(opts.python, t.sourceDir, opts.signal);
   if (unmet.length)
     notApplied.push(
-      `${path.join(t.sourceDir, 'requirements.txt')}: the container pip-installs it before the script; ${opts.python} does not satisfy ${unmet.join(', ')} (install them into this environment, or choose another Python)`,
+      requirementsAdvice({
+        python: opts.python,
+        file: path.join(t.sourceDir, 'requirements.txt'),
+        unmet,
+        ownEnvironment: !!opts.ownEnvironment,
+      }).line,
     );
   for (const d of [layout.modelDir, layout.outputDataDir, layout.outputIntermediateDir, layout.inputConfigDir])
     await mkdir(d, { recursive: true });
@@ -335,7 +353,11 @@ export async function runLocalTraining(spec: JobSpec, opts: LocalTrainingOptions
   const start = async () => {
     const p = spawnGroup(opts.python, [t.entryPoint, ...inv.args], {
       cwd: t.sourceDir,
-      env: { ...process.env, ...inv.env },
+      env: {
+        ...process.env,
+        ...inv.env,
+        ...(t.pushToHub && hfEndpoint && hubToken ? { HF_ENDPOINT: hfEndpoint, HF_TOKEN: hubToken } : {}),
+      },
       signal: stopSignal,
       onLine: (l) => emit(l),
     });

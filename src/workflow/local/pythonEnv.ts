@@ -211,6 +211,8 @@ export interface CreateVenvOptions {
   venvDir: string;
   /** training-scripts/requirements.txt */
   requirements: string;
+  /** More for pip install after `-r requirements` (another -r FILE, pins such as transformers==4.26.0). */
+  extraArgs?: string[];
   /** The interpreter that creates the venv (python3 on PATH by default). */
   basePython?: string;
   signal?: AbortSignal;
@@ -249,7 +251,7 @@ export async function createVenv(opts: CreateVenvOptions): Promise<PythonCheck> 
     if (!existed) await run(base, ['-m', 'venv', opts.venvDir], 'creating the virtual environment');
     await run(
       venvPython(opts.venvDir),
-      ['-m', 'pip', 'install', '--progress-bar', 'off', '-r', opts.requirements],
+      ['-m', 'pip', 'install', '--progress-bar', 'off', '-r', opts.requirements, ...(opts.extraArgs ?? [])],
       'installing the training requirements',
     );
   } catch (err) {
