@@ -21,6 +21,7 @@ import {
   scriptFilesToCopy,
 } from '../core/spec/specScaffold';
 import { registerSpecDiagnostics } from './specs/specDiagnostics';
+import { readSettings } from './settings';
 import { activate as activateProcessing } from './dataset/processing';
 import { onAwsNotice } from '../aws/requestNotices';
 import { activate as activateWarmPools } from './training/warmPools';
@@ -78,7 +79,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   activateLogs(services);
   activateEndpoints(services);
   activateLocal(services);
-  registerSpecDiagnostics(context);
+  registerSpecDiagnostics(context, () => connection.current?.region ?? readSettings().region ?? 'us-east-1');
   activateProcessing(services);
   activateWarmPools(services);
   const activationMs = performance.now() - t0;
