@@ -8,6 +8,7 @@ import {
   SCAFFOLD_SOURCE_DIR,
   scaffoldSpecText,
   scriptFilesToCopy,
+  SCAFFOLD_HUB_SOURCE,
   withLocalSource,
 } from '../../src/core/spec/specScaffold';
 import { loadSpecFile } from '../../src/workflow/specFile';
@@ -69,6 +70,8 @@ test('an example without the lines to rewrite is an error, not a spec pointing e
 test('local files instead of the Hub: source is split -> file relative to the spec, no config, one channel per split', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spec-local-'));
   try {
+    // The picker names the example's Hub dataset as the other choice.
+    assert.equal(JSON.parse(exampleText).dataset.source, SCAFFOLD_HUB_SOURCE);
     const text = withLocalSource(scaffoldSpecText(exampleText), { train: 'data/train.jsonl', test: 'data/test.csv' });
     assert.match(text, /"source": \{ "train": "data\/train\.jsonl", "test": "data\/test\.csv" \}/);
     assert.doesNotMatch(text, /"config"|dair-ai/);
