@@ -93,7 +93,11 @@ suite('new job spec', () => {
     fs.writeFileSync(path.join(data.fsPath, 'test.csv'), 'text,label\ni am sad,0\n');
     type Win = Record<'showInputBox' | 'showQuickPick' | 'showOpenDialog', unknown>;
     const win = vscode.window as unknown as Win;
-    const saved = { ...win };
+    const saved = {
+      showInputBox: win.showInputBox,
+      showQuickPick: win.showQuickPick,
+      showOpenDialog: win.showOpenDialog,
+    };
     const offered: string[] = [];
     const dialogs: string[] = [];
     const files = [vscode.Uri.joinPath(data, 'train.jsonl'), vscode.Uri.joinPath(data, 'test.csv')];
