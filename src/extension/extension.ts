@@ -17,10 +17,15 @@ import { activate as activateLocal } from './local/local';
 import {
   SCAFFOLD_SCRIPT_FILES,
   SCAFFOLD_SOURCE_DIR,
+  SCAFFOLD_HUB_SOURCE,
   scaffoldSpecText,
   scriptFilesToCopy,
+  withLocalSource,
 } from '../core/spec/specScaffold';
+import { pickNewSpecSource, type NewSpecSource } from './specs/newSpecSource';
 import { registerSpecDiagnostics } from './specs/specDiagnostics';
+import { registerPrepareLens } from './specs/prepareLens';
+import { readSettings } from './settings';
 import { activate as activateProcessing } from './dataset/processing';
 import { onAwsNotice } from '../aws/requestNotices';
 import { activate as activateWarmPools } from './training/warmPools';
@@ -74,11 +79,12 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     }),
   );
   activateDatasets(services);
+  registerPrepareLens(context);
   activateTraining(services);
   activateLogs(services);
   activateEndpoints(services);
   activateLocal(services);
-  registerSpecDiagnostics(context);
+  registerSpecDiagnostics(context, () => connection.current?.region ?? readSettings().region ?? 'us-east-1');
   activateProcessing(services);
   activateWarmPools(services);
   const activationMs = performance.now() - t0;
@@ -95,12 +101,14 @@ const copyToClipboardCommand = () => async (node?: { label?: string; description
   const text = node?.description ?? node?.label;
   if (text) await vscode.env.clipboard.writeText(text);
 };
-const newSpecCommand = (s: Services) => (fileName?: unknown) => newSpec(s, fileName);
+const newSpecCommand = (s: Services) => (fileName?: unknown, source?: unknown) => newSpec(s, fileName, source);
 
 // The spec goes into the workspace folder with the training script beside it (training-scripts/, copied
 // from the extension unless already there) and a relative sourceDir: see src/core/spec/specScaffold.ts.
-// `fileName` (without .sagemaker-hf.json) skips the prompt, for callers such as the e2e suite.
-async function newSpec({ context, ui }: Services, fileName?: unknown): Promise<void> {
+// The data: the notebook's Hub dataset or local JSONL / CSV files (pickNewSpecSource). `fileName` (without
+// .sagemaker-hf.json) skips the name prompt and, unless `source` names one, the source picker (Hub), for
+// callers such as the e2e suite.
+async function newSpec({ context, ui }: Services, fileName?: unknown, sourceArg?: unknown): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) throw new Error('open a folder first: spec files live in the workspace');
   const validate = (v: string) => (/^[\w.-]+$/.test(v) ? undefined : 'Letters, digits, dot, dash and underscore only');
@@ -118,10 +126,18 @@ async function newSpec({ context, ui }: Services, fileName?: unknown): Promise<v
   if (invalid) throw new Error(`spec file name "${name}": ${invalid}`);
   const target = vscode.Uri.joinPath(folder.uri, `${name}.sagemaker-hf.json`);
   if (await exists(target)) throw new Error(`${target.fsPath} already exists`);
+  const source: NewSpecSource | undefined =
+    sourceArg === 'hub' || (sourceArg && typeof sourceArg === 'object')
+      ? (sourceArg as NewSpecSource)
+      : typeof fileName === 'string'
+        ? 'hub'
+        : await pickNewSpecSource(ui, folder.uri, SCAFFOLD_HUB_SOURCE);
+  if (!source) return;
   const example = await vscode.workspace.fs.readFile(
     vscode.Uri.joinPath(context.extensionUri, 'examples', 'emotion.sagemaker-hf.json'),
   );
-  const text = scaffoldSpecText(new TextDecoder().decode(example));
+  const scaffolded = scaffoldSpecText(new TextDecoder().decode(example));
+  const text = source === 'hub' ? scaffolded : withLocalSource(scaffolded, source);
   const scripts = vscode.Uri.joinPath(folder.uri, SCAFFOLD_SOURCE_DIR);
   const present = new Set<string>();
   for (const f of SCAFFOLD_SCRIPT_FILES) if (await exists(vscode.Uri.joinPath(scripts, f))) present.add(f);

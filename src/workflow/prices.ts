@@ -116,7 +116,7 @@ function offlinePrice(what: string, kind: PriceKind): ResolvedPrice | undefined 
         }
       : undefined;
   }
-  const p = onDemandPrice(what, kind === 'inference' ? 'inference' : 'training', 'us-east-1');
+  const p = onDemandPrice(what, kind === 'inference' || kind === 'processing' ? kind : 'training', 'us-east-1');
   return p ? { amount: p.perHour, unit: 'hour', source: 'offline-table', region: 'us-east-1' } : undefined;
 }
 

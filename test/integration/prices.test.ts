@@ -368,3 +368,16 @@ test('serverless: compute per second from the Price List for the memory size, da
     /^billed per use: about \$0\.000120 per second of compute \(6 GB; offline table \(us-east-1 prices\)\)/,
   );
 });
+
+test('processing types the prepare picker offers: known offline through priceText, labelled; ml.c5.9xlarge too', async () => {
+  const opts = { cacheDir, endpoint: 'http://127.0.0.1:9' };
+  assert.equal(
+    await priceText('us-east-1', 'ml.c5.9xlarge', 1, 'processing', opts),
+    'about $1.84/h, offline table (us-east-1 prices)',
+  );
+  for (const t of ['ml.c5.4xlarge', 'ml.c5.2xlarge', 'ml.m5.4xlarge', 'ml.m5.xlarge', 'ml.c5.18xlarge']) {
+    const p = await resolvePrice('us-east-1', t, 'processing', opts);
+    assert.equal(p?.source, 'offline-table', t);
+    assert.ok(p.amount > 0, t);
+  }
+});

@@ -189,3 +189,20 @@ def test_bad_column_fails_with_one_line_naming_the_field(tmp_path):
     message = (tmp_path / "failure").read_text()
     assert message.startswith("dataset.textColumn:") and "'text'" in message and "sentence" in message
     assert not (tmp_path / "processing" / "output" / "algo-1" / "summary.json").exists()
+
+
+def test_datasets_installed_with_pip_only_when_the_image_lacks_it(monkeypatch):
+    """The CPU inference image is built for serving: `datasets` comes from pip there, nowhere else."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("prepare_dataset_under_test", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    calls = []
+    monkeypatch.setattr(subprocess, "check_call", lambda args: calls.append(args))
+    module.ensure_datasets()
+    assert calls == [], "datasets is installed here: no pip"
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name == "datasets" else real(name))
+    module.ensure_datasets()
+    assert calls == [[sys.executable, "-m", "pip", "install", "--quiet", "--no-cache-dir", "datasets"]]

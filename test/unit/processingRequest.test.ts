@@ -62,7 +62,7 @@ test('request: two instances, local JSONL and a local tokenizer, field for field
     StoppingCondition: { MaxRuntimeInSeconds: 86400 },
     AppSpecification: {
       ImageUri:
-        '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-training:2.9.0-transformers5.3.0-gpu-py312-cu130-ubuntu22.04',
+        '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-inference:2.6.0-transformers5.5.3-cpu-py312-ubuntu22.04',
       ContainerEntrypoint: ['python3', '/opt/ml/processing/input/code/prepare_dataset.py'],
     },
     ProcessingInputs: [
@@ -127,17 +127,46 @@ test('request: one instance, Hub dataset and Hub tokenizer: no data inputs, Full
   assert.ok(!JSON.stringify(redactProcessingRequest(plan.request)).includes('hf_secret'));
 });
 
-test('image: the newest Hugging Face PyTorch training image the region has; China uses its domain', () => {
+test('image on a GPU instance: the newest Hugging Face PyTorch training image the region has; China uses its domain', () => {
+  const gpu = (region: string) => processingImage(region, 'ml.g5.xlarge');
   assert.match(
-    processingImage('eu-west-1').uri,
+    gpu('eu-west-1').uri,
     /^763104351884\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/huggingface-pytorch-training:2\.9\.0-transformers5\.3\.0-gpu-py312-cu130-ubuntu22\.04$/,
   );
-  assert.equal(processingImage('cn-north-1').uri.split('/')[0], '727897471807.dkr.ecr.cn-north-1.amazonaws.com.cn');
+  assert.equal(gpu('cn-north-1').uri.split('/')[0], '727897471807.dkr.ecr.cn-north-1.amazonaws.com.cn');
   // ap-south-2 has no 5.3.0 image: the newest it has (4.11.0) is used.
-  assert.match(processingImage('ap-south-2').uri, /transformers4\.11\.0/);
+  assert.match(gpu('ap-south-2').uri, /transformers4\.11\.0/);
+  assert.equal(gpu('us-east-1').processor, 'gpu');
   assert.throws(
-    () => processingImage('xx-nowhere-1'),
+    () => gpu('xx-nowhere-1'),
     (e: unknown) => e instanceof UserError && /region: no Hugging Face PyTorch training image/.test(e.message),
+  );
+});
+
+test('image on a CPU instance: the CPU build (no -gpu- tag, no CUDA), as image_uris picks by accelerator', () => {
+  for (const type of ['ml.c5.4xlarge', 'ml.c5.9xlarge', 'ml.m5.xlarge', 'ml.r5.2xlarge']) {
+    const image = processingImage('us-east-1', type);
+    assert.equal(image.processor, 'cpu', type);
+    assert.equal(
+      image.uri,
+      '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-inference:2.6.0-transformers5.5.3-cpu-py312-ubuntu22.04',
+    );
+  }
+  const plan = buildProcessingRequest(
+    spec(),
+    ctx,
+    { instanceType: 'ml.c5.9xlarge', instanceCount: 1 },
+    { splits: ['train'], tokenizer: false },
+  );
+  assert.doesNotMatch(plan.request.AppSpecification!.ImageUri!, /-gpu-|cu\d+/);
+  assert.match(
+    buildProcessingRequest(
+      spec(),
+      ctx,
+      { instanceType: 'ml.g4dn.xlarge', instanceCount: 1 },
+      { splits: ['train'], tokenizer: false },
+    ).request.AppSpecification!.ImageUri!,
+    /huggingface-pytorch-training:.*-gpu-/,
   );
 });
 

@@ -8,6 +8,8 @@ import {
   SCAFFOLD_SOURCE_DIR,
   scaffoldSpecText,
   scriptFilesToCopy,
+  SCAFFOLD_HUB_SOURCE,
+  withLocalSource,
 } from '../../src/core/spec/specScaffold';
 import { loadSpecFile } from '../../src/workflow/specFile';
 
@@ -63,4 +65,29 @@ test('script files already in the workspace are never overwritten', () => {
 
 test('an example without the lines to rewrite is an error, not a spec pointing elsewhere', () => {
   assert.throws(() => scaffoldSpecText('{ "version": 1, "training": { "entryPoint": "train.py" } }'), /sourceDir/);
+});
+
+test('local files instead of the Hub: source is split -> file relative to the spec, no config, one channel per split', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spec-local-'));
+  try {
+    // The picker names the example's Hub dataset as the other choice.
+    assert.equal(JSON.parse(exampleText).dataset.source, SCAFFOLD_HUB_SOURCE);
+    const text = withLocalSource(scaffoldSpecText(exampleText), { train: 'data/train.jsonl', test: 'data/test.csv' });
+    assert.match(text, /"source": \{ "train": "data\/train\.jsonl", "test": "data\/test\.csv" \}/);
+    assert.doesNotMatch(text, /"config"|dair-ai/);
+    assert.match(text, /"learning_rate": 3e-5/);
+    fs.writeFileSync(path.join(dir, 'local.sagemaker-hf.json'), text);
+    const spec = await loadSpecFile(path.join(dir, 'local.sagemaker-hf.json'));
+    assert.deepEqual(spec.dataset.source, {
+      train: path.join(dir, 'data', 'train.jsonl'),
+      test: path.join(dir, 'data', 'test.csv'),
+    });
+    assert.deepEqual(spec.dataset.splits, { train: 'train', test: 'test' });
+    assert.equal(JSON.parse(text).dataset.config, undefined);
+    assert.deepEqual(JSON.parse(withLocalSource(scaffoldSpecText(exampleText), { train: 'a.jsonl' })).dataset.splits, {
+      train: 'train',
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

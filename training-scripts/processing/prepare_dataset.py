@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """`sagemaker-hf prepare --on sagemaker`: the dataset step inside a SageMaker Processing container.
 
-Runs in the Hugging Face PyTorch training image (it ships `datasets` and `transformers`). Reads the job's
+Runs in a Hugging Face PyTorch image (the training image on GPU instances, which ships `datasets` and
+`transformers`; the CPU inference image on CPU instances, which ships `transformers` and gets `datasets`
+from pip when it lacks it, see ensure_datasets). Reads the job's
 config (code/config.json), the split files of this instance (input/data/<split>/, ShardedByS3Key over
 several instances) or the Hub dataset (then sharded here by host index), tokenizes with `datasets.map`
 and `num_proc` = vCPUs exactly as the local prepare does (truncation at min(maxLength, model limit),
@@ -168,8 +170,21 @@ def tokenize(ds, tok, cfg, names, truncate_at, pad_to, with_types, where):
     return ds.map(encode, batched=True, batch_size=1000, num_proc=n if n > 1 else None, remove_columns=ds.column_names, features=Features(feats), desc=f"tokenizing {where}")
 
 
+def ensure_datasets():
+    """Installs `datasets` with pip when the image lacks it (the CPU inference image is built for serving)."""
+    import importlib.util
+
+    if importlib.util.find_spec("datasets") is not None:
+        return
+    print("[prepare] this image has no `datasets`: installing it with pip", flush=True)
+    import subprocess
+
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", "--no-cache-dir", "datasets"])
+
+
 def main():
     t0 = time.time()
+    ensure_datasets()
     import numpy as np
     from transformers import AutoTokenizer
 

@@ -53,7 +53,25 @@ const INFERENCE_US_EAST_1: Record<string, number> = {
   'ml.inf2.xlarge': 0.99,
 };
 
-export type PriceUse = 'training' | 'inference';
+// Processing jobs (prepare --on sagemaker): the CPU types the prepare picker offers and their neighbours.
+// Source: the SageMaker pricing page, Processing table (us-east-1, on-demand); for the c5 and m5 families
+// these equal the training rates above (1.2x the EC2 rate). A type missing here falls back to the
+// training table.
+const PROCESSING_US_EAST_1: Record<string, number> = {
+  'ml.m5.large': 0.115,
+  'ml.m5.xlarge': 0.23,
+  'ml.m5.2xlarge': 0.461,
+  'ml.m5.4xlarge': 0.922,
+  'ml.m5.12xlarge': 2.765,
+  'ml.m5.24xlarge': 5.53,
+  'ml.c5.xlarge': 0.204,
+  'ml.c5.2xlarge': 0.408,
+  'ml.c5.4xlarge': 0.816,
+  'ml.c5.9xlarge': 1.836,
+  'ml.c5.18xlarge': 3.672,
+};
+
+export type PriceUse = 'training' | 'inference' | 'processing';
 
 export interface Price {
   perHour: number;
@@ -64,7 +82,8 @@ export interface Price {
 
 export function onDemandPrice(instanceType: string, use: PriceUse, region: string): Price | undefined {
   if (instanceType === 'local') return { perHour: 0, region: 'us-east-1', exactRegion: true };
-  const table = use === 'training' ? TRAINING_US_EAST_1 : INFERENCE_US_EAST_1;
-  const perHour = table[instanceType] ?? (use === 'inference' ? TRAINING_US_EAST_1[instanceType] : undefined);
+  const table =
+    use === 'training' ? TRAINING_US_EAST_1 : use === 'processing' ? PROCESSING_US_EAST_1 : INFERENCE_US_EAST_1;
+  const perHour = table[instanceType] ?? (use === 'training' ? undefined : TRAINING_US_EAST_1[instanceType]);
   return perHour === undefined ? undefined : { perHour, region: 'us-east-1', exactRegion: region === 'us-east-1' };
 }

@@ -1,7 +1,11 @@
 // The CreateProcessingJob request of `prepare --on sagemaker`, built from a job spec without any AWS call.
-// The job runs training-scripts/processing/prepare_dataset.py in the newest Hugging Face PyTorch training
-// image of the catalogue (it ships `datasets` and `transformers`; the GPU build also runs on CPU
-// instances, and tokenizing needs no GPU), the way the SageMaker Python SDK's ScriptProcessor lays a job
+// The job runs training-scripts/processing/prepare_dataset.py in a Hugging Face PyTorch image picked by
+// the instance's accelerator, as the SDK's image_uris._processor does (g* and p* families: GPU, the others
+// CPU): on a GPU instance the newest Hugging Face PyTorch training image of the catalogue (it ships
+// `datasets` and `transformers`); on a CPU instance the CPU build of the newest Hugging Face PyTorch
+// inference image, since Hugging Face publishes its training images for GPU only (huggingface.json's
+// training "processors": ["gpu"]) and a GPU image on a CPU instance pulls gigabytes of CUDA for nothing.
+// The job is laid out the way the SageMaker Python SDK's ScriptProcessor lays a job
 // out: the script and its config as input "code" at /opt/ml/processing/input/code, entry point
 // `python3 <that>/prepare_dataset.py`. Everything the job reads or writes lives under s3://{bucket}/{job}/
 // (removed after a run); the client assembles the dataset prefix from the job's output afterwards, so a
@@ -13,7 +17,8 @@ import { checkJobName, nameFromBase } from '../sagemaker/jobName';
 import type { DatasetSpec, JobSpec } from '../spec/spec';
 import { executionRoleArn, jobTags, sessionBucket, type RequestContext } from '../sagemaker/requestContext';
 import { userTags } from '../sagemaker/tags';
-import { TRAINING_IMAGES, ecrHost, type ImageEntry } from '../images/trainingImages';
+import { TRAINING_IMAGES, ecrHost } from '../images/trainingImages';
+import { inferenceImage, processorFor, type Processor } from '../images/inferenceImages';
 
 export const PROCESSING_ROOT = '/opt/ml/processing';
 export const SCRIPT_NAME = 'prepare_dataset.py';
@@ -64,7 +69,7 @@ export interface ProcessingPlan {
   codeS3Uri: string;
   outputS3Uri: string;
   config: ProcessingConfig;
-  image: ImageEntry;
+  image: ProcessingImage;
   warnings: string[];
 }
 
@@ -76,8 +81,24 @@ function cmpVersion(a: string, b: string): number {
   return 0;
 }
 
-/** The newest plain Hugging Face PyTorch training image of the catalogue that the region has. */
-export function processingImage(region: string): { uri: string; entry: ImageEntry } {
+export interface ProcessingImage {
+  uri: string;
+  processor: Processor;
+  transformers: string;
+  pytorch: string;
+}
+
+/**
+ * The image for `instanceType` in `region`: GPU instances get the newest plain Hugging Face PyTorch
+ * training image the region has, CPU instances the CPU build of the newest Hugging Face PyTorch
+ * inference image.
+ */
+export function processingImage(region: string, instanceType: string): ProcessingImage {
+  const processor = processorFor(instanceType);
+  if (processor === 'cpu') {
+    const image = inferenceImage(undefined, instanceType, region);
+    return { uri: image.uri, processor, transformers: image.transformers, pytorch: image.pytorch };
+  }
   const candidates = TRAINING_IMAGES.filter((e) => e.kind === 'plain' && e.regions[region]).sort(
     (a, b) => cmpVersion(b.transformers, a.transformers) || cmpVersion(b.pytorch, a.pytorch),
   );
@@ -88,7 +109,12 @@ export function processingImage(region: string): { uri: string; entry: ImageEntr
       'region',
     );
   const tag = `${entry.pytorch}-transformers${entry.transformers}-gpu-${entry.py}-${entry.containerVersion}`;
-  return { uri: `${entry.regions[region]}.dkr.${ecrHost(region)}/${entry.repository}:${tag}`, entry };
+  return {
+    uri: `${entry.regions[region]}.dkr.${ecrHost(region)}/${entry.repository}:${tag}`,
+    processor,
+    transformers: entry.transformers,
+    pytorch: entry.pytorch,
+  };
 }
 
 /** Job name base from the dataset prefix: "prep-" + its last segment, letters/digits/hyphens only. */
@@ -190,7 +216,7 @@ export function buildProcessingRequest(
   const arn = executionRoleArn(spec, ctx);
   const jobName = nameFromBase(processingJobBase(spec), ctx.now);
   checkJobName(jobName, 'dataset.s3Prefix');
-  const image = processingImage(ctx.region);
+  const image = processingImage(ctx.region, opts.instanceType);
   const jobS3Uri = `s3://${ctx.bucket}/${jobName}`;
   const codeS3Uri = `${jobS3Uri}/code/`;
   const outputS3Uri = `${jobS3Uri}/output/`;
@@ -237,7 +263,7 @@ export function buildProcessingRequest(
     codeS3Uri,
     outputS3Uri,
     config: processingConfig(spec, uploads, fileNames),
-    image: image.entry,
+    image,
     warnings,
   };
 }

@@ -29,3 +29,31 @@ export function scaffoldSpecText(exampleText: string): string {
 export function scriptFilesToCopy(existsInWorkspace: (file: string) => boolean): string[] {
   return SCAFFOLD_SCRIPT_FILES.filter((f) => !existsInWorkspace(f));
 }
+
+/** The Hub dataset of the example, as the notebook has it. */
+export const SCAFFOLD_HUB_SOURCE = 'dair-ai/emotion';
+
+/**
+ * A scaffolded spec's text reading local files instead of the example's Hub dataset: dataset.source
+ * becomes split -> file (paths relative to the spec, "/" separated, as resolveSpecPaths reads them), the
+ * Hub-only "config" line goes, and dataset.splits maps each split's own channel. The other lines stay as
+ * written. Throws when the text no longer has the example's source line.
+ */
+export function withLocalSource(specText: string, files: Record<string, string>): string {
+  const splits = Object.keys(files);
+  if (splits.length === 0) throw new Error('withLocalSource: no files');
+  const inline = (o: Record<string, string>) =>
+    `{ ${Object.entries(o)
+      .map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`)
+      .join(', ')} }`;
+  const sourceLine = /("source"[ \t]*:[ \t]*)"[^"\n]*"/;
+  if (!sourceLine.test(specText)) throw new Error('the spec has no dataset.source line to rewrite');
+  const text = specText
+    .replace(sourceLine, `$1${inline(files)}`)
+    .replace(/^[ \t]*"config"[ \t]*:[ \t]*"[^"\n]*"[ \t]*,[ \t]*\r?\n/m, '')
+    .replace(/("splits"[ \t]*:[ \t]*)\{[^}\n]*\}/, `$1${inline(Object.fromEntries(splits.map((s) => [s, s])))}`);
+  const parsed = JSON.parse(text) as { dataset?: { source?: unknown; config?: unknown; splits?: unknown } };
+  if (typeof parsed.dataset?.source !== 'object' || parsed.dataset.config !== undefined)
+    throw new Error('the spec has no dataset.source / dataset.config to rewrite');
+  return text;
+}

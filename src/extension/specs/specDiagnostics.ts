@@ -1,23 +1,25 @@
 // Spec-file diagnostics beyond the JSON Schema (src/core/spec/specDiagnostics.ts), with their quick fixes as
-// CodeActions: e.g. a warning on "instanceCount" when several instances have no distribution, and
-// "Add "distribution": ..." to fix it.
+// CodeActions: the checks Start runs, as errors on the field they name (an instance-type typo, a spot wait
+// below the runtime), and e.g. a warning on "instanceCount" when several instances have no distribution,
+// with "Add "distribution": ..." to fix it.
 import * as vscode from 'vscode';
 import type { SpecProblem } from '../../core/spec/specDiagnostics';
 
 const isSpec = (doc: vscode.TextDocument) => doc.uri.path.endsWith('.sagemaker-hf.json');
 
-export function registerSpecDiagnostics(context: vscode.ExtensionContext): void {
+/** `region`: the region Start would use (the connection's, else the setting's). */
+export function registerSpecDiagnostics(context: vscode.ExtensionContext, region: () => string): void {
   const collection = vscode.languages.createDiagnosticCollection('sagemakerHf.spec');
   const fixes = new WeakMap<vscode.Diagnostic, SpecProblem>();
   const update = async (doc: vscode.TextDocument) => {
     if (!isSpec(doc)) return;
     // The spec parser lives in the lazily loaded part of the extension: loaded on the first spec only.
     const { specProblems } = await import('../../core/spec/specDiagnostics');
-    const diagnostics = specProblems(doc.getText()).map((p) => {
+    const diagnostics = specProblems(doc.getText(), region()).map((p) => {
       const d = new vscode.Diagnostic(
         new vscode.Range(doc.positionAt(p.start), doc.positionAt(p.end)),
         p.message,
-        vscode.DiagnosticSeverity.Warning,
+        p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
       );
       d.source = 'SageMaker HF';
       d.code = p.code;

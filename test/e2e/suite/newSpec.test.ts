@@ -1,6 +1,7 @@
 // New Job Spec File in the real extension host, with the extension installed from the .vsix (so
 // extensionPath is an installed, versioned folder): the spec and the training script go into the
-// workspace, and nothing in the spec points into the extension's folder.
+// workspace, and nothing in the spec points into the extension's folder. Choosing local files in the
+// source picker gives a spec that reads them; the spec shows "Prepare dataset" beside "Start training".
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -79,5 +80,58 @@ suite('new job spec', () => {
     void vscode.commands.executeCommand('sagemakerHf.newSpec', 'first');
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(fs.readFileSync(first.fsPath, 'utf8'), '{"mine": true}\n', 'an existing spec was overwritten');
+  });
+
+  test('New Job Spec File with local files: the picker, the file pickers, a spec reading them; Prepare dataset beside Start training', async () => {
+    await api();
+    const folder = vscode.workspace.workspaceFolders![0];
+    const spec = vscode.Uri.joinPath(folder.uri, 'local-files.sagemaker-hf.json');
+    const data = vscode.Uri.joinPath(folder.uri, 'e2e-local-data');
+    created.push(spec, data, vscode.Uri.joinPath(folder.uri, 'training-scripts'));
+    fs.mkdirSync(data.fsPath, { recursive: true });
+    fs.writeFileSync(path.join(data.fsPath, 'train.jsonl'), '{"text": "i am happy", "label": 1}\n');
+    fs.writeFileSync(path.join(data.fsPath, 'test.csv'), 'text,label\ni am sad,0\n');
+    type Win = Record<'showInputBox' | 'showQuickPick' | 'showOpenDialog', unknown>;
+    const win = vscode.window as unknown as Win;
+    const saved = {
+      showInputBox: win.showInputBox,
+      showQuickPick: win.showQuickPick,
+      showOpenDialog: win.showOpenDialog,
+    };
+    const offered: string[] = [];
+    const dialogs: string[] = [];
+    const files = [vscode.Uri.joinPath(data, 'train.jsonl'), vscode.Uri.joinPath(data, 'test.csv')];
+    win.showInputBox = async () => 'local-files';
+    win.showQuickPick = async (items: { label: string }[]) => {
+      offered.push(...items.map((i) => i.label));
+      return items.find((i) => /Local JSONL or CSV/.test(i.label));
+    };
+    win.showOpenDialog = async (o: { title?: string }) => {
+      dialogs.push(o.title ?? '');
+      return [files[dialogs.length - 1]!];
+    };
+    try {
+      await vscode.commands.executeCommand('sagemakerHf.newSpec');
+    } finally {
+      Object.assign(win, saved);
+    }
+    assert.deepEqual(offered, ['$(cloud) Hub dataset', '$(file) Local JSONL or CSV files']);
+    assert.deepEqual(dialogs, ['New job spec: the train file (2/3)', 'New job spec: the test file (3/3)']);
+    const json = JSON.parse(fs.readFileSync(spec.fsPath, 'utf8'));
+    assert.deepEqual(json.dataset.source, {
+      train: './e2e-local-data/train.jsonl',
+      test: './e2e-local-data/test.csv',
+    });
+    assert.equal(json.dataset.config, undefined);
+    const loaded = await loadSpecFile(spec.fsPath);
+    assert.deepEqual(loaded.dataset.source, { train: files[0]!.fsPath, test: files[1]!.fsPath });
+
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', spec, 10);
+    const prepare = lenses.find((l) => l.command?.title === 'Prepare dataset');
+    const start = lenses.find((l) => l.command?.title.startsWith('Start training'));
+    assert.ok(prepare && start, `lenses: ${lenses.map((l) => l.command?.title).join(' | ')}`);
+    assert.equal(prepare.range.start.line, start.range.start.line, 'Prepare dataset sits beside Start training');
+    assert.equal(prepare.command!.command, 'sagemakerHf.prepareDataset');
+    assert.equal((prepare.command!.arguments?.[0] as vscode.Uri).fsPath, spec.fsPath);
   });
 });

@@ -96,12 +96,17 @@ suite('processing', function () {
       vscode.commands.executeCommand('sagemakerHf.prepareDatasetOnSageMaker', specUri),
     );
     assert.match(picks[0]![0]!, /^ml\.c5\.4xlarge about \$0\.816\/h, offline table \(us-east-1 prices\)$/);
+    assert.ok(
+      picks[0]!.includes('ml.c5.9xlarge about $1.84/h, offline table (us-east-1 prices)'),
+      `every instance type of the picker has a price: ${picks[0]!.join(' | ')}`,
+    );
     assert.equal(warnings.length, 1);
     assert.equal(
       warnings[0]!.message,
       'Start a SageMaker Processing job on ml.c5.4xlarge x1, about $0.816/h, offline table (us-east-1 prices)?',
     );
-    assert.match(warnings[0]!.detail ?? '', /huggingface-pytorch-training:2\.9\.0-transformers5\.3\.0-gpu-py312/);
+    // A CPU instance gets the CPU build of the image, not a -gpu- one.
+    assert.match(warnings[0]!.detail ?? '', /huggingface-pytorch-inference:2\.6\.0-transformers5\.5\.3-cpu-py312/);
     const jobs =
       (await sm().send(new ListProcessingJobsCommand({ NameContains: 'prep-emotion' }))).ProcessingJobSummaries ?? [];
     assert.deepEqual(jobs, []);
