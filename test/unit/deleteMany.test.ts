@@ -38,13 +38,19 @@ test('a picker row: status and the price with its source', () => {
     endpointCostText({ name: 'u', status: 'InService', local: false }),
     'InService · price unknown — check the SageMaker pricing page',
   );
-  assert.equal(endpointCostText({ name: 'f', status: 'Failed', local: false, perHour: 0 }), 'Failed · nothing billed now');
+  assert.equal(
+    endpointCostText({ name: 'f', status: 'Failed', local: false, perHour: 0 }),
+    'Failed · nothing billed now',
+  );
 });
 
 test('the total sums the known rates, says "about" for estimates and counts the unknown apart', () => {
   assert.equal(totalPerHourText([a, b]), 'about $0.966/h in all');
   assert.equal(
-    totalPerHourText([{ ...a, estimated: false, perHour: 1.5 }, { name: 'u', status: 'InService', local: false }]),
+    totalPerHourText([
+      { ...a, estimated: false, perHour: 1.5 },
+      { name: 'u', status: 'InService', local: false },
+    ]),
     '$1.50/h in all (1 with an unknown price not counted)',
   );
 });

@@ -71,8 +71,7 @@ async function planWithProgress(ctx: EndpointsCtx, conn: Connection, names: stri
       title: `Checking what ${names.length === 1 ? `endpoint ${names[0]}` : `${names.length} endpoints`} use${names.length === 1 ? 's' : ''}…`,
       cancellable: true,
     },
-    (_p, token) =>
-      Promise.all(names.map((name) => planEndpointDelete(conn, name, { signal: toAbortSignal(token) }))),
+    (_p, token) => Promise.all(names.map((name) => planEndpointDelete(conn, name, { signal: toAbortSignal(token) }))),
   );
 }
 
@@ -142,7 +141,13 @@ async function runPlan(
 async function deleteMany(ctx: EndpointsCtx, targets: EndpointNodeLike[]): Promise<void> {
   const cloud = targets.filter((t) => !t.deleteEndpoint);
   const conn = cloud.length ? await ctx.connection.require() : undefined;
-  const infos = conn ? await planWithProgress(ctx, conn, cloud.map((t) => t.endpointName)) : [];
+  const infos = conn
+    ? await planWithProgress(
+        ctx,
+        conn,
+        cloud.map((t) => t.endpointName),
+      )
+    : [];
   const steps = new Map(infos.map((i, k) => [cloud[k]!.endpointName, describeSteps(i.plan.steps)]));
   const kept = infos.flatMap((i) => describeKept(i.plan.kept));
   const { message, detail } = deleteManyQuestion(targets.map(costOf), steps, kept);
