@@ -99,7 +99,7 @@ async function dialogText(wb) {
   });
   // The button the dialog focused is the one Enter presses.
   await wb.page.waitForTimeout(300);
-  const focused = await wb.page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
+  const focused = await wb.page.evaluate(() => globalThis.document.activeElement?.textContent?.trim() ?? '');
   return { dialog, text: (await dialog.innerText()).replace(/\s+/g, ' '), focused };
 }
 
