@@ -3,7 +3,7 @@
 // with prices, instance count or serverless concurrency, and the endpoint name. A missing model stops it
 // with an error; a Hub that cannot be read here only loses the proposal (the container reads the Hub,
 // not this machine), and the task step says why.
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { UserError, errorLine } from '../../core/errors';
 import { HUB_TASKS, hubModelIdProblem } from '../../core/endpoints/deployRequests';
 import type { Connection } from '../../workflow/connect';
@@ -77,10 +77,10 @@ export async function askHubDeploy(
       const id = s.modelId!;
       if (!cards.has(id)) {
         try {
-          const card = await readHubModelCard(id, {
-            endpoint: readSettings().hubEndpoint,
-            token,
-          });
+          const card = await ctx.ui.withProgress(
+            { location: vscode.ProgressLocation.Window, title: `Reading the model card of ${id}…` },
+            () => readHubModelCard(id, { endpoint: readSettings().hubEndpoint, token }),
+          );
           cards.set(id, {
             tag: card.pipelineTag,
             note: card.pipelineTag
