@@ -13,6 +13,8 @@ const UI_CALLS = [
   'showErrorMessage',
   'withProgress',
   'showOpenDialog',
+  'createQuickPick',
+  'createInputBox',
 ] as const;
 
 export type Ui = Pick<typeof vscode.window, (typeof UI_CALLS)[number]>;

@@ -19,6 +19,9 @@ import { mergeSdkDefaults, parseSdkDefaultsFile } from '../../src/core/sagemaker
 // An endpoint override, as with an emulator: prices come from the offline table, labelled so, and no
 // Price List (nor any credential lookup) is asked from a unit test.
 process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:9';
+// The Hub deploy reads the model card: a port that refuses, so no test reaches the internet (the card's
+// task is tested against a local server in hubDeploySteps.test.ts).
+process.env.HF_ENDPOINT = 'http://127.0.0.1:9';
 const OFFLINE = 'offline table (us-east-1 prices)';
 
 const conn = {

@@ -6,7 +6,6 @@ import * as vscode from 'vscode';
 import { revealRunning } from '../tree/runningSection';
 import { UserError, errorLine, isCancelled } from '../../core/errors';
 import { describeSteps } from '../../core/endpoints/deletePlan';
-import { HUB_TASKS, hubModelIdProblem } from '../../core/endpoints/deployRequests';
 import type { Connection } from '../../workflow/connect';
 import { executeDeploy, planDeploy, planHubDeploy, type DeployPlan } from '../../workflow/endpoints/deploy';
 import { executeDeletePlan, planEndpointDelete } from '../../workflow/endpoints/deleteEndpoint';
@@ -18,6 +17,7 @@ import { confirmDeploy, pickCapacityAndName, pickCompletedJob, type Capacity } f
 import { openPredictionsCommand } from './predictions';
 import { deleteEndpointCommand } from './deleteEndpoint';
 import { deleteTimeOf, pickSchedulerRole, scheduleDeletion } from './deleteLater';
+import { askHubDeploy } from './hubDeploySteps';
 
 /** The secret "Set Hugging Face Hub Token" stores (dataset/datasets.ts). */
 const HUB_TOKEN_KEY = 'sagemakerHf.hubToken';
@@ -75,38 +75,20 @@ export const deployEndpointCommand = (ctx: EndpointsCtx) => async (node?: unknow
   );
 };
 
-/** Deploy from the Hub: id, task, capacity, the token when one is stored (gated models). */
+/**
+ * Deploy from the Hub: one multi-step input (id, task, capacity, count or concurrency, name; "n/5" and
+ * Back), the task proposed from the model card's pipeline_tag, the token when one is stored (gated
+ * models). Closing a step says nothing was created; an error says what went wrong.
+ */
 export const deployFromHubCommand = (ctx: EndpointsCtx) => async () => {
   const conn = await ctx.connection.require();
-  const modelId = (
-    await ctx.ui.showInputBox({
-      title: 'Deploy Model from Hugging Face Hub: model id',
-      prompt: 'e.g. distilbert/distilbert-base-uncased-finetuned-sst-2-english',
-      ignoreFocusOut: true,
-      validateInput: (v) => {
-        const p = hubModelIdProblem(v.trim());
-        return p ? `The id ${p}` : undefined;
-      },
-    })
-  )?.trim();
-  if (!modelId) return;
-  const task = (
-    await ctx.ui.showQuickPick(
-      HUB_TASKS.map((t) => ({ label: t })),
-      { title: `Deploy ${modelId}: pipeline task (HF_TASK)` },
-    )
-  )?.label;
-  if (!task) return;
-  const sized = await pickCapacityAndName(
-    ctx.ui,
-    `Deploy ${modelId}`,
-    conn.region,
-    'Empty: the model name + timestamp',
-    dialogPrices(ctx, conn),
-  );
-  if (!sized) return;
-  const { capacity, nameText } = sized;
   const token = (await ctx.context.secrets.get(HUB_TOKEN_KEY)) || process.env.HF_TOKEN || undefined;
+  const answers = await askHubDeploy(ctx, conn, token);
+  if (!answers) {
+    void ctx.ui.showInformationMessage('Deploy from the Hub cancelled: nothing was created.');
+    return;
+  }
+  const { modelId, task, capacity, nameText } = answers;
   const plan = planHubDeploy(conn, {
     modelId,
     task,

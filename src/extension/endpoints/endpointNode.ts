@@ -78,6 +78,14 @@ export class SageMakerEndpointNode implements Node, EndpointNodeLike {
     return p ? p.amount * (count || 1) : undefined;
   }
 
+  get priceLine(): string | undefined {
+    return BILLED.has(this.status) ? this.facts.priceLine : undefined;
+  }
+
+  get priceEstimated(): boolean {
+    return this.facts.price?.source === 'offline-table';
+  }
+
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.endpointName, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `endpoint.sm.${this.endpointName}`;

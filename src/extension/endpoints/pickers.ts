@@ -30,21 +30,17 @@ export interface Capacity {
   serverless?: ServerlessConfig;
 }
 
-/** Capacity: instances (type, count) or serverless (memory), each with its pricing model and price. */
-export async function pickCapacity(
-  ui: Ui,
-  title: string,
-  region: string,
-  prices: PriceOptions = {},
-): Promise<Capacity | undefined> {
-  type Item = vscode.QuickPickItem & { instanceType?: string; memory?: number };
+export type CapacityItem = vscode.QuickPickItem & { instanceType?: string; memory?: number };
+
+/** The capacity choices: instance types with their hourly price, then serverless sizes billed per use. */
+export async function capacityItems(region: string, prices: PriceOptions = {}): Promise<CapacityItem[]> {
   const { priceText, serverlessPriceText } = await import('../../workflow/prices');
   const serverlessSizes = SERVERLESS_MEMORY_SIZES.filter((m) => m !== 1024 && m !== 5120);
   const [instancePrices, serverlessPrices] = await Promise.all([
     Promise.all(INSTANCE_CHOICES.map((t) => priceText(region, t, 1, 'inference', prices))),
     Promise.all(serverlessSizes.map((m) => serverlessPriceText(region, m, prices))),
   ]);
-  const items: Item[] = [
+  return [
     ...INSTANCE_CHOICES.map((t, i) => ({
       label: t,
       instanceType: t,
@@ -59,6 +55,22 @@ export async function pickCapacity(
       detail: `CPU, no instances: ${serverlessPrices[i]}; cold start after idle. The cheap way to try a model.`,
     })),
   ];
+}
+
+/** The serverless concurrency box's check: a whole number from 1 to 200. */
+export const concurrencyProblem = (v: string) =>
+  /^\d+$/.test(v.trim()) && Number(v) >= 1 && Number(v) <= 200 ? undefined : 'A whole number from 1 to 200';
+/** The instance count box's check: a whole number of at least 1. */
+export const countProblem = (v: string) => (/^[1-9]\d*$/.test(v.trim()) ? undefined : 'A whole number of at least 1');
+
+/** Capacity: instances (type, count) or serverless (memory), each with its pricing model and price. */
+export async function pickCapacity(
+  ui: Ui,
+  title: string,
+  region: string,
+  prices: PriceOptions = {},
+): Promise<Capacity | undefined> {
+  const items = await capacityItems(region, prices);
   const pick = await ui.showQuickPick(items, { title: `${title}: capacity`, matchOnDetail: true });
   if (!pick) return undefined;
   if (pick.memory) {
@@ -66,8 +78,7 @@ export async function pickCapacity(
       title: `${title}: serverless max concurrency`,
       prompt: 'Concurrent requests before SageMaker throttles (1-200)',
       value: '5',
-      validateInput: (v) =>
-        /^\d+$/.test(v.trim()) && Number(v) >= 1 && Number(v) <= 200 ? undefined : 'A whole number from 1 to 200',
+      validateInput: concurrencyProblem,
     });
     if (!conc) return undefined;
     return {
@@ -79,11 +90,15 @@ export async function pickCapacity(
   const countText = await ui.showInputBox({
     title: `${title}: instance count`,
     value: '1',
-    validateInput: (v) => (/^[1-9]\d*$/.test(v.trim()) ? undefined : 'A whole number of at least 1'),
+    validateInput: countProblem,
   });
   if (!countText) return undefined;
   return { instanceType: pick.instanceType!, initialInstanceCount: Number(countText.trim()) };
 }
+
+/** The endpoint name box's check: empty (the default name) or a valid SageMaker endpoint name. */
+export const nameProblem = (v: string) =>
+  v.trim() === '' ? undefined : endpointNameProblem(v.trim()) ? `The name ${endpointNameProblem(v.trim())}` : undefined;
 
 /** The endpoint name; empty (the caller's default name) is allowed, Escape is undefined. */
 export async function askEndpointName(ui: Ui, title: string, prompt: string): Promise<string | undefined> {
@@ -91,12 +106,7 @@ export async function askEndpointName(ui: Ui, title: string, prompt: string): Pr
     title,
     prompt,
     value: '',
-    validateInput: (v) =>
-      v.trim() === ''
-        ? undefined
-        : endpointNameProblem(v.trim())
-          ? `The name ${endpointNameProblem(v.trim())}`
-          : undefined,
+    validateInput: nameProblem,
   });
   return text?.trim();
 }

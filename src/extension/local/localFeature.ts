@@ -359,6 +359,8 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
         modal: true,
         detail: `Stops serve.py (pid ${e.pid}) at ${e.url}. The model stays in ${e.model}: deploy the job again to serve it. No AWS resource is involved.`,
       },
+      // First, so the dialog focuses it and Enter keeps the server.
+      'Keep Endpoint',
       'Delete',
     );
     if (go !== 'Delete') return false;

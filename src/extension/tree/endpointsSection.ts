@@ -16,6 +16,10 @@ export interface EndpointNodeLike {
   pricePerHour?: number;
   /** Serverless endpoints: billed per use; the predictions view marks cold starts. */
   serverless?: boolean;
+  /** The labelled rate while it bills ("about $0.230/h, offline table (us-east-1 prices)"). */
+  priceLine?: string;
+  /** The rate is the offline table's estimate. */
+  priceEstimated?: boolean;
   openPredictions?(): unknown;
   deleteEndpoint?(): unknown;
 }

@@ -2,7 +2,8 @@
 // From the palette (F1) Try Predictions opens the predictions page of an endpoint (moto, queued answers);
 // Tab reaches the text box and Predict, then an example from the workspace's local test split (Enter
 // predicts it), then Sample size, Concurrency and Evaluate (accuracy and confusion matrix come back);
-// the palette's Delete Endpoint and its modal's Delete button (reached by Tab) delete the endpoint.
+// the palette's Delete Endpoint (ticked with Space) and its modal's Delete button (reached by Tab; Keep
+// Endpoint is first, so Enter alone keeps) delete the endpoint.
 // Each control reached says what it does (aria-label) and shows a focus ring in the theme's focusBorder.
 // Screenshot: test-output/e2e/keyboard-focus.png (an example focused, its ring visible).
 import { createRequire } from 'node:module';
@@ -201,8 +202,20 @@ export async function run(wb) {
   if (!(await frame.locator('table.confusion').count())) throw new Error('no confusion matrix after Evaluate');
 
   // Delete Endpoint from the palette; the modal's Delete button reached by Tab, pressed by Enter.
+  // The picker takes several endpoints: filter by typing, arrow down into the list, Space ticks, Enter goes on.
   await palette('SageMaker HF: Delete Endpoint');
-  await pick(ENDPOINT);
+  {
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 20_000 });
+    await kb.type(ENDPOINT);
+    await page
+      .locator('.quick-input-list .monaco-list-row', { hasText: ENDPOINT })
+      .first()
+      .waitFor({ timeout: 45_000 });
+    await kb.press('ArrowDown');
+    await kb.press('Space');
+    await kb.press('Enter');
+  }
   const dialog = page.locator('.monaco-dialog-box');
   await dialog.waitFor({ timeout: 30_000 }).catch((e) => {
     throw new Error(`no delete confirmation: ${e.message}`);

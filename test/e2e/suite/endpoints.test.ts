@@ -91,14 +91,14 @@ suite('endpoints', () => {
     // A modal cannot be clicked from inside the extension host: answer it here and check what it says
     // (the GUI scenarios click real dialogs).
     const original = vscode.window.showWarningMessage;
-    const asked: { message: string; detail?: string }[] = [];
+    const asked: { message: string; detail?: string; items: string[] }[] = [];
     (vscode.window as { showWarningMessage: unknown }).showWarningMessage = async (
       message: string,
       opts: vscode.MessageOptions,
       ...items: string[]
     ) => {
-      asked.push({ message, detail: opts?.detail });
-      return items[0];
+      asked.push({ message, detail: opts?.detail, items });
+      return items.find((i) => i === 'Delete');
     };
     try {
       await vscode.commands.executeCommand('sagemakerHf.deleteEndpoint', row.node);
@@ -106,6 +106,7 @@ suite('endpoints', () => {
       (vscode.window as { showWarningMessage: unknown }).showWarningMessage = original;
     }
     assert.equal(asked[0]?.message, `Delete endpoint ${ENDPOINT}?`);
+    assert.equal(asked[0]?.items[0], 'Keep Endpoint', 'the first button (the one Enter presses) keeps');
     assert.match(
       asked[0]?.detail ?? '',
       // deploy(endpoint_name=) names the endpoint and its config; the model keeps the job's default name.

@@ -197,7 +197,7 @@ suite('Local target', function () {
       assert.equal(asked.length, 1, 'one confirmation');
       assert.ok(asked[0]!.modal, 'modal');
       assert.equal(asked[0]!.message, `Delete local endpoint ${endpoint.name}?`);
-      assert.deepEqual(asked[0]!.items, ['Delete']);
+      assert.deepEqual(asked[0]!.items, ['Keep Endpoint', 'Delete']);
       assert.equal(await portOpen(endpoint.port), true, 'declined: the server still runs');
       answer = 'Delete';
       await vscode.commands.executeCommand('sagemakerHf.deleteEndpoint', epRow.node);

@@ -143,7 +143,11 @@ export const fakeVscode = partial('vscode', {
   workspace,
   ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
   QuickPickItemKind: { Separator: -1, Default: 0 },
+  QuickInputButtons: { Back: { iconPath: 'back', tooltip: 'Back' } },
 });
+
+/** A scripted answer that presses a multi-step input's Back button. */
+export const BACK_ANSWER = '$back';
 
 const load = (Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown })._load;
 (Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown })._load = function (
@@ -183,8 +187,8 @@ export function fakeContext(dir: string) {
 
 /** A ui (see src/extension/window.ts) that answers from scripted replies and records every question. */
 export function scriptedUi(answers: {
-  pick?: (items: unknown[], opts: { title?: string }) => unknown;
-  input?: (opts: { title?: string }) => string | undefined;
+  pick?: (items: unknown[], opts: { title?: string; step?: string }) => unknown;
+  input?: (opts: { title?: string; step?: string; value?: string }) => string | undefined;
   message?: (
     kind: string,
     message: string,
@@ -192,7 +196,65 @@ export function scriptedUi(answers: {
     items: string[],
   ) => string | undefined;
 }) {
-  const asked: { kind: string; message: string; modal: boolean; detail?: string; items: string[] }[] = [];
+  const asked: {
+    kind: string;
+    message: string;
+    modal: boolean;
+    detail?: string;
+    items: string[];
+    /** A multi-step input's "n/total". */
+    step?: string;
+    /** A quick pick's highlighted item. */
+    active?: string;
+    placeholder?: string;
+  }[] = [];
+  // createInputBox / createQuickPick: answered from the same scripts once shown (BACK_ANSWER presses Back).
+  const quickInput = (kind: 'pick' | 'input') => () => {
+    const on: Record<string, ((x?: unknown) => void)[]> = { accept: [], hide: [], button: [], value: [] };
+    const add = (k: string) => (f: (x?: unknown) => void) => {
+      on[k]!.push(f);
+      return { dispose() {} };
+    };
+    const fire = (k: string, x?: unknown) => on[k]!.forEach((f) => f(x));
+    const q: Record<string, unknown> = {
+      value: '',
+      items: [],
+      activeItems: [],
+      selectedItems: [],
+      buttons: [],
+      onDidAccept: add('accept'),
+      onDidHide: add('hide'),
+      onDidTriggerButton: add('button'),
+      onDidChangeValue: add('value'),
+      onDidChangeActive: add('active'),
+      onDidChangeSelection: add('selection'),
+      dispose() {},
+      hide: () => fire('hide'),
+      show: () =>
+        void setImmediate(async () => {
+          const step = q.step ? `${q.step as number}/${q.totalSteps as number}` : undefined;
+          const opts = { title: q.title as string | undefined, step, value: q.value as string };
+          const items = q.items as { label: string }[];
+          const active = (q.activeItems as { label: string }[])[0]?.label;
+          asked.push({
+            kind,
+            message: opts.title ?? '',
+            modal: false,
+            items: kind === 'pick' ? items.map((i) => i.label) : [],
+            step,
+            active,
+            placeholder: q.placeholder as string | undefined,
+          });
+          const a = kind === 'input' ? answers.input?.(opts) : await answers.pick?.(items, opts);
+          if (a === BACK_ANSWER) return fire('button', fakeVscode.QuickInputButtons.Back);
+          if (a === undefined) return fire('hide');
+          if (kind === 'input') q.value = a;
+          else q.selectedItems = [a];
+          fire('accept');
+        }),
+    };
+    return q;
+  };
   const msg =
     (kind: string) =>
     async (message: string, ...rest: unknown[]) => {
@@ -234,6 +296,8 @@ export function scriptedUi(answers: {
         { isCancellationRequested: false, onCancellationRequested: () => ({ dispose: () => undefined }) },
       ),
     showOpenDialog: async () => undefined,
+    createInputBox: quickInput('input'),
+    createQuickPick: quickInput('pick'),
   };
   return { ui, asked };
 }
