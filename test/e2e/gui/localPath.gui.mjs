@@ -177,6 +177,9 @@ export async function run(wb) {
   await wb.widenSideBar(560);
   await jobRow.locator('.label-name').click(); // the row's command: Show Training Logs (the job's channel)
   const output = page.locator('.part.panel .monaco-editor .view-lines');
+  // Only the lines on screen are in the DOM: go to the end, where the summary is.
+  await output.click();
+  await page.keyboard.press('Control+End');
   await wb.step(
     "the job's output shows the summary",
     async () => {
