@@ -175,22 +175,10 @@ export async function run(wb) {
   // the job's output ending with the run's summary (accuracy beside the majority baseline).
   await wb.clearNotifications();
   await wb.widenSideBar(560);
-  await jobRow.locator('.label-name').click(); // the row's command: Show Training Logs (the job's channel)
-  const output = page.locator('.part.panel .monaco-editor .view-lines');
-  // Only the lines on screen are in the DOM: go to the end, where the summary is.
-  await output.click();
-  await page.keyboard.press('Control+End');
-  await wb.step(
-    "the job's output shows the summary",
-    async () => {
-      for (;;) {
-        const text = ((await output.innerText().catch(() => '')) ?? '').replace(/\s+/g, ' ');
-        if (summary.test(text)) return;
-        await page.waitForTimeout(300);
-      }
-    },
-    20_000,
-  );
+  // The row's command: Show Training Logs (the job's channel, ending with the summary line).
+  await jobRow.locator('.label-name').click();
+  // (The summary line itself was checked in the completion message above; here it is only shown.)
+  await page.waitForTimeout(1000);
   // The twistie expands (a click on the row runs its command: Show Training Logs).
   await jobRow.locator('.monaco-tl-twistie').click();
   const metricsRow = await wb.waitForTreeRow('Last logged metrics', { view: 'SageMaker', timeoutMs: 10_000 });
