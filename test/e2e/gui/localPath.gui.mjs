@@ -185,6 +185,9 @@ export async function run(wb) {
   if (!/eval_accuracy/.test(await metricsRow.innerText()))
     throw new Error(`the job's last metrics row says "${await metricsRow.innerText()}"`);
   await epRow.waitFor({ timeout: 10_000 }); // still in view under the job's details
+  // Scroll the Output panel to its end, where the summary line is.
+  await page.mouse.move(900, 650);
+  await page.mouse.wheel(0, 5000);
   await page.mouse.move(900, 780);
   await page.waitForTimeout(800);
   await wb.screenshot('local-path');
