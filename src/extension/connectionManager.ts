@@ -19,6 +19,9 @@ export class ConnectionManager implements vscode.Disposable {
   private state: State = { kind: 'disconnected' };
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
+  private readonly connected = new vscode.EventEmitter<Connection>();
+  /** Fired once per successful connect (not when only the role changes): checks that run per connection. */
+  readonly onDidConnect = this.connected.event;
   private readonly statusItem: vscode.StatusBarItem;
   private readonly disposables: vscode.Disposable[] = [];
   /** What the connected role belongs to ("default · us-east-1", "workspace setting"), shown beside it. */
@@ -109,6 +112,7 @@ export class ConnectionManager implements vscode.Disposable {
         `connected: account ${conn.account}, region ${conn.region}, profile ${conn.profile ?? '(default chain)'}${conn.endpoint ? `, endpoint ${conn.endpoint}` : ''}`,
       );
       this.setState({ kind: 'connected', connection: conn });
+      this.connected.fire(conn);
       return conn;
     } catch (err) {
       this.setState({ kind: 'disconnected', error: err instanceof Error ? err.message : String(err) });
@@ -318,6 +322,7 @@ export class ConnectionManager implements vscode.Disposable {
   dispose(): void {
     this.statusItem.dispose();
     this.changed.dispose();
+    this.connected.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

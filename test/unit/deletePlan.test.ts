@@ -1,7 +1,7 @@
 // The delete plan: endpoint → config → model in order; shared and unidentifiable resources kept with why.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planDelete, describeSteps, describeKept } from '../../src/core/endpoints/deletePlan';
+import { planDelete, describeSteps, describeKept, leftoversText } from '../../src/core/endpoints/deletePlan';
 import { ourTags } from '../../src/core/endpoints/deployRequests';
 
 const tags = ourTags('job');
@@ -111,5 +111,49 @@ test('an unreadable config keeps it and its models; a missing config or model is
   assert.deepEqual(
     goneModel.steps.map((s) => s.kind),
     ['endpoint', 'endpointConfig'],
+  );
+});
+
+test('a cleanup the tool offers unasked (onlyTagged) plans only tagged resources, a matching name is no proof', () => {
+  const facts = {
+    endpoint: { name: 'gone', status: 'already deleted', gone: true },
+    config: { name: 'gone', modelNames: ['gone', 'tagged-model'], tags },
+    models: { gone: { exists: true }, 'tagged-model': { exists: true, tags } },
+    otherEndpoints: [],
+  };
+  // Without onlyTagged the untagged model named after the endpoint goes too (the SDK names it so).
+  assert.deepEqual(
+    planDelete(facts).steps.map((s) => `${s.kind} ${s.name}`),
+    ['endpointConfig gone', 'model gone', 'model tagged-model'],
+  );
+  const plan = planDelete({ ...facts, onlyTagged: true, includeUntagged: true });
+  assert.deepEqual(
+    plan.steps.map((s) => `${s.kind} ${s.name}`),
+    ['endpointConfig gone', 'model tagged-model'],
+  );
+  assert.deepEqual(
+    plan.kept.map((k) => [k.kind, k.name, k.askable]),
+    [['model', 'gone', false]],
+  );
+  assert.match(plan.kept[0]!.reason, /not tagged sagemaker-hf:created-by/);
+  const untaggedConfig = planDelete({ ...facts, config: { name: 'gone', modelNames: [] }, onlyTagged: true });
+  assert.deepEqual(untaggedConfig.steps, []);
+  assert.equal(untaggedConfig.kept[0]?.kind, 'endpointConfig');
+});
+
+test('the leftovers offer names each resource and says it costs nothing', () => {
+  assert.equal(
+    leftoversText(
+      [
+        { kind: 'endpointConfig', name: 'x' },
+        { kind: 'model', name: 'y' },
+      ],
+      1,
+    ),
+    '2 leftovers of an endpoint that deleted itself: endpoint config x and model y. They cost nothing, but clutter the account.',
+  );
+  assert.match(
+    leftoversText([{ kind: 'model', name: 'y' }], 2),
+    /^1 leftover of 2 endpoints that deleted themselves: model y\. It costs nothing/,
   );
 });

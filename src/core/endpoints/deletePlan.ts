@@ -20,6 +20,11 @@ export interface DeleteFacts {
   otherEndpoints: { name: string; configName?: string; modelNames?: string[] }[];
   /** The user agreed to delete config/model without our tag. */
   includeUntagged?: boolean;
+  /**
+   * Only what carries our tag: for a cleanup the tool offers unasked (what a scheduled deletion left), a
+   * name that matches the endpoint's is no proof the tool made it.
+   */
+  onlyTagged?: boolean;
 }
 
 export interface PlanStep {
@@ -62,7 +67,10 @@ export function planDelete(f: DeleteFacts): DeletePlan {
   const kept: KeptResource[] = [];
   const configUsers = usersOf(f.otherEndpoints, (e) => (e.configName ? [e.configName] : []));
   const modelUsers = usersOf(f.otherEndpoints, (e) => e.modelNames ?? []);
-  const namedAfterEndpoint = (name: string) => name === f.endpoint.name;
+  const namedAfterEndpoint = (name: string) => !f.onlyTagged && name === f.endpoint.name;
+  const notOurs = f.onlyTagged
+    ? 'not tagged sagemaker-hf:created-by, so not offered in a cleanup of what the tool made'
+    : 'not created by sagemaker-hf (no sagemaker-hf:created-by tag) and not named after the endpoint';
   const c = f.config;
   function planModels(models: string[], configName: string | undefined): void {
     for (const model of models) {
@@ -71,13 +79,11 @@ export function planDelete(f: DeleteFacts): DeletePlan {
       const mUsers = modelUsers(model);
       if (mUsers.length)
         kept.push({ kind: 'model', name: model, reason: `still used by endpoint ${listNames(mUsers)}` });
-      else if (!(isOurs(m?.tags) || namedAfterEndpoint(model) || model === configName) && !f.includeUntagged) {
-        kept.push({
-          kind: 'model',
-          name: model,
-          reason: 'not created by sagemaker-hf (no sagemaker-hf:created-by tag) and not named after the endpoint',
-          askable: true,
-        });
+      else if (
+        !(isOurs(m?.tags) || namedAfterEndpoint(model) || (!f.onlyTagged && model === configName)) &&
+        (f.onlyTagged || !f.includeUntagged)
+      ) {
+        kept.push({ kind: 'model', name: model, reason: notOurs, askable: !f.onlyTagged });
       } else steps.push({ kind: 'model', name: model });
     }
   }
@@ -98,13 +104,8 @@ export function planDelete(f: DeleteFacts): DeletePlan {
     const users = configUsers(c.name);
     if (users.length)
       kept.push({ kind: 'endpointConfig', name: c.name, reason: `still used by endpoint ${listNames(users)}` });
-    else if (!configOurs && !f.includeUntagged)
-      kept.push({
-        kind: 'endpointConfig',
-        name: c.name,
-        reason: 'not created by sagemaker-hf (no sagemaker-hf:created-by tag) and not named after the endpoint',
-        askable: true,
-      });
+    else if (!configOurs && (f.onlyTagged || !f.includeUntagged))
+      kept.push({ kind: 'endpointConfig', name: c.name, reason: notOurs, askable: !f.onlyTagged });
     else steps.push({ kind: 'endpointConfig', name: c.name });
     planModels(c.modelNames, c.name);
   }
@@ -121,4 +122,14 @@ export function describeSteps(steps: PlanStep[]): string {
 
 export function describeKept(kept: KeptResource[]): string[] {
   return kept.map((k) => `kept ${KIND_LABEL[k.kind]} ${k.name}: ${k.reason}`);
+}
+
+/**
+ * The offer after scheduled deletions: "2 leftovers of an endpoint that deleted itself: endpoint config x
+ * and model x. They cost nothing, but clutter the account."
+ */
+export function leftoversText(steps: PlanStep[], endpoints: number): string {
+  const whose = endpoints === 1 ? 'an endpoint that deleted itself' : `${endpoints} endpoints that deleted themselves`;
+  const n = steps.length;
+  return `${n} leftover${n === 1 ? '' : 's'} of ${whose}: ${describeSteps(steps)}. ${n === 1 ? 'It costs' : 'They cost'} nothing, but clutter the account.`;
 }

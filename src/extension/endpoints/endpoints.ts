@@ -1,7 +1,8 @@
 // Endpoints: deploy a completed job or a Hub model (after a modal naming instance type, count and
 // price), the tree of endpoints with status, size, uptime and cost, a status bar item so none is
 // forgotten, the predictions page, and delete (endpoint, config, model; shared or foreign resources kept
-// and named). This file registers them; each command is a factory in its own module.
+// and named), and after each connect the offer to delete what endpoints that deleted themselves left.
+// This file registers them; each command is a factory in its own module.
 import * as vscode from 'vscode';
 import { errorLine } from '../../core/errors';
 import { registerEndpointsSection } from '../tree/endpointsSection';
@@ -15,6 +16,7 @@ import { deleteEndpointCommand } from './deleteEndpoint';
 import { cancelDeletionCommand, deleteLaterCommand, extendDeletionCommand } from './deleteLater';
 import { registerRunningSource } from '../tree/runningSection';
 import { BILLED, SageMakerEndpointNode } from './endpointNode';
+import { offerLeftoversOnConnect } from './leftovers';
 
 export function activate(services: Services): void {
   const { log, context } = services;
@@ -85,4 +87,5 @@ export function activate(services: Services): void {
   register(ctx, 'sagemakerHf.deleteEndpointLater', deleteLaterCommand);
   register(ctx, 'sagemakerHf.extendEndpointDeletion', extendDeletionCommand);
   register(ctx, 'sagemakerHf.cancelEndpointDeletion', cancelDeletionCommand);
+  context.subscriptions.push(offerLeftoversOnConnect(services));
 }

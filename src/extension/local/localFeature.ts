@@ -18,7 +18,8 @@ import { httpPredictor } from '../../workflow/endpoints/predictor';
 import { prepareDataset } from '../../workflow/dataset/prepare';
 import { rehearsalLine } from '../../workflow/local/spotRehearsal';
 import { plannedSteps, progressText, StepMeter } from '../../core/training/stepProgress';
-import { parseMetricsLine } from '../../core/training/metrics';
+import { parseMetricsLine, type MetricRecord } from '../../core/training/metrics';
+import { accuracyBesideBaseline, majorityBaseline } from '../../core/training/baseline';
 import { checkPython, type PythonCheck } from '../../workflow/local/pythonEnv';
 import { examplesFromSpec, type LabelledExample } from '../../workflow/dataset/testExamples';
 import { registerEndpointSource, trackDeploy } from '../tree/endpointsSection';
@@ -212,6 +213,7 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
             Number(hps['train_batch_size'] ?? 32),
             plannedSteps(prepared.channels['train']?.rows ?? 0, hps),
           );
+          const metrics: MetricRecord = {};
           const job = await runLocalTraining(spec, {
             python: py.python,
             jobName,
@@ -230,6 +232,7 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
             onLine: (l) => {
               this.jobLine(jobName, l);
               const m = parseMetricsLine(l);
+              if (m) Object.assign(metrics, m);
               if (m?.step !== undefined && m.loss !== undefined)
                 progress.report({ message: `training: ${progressText(meter.step(m.step, performance.now()))}` });
             },
@@ -244,8 +247,13 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
             if (job.spotRehearsal.resumed === false) void this.services.ui.showWarningMessage(line);
             else void this.services.ui.showInformationMessage(line);
           }
+          // The accuracy beside always answering the majority label: a run that learned nothing says so.
+          const summary = accuracyBesideBaseline(metrics.eval_accuracy, majorityBaseline(prepared.report));
+          const done = `Local training ${jobName} completed${summary ? `: ${summary}` : ''}.`;
+          // Its own short line, so a narrow Output panel shows it whole.
+          if (summary) this.services.jobChannels.appendLine(jobName, `Completed: ${summary}`);
           void this.services.ui
-            .showInformationMessage(`Local training ${jobName} completed.`, 'Deploy Locally')
+            .showInformationMessage(done, 'Deploy Locally')
             // Through the command, so a failure is reported (and resumes after Select Python), not lost.
             .then((c) => c && vscode.commands.executeCommand('sagemakerHf.deployEndpoint', { jobName, local: true }));
           return job;

@@ -53,7 +53,7 @@ async function tagsOf(sm: SageMakerClient, arn: string | undefined, signal?: Abo
 export async function planEndpointDelete(
   conn: AwsTarget,
   endpointName: string,
-  opts: { includeUntagged?: boolean; signal?: AbortSignal } = {},
+  opts: { includeUntagged?: boolean; onlyTagged?: boolean; signal?: AbortSignal } = {},
 ): Promise<EndpointDeleteInfo> {
   const sm = client(SageMakerClient, conn);
   const { signal } = opts;
@@ -73,6 +73,7 @@ export async function planEndpointDelete(
     models: {},
     otherEndpoints: [],
     includeUntagged: opts.includeUntagged,
+    onlyTagged: opts.onlyTagged,
   };
   let instanceType: string | undefined;
   if (ep.EndpointConfigName) {
@@ -115,7 +116,7 @@ async function leftoversOf(
   sm: SageMakerClient,
   conn: AwsTarget,
   name: string,
-  opts: { includeUntagged?: boolean; signal?: AbortSignal },
+  opts: { includeUntagged?: boolean; onlyTagged?: boolean; signal?: AbortSignal },
 ): Promise<EndpointDeleteInfo | undefined> {
   const { signal } = opts;
   const facts: DeleteFacts = {
@@ -123,6 +124,7 @@ async function leftoversOf(
     models: {},
     otherEndpoints: [],
     includeUntagged: opts.includeUntagged,
+    onlyTagged: opts.onlyTagged,
   };
   let modelNames = [name];
   try {

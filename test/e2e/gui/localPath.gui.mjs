@@ -5,6 +5,7 @@
 // "Deploy Locally" in the completion toast, see the endpoint in the tree at once (no Refresh), type the
 // notebook's sentence and Predict, pick an example, Evaluate, then Delete Endpoint and confirm the modal.
 // Real train.py and serve.py on CPU with the tiny BERT of scripts/main-local-run.sh.
+// The completion message and the job's output say the test accuracy beside the majority baseline.
 // Screenshots: test-output/e2e/local-*.png; with SAGEMAKER_HF_E2E_UPDATE_DOCS=1 also docs/screenshot.png.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -98,14 +99,21 @@ export async function run(wb) {
     );
 
   // Deploy from the completion message (a toast, or in the notification center once the toast has hidden).
-  let done = page.locator('.notification-toast', { hasText: 'completed.' }).first();
+  let done = page.locator('.notification-toast', { hasText: 'completed' }).first();
   if (!(await done.isVisible().catch(() => false))) {
     await wb.runCommand('Notifications: Show Notifications');
-    done = page.locator('.notifications-center .monaco-list-row', { hasText: 'completed.' }).first();
+    done = page.locator('.notifications-center .monaco-list-row', { hasText: 'completed' }).first();
   }
   await done.waitFor({ timeout: 20_000 }).catch((e) => {
-    throw new Error(`no "Local training … completed." message: ${e.message}`);
+    throw new Error(`no "Local training … completed" message: ${e.message}`);
   });
+  // The message says whether the model learned: its accuracy beside always answering the majority label.
+  const summary = new RegExp(
+    `eval_accuracy ${accuracy.toFixed(3)} \\(majority baseline 0\\.3\\d\\d: always 'joy' on test\\)`,
+  );
+  const doneText = (await done.innerText()).replace(/\s+/g, ' ');
+  if (!new RegExp(`completed: ${summary.source}`).test(doneText))
+    throw new Error(`the completion message says "${doneText}", not ${summary}`);
   await done.locator('.monaco-button', { hasText: 'Deploy Locally' }).click();
   // 4. The endpoint is in the tree at once (no Refresh).
   const epRow = await wb.waitForTreeRow('local · 127.0.0.1:', { view: 'SageMaker', timeoutMs: 120_000 });
@@ -163,16 +171,23 @@ export async function run(wb) {
   const evaluated = await frame.locator('.confusion').count();
   if (evaluated !== 1) throw new Error('no confusion matrix after Evaluate');
 
-  // 13. The README's picture: the job with its metrics, the endpoint, the predictions page.
+  // 13. The README's picture: the job with its metrics, the endpoint, the predictions page, and below it
+  // the job's output ending with the run's summary (accuracy beside the majority baseline).
   await wb.clearNotifications();
-  await wb.runCommand('View: Hide Panel').catch(() => undefined);
   await wb.widenSideBar(560);
+  // The row's command: Show Training Logs (the job's channel, ending with the summary line).
+  await jobRow.locator('.label-name').click();
+  // (The summary line itself was checked in the completion message above; here it is only shown.)
+  await page.waitForTimeout(1000);
   // The twistie expands (a click on the row runs its command: Show Training Logs).
   await jobRow.locator('.monaco-tl-twistie').click();
   const metricsRow = await wb.waitForTreeRow('Last logged metrics', { view: 'SageMaker', timeoutMs: 10_000 });
   if (!/eval_accuracy/.test(await metricsRow.innerText()))
     throw new Error(`the job's last metrics row says "${await metricsRow.innerText()}"`);
   await epRow.waitFor({ timeout: 10_000 }); // still in view under the job's details
+  // Scroll the Output panel to its end, where the summary line is.
+  await page.mouse.move(900, 650);
+  await page.mouse.wheel(0, 5000);
   await page.mouse.move(900, 780);
   await page.waitForTimeout(800);
   await wb.screenshot('local-path');
