@@ -29,6 +29,8 @@ export interface EndpointsCtx extends Services {
 export class EndpointsModel implements vscode.Disposable {
   private readonly nodes = new Map<string, SageMakerEndpointNode>();
   private order: string[] = [];
+  /** Endpoints our own Delete is deleting now (their override is "Deleting"). */
+  private readonly ownDeletes = new Set<string>();
   private listedAt = 0;
   private listError: string | undefined;
   private listing: Promise<void> | undefined;
@@ -185,6 +187,8 @@ export class EndpointsModel implements vscode.Disposable {
 
   /** An endpoint found gone (or going) ends its open predictions page at once, instead of failing on Predict. */
   private endedPredictions(conn: Connection, name: string, what: string): void {
+    // Our own Delete in flight ends the page itself, saying it was deleted (not merely found gone).
+    if (this.ownDeletes.has(name)) return;
     endPredictions(
       sageMakerPanelKey(conn.account, conn.region, name),
       `Endpoint ${name} ${what} in ${conn.region}: predictions have ended. Deploy again, then "Try Predictions".`,
@@ -284,6 +288,8 @@ export class EndpointsModel implements vscode.Disposable {
   }
 
   setOverride(name: string, status: string | undefined): void {
+    if (status === 'Deleting') this.ownDeletes.add(name);
+    else this.ownDeletes.delete(name);
     const isNew = !this.nodes.has(name) || !this.order.includes(name);
     const n = this.node(name);
     n.override = status;

@@ -159,7 +159,7 @@ export async function run(wb) {
     throw new Error(`labels shown: ${labels.join(',')}`);
 
   // Evaluate on a sample of the test split.
-  const sample = frame.locator('vscode-textfield[aria-label="Sample size"] input');
+  const sample = frame.locator('vscode-textfield[aria-label^="Sample size"] input');
   await sample.fill('40');
   await frame.locator('#evaluate').click();
   await frame

@@ -234,10 +234,16 @@ suite('training', function () {
     const a = await api();
     assert.ok(jobName, 'the previous test started a job');
     const row = await waitFor(
-      async () => (await treeNodes(a, 'jobs')).find((n) => n.item.label === jobName),
+      async () => (await treeNodes(a, 'jobs')).find((n) => (n.node as { jobName?: string }).jobName === jobName),
       20_000,
       `${jobName} in the Training Jobs tree`,
     );
+    // Labelled by the time in its SDK-style name, the base name after the status, so a narrow side bar tells jobs apart.
+    assert.equal(
+      row.item.label,
+      jobName!.replace(/^.*-\d{4}-(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)-\d{3}$/, '$1-$2 $3:$4:$5'),
+    );
+    assert.match(String(row.item.description), /^[A-Za-z]+( · [A-Za-z]+)? · e2e-trcomp( · |$)/);
     assert.match(String(row.item.contextValue), /^job\.[A-Za-z]+$/);
     assert.ok(a.services.jobChannels.has(jobName), 'the job has an output channel (its log tail)');
     await vscode.commands.executeCommand('sagemakerHf.stopTailing', jobName);
