@@ -168,7 +168,8 @@ export async function run(wb) {
     .catch((e) => {
       throw new Error(`no evaluation result: ${e.message}`);
     });
-  const evaluated = await frame.locator('.confusion').count();
+  // The confusion matrix (the per-class scores table beside it shares its style).
+  const evaluated = await frame.locator('table.confusion:not(.per-class)').count();
   if (evaluated !== 1) throw new Error('no confusion matrix after Evaluate');
 
   // 13. The README's picture: the job with its metrics, the endpoint, the predictions page, and below it
