@@ -476,17 +476,37 @@ def test_idle_connections_are_closed(bounded):
         assert time.monotonic() - t0 < 8
 
 
-def test_connections_over_the_cap_get_503_at_once(bounded):
-    held = [socket.create_connection(("127.0.0.1", bounded.port), timeout=10) for _ in range(3)]
+@pytest.fixture()
+def capped(tiny_model):
+    # Idle connections live long here: with bounded's 1 s, a loaded machine could close a held connection
+    # (freeing its slot) before the fourth one is accepted, and the fourth would then be served, not refused.
+    s = started("--model", str(tiny_model), "--port", "0", "--idle-seconds", "60", "--max-connections", "3")
     try:
-        time.sleep(0.3)
-        answer = raw_request(bounded.port, b"", timeout=5)
+        yield s
+    finally:
+        s.stop()
+
+
+def test_connections_over_the_cap_get_503_at_once(capped):
+    held = [socket.create_connection(("127.0.0.1", capped.port), timeout=10) for _ in range(3)]
+    try:
+        # Each held connection is in a handler once it answers a ping: all three slots are taken.
+        for c in held:
+            c.sendall(f"GET /ping HTTP/1.1\r\nHost: 127.0.0.1:{capped.port}\r\n\r\n".encode())
+            assert c.recv(65536).startswith(b"HTTP/1.1 200")
+        t0 = time.monotonic()
+        answer = raw_request(capped.port, b"", timeout=10)
         assert answer.startswith(b"HTTP/1.1 503") and b"too many connections" in answer
+        assert time.monotonic() - t0 < 5  # at once, not after an idle timeout
     finally:
         for c in held:
             c.close()
-    time.sleep(0.3)
-    assert bounded.request("GET", "/ping")[0] == 200
+    for _ in range(50):  # the slots free as the handlers see their clients gone
+        if capped.request("GET", "/ping")[0] == 200:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("no slot came free after the held connections closed")
 
 
 def big_body(n):

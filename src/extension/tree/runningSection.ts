@@ -117,13 +117,15 @@ export function revealRunning(services: Services, kind: Billable['kind'], name: 
 }
 
 export function registerRunningSection(services: Services, jobs: JobsModel): void {
-  let last: Billable[] = [];
+  // Undefined until the first listing: the section's row says nothing rather than "nothing bills" then.
+  let last: Billable[] | undefined;
+  const totalText = (b: Billable[] | undefined) => (b === undefined ? undefined : (runningTotal(b) ?? 'nothing bills'));
   services.tree.registerSection({
     id: 'running',
     label: 'Running now',
     icon: 'flame',
     order: 0,
-    description: () => runningTotal(last) ?? 'nothing bills',
+    description: () => totalText(last),
     async children() {
       if (!services.connection.current) return [];
       const region = services.connection.current.region;
@@ -132,7 +134,7 @@ export function registerRunningSection(services: Services, jobs: JobsModel): voi
         ...jobItems(jobs, region),
         ...(await Promise.all(sources.map((s) => s.items().catch(() => [])))).flat(),
       ];
-      const before = runningTotal(last);
+      const before = totalText(last);
       const order = byCost(items.map((i) => i.billable));
       last = order;
       const parent = services.tree.sectionNode('running');
@@ -144,7 +146,7 @@ export function registerRunningSection(services: Services, jobs: JobsModel): voi
           ),
       );
       // The section's own row shows the total: redraw it when the total changed.
-      if (before !== runningTotal(last)) setTimeout(() => services.tree.refresh('running'), 0);
+      if (before !== totalText(last)) setTimeout(() => services.tree.refresh('running'), 0);
       const target = pendingReveal
         ? nodes.find((n) => runningId(n.item.billable.kind, n.item.billable.name) === pendingReveal)
         : undefined;

@@ -213,6 +213,46 @@ export class Workbench {
     return file;
   }
 
+  /**
+   * Clicks a tree row's inline action (shown on hover) that opens a webview editor titled `tab`, and
+   * returns the page's frame once `#title` shows `title`. A tree refresh can redraw the row under the
+   * pointer between hover and click, and the click then selects the row instead: when no tab opens, the
+   * action is clicked once more. A tab that opens but whose page never shows its title fails, with what
+   * the page did show.
+   */
+  async openWebviewFromRow(row, action, { tab, title, timeoutMs = 30_000 }) {
+    const tabLocator = this.page.locator('.tabs-container .tab', { hasText: tab }).first();
+    for (let attempt = 1; ; attempt++) {
+      await row.hover();
+      const button = row.locator(`.actions [aria-label^="${action}"]`).first();
+      await button.waitFor({ timeout: 10_000 }).catch((e) => {
+        throw new Error(`no "${action}" inline action on the row: ${e.message}`);
+      });
+      await button.click();
+      const opened = await tabLocator.waitFor({ timeout: 10_000 }).then(
+        () => true,
+        () => false,
+      );
+      if (opened) break;
+      if (attempt === 2) throw new Error(`"${action}" opened no "${tab}" tab after two clicks`);
+    }
+    const frame = this.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    await frame
+      .locator('#title', { hasText: title })
+      .waitFor({ timeout: timeoutMs })
+      .catch(async (e) => {
+        const frames = await this.page.locator('iframe.webview').count();
+        const shown = await frame
+          .locator('body')
+          .innerText({ timeout: 2000 })
+          .catch(() => '(no page body)');
+        throw new Error(
+          `the "${tab}" page did not show "${title}" within ${timeoutMs} ms (${frames} webview frame(s); page: ${JSON.stringify(shown.slice(0, 300))}): ${e.message}`,
+        );
+      });
+    return frame;
+  }
+
   /** Runs fn with a timeout that names the step. */
   step(what, fn, timeoutMs = 30_000) {
     return within(what, timeoutMs, fn());

@@ -87,20 +87,7 @@ export async function run(wb) {
   await wb.runCommand('SageMaker HF: Connect to AWS');
   const row = await wb.waitForTreeRow(JOB, { view: 'SageMaker', timeoutMs: 45_000 });
   // The row's inline action (shown on hover) is the user's way in; the palette entry needs a job argument.
-  await row.hover();
-  const action = row.locator('.actions [aria-label^="Open Job Details"]').first();
-  await action.waitFor({ timeout: 10_000 }).catch((e) => {
-    throw new Error(`no "Open Job Details" inline action on the job row: ${e.message}`);
-  });
-  await action.click();
-
-  const frame = wb.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-  await frame
-    .locator('#title', { hasText: JOB })
-    .waitFor({ timeout: 30_000 })
-    .catch((e) => {
-      throw new Error(`the job details page did not show the job name: ${e.message}`);
-    });
+  const frame = await wb.openWebviewFromRow(row, 'Open Job Details', { tab: `Job: ${JOB}`, title: JOB });
   // Three charts (loss with eval loss, learning rate, eval accuracy), each a canvas with a real size.
   const canvases = frame.locator('.chart:not([hidden]) canvas');
   await wb.step(

@@ -132,10 +132,7 @@ export async function run(wb) {
     await wb.openContainer('SageMaker HF');
     await wb.runCommand('SageMaker HF: Connect to AWS');
     const row = await wb.waitForTreeRow(JOB, { view: 'SageMaker', timeoutMs: 45_000 });
-    await row.hover();
-    await row.locator('.actions [aria-label^="Open Job Details"]').first().click({ timeout: 10_000 });
-    const frame = wb.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-    await frame.locator('#title', { hasText: JOB }).waitFor({ timeout: 30_000 });
+    const frame = await wb.openWebviewFromRow(row, 'Open Job Details', { tab: `Job: ${JOB}`, title: JOB });
     const facts = () =>
       frame.locator('#facts section').evaluateAll((secs) =>
         Object.fromEntries(

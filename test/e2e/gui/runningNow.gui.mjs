@@ -138,15 +138,24 @@ export async function run(wb) {
     const poolDesc = (await poolRow.locator('.label-description').first().textContent())?.trim() ?? '';
     if (!/^about \$\d+\.\d+\/h · warm pool · Available · expires in \d+ min/.test(poolDesc))
       throw new Error(`warm pool row: "${poolDesc}"`);
-    const total = (
-      await (
-        await wb.waitForTreeRow('Running now', { view: 'SageMaker' })
+    // The section's row is redrawn with its total just after its rows are listed: wait for that redraw.
+    const runRow = await wb.waitForTreeRow('Running now', { view: 'SageMaker' });
+    let total = '';
+    await wb
+      .step(
+        'the Running now total',
+        async () => {
+          for (;;) {
+            total = (await runRow.locator('.label-description').first().textContent())?.trim() ?? '';
+            if (/^\$\d+\.\d+\/h$/.test(total)) return;
+            await wb.page.waitForTimeout(200);
+          }
+        },
+        15_000,
       )
-        .locator('.label-description')
-        .first()
-        .textContent()
-    )?.trim();
-    if (!/^\$\d+\.\d+\/h$/.test(total ?? '')) throw new Error(`Running now total: "${total}"`);
+      .catch(() => {
+        throw new Error(`Running now total: "${total}"`);
+      });
     // The mirrored rows keep their actions.
     await epRow.hover();
     await epRow.locator('.actions [aria-label^="Delete Endpoint"]').first().waitFor({ timeout: 10_000 });
