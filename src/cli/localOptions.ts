@@ -15,15 +15,15 @@ export const LOCAL_TRAINING_OPTIONS = [
     name: 'install-requirements',
     type: 'boolean',
     description:
-      "(train --target local) pip-install what the Python lacks of sourceDir/requirements.txt, as the container does before the script; only into the tool's own environment (DIR/.sagemaker-hf/venv), never into your own Python",
-    commands: ['train'],
+      "(train/run --target local) pip-install what the Python lacks of sourceDir/requirements.txt, as the container does before the script; only into the tool's own environment (DIR/.sagemaker-hf/venv), never into your own Python",
+    commands: ['run', 'train'],
   },
   {
     name: 'spec-versions',
     type: 'boolean',
     description:
-      "(train --target local) when the Python's transformers/torch differ from the spec's and pip can install the spec's on it: train in an environment with them (created once under DIR/.sagemaker-hf/venvs/)",
-    commands: ['train'],
+      "(train/run --target local) when the Python's transformers/torch differ from the spec's and pip can install the spec's on it: train in an environment with them (created once under DIR/.sagemaker-hf/venvs/)",
+    commands: ['run', 'train'],
   },
   {
     name: 'python',

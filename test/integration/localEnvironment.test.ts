@@ -10,7 +10,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -225,5 +225,76 @@ test('train --target local --spec-versions trains in an environment with the spe
   assert.match(
     reused.stdout,
     new RegExp(`running ${envDir.replace(/[.]/g, '\\.')}/bin/python with transformers 4\\.57\\.6`),
+  );
+});
+
+test('run --target local --install-requirements installs into the own environment before the whole workflow trains', async () => {
+  // A work folder of its own, so its own environment starts without the test package.
+  const work = path.join(tmp, 'run-work');
+  mkdirSync(work);
+  const ownHere = venvOver(path.join(work, '.sagemaker-hf', 'venv'));
+  assert.equal(hasTestPackage(ownHere), false);
+  const tinyModel = path.join(work, 'bert-tiny');
+  execFileSync(python, [path.join(repo, 'test/tools/make_tiny_model.py'), tinyModel], { timeout: 300_000 });
+  // The real train.py, made to fail at import unless requirements.txt was installed before it ran.
+  const src = path.join(work, 'src');
+  mkdirSync(src);
+  writeFileSync(
+    path.join(src, 'train.py'),
+    readFileSync(path.join(repo, 'training-scripts/train.py'), 'utf8').replace(
+      /^import argparse$/m,
+      'import argparse\nimport sagemaker_hf_testpkg  # from requirements.txt',
+    ),
+  );
+  writeFileSync(path.join(src, 'requirements.txt'), 'sagemaker-hf-testpkg==1.0\n');
+  const spec = writeSpec('run-reqs', src, {
+    hyperparameters: {
+      epochs: 1,
+      train_batch_size: 16,
+      eval_batch_size: 16,
+      learning_rate: 5e-4,
+      model_id: tinyModel,
+      fp16: false,
+      logging_steps: 1,
+    },
+  });
+  const spec2 = JSON.parse(readFileSync(spec, 'utf8')) as { dataset: Record<string, unknown> };
+  spec2.dataset['source'] = {
+    train: path.join(shared, 'data/emotion/train.jsonl'),
+    test: path.join(shared, 'data/emotion/test.jsonl'),
+  };
+  spec2.dataset['splits'] = { train: 'train', test: 'test' };
+  writeFileSync(spec, JSON.stringify(spec2, null, 2));
+
+  const cliRun = async (args: string[]) => {
+    try {
+      const r = await execFileP(process.execPath, [cli, 'run', spec, '--target', 'local', '--workdir', work, ...args], {
+        cwd: work,
+        env: pipEnv,
+        maxBuffer: 64 << 20,
+        timeout: 600_000,
+      });
+      return { code: 0, stdout: r.stdout, stderr: r.stderr };
+    } catch (err) {
+      const e = err as { code?: number; stdout?: string; stderr?: string };
+      return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+    }
+  };
+  const refused = await cliRun(['--install-requirements', '--target', 'sagemaker']);
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /--install-requirements is for --target local/);
+
+  const r = await cliRun(['--install-requirements', '--quiet']);
+  assert.equal(r.code, 0, r.stdout.slice(-3000) + r.stderr);
+  assert.match(
+    r.stdout,
+    new RegExp(`install  sagemaker-hf-testpkg==1\\.0 \\(not installed\\) into ${ownHere.replace(/[.]/g, '\\.')}`),
+  );
+  assert.equal(hasTestPackage(ownHere), true);
+  for (const [i, s] of ['prepare', 'train', 'deploy', 'predict', 'delete'].entries())
+    assert.match(r.stdout, new RegExp(`\\[${i + 1}/5\\] ${s} done in`));
+  assert.ok(
+    r.stdout.indexOf('install  sagemaker-hf-testpkg') < r.stdout.indexOf('[1/5] prepare'),
+    'installed before the workflow starts',
   );
 });

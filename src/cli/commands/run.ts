@@ -16,6 +16,7 @@ import type { StepEvent, StepResult } from '../../workflow/runs/workflowSteps';
 import { runLocalWorkflow } from '../../workflow/runs/localRun';
 import { LOCAL_DIR } from '../../workflow/local/localTraining';
 import { resolvePython, workspaceVenvDirs } from '../../workflow/local/pythonEnv';
+import { localEnvironment, sayPython } from './trainLocal';
 import { confirmed } from '../askYesNo';
 import type { CliCommand, CliContext } from '../context';
 
@@ -64,6 +65,9 @@ deployed. The role: --role, SAGEMAKER_ROLE_ARN, training.role or the connection'
     const target = values.target ?? (spec.training.instanceType === 'local' ? 'local' : 'sagemaker');
     if (target !== 'local' && target !== 'sagemaker')
       throw new UserError(`--target must be 'local' or 'sagemaker', got '${target}'`, 'target');
+    if (target === 'sagemaker')
+      for (const flag of ['install-requirements', 'spec-versions'] as const)
+        if (values[flag]) throw new UserError(`--${flag} is for --target local`, flag);
     if (target === 'sagemaker' && spec.training.instanceType === 'local') {
       throw new UserError(
         `--target sagemaker: training.instanceType is 'local'; set an ml.* instance type or use --target local`,
@@ -92,7 +96,7 @@ deployed. The role: --role, SAGEMAKER_ROLE_ARN, training.role or the connection'
           quiet,
           signal: abort.signal,
         });
-      const py = await resolvePython({
+      const found = await resolvePython({
         explicit: values.python,
         specPython: spec.training.pythonPath,
         specDir: path.dirname(spec.file!),
@@ -101,11 +105,19 @@ deployed. The role: --role, SAGEMAKER_ROLE_ARN, training.role or the connection'
         venvDirs: [path.join(workspaceDir, LOCAL_DIR, 'venv')],
         signal: abort.signal,
       });
-      ctx.stdout(
-        `python   ${py.python} (Python ${py.version}, torch ${py.packages.torch}, transformers ${py.packages.transformers}, datasets ${py.packages.datasets})`,
+      sayPython(ctx, found);
+      const py = await localEnvironment(
+        spec,
+        found,
+        workspaceDir,
+        { installRequirements: !!values['install-requirements'], specVersions: !!values['spec-versions'], quiet },
+        ctx,
+        abort.signal,
       );
       const result = await runLocalWorkflow(spec, {
         python: py.python,
+        pythonPackages: py.packages,
+        ownEnvironment: py.source === 'venv',
         workspaceDir,
         scriptsDir,
         keepEndpoint: !!values['keep-endpoint'],

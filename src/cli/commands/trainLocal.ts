@@ -43,7 +43,7 @@ async function specVersionsPython(
   spec: JobSpec,
   py: PythonCheck,
   workspaceDir: string,
-  o: TrainLocalOptions,
+  o: Pick<TrainLocalOptions, 'specVersions' | 'quiet'>,
   ctx: CliContext,
   signal: AbortSignal,
 ): Promise<PythonCheck> {
@@ -81,7 +81,7 @@ async function specVersionsPython(
 async function meetRequirements(
   spec: JobSpec,
   py: PythonCheck,
-  o: TrainLocalOptions,
+  o: Pick<TrainLocalOptions, 'installRequirements' | 'quiet'>,
   ctx: CliContext,
   signal: AbortSignal,
 ): Promise<void> {
@@ -102,6 +102,32 @@ async function meetRequirements(
   await installRequirements(py.python, file, { signal, onLine: (l) => !o.quiet && ctx.stdout(`    [pip] ${l}`) });
 }
 
+/**
+ * What the container does to the Python before the script, for train and run --target local alike: the
+ * spec's versions (an environment with them under --spec-versions), then sourceDir/requirements.txt
+ * (installed into the tool's own environment under --install-requirements). Returns the Python to use.
+ */
+export async function localEnvironment(
+  spec: JobSpec,
+  py: PythonCheck,
+  workspaceDir: string,
+  o: Pick<TrainLocalOptions, 'installRequirements' | 'specVersions' | 'quiet'>,
+  ctx: CliContext,
+  signal: AbortSignal,
+): Promise<PythonCheck> {
+  const chosen = await specVersionsPython(spec, py, workspaceDir, o, ctx, signal);
+  if (chosen.python !== py.python) sayPython(ctx, chosen);
+  await meetRequirements(spec, chosen, o, ctx, signal);
+  return chosen;
+}
+
+/** The interpreter line both commands print. */
+export function sayPython(ctx: CliContext, p: PythonCheck): void {
+  ctx.stdout(
+    `python   ${p.python} (Python ${p.version}, torch ${p.packages.torch}, transformers ${p.packages.transformers}, datasets ${p.packages.datasets})`,
+  );
+}
+
 export async function trainLocal(spec: JobSpec, ctx: CliContext, o: TrainLocalOptions): Promise<number> {
   if (!spec.file) throw new UserError('train --target local needs a spec file');
   const workspaceDir = path.resolve(o.workdir ?? process.cwd());
@@ -120,15 +146,8 @@ export async function trainLocal(spec: JobSpec, ctx: CliContext, o: TrainLocalOp
       venvDirs: [path.join(workspaceDir, LOCAL_DIR, 'venv')],
       signal: abort.signal,
     });
-    const sayPython = (p: PythonCheck) =>
-      ctx.stdout(
-        `python   ${p.python} (Python ${p.version}, torch ${p.packages.torch}, transformers ${p.packages.transformers}, datasets ${p.packages.datasets})`,
-      );
-    sayPython(py);
-    const chosen = py.python;
-    py = await specVersionsPython(spec, py, workspaceDir, o, ctx, abort.signal);
-    if (py.python !== chosen) sayPython(py);
-    await meetRequirements(spec, py, o, ctx, abort.signal);
+    sayPython(ctx, py);
+    py = await localEnvironment(spec, py, workspaceDir, o, ctx, abort.signal);
     const name = path.basename(spec.file).replace(/\.sagemaker-hf\.json$/, '');
     const prepared = await prepareDataset(spec, {
       outDir: path.join(workspaceDir, LOCAL_DIR, 'datasets', name),

@@ -398,7 +398,17 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
       },
       async (progress, token) => {
         const signal = toAbortSignal(token);
-        const py = await this.python(spec, signal, uri.fsPath);
+        const found = await this.python(spec, signal, uri.fsPath);
+        // The same offers as Train Locally: the spec's versions, then sourceDir/requirements.txt.
+        progress.report({ message: "checking the Python against the spec's versions and requirements.txt" });
+        const places = this.environmentPlaces((m) => progress.report({ message: m }));
+        const py = await requirementsEnvironment(
+          this.services,
+          places,
+          spec,
+          await specVersionsEnvironment(this.services, places, spec, found, signal),
+          signal,
+        );
         out.appendLine(
           `python ${py.python} (Python ${py.version}, torch ${py.packages.torch}, transformers ${py.packages.transformers})`,
         );
@@ -406,6 +416,8 @@ export class LocalFeature implements vscode.Disposable, LocalActions {
         try {
           const r = await runLocalWorkflow(spec, {
             python: py.python,
+            pythonPackages: py.packages,
+            ownEnvironment: py.source === 'venv',
             workspaceDir: ws,
             scriptsDir: this.scriptsDir,
             signal,

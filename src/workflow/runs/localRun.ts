@@ -30,6 +30,10 @@ export interface LocalRunOptions {
   /** Each logged training step: the step, of how many, and the samples per second. */
   onProgress?: (p: StepProgress) => void;
   hubToken?: string;
+  /** The Python's torch/transformers versions: the run says where they differ from the spec's. */
+  pythonPackages?: Partial<Record<'torch' | 'transformers', string | null>>;
+  /** The Python is the tool's own environment (what is missing of requirements.txt is said apart). */
+  ownEnvironment?: boolean;
 }
 
 export interface LocalRunResult {
@@ -87,6 +91,8 @@ export async function runLocalWorkflow(spec: JobSpec, opts: LocalRunOptions): Pr
     () =>
       runLocalTraining(spec, {
         python: opts.python,
+        pythonPackages: opts.pythonPackages,
+        ownEnvironment: opts.ownEnvironment,
         channels: Object.fromEntries(Object.entries(prepared.channels).map(([c, x]) => [c, x.dir])),
         workspaceDir: opts.workspaceDir,
         signal: opts.signal,
