@@ -62,9 +62,16 @@ async function pick(wb, text) {
   await row.click();
 }
 
-async function answer(wb, text) {
+/**
+ * Types into the input box whose title ends with `step`. VS Code reuses one input element for the next
+ * box: filling it before the next title shows would type into the box being closed, and the text is lost.
+ */
+async function answer(wb, step, text) {
+  const title = wb.page.locator('.quick-input-widget .quick-input-title', { hasText: step });
+  await title.waitFor({ state: 'visible', timeout: 20_000 }).catch((e) => {
+    throw new Error(`no input box "…: ${step}": ${e.message}`);
+  });
   const input = wb.page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 20_000 });
   await input.fill(text);
   await wb.page.keyboard.press('Enter');
 }
@@ -90,8 +97,8 @@ export async function run(wb) {
   const rowText = (await serverlessRow.textContent()) ?? '';
   if (!/billed per use/.test(rowText)) throw new Error(`serverless entry "${rowText}" does not name its pricing model`);
   await serverlessRow.click();
-  await answer(wb, '5'); // max concurrency
-  await answer(wb, ENDPOINT); // endpoint name
+  await answer(wb, 'serverless max concurrency', '5');
+  await answer(wb, 'endpoint name', ENDPOINT);
 
   const dialog = wb.page.locator('.monaco-dialog-box');
   await dialog.waitFor({ timeout: 30_000 }).catch((e) => {
