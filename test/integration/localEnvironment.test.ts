@@ -7,20 +7,19 @@
 // the user chose is refused with the command to run there, nothing installed into it. With
 // --spec-versions, versions pip can install get an environment of their own, made once and reused (the
 // wheels for it are stand-ins with the right names and versions: the script here imports none of them).
+import { runCli, type CliResult } from '../helpers/cliRun';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { probeVersions } from '../../src/workflow/local/requirementsCheck';
 
 const repo = path.resolve(__dirname, '../../..');
 const shared = path.resolve(repo, '../shared');
 const cli = path.join(repo, 'dist/cli.js');
 const python = path.join(repo, '.cache/venv/bin/python');
-const execFileP = promisify(execFile);
 
 let tmp: string;
 let wheels: string;
@@ -47,7 +46,12 @@ const hasTestPackage = (py: string) =>
     encoding: 'utf8',
   }).trim() === 'True';
 
-function writeSpec(name: string, sourceDir: string, training: Record<string, unknown> = {}): string {
+function writeSpec(
+  name: string,
+  sourceDir: string,
+  training: Record<string, unknown> = {},
+  dataset: Record<string, unknown> = {},
+): string {
   const file = path.join(tmp, `${name}.sagemaker-hf.json`);
   const spec = {
     version: 1,
@@ -59,6 +63,7 @@ function writeSpec(name: string, sourceDir: string, training: Record<string, unk
       padding: 'dynamic',
       maxLength: 32,
       limit: 20,
+      ...dataset,
     },
     training: { entryPoint: 'train.py', sourceDir, baseJobName: `env-${name}`, instanceType: 'local', ...training },
   };
@@ -66,20 +71,10 @@ function writeSpec(name: string, sourceDir: string, training: Record<string, unk
   return file;
 }
 
-async function cliTrain(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await execFileP(process.execPath, [cli, 'train', ...args, '--target', 'local', '--workdir', tmp], {
-      cwd: tmp,
-      env: pipEnv,
-      maxBuffer: 64 << 20,
-      timeout: 600_000,
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+/** `train|run --target local` in a work folder (default this file's), pip seeing only the wheels; args last, so they win. */
+const cliLocal = (command: 'train' | 'run', args: string[], workdir = tmp): Promise<CliResult> =>
+  runCli(cli, [command, '--target', 'local', '--workdir', workdir, ...args], { cwd: workdir, env: pipEnv });
+const cliTrain = (args: string[]) => cliLocal('train', args);
 
 before(() => {
   assert.ok(existsSync(cli), 'dist/cli.js is built (npm run build)');
@@ -247,44 +242,35 @@ test('run --target local --install-requirements installs into the own environmen
     ),
   );
   writeFileSync(path.join(src, 'requirements.txt'), 'sagemaker-hf-testpkg==1.0\n');
-  const spec = writeSpec('run-reqs', src, {
-    hyperparameters: {
-      epochs: 1,
-      train_batch_size: 16,
-      eval_batch_size: 16,
-      learning_rate: 5e-4,
-      model_id: tinyModel,
-      fp16: false,
-      logging_steps: 1,
+  const spec = writeSpec(
+    'run-reqs',
+    src,
+    {
+      hyperparameters: {
+        epochs: 1,
+        train_batch_size: 16,
+        eval_batch_size: 16,
+        learning_rate: 5e-4,
+        model_id: tinyModel,
+        fp16: false,
+        logging_steps: 1,
+      },
     },
-  });
-  const spec2 = JSON.parse(readFileSync(spec, 'utf8')) as { dataset: Record<string, unknown> };
-  spec2.dataset['source'] = {
-    train: path.join(shared, 'data/emotion/train.jsonl'),
-    test: path.join(shared, 'data/emotion/test.jsonl'),
-  };
-  spec2.dataset['splits'] = { train: 'train', test: 'test' };
-  writeFileSync(spec, JSON.stringify(spec2, null, 2));
+    {
+      // The whole workflow predicts after training: it needs an evaluation split too.
+      source: {
+        train: path.join(shared, 'data/emotion/train.jsonl'),
+        test: path.join(shared, 'data/emotion/test.jsonl'),
+      },
+      splits: { train: 'train', test: 'test' },
+    },
+  );
 
-  const cliRun = async (args: string[]) => {
-    try {
-      const r = await execFileP(process.execPath, [cli, 'run', spec, '--target', 'local', '--workdir', work, ...args], {
-        cwd: work,
-        env: pipEnv,
-        maxBuffer: 64 << 20,
-        timeout: 600_000,
-      });
-      return { code: 0, stdout: r.stdout, stderr: r.stderr };
-    } catch (err) {
-      const e = err as { code?: number; stdout?: string; stderr?: string };
-      return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-    }
-  };
-  const refused = await cliRun(['--install-requirements', '--target', 'sagemaker']);
+  const refused = await cliLocal('run', [spec, '--install-requirements', '--target', 'sagemaker'], work);
   assert.notEqual(refused.code, 0);
   assert.match(refused.stderr, /--install-requirements is for --target local/);
 
-  const r = await cliRun(['--install-requirements', '--quiet']);
+  const r = await cliLocal('run', [spec, '--install-requirements', '--quiet'], work);
   assert.equal(r.code, 0, r.stdout.slice(-3000) + r.stderr);
   assert.match(
     r.stdout,

@@ -4,6 +4,7 @@
 // Hub is not reachable from tests: it answers only what those two calls need (repo create, preupload,
 // commit) and records what arrives, so the files can be compared with the job's model folder. Without
 // HF_TOKEN the run is refused before training; without HF_ENDPOINT nothing is pushed, and it says so.
+import { runCli, type CliResult } from '../helpers/cliRun';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -115,19 +116,8 @@ function writeSpec(): string {
   return file;
 }
 
-async function cliTrain(env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await execFileP(
-      process.execPath,
-      [cli, 'train', writeSpec(), '--target', 'local', '--python', python, '--workdir', tmp],
-      { cwd: tmp, env, maxBuffer: 64 << 20, timeout: 600_000 },
-    );
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const cliTrain = (env: NodeJS.ProcessEnv): Promise<CliResult> =>
+  runCli(cli, ['train', writeSpec(), '--target', 'local', '--python', python, '--workdir', tmp], { cwd: tmp, env });
 
 const baseEnv = () => {
   const env = { ...process.env };

@@ -2,6 +2,7 @@
 // emotion rows, real train.py and serve.py processes; then the faults (no Python, Python without
 // torch, a failing script, a port in use, a process killed from outside, Ctrl-C), each checked for a
 // clear message and no process left behind.
+import { runCli, type CliResult } from '../helpers/cliRun';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
@@ -75,15 +76,7 @@ function writeSpec(
   return file;
 }
 
-async function cliRun(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await execFileP(process.execPath, [cli, ...args], { cwd: tmp, maxBuffer: 64 << 20, timeout: 600_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const cliRun = (args: string[]): Promise<CliResult> => runCli(cli, args, { cwd: tmp });
 
 /** Processes (any user) whose command line mentions this test's temp folder. */
 function strayProcesses(): string[] {

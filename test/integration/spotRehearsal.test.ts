@@ -4,6 +4,7 @@
 // the first step logged after the restart. A script that ignores checkpoints is reported as not resumed
 // (exit 1). Also: the notes on what does not apply locally, printed before training starts, and the
 // requirements.txt lines the chosen Python does not satisfy.
+import { runCli, type CliResult } from '../helpers/cliRun';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -51,19 +52,8 @@ function writeSpec(name: string, training: Record<string, unknown>): string {
   return file;
 }
 
-async function cliTrain(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await execFileP(process.execPath, [cli, 'train', ...args, '--python', python, '--quiet'], {
-      cwd: tmp,
-      maxBuffer: 64 << 20,
-      timeout: 900_000,
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const cliTrain = (args: string[]): Promise<CliResult> =>
+  runCli(cli, ['train', ...args, '--python', python, '--quiet'], { cwd: tmp, timeoutMs: 900_000 });
 
 function job(prefix: string): LocalJobRecord {
   const dir = path.join(tmp, '.sagemaker-hf/jobs');

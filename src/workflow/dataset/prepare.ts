@@ -44,7 +44,7 @@ import { defaultCacheDir } from '../cacheDir';
 import { withSpecBucket, type Connection } from '../connect';
 import { hubEndpointOf, openSplits, type SplitSource } from './datasetSources';
 import { Uploader, claimPrefix, publishDataset } from './datasetUpload';
-import { RowMeter, type PrepareProgress } from './prepareProgress';
+import { RowMeter, type PrepareProgress, type PrepareResult } from './prepareProgress';
 import { SplitWriter } from './splitWriter';
 import type { Tokenized } from './tokenize';
 import { loadTokenizer } from './tokenizerLoader';
@@ -52,7 +52,7 @@ import * as prepared from './prepared/preparedFolder';
 import { TokenizerPool, defaultWorkerCount } from './tokenizerPool';
 
 export { tokenizeTexts } from './tokenize';
-export type { PrepareProgress };
+export type { PrepareProgress, PrepareResult };
 
 export interface PrepareOptions {
   outDir: string;
@@ -74,29 +74,6 @@ export interface PrepareOptions {
   maxShardBytes?: number;
   /** With `upload`: send outDir as it is when its record shows it was prepared from this very dataset. */
   reuseFolder?: boolean;
-}
-
-export interface PrepareResult {
-  outDir: string;
-  channels: Record<string, { split: string; dir: string; rows: number; s3Uri?: string }>;
-  labelNames: string[];
-  /** Stored row length; for dynamic padding the truncation length. */
-  maxLength: number;
-  report: PrepareReport;
-  reportPath: string;
-  /** s3://bucket/prefix/.sagemaker-hf-manifest.json when uploaded. */
-  manifestUri?: string;
-  bucketCreated?: boolean;
-  /** Keys of an earlier run of ours that this run removed (stale shards, leftovers of an interrupted run). */
-  removedKeys?: string[];
-  /** Objects under the prefix this tool did not write, left untouched (with allowForeignObjects). */
-  foreignKeys?: string[];
-  /** Unfinished multipart uploads under the prefix that this run aborted (an earlier failed run's). */
-  abortedUploads?: number;
-  /** Tokenizer worker threads used (0: the calling thread). */
-  workers?: number;
-  /** The folder a local prepare wrote was uploaded as it was (nothing read or tokenized again). */
-  reused?: boolean;
 }
 
 const READ_BATCH = 2000;

@@ -1,6 +1,8 @@
-// What the dataset step reports while it runs (stage, message, rows and bytes done), and the meter that
-// turns a row pass into at most a few such events a second with rows/s and an ETA. Shared by the local
-// and the Processing prepare, whose callers (CLI progress line, extension notification) read one shape.
+// What the dataset step reports while it runs (stage, message, rows and bytes done) and what it ends
+// with, and the meter that turns a row pass into at most a few such events a second with rows/s and an
+// ETA. Shared by the local and the Processing prepare, whose callers (CLI progress line, extension
+// notification) read one shape, and by the upload of an already prepared folder.
+import type { PrepareReport } from '../../core/dataset/prepareReport';
 
 export interface PrepareProgress {
   stage: string;
@@ -14,6 +16,29 @@ export interface PrepareProgress {
   /** Bytes uploaded so far / queued for upload. */
   bytesUploaded?: number;
   bytesToUpload?: number;
+}
+
+export interface PrepareResult {
+  outDir: string;
+  channels: Record<string, { split: string; dir: string; rows: number; s3Uri?: string }>;
+  labelNames: string[];
+  /** Stored row length; for dynamic padding the truncation length. */
+  maxLength: number;
+  report: PrepareReport;
+  reportPath: string;
+  /** s3://bucket/prefix/.sagemaker-hf-manifest.json when uploaded. */
+  manifestUri?: string;
+  bucketCreated?: boolean;
+  /** Keys of an earlier run of ours that this run removed (stale shards, leftovers of an interrupted run). */
+  removedKeys?: string[];
+  /** Objects under the prefix this tool did not write, left untouched (with allowForeignObjects). */
+  foreignKeys?: string[];
+  /** Unfinished multipart uploads under the prefix that this run aborted (an earlier failed run's). */
+  abortedUploads?: number;
+  /** Tokenizer worker threads used (0: the calling thread). */
+  workers?: number;
+  /** The folder a local prepare wrote was uploaded as it was (nothing read or tokenized again). */
+  reused?: boolean;
 }
 
 function duration(s: number): string {

@@ -163,18 +163,6 @@ export async function run(wb) {
     still = await left(wb.opts.repoRoot);
   }
   if (still.length) throw new Error(`Delete left ${still.join(', ')}`);
-  // The summary may land as a toast or only in the notification centre: look in both.
   const said = 'Deleted endpoint gui-delete-several-';
-  const toast = await wb.waitForNotification(said, { timeoutMs: 10_000 }).catch(() => undefined);
-  if (!toast) {
-    await wb.runCommand('Notifications: Show Notifications');
-    await wb.page
-      .locator('.notifications-center .notification-list-item', { hasText: said })
-      .first()
-      .waitFor({ timeout: 20_000 })
-      .catch(async (e) => {
-        const notes = await wb.page.locator('.notifications-center .notification-list-item').allTextContents();
-        throw new Error(`no "${said}…" summary (${e.message}); notifications: ${notes.join(' | ') || 'none'}`);
-      });
-  }
+  await wb.waitForMessage(said, { what: `"${said}…" summary` });
 }

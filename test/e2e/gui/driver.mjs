@@ -180,6 +180,22 @@ export class Workbench {
     return toast;
   }
 
+  /**
+   * The notification containing `text`, as a toast or, once the toast has hidden, in the notification
+   * centre (opened for it); fails naming `what` and listing the notifications there.
+   */
+  async waitForMessage(text, { what = `"${text}"`, toastMs = 10_000, centerMs = 20_000 } = {}) {
+    const toast = await this.waitForNotification(text, { timeoutMs: toastMs }).catch(() => undefined);
+    if (toast) return toast;
+    await this.runCommand('Notifications: Show Notifications');
+    const item = this.page.locator('.notifications-center .notification-list-item', { hasText: text }).first();
+    await item.waitFor({ timeout: centerMs }).catch(async (e) => {
+      const notes = await this.page.locator('.notifications-center .notification-list-item').allTextContents();
+      throw new Error(`no ${what} (${e.message}); notifications: ${notes.join(' | ') || 'none'}`);
+    });
+    return item;
+  }
+
   /** Text of the status bar item whose text/label contains `text` (waits for it). */
   async statusBarItem(text, { timeoutMs = 30_000 } = {}) {
     const item = this.page.locator('.statusbar-item', { hasText: text }).first();

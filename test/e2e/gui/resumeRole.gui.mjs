@@ -62,16 +62,11 @@ export async function run(wb) {
   await specRow.hover();
   await specRow.locator('.actions [aria-label^="Start Training"]').first().click({ timeout: 10_000 });
 
-  // The error may land as a toast or only in the notification centre: look in both.
-  let toast = await wb.waitForNotification('no execution role', { timeoutMs: 20_000 }).catch(() => undefined);
-  if (!toast) {
-    await wb.runCommand('Notifications: Show Notifications');
-    toast = wb.page.locator('.notifications-center .notification-list-item', { hasText: 'no execution role' }).first();
-    await toast.waitFor({ timeout: 30_000 }).catch(async (e) => {
-      const notes = await wb.page.locator('.notifications-center .notification-list-item').allTextContents();
-      throw new Error(`no "no execution role" error (${e.message}); notifications: ${notes.join(' | ') || 'none'}`);
-    });
-  }
+  const toast = await wb.waitForMessage('no execution role', {
+    what: '"no execution role" error',
+    toastMs: 20_000,
+    centerMs: 30_000,
+  });
   await toast.locator('.monaco-button', { hasText: 'Select Execution Role' }).first().click();
   const input = wb.page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 30_000 });

@@ -16,7 +16,7 @@ import { CancelledError, UserError, throwIfAborted } from '../../../core/errors'
 import type { DatasetSpec, JobSpec } from '../../../core/spec/spec';
 import { withSpecBucket, type Connection } from '../../connect';
 import { Uploader, claimPrefix, publishDataset } from '../datasetUpload';
-import type { PrepareProgress } from '../prepareProgress';
+import type { PrepareProgress, PrepareResult } from '../prepareProgress';
 
 export const PREPARED_RECORD = '.sagemaker-hf-prepared.json';
 
@@ -121,21 +121,11 @@ interface FolderUploadOptions {
   confirmForeignObjects?: (keys: string[]) => Promise<boolean>;
 }
 
-/** The part of prepareDataset's result an upload of the folder gives (all of what callers read). */
-interface FolderUploadResult {
-  outDir: string;
-  channels: Record<string, { split: string; dir: string; rows: number; s3Uri?: string }>;
-  labelNames: string[];
-  maxLength: number;
-  report: PrepareReport;
-  reportPath: string;
-  manifestUri: string;
-  bucketCreated: boolean;
-  removedKeys: string[];
-  foreignKeys?: string[];
-  abortedUploads: number;
-  reused: true;
-}
+/** prepareDataset's result, as an upload of the folder gives it: always uploaded, never tokenized here. */
+type FolderUploadResult = Omit<PrepareResult, 'workers' | 'reused'> &
+  Required<Pick<PrepareResult, 'manifestUri' | 'bucketCreated' | 'removedKeys' | 'abortedUploads'>> & {
+    reused: true;
+  };
 
 /** Uploads a checked folder as a local prepare with `upload` would have: the same keys, manifest last. */
 export async function uploadPreparedFolder(
